@@ -1,0 +1,283 @@
+# Makefile - cutover, plain GNU make (no autotools).
+#
+#   make               build build/cutover (policy/*.c -> build/libpolicy.a,
+#                      helper/*.c -> build/cutover)
+#   make check         install missing Debian packages (make deps), build, and
+#                      run every test layer through tests/check.sh
+#   make demo          install missing packages, build, and show what cutover
+#                      does today
+#   make deps          apt-get install the build and test dependencies, only
+#                      those that are missing (root, Debian 12)
+#   make install       PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
+#   make uninstall
+#   make clean
+#
+# Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS (honoured, from the environment or
+# the command line), PREFIX, BINDIR, SYSCONFDIR, LOCALSTATEDIR, DESTDIR, and
+# NO_DEPS=1 to keep check/demo from running apt-get.
+#
+# Never call git here: the fresh-machine check (tests/fresh/) builds a copy
+# of the tree with no git in it.
+
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+VERSION := $(strip $(file <VERSION))
+
+PREFIX        ?= /usr/local
+BINDIR        ?= $(PREFIX)/bin
+# Not under PREFIX: the helper reads /etc/cutover/policy.conf by default,
+# whatever its own prefix, so a /usr/local build guards the same file.
+SYSCONFDIR    ?= /etc
+LOCALSTATEDIR ?= /var
+DESTDIR       ?=
+POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
+
+PKG_CONFIG ?= pkg-config
+INSTALL    ?= install
+AR         ?= ar
+
+BUILD := build
+
+# ---- the Debian packages this tree needs --------------------------------
+# libc6-dev is listed because gcc only recommends it and deps installs
+# with --no-install-recommends.
+DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
+	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check
+
+ifeq ($(NO_DEPS),1)
+DEPS_FIRST :=
+else
+DEPS_FIRST := deps
+endif
+
+# ---- flags ---------------------------------------------------------------
+# Everything that runs a program (dpkg-buildflags, pkg-config) is expanded
+# lazily and at most once, so `make deps` and `make clean` work on a machine
+# that has neither yet.  $(call once,VAR,command)
+once = $(eval $1 := $$(shell $2))$($1)
+
+HAVE_DPKG_BUILDFLAGS = $(call once,HAVE_DPKG_BUILDFLAGS,command -v dpkg-buildflags 2>/dev/null)
+buildflags = $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get $1)
+
+FALLBACK_CFLAGS   := -O2 -g -fstack-protector-strong -fPIE
+FALLBACK_CPPFLAGS := -D_FORTIFY_SOURCE=2
+FALLBACK_LDFLAGS  := -pie -Wl,-z,relro -Wl,-z,now
+
+HARDEN_CFLAGS   = $(call once,HARDEN_CFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CFLAGS,echo '$(FALLBACK_CFLAGS)'))
+HARDEN_CPPFLAGS = $(call once,HARDEN_CPPFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get CPPFLAGS,echo '$(FALLBACK_CPPFLAGS)'))
+HARDEN_LDFLAGS  = $(call once,HARDEN_LDFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS,echo '$(FALLBACK_LDFLAGS)'))
+
+# libconfig and libcap go into everything (the policy library validates
+# capability names with cap_from_name); libcurl and PAM only into the helper.
+PKGS_BASE   := libconfig libcap
+PKGS_HELPER := libcurl pam
+PKGS_TEST   := check
+
+PC_CFLAGS      = $(call once,PC_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS_BASE) $(PKGS_HELPER) $(PKGS_TEST))
+LIBS_BASE      = $(call once,LIBS_BASE,$(PKG_CONFIG) --libs $(PKGS_BASE))
+LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(PKGS_HELPER))
+LIBS_TEST      = $(call once,LIBS_TEST,$(PKG_CONFIG) --libs $(PKGS_TEST))
+
+WARNINGS := -Wall -Wextra -Werror
+# _GNU_SOURCE for the whole tree (Linux only: vasprintf, pidfd, close_range
+# ...).  A source file must not #define it again: a bare `#define
+# _GNU_SOURCE` redefines the macro and -Werror makes that an error.
+DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
+	-DCUTOVER_POLICY_PATH='"$(POLICY_PATH)"' \
+	-DCUTOVER_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	-DCUTOVER_LOCALSTATEDIR='"$(LOCALSTATEDIR)"'
+
+# Order: hardening defaults, then the caller's flags (so -O0 or -g3 wins),
+# then what is never negotiable.
+ALL_CPPFLAGS = -I. -Ipolicy $(DEFINES) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(PC_CFLAGS)
+ALL_CFLAGS   = $(HARDEN_CFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11
+ALL_LDFLAGS  = $(HARDEN_LDFLAGS) $(LDFLAGS)
+
+# The sanitizer build of the unit tests (make check, layer b).  FORTIFY is
+# turned off there: its checked wrappers hide accesses from ASan.
+SANITIZE      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_CPPFLAGS   = $(ALL_CPPFLAGS) -U_FORTIFY_SOURCE
+SAN_CFLAGS     = $(ALL_CFLAGS) -O1 -g $(SANITIZE)
+SAN_LDFLAGS    = $(ALL_LDFLAGS) $(SANITIZE)
+
+# ---- sources (wildcards: the file lists grow) -----------------------------
+POLICY_SRC := $(sort $(wildcard policy/*.c))
+HELPER_SRC := $(sort $(wildcard helper/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
+
+OBJ     := $(BUILD)/obj
+SAN     := $(BUILD)/asan
+
+POLICY_OBJ     := $(POLICY_SRC:%.c=$(OBJ)/%.o)
+HELPER_OBJ     := $(HELPER_SRC:%.c=$(OBJ)/%.o)
+UNIT_OBJ       := $(UNIT_SRC:%.c=$(OBJ)/%.o)
+SAN_POLICY_OBJ := $(POLICY_SRC:%.c=$(SAN)/%.o)
+SAN_UNIT_OBJ   := $(UNIT_SRC:%.c=$(SAN)/%.o)
+
+CUTOVER          := $(BUILD)/cutover
+LIBPOLICY        := $(BUILD)/libpolicy.a
+UNIT_TESTS       := $(BUILD)/unit-tests
+SAN_LIBPOLICY    := $(SAN)/libpolicy.a
+SAN_UNIT_TESTS   := $(SAN)/unit-tests
+
+.PHONY: all deps check demo install uninstall clean FORCE
+
+all: $(CUTOVER)
+
+# ---- compile flags recorded: a change of flags or paths rebuilds ---------
+# The recipe rewrites the file only when its content changes, so objects
+# depend on it without being rebuilt every time.  It also says plainly what
+# is missing before the compiler does.
+define record-flags
+	@command -v $(CC) >/dev/null 2>&1 || { \
+	  echo "make: no C compiler '$(CC)': run 'make deps' as root (Debian: apt-get install $(DEB_PACKAGES))" >&2; exit 1; }
+	@command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
+	  $(PKG_CONFIG) --exists $(PKGS_BASE) $(PKGS_HELPER) $(PKGS_TEST) || { \
+	  echo "make: missing libraries ($(PKGS_BASE) $(PKGS_HELPER) $(PKGS_TEST)): run 'make deps' as root" >&2; exit 1; }
+	$(file >$@.new,$1)
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+endef
+
+$(BUILD)/flags: FORCE | $(BUILD)/.dir
+	$(call record-flags,$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS))
+
+$(SAN)/flags: FORCE | $(SAN)/.dir
+	$(call record-flags,$(CC) $(SAN_CPPFLAGS) $(SAN_CFLAGS) $(SAN_LDFLAGS))
+
+%/.dir:
+	@mkdir -p $(@D)
+	@touch $@
+
+# ---- the normal build -----------------------------------------------------
+$(OBJ)/%.o: %.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBPOLICY): $(POLICY_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(CUTOVER): $(HELPER_OBJ) $(LIBPOLICY)
+	@test -n "$(HELPER_OBJ)" || { echo "make: no helper/*.c yet: nothing to link into $@" >&2; exit 1; }
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(HELPER_OBJ) $(LIBPOLICY) $(LIBS_HELPER) $(LIBS_BASE)
+
+$(UNIT_TESTS): $(UNIT_OBJ) $(LIBPOLICY)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBPOLICY) $(LIBS_TEST) $(LIBS_BASE)
+
+# ---- the sanitizer build (unit tests only) --------------------------------
+$(SAN)/%.o: %.c $(SAN)/flags
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CPPFLAGS) $(SAN_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(SAN_LIBPOLICY): $(SAN_POLICY_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SAN_UNIT_TESTS): $(SAN_UNIT_OBJ) $(SAN_LIBPOLICY)
+	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_UNIT_OBJ) $(SAN_LIBPOLICY) $(LIBS_TEST) $(LIBS_BASE)
+
+-include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d $(SAN)/*/*.d $(SAN)/*/*/*.d)
+
+# ---- dependencies: apt-get only what is missing ---------------------------
+# Idempotent and quick when everything is there (one dpkg-query per
+# package, no apt-get at all); `apt-get update` only before an install.
+deps:
+	@command -v dpkg-query >/dev/null 2>&1 || { \
+	  echo "make deps: no dpkg-query: this is not Debian; install by hand: $(DEB_PACKAGES)," >&2; \
+	  echo "make deps: then run make with NO_DEPS=1" >&2; exit 1; }
+	@missing=; \
+	for p in $(DEB_PACKAGES); do \
+	  case "$$(dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null)" in \
+	    "install ok installed") ;; \
+	    *) missing="$$missing $$p" ;; \
+	  esac; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "make deps: installing:$$missing"; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "make deps: need root to install them: sudo make deps (or NO_DEPS=1 if installed otherwise)" >&2; \
+	  exit 1; \
+	fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update && \
+	apt-get install -y --no-install-recommends $$missing
+
+# ---- check and demo: deps first, then build in a fresh make ---------------
+# The build runs in a sub-make so that it starts after deps has finished
+# (also under -j) and sees the newly installed compiler and .pc files.
+check: $(DEPS_FIRST)
+	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS)
+	@BUILD=$(BUILD) CC='$(CC)' sh tests/check.sh
+
+DEMO_POLICY  := policy/examples/deploy.conf
+DEMO_POLICY2 := policy/examples/teams.conf
+
+# Each step prints its exit status (0 allowed/valid, 1 diff: differs,
+# 3 refused, 4 invalid policy); the demo fails, after showing everything,
+# only when one is not what this policy must give.
+demo: $(DEPS_FIRST)
+	@$(MAKE) --no-print-directory $(CUTOVER)
+	@set -u; bad=; \
+	run() { \
+	  want=$$1; shift; \
+	  printf '\n$$ %s\n' "$$*"; \
+	  "$$@"; rc=$$?; \
+	  if [ "$$rc" = "$$want" ]; then printf '[exit %d, as expected]\n' "$$rc"; \
+	  else printf '[exit %d, EXPECTED %d]\n' "$$rc" "$$want"; bad=1; fi; \
+	}; \
+	echo; \
+	echo "cutover $(VERSION) demo: the apache2 -> nginx cutover on port 8080, as far as it is built."; \
+	echo "The policy, $(DEMO_POLICY), lets user deploy free 8080 from apache2, start nginx (as user"; \
+	echo "nginx) and run the homepage check. First: is it valid, and what does it grant, in words?"; \
+	run 0 $(CUTOVER) policy check $(DEMO_POLICY); \
+	run 0 $(CUTOVER) policy explain $(DEMO_POLICY); \
+	echo; echo "Would deploy be allowed to start nginx? (yes: exit 0)"; \
+	run 0 $(CUTOVER) policy test $(DEMO_POLICY) deploy start nginx; \
+	echo; echo "Would deploy be allowed to start apache2? (no: refused, exit 3)"; \
+	run 3 $(CUTOVER) policy test $(DEMO_POLICY) deploy start apache2; \
+	echo; echo "What changes for whom if $(DEMO_POLICY) is replaced by $(DEMO_POLICY2)?"; \
+	echo "(- lost, + gained, ~ changed; they differ, so exit 1, as diff(1) does)"; \
+	run 1 $(CUTOVER) policy diff $(DEMO_POLICY) $(DEMO_POLICY2); \
+	echo; \
+	echo "NOT BUILT YET -- the actions themselves, the apache2 -> nginx switch on 8080:"; \
+	printf '  %-76s issue #%s\n' "cutover free-port 8080    stop apache2 (only a permitted holder), free 8080" 4; \
+	printf '  %-76s issue #%s\n' "cutover start nginx       start nginx as user nginx, wait until it has 8080" 4; \
+	printf '  %-76s issue #%s\n' "cutover verify homepage   check the new content, with no privilege" 5; \
+	printf '  %-76s issue #%s\n' "the setuid front they run behind (caller, audit record, PAM, capabilities)" 3; \
+	printf '  %-76s issue #%s\n' "the whole switch as one transaction, with pre-flight and rollback" 7; \
+	echo "Today cutover decides and explains; it does nothing to any process yet."; \
+	if [ -n "$$bad" ]; then echo "demo: FAILED: an exit status above is not what the policy says (EXPECTED)" >&2; exit 1; fi
+
+# ---- install ---------------------------------------------------------------
+# NOTE: installed 0755 and NOT setuid on purpose.  The setuid install
+# (root:cutover, 4754) comes with the secure start-up work (issue #3: argv,
+# environment, fd and rlimit hygiene, caller identity, audit before acting);
+# until then a setuid cutover would be root code with none of that.
+install: $(CUTOVER)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0755 $(CUTOVER) $(DESTDIR)$(BINDIR)/cutover
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/cutover
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/cutover/policy.d
+	@if [ -e $(DESTDIR)$(POLICY_PATH) ] || [ -L $(DESTDIR)$(POLICY_PATH) ]; then \
+	  echo "keeping the existing $(DESTDIR)$(POLICY_PATH)"; \
+	else \
+	  echo "$(INSTALL) -m 0640 policy/examples/deny-all.conf $(DESTDIR)$(POLICY_PATH)"; \
+	  $(INSTALL) -m 0640 policy/examples/deny-all.conf $(DESTDIR)$(POLICY_PATH); \
+	fi
+
+# The policy is removed only when it is still the shipped deny-all one;
+# an edited policy is left where it is.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cutover
+	@if cmp -s policy/examples/deny-all.conf $(DESTDIR)$(POLICY_PATH); then \
+	  echo "rm -f $(DESTDIR)$(POLICY_PATH)"; rm -f $(DESTDIR)$(POLICY_PATH); \
+	elif [ -e $(DESTDIR)$(POLICY_PATH) ]; then \
+	  echo "keeping $(DESTDIR)$(POLICY_PATH): it is not the shipped deny-all policy"; \
+	fi
+	-@rmdir $(DESTDIR)$(SYSCONFDIR)/cutover/policy.d 2>/dev/null
+	-@rmdir $(DESTDIR)$(SYSCONFDIR)/cutover 2>/dev/null
+
+clean:
+	rm -rf $(BUILD)

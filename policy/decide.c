@@ -1,0 +1,209 @@
+/*
+ * decide.c - (policy, subject, request) -> decision.  Pure and total:
+ * whatever it is given, it answers allow or deny, and it allows only when
+ * a rule names the subject and lists the request's target.  Deny is the
+ * default; there is no wildcard.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+static const char *const action_names[] = {
+	[ACT_FREE_PORT] = "free-port",
+	[ACT_START] = "start",
+	[ACT_STOP] = "stop",
+	[ACT_VERIFY] = "verify",
+};
+
+const char *
+action_name(enum action a)
+{
+	if ((size_t)a < sizeof(action_names) / sizeof(action_names[0]))
+		return action_names[a];
+	return "?";
+}
+
+int
+action_from_name(const char *s, enum action *a)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (strcmp(action_names[i], s) == 0) {
+			*a = (enum action)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+port_from_string(const char *s)
+{
+	int port = 0;
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '0' || strlen(s) > 5)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		port = port * 10 + (s[i] - '0');
+	}
+	return port <= 65535 ? port : -1;
+}
+
+const struct service *
+policy_service(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nservices; i++)
+		if (strcmp(p->services[i].name, name) == 0)
+			return &p->services[i];
+	return NULL;
+}
+
+const struct check *
+policy_check(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nchecks; i++)
+		if (strcmp(p->checks[i].name, name) == 0)
+			return &p->checks[i];
+	return NULL;
+}
+
+const struct port_grant *
+policy_port(const struct policy *p, int port)
+{
+	size_t i;
+
+	for (i = 0; i < p->nports; i++)
+		if (p->ports[i].port == port)
+			return &p->ports[i];
+	return NULL;
+}
+
+static bool
+listed(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+rule_names_subject(const struct rule *r, const struct subject *s)
+{
+	size_t i;
+
+	if (s->user != NULL && listed(s->user, r->users, r->nusers))
+		return true;
+	for (i = 0; i < s->ngroups; i++)
+		if (listed(s->groups[i], r->groups, r->ngroups))
+			return true;
+	return false;
+}
+
+static const struct grant_list *
+grants_for(const struct rule *r, enum action a)
+{
+	switch (a) {
+	case ACT_FREE_PORT: return &r->free;
+	case ACT_START:     return &r->start;
+	case ACT_STOP:      return &r->stop;
+	case ACT_VERIFY:    return &r->verify;
+	}
+	return NULL;
+}
+
+static bool
+item_matches(const struct grant_item *it, const struct request *rq)
+{
+	switch (rq->action) {
+	case ACT_FREE_PORT:
+		return it->port->port == rq->port;
+	case ACT_START:
+	case ACT_STOP:
+		return rq->target && strcmp(it->service->name, rq->target) == 0;
+	case ACT_VERIFY:
+		return rq->target && strcmp(it->check->name, rq->target) == 0;
+	}
+	return false;
+}
+
+/* Why nothing matched, in more words than the caller is told. */
+static void
+explain_denial(const struct policy *p, const struct subject *s,
+    const struct request *rq, size_t nnaming, struct decision *d)
+{
+	bool defined = true;
+
+	switch (rq->action) {
+	case ACT_FREE_PORT:
+		defined = policy_port(p, rq->port) != NULL;
+		break;
+	case ACT_START:
+	case ACT_STOP:
+		defined = rq->target && policy_service(p, rq->target);
+		break;
+	case ACT_VERIFY:
+		defined = rq->target && policy_check(p, rq->target);
+		break;
+	}
+	if (p->nrules == 0)
+		snprintf(d->detail, sizeof(d->detail), "the policy has no rules");
+	else if (!defined)
+		snprintf(d->detail, sizeof(d->detail), "the policy does not "
+		    "define %s %s", rq->action == ACT_VERIFY ? "a check" :
+		    rq->action == ACT_FREE_PORT ? "the port" : "a service",
+		    rq->action == ACT_FREE_PORT ? "" : "by that name");
+	else if (nnaming == 0)
+		snprintf(d->detail, sizeof(d->detail), "no rule names user %s "
+		    "or any of its %zu groups", s->user ? s->user : "?",
+		    s->ngroups);
+	else
+		snprintf(d->detail, sizeof(d->detail), "%zu rule%s name%s %s, "
+		    "but none lists this %s", nnaming, nnaming == 1 ? "" : "s",
+		    nnaming == 1 ? "s" : "", s->user ? s->user : "?",
+		    rq->action == ACT_FREE_PORT ? "port" : "target");
+}
+
+void
+policy_decide(const struct policy *p, const struct subject *s,
+    const struct request *rq, struct decision *d)
+{
+	const struct grant_list *gl;
+	size_t i, j, nnaming = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->verdict = VERDICT_DENY;
+	for (i = 0; i < p->nrules; i++) {
+		const struct rule *r = &p->rules[i];
+		if (!rule_names_subject(r, s))
+			continue;
+		nnaming++;
+		if ((gl = grants_for(r, rq->action)) == NULL)
+			continue;
+		for (j = 0; j < gl->n; j++)
+			if (item_matches(&gl->items[j], rq)) {
+				d->verdict = VERDICT_ALLOW;
+				d->rule = r;
+				d->at = gl->items[j].at;
+				d->auth = r->auth;
+				snprintf(d->reason, sizeof(d->reason),
+				    "allowed by the rule at %s:%d",
+				    r->at.file, r->at.line);
+				return;
+			}
+	}
+	snprintf(d->reason, sizeof(d->reason), "no rule allows it");
+	explain_denial(p, s, rq, nnaming, d);
+}

@@ -1,0 +1,174 @@
+/*
+ * load_checks.c - the checks section: content checks `cutover verify` may
+ * run.  Only the form is checked here; verify runs them without privilege.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "load.h"
+
+static const struct key check_keys[] = {
+	{ "url", K_STRING, 0, 0, true, "url = \"http://127.0.0.1:8080/\";" },
+	{ "status", K_INT, 100, 599, false, "status = 200;" },
+	{ "contains", K_STRING, 0, 0, false, "contains = \"Fall collection\";" },
+	{ "sha256", K_STRING, 0, 0, false, "sha256 = \"<64 hex digits>\";" },
+	{ "header", K_STRING, 0, 0, false, "header = \"Content-Type: text/html\";" },
+	{ "timeout", K_SECONDS, 0.1, 600, false, "timeout = 5.0;" },
+	{ "within", K_SECONDS, 0, 3600, false, "within = 10.0;" },
+	{ "follow", K_BOOL, 0, 0, false, "follow = true;" },
+	{ "max_body", K_INT, 1, 1073741824, false, "max_body = 1048576;" },
+	{ NULL, 0, 0, 0, false, NULL }
+};
+
+/* http(s)://host[:port][/path], printable, no credentials. */
+static const char *
+url_problem(const char *url)
+{
+	const char *p, *host;
+	size_t hostlen;
+
+	if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return "must start with http:// or https://";
+	for (p = url; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p))
+			return "must not contain spaces or control characters";
+	hostlen = strcspn(host, "/?#");
+	if (hostlen == 0 || host[0] == ':')
+		return "has no host";
+	if (memchr(host, '@', hostlen) != NULL)
+		return "must not carry credentials (user@host)";
+	return NULL;
+}
+
+static const char *
+header_problem(const char *h)
+{
+	size_t n = strcspn(h, ":");
+	const char *p;
+
+	if (n == 0 || h[n] != ':')
+		return "must be \"Name: value\"";
+	for (p = h; p < h + n; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return "has an invalid header name";
+	for (p = h; *p != '\0'; p++)
+		if (iscntrl((unsigned char)*p))
+			return "must not contain control characters";
+	return NULL;
+}
+
+static const char *
+sha256_lower(struct build *b, const char *hex)
+{
+	char buf[65];
+	size_t i;
+
+	if (strlen(hex) != 64)
+		return NULL;
+	for (i = 0; i < 64; i++) {
+		if (!isxdigit((unsigned char)hex[i]))
+			return NULL;
+		buf[i] = (char)tolower((unsigned char)hex[i]);
+	}
+	buf[64] = '\0';
+	return build_strdup(b, buf);
+}
+
+const struct check *
+find_check(const struct build *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < b->nchecks; i++)
+		if (strcmp(b->checks[i].name, name) == 0)
+			return &b->checks[i];
+	return NULL;
+}
+
+static const char *
+optional_string(struct build *b, const config_setting_t *g, const char *key)
+{
+	const char *s;
+
+	if (config_setting_lookup_string(g, key, &s) != CONFIG_TRUE)
+		return NULL;
+	return build_strdup(b, s);
+}
+
+static void
+check_values(struct build *b, const char *file, const config_setting_t *g,
+    struct check *c)
+{
+	const char *why, *hex;
+	long long max_body = 1048576;
+
+	c->url = optional_string(b, g, "url");
+	if (c->url && (why = url_problem(c->url)) != NULL)
+		build_error(b, file, config_setting_get_member(g, "url"),
+		    "url of check %s %s, e.g. url = \"http://127.0.0.1:8080/\";",
+		    c->name, why);
+	c->status = 200;
+	config_setting_lookup_int(g, "status", &c->status);
+	c->contains = optional_string(b, g, "contains");
+	c->header = optional_string(b, g, "header");
+	if (c->header && (why = header_problem(c->header)) != NULL)
+		build_error(b, file, config_setting_get_member(g, "header"),
+		    "header of check %s %s, e.g. header = \"Content-Type: "
+		    "text/html\";", c->name, why);
+	if ((hex = optional_string(b, g, "sha256")) != NULL &&
+	    (c->sha256 = sha256_lower(b, hex)) == NULL)
+		build_error(b, file, config_setting_get_member(g, "sha256"),
+		    "sha256 of check %s must be 64 hexadecimal digits (as "
+		    "sha256sum prints them)", c->name);
+	c->timeout = key_seconds(g, "timeout", 5.0);
+	c->within = key_seconds(g, "within", 0.0);
+	c->follow = key_bool(g, "follow", false);
+	config_setting_lookup_int64(g, "max_body", &max_body);
+	c->max_body = max_body;
+}
+
+static void
+load_check(struct build *b, const char *file, const config_setting_t *g)
+{
+	struct check *c = &b->checks[b->nchecks];
+	const char *name = config_setting_name(g);
+	const struct check *prev;
+	char what[128];
+
+	snprintf(what, sizeof(what), "check %s", name);
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		build_error(b, file, g, "check %s must be a group, e.g. %s = "
+		    "{ url = \"http://127.0.0.1:8080/\"; };", name, name);
+		return;
+	}
+	if (!name_ok(name))
+		build_error(b, file, g, "\"%s\" is not a valid check name "
+		    "(letters, digits, _ and -, at most %d)", name,
+		    POLICY_NAME_MAX);
+	if ((prev = find_check(b, name)) != NULL) {
+		build_error(b, file, g, "check %s is already defined at %s:%d; "
+		    "rename one of them", name, prev->at.file, prev->at.line);
+		return;
+	}
+	if (!keys_ok(b, file, g, check_keys, what))
+		return;
+	c->name = build_strdup(b, name);
+	c->at = build_origin(b, file, g);
+	check_values(b, file, g, c);
+	b->nchecks++;
+}
+
+void
+load_checks(struct build *b, const char *file, const config_t *cfg)
+{
+	const config_setting_t *all = config_lookup(cfg, "checks");
+	int i;
+
+	for (i = 0; all != NULL && i < config_setting_length(all); i++)
+		load_check(b, file, config_setting_get_elem(all, i));
+}

@@ -1,0 +1,343 @@
+/*
+ * load_services.c - the services section (what may be started, as whom,
+ * and how its processes are recognised and stopped) and the ports section
+ * (which services may be stopped to free a port).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "load.h"
+
+static const struct key service_keys[] = {
+	{ "exe", K_PATH, 0, 0, true, "exe = \"/usr/sbin/nginx\";" },
+	{ "user", K_USER, 0, 0, true, "user = \"nginx\";" },
+	{ "group", K_STRING, 0, 0, false, "group = \"nginx\";" },
+	{ "allow_root", K_BOOL, 0, 0, false, "allow_root = true;" },
+	{ "start", K_STRINGS, 0, 0, true,
+	    "start = [\"/usr/sbin/nginx\", \"-c\", \"/etc/cutover/nginx.conf\"];" },
+	{ "stop_signal", K_STRING, 0, 0, false, "stop_signal = \"TERM\";" },
+	{ "stop_timeout", K_SECONDS, 0.1, 3600, false, "stop_timeout = 5.0;" },
+	{ "kill_after", K_BOOL, 0, 0, false, "kill_after = true;" },
+	{ "start_timeout", K_SECONDS, 0.1, 3600, false, "start_timeout = 10.0;" },
+	{ "ports", K_INTS, 1, 65535, false, "ports = [8080];" },
+	{ "env", K_GROUP, 0, 0, false, "env = { LANG = \"C.UTF-8\"; };" },
+	{ "capabilities", K_STRINGS, 0, 0, false,
+	    "capabilities = [\"cap_net_bind_service\"];" },
+	{ NULL, 0, 0, 0, false, NULL }
+};
+
+static const struct { const char *name; int signo; } signals[] = {
+	{ "TERM", SIGTERM }, { "INT", SIGINT }, { "HUP", SIGHUP },
+	{ "QUIT", SIGQUIT }, { "KILL", SIGKILL }, { "USR1", SIGUSR1 },
+	{ "USR2", SIGUSR2 }, { "WINCH", SIGWINCH },
+};
+
+const char *
+policy_signal_name(int signo)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (signals[i].signo == signo)
+			return signals[i].name;
+	return "?";
+}
+
+static int
+signal_from_name(const char *s)
+{
+	size_t i;
+
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (strcmp(signals[i].name, s) == 0)
+			return signals[i].signo;
+	return 0;
+}
+
+const struct service *
+find_service(const struct build *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < b->nservices; i++)
+		if (strcmp(b->services[i].name, name) == 0)
+			return &b->services[i];
+	return NULL;
+}
+
+static void
+load_user(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const config_setting_t *u = config_setting_get_member(g, "user");
+	bool is_root;
+
+	sv->uid = -1;
+	if (config_setting_type(u) == CONFIG_TYPE_STRING)
+		sv->user = build_strdup(b, config_setting_get_string(u));
+	else
+		sv->uid = config_setting_get_int64(u);
+	is_root = sv->uid == 0 || (sv->user && strcmp(sv->user, "root") == 0);
+	if (is_root && !sv->allow_root)
+		build_error(b, file, u, "service %s would run as root; if "
+		    "that is really meant, add allow_root = true; otherwise "
+		    "name an unprivileged user", sv->name);
+	if (!is_root && sv->allow_root)
+		build_warning(b, file, config_setting_get_member(g,
+		    "allow_root"), "allow_root has no effect: service %s "
+		    "does not run as root", sv->name);
+	if (sv->group != NULL && !account_name_ok(sv->group))
+		build_error(b, file, config_setting_get_member(g, "group"),
+		    "group \"%s\" of service %s is not a valid group name",
+		    sv->group, sv->name);
+}
+
+static void
+load_start(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const config_setting_t *s = config_setting_get_member(g, "start");
+
+	sv->start = key_strings(b, g, "start", &sv->nstart);
+	if (sv->nstart == 0)
+		build_error(b, file, s, "start of service %s is empty; write "
+		    "the command as a list, e.g. start = [\"/usr/sbin/nginx\"];",
+		    sv->name);
+	else if (sv->start && sv->start[0] && !abs_path_ok(sv->start[0]))
+		build_error(b, file, s, "start of service %s must begin with "
+		    "an absolute path (cutover never searches PATH and never "
+		    "runs a shell), e.g. \"/usr/sbin/%s\"", sv->name, sv->name);
+}
+
+static void
+load_stop(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const char *sig = "TERM";
+
+	config_setting_lookup_string(g, "stop_signal", &sig);
+	if ((sv->stop_signal = signal_from_name(sig)) == 0)
+		build_error(b, file, config_setting_get_member(g, "stop_signal"),
+		    "stop_signal \"%s\" of service %s is not one cutover "
+		    "sends; use TERM, INT, HUP, QUIT, KILL, USR1, USR2 or WINCH",
+		    sig, sv->name);
+	sv->stop_timeout = key_seconds(g, "stop_timeout", 5.0);
+	sv->kill_after = key_bool(g, "kill_after", false);
+	sv->start_timeout = key_seconds(g, "start_timeout", 10.0);
+}
+
+static void
+load_service_ports(struct build *b, const char *file,
+    const config_setting_t *g, struct service *sv)
+{
+	const config_setting_t *s = config_setting_get_member(g, "ports");
+	int *ports;
+	size_t i, j;
+
+	if (s == NULL)
+		return;
+	sv->nports = (size_t)config_setting_length(s);
+	if ((ports = build_alloc(b, sv->nports + 1, sizeof(*ports))) == NULL)
+		return;
+	for (i = 0; i < sv->nports; i++) {
+		ports[i] = config_setting_get_int_elem(s, (int)i);
+		for (j = 0; j < i; j++)
+			if (ports[j] == ports[i])
+				build_error(b, file, s, "port %d is listed "
+				    "twice for service %s", ports[i], sv->name);
+	}
+	sv->ports = ports;
+}
+
+static void
+load_env(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const config_setting_t *env = config_setting_get_member(g, "env");
+	const char **v;
+	size_t i, n;
+
+	if (env == NULL)
+		return;
+	n = (size_t)config_setting_length(env);
+	if ((v = build_alloc(b, n + 1, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(env, (int)i);
+		const char *name = config_setting_name(e);
+		char buf[8192];
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    strchr(name, '-') != NULL || strchr(name, '*') != NULL) {
+			build_error(b, file, e, "env of service %s: %s must be "
+			    "a variable name (letters, digits, _) set to a "
+			    "string, e.g. LANG = \"C.UTF-8\";", sv->name, name);
+			continue;
+		}
+		snprintf(buf, sizeof(buf), "%s=%s", name,
+		    config_setting_get_string(e));
+		v[sv->nenv++] = build_strdup(b, buf);
+	}
+	sv->env = v;
+}
+
+static void
+load_capabilities(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const config_setting_t *s = config_setting_get_member(g, "capabilities");
+	cap_value_t cap;
+	size_t i;
+
+	sv->capabilities = key_strings(b, g, "capabilities", &sv->ncapabilities);
+	for (i = 0; sv->capabilities && i < sv->ncapabilities; i++) {
+		const char *c = sv->capabilities[i];
+		if (strncmp(c, "cap_", 4) != 0 || strspn(c,
+		    "abcdefghijklmnopqrstuvwxyz_") != strlen(c) ||
+		    cap_from_name(c, &cap) != 0)
+			build_error(b, file, s, "\"%s\" is not a capability "
+			    "name; write it as capsh does, e.g. "
+			    "\"cap_net_bind_service\"", c);
+	}
+}
+
+static void
+load_service(struct build *b, const char *file, const config_setting_t *g)
+{
+	struct service *sv = &b->services[b->nservices];
+	const char *name = config_setting_name(g);
+	const struct service *prev;
+	char what[128];
+
+	snprintf(what, sizeof(what), "service %s", name);
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		build_error(b, file, g, "service %s must be a group, e.g. "
+		    "%s = { exe = \"...\"; user = \"...\"; start = [...]; };",
+		    name, name);
+		return;
+	}
+	if (!name_ok(name))
+		build_error(b, file, g, "\"%s\" is not a valid service name "
+		    "(letters, digits, _ and -, at most %d)", name,
+		    POLICY_NAME_MAX);
+	if ((prev = find_service(b, name)) != NULL) {
+		build_error(b, file, g, "service %s is already defined at "
+		    "%s:%d; rename one of them", name, prev->at.file,
+		    prev->at.line);
+		return;
+	}
+	if (!keys_ok(b, file, g, service_keys, what))
+		return;
+	sv->name = build_strdup(b, name);
+	sv->at = build_origin(b, file, g);
+	config_setting_lookup_string(g, "exe", &sv->exe);
+	sv->exe = build_strdup(b, sv->exe);
+	if (config_setting_lookup_string(g, "group", &sv->group) == CONFIG_TRUE)
+		sv->group = build_strdup(b, sv->group);
+	sv->allow_root = key_bool(g, "allow_root", false);
+	load_user(b, file, g, sv);
+	load_start(b, file, g, sv);
+	load_stop(b, file, g, sv);
+	load_service_ports(b, file, g, sv);
+	load_env(b, file, g, sv);
+	load_capabilities(b, file, g, sv);
+	b->nservices++;
+}
+
+void
+load_services(struct build *b, const char *file, const config_t *cfg)
+{
+	const config_setting_t *all = config_lookup(cfg, "services");
+	int i;
+
+	for (i = 0; all != NULL && i < config_setting_length(all); i++)
+		load_service(b, file, config_setting_get_elem(all, i));
+}
+
+/* ---- ports ------------------------------------------------------------- */
+
+static const struct key port_keys[] = {
+	{ "port", K_INT, 1, 65535, true, "port = 8080;" },
+	{ "holders", K_STRINGS, 0, 0, true, "holders = [\"apache2\", \"nginx\"];" },
+	{ NULL, 0, 0, 0, false, NULL }
+};
+
+void
+unknown_service(struct build *b, const char *file, const config_setting_t *s,
+    const char *name, const char *role)
+{
+	const char *names[256];
+	const char *hint;
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nservices && n < 256; i++)
+		names[n++] = b->services[i].name;
+	hint = closest_name(name, names, n);
+	build_error(b, file, s, "%s \"%s\" is not a defined service; define "
+	    "it under services%s%s%s", role, name, hint ? " or write \"" : "",
+	    hint ? hint : "", hint ? "\"" : "");
+}
+
+static void
+load_holders(struct build *b, const char *file, const config_setting_t *g,
+    struct port_grant *pg)
+{
+	const config_setting_t *s = config_setting_get_member(g, "holders");
+	const struct service **v;
+	size_t i, n = (size_t)config_setting_length(s);
+
+	if (n == 0)
+		build_error(b, file, s, "port %d has no holders, so it could "
+		    "never be freed; name the services that may hold it, e.g. "
+		    "holders = [\"apache2\"];", pg->port);
+	if ((v = build_alloc(b, n + 1, sizeof(*v))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *name = config_setting_get_string_elem(s, (int)i);
+		if ((v[pg->nholders] = find_service(b, name)) == NULL)
+			unknown_service(b, file, s, name, "holder");
+		else
+			pg->nholders++;
+	}
+	pg->holders = v;
+}
+
+static void
+load_port(struct build *b, const char *file, const config_setting_t *g)
+{
+	struct port_grant *pg = &b->ports[b->nports];
+	size_t i;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		build_error(b, file, g, "each entry of ports must be a group, "
+		    "e.g. { port = 8080; holders = [\"apache2\"]; }");
+		return;
+	}
+	if (!keys_ok(b, file, g, port_keys, "a ports entry"))
+		return;
+	config_setting_lookup_int(g, "port", &pg->port);
+	pg->at = build_origin(b, file, g);
+	for (i = 0; i < b->nports; i++)
+		if (b->ports[i].port == pg->port) {
+			build_error(b, file, g, "port %d is already listed at "
+			    "%s:%d; merge the holders into one entry",
+			    pg->port, b->ports[i].at.file, b->ports[i].at.line);
+			return;
+		}
+	load_holders(b, file, g, pg);
+	b->nports++;
+}
+
+void
+load_ports(struct build *b, const char *file, const config_t *cfg)
+{
+	const config_setting_t *all = config_lookup(cfg, "ports");
+	int i;
+
+	for (i = 0; all != NULL && i < config_setting_length(all); i++)
+		load_port(b, file, config_setting_get_elem(all, i));
+}

@@ -1,0 +1,230 @@
+/*
+ * policy.h - the cutover policy: one immutable structure, and the pure
+ * functions that build it from text, decide requests against it and
+ * describe it in words.
+ *
+ * Nothing in policy/ touches processes, credentials, capabilities, PAM or
+ * the audit log.  The only I/O is policy_read_files() in files.c, which
+ * reads policy text (and checks that it is safe to trust) with whatever
+ * privileges its caller holds.  Everything else is a function of its
+ * arguments, so the unit tests need no root and the fuzzer reaches it all.
+ */
+#ifndef CUTOVER_POLICY_H
+#define CUTOVER_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define POLICY_NAME_MAX   64    /* service, check and user/group names */
+#define POLICY_TEXT_MAX   (1024 * 1024)  /* one policy file, in bytes */
+#define POLICY_FILES_MAX  256   /* main file plus drop-ins */
+
+/* Where something was written: every permission remembers it. */
+struct origin {
+	const char *file;
+	int line;
+};
+
+struct service {
+	const char *name;
+	struct origin at;
+	const char *exe;            /* absolute; identity of its processes */
+	const char *user;           /* name, or NULL when uid is given */
+	long long uid;              /* -1 unless user = <number> */
+	const char *group;          /* NULL: the user's primary group */
+	bool allow_root;
+	const char *const *start;   /* argv, NULL-terminated, [0] absolute */
+	size_t nstart;
+	int stop_signal;            /* signal number */
+	double stop_timeout;        /* seconds */
+	bool kill_after;            /* SIGKILL after stop_timeout */
+	double start_timeout;       /* seconds */
+	const int *ports;
+	size_t nports;
+	const char *const *env;     /* "NAME=value", NULL-terminated */
+	size_t nenv;
+	const char *const *capabilities; /* lower-case libcap names */
+	size_t ncapabilities;
+};
+
+struct port_grant {
+	int port;
+	struct origin at;
+	const struct service *const *holders;
+	size_t nholders;
+};
+
+struct check {
+	const char *name;
+	struct origin at;
+	const char *url;            /* http:// or https:// */
+	int status;                 /* expected HTTP status */
+	const char *contains;       /* NULL: not checked */
+	const char *sha256;         /* lower-case hex, or NULL */
+	const char *header;         /* "Name: value", or NULL */
+	double timeout;             /* seconds per attempt */
+	double within;              /* seconds of retrying; 0: one attempt */
+	bool follow;                /* follow redirects on the same host */
+	long long max_body;         /* bytes */
+};
+
+enum auth_method { AUTH_NONE, AUTH_PAM };
+
+/* One item a rule grants: the item's own file:line is kept. */
+struct grant_item {
+	struct origin at;
+	const struct port_grant *port;        /* free = [...] */
+	const struct service *service;        /* start/stop = [...] */
+	const struct check *check;            /* verify = [...] */
+};
+
+struct grant_list {
+	const struct grant_item *items;
+	size_t n;
+};
+
+struct rule {
+	struct origin at;
+	const char *const *users;
+	size_t nusers;
+	const char *const *groups;
+	size_t ngroups;
+	struct grant_list free, start, stop, verify;
+	enum auth_method auth;
+};
+
+struct audit_config {
+	bool syslog;
+	const char *file;           /* NULL: no file sink */
+	struct origin at;
+};
+
+struct policy {
+	struct audit_config audit;
+	const struct service *services;
+	size_t nservices;
+	const struct port_grant *ports;
+	size_t nports;
+	const struct check *checks;
+	size_t nchecks;
+	const struct rule *rules;
+	size_t nrules;
+	const char *const *files;   /* the files it was read from, in order */
+	size_t nfiles;
+	struct policy_arena *arena; /* owns every byte above */
+};
+
+/* ---- diagnostics: errors and warnings with file:line ---------------- */
+
+enum diag_level { DIAG_WARNING, DIAG_ERROR };
+
+struct diag {
+	enum diag_level level;
+	char *file;                 /* may be NULL */
+	int line;                   /* 0: no line */
+	char *msg;
+};
+
+struct diags {
+	struct diag *v;
+	size_t n;
+	size_t nerrors;
+};
+
+void diags_add(struct diags *, enum diag_level, const char *file, int line,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void diags_free(struct diags *);
+
+/* ---- reading and building -------------------------------------------- */
+
+/* One policy text with the name it is reported under. */
+struct policy_text {
+	char *name;
+	char *text;                 /* NUL-terminated, no NUL inside */
+	size_t len;
+	bool main;                  /* false for policy.d drop-ins */
+};
+
+struct policy_texts {
+	struct policy_text v[POLICY_FILES_MAX];
+	size_t n;
+};
+
+enum policy_trust {
+	/*
+	 * The system policy: the file, its drop-ins and every directory
+	 * above them must be root-owned, not group- or world-writable and
+	 * not symlinks; any failure is an error.
+	 */
+	POLICY_TRUST_SYSTEM,
+	/*
+	 * A file the caller named (policy check FILE): read with the
+	 * caller's privileges; failures of the system checks are warnings.
+	 */
+	POLICY_TRUST_NAMED,
+};
+
+/*
+ * Read PATH and every *.conf in policy.d/ beside it (lexical order).
+ * Returns 0, or -1 with the reasons in diags.
+ */
+int policy_read_files(const char *path, enum policy_trust,
+    struct policy_texts *, struct diags *);
+void policy_texts_free(struct policy_texts *);
+
+/*
+ * Build the policy from texts.  Returns NULL and errors in diags when
+ * anything is wrong; warnings may be added either way.
+ */
+struct policy *policy_build(const struct policy_texts *, struct diags *);
+void policy_free(struct policy *);
+
+/* Read and build: the one call the helper makes. */
+struct policy *policy_load(const char *path, enum policy_trust,
+    struct diags *);
+
+/* ---- lookups ---------------------------------------------------------- */
+
+const struct service *policy_service(const struct policy *, const char *);
+const struct check *policy_check(const struct policy *, const char *);
+const struct port_grant *policy_port(const struct policy *, int port);
+const char *policy_signal_name(int signo);
+
+/* ---- deciding --------------------------------------------------------- */
+
+enum action { ACT_FREE_PORT, ACT_START, ACT_STOP, ACT_VERIFY };
+
+struct request {
+	enum action action;
+	const char *target;         /* service or check name */
+	int port;                   /* ACT_FREE_PORT */
+};
+
+/* Who asks: names as the password and group databases give them. */
+struct subject {
+	const char *user;
+	const char *const *groups;  /* primary and supplementary */
+	size_t ngroups;
+};
+
+enum verdict { VERDICT_DENY, VERDICT_ALLOW };
+
+struct decision {
+	enum verdict verdict;
+	const struct rule *rule;    /* the rule that allowed; NULL on deny */
+	struct origin at;           /* file:line of the granting item */
+	enum auth_method auth;
+	char reason[256];           /* what the caller is told */
+	char detail[512];           /* more, for policy test and reviewers */
+};
+
+void policy_decide(const struct policy *, const struct subject *,
+    const struct request *, struct decision *);
+
+const char *action_name(enum action);
+int action_from_name(const char *, enum action *);
+/* Parse "8080": 1..65535 only, digits only.  -1 on anything else. */
+int port_from_string(const char *);
+
+#endif

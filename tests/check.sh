@@ -1,0 +1,146 @@
+#!/bin/sh
+# check.sh - every test layer of `make check`, and one closing line.
+#
+#   (a) unit       build/unit-tests: the Check suites, normal build
+#   (b) unit-asan  build/asan/unit-tests: the same suites built with
+#                  AddressSanitizer + UndefinedBehaviorSanitizer
+#   (c) cli        tests/cli/run.sh against build/cutover
+#
+# `make check` builds the three binaries and then runs this; running it by
+# hand after `make check` works too.  Each layer's output is printed as it
+# comes.  The last line is "N passed, N failed", the tests of all layers
+# added up; the exit status is non-zero if anything failed, including a
+# layer that crashed or printed no summary (that counts as one failure).
+#
+# Environment: BUILD (default build), CC (for the LeakSanitizer probe).
+set -u
+
+cd "$(dirname "$0")/.." || exit 2
+BUILD=${BUILD:-build}
+CC=${CC:-cc}
+
+total_pass=0
+total_fail=0
+summary=
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cutover-check.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+# note LINE: one line of the summary table printed at the end.
+note() {
+	summary="$summary$1
+"
+}
+
+# run_layer NAME CMD...: run CMD, show its output, keep it in $tmp/NAME.out
+# and its exit status in $tmp/NAME.rc.
+run_layer() {
+	name=$1
+	shift
+	echo
+	echo "=== $name: $* ==="
+	{ "$@" 2>&1; echo $? >"$tmp/$name.rc"; } | tee "$tmp/$name.out"
+}
+
+# check_layer NAME BINARY [ENV=VALUE...]: a Check runner; read its
+# "NN%: Checks: N, Failures: F, Errors: E" line.
+check_layer() {
+	name=$1
+	bin=$2
+	shift 2
+	if [ ! -x "$bin" ]; then
+		echo
+		echo "=== $name: $bin is missing (run make check) ==="
+		total_fail=$((total_fail + 1))
+		note "$name: FAILED, $bin is missing"
+		return
+	fi
+	run_layer "$name" env "$@" "$bin"
+	rc=$(cat "$tmp/$name.rc")
+	line=$(sed -n 's/^.*%: Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*$/\1 \2 \3/p' \
+	    "$tmp/$name.out" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_fail=$((total_fail + 1))
+		note "$name: FAILED, no Check summary line (exit $rc)"
+		return
+	fi
+	# shellcheck disable=SC2086 # three numbers, split on purpose
+	set -- $line
+	checks=$1 fails=$2 errors=$3
+	bad=$((fails + errors))
+	total_pass=$((total_pass + checks - bad))
+	total_fail=$((total_fail + bad))
+	extra=
+	if [ "$bad" -eq 0 ] && [ "$rc" -ne 0 ]; then
+		total_fail=$((total_fail + 1))
+		extra=", but it exited $rc"
+	fi
+	if [ "$bad" -eq 0 ] && grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/$name.out"; then
+		total_fail=$((total_fail + 1))
+		extra="$extra, and a sanitizer reported an error above"
+	fi
+	note "$name: $checks checks, $fails failures, $errors errors$extra"
+}
+
+# LeakSanitizer stops the world with ptrace; in some containers it cannot,
+# and then every sanitized process dies with a LeakSanitizer fatal error.
+# Probe once with a program that leaks on purpose.
+lsan_works() {
+	mkdir -p "$BUILD/asan" || return 1
+	printf '%s\n' '#include <stdlib.h>' \
+	    'void *volatile leak;' \
+	    'int main(void) { leak = malloc(42); leak = 0; return 0; }' \
+	    >"$tmp/lsan-probe.c"
+	if ! "$CC" -fsanitize=address -g -o "$BUILD/asan/lsan-probe" "$tmp/lsan-probe.c" 2>"$tmp/probe.err"; then
+		echo "note: cannot build the LeakSanitizer probe:" >&2
+		cat "$tmp/probe.err" >&2
+		return 1
+	fi
+	ASAN_OPTIONS=detect_leaks=1 "$BUILD/asan/lsan-probe" >"$tmp/probe.out" 2>&1
+	! grep -Eq 'LeakSanitizer has encountered a fatal error|LeakSanitizer does not work under ptrace' "$tmp/probe.out"
+}
+
+# (a) the unit tests, normal build
+check_layer unit "$BUILD/unit-tests"
+
+# (b) the same tests under ASan + UBSan
+leaks=1
+if ! lsan_works; then
+	leaks=0
+	echo
+	echo "note: LeakSanitizer cannot run here (it needs ptrace, which this environment refuses);"
+	echo "note: the sanitizer layer runs with detect_leaks=0. Leaks are NOT checked in this run."
+fi
+check_layer unit-asan "$BUILD/asan/unit-tests" \
+    ASAN_OPTIONS="halt_on_error=1:detect_leaks=$leaks:abort_on_error=0" \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    CK_TIMEOUT_MULTIPLIER=4
+if [ "$leaks" = 0 ]; then
+	note "unit-asan: (detect_leaks=0: LeakSanitizer unavailable here)"
+fi
+
+# (c) the command-line tests against the built binary
+run_layer cli sh tests/cli/run.sh "$BUILD/cutover"
+rc=$(cat "$tmp/cli.rc")
+line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/cli.out" | tail -n 1)
+if [ -z "$line" ]; then
+	total_fail=$((total_fail + 1))
+	note "cli: FAILED, no 'N passed, N failed' line (exit $rc)"
+else
+	# shellcheck disable=SC2086 # two numbers, split on purpose
+	set -- $line
+	total_pass=$((total_pass + $1))
+	total_fail=$((total_fail + $2))
+	if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
+		total_fail=$((total_fail + 1))
+		note "cli: $1 ok, $2 FAIL, but it exited $rc"
+	else
+		note "cli: $1 ok, $2 FAIL"
+	fi
+fi
+
+echo
+echo "=== summary ==="
+printf '%s' "$summary"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,467 @@
+/*
+ * test_load.c - the policy loader: every accepted form means what it says,
+ * and every error names the file and line and says what to write.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+#include "testutil.h"
+
+/* Line 1-2: one valid service; tests append from line 3 on. */
+#define SVC \
+	"services = { nginx = { exe = \"/usr/sbin/nginx\"; user = \"nginx\";\n" \
+	"  start = [\"/usr/sbin/nginx\"]; ports = [8080]; }; };\n"
+
+static struct diags d;
+
+static void
+setup(void)
+{
+	memset(&d, 0, sizeof(d));
+}
+
+static void
+teardown(void)
+{
+	diags_free(&d);
+}
+
+/* Expect the build to fail with an error at LINE mentioning WORDS. */
+static void
+refused(const char *text, int line, const char *words)
+{
+	struct policy *p = tu_build(&d, text, NULL);
+
+	ck_assert_msg(p == NULL, "accepted: %s", text);
+	ck_assert_msg(tu_has(&d, DIAG_ERROR, "main.conf", line, words),
+	    "no error at line %d with \"%s\"", line, words);
+}
+
+START_TEST(reference_example_means_what_it_says)
+{
+	char *text = tu_slurp("policy/examples/deploy.conf");
+	const struct service *a, *n;
+	const struct port_grant *pg;
+	const struct check *c;
+	const struct rule *r;
+	struct policy *p;
+
+	ck_assert_ptr_nonnull(text);
+	p = tu_build(&d, text, NULL);
+	free(text);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(d.nerrors, 0);
+	ck_assert(p->audit.syslog);
+	ck_assert_str_eq(p->audit.file, "/var/log/cutover/audit.jsonl");
+
+	a = policy_service(p, "apache2");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(a->exe, "/usr/sbin/apache2");
+	ck_assert_str_eq(a->user, "root");
+	ck_assert(a->allow_root);
+	ck_assert_uint_eq(a->nstart, 2);
+	ck_assert_str_eq(a->start[0], "/usr/sbin/apache2ctl");
+	ck_assert_str_eq(a->start[1], "start");
+	ck_assert_ptr_null(a->start[2]);
+	ck_assert_int_eq(a->stop_signal, SIGTERM);
+	ck_assert(a->stop_timeout == 5.0);
+	ck_assert(!a->kill_after);
+	ck_assert_uint_eq(a->nports, 1);
+	ck_assert_int_eq(a->ports[0], 8080);
+
+	n = policy_service(p, "nginx");
+	ck_assert_ptr_nonnull(n);
+	ck_assert_str_eq(n->user, "nginx");
+	ck_assert_str_eq(n->group, "nginx");
+	ck_assert(!n->allow_root);
+	ck_assert_uint_eq(n->nstart, 3);
+	ck_assert_str_eq(n->start[2], "/etc/cutover/nginx.conf");
+	ck_assert_uint_eq(n->nenv, 0);
+	ck_assert_uint_eq(n->ncapabilities, 0);
+	ck_assert(n->start_timeout == 10.0);     /* default */
+
+	pg = policy_port(p, 8080);
+	ck_assert_ptr_nonnull(pg);
+	ck_assert_uint_eq(pg->nholders, 2);
+	ck_assert_ptr_eq(pg->holders[0], a);
+	ck_assert_ptr_eq(pg->holders[1], n);
+
+	c = policy_check(p, "homepage");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->url, "http://127.0.0.1:8080/");
+	ck_assert_int_eq(c->status, 200);
+	ck_assert_str_eq(c->contains, "Fall collection");
+	ck_assert(c->within == 10.0);
+	ck_assert(c->timeout == 5.0);
+	ck_assert_int_eq(c->max_body, 1048576);
+	ck_assert(!c->follow);
+
+	ck_assert_uint_eq(p->nrules, 1);
+	r = &p->rules[0];
+	ck_assert_uint_eq(r->nusers, 1);
+	ck_assert_str_eq(r->users[0], "deploy");
+	ck_assert_uint_eq(r->ngroups, 0);
+	ck_assert_uint_eq(r->free.n, 1);
+	ck_assert_ptr_eq(r->free.items[0].port, pg);
+	ck_assert_ptr_eq(r->start.items[0].service, n);
+	ck_assert_ptr_eq(r->stop.items[0].service, n);
+	ck_assert_ptr_eq(r->verify.items[0].check, c);
+	ck_assert_int_eq(r->auth, AUTH_NONE);
+	/* each permission remembers its own line */
+	ck_assert_str_eq(r->start.items[0].at.file, "main.conf");
+	ck_assert_int_eq(r->free.items[0].at.line, 37);
+	ck_assert_int_eq(r->start.items[0].at.line, 38);
+	ck_assert_int_eq(r->verify.items[0].at.line, 40);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(shipped_examples_load)
+{
+	const char *files[] = { "policy/examples/deploy.conf",
+	    "policy/examples/deny-all.conf", "policy/examples/teams.conf" };
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct policy *p = policy_load(files[i], POLICY_TRUST_NAMED, &d);
+		ck_assert_msg(p != NULL, "%s did not load", files[i]);
+		policy_free(p);
+	}
+	ck_assert_uint_eq(d.nerrors, 0);
+}
+END_TEST
+
+START_TEST(other_accepted_forms)
+{
+	struct policy *p = tu_build(&d,
+	    "services = { web = { exe = \"/usr/bin/web\"; user = 1234;\n"
+	    "  start = (\"/usr/bin/web\", \"--port\", \"80\");\n"
+	    "  stop_signal = \"SIGHUP\"; stop_timeout = 2; kill_after = true;\n"
+	    "  env = { LANG = \"C.UTF-8\"; WEB_MODE = \"prod\"; };\n"
+	    "  capabilities = [\"cap_net_bind_service\"]; }; };\n"
+	    "ports = ( { port = 80; holders = [\"web\"]; } );\n"
+	    "checks = { c = { url = \"https://example.org/x\"; sha256 =\n"
+	    "  \"ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789\";\n"
+	    "  header = \"Content-Type: text/html\"; follow = true; }; };\n"
+	    "rules = ( { groups = [\"webops\"]; free = [80]; stop = [\"web\"];\n"
+	    "  verify = [\"c\"]; auth = \"pam\"; } );\n", NULL);
+	const struct service *s;
+	const struct check *c;
+
+	ck_assert_ptr_nonnull(p);
+	s = policy_service(p, "web");
+	ck_assert_ptr_null(s->user);
+	ck_assert_int_eq(s->uid, 1234);
+	ck_assert_str_eq(s->start[2], "80");
+	ck_assert_int_eq(s->stop_signal, SIGHUP);
+	ck_assert(s->stop_timeout == 2.0);
+	ck_assert(s->kill_after);
+	ck_assert_uint_eq(s->nenv, 2);
+	ck_assert_str_eq(s->env[0], "LANG=C.UTF-8");
+	ck_assert_str_eq(s->env[1], "WEB_MODE=prod");
+	ck_assert_str_eq(s->capabilities[0], "cap_net_bind_service");
+	c = policy_check(p, "c");
+	ck_assert_str_eq(c->sha256,
+	    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	ck_assert(c->follow);
+	ck_assert_int_eq(p->rules[0].auth, AUTH_PAM);
+	ck_assert_str_eq(p->rules[0].groups[0], "webops");
+	/* no audit section: syslog only, with a warning */
+	ck_assert(p->audit.syslog);
+	ck_assert_ptr_null(p->audit.file);
+	ck_assert(tu_has(&d, DIAG_WARNING, "main.conf", 0, "no audit section"));
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(no_rules_is_valid_but_warned)
+{
+	struct policy *p = tu_build(&d, SVC, NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nrules, 0);
+	ck_assert(tu_has(&d, DIAG_WARNING, "main.conf", 0, "every request "
+	    "will be refused"));
+	policy_free(p);
+	diags_free(&d);
+	p = tu_build(&d, "rules = ();\n", NULL);
+	ck_assert_ptr_nonnull(p);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(dropins_add_and_resolve_across_files)
+{
+	struct policy *p = tu_build(&d, SVC,
+	    "ports = ( { port = 8080; holders = [\"nginx\"]; } );\n"
+	    "rules = ( { users = [\"deploy\"]; free = [8080];\n"
+	    "  start = [\"nginx\"]; } );\n", NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nfiles, 2);
+	ck_assert_str_eq(p->rules[0].at.file, "policy.d/01.conf");
+	ck_assert_int_eq(p->rules[0].at.line, 2);
+	ck_assert_int_eq(p->rules[0].start.items[0].at.line, 3);
+	ck_assert_str_eq(p->rules[0].start.items[0].service->at.file,
+	    "main.conf");
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(name_defined_twice_across_files)
+{
+	struct policy *p = tu_build(&d, SVC, "\n" SVC, NULL);
+
+	ck_assert_ptr_null(p);
+	ck_assert(tu_has(&d, DIAG_ERROR, "policy.d/01.conf", 2,
+	    "service nginx is already defined at main.conf:1"));
+}
+END_TEST
+
+START_TEST(audit_only_in_main_file)
+{
+	struct policy *p = tu_build(&d, SVC,
+	    "\naudit = { syslog = true; };\n", NULL);
+
+	ck_assert_ptr_null(p);
+	ck_assert(tu_has(&d, DIAG_ERROR, "policy.d/01.conf", 2,
+	    "only in the main policy file"));
+}
+END_TEST
+
+START_TEST(unknown_keys_with_suggestion)
+{
+	refused(SVC "checks = { h = { url = \"http://x/\";\n"
+	    "  contain = \"new\"; }; };\n", 4, "did you mean \"contains\"");
+	diags_free(&d);
+	refused(SVC "colour = 3;\n", 3, "unknown key \"colour\" in a policy "
+	    "file; it may hold: audit, services, ports, checks, rules");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; exec = \"/b\"; }; };\n", 2,
+	    "did you mean \"exe\"");
+}
+END_TEST
+
+START_TEST(wrong_types)
+{
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; stop_timeout = \"5\"; }; };\n", 2,
+	    "stop_timeout in service a must be a number of seconds");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = \"/a\"; }; };\n", 2,
+	    "start in service a must be a list of strings");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; allow_root = 1; }; };\n", 2,
+	    "allow_root in service a must be true or false");
+	diags_free(&d);
+	refused(SVC "rules = { };\n", 3, "rules in a policy file must be a "
+	    "list in parentheses");
+}
+END_TEST
+
+START_TEST(duplicate_names_in_one_file)
+{
+	refused("services = {\n a = { exe = \"/a\"; user = \"a\"; "
+	    "start = [\"/a\"]; };\n a = { exe = \"/a\"; user = \"a\"; "
+	    "start = [\"/a\"]; };\n};\n", 3, "duplicate");
+}
+END_TEST
+
+START_TEST(relative_paths)
+{
+	refused("services = { a = { exe = \"usr/sbin/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; }; };\n", 1, "absolute path");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/usr/sbin/a\"; user = \"a\";\n"
+	    "  start = [\"nginx\", \"-t\"]; }; };\n", 2,
+	    "must begin with an absolute path");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/usr/../tmp/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; }; };\n", 1, "without . or .. components");
+	diags_free(&d);
+	refused("audit = {\n file = \"audit.jsonl\"; };\n", 2,
+	    "absolute path");
+}
+END_TEST
+
+START_TEST(ports_out_of_range)
+{
+	refused(SVC "ports = ( { port = 0; holders = [\"nginx\"]; } );\n", 3,
+	    "port in a ports entry must be a whole number from 1 to 65535");
+	diags_free(&d);
+	refused(SVC "ports = ( { port = 65536; holders = [\"nginx\"]; } );\n",
+	    3, "from 1 to 65535");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; ports = [80, 70000]; }; };\n", 2,
+	    "ports in service a must be a list of whole numbers in brackets "
+	    "from 1 to 65535");
+	diags_free(&d);
+	refused(SVC "ports = ( { port = 8080; holders = [\"nginx\"]; },\n"
+	    "  { port = 8080; holders = [\"nginx\"]; } );\n", 4,
+	    "port 8080 is already listed at main.conf:3");
+}
+END_TEST
+
+START_TEST(undefined_references)
+{
+	refused(SVC "ports = ( { port = 8080; holders = [\"ngnix\"]; } );\n",
+	    3, "holder \"ngnix\" is not a defined service; define it under "
+	    "services or write \"nginx\"");
+	diags_free(&d);
+	refused(SVC "rules = ( { users = [\"deploy\"];\n"
+	    "  start = [\"apache2\"]; } );\n", 4,
+	    "start \"apache2\" is not a defined service");
+	diags_free(&d);
+	refused(SVC "rules = ( { users = [\"deploy\"];\n"
+	    "  verify = [\"homepage\"]; } );\n", 4,
+	    "check \"homepage\" is not defined");
+	diags_free(&d);
+	refused(SVC "rules = ( { users = [\"deploy\"];\n"
+	    "  free = [8080]; } );\n", 4,
+	    "port 8080 may not be freed: it has no entry in ports");
+}
+END_TEST
+
+START_TEST(root_needs_allow_root)
+{
+	refused("services = { a = { exe = \"/a\";\n user = \"root\";\n"
+	    "  start = [\"/a\"]; }; };\n", 2, "add allow_root = true;");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\";\n user = 0;\n"
+	    "  start = [\"/a\"]; }; };\n", 2, "would run as root");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\";\n user = -1;\n"
+	    "  start = [\"/a\"]; }; };\n", 2, "user name in quotes or a "
+	    "numeric uid");
+}
+END_TEST
+
+START_TEST(rule_needs_users_or_groups)
+{
+	refused(SVC "rules = (\n { start = [\"nginx\"]; } );\n", 4,
+	    "does not say whom it is for; add users = [\"deploy\"]; and/or "
+	    "groups = [\"deployers\"];");
+	diags_free(&d);
+	refused(SVC "rules = (\n { users = []; start = [\"nginx\"]; } );\n",
+	    4, "does not say whom");
+	diags_free(&d);
+	refused(SVC "rules = (\n { users = [\"bad name\"]; } );\n", 4,
+	    "\"bad name\" in users is not a valid user name");
+}
+END_TEST
+
+START_TEST(include_refused)
+{
+	refused(SVC "  @include \"/etc/shadow\"\n", 3, "@include is not allowed");
+}
+END_TEST
+
+START_TEST(syntax_error_has_line)
+{
+	refused(SVC "rules = ( { users = [\"deploy\" } );\nchecks = {};\n", 3,
+	    "syntax error");
+}
+END_TEST
+
+START_TEST(nul_byte_refused)
+{
+	struct policy_texts t = { .n = 1 };
+	char text[] = "rules = ();\0more";
+
+	t.v[0].name = "main.conf";
+	t.v[0].text = text;
+	t.v[0].len = sizeof(text) - 1;
+	t.v[0].main = true;
+	ck_assert_ptr_null(policy_build(&t, &d));
+	ck_assert(tu_has(&d, DIAG_ERROR, "main.conf", 0, "NUL byte"));
+}
+END_TEST
+
+START_TEST(bad_values)
+{
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; stop_signal = \"STOP\"; }; };\n", 2,
+	    "stop_signal \"STOP\" of service a is not one cutover sends");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = [\"/a\"]; capabilities = [\"net_admin\"]; }; };\n", 2,
+	    "\"net_admin\" is not a capability name");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  start = []; }; };\n", 2, "start of service a is empty");
+	diags_free(&d);
+	refused("checks = { h = {\n url = \"ftp://x/\"; }; };\n", 2,
+	    "must start with http:// or https://");
+	diags_free(&d);
+	refused("checks = { h = {\n url = \"http://u:p@x/\"; }; };\n", 2,
+	    "must not carry credentials");
+	diags_free(&d);
+	refused("checks = { h = { url = \"http://x/\";\n sha256 = \"abc\"; }; };\n",
+	    2, "64 hexadecimal digits");
+	diags_free(&d);
+	refused("checks = { h = { url = \"http://x/\";\n header = \"no colon\"; }; };\n",
+	    2, "must be \"Name: value\"");
+	diags_free(&d);
+	refused("checks = { h = { url = \"http://x/\";\n status = 99; }; };\n",
+	    2, "from 100 to 599");
+	diags_free(&d);
+	refused(SVC "rules = ( { users = [\"deploy\"];\n auth = \"kerberos\"; } );\n",
+	    4, "auth must be \"none\" or \"pam\"");
+	diags_free(&d);
+	refused("\naudit = {\n syslog = false; };\n", 2,
+	    "turns every record off");
+}
+END_TEST
+
+START_TEST(every_error_is_reported)
+{
+	struct policy *p = tu_build(&d,
+	    "services = { a = { exe = \"a\"; user = \"a\"; start = [\"/a\"]; };\n"
+	    "  b = { exe = \"/b\"; user = \"root\"; start = [\"/b\"]; }; };\n",
+	    NULL);
+
+	ck_assert_ptr_null(p);
+	ck_assert_uint_eq(d.nerrors, 2);
+}
+END_TEST
+
+Suite *
+load_suite(void)
+{
+	Suite *s = suite_create("load");
+	TCase *ok = tcase_create("accepted");
+	TCase *bad = tcase_create("errors");
+
+	tcase_add_checked_fixture(ok, setup, teardown);
+	tcase_add_checked_fixture(bad, setup, teardown);
+	tcase_add_test(ok, reference_example_means_what_it_says);
+	tcase_add_test(ok, shipped_examples_load);
+	tcase_add_test(ok, other_accepted_forms);
+	tcase_add_test(ok, no_rules_is_valid_but_warned);
+	tcase_add_test(ok, dropins_add_and_resolve_across_files);
+	tcase_add_test(bad, name_defined_twice_across_files);
+	tcase_add_test(bad, audit_only_in_main_file);
+	tcase_add_test(bad, unknown_keys_with_suggestion);
+	tcase_add_test(bad, wrong_types);
+	tcase_add_test(bad, duplicate_names_in_one_file);
+	tcase_add_test(bad, relative_paths);
+	tcase_add_test(bad, ports_out_of_range);
+	tcase_add_test(bad, undefined_references);
+	tcase_add_test(bad, root_needs_allow_root);
+	tcase_add_test(bad, rule_needs_users_or_groups);
+	tcase_add_test(bad, include_refused);
+	tcase_add_test(bad, syntax_error_has_line);
+	tcase_add_test(bad, nul_byte_refused);
+	tcase_add_test(bad, bad_values);
+	tcase_add_test(bad, every_error_is_reported);
+	suite_add_tcase(s, ok);
+	suite_add_tcase(s, bad);
+	return s;
+}
