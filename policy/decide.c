@@ -160,11 +160,13 @@ explain_denial(const struct policy *p, const struct subject *s,
 	}
 	if (p->nrules == 0)
 		snprintf(d->detail, sizeof(d->detail), "the policy has no rules");
-	else if (!defined)
+	else if (!defined && rq->action == ACT_FREE_PORT)
 		snprintf(d->detail, sizeof(d->detail), "the policy does not "
-		    "define %s %s", rq->action == ACT_VERIFY ? "a check" :
-		    rq->action == ACT_FREE_PORT ? "the port" : "a service",
-		    rq->action == ACT_FREE_PORT ? "" : "by that name");
+		    "list port %d under ports", rq->port);
+	else if (!defined)
+		snprintf(d->detail, sizeof(d->detail), "the policy defines no "
+		    "%s by that name", rq->action == ACT_VERIFY ? "check" :
+		    "service");
 	else if (nnaming == 0)
 		snprintf(d->detail, sizeof(d->detail), "no rule names user %s "
 		    "or any of its %zu groups", s->user ? s->user : "?",

@@ -152,14 +152,13 @@ read_text(struct reader *r, int fd, const char *name, bool main)
 	if ((buf = malloc(cap)) == NULL)
 		goto oom;
 	for (;;) {
+		if (len > POLICY_TEXT_MAX) {
+			diags_add(r->d, DIAG_ERROR, name, 0, "larger than %d "
+			    "bytes; a policy is small", POLICY_TEXT_MAX);
+			free(buf);
+			return -1;
+		}
 		if (len + 1 == cap) {
-			if (cap > POLICY_TEXT_MAX) {
-				diags_add(r->d, DIAG_ERROR, name, 0, "larger "
-				    "than %d bytes; a policy is small",
-				    POLICY_TEXT_MAX);
-				free(buf);
-				return -1;
-			}
 			if ((p = realloc(buf, cap * 2)) == NULL)
 				goto oom;
 			buf = p;

@@ -21,7 +21,7 @@ type_words(enum key_type t)
 	case K_INT:     return "a whole number";
 	case K_SECONDS: return "a number of seconds";
 	case K_USER:    return "a user name in quotes or a numeric uid";
-	case K_STRINGS: return "a list of strings in brackets";
+	case K_STRINGS: return "a list of non-empty strings in brackets";
 	case K_INTS:    return "a list of whole numbers in brackets";
 	case K_GROUP:   return "a group in braces";
 	case K_LIST:    return "a list in parentheses";

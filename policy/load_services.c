@@ -169,7 +169,9 @@ load_env(struct build *b, const char *file, const config_setting_t *g,
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(env, (int)i);
 		const char *name = config_setting_name(e);
-		char buf[8192];
+		const char *value;
+		size_t len;
+		char *kv;
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
 		    strchr(name, '-') != NULL || strchr(name, '*') != NULL) {
@@ -178,9 +180,12 @@ load_env(struct build *b, const char *file, const config_setting_t *g,
 			    "string, e.g. LANG = \"C.UTF-8\";", sv->name, name);
 			continue;
 		}
-		snprintf(buf, sizeof(buf), "%s=%s", name,
-		    config_setting_get_string(e));
-		v[sv->nenv++] = build_strdup(b, buf);
+		value = config_setting_get_string(e);
+		len = strlen(name) + strlen(value) + 2;
+		if ((kv = build_alloc(b, len, 1)) == NULL)
+			return;
+		snprintf(kv, len, "%s=%s", name, value);
+		v[sv->nenv++] = kv;
 	}
 	sv->env = v;
 }

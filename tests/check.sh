@@ -112,7 +112,7 @@ if ! lsan_works; then
 	echo "note: the sanitizer layer runs with detect_leaks=0. Leaks are NOT checked in this run."
 fi
 check_layer unit-asan "$BUILD/asan/unit-tests" \
-    ASAN_OPTIONS="halt_on_error=1:detect_leaks=$leaks:abort_on_error=0" \
+    ASAN_OPTIONS="halt_on_error=1:detect_leaks=$leaks" \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     CK_TIMEOUT_MULTIPLIER=4
 if [ "$leaks" = 0 ]; then

@@ -11,3 +11,5 @@
 SUITE(strbuf)
 SUITE(explain)
 SUITE(load)
+SUITE(decide)
+SUITE(files)

@@ -254,7 +254,7 @@ START_TEST(wrong_types)
 	diags_free(&d);
 	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
 	    "  start = \"/a\"; }; };\n", 2,
-	    "start in service a must be a list of strings");
+	    "start in service a must be a list of non-empty strings");
 	diags_free(&d);
 	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
 	    "  start = [\"/a\"]; allow_root = 1; }; };\n", 2,
