@@ -165,10 +165,15 @@ text_has_include(struct build *b, const struct policy_text *t)
 	bool found = false;
 
 	while (*p != '\0') {
-		const char *q = p;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (strncmp(q, "@include", 8) == 0) {
+		const char *end = strchr(p, '\n');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		/*
+		 * Anywhere on the line, not only where libconfig's scanner
+		 * looks for it: a false alarm in a comment costs a rewording,
+		 * a missed directive would read an unchecked file.
+		 */
+		if (memmem(p, n, "@include", 8) != NULL) {
 			diags_add(b->d, DIAG_ERROR, t->name, line,
 			    "@include is not allowed in a policy; put the "
 			    "file in policy.d/ instead, where it gets the "
@@ -238,6 +243,10 @@ allocate_tables(struct build *b, const config_t *cfgs, size_t n)
 	b->ports = build_alloc(b, np, sizeof(*b->ports));
 	b->checks = build_alloc(b, nc, sizeof(*b->checks));
 	b->rules = build_alloc(b, nr, sizeof(*b->rules));
+	b->policy->services = b->services;
+	b->policy->ports = b->ports;
+	b->policy->checks = b->checks;
+	b->policy->rules = b->rules;
 }
 
 static void
@@ -305,24 +314,9 @@ fill_tables(struct build *b, const struct policy_texts *texts,
 	for (i = 0; i < texts->n; i++)
 		if (texts->v[i].main)
 			load_audit(b, b->policy->files[i], &cfgs[i]);
-	if (b->nrules == 0)
+	if (b->policy->nrules == 0)
 		diags_add(b->d, DIAG_WARNING, texts->n ? texts->v[0].name : NULL,
 		    0, "no rules: every request will be refused");
-}
-
-static void
-publish(struct build *b)
-{
-	struct policy *p = b->policy;
-
-	p->services = b->services;
-	p->nservices = b->nservices;
-	p->ports = b->ports;
-	p->nports = b->nports;
-	p->checks = b->checks;
-	p->nchecks = b->nchecks;
-	p->rules = b->rules;
-	p->nrules = b->nrules;
 }
 
 static bool
@@ -389,7 +383,6 @@ policy_build(const struct policy_texts *texts, struct diags *d)
 		arena_free(b.arena);
 		return NULL;
 	}
-	publish(&b);
 	return b.policy;
 }
 

@@ -9,20 +9,20 @@
 
 #include "policy.h"
 
-/* A build under way: mutable views of the tables policy_build publishes. */
+/*
+ * A build under way: mutable views of the policy's tables.  The policy's
+ * counts grow as entries are accepted, so the policy_*() lookups of
+ * decide.c already see every entry loaded so far.
+ */
 struct build {
 	struct policy *policy;
 	struct policy_arena *arena;
 	struct diags *d;
 	bool oom;
 	struct service *services;
-	size_t nservices;
 	struct port_grant *ports;
-	size_t nports;
 	struct check *checks;
-	size_t nchecks;
 	struct rule *rules;
-	size_t nrules;
 };
 
 enum key_type {
@@ -62,11 +62,8 @@ bool key_bool(const config_setting_t *group, const char *key, bool dflt);
 const char *const *key_strings(struct build *, const config_setting_t *group,
     const char *key, size_t *n);
 
-const struct service *find_service(const struct build *, const char *);
 void unknown_service(struct build *, const char *file,
     const config_setting_t *, const char *name, const char *role);
-
-const struct check *find_check(const struct build *, const char *);
 
 void load_services(struct build *, const char *file, const config_t *);
 void load_ports(struct build *, const char *file, const config_t *);

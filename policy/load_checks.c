@@ -79,17 +79,6 @@ sha256_lower(struct build *b, const char *hex)
 	return build_strdup(b, buf);
 }
 
-const struct check *
-find_check(const struct build *b, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < b->nchecks; i++)
-		if (strcmp(b->checks[i].name, name) == 0)
-			return &b->checks[i];
-	return NULL;
-}
-
 static const char *
 optional_string(struct build *b, const config_setting_t *g, const char *key)
 {
@@ -135,7 +124,7 @@ check_values(struct build *b, const char *file, const config_setting_t *g,
 static void
 load_check(struct build *b, const char *file, const config_setting_t *g)
 {
-	struct check *c = &b->checks[b->nchecks];
+	struct check *c = &b->checks[b->policy->nchecks];
 	const char *name = config_setting_name(g);
 	const struct check *prev;
 	char what[128];
@@ -150,7 +139,7 @@ load_check(struct build *b, const char *file, const config_setting_t *g)
 		build_error(b, file, g, "\"%s\" is not a valid check name "
 		    "(letters, digits, _ and -, at most %d)", name,
 		    POLICY_NAME_MAX);
-	if ((prev = find_check(b, name)) != NULL) {
+	if ((prev = policy_check(b->policy, name)) != NULL) {
 		build_error(b, file, g, "check %s is already defined at %s:%d; "
 		    "rename one of them", name, prev->at.file, prev->at.line);
 		return;
@@ -160,7 +149,7 @@ load_check(struct build *b, const char *file, const config_setting_t *g)
 	c->name = build_strdup(b, name);
 	c->at = build_origin(b, file, g);
 	check_values(b, file, g, c);
-	b->nchecks++;
+	b->policy->nchecks++;
 }
 
 void

@@ -20,17 +20,6 @@ static const struct key rule_keys[] = {
 	{ NULL, 0, 0, 0, false, NULL }
 };
 
-static const struct port_grant *
-find_port(const struct build *b, int port)
-{
-	size_t i;
-
-	for (i = 0; i < b->nports; i++)
-		if (b->ports[i].port == port)
-			return &b->ports[i];
-	return NULL;
-}
-
 static bool
 resolve_item(struct build *b, const char *file, const config_setting_t *e,
     const char *key, struct grant_item *it)
@@ -39,7 +28,7 @@ resolve_item(struct build *b, const char *file, const config_setting_t *e,
 
 	if (strcmp(key, "free") == 0) {
 		int port = config_setting_get_int(e);
-		if ((it->port = find_port(b, port)) == NULL)
+		if ((it->port = policy_port(b->policy, port)) == NULL)
 			build_error(b, file, e, "port %d may not be freed: it "
 			    "has no entry in ports; add { port = %d; holders "
 			    "= [\"...\"]; } to ports", port, port);
@@ -47,12 +36,12 @@ resolve_item(struct build *b, const char *file, const config_setting_t *e,
 	}
 	name = config_setting_get_string(e);
 	if (strcmp(key, "verify") == 0) {
-		if ((it->check = find_check(b, name)) == NULL)
+		if ((it->check = policy_check(b->policy, name)) == NULL)
 			build_error(b, file, e, "check \"%s\" is not defined; "
 			    "define it under checks", name);
 		return it->check != NULL;
 	}
-	if ((it->service = find_service(b, name)) == NULL)
+	if ((it->service = policy_service(b->policy, name)) == NULL)
 		unknown_service(b, file, e, name, key);
 	return it->service != NULL;
 }
@@ -118,7 +107,7 @@ load_auth(struct build *b, const char *file, const config_setting_t *g,
 static void
 load_rule(struct build *b, const char *file, const config_setting_t *g)
 {
-	struct rule *r = &b->rules[b->nrules];
+	struct rule *r = &b->rules[b->policy->nrules];
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		build_error(b, file, g, "each rule must be a group, e.g. "
@@ -144,7 +133,7 @@ load_rule(struct build *b, const char *file, const config_setting_t *g)
 	if (r->free.n + r->start.n + r->stop.n + r->verify.n == 0)
 		build_warning(b, file, g, "this rule grants nothing; add free, "
 		    "start, stop or verify, or remove it");
-	b->nrules++;
+	b->policy->nrules++;
 }
 
 void

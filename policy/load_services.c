@@ -58,17 +58,6 @@ signal_from_name(const char *s)
 	return 0;
 }
 
-const struct service *
-find_service(const struct build *b, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < b->nservices; i++)
-		if (strcmp(b->services[i].name, name) == 0)
-			return &b->services[i];
-	return NULL;
-}
-
 static void
 load_user(struct build *b, const char *file, const config_setting_t *g,
     struct service *sv)
@@ -213,7 +202,7 @@ load_capabilities(struct build *b, const char *file, const config_setting_t *g,
 static void
 load_service(struct build *b, const char *file, const config_setting_t *g)
 {
-	struct service *sv = &b->services[b->nservices];
+	struct service *sv = &b->services[b->policy->nservices];
 	const char *name = config_setting_name(g);
 	const struct service *prev;
 	char what[128];
@@ -229,7 +218,7 @@ load_service(struct build *b, const char *file, const config_setting_t *g)
 		build_error(b, file, g, "\"%s\" is not a valid service name "
 		    "(letters, digits, _ and -, at most %d)", name,
 		    POLICY_NAME_MAX);
-	if ((prev = find_service(b, name)) != NULL) {
+	if ((prev = policy_service(b->policy, name)) != NULL) {
 		build_error(b, file, g, "service %s is already defined at "
 		    "%s:%d; rename one of them", name, prev->at.file,
 		    prev->at.line);
@@ -250,7 +239,7 @@ load_service(struct build *b, const char *file, const config_setting_t *g)
 	load_service_ports(b, file, g, sv);
 	load_env(b, file, g, sv);
 	load_capabilities(b, file, g, sv);
-	b->nservices++;
+	b->policy->nservices++;
 }
 
 void
@@ -279,7 +268,7 @@ unknown_service(struct build *b, const char *file, const config_setting_t *s,
 	const char *hint;
 	size_t i, n = 0;
 
-	for (i = 0; i < b->nservices && n < 256; i++)
+	for (i = 0; i < b->policy->nservices && n < 256; i++)
 		names[n++] = b->services[i].name;
 	hint = closest_name(name, names, n);
 	build_error(b, file, s, "%s \"%s\" is not a defined service; define "
@@ -303,7 +292,7 @@ load_holders(struct build *b, const char *file, const config_setting_t *g,
 		return;
 	for (i = 0; i < n; i++) {
 		const char *name = config_setting_get_string_elem(s, (int)i);
-		if ((v[pg->nholders] = find_service(b, name)) == NULL)
+		if ((v[pg->nholders] = policy_service(b->policy, name)) == NULL)
 			unknown_service(b, file, s, name, "holder");
 		else
 			pg->nholders++;
@@ -314,7 +303,7 @@ load_holders(struct build *b, const char *file, const config_setting_t *g,
 static void
 load_port(struct build *b, const char *file, const config_setting_t *g)
 {
-	struct port_grant *pg = &b->ports[b->nports];
+	struct port_grant *pg = &b->ports[b->policy->nports];
 	size_t i;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -326,7 +315,7 @@ load_port(struct build *b, const char *file, const config_setting_t *g)
 		return;
 	config_setting_lookup_int(g, "port", &pg->port);
 	pg->at = build_origin(b, file, g);
-	for (i = 0; i < b->nports; i++)
+	for (i = 0; i < b->policy->nports; i++)
 		if (b->ports[i].port == pg->port) {
 			build_error(b, file, g, "port %d is already listed at "
 			    "%s:%d; merge the holders into one entry",
@@ -334,7 +323,7 @@ load_port(struct build *b, const char *file, const config_setting_t *g)
 			return;
 		}
 	load_holders(b, file, g, pg);
-	b->nports++;
+	b->policy->nports++;
 }
 
 void

@@ -360,6 +360,9 @@ END_TEST
 START_TEST(include_refused)
 {
 	refused(SVC "  @include \"/etc/shadow\"\n", 3, "@include is not allowed");
+	diags_free(&d);
+	refused(SVC "\nrules = (); /* */ @include \"/etc/passwd\"\n", 4,
+	    "@include is not allowed");
 }
 END_TEST
 
