@@ -43,8 +43,11 @@ BUILD := build
 # ---- the Debian packages this tree needs --------------------------------
 # libc6-dev is listed because gcc only recommends it and deps installs
 # with --no-install-recommends.
+# passwd (useradd, gpasswd) is for the tests that create users; a minbase
+# root has no passwd package.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
-	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check
+	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check \
+	passwd
 
 ifeq ($(NO_DEPS),1)
 DEPS_FIRST :=
