@@ -8,6 +8,9 @@
 #                      does today
 #   make deps          apt-get install the build and test dependencies, only
 #                      those that are missing (root, Debian 12)
+#   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on the policy loader,
+#                      from tests/fuzz/corpus/policy; not part of make check,
+#                      which replays that corpus instead (tests/fuzz/README)
 #   make install       PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
 #   make uninstall
 #   make clean
@@ -44,10 +47,10 @@ BUILD := build
 # libc6-dev is listed because gcc only recommends it and deps installs
 # with --no-install-recommends.
 # passwd (useradd, gpasswd) is for the tests that create users; a minbase
-# root has no passwd package.
+# root has no passwd package.  mandoc lints the man pages in make check.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check \
-	passwd
+	passwd mandoc
 
 ifeq ($(NO_DEPS),1)
 DEPS_FIRST :=
@@ -125,6 +128,13 @@ UNIT_TESTS       := $(BUILD)/unit-tests
 SAN_LIBPOLICY    := $(SAN)/libpolicy.a
 SAN_UNIT_TESTS   := $(SAN)/unit-tests
 
+# The fuzz target replayed on its corpus, without libFuzzer (make check).
+FUZZ_REPLAY_SRC  := tests/fuzz/replay.c tests/fuzz/fuzz_policy.c tests/fuzz/json_check.c
+FUZZ_REPLAY_OBJ  := $(FUZZ_REPLAY_SRC:%.c=$(OBJ)/%.o)
+SAN_FUZZ_REPLAY_OBJ := $(FUZZ_REPLAY_SRC:%.c=$(SAN)/%.o)
+FUZZ_REPLAY      := $(BUILD)/fuzz-replay
+SAN_FUZZ_REPLAY  := $(SAN)/fuzz-replay
+
 .PHONY: all deps check demo install uninstall clean FORCE
 
 all: $(CUTOVER)
@@ -181,6 +191,13 @@ $(SAN_LIBPOLICY): $(SAN_POLICY_OBJ)
 $(SAN_UNIT_TESTS): $(SAN_UNIT_OBJ) $(SAN_LIBPOLICY)
 	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_UNIT_OBJ) $(SAN_LIBPOLICY) $(LIBS_TEST) $(LIBS_BASE)
 
+# ---- the fuzz target's replay runner, in both builds ---------------------
+$(FUZZ_REPLAY): $(FUZZ_REPLAY_OBJ) $(LIBPOLICY)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(FUZZ_REPLAY_OBJ) $(LIBPOLICY) $(LIBS_BASE)
+
+$(SAN_FUZZ_REPLAY): $(SAN_FUZZ_REPLAY_OBJ) $(SAN_LIBPOLICY)
+	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_FUZZ_REPLAY_OBJ) $(SAN_LIBPOLICY) $(LIBS_BASE)
+
 -include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d $(SAN)/*/*.d $(SAN)/*/*/*.d)
 
 # ---- dependencies: apt-get only what is missing ---------------------------
@@ -211,7 +228,8 @@ deps:
 # The build runs in a sub-make so that it starts after deps has finished
 # (also under -j) and sees the newly installed compiler and .pc files.
 check: $(DEPS_FIRST)
-	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS)
+	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS) \
+	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY)
 	@BUILD=$(BUILD) CC='$(CC)' sh tests/check.sh
 
 DEMO_POLICY  := policy/examples/deploy.conf
@@ -253,6 +271,69 @@ demo: $(DEPS_FIRST)
 	echo "Today cutover decides and explains; it does nothing to any process yet."; \
 	if [ -n "$$bad" ]; then echo "demo: FAILED: an exit status above is not what the policy says (EXPECTED)" >&2; exit 1; fi
 
+# ---- fuzzing: make fuzz (not part of make check) ---------------------------
+# libFuzzer comes with clang (Debian: clang, libclang-rt-14-dev); deps
+# installs them for this target only, when missing.  The corpus is copied
+# to build/fuzz/corpus, where libFuzzer adds what it finds (the tree's seed
+# corpus is left as it is).  An input that crashes, leaks, times out or runs
+# out of memory is copied into FUZZ_CRASH_DIR (default: the corpus, so
+# make check replays it from then on) and make fuzz fails.
+#   FUZZ_SECONDS (60), FUZZ_CC (clang), FUZZ_CFLAGS (-O1 -g),
+#   FUZZ_CRASH_DIR (tests/fuzz/corpus/policy), FUZZ_ARGS (more libFuzzer
+#   options, e.g. -jobs=4 or -max_len=16384)
+FUZZ_SECONDS   ?= 60
+FUZZ_CC        ?= clang
+FUZZ_CFLAGS    ?= -O1 -g
+FUZZ_CRASH_DIR ?= tests/fuzz/corpus/policy
+FUZZ_ARGS      ?=
+FUZZ_DEB_PACKAGES := clang libclang-rt-14-dev
+FUZZ_BUILD     := $(BUILD)/fuzz
+FUZZER         := $(FUZZ_BUILD)/fuzz-policy
+FUZZ_SRC       := $(POLICY_SRC) tests/fuzz/fuzz_policy.c tests/fuzz/json_check.c
+FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+FUZZ_ALL_FLAGS  = -I. -Ipolicy $(DEFINES) -U_FORTIFY_SOURCE $(CPPFLAGS) \
+	$(PC_CFLAGS) $(FUZZ_CFLAGS) $(WARNINGS) -std=gnu11 $(FUZZ_SANITIZE)
+
+$(FUZZ_BUILD)/flags: FORCE | $(FUZZ_BUILD)/.dir
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { \
+	  echo "make: no '$(FUZZ_CC)': run 'make fuzz' as root (Debian: apt-get install $(FUZZ_DEB_PACKAGES))" >&2; exit 1; }
+	$(file >$@.new,$(FUZZ_CC) $(FUZZ_ALL_FLAGS) $(LIBS_BASE))
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+$(FUZZER): $(FUZZ_SRC) $(wildcard policy/*.h tests/fuzz/*.h) $(FUZZ_BUILD)/flags
+	$(FUZZ_CC) $(FUZZ_ALL_FLAGS) -o $@ $(FUZZ_SRC) $(LIBS_BASE)
+
+.PHONY: fuzz
+fuzz: DEB_PACKAGES += $(FUZZ_DEB_PACKAGES)
+fuzz: $(DEPS_FIRST)
+	@$(MAKE) --no-print-directory $(FUZZER)
+	@rm -rf $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts
+	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts
+	@cp tests/fuzz/corpus/policy/* $(FUZZ_BUILD)/corpus/
+	@echo "fuzzing the policy loader for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/fuzz.log)"
+	@{ ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
+	  UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1} \
+	  LSAN_OPTIONS=$${LSAN_OPTIONS:-suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0} \
+	  $(FUZZER) -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -dict=tests/fuzz/policy.dict -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/ $(FUZZ_ARGS) \
+	    $(FUZZ_BUILD)/corpus 2>&1; echo $$? >$(FUZZ_BUILD)/fuzz.rc; } \
+	  | tee $(FUZZ_BUILD)/fuzz.log
+	@rc=$$(cat $(FUZZ_BUILD)/fuzz.rc); found=; \
+	for f in $(FUZZ_BUILD)/artifacts/*; do \
+	  [ -f "$$f" ] || continue; \
+	  mkdir -p $(FUZZ_CRASH_DIR) && cp "$$f" $(FUZZ_CRASH_DIR)/ || exit 1; \
+	  found="$$found $(FUZZ_CRASH_DIR)/$${f##*/}"; \
+	done; \
+	if [ -n "$$found" ]; then \
+	  echo "make fuzz: FOUND, saved as:$$found" >&2; \
+	  echo "make fuzz: reproduce with $(FUZZER) FILE, or $(SAN_FUZZ_REPLAY) FILE" >&2; \
+	  exit 1; \
+	fi; \
+	if [ "$$rc" != 0 ]; then echo "make fuzz: libFuzzer exited $$rc" >&2; exit 1; fi; \
+	echo "make fuzz: no crash in $(FUZZ_SECONDS) s; new inputs are in $(FUZZ_BUILD)/corpus"
+
 # ---- install ---------------------------------------------------------------
 # NOTE: installed 0755 and NOT setuid on purpose.  The setuid install
 # (root:cutover, 4754) comes with the secure start-up work (issue #3: argv,
@@ -261,6 +342,9 @@ demo: $(DEPS_FIRST)
 install: $(CUTOVER)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 0755 $(CUTOVER) $(DESTDIR)$(BINDIR)/cutover
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
+	$(INSTALL) -m 0644 man/cutover.8 $(DESTDIR)$(PREFIX)/share/man/man8/cutover.8
+	$(INSTALL) -m 0644 man/cutover-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/cutover-policy.5
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/cutover
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/cutover/policy.d
 	@if [ -e $(DESTDIR)$(POLICY_PATH) ] || [ -L $(DESTDIR)$(POLICY_PATH) ]; then \
@@ -274,6 +358,7 @@ install: $(CUTOVER)
 # an edited policy is left where it is.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cutover
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/cutover.8 $(DESTDIR)$(PREFIX)/share/man/man5/cutover-policy.5
 	@if cmp -s policy/examples/deny-all.conf $(DESTDIR)$(POLICY_PATH); then \
 	  echo "rm -f $(DESTDIR)$(POLICY_PATH)"; rm -f $(DESTDIR)$(POLICY_PATH); \
 	elif [ -e $(DESTDIR)$(POLICY_PATH) ]; then \

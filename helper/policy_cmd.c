@@ -69,9 +69,9 @@ load(const char *file)
 		p = policy_load(CUTOVER_POLICY_PATH, POLICY_TRUST_SYSTEM, &d);
 	print_diags(&d);
 	if (p == NULL)
-		fprintf(stderr, "cutover: policy %s is invalid: %zu error%s; "
-		    "nothing would be allowed\n", file ? file :
-		    CUTOVER_POLICY_PATH, d.nerrors, d.nerrors == 1 ? "" : "s");
+		fprintf(stderr, "cutover: the policy is invalid: %zu error%s; "
+		    "nothing would be allowed\n", d.nerrors,
+		    d.nerrors == 1 ? "" : "s");
 	diags_free(&d);
 	return p;
 }
@@ -93,19 +93,22 @@ emit(struct strbuf *sb, int status)
 static int
 cmd_check(int argc, char **argv)
 {
+	struct strbuf name = STRBUF_INIT;
 	struct policy *p;
 
 	if (argc > 2)
 		return usage();
 	if ((p = load(argc == 2 ? argv[1] : NULL)) == NULL)
 		return EXIT_POLICY;
+	sb_printable(&name, p->files[0]);
 	printf("%s: valid: %zu service%s, %zu port%s, %zu check%s, %zu "
-	    "rule%s, from %zu file%s\n", p->files[0],
+	    "rule%s, from %zu file%s\n", sb_str(&name),
 	    p->nservices, p->nservices == 1 ? "" : "s",
 	    p->nports, p->nports == 1 ? "" : "s",
 	    p->nchecks, p->nchecks == 1 ? "" : "s",
 	    p->nrules, p->nrules == 1 ? "" : "s",
 	    p->nfiles, p->nfiles == 1 ? "" : "s");
+	sb_free(&name);
 	policy_free(p);
 	return EXIT_DONE;
 }

@@ -9,6 +9,28 @@
 #include <string.h>
 
 #include "policy.h"
+#include "strbuf.h"
+
+/*
+ * Messages quote policy text, and a policy the caller names is the
+ * caller's: control bytes become \xNN so that no message can move the
+ * cursor, retitle the terminal or fake a second line.  Takes MSG.
+ */
+static char *
+printable(char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (msg == NULL)
+		return NULL;
+	sb_printable(&sb, msg);
+	free(msg);
+	if (sb_failed(&sb) || sb.s == NULL) {
+		sb_free(&sb);
+		return strdup("");
+	}
+	return sb.s;
+}
 
 void
 diags_add(struct diags *d, enum diag_level level, const char *file, int line,
@@ -27,13 +49,13 @@ diags_add(struct diags *d, enum diag_level level, const char *file, int line,
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	va_end(ap);
-	if (msg == NULL)
+	if (msg == NULL || (msg = printable(msg)) == NULL)
 		return;
 	e = &d->v[d->n];
 	e->level = level;
 	e->line = line;
 	e->msg = msg;
-	e->file = file ? strdup(file) : NULL;
+	e->file = file ? printable(strdup(file)) : NULL;
 	if (file != NULL && e->file == NULL) {
 		free(msg);
 		return;

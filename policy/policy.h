@@ -160,7 +160,9 @@ enum policy_trust {
 	POLICY_TRUST_SYSTEM,
 	/*
 	 * A file the caller named (policy check FILE): read with the
-	 * caller's privileges; failures of the system checks are warnings.
+	 * caller's privileges, symlinks followed, directories above it not
+	 * checked; a file (or drop-in, or policy.d) not owned by root or
+	 * writable by group/others is reported as a warning.
 	 */
 	POLICY_TRUST_NAMED,
 };

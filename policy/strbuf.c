@@ -4,6 +4,7 @@
  * Must never write past its buffer or emit invalid JSON, whatever bytes it
  * is given: the audit log and explain --format=json depend on it.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -151,6 +152,20 @@ sb_json_cstr(struct strbuf *sb, const char *s)
 		sb_puts(sb, "null");
 	else
 		sb_json_string(sb, s, strlen(s));
+}
+
+void
+sb_printable(struct strbuf *sb, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		/* Bytes >= 0x80 too: U+009B (CSI) is a control in UTF-8. */
+		if (c < 0x20 || c >= 0x7f)
+			sb_printf(sb, "\\x%02x", c);
+		else
+			sb_append(sb, s, 1);
+	}
 }
 
 bool

@@ -33,6 +33,12 @@ void sb_printf(struct strbuf *, const char *, ...)
  */
 void sb_json_string(struct strbuf *, const char *s, size_t len);
 void sb_json_cstr(struct strbuf *, const char *s); /* NULL -> null */
+/*
+ * Append S for a terminal or a log line: every byte outside printable
+ * ASCII becomes \xNN, so text from a policy or a caller can't move the
+ * cursor or fake a line (C1 controls such as U+009B included).
+ */
+void sb_printable(struct strbuf *, const char *s);
 bool sb_failed(const struct strbuf *);
 const char *sb_str(const struct strbuf *);  /* "" when empty */
 void sb_free(struct strbuf *);

@@ -5,8 +5,12 @@
 #   (b) unit-asan  build/asan/unit-tests: the same suites built with
 #                  AddressSanitizer + UndefinedBehaviorSanitizer
 #   (c) cli        tests/cli/run.sh against build/cutover
+#   (d) fuzz-replay       build/fuzz-replay: the policy fuzz target run once
+#                         on every input of tests/fuzz/corpus/policy
+#   (e) fuzz-replay-asan  build/asan/fuzz-replay: the same, built with
+#                         ASan + UBSan (and LeakSanitizer where it works)
 #
-# `make check` builds the three binaries and then runs this; running it by
+# `make check` builds the binaries and then runs this; running it by
 # hand after `make check` works too.  Each layer's output is printed as it
 # comes.  The last line is "N passed, N failed", the tests of all layers
 # added up; the exit status is non-zero if anything failed, including a
@@ -82,6 +86,53 @@ check_layer() {
 	note "$name: $checks checks, $fails failures, $errors errors$extra"
 }
 
+# count_layer NAME BINARY ARGS...: a runner that ends with "N passed, N
+# failed" (the fuzz replays), run with the VAR=VALUE words of $layer_env
+# in its environment; a crash, a missing line, a non-zero exit with no
+# failure counted or a sanitizer report is a failure.
+# Under timeout(1) when there is one (FUZZ_REPLAY_TIMEOUT seconds, 600):
+# a hang in the loader must not hang make check.
+count_layer() {
+	name=$1
+	bin=$2
+	shift 2
+	if [ ! -x "$bin" ]; then
+		echo
+		echo "=== $name: $bin is missing (run make check) ==="
+		total_fail=$((total_fail + 1))
+		note "$name: FAILED, $bin is missing"
+		return
+	fi
+	set -- "$bin" "$@"
+	if command -v timeout >/dev/null 2>&1; then
+		set -- timeout "${FUZZ_REPLAY_TIMEOUT:-600}" "$@"
+	fi
+	# shellcheck disable=SC2086 # VAR=VALUE words, split on purpose
+	run_layer "$name" env ${layer_env:-} "$@"
+	rc=$(cat "$tmp/$name.rc")
+	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' \
+	    "$tmp/$name.out" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_fail=$((total_fail + 1))
+		note "$name: FAILED, no 'N passed, N failed' line (exit $rc: crashed, aborted or timed out)"
+		return
+	fi
+	# shellcheck disable=SC2086 # two numbers, split on purpose
+	set -- $line
+	total_pass=$((total_pass + $1))
+	total_fail=$((total_fail + $2))
+	extra=
+	if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
+		total_fail=$((total_fail + 1))
+		extra=", but it exited $rc"
+	fi
+	if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/$name.out"; then
+		total_fail=$((total_fail + 1))
+		extra="$extra, and a sanitizer reported an error above"
+	fi
+	note "$name: $1 ok, $2 FAIL$extra"
+}
+
 # LeakSanitizer stops the world with ptrace; in some containers it cannot,
 # and then every sanitized process dies with a LeakSanitizer fatal error.
 # Probe once with a program that leaks on purpose.
@@ -137,6 +188,20 @@ else
 	else
 		note "cli: $1 ok, $2 FAIL"
 	fi
+fi
+
+# (d) the fuzz target on its corpus, normal build
+layer_env=
+count_layer fuzz-replay "$BUILD/fuzz-replay" -q tests/fuzz/corpus/policy
+
+# (e) the same under ASan + UBSan
+# (lsan.supp: a leak inside libconfig 1.5 itself, see the file)
+layer_env="ASAN_OPTIONS=halt_on_error=1:detect_leaks=$leaks UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+layer_env="$layer_env LSAN_OPTIONS=suppressions=$(pwd)/tests/fuzz/lsan.supp:print_suppressions=0"
+count_layer fuzz-replay-asan "$BUILD/asan/fuzz-replay" -q tests/fuzz/corpus/policy
+layer_env=
+if [ "$leaks" = 0 ]; then
+	note "fuzz-replay-asan: (detect_leaks=0: LeakSanitizer unavailable here)"
 fi
 
 echo
