@@ -97,7 +97,7 @@ DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 
 # Order: hardening defaults, then the caller's flags (so -O0 or -g3 wins),
 # then what is never negotiable.
-ALL_CPPFLAGS = -I. -Ipolicy $(DEFINES) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(PC_CFLAGS)
+ALL_CPPFLAGS = -I. -Ipolicy -Ihelper $(DEFINES) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(PC_CFLAGS)
 ALL_CFLAGS   = $(HARDEN_CFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11
 ALL_LDFLAGS  = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
@@ -111,19 +111,32 @@ SAN_LDFLAGS    = $(ALL_LDFLAGS) $(SANITIZE)
 # ---- sources (wildcards: the file lists grow) -----------------------------
 POLICY_SRC := $(sort $(wildcard policy/*.c))
 HELPER_SRC := $(sort $(wildcard helper/*.c))
-UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
+# Every helper file but main.c goes into build/libhelper.a, which cutover
+# and the unit tests both link (so the tests reach audit.c and the like).
+HELPER_LIB_SRC := $(filter-out helper/main.c,$(HELPER_SRC))
+# The PAM glue (pam/pam.c, helper/authpam.h) goes in with it; libpam comes
+# with LIBS_HELPER, which both links already use.
+HELPER_LIB_SRC += $(sort $(wildcard pam/*.c))
+# json_check.c (the fuzz target's JSON validator) also checks audit records.
+UNIT_SRC   := $(sort $(wildcard tests/unit/*.c)) tests/fuzz/json_check.c
 
 OBJ     := $(BUILD)/obj
 SAN     := $(BUILD)/asan
 
 POLICY_OBJ     := $(POLICY_SRC:%.c=$(OBJ)/%.o)
 HELPER_OBJ     := $(HELPER_SRC:%.c=$(OBJ)/%.o)
+HELPER_LIB_OBJ := $(HELPER_LIB_SRC:%.c=$(OBJ)/%.o)
+SAN_HELPER_LIB_OBJ := $(HELPER_LIB_SRC:%.c=$(SAN)/%.o)
 UNIT_OBJ       := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 SAN_POLICY_OBJ := $(POLICY_SRC:%.c=$(SAN)/%.o)
 SAN_UNIT_OBJ   := $(UNIT_SRC:%.c=$(SAN)/%.o)
 
 CUTOVER          := $(BUILD)/cutover
 LIBPOLICY        := $(BUILD)/libpolicy.a
+LIBHELPER        := $(BUILD)/libhelper.a
+SAN_LIBHELPER    := $(SAN)/libhelper.a
+# A stand-in syslog daemon (a /dev/log) for the unit and system tests.
+DEVLOG_LISTEN    := $(BUILD)/devlog-listen
 UNIT_TESTS       := $(BUILD)/unit-tests
 SAN_LIBPOLICY    := $(SAN)/libpolicy.a
 SAN_UNIT_TESTS   := $(SAN)/unit-tests
@@ -172,12 +185,19 @@ $(LIBPOLICY): $(POLICY_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(CUTOVER): $(HELPER_OBJ) $(LIBPOLICY)
-	@test -n "$(HELPER_OBJ)" || { echo "make: no helper/*.c yet: nothing to link into $@" >&2; exit 1; }
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(HELPER_OBJ) $(LIBPOLICY) $(LIBS_HELPER) $(LIBS_BASE)
+$(LIBHELPER): $(HELPER_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
-$(UNIT_TESTS): $(UNIT_OBJ) $(LIBPOLICY)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBPOLICY) $(LIBS_TEST) $(LIBS_BASE)
+$(CUTOVER): $(OBJ)/helper/main.o $(LIBHELPER) $(LIBPOLICY)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJ)/helper/main.o $(LIBHELPER) $(LIBPOLICY) $(LIBS_HELPER) $(LIBS_BASE)
+
+# devlog-listen: order-only, so the unit tests that use it find it.
+$(UNIT_TESTS): $(UNIT_OBJ) $(LIBHELPER) $(LIBPOLICY) | $(DEVLOG_LISTEN)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBHELPER) $(LIBPOLICY) $(LIBS_TEST) $(LIBS_HELPER) $(LIBS_BASE)
+
+$(DEVLOG_LISTEN): $(OBJ)/tests/system/devlog-listen.o
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
 
 # ---- the sanitizer build (unit tests only) --------------------------------
 $(SAN)/%.o: %.c $(SAN)/flags
@@ -188,8 +208,12 @@ $(SAN_LIBPOLICY): $(SAN_POLICY_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SAN_UNIT_TESTS): $(SAN_UNIT_OBJ) $(SAN_LIBPOLICY)
-	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_UNIT_OBJ) $(SAN_LIBPOLICY) $(LIBS_TEST) $(LIBS_BASE)
+$(SAN_LIBHELPER): $(SAN_HELPER_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SAN_UNIT_TESTS): $(SAN_UNIT_OBJ) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) | $(DEVLOG_LISTEN)
+	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_UNIT_OBJ) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) $(LIBS_TEST) $(LIBS_HELPER) $(LIBS_BASE)
 
 # ---- the fuzz target's replay runner, in both builds ---------------------
 $(FUZZ_REPLAY): $(FUZZ_REPLAY_OBJ) $(LIBPOLICY)
@@ -197,6 +221,28 @@ $(FUZZ_REPLAY): $(FUZZ_REPLAY_OBJ) $(LIBPOLICY)
 
 $(SAN_FUZZ_REPLAY): $(SAN_FUZZ_REPLAY_OBJ) $(SAN_LIBPOLICY)
 	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_FUZZ_REPLAY_OBJ) $(SAN_LIBPOLICY) $(LIBS_BASE)
+
+# ---- what the system tests need (tests/system/run.sh, as root) -----------
+# A second cutover whose compiled-in policy path is
+# /etc/cutover-systest/cutover/policy.conf, so that the tests never touch
+# the real /etc/cutover; run.sh installs it setuid in
+# /usr/local/libexec/cutover-systest and removes it afterwards.  Built by a
+# sub-make with its own BUILD (objects in build/systest/obj).  And
+# jsonl-check, the audit log's checker: every line one complete JSON object.
+SYSTEST_SYSCONFDIR := /etc/cutover-systest
+SYSTEST_CUTOVER    := $(BUILD)/systest/cutover
+JSONL_CHECK        := $(BUILD)/jsonl-check
+JSONL_CHECK_OBJ    := $(OBJ)/tests/system/jsonl-check.o $(OBJ)/tests/fuzz/json_check.o
+
+$(SYSTEST_CUTOVER): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) $@
+
+$(JSONL_CHECK): $(JSONL_CHECK_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(JSONL_CHECK_OBJ)
+
+.PHONY: systest-build
+systest-build: $(SYSTEST_CUTOVER) $(JSONL_CHECK)
 
 -include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d $(SAN)/*/*.d $(SAN)/*/*/*.d)
 
@@ -229,7 +275,8 @@ deps:
 # (also under -j) and sees the newly installed compiler and .pc files.
 check: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS) \
-	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY)
+	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(JSONL_CHECK) \
+	    $(DEVLOG_LISTEN)
 	@BUILD=$(BUILD) CC='$(CC)' sh tests/check.sh
 
 DEMO_POLICY  := policy/examples/deploy.conf
@@ -335,13 +382,27 @@ fuzz: $(DEPS_FIRST)
 	echo "make fuzz: no crash in $(FUZZ_SECONDS) s; new inputs are in $(FUZZ_BUILD)/corpus"
 
 # ---- install ---------------------------------------------------------------
-# NOTE: installed 0755 and NOT setuid on purpose.  The setuid install
-# (root:cutover, 4754) comes with the secure start-up work (issue #3: argv,
-# environment, fd and rlimit hygiene, caller identity, audit before acting);
-# until then a setuid cutover would be root code with none of that.
+# Installed into the live system as root, cutover is made setuid root for
+# group cutover only (4750 root:cutover; the group is created as a system
+# group if missing).  Staged (DESTDIR) or as non-root it is installed 0755:
+# packages set the mode their own way (dpkg-statoverride, %attr).
 install: $(CUTOVER)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR)
-	$(INSTALL) -m 0755 $(CUTOVER) $(DESTDIR)$(BINDIR)/cutover
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
+	  getent group cutover >/dev/null || { echo "groupadd --system cutover"; groupadd --system cutover; } && \
+	  echo "$(INSTALL) -m 4750 -o root -g cutover $(CUTOVER) $(BINDIR)/cutover" && \
+	  $(INSTALL) -m 4750 -o root -g cutover $(CUTOVER) $(BINDIR)/cutover; \
+	else \
+	  echo "$(INSTALL) -m 0755 $(CUTOVER) $(DESTDIR)$(BINDIR)/cutover  (not setuid: staged or not root)"; \
+	  $(INSTALL) -m 0755 $(CUTOVER) $(DESTDIR)$(BINDIR)/cutover; \
+	fi
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/pam.d
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover ]; then \
+	  echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover"; \
+	else \
+	  echo "$(INSTALL) -m 0644 pam/cutover $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover"; \
+	  $(INSTALL) -m 0644 pam/cutover $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover; \
+	fi
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5
 	$(INSTALL) -m 0644 man/cutover.8 $(DESTDIR)$(PREFIX)/share/man/man8/cutover.8
 	$(INSTALL) -m 0644 man/cutover-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/cutover-policy.5
@@ -358,6 +419,9 @@ install: $(CUTOVER)
 # an edited policy is left where it is.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cutover
+	@if cmp -s pam/cutover $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover; then \
+	  echo "rm -f $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover"; rm -f $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover; \
+	fi
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/cutover.8 $(DESTDIR)$(PREFIX)/share/man/man5/cutover-policy.5
 	@if cmp -s policy/examples/deny-all.conf $(DESTDIR)$(POLICY_PATH); then \
 	  echo "rm -f $(DESTDIR)$(POLICY_PATH)"; rm -f $(DESTDIR)$(POLICY_PATH); \

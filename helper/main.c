@@ -1,26 +1,23 @@
 /*
- * main.c - argv -> command; the only place that turns an outcome into an
- * exit status.  Never prints argv[0]: messages say "cutover".
+ * main.c - argv -> request -> the path that serves it; the exit status
+ * comes back up as a value.  Never prints argv[0]: messages say "cutover".
  *
- * This build carries the policy language and its audit commands; the
- * actions (free-port, start, stop, verify, list) are decided and run by
- * the setuid front and the action work that follow, and until then say
- * so and fail (exit 1) instead of pretending.
+ *   policy …           the audit commands: privilege dropped for good first
+ *   --help, --version  no privilege, no record
+ *   anything else      a request: decided, recorded, acted on (run.c)
  */
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "exitcodes.h"
 #include "hygiene.h"
 #include "policy_cmd.h"
+#include "privilege.h"
+#include "request.h"
+#include "run.h"
 
-static const char *const unbuilt[] = {
-	"free-port", "start", "stop", "verify", "list", "-l", "-n", NULL
-};
-
-static int
-usage(FILE *out, int status)
+static void
+usage(FILE *out)
 {
 	fputs("usage: cutover [-n] free-port PORT\n"
 	    "       cutover [-n] start SERVICE\n"
@@ -32,37 +29,43 @@ usage(FILE *out, int status)
 	    "       cutover policy test [FILE] USER ACTION TARGET\n"
 	    "       cutover policy diff OLD NEW\n"
 	    "       cutover --help | --version\n"
-	    "exit: 0 done, 1 failed, 2 usage, 3 refused, 4 policy invalid\n",
+	    "exit: 0 done, 1 failed, 2 usage, 3 refused (policy or PAM),\n"
+	    "      4 policy missing/unsafe/invalid, audit not writable, or not "
+	    "setuid root\n",
 	    out);
+}
+
+/* Output that could not be written is a failure, not a success. */
+static int
+finish(int status)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return status == EXIT_DONE ? EXIT_FAILED : status;
 	return status;
 }
 
 int
 main(int argc, char **argv)
 {
-	int fd, i;
+	struct cli_request req;
+	char why[512];
+	int parsed, fd;
 
 	hygiene_start(argc, argv);
-	if (argc < 2)
-		return usage(stderr, EXIT_USAGE);
-	if (strcmp(argv[1], "policy") == 0)
-		return policy_command(argc - 2, argv + 2);
+	parsed = request_parse(argc, argv, &req, why, sizeof(why));
+	if (parsed == 0 && req.cmd == CMD_POLICY)
+		return finish(policy_command(req.policy_argc, req.policy_argv));
 	/* Nothing below runs as the caller in a directory of theirs. */
 	if ((fd = hygiene_caller_cwd()) != -1)
 		close(fd);
-	if (strcmp(argv[1], "--help") == 0)
-		return usage(stdout, EXIT_DONE);
-	if (strcmp(argv[1], "--version") == 0) {
-		puts("cutover " CUTOVER_VERSION);
-		return EXIT_DONE;
-	}
-	for (i = 0; unbuilt[i] != NULL; i++)
-		if (strcmp(argv[1], unbuilt[i]) == 0) {
-			fprintf(stderr, "cutover: %s is not implemented in "
-			    "this build yet; only the policy commands are\n",
-			    argv[1]);
+	if (parsed == 0 && (req.cmd == CMD_HELP || req.cmd == CMD_VERSION)) {
+		if (privilege_drop_to_caller() == -1)
 			return EXIT_FAILED;
-		}
-	fputs("cutover: unknown command; see cutover --help\n", stderr);
-	return EXIT_USAGE;
+		if (req.cmd == CMD_HELP)
+			usage(stdout);
+		else
+			puts("cutover " CUTOVER_VERSION);
+		return finish(EXIT_DONE);
+	}
+	return finish(run_request(&req, parsed == 0 ? NULL : why));
 }

@@ -957,3 +957,81 @@ policy_diff(const struct policy *old, const struct policy *new,
 	}
 	return n;
 }
+
+/* ---- list: what one subject may do ------------------------------------ */
+
+static bool
+names_subject(const struct permission *p, const struct subject *s)
+{
+	size_t i;
+
+	if (p->kind == SUBJECT_USER)
+		return s->user != NULL && strcmp(p->subject, s->user) == 0;
+	for (i = 0; i < s->ngroups; i++)
+		if (strcmp(p->subject, s->groups[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool
+listed_before(const struct permissions *ps, size_t upto,
+    const struct subject *s, const struct permission *p)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (names_subject(&ps->v[i], s) && ps->v[i].action == p->action &&
+		    strcmp(ps->v[i].target, p->target) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * One line per (action, target) S may take, shown with the rule that
+ * decides it: policy_decide()'s answer, so list can never disagree with
+ * what a request would get.
+ */
+int
+policy_list_render(const struct policy *p, const struct subject *s,
+    struct strbuf *out)
+{
+	struct permissions ps;
+	struct decision d;
+	size_t i, shown = 0;
+
+	if (policy_permissions(p, &ps) == -1)
+		return -1;
+	for (i = 0; i < ps.n; i++) {
+		const struct permission *pm = &ps.v[i];
+		struct request rq = { pm->action, pm->target, 0 };
+
+		if (!names_subject(pm, s) || listed_before(&ps, i, s, pm))
+			continue;
+		if (pm->action == ACT_FREE_PORT)
+			rq.port = port_from_string(pm->target);
+		policy_decide(p, s, &rq, &d);
+		if (d.verdict != VERDICT_ALLOW)
+			continue;
+		if (shown++ == 0) {
+			sb_word(out, s->user ? s->user : "(unknown user)");
+			sb_puts(out, " may:\n");
+		}
+		sb_puts(out, "  ");
+		if (pm->action == ACT_VERIFY) {     /* the name to type */
+			sb_puts(out, "verify ");
+			sb_word(out, pm->target);
+			sb_puts(out, ": ");
+		}
+		sb_printf(out, "%s%s  [", pm->effect,
+		    d.auth == AUTH_PAM ? PAM_NOTE : "");
+		sb_origin(out, d.at);
+		sb_puts(out, "]\n");
+	}
+	if (shown == 0) {
+		sb_word(out, s->user ? s->user : "(unknown user)");
+		sb_puts(out, " may do nothing: no rule names this user or any "
+		    "of its groups\n");
+	}
+	permissions_free(&ps);
+	return sb_failed(out) ? -1 : 0;
+}

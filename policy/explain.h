@@ -86,4 +86,12 @@ int policy_test_render(const struct policy *, const struct subject *subj,
 int policy_diff(const struct policy *old, const struct policy *new,
     struct strbuf *out);
 
+/*
+ * What subject S may do, one line per action and target with its effect
+ * and the file:line of the grant that applies (as policy_decide() finds
+ * it): "cutover list".  0, or -1 out of memory.
+ */
+int policy_list_render(const struct policy *, const struct subject *s,
+    struct strbuf *out);
+
 #endif

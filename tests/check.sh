@@ -9,6 +9,9 @@
 #                         on every input of tests/fuzz/corpus/policy
 #   (e) fuzz-replay-asan  build/asan/fuzz-replay: the same, built with
 #                         ASan + UBSan (and LeakSanitizer where it works)
+#   (f) system     tests/system/run.sh: build/systest/cutover installed
+#                  setuid and run as real users (root only; as another
+#                  user it is skipped, and the last line says so)
 #
 # `make check` builds the binaries and then runs this; running it by
 # hand after `make check` works too.  Each layer's output is printed as it
@@ -204,8 +207,43 @@ if [ "$leaks" = 0 ]; then
 	note "fuzz-replay-asan: (detect_leaks=0: LeakSanitizer unavailable here)"
 fi
 
+# (f) the system tests: the setuid binary as real users; they create
+# users, a PAM stack and a setuid install, so only as root
+total_skip=0
+if [ "$(id -u)" = 0 ]; then
+	run_layer system sh tests/system/run.sh "$BUILD/systest/cutover"
+	rc=$(cat "$tmp/system.rc")
+	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/system.out" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_fail=$((total_fail + 1))
+		note "system: FAILED, no 'N passed, N failed' line (exit $rc)"
+	else
+		# shellcheck disable=SC2086 # two numbers, split on purpose
+		set -- $line
+		total_pass=$((total_pass + $1))
+		total_fail=$((total_fail + $2))
+		skips=$(sed -n 's/^[0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*$/\1/p' "$tmp/system.out" | tail -n 1)
+		total_skip=$((total_skip + ${skips:-0}))
+		if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
+			total_fail=$((total_fail + 1))
+			note "system: $1 ok, $2 FAIL, ${skips:-0} skipped, but it exited $rc"
+		else
+			note "system: $1 ok, $2 FAIL, ${skips:-0} skipped"
+		fi
+	fi
+else
+	echo
+	echo "=== system: skipped: tests/system/run.sh needs root (users, PAM, a setuid install) ==="
+	total_skip=$((total_skip + 1))
+	note "system: SKIPPED, not root (run make check as root to include it)"
+fi
+
 echo
 echo "=== summary ==="
 printf '%s' "$summary"
-echo "$total_pass passed, $total_fail failed"
+if [ "$total_skip" -gt 0 ]; then
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+	echo "$total_pass passed, $total_fail failed"
+fi
 [ "$total_fail" -eq 0 ]

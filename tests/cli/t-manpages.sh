@@ -8,7 +8,12 @@
 #   - the example policies in cutover-policy(5) (marked `.\" example-policy:`)
 #     load, and grant what policy/examples/ grants;
 #   - the SYNOPSIS of cutover(8) is the usage that `cutover --help` prints,
-#     and the outputs and caveats cutover(8) quotes are what cutover does.
+#     and the outputs and caveats cutover(8) quotes are what cutover does:
+#     run where that needs no privilege (a request from a cutover that is
+#     not setuid, the start-up limits, a user namespace, the policy
+#     commands), otherwise checked against the source, the system tests
+#     and the unit tests of PAM; the capability table of PRIVILEGES is
+#     helper/privilege.c's, and CAVEATS' make install is the Makefile's.
 # Skipped (77) when mandoc is not installed: it is not a build dependency.
 . tests/cli/lib.sh
 
@@ -195,13 +200,215 @@ expect 3 "policy test start apache2, as quoted in $page8" -- \
     in_examples "$CUTOVER" policy test deploy.conf deploy start apache2 &&
 	has "${q:-(nothing quoted)}" out "quoted refusal"
 
-# CAVEATS says the actions are not implemented: when they are, the pages
-# must say what they do instead.
-for a in "free-port 8080" "start nginx" "stop nginx" "verify homepage" list -l "-n start nginx"; do
-	# shellcheck disable=SC2086
-	expect 1 "cutover $a is not implemented, as $page8 says (update the pages when it is)" -- \
-	    "$CUTOVER" $a &&
-		has "is not implemented in this build yet; only the policy commands are" err "cutover $a"
+# ---- cutover(8): the requests ----------------------------------------------
+# A request is served only by a cutover that runs as root (setuid) in the
+# initial user namespace, with the system policy /etc/cutover/policy.conf,
+# and it is recorded where that policy says: this test never makes one get
+# that far (tests/system/ does, with its own policy).  What it checks is
+# what happens before: the privilege check, the start-up, and the options
+# that need no privilege; the other messages the page quotes are checked
+# against the source and the system tests.
+
+# as_unprivileged COMMAND...: run COMMAND as a user other than root
+# (nobody, when this test runs as root), so that build/cutover is what
+# `make install` makes of it: not setuid.
+as_unprivileged() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+# in_initial_userns: this process is in the initial user namespace.
+in_initial_userns() {
+	for m in /proc/self/uid_map /proc/self/gid_map; do
+		[ "$(awk 'NR == 1 && $1 == 0 && $2 == 0 && $3 == 4294967295 { ok = 1 }
+		    END { print (ok && NR == 1) ? "yes" : "no" }' "$m" 2>/dev/null)" = yes ] || return 1
+	done
+}
+
+q_setuid=$(quoted 'cutover: not installed setuid root')
+q_userns=$(quoted 'cutover: refusing to run inside a user namespace')
+if [ "$(id -u)" = 0 ] && ! command -v setpriv >/dev/null 2>&1; then
+	echo "note: root and no setpriv(1): the unprivileged requests are not checked"
+elif ! as_unprivileged test -x "$CUTOVER"; then
+	echo "note: $CUTOVER is not executable for an unprivileged user here: the unprivileged requests are not checked"
+else
+	# Not setuid: every request, well-formed or not, is refused before the
+	# policy is read (exit 4; exit 3 inside a user namespace).
+	if in_initial_userns; then
+		want=4 q=$q_setuid
+	else
+		want=3 q=$q_userns
+	fi
+	for a in "free-port 8080" "start nginx" "stop nginx" "verify homepage" list -l \
+	    "-n start nginx" "-n free-port 8080" "-n verify homepage" "start" "bogus" ""; do
+		# shellcheck disable=SC2086 # ACTION TARGET, split on purpose
+		expect "$want" "cutover $a, not setuid: refused first, as $page8 says" -- \
+		    as_unprivileged "$CUTOVER" $a &&
+			has "${q:-(nothing quoted)}" err "cutover $a, not setuid"
+	done
+	# --help and --version need no privilege
+	expect 0 "--help, unprivileged" -- as_unprivileged "$CUTOVER" --help
+	expect 0 "--version, unprivileged" -- as_unprivileged "$CUTOVER" --version &&
+		has "cutover " out "--version, unprivileged"
+
+	# START-UP: the resource limits the page names (a user who is not root
+	# cannot raise a hard limit, so cutover must refuse)
+	if command -v prlimit >/dev/null 2>&1; then
+		q=$(quoted 'cutover: the resource limit fsize is too low')
+		expect 1 "hard RLIMIT_FSIZE 1 MB: refused, as $page8 says" -- \
+		    as_unprivileged prlimit --fsize=1048576:1048576 -- "$CUTOVER" --version &&
+			has "${q:-(nothing quoted)}" err "RLIMIT_FSIZE"
+		expect 1 "hard RLIMIT_NOFILE 63: refused, as $page8 says (at least 64)" -- \
+		    as_unprivileged prlimit --nofile=63:63 -- "$CUTOVER" --version &&
+			has "$(printf '%s\n' "$q" | sed 's/ fsize / nofile /')" err "RLIMIT_NOFILE"
+		expect 0 "hard RLIMIT_NOFILE 64: enough, as $page8 says" -- \
+		    as_unprivileged prlimit --nofile=64:64 -- "$CUTOVER" --version
+	else
+		echo "note: no prlimit(1): the resource limits are not checked"
+	fi
+fi
+
+# A user namespace: root there is not root (no record, nothing read).
+if unshare -U -r true 2>/dev/null; then
+	expect 3 "in a user namespace: refused, as $page8 says" -- \
+	    unshare -U -r "$CUTOVER" -n start nginx &&
+		has "${q_userns:-(nothing quoted)}" err "user namespace"
+else
+	echo "note: no user namespaces here (unshare -U -r): that refusal is not checked"
+fi
+
+# argc 0
+if command -v perl >/dev/null 2>&1; then
+	q=$(quoted 'cutover: refusing to run without a program name')
+	# shellcheck disable=SC2016 # perl code
+	expect 2 "argc 0, as $page8 says" -- perl -e 'exec { $ARGV[0] } ()' "$CUTOVER" &&
+		has "${q:-(nothing quoted)}" err "argc 0"
+fi
+
+# The last line of an invalid policy (for a file with 2 errors).
+printf 'unknown_a = 1;\nunknown_b = 2;\n' >"$TEST_TMPDIR/two-errors.conf"
+q=$(quoted 'cutover: the policy is invalid:' | sed 's/ N errors;/ 2 errors;/')
+expect 4 "an invalid policy's last line, as $page8 quotes it" -- \
+    "$CUTOVER" policy check "$TEST_TMPDIR/two-errors.conf" &&
+	has "${q:-(nothing quoted)}" err "invalid policy"
+
+# Messages of a served request, against the source: the page's example
+# (deploy, start nginx, line 38 of /etc/cutover/policy.conf) turned back
+# into the format string, which must be in helper/ or policy/ (adjacent C
+# string literals joined).
+joined() {
+	cat "$@" | tr '\n' ' ' | sed 's/"[[:space:]]*"//g'
+}
+joined helper/*.c policy/*.c pam/*.c >"$TEST_TMPDIR/source"
+in_source() {
+	if ! grep -qF -- "$1" "$TEST_TMPDIR/source"; then
+		fail_with "$page8 quotes $2, but the source has no \"$1\"" ""
+	fi
+}
+as_format() {
+	sed 's/^cutover: //; s/deploy/%s/; s/start nginx/%s/; s|/etc/cutover/policy.conf:38)|%s:%d)|'
+}
+q=$(quoted 'cutover: deploy may start nginx (')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | as_format)" "the dry run's line"
+q=$(quoted 'cutover: deploy may start nginx, but')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | as_format)" "the not-implemented line"
+q=$(quoted 'deploy may do nothing:')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | sed 's/^deploy//')" "the empty list"
+for m in 'cutover: cannot open the audit log' 'cutover: cannot write the audit record'; do
+	q=$(quoted "$m")
+	in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | sed 's/^cutover: //')" "\"$m\""
+done
+q=$(quoted 'cutover: cannot establish who you are')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
+    sed 's/^cutover: //; s/( Ns Ar [a-z]* Ns )/(%s)/')" "the unknown caller's refusal"
+
+# The refusal: its reason is what policy test says, the format is the
+# source's, and the system tests (tests/system/, run as root) see exactly
+# that line from the setuid binary (their policy path is $POLICY).
+q=$(quoted 'cutover: deploy may not start apache2:')
+r=${q#cutover: }
+r=${r% (policy*}
+expect 3 "the refusal's reason, as quoted in $page8" -- \
+    in_examples "$CUTOVER" policy test deploy.conf deploy start apache2 &&
+	has "${r:-(nothing quoted)}" out "quoted refusal"
+in_source '%s may not %s: %s (policy ' "the refusal"
+# shellcheck disable=SC2016 # a literal $POLICY, as the system tests write it
+pin=$(printf '%s\n' "$q" | sed 's|/etc/cutover/policy.conf)$|$POLICY)|')
+if ! grep -qF -- "\"${pin:-(nothing quoted)}\"" tests/system/*.sh; then
+	fail_with "the refusal $page8 quotes is not what tests/system/ expects" \
+	    "(no \"$pin\" in tests/system/*.sh)"
+fi
+
+# PAM's reasons, as the PAM unit tests (tests/unit/test_pam.c) get them.
+for m in 'PAM account: Permission' 'PAM account: password expired'; do
+	q=$(quoted "$m")
+	q=${q:-PAM (nothing quoted: $m)}
+	if ! grep -qF -- "\"${q#PAM }\"" tests/unit/test_pam.c; then
+		fail_with "$page8 quotes \"$q\" as a PAM refusal; tests/unit/test_pam.c has no \"${q#PAM }\"" ""
+	fi
+done
+
+# PRIVILEGES: each step of the capability table (table[] in
+# helper/privilege.c) has exactly its capabilities in the page; the step
+# "caller" is the page's "list".
+awk '
+/^} table\[\] = \{/ { on = 1; next }
+on && /^};/ { exit }
+on && match($0, /\{ STEP_[A-Z_]+, "[^"]+"/) {
+	step = substr($0, RSTART, RLENGTH); sub(/.*, "/, "", step); sub(/"$/, "", step)
+	if (step == "caller") step = "list"
+	print step, "-"
+}
+on && step != "" {
+	line = $0
+	while (match(line, /CAP_[A-Z_]+/)) {
+		print step, substr(line, RSTART, RLENGTH)
+		line = substr(line, RSTART + RLENGTH)
+	}
+}' helper/privilege.c | sort -u >"$TEST_TMPDIR/caps-code"
+awk '
+/^\.Sh / { sec = $2; names = ""; next }
+sec != "PRIVILEGES" { next }
+/^\.It Cm / {
+	names = ""
+	for (i = 3; i <= NF; i++) if ($i != ",") { names = names " " $i; print $i, "-" }
+	next
+}
+/^\.El/ { names = "" }
+names != "" && /^\.Dv CAP_/ {
+	n = split(names, a, " ")
+	for (i = 1; i <= n; i++) print a[i], $2
+}' "$page8" | sort -u >"$TEST_TMPDIR/caps-page"
+if [ ! -s "$TEST_TMPDIR/caps-code" ]; then
+	fail_with "no capability table found in helper/privilege.c (moved? update $0)" ""
+else
+	cut -d' ' -f1 "$TEST_TMPDIR/caps-code" | sort -u >"$TEST_TMPDIR/steps"
+	while read -r step; do
+		grep "^$step " "$TEST_TMPDIR/caps-code" >"$TEST_TMPDIR/c1"
+		grep "^$step " "$TEST_TMPDIR/caps-page" >"$TEST_TMPDIR/c2"
+		d=$(diff "$TEST_TMPDIR/c1" "$TEST_TMPDIR/c2")
+		if [ -n "$d" ]; then
+			fail_with "PRIVILEGES of $page8: the capabilities of step $step differ from helper/privilege.c (< code, > page)" "$d"
+		fi
+	done <"$TEST_TMPDIR/steps"
+fi
+
+# CAVEATS and FILES say what make install does: as root without DESTDIR,
+# 4750 root:cutover (the group created if missing), otherwise 0755; and
+# pam/cutover as /etc/pam.d/cutover.  When the recipe changes, the pages
+# must say what it does instead.
+sed -n '/^install:/,/^$/p' Makefile >"$TEST_TMPDIR/install"
+# shellcheck disable=SC2016 # make's $(...), literally
+for want in 'groupadd --system cutover' \
+    '$(INSTALL) -m 4750 -o root -g cutover $(CUTOVER) ' \
+    '$(INSTALL) -m 0755 $(CUTOVER) $(DESTDIR)$(BINDIR)/cutover' \
+    '$(INSTALL) -m 0644 pam/cutover $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover'; do
+	if ! grep -qF -- "$want" "$TEST_TMPDIR/install"; then
+		fail_with "the install target of the Makefile has no \"$want\" any more" \
+		    "update CAVEATS and FILES of $page8 (and then this check)"
+	fi
 done
 
 finish

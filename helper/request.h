@@ -1,0 +1,32 @@
+/*
+ * request.h - argv -> what the caller asks for.  Validates every byte:
+ * an over-long, non-ASCII or otherwise odd argument is a usage error
+ * (exit 2), never truncated or "cleaned".
+ */
+#ifndef CUTOVER_REQUEST_H
+#define CUTOVER_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy.h"
+
+enum command { CMD_ACTION, CMD_LIST, CMD_POLICY, CMD_HELP, CMD_VERSION };
+
+struct cli_request {
+	enum command cmd;
+	bool dry_run;               /* -n */
+	struct request rq;          /* CMD_ACTION; rq.target -> target */
+	char target[POLICY_NAME_MAX + 1];
+	int policy_argc;            /* CMD_POLICY: argv after "policy" */
+	char **policy_argv;
+	/* For the audit record of a malformed request: what was given. */
+	const char *raw_action;
+	const char *raw_target;
+};
+
+/* Returns 0, or -1 with a message for the user in WHY (exit 2). */
+int request_parse(int argc, char **argv, struct cli_request *,
+    char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,314 @@
+/*
+ * run.c - one request, one way through: policy -> caller -> decision
+ * (policy, then PAM) -> audit record -> privilege for the step -> action
+ * -> outcome record -> exit status.  Each stage takes the previous one's
+ * result as a value; nothing here reaches back.
+ *
+ * Root is held until the record of the decision is written; nothing is
+ * done before that record exists, and if it can't be written nothing is
+ * done at all (exit 4).
+ */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "authpam.h"
+#include "caller.h"
+#include "exitcodes.h"
+#include "explain.h"
+#include "hygiene.h"
+#include "policy.h"
+#include "privilege.h"
+#include "request.h"
+#include "run.h"
+#include "strbuf.h"
+
+struct run {
+	const struct cli_request *req;
+	const char *malformed;          /* the usage error, or NULL */
+	struct policy *policy;
+	struct caller caller;
+	bool have_caller;               /* identified: name and groups */
+	bool have_uid;                  /* only the uid is known */
+	struct decision dec;
+	struct audit_log *log;
+	char txid[AUDIT_TXID_SIZE];
+};
+
+#define RULE_MAX 4200   /* "file:line": a path and a number */
+
+static void
+say(const char *fmt, const char *a, const char *b, const char *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	/* Every caller-influenced string is shown escaped. */
+	sb_puts(&sb, "cutover: ");
+	sb_printf(&sb, fmt, a ? a : "", b ? b : "", c ? c : "");
+	fprintf(stderr, "%s\n", sb_failed(&sb) ? "cutover: (out of memory)" :
+	    sb_str(&sb));
+	sb_free(&sb);
+}
+
+static void
+print_policy_diags(const struct diags *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct diag *g = &d->v[i];
+		if (g->level != DIAG_ERROR)
+			continue;
+		if (g->line > 0)
+			sb_printf(&sb, "%s:%d: %s\n", g->file ? g->file : "",
+			    g->line, g->msg);
+		else
+			sb_printf(&sb, "%s: %s\n", g->file ? g->file : "cutover",
+			    g->msg);
+	}
+	fputs(sb_str(&sb), stderr);
+	sb_free(&sb);
+}
+
+static int
+load_policy(struct run *r)
+{
+	struct diags d = { 0 };
+
+	r->policy = policy_load(CUTOVER_POLICY_PATH, POLICY_TRUST_SYSTEM, &d);
+	if (r->policy == NULL) {
+		print_policy_diags(&d);
+		say("refusing everything: the policy %s is missing, unsafe or "
+		    "invalid (see above); fix it and check it with: cutover "
+		    "policy check", CUTOVER_POLICY_PATH, NULL, NULL);
+	}
+	diags_free(&d);
+	return r->policy ? 0 : -1;
+}
+
+/* One id ties the records of this run (request and outcome). */
+static int
+make_txid(struct run *r)
+{
+	if (audit_new_txid(r->txid) == 0)
+		return 0;
+	say("cannot make a transaction id for the audit record; refusing",
+	    NULL, NULL, NULL);
+	return -1;
+}
+
+static const char *
+action_text(const struct run *r)
+{
+	if (r->malformed != NULL)
+		return r->req->raw_action;
+	if (r->req->cmd == CMD_LIST)
+		return "list";
+	return action_name(r->req->rq.action);
+}
+
+static int
+record(struct run *r, const char *decision, const char *reason,
+    const char *outcome)
+{
+	struct audit_event ev = { 0 };
+	char rule[RULE_MAX], why[512];
+
+	ev.stage = outcome ? AUDIT_OUTCOME : AUDIT_REQUEST;
+	ev.txid = r->txid;
+	ev.caller = r->have_caller || r->have_uid ? &r->caller : NULL;
+	ev.action = action_text(r);
+	ev.target = r->malformed ? r->req->raw_target :
+	    r->req->cmd == CMD_ACTION ? r->req->target : NULL;
+	ev.dry_run = r->req->dry_run;
+	ev.decision = decision;
+	ev.rule = NULL;
+	if (r->dec.rule != NULL) {
+		snprintf(rule, sizeof(rule), "%s:%d", r->dec.at.file,
+		    r->dec.at.line);
+		ev.rule = rule;
+	}
+	ev.reason = reason;
+	ev.outcome = outcome;
+	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
+		return 0;
+	say("cannot write the audit record (%s); refusing: nothing was done",
+	    why, NULL, NULL);
+	return -1;
+}
+
+static const char *
+who(const struct run *r)
+{
+	return r->have_caller ? r->caller.name : "?";
+}
+
+static int
+refuse_malformed(struct run *r)
+{
+	if (record(r, "error", r->malformed, NULL) == -1)
+		return EXIT_POLICY;
+	say("%s", r->malformed, NULL, NULL);
+	return EXIT_USAGE;
+}
+
+/* The request's words for messages: "start nginx", "free port 8080". */
+static void
+request_words(const struct run *r, char *buf, size_t size)
+{
+	if (r->req->cmd == CMD_LIST)
+		snprintf(buf, size, "list");
+	else if (r->req->rq.action == ACT_FREE_PORT)
+		snprintf(buf, size, "free port %d", r->req->rq.port);
+	else
+		snprintf(buf, size, "%s %s", action_name(r->req->rq.action),
+		    r->req->target);
+}
+
+/* The decision: the policy first, then PAM for what it allows. */
+static void
+decide(struct run *r)
+{
+	char why[sizeof(r->dec.reason) - 8];
+
+	policy_decide(r->policy, &r->caller.subject, &r->req->rq, &r->dec);
+	if (r->dec.verdict != VERDICT_ALLOW)
+		return;
+	if (authpam_check(&r->caller, r->dec.auth == AUTH_PAM, NULL, why,
+	    sizeof(why)) == 0)
+		return;
+	r->dec.verdict = VERDICT_DENY;
+	r->dec.rule = NULL;
+	snprintf(r->dec.reason, sizeof(r->dec.reason), "PAM %s", why);
+}
+
+static int
+run_list(struct run *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int status = EXIT_DONE;
+
+	if (record(r, "allow", "list shows the caller's own permissions",
+	    NULL) == -1)
+		return EXIT_POLICY;
+	if (privilege_enter(STEP_CALLER, NULL, 0) == -1)
+		return EXIT_FAILED;
+	policy_list_render(r->policy, &r->caller.subject, &sb);
+	if (sb_failed(&sb) || fputs(sb_str(&sb), stdout) == EOF)
+		status = EXIT_FAILED;
+	sb_free(&sb);
+	return status;
+}
+
+static enum priv_step
+step_for(enum action a)
+{
+	switch (a) {
+	case ACT_FREE_PORT: return STEP_FREE_PORT;
+	case ACT_START:     return STEP_START;
+	case ACT_STOP:      return STEP_STOP;
+	case ACT_VERIFY:    return STEP_CALLER;
+	}
+	return STEP_CALLER;
+}
+
+/*
+ * The actions are built in later work; until then an allowed request is
+ * decided, recorded, given exactly its step's privileges - and then
+ * answered "not implemented", never with a fake success.
+ */
+static int
+act(struct run *r, const char *words)
+{
+	if (privilege_enter(step_for(r->req->rq.action), NULL, 0) == -1) {
+		record(r, "allow", "could not set up the step's privileges",
+		    "failed");
+		return EXIT_FAILED;
+	}
+	if (record(r, "allow", "not implemented in this build",
+	    "not-implemented") == -1)
+		return EXIT_FAILED;
+	say("%s may %s, but this build cannot do it yet (not implemented); "
+	    "nothing was done", who(r), words, NULL);
+	return EXIT_FAILED;
+}
+
+static int
+run_action(struct run *r)
+{
+	char words[128];
+
+	request_words(r, words, sizeof(words));
+	decide(r);
+	if (record(r, r->dec.verdict == VERDICT_ALLOW ? "allow" : "deny",
+	    r->dec.reason, NULL) == -1)
+		return EXIT_POLICY;
+	if (r->dec.verdict != VERDICT_ALLOW) {
+		say("%s may not %s: %s (policy " CUTOVER_POLICY_PATH ")",
+		    who(r), words, r->dec.reason);
+		return EXIT_REFUSED;
+	}
+	if (r->req->dry_run) {
+		printf("cutover: %s may %s (%s:%d); dry run, nothing done\n",
+		    who(r), words, r->dec.at.file, r->dec.at.line);
+		return EXIT_DONE;
+	}
+	return act(r, words);
+}
+
+static int
+identify(struct run *r)
+{
+	char why[512];
+
+	if (caller_identify(&r->caller, why, sizeof(why)) == 0) {
+		r->have_caller = true;
+		return 0;
+	}
+	/* Who asked is still known by number: the record says so. */
+	r->caller.uid = getuid();
+	r->caller.gid = getgid();
+	r->have_uid = true;
+	if (record(r, "error", why, NULL) == 0)
+		say("cannot establish who you are (%s); refusing", why, NULL,
+		    NULL);
+	return -1;
+}
+
+int
+run_request(const struct cli_request *req, const char *malformed)
+{
+	struct run r = { .req = req, .malformed = malformed };
+	char why[512];
+	int status;
+
+	if (hygiene_privileged(why, sizeof(why)) == -1) {
+		say("%s", why, NULL, NULL);
+		return strstr(why, "namespace") ? EXIT_REFUSED : EXIT_POLICY;
+	}
+	if (make_txid(&r) == -1)
+		return EXIT_FAILED;
+	if (load_policy(&r) == -1)
+		return EXIT_POLICY;
+	if ((r.log = audit_log_open(&r.policy->audit, why, sizeof(why))) == NULL) {
+		say("cannot open the audit log (%s); refusing: nothing was "
+		    "done", why, NULL, NULL);
+		status = EXIT_POLICY;
+	} else if (identify(&r) == -1)
+		status = EXIT_REFUSED;
+	else if (malformed != NULL)
+		status = refuse_malformed(&r);
+	else if (req->cmd == CMD_LIST)
+		status = run_list(&r);
+	else
+		status = run_action(&r);
+	audit_log_close(r.log);
+	if (r.have_caller)
+		caller_free(&r.caller);
+	policy_free(r.policy);
+	return status;
+}

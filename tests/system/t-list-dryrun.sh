@@ -1,0 +1,73 @@
+#!/bin/sh
+# -n decides and records but does not act; list (and -l) prints what the
+# caller may do.
+. tests/system/lib.sh
+deploy_uid=$(id -u deploy)
+
+# -n on an allowed request: exit 0, one record with dry_run true
+audit_mark
+expect 0 "-n start nginx: allowed, nothing to do" -- as_deploy "$CUTOVER" -n start nginx
+if audit_new + "-n start nginx recorded"; then
+	field_is 1 decision "-n start nginx: decision" '"allow"'
+	field_is 1 dry_run "-n start nginx: dry_run" true
+	field_is 1 action "-n start nginx: action" '"start"'
+	field_is 1 target "-n start nginx: target" '"nginx"'
+fi
+lacks "not implemented" err "-n does not pretend to act"
+
+for rq in "free-port 8080" "stop nginx"; do
+	audit_mark
+	# shellcheck disable=SC2086 # two words on purpose
+	expect 0 "-n $rq: allowed" -- as_deploy "$CUTOVER" -n $rq
+	if audit_new + "-n $rq recorded"; then
+		field_is 1 dry_run "-n $rq: dry_run" true
+		field_is 1 decision "-n $rq: decision" '"allow"'
+	fi
+done
+
+# -n on a refused request: still refused, recorded as a dry run
+audit_mark
+expect 3 "-n start apache2: refused" -- as_deploy "$CUTOVER" -n start apache2
+has "cutover: deploy may not start apache2: no rule allows it (policy $POLICY)" err "says who, what and why"
+if audit_new 1 "-n start apache2 recorded once"; then
+	field_is 1 decision "-n start apache2: decision" '"deny"'
+	field_is 1 dry_run "-n start apache2: dry_run" true
+fi
+
+# without -n: dry_run false, and the action answered "not implemented"
+audit_mark
+expect 1 "start nginx: allowed, but not implemented yet (no fake success)" -- as_deploy "$CUTOVER" start nginx
+has "not implemented" err "says not implemented"
+if audit_new 2 "start nginx: a request record and an outcome record"; then
+	field_is 1 decision "start nginx: decision" '"allow"'
+	field_is 1 dry_run "start nginx: dry_run" false
+	field_is 1 uid "start nginx: uid" "$deploy_uid" "\"$deploy_uid\""
+	has_key 2 outcome "start nginx: the second record is the outcome"
+fi
+
+# -n belongs to free-port/start/stop only
+expect 2 "-n verify is a usage error" -- as_deploy "$CUTOVER" -n verify homepage
+expect 2 "-n alone is a usage error" -- as_deploy "$CUTOVER" -n
+
+# list and -l: what deploy may do
+expect 0 "list as deploy" -- as_deploy "$CUTOVER" list
+list_out=$out
+for want in 'free[- ]port[^0-9]*8080' 'start[^a-z0-9]*nginx' 'stop[^a-z0-9]*nginx' 'verify[^a-z0-9]*homepage'; do
+	printf '%s\n' "$list_out" | grep -Eq "$want" || fail_check "list shows /$want/" "$list_out"
+done
+if printf '%s\n' "$list_out" | grep -Eq 'start[^a-z0-9]*apache2'; then
+	fail_check "list does not offer start apache2" "$list_out"
+fi
+expect 0 "-l as deploy" -- as_deploy "$CUTOVER" -l
+[ "$out" = "$list_out" ] || fail_check "-l prints the same as list" "list: $list_out
+-l: $out"
+
+# a member of cutover whom no rule names: nothing, and it says so
+write_policy 's/users  = \["deploy"\];/users  = ["somebody-else"];/' || exit 1
+expect 0 "list for a member with no rules" -- as_deploy "$CUTOVER" list
+[ -n "$out$err" ] || fail_check "list with no rules says so (it printed nothing)"
+case $out in
+*8080* | *nginx* | *homepage*) fail_check "list with no rules offers nothing" "$out" ;;
+esac
+expect 3 "and a request is refused" -- as_deploy "$CUTOVER" -n start nginx
+finish

@@ -1,0 +1,160 @@
+/*
+ * test_privilege.c - the capability table, for real: a child made to look
+ * like setuid root started by nobody (real uid 65534, effective 0) enters
+ * each step, and the kernel's own view (/proc/self/status, getresuid)
+ * must show the caller's ids and exactly that step's capabilities.
+ *
+ * Needs root; as another user the cases are left out with a note.
+ */
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "privilege.h"
+
+#define NOBODY 65534
+
+static unsigned long long
+status_field(const char *name)
+{
+	char buf[8192], *p;
+	unsigned long long v = ~0ULL;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY);
+
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if ((p = strstr(buf, name)) != NULL)
+		sscanf(p + strlen(name), ":\t%llx", &v);
+	return v;
+}
+
+/* In a child: pretend to be setuid root run by nobody, enter STEP. */
+static int
+child_enters(enum priv_step step, unsigned long long expect)
+{
+	uid_t r, e, s;
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
+			_exit(10);
+		if (privilege_enter(step, NULL, 0) != 0)
+			_exit(11);
+		getresuid(&r, &e, &s);
+		if (r != NOBODY || e != NOBODY || s != NOBODY)
+			_exit(12);
+		if (status_field("CapEff") != expect ||
+		    status_field("CapPrm") != expect ||
+		    status_field("CapBnd") != expect ||
+		    status_field("CapInh") != 0 || status_field("CapAmb") != 0)
+			_exit(13);
+		/* nothing brings root back */
+		if (setuid(0) == 0 || seteuid(0) == 0)
+			_exit(14);
+		if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+			_exit(15);
+		_exit(0);
+	}
+	ck_assert_int_ne(pid, -1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+START_TEST(caller_step_holds_nothing)
+{
+	ck_assert_int_eq(child_enters(STEP_CALLER, 0), 0);
+}
+END_TEST
+
+START_TEST(free_port_step_holds_ptrace_read_search_kill)
+{
+	unsigned long long m = 1ULL << CAP_SYS_PTRACE |
+	    1ULL << CAP_DAC_READ_SEARCH | 1ULL << CAP_KILL;
+
+	ck_assert_int_eq(child_enters(STEP_FREE_PORT, m), 0);
+	ck_assert_int_eq(child_enters(STEP_STOP, m), 0);
+}
+END_TEST
+
+START_TEST(start_step_holds_setuid_setgid)
+{
+	unsigned long long m = 1ULL << CAP_SETUID | 1ULL << CAP_SETGID |
+	    1ULL << CAP_SYS_PTRACE | 1ULL << CAP_DAC_READ_SEARCH;
+	pid_t pid = fork();
+	int status;
+
+	/* setuid(0) works with CAP_SETUID: check only the sets here */
+	if (pid == 0) {
+		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
+			_exit(10);
+		if (privilege_enter(STEP_START, NULL, 0) != 0)
+			_exit(11);
+		_exit(status_field("CapEff") == m &&
+		    status_field("CapBnd") == m ? 0 : 13);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(refuses_without_root)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(10);
+		_exit(privilege_enter(STEP_CALLER, NULL, 0) == -1 ? 0 : 11);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(verify_notices_a_difference)
+{
+	pid_t pid = fork();
+	int status;
+
+	/* root with every capability is not "nobody with none" */
+	if (pid == 0)
+		_exit(privilege_verify(NOBODY, NOBODY, 0) == -1 ? 0 : 11);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+Suite *
+privilege_suite(void)
+{
+	Suite *s = suite_create("privilege");
+	TCase *tc = tcase_create("privilege");
+
+	if (geteuid() != 0) {
+		fputs("privilege: not root: the capability cases are left out\n",
+		    stderr);
+		suite_add_tcase(s, tc);
+		return s;
+	}
+	tcase_add_test(tc, caller_step_holds_nothing);
+	tcase_add_test(tc, free_port_step_holds_ptrace_read_search_kill);
+	tcase_add_test(tc, start_step_holds_setuid_setgid);
+	tcase_add_test(tc, refuses_without_root);
+	tcase_add_test(tc, verify_notices_a_difference);
+	suite_add_tcase(s, tc);
+	return s;
+}
