@@ -22,7 +22,7 @@ usage(FILE *out)
 	fputs("usage: cutover [-n] free-port PORT\n"
 	    "       cutover [-n] start SERVICE\n"
 	    "       cutover [-n] stop SERVICE\n"
-	    "       cutover verify CHECK\n"
+	    "       cutover verify [--format=text|nagios|json] CHECK\n"
 	    "       cutover list | -l\n"
 	    "       cutover policy check [FILE]\n"
 	    "       cutover policy explain [FILE] [--format=text|json]\n"

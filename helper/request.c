@@ -93,6 +93,20 @@ parse_action(int argc, char **argv, int i, struct cli_request *r,
 	return 0;
 }
 
+static int
+parse_format(const char *s, enum output_format *f)
+{
+	if (strcmp(s, "text") == 0)
+		*f = FORMAT_TEXT;
+	else if (strcmp(s, "nagios") == 0)
+		*f = FORMAT_NAGIOS;
+	else if (strcmp(s, "json") == 0)
+		*f = FORMAT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
 int
 request_parse(int argc, char **argv, struct cli_request *r, char *why,
     size_t whylen)
@@ -133,5 +147,16 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 	if (i >= argc)
 		return bad(why, whylen, "-n needs a command: cutover -n start "
 		    "SERVICE%s", "");
+	if (strcmp(argv[i], "verify") == 0 && i + 1 < argc &&
+	    strncmp(argv[i + 1], "--format=", 9) == 0) {
+		/* verify [--format=…] CHECK: the option before the name */
+		r->cmd = CMD_ACTION;
+		r->rq.action = ACT_VERIFY;
+		if (parse_format(argv[i + 1] + 9, &r->format) == -1)
+			return bad(why, whylen, "--format=%.32s: use text, "
+			    "nagios or json", argv[i + 1] + 9);
+		argv[i + 1] = argv[i];  /* drop the option, keep the shape */
+		return parse_action(argc, argv, i + 1, r, why, whylen);
+	}
 	return parse_action(argc, argv, i, r, why, whylen);
 }

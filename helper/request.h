@@ -13,9 +13,13 @@
 
 enum command { CMD_ACTION, CMD_LIST, CMD_POLICY, CMD_HELP, CMD_VERSION };
 
+/* How verify reports: words, a monitoring-plugin line, or one JSON object. */
+enum output_format { FORMAT_TEXT, FORMAT_NAGIOS, FORMAT_JSON };
+
 struct cli_request {
 	enum command cmd;
 	bool dry_run;               /* -n */
+	enum output_format format;  /* verify --format=; FORMAT_TEXT otherwise */
 	struct request rq;          /* CMD_ACTION; rq.target -> target */
 	char target[POLICY_NAME_MAX + 1];
 	int policy_argc;            /* CMD_POLICY: argv after "policy" */

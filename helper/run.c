@@ -24,6 +24,7 @@
 #include "privilege.h"
 #include "request.h"
 #include "run.h"
+#include "stop.h"
 #include "strbuf.h"
 
 struct run {
@@ -216,19 +217,96 @@ step_for(enum action a)
 	return STEP_CALLER;
 }
 
+static int
+record_stop(struct run *r, const char *outcome, const char *reason,
+    const struct stop_report *rep)
+{
+	struct audit_event ev = { 0 };
+	char rule[RULE_MAX], why[512];
+
+	ev.stage = AUDIT_OUTCOME;
+	ev.txid = r->txid;
+	ev.caller = &r->caller;
+	ev.action = action_text(r);
+	ev.target = r->req->target;
+	ev.decision = "allow";
+	snprintf(rule, sizeof(rule), "%s:%d", r->dec.at.file, r->dec.at.line);
+	ev.rule = rule;
+	ev.reason = reason;
+	ev.outcome = outcome;
+	ev.pids = rep->pids;
+	ev.npids = rep->npids;
+	ev.duration = rep->seconds;
+	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
+		return 0;
+	say("cannot write the outcome record (%s)", why, NULL, NULL);
+	return -1;
+}
+
+static void
+pid_list(const struct stop_report *rep, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < rep->npids && len + 16 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%d",
+		    i ? ", " : "", (int)rep->pids[i]);
+}
+
+/* free-port and stop: the stop engine, then the outcome record. */
+static int
+act_stop(struct run *r, const char *words)
+{
+	struct stop_report rep;
+	char why[400], done[700], pids[256];
+	int st;
+
+	if (r->req->rq.action == ACT_FREE_PORT)
+		st = stop_free_port(policy_port(r->policy, r->req->rq.port),
+		    &rep, why, sizeof(why));
+	else
+		st = stop_service(policy_service(r->policy, r->req->target),
+		    &rep, why, sizeof(why));
+	pid_list(&rep, pids, sizeof(pids));
+	if (st == STOP_DONE && rep.already_free)
+		snprintf(done, sizeof(done), "%s: nothing to do, %s", words,
+		    r->req->rq.action == ACT_FREE_PORT ? "the port is already "
+		    "free" : "the service is not running");
+	else if (st == STOP_DONE)
+		snprintf(done, sizeof(done), "%s: done in %.2f s (signalled "
+		    "pid %s%s)", words, rep.seconds, pids,
+		    rep.killed ? "; SIGKILL was needed" : "");
+	else
+		snprintf(done, sizeof(done), "%s: %s", words, why);
+	if (record_stop(r, st == STOP_DONE ? "ok" : st == STOP_REFUSED ?
+	    "refused" : "failed", done, &rep) == -1)
+		return EXIT_FAILED;
+	if (st == STOP_DONE)
+		printf("cutover: %s\n", done);
+	else
+		say("%s", done, NULL, NULL);
+	return st == STOP_DONE ? EXIT_DONE : st == STOP_REFUSED ?
+	    EXIT_REFUSED : EXIT_FAILED;
+}
+
 /*
- * The actions are built in later work; until then an allowed request is
- * decided, recorded, given exactly its step's privileges - and then
+ * After the record: enter exactly the step's privileges, then act.  Start
+ * and verify are built in later work; until then an allowed request is
  * answered "not implemented", never with a fake success.
  */
 static int
 act(struct run *r, const char *words)
 {
-	if (privilege_enter(step_for(r->req->rq.action), NULL, 0) == -1) {
+	enum action a = r->req->rq.action;
+
+	if (privilege_enter(step_for(a), NULL, 0) == -1) {
 		record(r, "allow", "could not set up the step's privileges",
 		    "failed");
 		return EXIT_FAILED;
 	}
+	if (a == ACT_FREE_PORT || a == ACT_STOP)
+		return act_stop(r, words);
 	if (record(r, "allow", "not implemented in this build",
 	    "not-implemented") == -1)
 		return EXIT_FAILED;
