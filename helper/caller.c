@@ -9,7 +9,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "caller.h"
+#include "procfs.h"
 
 #define NSS_BUF_MAX (1 << 20)
 
@@ -142,17 +142,9 @@ controlling_tty_dev(dev_t *dev)
 {
 	char buf[1024], *p;
 	unsigned long long nr;
-	ssize_t n;
-	int fd;
 
-	if ((fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
+	if (procfs_read("/proc/self/stat", buf, sizeof(buf)) == -1 ||
+	    (p = strrchr(buf, ')')) == NULL ||
 	    sscanf(p + 1, " %*c %*d %*d %*d %llu", &nr) != 1 || nr == 0)
 		return -1;
 	*dev = makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));

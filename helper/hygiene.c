@@ -22,6 +22,7 @@
 
 #include "exitcodes.h"
 #include "hygiene.h"
+#include "procfs.h"
 
 static int caller_cwd = -1;
 
@@ -147,16 +148,10 @@ initial_user_namespace(const char *map)
 {
 	char buf[256];
 	unsigned long inside, outside, count;
-	ssize_t n;
-	int fd, ok;
+	int ok;
 
-	if ((fd = open(map, O_RDONLY | O_CLOEXEC)) == -1)
+	if (procfs_read(map, buf, sizeof(buf)) == -1)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	ok = sscanf(buf, " %lu %lu %lu", &inside, &outside, &count) == 3 &&
 	    inside == 0 && outside == 0 && count == 4294967295UL &&
 	    strchr(buf, '\n') == strrchr(buf, '\n');  /* one line only */

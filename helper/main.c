@@ -67,5 +67,12 @@ main(int argc, char **argv)
 			puts("cutover " CUTOVER_VERSION);
 		return finish(EXIT_DONE);
 	}
+	/*
+	 * An action's status is the action's: a caller who closed stdout
+	 * (setuid glibc then points it at /dev/full) must not be told that a
+	 * port was not freed when it was.
+	 */
+	if (parsed == 0 && req.cmd == CMD_ACTION)
+		return run_request(&req, NULL);
 	return finish(run_request(&req, parsed == 0 ? NULL : why));
 }

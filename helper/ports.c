@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ports.h"
+#include "procfs.h"
 
 static const char *const tcp_tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
 
@@ -114,18 +115,11 @@ static pid_t
 parent_of(pid_t pid)
 {
 	char path[64], buf[1024], *p;
-	int fd, ppid;
-	ssize_t n;
+	int ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
+	if (procfs_read(path, buf, sizeof(buf)) == -1 ||
+	    (p = strrchr(buf, ')')) == NULL ||
 	    sscanf(p + 1, " %*c %d", &ppid) != 1)
 		return -1;
 	return (pid_t)ppid;
@@ -136,18 +130,11 @@ real_uid_of(pid_t pid, uid_t *uid)
 {
 	char path[64], buf[4096], *p;
 	unsigned int u;
-	int fd;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strstr(buf, "\nUid:")) == NULL || sscanf(p, "\nUid:\t%u", &u) != 1)
+	if (procfs_read(path, buf, sizeof(buf)) == -1 ||
+	    (p = strstr(buf, "\nUid:")) == NULL ||
+	    sscanf(p, "\nUid:\t%u", &u) != 1)
 		return -1;
 	*uid = (uid_t)u;
 	return 0;

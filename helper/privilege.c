@@ -55,6 +55,20 @@ static const struct step_caps {
 	    "switch the child to the service's user and groups; see who "
 	    "holds its ports before and after (plus the service's own "
 	    "listed capabilities, passed on as ambient)" },
+	/*
+	 * The one exception to "drop before acting": a service that runs as
+	 * root (allow_root = true, e.g. apache2 via apache2ctl) must get
+	 * root's full set, and NOROOT/NO_SETUID_FIXUP must not reach it (its
+	 * workers' setuid to www-data would keep every capability).  So the
+	 * parent launches it before entering any step, still root, after
+	 * service_plan() checked the binaries and service_ports_free() the
+	 * ports; the child calls privilege_become_root_service().  Only then
+	 * does the parent enter this step, to watch the ports come up.
+	 */
+	{ STEP_START_ROOT, "start-root",
+	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH }, 2,
+	    "see who holds a root service's ports once it is launched (the "
+	    "launch itself happened as root, see above)" },
 };
 
 static const struct step_caps *
@@ -276,5 +290,225 @@ privilege_drop_to_caller(void)
 		return failed("the uid/gid read back differ");
 	if (uid != 0 && setuid(0) != -1)
 		return failed("setuid(0) still works");
+	return 0;
+}
+
+/* ---- start: the service's own process, between fork and execve ------- */
+
+static int
+child_failed(char *why, size_t whylen, const char *what)
+{
+	snprintf(why, whylen, "%s: %s", what, strerror(errno ? errno : EPERM));
+	return -1;
+}
+
+static int
+gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Are the supplementary groups exactly WANT (as a set)? */
+static bool
+groups_are(const gid_t *want, size_t n)
+{
+	gid_t *have, *sorted;
+	int got;
+	size_t i, j, nw = 0;
+	bool same;
+
+	if ((got = getgroups(0, NULL)) < 0)
+		return false;
+	have = calloc((size_t)got + 1, sizeof(*have));
+	sorted = calloc(n + 1, sizeof(*sorted));
+	if (have == NULL || sorted == NULL ||
+	    (got = getgroups(got, have)) < 0) {
+		free(have);
+		free(sorted);
+		return false;
+	}
+	/* WANT may repeat a gid (getgrouplist does not, but be exact). */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nw && sorted[j] != want[i]; j++)
+			;
+		if (j == nw)
+			sorted[nw++] = want[i];
+	}
+	qsort(sorted, nw, sizeof(*sorted), gid_cmp);
+	qsort(have, (size_t)got, sizeof(*have), gid_cmp);
+	same = (size_t)got == nw;
+	for (i = 0; same && i < nw; i++)
+		same = have[i] == sorted[i];
+	free(have);
+	free(sorted);
+	return same;
+}
+
+static bool
+ids_are(uid_t uid, gid_t gid)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	return getresuid(&ru, &eu, &su) == 0 && getresgid(&rg, &eg, &sg) == 0 &&
+	    ru == uid && eu == uid && su == uid &&
+	    rg == gid && eg == gid && sg == gid;
+}
+
+struct capsets {
+	unsigned long long inh, prm, eff, bnd, amb, nnp;
+};
+
+static int
+read_capsets(struct capsets *c)
+{
+	char status[8192], *p;
+
+	if (read_status(status, sizeof(status)) == -1 ||
+	    status_hex(status, "CapInh", &c->inh) ||
+	    status_hex(status, "CapPrm", &c->prm) ||
+	    status_hex(status, "CapEff", &c->eff) ||
+	    status_hex(status, "CapBnd", &c->bnd) ||
+	    status_hex(status, "CapAmb", &c->amb) ||
+	    (p = strstr(status, "\nNoNewPrivs:")) == NULL ||
+	    sscanf(p, "\nNoNewPrivs:\t%llu", &c->nnp) != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The credential part of the child, in this order: groups, gid, uid
+ * (POS36-C), the capability sets, no_new_privs; then everything read back
+ * (POS37-C).  The step's securebits (NOROOT, NO_SETUID_FIXUP, locked) keep
+ * the capabilities across setresuid, so the child sheds here whatever it
+ * does not pass on: CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE and
+ * CAP_DAC_READ_SEARCH leave permitted and effective, and the service's
+ * own capabilities become permitted, effective, inheritable and ambient -
+ * only ambient survives the execve of a file without file capabilities.
+ * The bounding set stays the step's (cutting it needs CAP_SETPCAP): with
+ * no_new_privs nothing can raise a capability from it again.  The locked
+ * securebits stay too: they reach the service, which keeps them.
+ */
+int
+privilege_become_service(uid_t uid, gid_t gid, const gid_t *groups,
+    size_t ngroups, const cap_value_t *caps, size_t ncaps, char *why,
+    size_t whylen)
+{
+	unsigned long long mask = 0;
+	struct capsets c;
+	cap_t set;
+	size_t i;
+	int rc = 0;
+
+	errno = EINVAL;
+	if (uid == 0 || uid == (uid_t)-1 || gid == (gid_t)-1)
+		return child_failed(why, whylen, "not a service user");
+	for (i = 0; i < ncaps; i++) {
+		if (caps[i] < 0 || caps[i] > 63)
+			return child_failed(why, whylen, "capability number");
+		mask |= 1ULL << caps[i];
+	}
+	errno = 0;
+	if (setgroups(ngroups, groups) == -1)
+		return child_failed(why, whylen, "setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		return child_failed(why, whylen, "setresgid");
+	if (setresuid(uid, uid, uid) == -1)
+		return child_failed(why, whylen, "setresuid");
+	if ((set = cap_init()) == NULL)
+		return child_failed(why, whylen, "cap_init");
+	for (i = 0; i < ncaps && rc == 0; i++)
+		if (cap_set_flag(set, CAP_PERMITTED, 1, &caps[i], CAP_SET) ||
+		    cap_set_flag(set, CAP_EFFECTIVE, 1, &caps[i], CAP_SET) ||
+		    cap_set_flag(set, CAP_INHERITABLE, 1, &caps[i], CAP_SET))
+			rc = -1;
+	if (rc == 0)
+		rc = cap_set_proc(set);
+	cap_free(set);
+	if (rc == -1)
+		return child_failed(why, whylen, "cap_set_proc");
+	if (cap_reset_ambient() == -1)
+		return child_failed(why, whylen, "cap_reset_ambient");
+	for (i = 0; i < ncaps; i++)
+		if (cap_set_ambient(caps[i], CAP_SET) == -1)
+			return child_failed(why, whylen, "cap_set_ambient");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return child_failed(why, whylen, "PR_SET_NO_NEW_PRIVS");
+
+	errno = EPERM;
+	if (!ids_are(uid, gid))
+		return child_failed(why, whylen, "the uid/gid read back differ");
+	if (!groups_are(groups, ngroups))
+		return child_failed(why, whylen, "the groups read back differ");
+	if (read_capsets(&c) == -1)
+		return child_failed(why, whylen, "/proc/self/status");
+	if (c.prm != mask || c.eff != mask || c.inh != mask || c.amb != mask ||
+	    c.nnp != 1)
+		return child_failed(why, whylen,
+		    "the capabilities read back differ");
+	if (!(mask & (1ULL << CAP_SETUID)) &&
+	    (setuid(0) != -1 || setresuid(uid, uid, 0) != -1))
+		return child_failed(why, whylen, "setuid(0) still works");
+	if (!(mask & (1ULL << CAP_SETGID)) &&
+	    (setgid(0) != -1 || setgroups(0, NULL) != -1))
+		return child_failed(why, whylen, "setgid(0) still works");
+	return 0;
+}
+
+/*
+ * An allow_root service: this process is still what the setuid exec made
+ * it (effective and saved uid 0, the caller's real uid and gid, root's
+ * full capability set, no securebits).  Make every uid 0 - the caller
+ * then can no longer signal it -, every gid the service's (0 unless the
+ * policy names a group), the groups root's; clear inheritable and
+ * ambient (the caller's inheritable set passed through the setuid exec);
+ * no_new_privs; read it all back.
+ */
+int
+privilege_become_root_service(gid_t gid, const gid_t *groups,
+    size_t ngroups, char *why, size_t whylen)
+{
+	struct capsets c;
+	cap_t set;
+	int rc;
+
+	errno = EPERM;
+	if (geteuid() != 0)
+		return child_failed(why, whylen, "not running as root");
+	errno = 0;
+	if (setgroups(ngroups, groups) == -1)
+		return child_failed(why, whylen, "setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		return child_failed(why, whylen, "setresgid");
+	if (setresuid(0, 0, 0) == -1)
+		return child_failed(why, whylen, "setresuid");
+	if ((set = cap_get_proc()) == NULL)
+		return child_failed(why, whylen, "cap_get_proc");
+	rc = cap_clear_flag(set, CAP_INHERITABLE);
+	if (rc == 0)
+		rc = cap_set_proc(set);
+	cap_free(set);
+	if (rc == -1)
+		return child_failed(why, whylen, "cap_set_proc");
+	if (cap_reset_ambient() == -1)
+		return child_failed(why, whylen, "cap_reset_ambient");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return child_failed(why, whylen, "PR_SET_NO_NEW_PRIVS");
+
+	errno = EPERM;
+	if (!ids_are(0, gid))
+		return child_failed(why, whylen, "the uid/gid read back differ");
+	if (!groups_are(groups, ngroups))
+		return child_failed(why, whylen, "the groups read back differ");
+	if (read_capsets(&c) == -1)
+		return child_failed(why, whylen, "/proc/self/status");
+	if (c.inh != 0 || c.amb != 0 || c.prm != c.bnd || c.eff != c.prm ||
+	    c.nnp != 1)
+		return child_failed(why, whylen,
+		    "the capabilities read back differ");
+	if (prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != 0)
+		return child_failed(why, whylen, "securebits are set");
 	return 0;
 }

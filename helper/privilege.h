@@ -16,6 +16,7 @@ enum priv_step {
 	STEP_FREE_PORT,     /* find, re-verify and signal port holders */
 	STEP_STOP,          /* the same, for one service's processes */
 	STEP_START,         /* launch a service as its user */
+	STEP_START_ROOT,    /* watch a root service launched while root */
 };
 
 /*
@@ -36,5 +37,28 @@ const char *privilege_step_name(enum priv_step);
  * Returns 0, or -1 with a message on stderr; the caller must then stop.
  */
 int privilege_drop_to_caller(void);
+
+/*
+ * start: the launched child, between fork and execve (service.c).  Each
+ * returns 0, or -1 with the reason in WHY (the child's stderr is already
+ * /dev/null; the parent reports WHY).
+ *
+ * A non-root service, in the STEP_START step: supplementary groups GROUPS
+ * (the caller's do not survive), gid, uid (real, effective, saved), then
+ * permitted = effective = inheritable = CAPS and each of CAPS raised as
+ * ambient, no_new_privs; everything read back.  uid 0 is refused here.
+ */
+int privilege_become_service(uid_t uid, gid_t gid, const gid_t *groups,
+    size_t ngroups, const cap_value_t *caps, size_t ncaps, char *why,
+    size_t whylen);
+
+/*
+ * An allow_root service, in a process that still holds root (no step
+ * entered): GROUPS (root's), GID (0, or the service's group) and uid 0
+ * (real, effective, saved), root's full capability set with inheritable
+ * and ambient empty, no securebits, no_new_privs; everything read back.
+ */
+int privilege_become_root_service(gid_t gid, const gid_t *groups,
+    size_t ngroups, char *why, size_t whylen);
 
 #endif

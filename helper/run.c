@@ -24,8 +24,11 @@
 #include "privilege.h"
 #include "request.h"
 #include "run.h"
+#include "service.h"
 #include "stop.h"
 #include "strbuf.h"
+#include "verdict.h"
+#include "verify.h"
 
 struct run {
 	const struct cli_request *req;
@@ -37,9 +40,14 @@ struct run {
 	struct decision dec;
 	struct audit_log *log;
 	char txid[AUDIT_TXID_SIZE];
+	double duration;                /* of verify, for its outcome record */
+	bool *printed;                  /* verify printed its result line */
 };
 
 #define RULE_MAX 4200   /* "file:line": a path and a number */
+
+/* The last message said, for the UNKNOWN line of --format=nagios. */
+static char said[AUDIT_STR_MAX];
 
 static void
 say(const char *fmt, const char *a, const char *b, const char *c)
@@ -51,6 +59,8 @@ say(const char *fmt, const char *a, const char *b, const char *c)
 	sb_printf(&sb, fmt, a ? a : "", b ? b : "", c ? c : "");
 	fprintf(stderr, "%s\n", sb_failed(&sb) ? "cutover: (out of memory)" :
 	    sb_str(&sb));
+	snprintf(said, sizeof(said), "%s", sb_failed(&sb) ? "out of memory" :
+	    sb_str(&sb) + strlen("cutover: "));
 	sb_free(&sb);
 }
 
@@ -135,6 +145,7 @@ record(struct run *r, const char *decision, const char *reason,
 	}
 	ev.reason = reason;
 	ev.outcome = outcome;
+	ev.duration = r->duration;
 	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
 		return 0;
 	say("cannot write the audit record (%s); refusing: nothing was done",
@@ -254,12 +265,23 @@ pid_list(const struct stop_report *rep, char *buf, size_t size)
 		    i ? ", " : "", (int)rep->pids[i]);
 }
 
+static void
+service_list(const struct stop_report *rep, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < rep->nservices && len + 2 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i ? ", " : "", rep->services[i]);
+}
+
 /* free-port and stop: the stop engine, then the outcome record. */
 static int
 act_stop(struct run *r, const char *words)
 {
 	struct stop_report rep;
-	char why[400], done[700], pids[256];
+	char why[400], done[800], pids[256], services[128];
 	int st;
 
 	if (r->req->rq.action == ACT_FREE_PORT)
@@ -269,13 +291,14 @@ act_stop(struct run *r, const char *words)
 		st = stop_service(policy_service(r->policy, r->req->target),
 		    &rep, why, sizeof(why));
 	pid_list(&rep, pids, sizeof(pids));
+	service_list(&rep, services, sizeof(services));
 	if (st == STOP_DONE && rep.already_free)
 		snprintf(done, sizeof(done), "%s: nothing to do, %s", words,
 		    r->req->rq.action == ACT_FREE_PORT ? "the port is already "
 		    "free" : "the service is not running");
 	else if (st == STOP_DONE)
-		snprintf(done, sizeof(done), "%s: done in %.2f s (signalled "
-		    "pid %s%s)", words, rep.seconds, pids,
+		snprintf(done, sizeof(done), "%s: stopped %s in %.2f s "
+		    "(signalled pid %s%s)", words, services, rep.seconds, pids,
 		    rep.killed ? "; SIGKILL was needed" : "");
 	else
 		snprintf(done, sizeof(done), "%s: %s", words, why);
@@ -291,28 +314,147 @@ act_stop(struct run *r, const char *words)
 }
 
 /*
+ * verify, with no privilege left: the check's result is the outcome
+ * record's reason, then one line (or JSON object) on stdout.
+ */
+static int
+act_verify(struct run *r)
+{
+	const struct check *c = policy_check(r->policy, r->req->target);
+	struct verify_identity who = { r->caller.uid, r->caller.gid,
+	    r->caller.gids, r->caller.ngids };
+	struct strbuf out = STRBUF_INIT;
+	struct verify_result res;
+	char reason[AUDIT_STR_MAX];
+	int status;
+
+	if (c == NULL) {    /* the decision allowed it: cannot happen */
+		record(r, "allow", "no such check", "failed");
+		return EXIT_FAILED;
+	}
+	verify_check(c, &who, &res);
+	verify_reason(c, &res, reason, sizeof(reason));
+	r->duration = res.elapsed;
+	if (record(r, "allow", reason, verify_passed(&res) ? "ok" :
+	    "failed") == -1)
+		return EXIT_FAILED;
+	verify_render(c, &res, r->req->format, &out);
+	if (sb_failed(&out) || fputs(sb_str(&out), stdout) == EOF)
+		status = EXIT_FAILED;
+	else {
+		*r->printed = true;
+		status = verify_exit_status(&res, r->req->format);
+	}
+	sb_free(&out);
+	return status;
+}
+
+/* The outcome record of start: the launched pid, then the service's. */
+static int
+record_start(struct run *r, const char *outcome, const char *reason,
+    const struct start_report *rep, const char *user)
+{
+	struct audit_event ev = { 0 };
+	char rule[RULE_MAX], why[512];
+	pid_t pids[1 + SERVICE_PIDS_MAX];
+	size_t i, n = 0;
+
+	if (rep->launched > 0)
+		pids[n++] = rep->launched;
+	for (i = 0; i < rep->npids; i++)
+		if (rep->pids[i] != rep->launched)
+			pids[n++] = rep->pids[i];
+	ev.stage = AUDIT_OUTCOME;
+	ev.txid = r->txid;
+	ev.caller = &r->caller;
+	ev.action = action_text(r);
+	ev.target = r->req->target;
+	ev.decision = "allow";
+	snprintf(rule, sizeof(rule), "%s:%d", r->dec.at.file, r->dec.at.line);
+	ev.rule = rule;
+	ev.reason = reason;
+	ev.outcome = outcome;
+	ev.pids = pids;
+	ev.npids = n;
+	ev.users = &user;
+	ev.nusers = user != NULL && rep->launched > 0;
+	ev.duration = rep->seconds;
+	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
+		return 0;
+	say("cannot write the outcome record (%s)", why, NULL, NULL);
+	return -1;
+}
+
+/*
+ * start: the plan (still root: it reads file metadata and the user and
+ * group databases, and touches nothing), then the step's privileges - for
+ * a root service only after the launch, the one exception in privilege.c's
+ * table -, the ports, the launch, the wait.  SERVICE_* are exit codes:
+ * 0 done, 1 failed (port held, timeout, launch failed), 3 refused (unsafe
+ * binary, unknown user or group, uid 0 without allow_root).
+ */
+static int
+act_start(struct run *r, const char *words)
+{
+	const struct service *svc = policy_service(r->policy, r->req->target);
+	struct service_plan plan;
+	struct start_report rep;
+	char why[600], done[800];
+	int st;
+
+	memset(&rep, 0, sizeof(rep));
+	st = service_plan(svc, &plan, why, sizeof(why));
+	if (st == SERVICE_DONE && !plan.root &&
+	    privilege_enter(STEP_START, plan.caps, plan.ncaps) == -1) {
+		st = SERVICE_FAILED;
+		snprintf(why, sizeof(why), "could not set up the step's "
+		    "privileges; nothing was started");
+	}
+	if (st == SERVICE_DONE)
+		st = service_ports_free(&plan, why, sizeof(why));
+	if (st == SERVICE_DONE)
+		st = service_launch(&plan, &rep, why, sizeof(why));
+	if (st == SERVICE_DONE && plan.root &&
+	    privilege_enter(STEP_START_ROOT, NULL, 0) == -1) {
+		st = SERVICE_FAILED;
+		snprintf(why, sizeof(why), "it was launched (pid %d) but "
+		    "cutover could not give up root to watch it; see whether "
+		    "it runs", (int)rep.launched);
+	}
+	if (st == SERVICE_DONE)
+		st = service_wait(&plan, &rep, why, sizeof(why));
+	snprintf(done, sizeof(done), "%s: %s", words, why);
+	if (record_start(r, st == SERVICE_DONE ? "ok" : st == SERVICE_REFUSED ?
+	    "refused" : "failed", done, &rep, plan.user) == -1)
+		st = EXIT_FAILED;
+	else if (st == SERVICE_DONE)
+		printf("cutover: %s\n", done);
+	else
+		say("%s", done, NULL, NULL);
+	service_plan_free(&plan);
+	return st;
+}
+
+/*
  * After the record: enter exactly the step's privileges, then act.  Start
- * and verify are built in later work; until then an allowed request is
- * answered "not implemented", never with a fake success.
+ * enters its own step: a root service is launched before root is given
+ * up (see STEP_START_ROOT in privilege.c).
  */
 static int
 act(struct run *r, const char *words)
 {
 	enum action a = r->req->rq.action;
 
+	if (a == ACT_START)
+		return act_start(r, words);     /* enters its step itself */
 	if (privilege_enter(step_for(a), NULL, 0) == -1) {
 		record(r, "allow", "could not set up the step's privileges",
 		    "failed");
 		return EXIT_FAILED;
 	}
-	if (a == ACT_FREE_PORT || a == ACT_STOP)
-		return act_stop(r, words);
-	if (record(r, "allow", "not implemented in this build",
-	    "not-implemented") == -1)
-		return EXIT_FAILED;
-	say("%s may %s, but this build cannot do it yet (not implemented); "
-	    "nothing was done", who(r), words, NULL);
-	return EXIT_FAILED;
+	if (a == ACT_VERIFY)
+		return act_verify(r);
+	return act_stop(r, words);      /* free-port, stop */
 }
 
 static int
@@ -357,10 +499,11 @@ identify(struct run *r)
 	return -1;
 }
 
-int
-run_request(const struct cli_request *req, const char *malformed)
+static int
+serve(const struct cli_request *req, const char *malformed, bool *printed)
 {
-	struct run r = { .req = req, .malformed = malformed };
+	struct run r = { .req = req, .malformed = malformed,
+	    .printed = printed };
 	char why[512];
 	int status;
 
@@ -389,4 +532,37 @@ run_request(const struct cli_request *req, const char *malformed)
 		caller_free(&r.caller);
 	policy_free(r.policy);
 	return status;
+}
+
+/* What an ending means, when nothing more was said. */
+static const char *
+status_words(int status)
+{
+	switch (status) {
+	case EXIT_USAGE:   return "usage error; see cutover --help";
+	case EXIT_REFUSED: return "refused";
+	case EXIT_POLICY:  return "the policy or the audit log is unusable";
+	default:           return "the check could not be run";
+	}
+}
+
+/*
+ * --format=nagios: a monitoring system reads one line and 0-3, so every
+ * ending but verify's own line (usage, refusal, policy, audit) is one
+ * "CUTOVER UNKNOWN: ..." line and exit 3.
+ */
+int
+run_request(const struct cli_request *req, const char *malformed)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool printed = false;
+	int status = serve(req, malformed, &printed);
+
+	if (req->format != FORMAT_NAGIOS || printed)
+		return status;
+	verify_render_unknown(said[0] ? said : status_words(status), &sb);
+	fputs(sb_failed(&sb) ? "CUTOVER UNKNOWN: out of memory\n" :
+	    sb_str(&sb), stdout);
+	sb_free(&sb);
+	return NAGIOS_UNKNOWN;
 }

@@ -103,18 +103,33 @@ is_target_pid(const struct job *j, pid_t pid)
 	return false;
 }
 
+static void
+note_service(struct stop_report *rep, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nservices; i++)
+		if (strcmp(rep->services[i], name) == 0)
+			return;
+	if (rep->nservices < STOP_SERVICES_MAX)
+		rep->services[rep->nservices++] = name;
+}
+
 static int
 send(struct job *j, struct target *t, int sig)
 {
 	if (t->pidfd < 0 || !alive(t))
 		return 0;
-	if (pidfd_send_signal(t->pidfd, sig, NULL, 0) == -1 && errno != ESRCH) {
+	if (pidfd_send_signal(t->pidfd, sig, NULL, 0) == -1) {
+		if (errno == ESRCH)
+			return 0;       /* it exited: nothing was signalled */
 		snprintf(j->why, j->whylen, "cannot signal pid %d: %s",
 		    (int)t->h.pid, strerror(errno));
 		return -1;
 	}
 	if (!t->signalled && j->rep->npids < STOP_PIDS_MAX)
 		j->rep->pids[j->rep->npids++] = t->h.pid;
+	note_service(j->rep, t->h.service->name);
 	t->signalled = true;
 	return 0;
 }

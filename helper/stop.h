@@ -14,6 +14,7 @@
 #include "policy.h"
 
 #define STOP_PIDS_MAX 128
+#define STOP_SERVICES_MAX 8
 
 enum stop_status { STOP_DONE = 0, STOP_FAILED = 1, STOP_REFUSED = 3 };
 
@@ -21,6 +22,8 @@ struct stop_report {
 	bool already_free;          /* nothing held the port / ran */
 	pid_t pids[STOP_PIDS_MAX];  /* signalled, in order */
 	size_t npids;
+	const char *services[STOP_SERVICES_MAX];   /* whose pids were signalled */
+	size_t nservices;
 	bool killed;                /* SIGKILL was needed */
 	double seconds;
 };

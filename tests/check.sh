@@ -12,6 +12,10 @@
 #   (f) system     tests/system/run.sh: build/systest/cutover installed
 #                  setuid and run as real users (root only; as another
 #                  user it is skipped, and the last line says so)
+#   (g) package    tests/package/run.sh: build the .deb and the .rpm, lint
+#                  both, install the .deb on this machine and test what it
+#                  installed, then purge it (root only, like (f), and after
+#                  it: both create users deploy and intruder)
 #
 # `make check` builds the binaries and then runs this; running it by
 # hand after `make check` works too.  Each layer's output is printed as it
@@ -211,7 +215,14 @@ fi
 # users, a PAM stack and a setuid install, so only as root
 total_skip=0
 if [ "$(id -u)" = 0 ]; then
-	run_layer system sh tests/system/run.sh "$BUILD/systest/cutover"
+	# One system-test run at a time on a machine: they share the users,
+	# /etc/cutover-systest, apache2's configuration and port 8080, so wait
+	# for another make check's (or make demo's) to end (lock: lib.sh).
+	set -- sh tests/system/run.sh "$BUILD/systest/cutover"
+	if command -v flock >/dev/null 2>&1; then
+		set -- flock -o -w 3600 /run/cutover-systest.lock "$@"
+	fi
+	run_layer system "$@"
 	rc=$(cat "$tmp/system.rc")
 	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/system.out" | tail -n 1)
 	if [ -z "$line" ]; then
@@ -236,6 +247,35 @@ else
 	echo "=== system: skipped: tests/system/run.sh needs root (users, PAM, a setuid install) ==="
 	total_skip=$((total_skip + 1))
 	note "system: SKIPPED, not root (run make check as root to include it)"
+fi
+
+# (g) the packages, installed on this machine (root only)
+if [ "$(id -u)" = 0 ]; then
+	# it creates deploy and intruder too: tests/package/run.sh takes the
+	# system tests' lock itself, for its install step only
+	run_layer package sh tests/package/run.sh
+	rc=$(cat "$tmp/package.rc")
+	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/package.out" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_fail=$((total_fail + 1))
+		note "package: FAILED, no 'N passed, N failed' line (exit $rc)"
+	else
+		# shellcheck disable=SC2086 # two numbers, split on purpose
+		set -- $line
+		total_pass=$((total_pass + $1))
+		total_fail=$((total_fail + $2))
+		if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
+			total_fail=$((total_fail + 1))
+			note "package: $1 ok, $2 FAIL, but it exited $rc"
+		else
+			note "package: $1 ok, $2 FAIL"
+		fi
+	fi
+else
+	echo
+	echo "=== package: skipped: tests/package/run.sh needs root (it installs the .deb) ==="
+	total_skip=$((total_skip + 1))
+	note "package: SKIPPED, not root (run make check as root to include it)"
 fi
 
 echo

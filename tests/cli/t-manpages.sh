@@ -312,8 +312,28 @@ as_format() {
 }
 q=$(quoted 'cutover: deploy may start nginx (')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | as_format)" "the dry run's line"
-q=$(quoted 'cutover: deploy may start nginx, but')
-in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | as_format)" "the not-implemented line"
+# The actions' lines (ACTIONS), back into the source's format strings.
+q=$(quoted 'cutover: free port 8080: stopped')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
+    sed 's/^cutover: free port 8080:/%s:/; s/stopped apache2 in 0.41 s/stopped %s in %.2f s/; s/(signalled pid 123)/(signalled pid %s%s)/')" \
+    "free-port's report line"
+q=$(quoted 'cutover: free port 8080: port 8080 is held by')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
+    sed 's/^cutover: free port 8080: port 8080/port %d/; s/pid 4242 (\/usr\/bin\/python3.11, uid 1000), which/%s, which/; s/holders;/holders%s;/')" \
+    "free-port's refusal"
+q=$(quoted 'cutover: start nginx: nginx listens on')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
+    sed 's/^cutover: start nginx: nginx listens on 8080 (pid 5150, as nginx) after 0.12 s/%s listens on %s (pid %s, as %s) after %.2f s/')" \
+    "start's report line"
+q=$(quoted 'free it first (cutover free-port')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | sed 's/free-port 8080)/free-port %d)/')" \
+    "start's hint"
+for m in 'nothing to do, the port is already free' 'nothing to do, the service is not running'; do
+	if ! grep -qF -- "$m" "$page8"; then
+		fail_with "$page8 does not say \"$m\"" ""
+	fi
+	in_source "$(printf '%s\n' "$m" | sed 's/^nothing to do, //')" "\"$m\""
+done
 q=$(quoted 'deploy may do nothing:')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | sed 's/^deploy//')" "the empty list"
 for m in 'cutover: cannot open the audit log' 'cutover: cannot write the audit record'; do
@@ -340,6 +360,18 @@ if ! grep -qF -- "\"${pin:-(nothing quoted)}\"" tests/system/*.sh; then
 	fail_with "the refusal $page8 quotes is not what tests/system/ expects" \
 	    "(no \"$pin\" in tests/system/*.sh)"
 fi
+
+# verify's lines (VERIFY), as the unit tests (tests/unit/test_verify.c)
+# get them exactly; roff's \(dq is the C string's \".
+joined tests/unit/test_verify.c >"$TEST_TMPDIR/test_verify"
+for m in 'homepage OK: 200' 'CUTOVER OK: homepage' 'status 500, expected 200' \
+    'header Content-Type: ' 'body larger than' 'no header'; do
+	q=$(quoted "$m" | sed 's/\\(dq/\\"/g')
+	q=${q:-(nothing quoted: $m)}
+	if ! grep -qF -- "$q" "$TEST_TMPDIR/test_verify"; then
+		fail_with "$page8 quotes \"$q\" as a verify line; tests/unit/test_verify.c has no such line" ""
+	fi
+done
 
 # PAM's reasons, as the PAM unit tests (tests/unit/test_pam.c) get them.
 for m in 'PAM account: Permission' 'PAM account: password expired'; do

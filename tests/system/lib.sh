@@ -29,6 +29,10 @@ TIME_CONF=/etc/security/time.conf
 STATE=/var/tmp/cutover-systest
 JSONL_CHECK=${SRCDIR:-.}/${BUILD:-build}/jsonl-check
 DEVLOG_LISTEN=${SRCDIR:-.}/${BUILD:-build}/devlog-listen
+# One run at a time on a machine (tests/check.sh and demo.sh take it with
+# flock): runs share the users, these files, apache2's configuration and
+# port 8080.
+SYSTEST_LOCK=/run/cutover-systest.lock
 # The users and groups the tests create (and teardown removes).
 SYSTEST_GROUP=cutover
 SYSTEST_OPS_GROUP=cutover-ops
@@ -141,11 +145,13 @@ audit_valid() {
 }
 
 # standard_policy: policy/examples/deploy.conf with the audit going to
-# $AUDIT only (no syslog); line numbers are unchanged (the rule's start
-# item is line 38, as in the README).
+# $AUDIT only (no syslog) and nginx started with the system tests' copy of
+# policy/examples/nginx.conf ($NGINX_CONF, daemons.sh); line numbers are
+# unchanged (the rule's start item is line 38, as in the README).
 standard_policy() {
 	sed -e 's|syslog = true;|syslog = false;|' \
 	    -e "s|/var/log/cutover/audit.jsonl|$AUDIT|" \
+	    -e "s|\"/etc/cutover/nginx.conf\"|\"$NGINX_CONF\"|" \
 	    "${SRCDIR:-.}/policy/examples/deploy.conf"
 }
 
@@ -173,3 +179,7 @@ write_pam() {
 standard_pam() {
 	write_pam "auth     required pam_permit.so" "account  required pam_permit.so"
 }
+
+# apache2, nginx and the port holders of the issue #4 tests.
+# shellcheck source=tests/system/daemons.sh
+. "${SRCDIR:-.}/tests/system/daemons.sh"

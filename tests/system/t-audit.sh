@@ -35,13 +35,14 @@ fi
 
 # ---- an allowed request: its record (with the rule), then the outcome ----
 audit_mark
-expect 1 "allowed request, not implemented yet" -- as_deploy "$CUTOVER" start nginx
-has "not implemented" err "no fake success"
+# (stop nginx: allowed, and with nginx not running it touches nothing)
+expect 0 "allowed request: stop nginx, nothing running" -- as_deploy "$CUTOVER" stop nginx
+has "the service is not running" out "says what it found"
 if audit_new 2 "allowed: the request record and the outcome record"; then
 	field_is 1 decision "allowed: decision" '"allow"'
 	case $(field 1 rule) in
-	*"policy.conf:38"*) ;;
-	*) fail_check "allowed: rule names the granting line, policy.conf:38" "$(field 1 rule)" ;;
+	*"policy.conf:39"*) ;;
+	*) fail_check "allowed: rule names the granting line, policy.conf:39" "$(field 1 rule)" ;;
 	esac
 	has_key 2 outcome "allowed: the outcome record"
 fi

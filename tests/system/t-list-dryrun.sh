@@ -34,15 +34,15 @@ if audit_new 1 "-n start apache2 recorded once"; then
 	field_is 1 dry_run "-n start apache2: dry_run" true
 fi
 
-# without -n: dry_run false, and the action answered "not implemented"
+# without -n: dry_run false, and the action done (stop nginx: not running)
 audit_mark
-expect 1 "start nginx: allowed, but not implemented yet (no fake success)" -- as_deploy "$CUTOVER" start nginx
-has "not implemented" err "says not implemented"
-if audit_new 2 "start nginx: a request record and an outcome record"; then
-	field_is 1 decision "start nginx: decision" '"allow"'
-	field_is 1 dry_run "start nginx: dry_run" false
-	field_is 1 uid "start nginx: uid" "$deploy_uid" "\"$deploy_uid\""
-	has_key 2 outcome "start nginx: the second record is the outcome"
+expect 0 "stop nginx: allowed and done (nothing running)" -- as_deploy "$CUTOVER" stop nginx
+has "the service is not running" out "says what it found"
+if audit_new 2 "stop nginx: a request record and an outcome record"; then
+	field_is 1 decision "stop nginx: decision" '"allow"'
+	field_is 1 dry_run "stop nginx: dry_run" false
+	field_is 1 uid "stop nginx: uid" "$deploy_uid" "\"$deploy_uid\""
+	has_key 2 outcome "stop nginx: the second record is the outcome"
 fi
 
 # -n belongs to free-port/start/stop only

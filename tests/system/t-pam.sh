@@ -7,7 +7,7 @@ permit="auth     required pam_permit.so"
 account_permit="account  required pam_permit.so"
 
 # ---- the test stack (setup): allowed ------------------------------------
-expect 1 "permit stack: start nginx allowed (not implemented yet)" -- as_deploy "$CUTOVER" start nginx
+expect 0 "permit stack: stop nginx allowed (nothing running)" -- as_deploy "$CUTOVER" stop nginx
 expect 0 "permit stack: -n start nginx allowed" -- as_deploy "$CUTOVER" -n start nginx
 
 # ---- account requisite pam_deny ----------------------------------------

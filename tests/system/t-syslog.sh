@@ -62,7 +62,7 @@ syslog: $first" ;;
 fi
 
 audit_mark
-expect 1 "syslog on: allowed request (not implemented)" -- as_deploy "$CUTOVER" start nginx
+expect 0 "syslog on: allowed request (stop nginx, nothing running)" -- as_deploy "$CUTOVER" stop nginx
 wait_lines 3
 audit_new 2 "syslog on: request and outcome in the file"
 n=$(wc -l <"$log")

@@ -4,6 +4,11 @@
 # Idempotent.  Removes only what $STATE/created lists, restores the backed
 # up /etc/pam.d/cutover and /etc/security/time.conf, stops devlog-listen
 # (if a test left it) and unmounts a tmpfs left on the audit directory.
+# First of all it stops what the tests started (daemons.sh: their tracked
+# port holders, the system tests' nginx, apache2 - by apache2ctl stop - and
+# any process left of a user setup created), then puts apache2's
+# configuration back (ports.conf, the 000-default site; apache2 is started
+# again if it ran before setup).
 # Exits 1 if something could not be removed (and says what).
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -13,11 +18,55 @@ TEST_TMPDIR=${TEST_TMPDIR:-/tmp}
 
 [ "$(id -u)" = 0 ] || { echo "teardown: needs root" >&2; exit 1; }
 [ -d "$STATE" ] || exit 0
+if ! owned_by "$PPID"; then
+	echo "teardown: another system-test run owns this machine's test state ($(owner_words)); leaving it to that run" >&2
+	exit 1
+fi
 bad=0
 problem() {
 	echo "teardown: $*" >&2
 	bad=1
 }
+
+# The tests' processes and daemons, before the users they run as go.
+stop_daemons || problem "port $PORT is still held after stopping what the tests started"
+if [ -f "$STATE/created" ]; then
+	while read -r kind name; do
+		[ "$kind" = user ] || continue
+		uid=$(id -u "$name" 2>/dev/null) || continue
+		for d in /proc/[0-9]*; do
+			[ "$(awk '$1 == "Uid:" { print $2 }' "$d/status" 2>/dev/null)" = "$uid" ] || continue
+			gone "${d#/proc/}" && continue     # a zombie: nothing left to stop
+			echo "teardown: killing pid ${d#/proc/} of test user $name ($(proc_exe "${d#/proc/}"))" >&2
+			kill -KILL "${d#/proc/}" 2>/dev/null
+			wait_for 5 gone "${d#/proc/}" || problem "pid ${d#/proc/} of $name does not go away"
+		done
+	done <"$STATE/created"
+fi
+
+# apache2's configuration, as it was.
+if [ -e "$STATE/apache2.saved" ]; then
+	rm -f "$APACHE_SITE_LINK" "$APACHE_SITE" || problem "cannot remove $APACHE_SITE"
+	if [ -f "$STATE/apache2-ports.conf.orig" ]; then
+		if cp -p "$STATE/apache2-ports.conf.orig" "$APACHE_PORTS_CONF"; then
+			rm -f "$STATE/apache2-ports.conf.orig"
+		else
+			problem "cannot restore $APACHE_PORTS_CONF"
+		fi
+	fi
+	if [ -f "$STATE/apache2-default.link" ]; then
+		if ln -sfn "$(cat "$STATE/apache2-default.link")" "$APACHE_DEFAULT_LINK"; then
+			rm -f "$STATE/apache2-default.link"
+		else
+			problem "cannot re-enable $APACHE_DEFAULT_LINK"
+		fi
+	fi
+	if [ -e "$STATE/apache2.was-running" ]; then
+		apache2ctl start </dev/null >/dev/null 2>&1 || problem "cannot start apache2 again (it ran before the tests)"
+		rm -f "$STATE/apache2.was-running"
+	fi
+	rm -f "$STATE/apache2.saved"
+fi
 
 # devlog-listen, by the pid its test wrote, and only if it still is it.
 if [ -f "$STATE/devlog.pid" ]; then
