@@ -31,7 +31,7 @@ NGINX_LOGS=/var/log/cutover-systest-nginx
 NEW_ROOT=/var/www/cutover-systest-new
 NEW_TEXT="Fall collection"
 NGINX_PIDFILE=$NGINX_STATE/nginx.pid
-HOLD_PORT=${SRCDIR:-.}/tests/system/hold-port.pl
+HOLD_PORT=/usr/local/libexec/cutover-systest/hold-port.pl   # setup.sh copies it
 }
 
 # listen_inodes PORT: the inodes of the LISTEN sockets on PORT (IPv4 and

@@ -236,6 +236,10 @@ case $(findmnt -no OPTIONS -T "$LIBEXEC_DIR" 2>/dev/null) in
 *nosuid*) die "$LIBEXEC_DIR is on a nosuid filesystem: setuid cannot be tested here" ;;
 esac
 install -m 4750 -o root -g "$SYSTEST_GROUP" "$bin" "$CUTOVER" || die "install $CUTOVER"
+# The port holder runs as other users: the checkout may sit where they
+# can't read (a clone under /root), so they get a copy here.
+install -m 0755 -o root -g root "$SRCDIR/tests/system/hold-port.pl" \
+    "$HOLD_PORT" || die "install $HOLD_PORT"
 
 created dir "$SYSTEST_ROOT"
 created dir "$AUDIT_DIR"
