@@ -79,7 +79,7 @@ binary_safe(const char *path, const char *role, bool follow,
 		return -1;
 	}
 restart:
-	strcpy(sofar, "/");
+	snprintf(sofar, sizeof(sofar), "/");
 	if (dir != -1)
 		close(dir);
 	if ((dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
@@ -108,7 +108,7 @@ restart:
 			    "directory; refusing", role, svc->name, path);
 			goto out;
 		}
-		strcpy(parent, sofar);
+		memcpy(parent, sofar, sizeof(parent));   /* same size */
 		len = strlen(sofar);
 		snprintf(sofar + len, sizeof(sofar) - len, "%s%s",
 		    len > 1 ? "/" : "", comp);
