@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,8 +256,10 @@ ports_match(struct holders *h, const struct service *const *services,
 void
 holder_describe(const struct holder *h, char *buf, size_t size)
 {
-	snprintf(buf, size, "pid %d (%s, uid %lu)", (int)h->pid, h->exe,
-	    (unsigned long)h->uid);
+	const struct passwd *pw = getpwuid(h->uid);
+
+	snprintf(buf, size, "pid %d (%s, user %s, uid %lu)", (int)h->pid,
+	    h->exe, pw != NULL ? pw->pw_name : "?", (unsigned long)h->uid);
 }
 
 /*

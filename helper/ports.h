@@ -66,7 +66,7 @@ bool holder_is(const struct holder *h, const struct service *svc);
 /* Still the same process, exe, uid, holding its socket?  (procs.c) */
 bool holder_still(const struct holder *h);
 
-/* "pid 1234 (/usr/bin/python3, uid 1001)" */
+/* "pid 1234 (/usr/bin/python3, user intruder, uid 1001)" */
 void holder_describe(const struct holder *h, char *buf, size_t size);
 
 #endif
