@@ -9,6 +9,10 @@
 #                      up users, apache2 and nginx, and removes them again)
 #   make deps          apt-get install the build and test dependencies, only
 #                      those that are missing (root, Debian 12)
+#   make lint          cppcheck and clang-tidy over helper/ policy/ pam/ (also a
+#                      layer of make check); .clang-tidy, tests/lint/cppcheck.supp
+#   make coverage      unit and cli tests on a --coverage build (build/cov), line
+#                      coverage per directory with gcovr; not part of make check
 #   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on the policy loader,
 #                      from tests/fuzz/corpus/policy; not part of make check,
 #                      which replays that corpus instead (tests/fuzz/README)
@@ -59,9 +63,10 @@ BUILD := build
 # packages start a service (see deps below): the tests start what they need.
 # python3: tests/system/test-httpd.py, the HTTP server the verify system
 # test controls (wrong content, slow, too big, redirects, late; issue #5).
+# cppcheck and clang-tidy: make lint, a layer of make check.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check \
-	passwd mandoc apache2 nginx curl strace python3
+	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy
 
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,
@@ -306,7 +311,7 @@ check: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS) \
 	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(JSONL_CHECK) \
 	    $(DEVLOG_LISTEN)
-	@BUILD=$(BUILD) CC='$(CC)' sh tests/check.sh
+	@BUILD=$(BUILD) CC='$(CC)' MAKE='$(MAKE)' sh tests/check.sh
 
 # make demo: tests/system/demo.sh.  Part 1 (any user) checks and explains
 # policy/examples/deploy.conf with build/cutover; part 2 (root only) does
@@ -381,6 +386,60 @@ fuzz: $(DEPS_FIRST)
 	fi; \
 	if [ "$$rc" != 0 ]; then echo "make fuzz: libFuzzer exited $$rc" >&2; exit 1; fi; \
 	echo "make fuzz: no crash in $(FUZZ_SECONDS) s; new inputs are in $(FUZZ_BUILD)/corpus"
+
+# ---- static analysis: make lint (tests/lint/) --------------------------------
+# cppcheck and clang-tidy over helper/, policy/ and pam/, with the tree's own
+# defines.  cppcheck: tests/lint/cppcheck.supp (each entry with its reason)
+# and inline cppcheck-suppress comments; clang-tidy: .clang-tidy at the top
+# (the check set, and why each left-out check is left out) and NOLINT(check)
+# comments with a reason.  Any finding fails.  LINT_JOBS clang-tidy at once.
+LINT_SRC  := $(POLICY_SRC) $(HELPER_SRC) $(sort $(wildcard pam/*.c))
+LINT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+LINT_CPPFLAGS = -I. -Ipolicy -Ihelper $(DEFINES)
+
+.PHONY: lint
+lint:
+	@for t in cppcheck clang-tidy; do command -v $$t >/dev/null 2>&1 || { \
+	  echo "make lint: no $$t: apt-get install cppcheck clang-tidy (or make deps)" >&2; exit 1; }; done
+	cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \
+	    --inline-suppr --suppressions-list=tests/lint/cppcheck.supp --std=c11 \
+	    -j $(LINT_JOBS) $(LINT_CPPFLAGS) $(LINT_SRC)
+	@mkdir -p $(BUILD)/lint
+	@echo "clang-tidy (.clang-tidy) on $(words $(LINT_SRC)) files"
+	@printf '%s\n' $(LINT_SRC) | xargs -P $(LINT_JOBS) -I{} \
+	    clang-tidy --quiet --config-file=.clang-tidy {} -- \
+	    -std=gnu11 $(LINT_CPPFLAGS) $(PC_CFLAGS) >$(BUILD)/lint/clang-tidy.out 2>&1; \
+	  rc=$$?; grep -v '^[0-9]* warnings\? generated\.$$' $(BUILD)/lint/clang-tidy.out; \
+	  if [ $$rc = 0 ]; then echo "make lint: clean"; else echo "make lint: clang-tidy found the above" >&2; fi; \
+	  exit $$rc
+
+# ---- coverage: make coverage (not part of make check) -----------------------
+# The unit tests and the cli tests (tests/cli/run.sh) on a --coverage build
+# in build/cov (a sub-make with its own BUILD), then gcovr's line coverage
+# of helper/, policy/ and pam/: per directory, and the total.  Text report
+# in build/cov/coverage.txt.  Installs gcovr (make deps) unless NO_DEPS=1.
+COV_BUILD  := $(BUILD)/cov
+COV_FLAGS  := -O0 -g --coverage
+GCOVR_ARGS  = --root . --object-directory $(COV_BUILD)/obj
+
+.PHONY: coverage
+coverage: DEB_PACKAGES += gcovr
+coverage: $(DEPS_FIRST)
+	@command -v gcovr >/dev/null 2>&1 || { \
+	  echo "make coverage: no gcovr: apt-get install gcovr (or make deps)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) CFLAGS='$(CFLAGS) $(COV_FLAGS)' \
+	    LDFLAGS='$(LDFLAGS) --coverage' $(COV_BUILD)/cutover $(COV_BUILD)/unit-tests
+	find $(COV_BUILD) -name '*.gcda' -delete
+	-BUILD=$(COV_BUILD) $(COV_BUILD)/unit-tests >$(COV_BUILD)/unit.out 2>&1; \
+	  grep -E '%: Checks|:[FE]:' $(COV_BUILD)/unit.out
+	-sh tests/cli/run.sh $(COV_BUILD)/cutover >$(COV_BUILD)/cli.out 2>&1; tail -n 1 $(COV_BUILD)/cli.out
+	gcovr $(GCOVR_ARGS) --filter 'helper/' --filter 'policy/' --filter 'pam/' \
+	    --txt $(COV_BUILD)/coverage.txt
+	@echo "line coverage (build/cov/coverage.txt has every file):"
+	@for d in helper policy pam; do \
+	  printf '  %-8s' "$$d/"; gcovr $(GCOVR_ARGS) --filter "$$d/" --txt - | sed -n 's/^TOTAL *//p'; done
+	@printf '  %-8s' total; sed -n 's/^TOTAL *//p' $(COV_BUILD)/coverage.txt
+	@echo "  (columns: lines, lines executed, percent)"
 
 # ---- packages: make deb, make rpm ------------------------------------------
 # Both are built from a copy of this tree (without build/ and .git) in

@@ -231,6 +231,7 @@ one_hop(const struct check *c, long status, char *location, int hop,
 		verify_set_error(r, VERIFY_OFFSITE, location);
 		return true;
 	}
+	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): is_redirect() above made sure location != NULL */
 	if ((*next = strdup(location)) == NULL) {
 		verify_set_error(r, VERIFY_INTERNAL, "out of memory");
 		return true;

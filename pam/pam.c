@@ -135,9 +135,9 @@ show(int fd, const char *msg, bool newline)
 	char line[NOTE_MAX + 1];
 	size_t i;
 
-	for (i = 0; msg[i] != '\0' && i < NOTE_MAX; i++)
+	for (i = 0; i < NOTE_MAX && msg[i] != '\0'; i++)
 		line[i] = (msg[i] >= 0x20 && msg[i] < 0x7f) ||
-		    msg[i] == '\n' || msg[i] == '\t' ? msg[i] : '?';
+		    msg[i] == '\n' || msg[i] == '\t' ? msg[i] : '?'; /* NOLINT(bugprone-narrowing-conversions): a char */
 	if (newline)
 		line[i++] = '\n';
 	write_all(fd, line, i);

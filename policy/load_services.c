@@ -288,6 +288,7 @@ load_holders(struct build *b, const char *file, const config_setting_t *g,
 		build_error(b, file, s, "port %d has no holders, so it could "
 		    "never be freed; name the services that may hold it, e.g. "
 		    "holders = [\"apache2\"];", pg->port);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): v is an array of pointers */
 	if ((v = build_alloc(b, n + 1, sizeof(*v))) == NULL)
 		return;
 	for (i = 0; i < n; i++) {

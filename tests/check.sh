@@ -16,6 +16,9 @@
 #                  both, install the .deb on this machine and test what it
 #                  installed, then purge it (root only, like (f), and after
 #                  it: both create users deploy and intruder)
+#   (h) lint       make lint: cppcheck and clang-tidy over helper/, policy/
+#                  and pam/ (.clang-tidy, tests/lint/cppcheck.supp); any
+#                  finding is one failure
 #
 # `make check` builds the binaries and then runs this; running it by
 # hand after `make check` works too.  Each layer's output is printed as it
@@ -23,7 +26,8 @@
 # added up; the exit status is non-zero if anything failed, including a
 # layer that crashed or printed no summary (that counts as one failure).
 #
-# Environment: BUILD (default build), CC (for the LeakSanitizer probe).
+# Environment: BUILD (default build), CC (for the LeakSanitizer probe),
+# MAKE (for the lint layer, default make).
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -276,6 +280,16 @@ else
 	echo "=== package: skipped: tests/package/run.sh needs root (it installs the .deb) ==="
 	total_skip=$((total_skip + 1))
 	note "package: SKIPPED, not root (run make check as root to include it)"
+fi
+
+# (h) static analysis: one pass or one failure
+run_layer lint "${MAKE:-make}" --no-print-directory lint BUILD="$BUILD"
+if [ "$(cat "$tmp/lint.rc")" = 0 ]; then
+	total_pass=$((total_pass + 1))
+	note "lint: clean (cppcheck, clang-tidy)"
+else
+	total_fail=$((total_fail + 1))
+	note "lint: FAILED, findings above (exit $(cat "$tmp/lint.rc"))"
 fi
 
 echo

@@ -875,7 +875,7 @@ START_TEST(port_held_by_another_program_is_not_ready)
 	run_start(&t.svc, &o);
 	stop_started(&o);
 	ck_assert_int_eq(o.wait, SERVICE_FAILED);
-	ck_assert_ptr_nonnull(strstr(o.why, "/usr/bin/perl, uid 65534), "
+	ck_assert_ptr_nonnull(strstr(o.why, "/usr/bin/perl, user nobody, uid 65534), "
 	    "which is not testsvc"));
 }
 END_TEST
