@@ -40,7 +40,6 @@ struct run {
 	struct decision dec;
 	struct audit_log *log;
 	char txid[AUDIT_TXID_SIZE];
-	double duration;                /* of verify, for its outcome record */
 	bool *printed;                  /* verify printed its result line */
 };
 
@@ -122,9 +121,22 @@ action_text(const struct run *r)
 	return action_name(r->req->rq.action);
 }
 
+/* What an outcome record lists: processes, users acted as, time taken. */
+struct touched {
+	const pid_t *pids;
+	size_t npids;
+	const char *const *users;
+	size_t nusers;
+	double seconds;
+};
+
+/*
+ * The one place a record of this run is built: the request record
+ * (OUTCOME NULL) or an outcome record with what T says was touched.
+ */
 static int
-record(struct run *r, const char *decision, const char *reason,
-    const char *outcome)
+record_event(struct run *r, const char *decision, const char *reason,
+    const char *outcome, const struct touched *t)
 {
 	struct audit_event ev = { 0 };
 	char rule[RULE_MAX], why[512];
@@ -145,12 +157,28 @@ record(struct run *r, const char *decision, const char *reason,
 	}
 	ev.reason = reason;
 	ev.outcome = outcome;
-	ev.duration = r->duration;
+	if (t != NULL) {
+		ev.pids = t->pids;
+		ev.npids = t->npids;
+		ev.users = t->users;
+		ev.nusers = t->nusers;
+		ev.duration = t->seconds;
+	}
 	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
 		return 0;
-	say("cannot write the audit record (%s); refusing: nothing was done",
-	    why, NULL, NULL);
+	if (outcome == NULL)
+		say("cannot write the audit record (%s); refusing: nothing was "
+		    "done", why, NULL, NULL);
+	else
+		say("cannot write the outcome record (%s)", why, NULL, NULL);
 	return -1;
+}
+
+static int
+record(struct run *r, const char *decision, const char *reason,
+    const char *outcome)
+{
+	return record_event(r, decision, reason, outcome, NULL);
 }
 
 static const char *
@@ -232,26 +260,9 @@ static int
 record_stop(struct run *r, const char *outcome, const char *reason,
     const struct stop_report *rep)
 {
-	struct audit_event ev = { 0 };
-	char rule[RULE_MAX], why[512];
+	struct touched t = { rep->pids, rep->npids, NULL, 0, rep->seconds };
 
-	ev.stage = AUDIT_OUTCOME;
-	ev.txid = r->txid;
-	ev.caller = &r->caller;
-	ev.action = action_text(r);
-	ev.target = r->req->target;
-	ev.decision = "allow";
-	snprintf(rule, sizeof(rule), "%s:%d", r->dec.at.file, r->dec.at.line);
-	ev.rule = rule;
-	ev.reason = reason;
-	ev.outcome = outcome;
-	ev.pids = rep->pids;
-	ev.npids = rep->npids;
-	ev.duration = rep->seconds;
-	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
-		return 0;
-	say("cannot write the outcome record (%s)", why, NULL, NULL);
-	return -1;
+	return record_event(r, "allow", reason, outcome, &t);
 }
 
 static void
@@ -325,6 +336,7 @@ act_verify(struct run *r)
 	    r->caller.gids, r->caller.ngids };
 	struct strbuf out = STRBUF_INIT;
 	struct verify_result res;
+	struct touched t = { 0 };
 	char reason[AUDIT_STR_MAX];
 	int status;
 
@@ -334,9 +346,9 @@ act_verify(struct run *r)
 	}
 	verify_check(c, &who, &res);
 	verify_reason(c, &res, reason, sizeof(reason));
-	r->duration = res.elapsed;
-	if (record(r, "allow", reason, verify_passed(&res) ? "ok" :
-	    "failed") == -1)
+	t.seconds = res.elapsed;
+	if (record_event(r, "allow", reason, verify_passed(&res) ? "ok" :
+	    "failed", &t) == -1)
 		return EXIT_FAILED;
 	verify_render(c, &res, r->req->format, &out);
 	if (sb_failed(&out) || fputs(sb_str(&out), stdout) == EOF)
@@ -354,35 +366,17 @@ static int
 record_start(struct run *r, const char *outcome, const char *reason,
     const struct start_report *rep, const char *user)
 {
-	struct audit_event ev = { 0 };
-	char rule[RULE_MAX], why[512];
 	pid_t pids[1 + SERVICE_PIDS_MAX];
-	size_t i, n = 0;
+	struct touched t = { pids, 0, &user, 0, rep->seconds };
+	size_t i;
 
 	if (rep->launched > 0)
-		pids[n++] = rep->launched;
+		pids[t.npids++] = rep->launched;
 	for (i = 0; i < rep->npids; i++)
 		if (rep->pids[i] != rep->launched)
-			pids[n++] = rep->pids[i];
-	ev.stage = AUDIT_OUTCOME;
-	ev.txid = r->txid;
-	ev.caller = &r->caller;
-	ev.action = action_text(r);
-	ev.target = r->req->target;
-	ev.decision = "allow";
-	snprintf(rule, sizeof(rule), "%s:%d", r->dec.at.file, r->dec.at.line);
-	ev.rule = rule;
-	ev.reason = reason;
-	ev.outcome = outcome;
-	ev.pids = pids;
-	ev.npids = n;
-	ev.users = &user;
-	ev.nusers = user != NULL && rep->launched > 0;
-	ev.duration = rep->seconds;
-	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
-		return 0;
-	say("cannot write the outcome record (%s)", why, NULL, NULL);
-	return -1;
+			pids[t.npids++] = rep->pids[i];
+	t.nusers = user != NULL && rep->launched > 0;
+	return record_event(r, "allow", reason, outcome, &t);
 }
 
 /*
