@@ -205,12 +205,12 @@ hygiene_privileged(char *why, size_t whylen)
 	    !initial_user_namespace("/proc/self/gid_map")) {
 		snprintf(why, whylen, "refusing to run inside a user namespace "
 		    "(or without /proc): privileges there are not real");
-		return -1;
+		return EXIT_REFUSED;
 	}
 	if (geteuid() != 0) {
 		snprintf(why, whylen, "not installed setuid root (install it "
 		    "mode 4750, owner root, group cutover)");
-		return -1;
+		return EXIT_POLICY;
 	}
 	return 0;
 }

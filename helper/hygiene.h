@@ -15,7 +15,9 @@ void hygiene_start(int argc, char **argv);
 
 /*
  * 0 when the process really holds root's privileges (effective uid 0 in
- * the initial user namespace); -1 with the reason otherwise.
+ * the initial user namespace); otherwise the exit status to refuse with,
+ * and the reason in WHY: EXIT_REFUSED in a user namespace, EXIT_POLICY
+ * when not installed setuid root.
  */
 int hygiene_privileged(char *why, size_t whylen);
 

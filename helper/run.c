@@ -501,9 +501,9 @@ serve(const struct cli_request *req, const char *malformed, bool *printed)
 	char why[512];
 	int status;
 
-	if (hygiene_privileged(why, sizeof(why)) == -1) {
+	if ((status = hygiene_privileged(why, sizeof(why))) != 0) {
 		say("%s", why, NULL, NULL);
-		return strstr(why, "namespace") ? EXIT_REFUSED : EXIT_POLICY;
+		return status;
 	}
 	if (make_txid(&r) == -1)
 		return EXIT_FAILED;
