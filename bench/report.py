@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""bench/report.py - the summaries of bench/decide.sh and bench/switch.sh.
+
+    report.py decide RESULTS N...   decide-base.json, decide-rulesN.json
+    report.py switch RESULTS        switch-{seed,cutover}.json, switch-*.probe
+
+Times are hyperfine's (seconds in the JSON), printed in ms; every ratio is
+between two commands of the same hyperfine run unless it says otherwise.
+"""
+import json
+import os
+import statistics
+import sys
+
+
+def load(path):
+    with open(path) as f:
+        return {r["command"]: r for r in json.load(f)["results"]}
+
+
+def ms(x):
+    return x * 1000.0
+
+
+def line(name, r):
+    codes = sorted(set(r.get("exit_codes", []) or []))
+    return "  %-14s mean %8.3f ms  sd %6.3f  median %8.3f  min %8.3f  max %8.3f  runs %d  exit %s" % (
+        name, ms(r["mean"]), ms(r["stddev"] or 0), ms(r["median"]), ms(r["min"]),
+        ms(r["max"]), len(r["times"]), ",".join(str(c) for c in codes) or "?")
+
+
+def decide(results, ns):
+    base = load(os.path.join(results, "decide-base.json"))
+    print("decide: one hyperfine run, as user deploy (-N, times in ms)")
+    for k in ("true", "allowed", "refused", "doas", "sudo"):
+        print(line(k, base[k]))
+    d, s, t = base["doas"]["mean"], base["sudo"]["mean"], base["true"]["mean"]
+    print("  ratios (mean / mean; < 1 means cutover is faster):")
+    for k in ("allowed", "refused"):
+        c = base[k]["mean"]
+        print("    %-8s / doas %.2f   / sudo %.2f   (less /bin/true: / doas %.2f, / sudo %.2f)" % (
+            k, c / d, c / s, (c - t) / max(d - t, 1e-9), (c - t) / max(s - t, 1e-9)))
+    print("    median: allowed / doas %.2f, refused / doas %.2f" % (
+        base["allowed"]["median"] / base["doas"]["median"],
+        base["refused"]["median"] / base["doas"]["median"]))
+    if not ns:
+        return
+    print()
+    print("decide with N rules (deploy's rule last), each N one hyperfine run beside doas:")
+    pts = {"allowed": [], "refused": []}
+    for n in ns:
+        r = load(os.path.join(results, "decide-rules%s.json" % n))
+        dn = r["doas-%s" % n]["mean"]
+        for k in ("allowed", "refused"):
+            x = r["%s-%s" % (k, n)]
+            pts[k].append((int(n), x["mean"], dn))
+            print(line("%s-%s" % (k, n), x) + "   / doas %.2f" % (x["mean"] / dn))
+        print(line("doas-%s" % n, r["doas-%s" % n]))
+    b = {"allowed": base["allowed"]["mean"], "refused": base["refused"]["mean"]}
+    print("  growth (mean time against the number of rules; 1 rule = the base run):")
+    for k in ("allowed", "refused"):
+        allpts = [(1, b[k], base["doas"]["mean"])] + pts[k]
+        xs = [p[0] for p in allpts]
+        ys = [p[1] for p in allpts]
+        # least squares slope over all points
+        mx, my = statistics.fmean(xs), statistics.fmean(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        steps = []
+        for (x0, y0, _), (x1, y1, _) in zip(allpts, allpts[1:]):
+            steps.append("%d->%d rules: x%.2f time for x%d rules (%.3f us/rule)" % (
+                x0, x1, y1 / y0, x1 // x0, (y1 - y0) / (x1 - x0) * 1e6))
+        print("    %s: slope %.3f us per rule (least squares), 10,000 rules cost %.2f ms more than 1" % (
+            k, slope * 1e6, ms(ys[-1] - ys[0])))
+        for s_ in steps:
+            print("      " + s_)
+        # linear or better: time per added rule does not grow with N
+        per = [(y1 - y0) / (x1 - x0) for (x0, y0, _), (x1, y1, _) in zip(allpts[1:], allpts[2:])]
+        if len(per) >= 2:
+            verdict = "linear or better" if per[-1] <= per[0] * 1.5 + 1e-7 else "WORSE than linear"
+            print("      per-rule cost 100->1000 %.3f us, 1000->10000 %.3f us: %s" % (
+                per[0] * 1e6, per[-1] * 1e6, verdict))
+
+
+def probe_rounds(path):
+    rounds = []
+    with open(path) as f:
+        for ln in f:
+            ln = ln.strip()
+            if not ln or ln.startswith("#"):
+                continue
+            kv = dict(p.split("=", 1) for p in ln.split())
+            rounds.append({k: float(v) for k, v in kv.items()})
+    return rounds
+
+
+def switch(results):
+    sides = [("seed", "(a) root script: apache2ctl stop, then nginx as user nginx"),
+             ("cutover", "(b) cutover switch newsite, as user deploy")]
+    got = {}
+    for side, title in sides:
+        pj = os.path.join(results, "switch-%s.json" % side)
+        pp = os.path.join(results, "switch-%s.probe" % side)
+        if not (os.path.exists(pj) and os.path.exists(pp)):
+            print("%s: no results (%s)" % (title, "not run"))
+            continue
+        h = list(load(pj).values())[0]
+        rounds = probe_rounds(pp)
+        got[side] = (h, rounds)
+        print(title)
+        print(line("switch time", h))
+        gaps = [r["max_gap_ms"] for r in rounds]
+        print("  probe, %d rounds: longest gap per round (ms): %s" % (
+            len(rounds), " ".join("%.1f" % g for g in gaps)))
+        print("    longest gap: max %.1f ms, median %.1f ms, mean %.1f ms" % (
+            max(gaps), statistics.median(gaps), statistics.fmean(gaps)))
+        tot = {k: int(sum(r[k] for r in rounds)) for k in
+               ("requests", "ok", "refused", "reset", "short", "badstatus", "timeout", "error", "apache", "nginx")}
+        failed = tot["requests"] - tot["ok"]
+        print("    requests %d, ok %d (apache %d, nginx %d), failed %d: refused %d, reset %d, short %d, "
+              "badstatus %d, timeout %d, error %d" % (
+                  tot["requests"], tot["ok"], tot["apache"], tot["nginx"], failed, tot["refused"],
+                  tot["reset"], tot["short"], tot["badstatus"], tot["timeout"], tot["error"]))
+        print("    failed per round: %s" % " ".join(str(int(r["requests"] - r["ok"])) for r in rounds))
+        print("    rounds that ended on nginx: %d of %d" % (
+            sum(1 for r in rounds if r.get("last_nginx", 1) >= 1), len(rounds)))
+        got[side] = (h, rounds, tot, failed, gaps)
+    if "seed" in got and "cutover" in got:
+        ha, _, ta, fa, ga = got["seed"]
+        hb, _, tb, fb, gb = got["cutover"]
+        print("ratios b/a (separate hyperfine runs, same machine, same rounds):")
+        print("  switch time: mean %.2f, median %.2f" % (hb["mean"] / ha["mean"], hb["median"] / ha["median"]))
+        print("  longest gap: max %.2f, median %.2f" % (
+            max(gb) / max(max(ga), 1e-9), statistics.median(gb) / max(statistics.median(ga), 1e-9)))
+        print("  failed requests: %d / %d = %s; refused %d / %d" % (
+            fb, fa, "%.2f" % (fb / fa) if fa else "n/a", tb["refused"], ta["refused"]))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "decide":
+        decide(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "switch":
+        switch(sys.argv[2])
+    else:
+        sys.exit(__doc__)
