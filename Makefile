@@ -13,6 +13,10 @@
 #                      layer of make check); .clang-tidy, tests/lint/cppcheck.supp
 #   make coverage      unit and cli tests on a --coverage build (build/cov), line
 #                      coverage per directory with gcovr; not part of make check
+#   make bench         as root: bench/decide.sh (cutover vs doas and sudo) and
+#                      bench/switch.sh (the switch seen by a client every
+#                      1 ms); installs hyperfine, opendoas, sudo; not part of
+#                      make check (bench/README.md)
 #   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on the policy loader,
 #                      from tests/fuzz/corpus/policy; not part of make check,
 #                      which replays that corpus instead (tests/fuzz/README)
@@ -323,6 +327,25 @@ check: $(DEPS_FIRST)
 demo: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK)
 	@BUILD=$(BUILD) sh tests/system/demo.sh
+
+# ---- benchmarks: make bench (not part of make check; bench/README.md) -------
+# Root only, under the system tests' lock (the scripts take it): users,
+# the setuid systest build, apache2 and nginx on 8080.  The probe client
+# is plain C with libc only.  BENCH=decide or BENCH=switch runs one.
+BENCH_DEB_PACKAGES := hyperfine opendoas sudo
+BENCH ?= decide switch
+PROBE := $(BUILD)/bench/probe
+
+$(PROBE): bench/probe.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/probe.c
+
+.PHONY: bench
+bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
+bench: $(DEPS_FIRST)
+	@[ "$$(id -u)" = 0 ] || { echo "make bench: needs root (users, a setuid install, apache2, nginx)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE)
+	@for b in $(BENCH); do BUILD=$(BUILD) sh bench/$$b.sh || exit 1; done
 
 # ---- fuzzing: make fuzz (not part of make check) ---------------------------
 # libFuzzer comes with clang (Debian: clang, libclang-rt-14-dev); deps
