@@ -21,13 +21,13 @@
 # (an existing /etc/doas.conf is kept aside and put back).
 #
 # Results: $RESULTS (build/bench) decide-*.json (hyperfine), decide.txt
-# (the summary, also printed).  Environment: WARMUP (20), RUNS (300),
+# (the summary, also printed).  Environment: WARMUP (20), RUNS (500),
 # SCALE ("100 1000 10000").
 . "$(dirname "$0")/lib.sh"
 bench_begin decide "$@"
 
 WARMUP=${WARMUP:-20}
-RUNS=${RUNS:-300}
+RUNS=${RUNS:-500}
 SCALE=${SCALE:-100 1000 10000}
 
 for t in doas sudo visudo; do

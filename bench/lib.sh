@@ -37,6 +37,7 @@ $bench_undo"
 bench_cleanup() {
 	trap - EXIT INT TERM
 	bench_rc=${bench_rc:-$?}
+	cd "$SRCDIR" || exit 2
 	printf '%s\n' "$bench_undo" | while IFS= read -r cmd; do
 		[ -n "$cmd" ] || continue
 		eval "$cmd" || echo "$BENCH_NAME: cleanup step failed: $cmd" >&2
