@@ -252,6 +252,7 @@ step_for(enum action a)
 	case ACT_START:     return STEP_START;
 	case ACT_STOP:      return STEP_STOP;
 	case ACT_VERIFY:    return STEP_CALLER;
+	case ACT_SWITCH:    return STEP_CALLER;	/* switch.c: per step */
 	}
 	return STEP_CALLER;
 }
