@@ -162,7 +162,10 @@ put_where(struct strbuf *out, const struct audit_event *ev,
 	sb_printf(out, ",\"pid\":%ld", (long)ctx->pid);
 	put_key_str(out, "txid", ev->txid, AUDIT_NAME_MAX);
 	sb_printf(out, ",\"stage\":\"%s\"",
-	    ev->stage == AUDIT_OUTCOME ? "outcome" : "request");
+	    ev->stage == AUDIT_OUTCOME ? "outcome" :
+	    ev->stage == AUDIT_STEP ? "step" : "request");
+	if (ev->stage == AUDIT_STEP)
+		put_key_str(out, "step", ev->step, AUDIT_STR_MAX);
 }
 
 /*
@@ -219,7 +222,7 @@ audit_encode(const struct audit_event *ev, const struct audit_context *ctx,
 	put_where(out, ev, ctx);
 	put_who(out, ev->caller, ctx);
 	put_request(out, ev);
-	if (ev->stage == AUDIT_OUTCOME)
+	if (ev->stage != AUDIT_REQUEST)
 		put_outcome(out, ev);
 	sb_puts(out, "}\n");
 }
@@ -548,9 +551,9 @@ audit_file_append(const char *path, const char *rec, size_t len,
 int
 audit_syslog_priority(const struct audit_event *ev)
 {
-	const char *what = ev->stage == AUDIT_OUTCOME ? ev->outcome :
+	const char *what = ev->stage != AUDIT_REQUEST ? ev->outcome :
 	    ev->decision;
-	const char *good = ev->stage == AUDIT_OUTCOME ? "ok" : "allow";
+	const char *good = ev->stage != AUDIT_REQUEST ? "ok" : "allow";
 
 	if (what != NULL && strcmp(what, good) == 0)
 		return LOG_AUTHPRIV | LOG_NOTICE;

@@ -278,6 +278,31 @@ effect_verify(struct strbuf *sb, const struct check *chk)
 		sb_puts(sb, ", one attempt");
 }
 
+/* A plan allows exactly its steps, so they are what a reviewer reads. */
+static void
+effect_switch(struct strbuf *sb, const struct plan *pl)
+{
+	size_t i;
+
+	sb_puts(sb, "switch ");
+	sb_word(sb, pl->name);
+	sb_printf(sb, ": free port %d from ", pl->port);
+	sb_word(sb, pl->from->name);
+	sb_puts(sb, ", start ");
+	sb_word(sb, pl->to->name);
+	for (i = 0; i < pl->nverify; i++) {
+		sb_puts(sb, i == 0 ? ", verify " : " and ");
+		sb_word(sb, pl->verify[i]->name);
+	}
+	sb_puts(sb, pl->rollback ? "; on failure stop " : "; no rollback");
+	if (pl->rollback) {
+		sb_word(sb, pl->to->name);
+		sb_puts(sb, " and start ");
+		sb_word(sb, pl->from->name);
+		sb_puts(sb, " again");
+	}
+}
+
 void
 policy_effect(struct strbuf *sb, enum action act, const struct grant_item *it)
 {
@@ -294,6 +319,9 @@ policy_effect(struct strbuf *sb, enum action act, const struct grant_item *it)
 	case ACT_VERIFY:
 		effect_verify(sb, it->check);
 		break;
+	case ACT_SWITCH:
+		effect_switch(sb, it->plan);
+		break;
 	}
 }
 
@@ -304,6 +332,7 @@ sb_request(struct strbuf *sb, enum action act, const char *target, int port)
 	static const char *const verbs[] = {
 		[ACT_FREE_PORT] = "free port", [ACT_START] = "start",
 		[ACT_STOP] = "stop", [ACT_VERIFY] = "verify",
+		[ACT_SWITCH] = "switch",
 	};
 
 	if ((size_t)act >= sizeof(verbs) / sizeof(verbs[0])) {
@@ -408,6 +437,8 @@ compare_targets(enum action act, const struct grant_item *a,
 		return strcmp(a->service->name, b->service->name);
 	case ACT_VERIFY:
 		return strcmp(a->check->name, b->check->name);
+	case ACT_SWITCH:
+		return strcmp(a->plan->name, b->plan->name);
 	}
 	return 0;
 }

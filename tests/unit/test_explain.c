@@ -718,7 +718,10 @@ END_TEST
 
 START_TEST(diff_auth_holders_and_audit)
 {
-	char *text = read_example("deploy.conf");
+	char *example = read_example("deploy.conf");
+	/* newsite frees 8080 from apache2: without that holder, no plan */
+	char *noswitch = replace(example, "switch = [\"newsite\"];", "");
+	char *text = replace(noswitch, "newsite = {", "# newsite = {");
 	char *a = replace(text, "auth   = \"none\";", "auth   = \"pam\";");
 	char *b = replace(a, "syslog = true;", "syslog = false;");
 	char *c = replace(b, "holders = [\"apache2\", \"nginx\"]",
@@ -745,6 +748,8 @@ START_TEST(diff_auth_holders_and_audit)
 	free(b);
 	free(a);
 	free(text);
+	free(noswitch);
+	free(example);
 }
 END_TEST
 
