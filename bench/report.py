@@ -93,6 +93,53 @@ def probe_rounds(path):
     return rounds
 
 
+def read_log(path):
+    rows = []
+    try:
+        with open(path) as f:
+            for ln in f:
+                a = ln.split()
+                rows.append((float(a[0]), float(a[1]), a[2], a[3]))
+    except OSError:
+        return None
+    return rows
+
+
+def handover(path):
+    """(ms from the last apache2 answer before nginx's first one to that
+    one, {outcome: failed requests started in between})."""
+    rows = read_log(path)
+    if not rows:
+        return None
+    oks = sorted((r[1], r[3]) for r in rows if r[2] == "ok")
+    first_nginx = next((t for t, srv in oks if srv == "nginx"), None)
+    if first_nginx is None:
+        return None
+    before = [t for t, srv in oks if srv == "apache" and t < first_nginx]
+    if not before:
+        return None
+    last_apache = before[-1]
+    fails = {}
+    for r in rows:
+        if r[2] != "ok" and last_apache - 1 <= r[0] <= first_nginx:
+            fails[r[2]] = fails.get(r[2], 0) + 1
+    return (first_nginx - last_apache, fails)
+
+
+def handback(path):
+    rows = read_log(path)
+    if not rows:
+        return None
+    oks = sorted((r[1], r[3]) for r in rows if r[2] == "ok")
+    seen_nginx = False
+    for t, srv in oks:
+        if srv == "nginx":
+            seen_nginx = True
+        elif seen_nginx and srv == "apache":
+            return t
+    return None
+
+
 def switch(results):
     sides = [("seed", "(a) root script: apache2ctl stop, then nginx as user nginx"),
              ("cutover", "(b) cutover switch newsite, as user deploy")]
@@ -122,15 +169,34 @@ def switch(results):
                   tot["reset"], tot["short"], tot["badstatus"], tot["timeout"], tot["error"]))
         print("    failed per round: %s" % " ".join(str(int(r["requests"] - r["ok"])) for r in rounds))
         print("    rounds that ended on nginx: %d of %d" % (
-            sum(1 for r in rounds if r.get("last_nginx", 1) >= 1), len(rounds)))
-        got[side] = (h, rounds, tot, failed, gaps)
+            sum(1 for r in rounds if r.get("ended_nginx", 0) >= 1), len(rounds)))
+        hand = [handover(os.path.join(results, "switch-%s.%d.log" % (side, i + 1)))
+                for i in range(len(rounds))]
+        hand = [x for x in hand if x is not None]
+        if hand:
+            print("    apache2 -> nginx handover (last apache2 answer before the first nginx one, to that one):")
+            print("      per round (ms): %s" % " ".join("%.1f" % x[0] for x in hand))
+            print("      max %.1f ms, median %.1f ms; failed requests started in it: %s" % (
+                max(x[0] for x in hand), statistics.median(x[0] for x in hand),
+                ", ".join("%s %d" % (k, sum(x[1].get(k, 0) for x in hand))
+                          for k in ("refused", "reset", "short", "timeout", "error", "badstatus"))))
+        back = [x for x in (handback(os.path.join(results, "switch-%s.%d.log" % (side, i + 1)))
+                            for i in range(len(rounds))) if x is not None]
+        if back:
+            print("    NOTE: %d round(s) went back from nginx to apache2 (a rollback); the longest gap above"
+                  " may be that one" % len(back))
+        got[side] = (h, rounds, tot, failed, gaps, hand)
     if "seed" in got and "cutover" in got:
-        ha, _, ta, fa, ga = got["seed"]
-        hb, _, tb, fb, gb = got["cutover"]
+        ha, _, ta, fa, ga, hoa = got["seed"]
+        hb, _, tb, fb, gb, hob = got["cutover"]
         print("ratios b/a (separate hyperfine runs, same machine, same rounds):")
         print("  switch time: mean %.2f, median %.2f" % (hb["mean"] / ha["mean"], hb["median"] / ha["median"]))
         print("  longest gap: max %.2f, median %.2f" % (
             max(gb) / max(max(ga), 1e-9), statistics.median(gb) / max(statistics.median(ga), 1e-9)))
+        if hoa and hob:
+            print("  apache2 -> nginx handover: max %.2f, median %.2f" % (
+                max(x[0] for x in hob) / max(x[0] for x in hoa),
+                statistics.median(x[0] for x in hob) / statistics.median(x[0] for x in hoa)))
         print("  failed requests: %d / %d = %s; refused %d / %d" % (
             fb, fa, "%.2f" % (fb / fa) if fa else "n/a", tb["refused"], ta["refused"]))
 

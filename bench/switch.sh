@@ -40,12 +40,15 @@ export BENCH_TMP RESULTS PROBE TAIL_MS SETTLE_MS
 # (teardown.sh then stops apache2 and the tests' nginx anyway).
 on_exit "if [ -f '$BENCH_TMP/probe.pid' ]; then p=\$(cat '$BENCH_TMP/probe.pid'); [ \"\$(readlink /proc/\$p/exe)\" != '$PROBE' ] || kill -TERM \$p; fi"
 
-# The switch policy: the standard one (deploy.conf), nginx with socket
-# handoff, the plan, and deploy's switch rule.
+# The switch policy: the standard one (deploy.conf), with - where the
+# example does not have them already - nginx's socket handoff, the plan
+# and deploy's switch rule.
 switch_policy() {
-	standard_policy | awk '
-	/^    capabilities = \[\];/ { print; print "    socket_handoff = \"nginx\";"; next }
-	/^rules = \(/ {
+	standard_policy >"$BENCH_TMP/standard.conf" || return 1
+	awk -v has_handoff="$(grep -c socket_handoff "$BENCH_TMP/standard.conf")" \
+	    -v has_plan="$(grep -c '^plans' "$BENCH_TMP/standard.conf")" '
+	!has_handoff && /^    capabilities = \[\];/ { print; print "    socket_handoff = \"nginx\";"; next }
+	!has_plan && /^rules = \(/ {
 		print "plans = {"
 		print "  newsite = { port = 8080; from = \"apache2\"; to = \"nginx\"; verify = [\"homepage\"]; rollback = true; };"
 		print "};"
@@ -53,7 +56,7 @@ switch_policy() {
 		print "rules = ("
 		print "  { users = [\"deploy\"]; switch = [\"newsite\"]; },"
 		next }
-	{ print }'
+	{ print }' "$BENCH_TMP/standard.conf"
 }
 
 deploy_gid=$(id -g deploy)
