@@ -21,13 +21,17 @@
 # (an existing /etc/doas.conf is kept aside and put back).
 #
 # Results: $RESULTS (build/bench) decide-*.json (hyperfine), decide.txt
-# (the summary, also printed).  Environment: WARMUP (20), RUNS (500),
-# SCALE ("100 1000 10000").
+# (the summary, also printed).  Environment: WARMUP (20), RUNS (200),
+# REPEAT (5: the five-command run is done REPEAT times, decide-base.K.json,
+# so that a change of load on the machine during one run - hyperfine times
+# the commands one after the other - shows as a spread of the ratios
+# rather than as a false ratio), SCALE ("100 1000 10000").
 . "$(dirname "$0")/lib.sh"
 bench_begin decide "$@"
 
 WARMUP=${WARMUP:-20}
-RUNS=${RUNS:-500}
+RUNS=${RUNS:-200}
+REPEAT=${REPEAT:-5}
 SCALE=${SCALE:-100 1000 10000}
 
 for t in doas sudo visudo; do
@@ -88,12 +92,17 @@ run_hyperfine() {
 	cp "$out/decide-$_name.json" "$RESULTS/" || bench_die "cannot copy the results"
 }
 
-run_hyperfine base \
-    -n true /bin/true \
-    -n allowed "$CUTOVER -n start nginx" \
-    -n refused "$CUTOVER start apache2" \
-    -n doas "doas -n /bin/true" \
-    -n sudo "sudo -n /bin/true"
+rm -f "$RESULTS"/decide-*.json
+k=1
+while [ "$k" -le "$REPEAT" ]; do
+	run_hyperfine "base.$k" \
+	    -n true /bin/true \
+	    -n allowed "$CUTOVER -n start nginx" \
+	    -n refused "$CUTOVER start apache2" \
+	    -n doas "doas -n /bin/true" \
+	    -n sudo "sudo -n /bin/true"
+	k=$((k + 1))
+done
 
 # gen_policy N: the standard policy with N rules, deploy's last.
 gen_policy() {
@@ -126,5 +135,5 @@ done
 write_policy "" || bench_die "cannot put the standard policy back"
 
 machine_info >"$RESULTS/machine.txt"
-python3 bench/report.py decide "$RESULTS" $SCALE | tee "$RESULTS/decide.txt"
+python3 bench/report.py decide "$RESULTS" "$REPEAT" $SCALE | tee "$RESULTS/decide.txt"
 bench_rc=0

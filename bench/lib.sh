@@ -94,6 +94,7 @@ machine_info() {
 	echo "date:     $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "cpu:      $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 	echo "kernel:   $(uname -r)"
+	echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min, when the bench ended)"
 	echo "debian:   $(cat /etc/debian_version)"
 	for p in apache2 nginx opendoas sudo hyperfine; do
 		echo "$p: $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo '?')"

@@ -6,7 +6,9 @@
 # bench/decide.sh: strace -f -tt -T of one `cutover -n start nginx` and of
 # one `doas -n /bin/true` (the syscalls and their times), strace -c of 200
 # runs of each, and perf stat of 200 runs; results in $RESULTS
-# (build/bench) profile-*.txt.
+# (build/bench) profile-*.txt.  Then the same objects linked without
+# libcurl (a stub), installed setuid beside it and timed with it and doas
+# in one hyperfine run: profile-nocurl.{txt,json}.
 . "$(dirname "$0")/lib.sh"
 bench_begin profile "$@"
 cp pam/cutover "$PAM_FILE" && chmod 0644 "$PAM_FILE" || bench_die "cannot install $PAM_FILE"
@@ -71,4 +73,38 @@ if command -v perf >/dev/null 2>&1; then
 		} >"$RESULTS/profile-perf-$c.txt"
 	done
 fi
+
+# The cheap fix, measured: the same objects linked without libcurl (a stub
+# for its 13 functions: -n start never fetches anything), installed
+# setuid beside the real one, in one hyperfine run with doas.  The copy
+# lives in the system tests' libexec directory, which teardown removes.
+cd "$SRCDIR" || exit 1
+obj=$SRCDIR/$BUILD/systest
+nm -u "$obj/cutover" | sed -n 's/^ *U \(curl_[a-z_]*\)@.*/\1/p' | sort -u |
+    awk '{ printf "void *%s(void) { return 0; }\n", $1 }' >"$BENCH_TMP/curlstub.c"
+flags=$(cat "$obj/flags")
+# shellcheck disable=SC2086 # the recorded compiler command line, word-split
+set -- $flags
+cc=$1
+ldflags=$(printf '%s\n' "$flags" | grep -o -- '-Wl,[^ ]*\|-pie\|-fPIE' | tr '\n' ' ')
+# shellcheck disable=SC2086
+"$cc" -O2 -fPIE -c -o "$BENCH_TMP/curlstub.o" "$BENCH_TMP/curlstub.c" &&
+    "$cc" $ldflags -o "$BENCH_TMP/cutover-nocurl" "$obj/obj/helper/main.o" "$obj/libhelper.a" \
+    "$obj/libpolicy.a" "$BENCH_TMP/curlstub.o" $(pkg-config --libs pam libconfig libcap) ||
+    bench_die "cannot link cutover without libcurl"
+install -m 4750 -o root -g cutover "$BENCH_TMP/cutover-nocurl" "$LIBEXEC_DIR/cutover-nocurl" ||
+    bench_die "cannot install cutover-nocurl"
+ldd "$LIBEXEC_DIR/cutover-nocurl" | grep -c '=>' >"$BENCH_TMP/nlibs"
+as_deploy_in "$out" "$LIBEXEC_DIR/cutover-nocurl" -n start nginx >/dev/null 2>&1 ||
+    bench_die "cutover-nocurl -n start nginx fails"
+as_deploy_in "$out" hyperfine -N -i --style basic --warmup 20 --runs 500 \
+    --export-json "$out/profile-nocurl.json" \
+    -n allowed "$CUTOVER -n start nginx" \
+    -n allowed-nocurl "$LIBEXEC_DIR/cutover-nocurl -n start nginx" \
+    -n refused "$CUTOVER start apache2" \
+    -n refused-nocurl "$LIBEXEC_DIR/cutover-nocurl start apache2" \
+    -n doas "doas -n /bin/true" </dev/null >"$RESULTS/profile-nocurl.txt" 2>&1 ||
+    bench_die "hyperfine (nocurl) failed"
+cp "$out/profile-nocurl.json" "$RESULTS/"
+echo "libraries: cutover $(ldd "$CUTOVER" | grep -c '=>'), cutover-nocurl $(cat "$BENCH_TMP/nlibs")" >>"$RESULTS/profile-nocurl.txt"
 bench_rc=0

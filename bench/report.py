@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """bench/report.py - the summaries of bench/decide.sh and bench/switch.sh.
 
-    report.py decide RESULTS N...   decide-base.json, decide-rulesN.json
+    report.py decide RESULTS REPEAT N...   decide-base.K.json (K = 1..REPEAT),
+                                           decide-rulesN.json
     report.py switch RESULTS        switch-{seed,cutover}.json, switch-*.probe
 
 Times are hyperfine's (seconds in the JSON), printed in ms; every ratio is
@@ -29,56 +30,61 @@ def line(name, r):
         ms(r["max"]), len(r["times"]), ",".join(str(c) for c in codes) or "?")
 
 
-def decide(results, ns):
-    base = load(os.path.join(results, "decide-base.json"))
-    print("decide: one hyperfine run, as user deploy (-N, times in ms)")
-    for k in ("true", "allowed", "refused", "doas", "sudo"):
+def pooled(rs):
+    """One result from several hyperfine runs of the same command."""
+    times = [t for r in rs for t in r["times"]]
+    codes = [c for r in rs for c in (r.get("exit_codes") or [])]
+    return {"times": times, "exit_codes": codes, "mean": statistics.fmean(times),
+            "stddev": statistics.pstdev(times), "median": statistics.median(times),
+            "min": min(times), "max": max(times)}
+
+
+def decide(results, repeat, ns):
+    runs = [load(os.path.join(results, "decide-base.%d.json" % k)) for k in range(1, repeat + 1)]
+    names = ("true", "allowed", "refused", "doas", "sudo")
+    base = {k: pooled([r[k] for r in runs]) for k in names}
+    print("decide: %d hyperfine runs of the five commands, as user deploy (-N), pooled (times in ms)" % repeat)
+    for k in names:
         print(line(k, base[k]))
-    d, s, t = base["doas"]["mean"], base["sudo"]["mean"], base["true"]["mean"]
-    print("  ratios (mean / mean; < 1 means cutover is faster):")
+    print("  ratios, cutover / peer (< 1: cutover is faster), per run and their median:")
     for k in ("allowed", "refused"):
-        c = base[k]["mean"]
-        print("    %-8s / doas %.2f   / sudo %.2f   (less /bin/true: / doas %.2f, / sudo %.2f)" % (
-            k, c / d, c / s, (c - t) / max(d - t, 1e-9), (c - t) / max(s - t, 1e-9)))
-    print("    median: allowed / doas %.2f, refused / doas %.2f" % (
-        base["allowed"]["median"] / base["doas"]["median"],
-        base["refused"]["median"] / base["doas"]["median"]))
+        for peer in ("doas", "sudo"):
+            per = [r[k]["mean"] / r[peer]["mean"] for r in runs]
+            med = [r[k]["median"] / r[peer]["median"] for r in runs]
+            print("    %-8s / %-4s  means: %s -> median %.2f;  medians: %s -> median %.2f;  min/min %.2f" % (
+                k, peer, " ".join("%.2f" % x for x in per), statistics.median(per),
+                " ".join("%.2f" % x for x in med), statistics.median(med),
+                base[k]["min"] / base[peer]["min"]))
+    t = base["true"]["min"]
+    print("    less the cost of fork+exec (/bin/true), on the minimums: allowed / doas %.2f, refused / doas %.2f" % (
+        (base["allowed"]["min"] - t) / (base["doas"]["min"] - t),
+        (base["refused"]["min"] - t) / (base["doas"]["min"] - t)))
     if not ns:
         return
     print()
     print("decide with N rules (deploy's rule last), each N one hyperfine run beside doas:")
-    pts = {"allowed": [], "refused": []}
+    pts = {"allowed": [(1, base["allowed"])], "refused": [(1, base["refused"])]}
     for n in ns:
         r = load(os.path.join(results, "decide-rules%s.json" % n))
-        dn = r["doas-%s" % n]["mean"]
+        dn = r["doas-%s" % n]
         for k in ("allowed", "refused"):
             x = r["%s-%s" % (k, n)]
-            pts[k].append((int(n), x["mean"], dn))
-            print(line("%s-%s" % (k, n), x) + "   / doas %.2f" % (x["mean"] / dn))
-        print(line("doas-%s" % n, r["doas-%s" % n]))
-    b = {"allowed": base["allowed"]["mean"], "refused": base["refused"]["mean"]}
-    print("  growth (mean time against the number of rules; 1 rule = the base run):")
+            pts[k].append((int(n), x))
+            print(line("%s-%s" % (k, n), x) + "   / doas: mean %.2f, median %.2f" % (
+                x["mean"] / dn["mean"], x["median"] / dn["median"]))
+        print(line("doas-%s" % n, dn))
+    print("  growth with the number of rules (1 rule: the pooled base runs); marginal cost per added rule:")
     for k in ("allowed", "refused"):
-        allpts = [(1, b[k], base["doas"]["mean"])] + pts[k]
-        xs = [p[0] for p in allpts]
-        ys = [p[1] for p in allpts]
-        # least squares slope over all points
-        mx, my = statistics.fmean(xs), statistics.fmean(ys)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-        steps = []
-        for (x0, y0, _), (x1, y1, _) in zip(allpts, allpts[1:]):
-            steps.append("%d->%d rules: x%.2f time for x%d rules (%.3f us/rule)" % (
-                x0, x1, y1 / y0, x1 // x0, (y1 - y0) / (x1 - x0) * 1e6))
-        print("    %s: slope %.3f us per rule (least squares), 10,000 rules cost %.2f ms more than 1" % (
-            k, slope * 1e6, ms(ys[-1] - ys[0])))
-        for s_ in steps:
-            print("      " + s_)
-        # linear or better: time per added rule does not grow with N
-        per = [(y1 - y0) / (x1 - x0) for (x0, y0, _), (x1, y1, _) in zip(allpts[1:], allpts[2:])]
-        if len(per) >= 2:
-            verdict = "linear or better" if per[-1] <= per[0] * 1.5 + 1e-7 else "WORSE than linear"
-            print("      per-rule cost 100->1000 %.3f us, 1000->10000 %.3f us: %s" % (
-                per[0] * 1e6, per[-1] * 1e6, verdict))
+        for stat in ("median", "min"):
+            p = [(n, x[stat]) for n, x in pts[k]]
+            steps = ["%d->%d: %.2f us" % (x0, x1, (y1 - y0) / (x1 - x0) * 1e6)
+                     for (x0, y0), (x1, y1) in zip(p, p[1:])]
+            xs = [a for a, _ in p]
+            ys = [b for _, b in p]
+            mx, my = statistics.fmean(xs), statistics.fmean(ys)
+            slope = sum((a - mx) * (b - my) for a, b in zip(xs, ys)) / sum((a - mx) ** 2 for a in xs)
+            print("    %-8s (%s): %s;  least squares %.2f us/rule; %d rules: %.1f ms = x%.1f the 1-rule time" % (
+                k, stat, ", ".join(steps), slope * 1e6, xs[-1], ms(ys[-1]), ys[-1] / ys[0]))
 
 
 def probe_rounds(path):
@@ -202,8 +208,8 @@ def switch(results):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 3 and sys.argv[1] == "decide":
-        decide(sys.argv[2], sys.argv[3:])
+    if len(sys.argv) >= 4 and sys.argv[1] == "decide":
+        decide(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     elif len(sys.argv) == 3 and sys.argv[1] == "switch":
         switch(sys.argv[2])
     else:
