@@ -180,7 +180,7 @@ parse_request(char **argv, struct request *rq)
 	memset(rq, 0, sizeof(*rq));
 	if (action_from_name(argv[0], &rq->action) == -1) {
 		fprintf(stderr, "cutover: unknown action \"%s\"; use "
-		    "free-port, start, stop or verify\n", argv[0]);
+		    "free-port, start, stop, verify or switch\n", argv[0]);
 		return -1;
 	}
 	rq->target = argv[1];
