@@ -15,6 +15,9 @@
 #   - a broken new site (wrong content): exit 1, "rolled back, apache2
 #     serving 8080 again (verified listening)", apache2 serves the old
 #     page, nginx does not run, outcome rolled-back;
+#   - the same with apache2's configuration broken meanwhile: the
+#     rollback fails, and says so and that port 8080 is free now
+#     (outcome rollback-failed);
 #   - signals: during a switch (its check answers after 5 s), deploy
 #     cannot SIGKILL or SIGSTOP the transaction (EPERM); SIGKILL of the
 #     process deploy started leaves the switch to finish (outcome ok);
@@ -26,6 +29,7 @@ cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
 server=
 restore() {
 	cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+	[ -f "$TEST_TMPDIR/site.orig" ] && cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
 	[ -n "$server" ] && kill "$server" 2>/dev/null
 }
 trap restore EXIT
@@ -167,6 +171,21 @@ audit_new 8 "rollback: request, pre-flight, 3 steps, 2 rollback steps, outcome" 
 	    fail_check "rollback: the step records are $(steps)"
 	field_is 8 outcome "rollback outcome" '"rolled-back"'
 }
+cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+
+# ---- a rollback that fails: apache2's configuration broken meanwhile -------
+back_to_apache2
+printf '<h1>Under construction</h1>\n' >"$new_page"
+cp -p "$APACHE_SITE" "$TEST_TMPDIR/site.orig"
+echo "NoSuchDirective cutover-systest" >>"$APACHE_SITE"
+audit_mark
+expect 1 "switch newsite, broken page, apache2 cannot start again: fails" -- as_deploy "$CUTOVER" switch newsite
+has "ROLLBACK FAILED" err "a failed rollback says so"
+has "rollback: start apache2: apache2 did not start" err "it names the step that failed"
+has "port $PORT is now free (nothing listens on it)" err "it says what state the port is in"
+listening "$PORT" && fail_check "something listens on $PORT after the failed rollback" "$(describe_holders "$PORT")"
+audit_new 8 "failed rollback: every record" && field_is 8 outcome "failed rollback: outcome" '"rollback-failed"'
+cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
 
 # ---- signals: a check that answers after 5 s --------------------------------
