@@ -55,8 +55,8 @@ void step_stop(const struct service *svc, struct step_result *);
 void step_start(const struct service *svc, int handoff_fd,
     struct step_result *);
 
-/* Run check C as WHO (STEP_CALLER); RES is verify's own result. */
+/* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
 void step_verify(const struct check *c, const struct verify_identity *who,
-    struct verify_result *res, struct step_result *);
+    struct verify_result *vr, struct step_result *res);
 
 #endif

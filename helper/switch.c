@@ -112,7 +112,8 @@ abort_asked(struct txn *t)
 {
 	char c;
 
-	if (!t->aborted && read(t->ctlfd, &c, 1) == 1)
+	/* Always read: a second request must not stay pending (poll). */
+	if (read(t->ctlfd, &c, 1) == 1)
 		t->aborted = true;
 	return t->aborted;
 }
@@ -233,15 +234,19 @@ step_child(struct txn *t, const struct step *s, int resfd, int notifyfd)
 
 /*
  * Wait for the step's result until its deadline; meanwhile, for a
- * free-port with a handoff, bind the port as soon as it is let go.
+ * free-port with a handoff, bind the port as soon as it is let go, and
+ * take note of an abort request: a check is cut short by it (it changes
+ * nothing), any other step is let finish, so that the rollback starts
+ * from a known state.
  */
 static void
 step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
     int notifyfd, struct step_result *res)
 {
 	double end = now() + s->deadline;
-	struct pollfd pfd[2] = { { resfd, POLLIN, 0 }, { notifyfd, POLLIN, 0 } };
-	bool signalled = false;
+	struct pollfd pfd[3] = { { resfd, POLLIN, 0 }, { t->ctlfd, POLLIN, 0 },
+	    { notifyfd, POLLIN, 0 } };
+	bool signalled = false, cut = false;
 	ssize_t n = 0;
 	char c;
 
@@ -250,10 +255,17 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
 
 		if (now() >= end)
 			break;
-		if (poll(pfd, notifyfd != -1 ? 2 : 1, wait_ms) == -1 &&
+		if (poll(pfd, notifyfd != -1 ? 3 : 2, wait_ms) == -1 &&
 		    errno != EINTR)
 			break;
-		if (notifyfd != -1 && (pfd[1].revents & POLLIN) &&
+		if ((pfd[1].revents & POLLIN) && abort_asked(t) &&
+		    s->kind == DO_VERIFY) {
+			cut = true;
+			break;
+		}
+		if (pfd[1].revents & POLLHUP)
+			pfd[1].fd = -1;     /* the front is gone: no more aborts */
+		if (notifyfd != -1 && (pfd[2].revents & POLLIN) &&
 		    read(notifyfd, &c, 1) == 1)
 			signalled = true;
 		if (signalled && t->sock == -1)
@@ -266,9 +278,10 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
 	if (n != (ssize_t)sizeof(*res)) {
 		memset(res, 0, sizeof(*res));
 		res->status = EXIT_FAILED;
-		snprintf(res->text, sizeof(res->text), now() >= end ?
-		    "did not finish within %.0f s; its process was killed" :
-		    "its process ended without a result (killed?)", s->deadline);
+		snprintf(res->text, sizeof(res->text), cut ? "aborted by the "
+		    "caller during the check" : now() >= end ? "did not finish "
+		    "within %.0f s; its process was killed" : "its process "
+		    "ended without a result (killed?)", s->deadline);
 	}
 	(void)kill(pid, SIGKILL);   /* no-op when it exited */
 	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
@@ -311,6 +324,11 @@ run_step(struct txn *t, const struct step *s, struct step_result *res)
 	close(resp[1]);
 	if (handoff)
 		close(notp[1]);
+	/* The start step hands the socket on: it must be its only holder. */
+	if (s->handoff_fd != -1 && s->handoff_fd == t->sock) {
+		close(t->sock);
+		t->sock = -1;
+	}
 	step_wait(t, s, pid, resp[0], notp[0], res);
 	close(resp[0]);
 	if (handoff)
@@ -398,11 +416,6 @@ forward(struct txn *t)
 	t->started = true;
 	if (!do_step(t, &s))
 		return false;
-	/* The service holds the socket now; ours goes. */
-	if (t->sock != -1) {
-		close(t->sock);
-		t->sock = -1;
-	}
 	for (i = 0; i < pl->nverify; i++) {
 		if (abort_asked(t))
 			return false;

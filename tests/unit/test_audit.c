@@ -180,6 +180,33 @@ START_TEST(outcome_record_exact)
 }
 END_TEST
 
+/*
+ * A switch's step record: "step" right after the stage, then the outcome
+ * members; a hostile step text is escaped like any other string.
+ */
+START_TEST(step_record_exact)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct audit_event ev = start_outcome();
+	const char *rec;
+
+	ev.stage = AUDIT_STEP;
+	ev.step = "start nginx";
+	rec = encode(&sb, &ev);
+	ck_assert_ptr_nonnull(strstr(rec,
+	    ",\"stage\":\"step\",\"step\":\"start nginx\",\"user\":"));
+	ck_assert_ptr_nonnull(strstr(rec,
+	    ",\"outcome\":\"ok\",\"pids\":[5150,5151],\"users\":[\"nginx\"],"
+	    "\"duration\":0.123}\n"));
+	ev.step = "x\n\"}";
+	ck_assert_ptr_nonnull(strstr(encode(&sb, &ev), "\"step\":\"x\\n\\\"}\""));
+	/* only step records have the member */
+	ev.stage = AUDIT_OUTCOME;
+	ck_assert_ptr_null(strstr(encode(&sb, &ev), "\"step\""));
+	sb_free(&sb);
+}
+END_TEST
+
 /* What argv held when it was no request at all: recorded, escaped. */
 START_TEST(malformed_request_record)
 {
@@ -1110,6 +1137,7 @@ audit_suite(void)
 
 	tcase_add_test(enc, request_record_exact);
 	tcase_add_test(enc, outcome_record_exact);
+	tcase_add_test(enc, step_record_exact);
 	tcase_add_test(enc, malformed_request_record);
 	tcase_add_test(enc, hostile_bytes_escaped);
 	tcase_add_test(enc, unknown_caller_is_null_but_uid);
