@@ -186,6 +186,19 @@ def switch(results):
                 max(x[0] for x in hand), statistics.median(x[0] for x in hand),
                 ", ".join("%s %d" % (k, sum(x[1].get(k, 0) for x in hand))
                           for k in ("refused", "reset", "short", "timeout", "error", "badstatus"))))
+        audit = os.path.join(results, "switch-%s.audit.jsonl" % side)
+        if os.path.exists(audit):
+            steps = {}
+            with open(audit) as f:
+                for ln in f:
+                    rec = json.loads(ln)
+                    if rec.get("stage") in ("step", "outcome") and "duration" in rec:
+                        key = rec.get("step", "whole switch (outcome record)")
+                        steps.setdefault(key, []).append(rec["duration"] * 1000)
+            if steps:
+                print("    cutover's step records (duration, ms: median, min, max; n):")
+                for k, v in steps.items():
+                    print("      %-32s %7.1f %7.1f %7.1f  %d" % (k, statistics.median(v), min(v), max(v), len(v)))
         back = [x for x in (handback(os.path.join(results, "switch-%s.%d.log" % (side, i + 1)))
                             for i in range(len(rounds))) if x is not None]
         if back:

@@ -25,7 +25,8 @@
 #
 # Results: $RESULTS (build/bench) switch-SIDE.json (hyperfine),
 # switch-SIDE.probe (one probe summary per round), switch-SIDE.N.log (one
-# line per request), switch.txt (the summary, also printed).
+# line per request), switch-cutover.audit.jsonl (cutover's records: each
+# step's duration), switch.txt (the summary, also printed).
 . "$(dirname "$0")/lib.sh"
 bench_begin switch "$@"
 
@@ -61,7 +62,9 @@ switch_policy() {
 
 deploy_gid=$(id -g deploy)
 for side in $SIDES; do
-	rm -f "$RESULTS/switch-$side.json" "$RESULTS/switch-$side.probe" "$RESULTS"/switch-"$side".*.log
+	rm -f "$RESULTS/switch-$side.json" "$RESULTS/switch-$side.probe" "$RESULTS"/switch-"$side".*.log \
+	    "$RESULTS/switch-$side.audit.jsonl"
+	rm -f "$AUDIT"
 	case $side in
 	seed)
 		write_policy "" || bench_die "cannot write the policy"
@@ -88,6 +91,11 @@ for side in $SIDES; do
 	    --cleanup "sh $SRCDIR/bench/round.sh finish $side" \
 	    --export-json "$RESULTS/switch-$side.json" -n "$name" "$cmd" </dev/null ||
 	    bench_die "hyperfine ($side) failed"
+	# cutover's own account of each step (free-port, start, verify):
+	# the step records' durations
+	if [ "$side" = cutover ] && [ -f "$AUDIT" ]; then
+		cp "$AUDIT" "$RESULTS/switch-$side.audit.jsonl"
+	fi
 	[ "$(wc -l <"$RESULTS/switch-$side.probe")" = "$ROUNDS" ] ||
 	    bench_die "$side: $(wc -l <"$RESULTS/switch-$side.probe") probe summaries for $ROUNDS rounds"
 done
