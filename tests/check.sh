@@ -5,9 +5,10 @@
 #   (b) unit-asan  build/asan/unit-tests: the same suites built with
 #                  AddressSanitizer + UndefinedBehaviorSanitizer
 #   (c) cli        tests/cli/run.sh against build/cutover
-#   (d) fuzz-replay       build/fuzz-replay: the policy fuzz target run once
-#                         on every input of tests/fuzz/corpus/policy
-#   (e) fuzz-replay-asan  build/asan/fuzz-replay: the same, built with
+#   (d) fuzz-replay       build/fuzz-replay-T: each fuzz target T (policy,
+#                         argv, audit, verdict) run once on every input
+#                         of tests/fuzz/corpus/T
+#   (e) fuzz-replay-asan  build/asan/fuzz-replay-T: the same, built with
 #                         ASan + UBSan (and LeakSanitizer where it works)
 #   (f) system     tests/system/run.sh: build/systest/cutover installed
 #                  setuid and run as real users (root only; as another
@@ -201,15 +202,20 @@ else
 	fi
 fi
 
-# (d) the fuzz target on its corpus, normal build
+# (d) each fuzz target on its corpus, normal build
+fuzz_targets="policy argv audit verdict"
 layer_env=
-count_layer fuzz-replay "$BUILD/fuzz-replay" -q tests/fuzz/corpus/policy
+for t in $fuzz_targets; do
+	count_layer "fuzz-replay-$t" "$BUILD/fuzz-replay-$t" -q "tests/fuzz/corpus/$t"
+done
 
 # (e) the same under ASan + UBSan
 # (lsan.supp: a leak inside libconfig 1.5 itself, see the file)
 layer_env="ASAN_OPTIONS=halt_on_error=1:detect_leaks=$leaks UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
 layer_env="$layer_env LSAN_OPTIONS=suppressions=$(pwd)/tests/fuzz/lsan.supp:print_suppressions=0"
-count_layer fuzz-replay-asan "$BUILD/asan/fuzz-replay" -q tests/fuzz/corpus/policy
+for t in $fuzz_targets; do
+	count_layer "fuzz-replay-asan-$t" "$BUILD/asan/fuzz-replay-$t" -q "tests/fuzz/corpus/$t"
+done
 layer_env=
 if [ "$leaks" = 0 ]; then
 	note "fuzz-replay-asan: (detect_leaks=0: LeakSanitizer unavailable here)"
