@@ -24,7 +24,8 @@
  *     AUDIT_PIDS_MAX entries, then "…(truncated, N more)"; numbers (pid,
  *     uid, pids) as given; duration to the millisecond, or null when it
  *     is not a finite non-negative number; time as RFC 3339 UTC with
- *     milliseconds, or null when gmtime cannot say;
+ *     milliseconds (a four-digit year), or null when there is no such
+ *     date;
  *   - stays below 8 KiB for a request record whose only odd bytes are in
  *     action and target, the ones a caller controls (audit.h's promise,
  *     rsyslog's default message size).
@@ -572,20 +573,19 @@ check_list(const struct jval *v, const char *what, const char *const *names,
 	}
 }
 
-/* RFC 3339 with milliseconds, for the years strftime gives 4 digits. */
+/* RFC 3339 with milliseconds; null for a year it cannot spell. */
 static void
 check_time(const struct jval *v, const struct timespec *now)
 {
 	struct tm tm;
 	long ms;
 
-	if (gmtime_r(&now->tv_sec, &tm) == NULL) {
-		CHECK(v->kind == J_NULL, "time: no date, but not null");
+	if (gmtime_r(&now->tv_sec, &tm) == NULL ||
+	    (long)tm.tm_year + 1900 < 0 || (long)tm.tm_year + 1900 > 9999) {
+		CHECK(v->kind == J_NULL, "time: no RFC 3339 date, but not null");
 		return;
 	}
 	CHECK(v->kind == J_STR, "time: not a string");
-	if ((long)tm.tm_year + 1900 < 0 || (long)tm.tm_year + 1900 > 9999)
-		return;
 	CHECK(v->len == 24 && v->str[4] == '-' && v->str[10] == 'T' &&
 	    v->str[19] == '.' && v->str[23] == 'Z', "time: \"%s\" is not "
 	    "YYYY-MM-DDTHH:MM:SS.mmmZ", v->str);
