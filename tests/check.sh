@@ -20,6 +20,10 @@
 #   (h) lint       make lint: cppcheck and clang-tidy over helper/, policy/
 #                  and pam/ (.clang-tidy, tests/lint/cppcheck.supp); any
 #                  finding is one failure
+#   (i) fuzz-run   tests/fuzz/run.sh: libFuzzer on each fuzz target for
+#                  FUZZ_CI_SECONDS (16) s, one pass or failure per target;
+#                  a crash's input is saved in the target's corpus
+#                  (skipped without clang and libFuzzer)
 #
 # `make check` builds the binaries and then runs this; running it by
 # hand after `make check` works too.  Each layer's output is printed as it
@@ -28,7 +32,8 @@
 # layer that crashed or printed no summary (that counts as one failure).
 #
 # Environment: BUILD (default build), CC (for the LeakSanitizer probe),
-# MAKE (for the lint layer, default make).
+# MAKE (for the lint and fuzz-run layers, default make), FUZZ_CC (clang)
+# and FUZZ_CI_SECONDS (16) for fuzz-run.
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -296,6 +301,37 @@ if [ "$(cat "$tmp/lint.rc")" = 0 ]; then
 else
 	total_fail=$((total_fail + 1))
 	note "lint: FAILED, findings above (exit $(cat "$tmp/lint.rc"))"
+fi
+
+# (i) libFuzzer itself, briefly: each target FUZZ_CI_SECONDS (16) s from
+# its corpus, so every run explores a little beyond the seeds.  Needs
+# clang and libFuzzer (clang, libclang-rt-14-dev: make deps); without
+# them it is skipped, and the last line says so.
+fuzz_cc=${FUZZ_CC:-clang}
+libfuzzer_works() {
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+	    >"$tmp/fuzz-probe.c"
+	command -v "$fuzz_cc" >/dev/null 2>&1 &&
+	    "$fuzz_cc" -fsanitize=fuzzer -o "$tmp/fuzz-probe" "$tmp/fuzz-probe.c" >/dev/null 2>&1
+}
+if libfuzzer_works; then
+	run_layer fuzz-build "${MAKE:-make}" --no-print-directory fuzz-build BUILD="$BUILD"
+	if [ "$(cat "$tmp/fuzz-build.rc")" != 0 ]; then
+		total_fail=$((total_fail + 1))
+		note "fuzz-run: FAILED, make fuzz-build exited $(cat "$tmp/fuzz-build.rc")"
+	else
+		layer_env="FUZZ_BUILD=$BUILD/fuzz ASAN_OPTIONS=detect_leaks=$leaks"
+		# shellcheck disable=SC2086 # the targets, split on purpose
+		count_layer fuzz-run tests/fuzz/run.sh "${FUZZ_CI_SECONDS:-16}" $fuzz_targets
+		layer_env=
+	fi
+else
+	echo
+	echo "=== fuzz-run: skipped: no $fuzz_cc with libFuzzer (make deps as root installs clang libclang-rt-14-dev) ==="
+	total_skip=$((total_skip + 1))
+	note "fuzz-run: SKIPPED, no libFuzzer (clang, libclang-rt-14-dev)"
 fi
 
 echo
