@@ -390,12 +390,13 @@ static const char *read_value(const char *p, struct jval *v);
 static const char *
 read_array(const char *p, struct jval *v)
 {
+	struct jval *more;
+
 	v->kind = J_ARR;
 	for (p++; *p != ']'; p += *p == ',') {
-		if ((v->items = realloc(v->items, (v->n + 1) *
-		    sizeof(*v->items))) == NULL)
+		if ((more = realloc(v->items, (v->n + 1) * sizeof(*more))) == NULL)
 			broken("out of memory");
-		memset(&v->items[v->n], 0, sizeof(v->items[0]));
+		v->items = more;
 		p = read_value(p, &v->items[v->n++]);
 	}
 	return p + 1;
