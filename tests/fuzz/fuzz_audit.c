@@ -80,10 +80,11 @@ broken(const char *fmt, ...)
 #define F_USERS_NULL    0x10
 #define F_PIDS_NULL     0x20
 #define F_NULL_ENTRIES  0x40        /* every third list entry NULL */
+#define F_STEP          0x80        /* a switch's step record (over F_OUTCOME) */
 
 /* The strings, in input order; bit i of head.nulls makes string i NULL. */
 enum { S_HOST, S_TXID, S_NAME, S_TTY, S_ACTION, S_TARGET, S_DECISION,
-	S_RULE, S_REASON, S_OUTCOME, S_FIXED };
+	S_RULE, S_REASON, S_OUTCOME, S_STEP, S_FIXED };
 
 struct head {
 	uint8_t flags;
@@ -202,7 +203,9 @@ read_event(const uint8_t *data, size_t size, struct input *in)
 	}
 	read_caller(in);
 	memcpy(&in->duration, &in->h.duration, sizeof(in->duration));
-	ev->stage = in->h.flags & F_OUTCOME ? AUDIT_OUTCOME : AUDIT_REQUEST;
+	ev->stage = in->h.flags & F_STEP ? AUDIT_STEP : in->h.flags &
+	    F_OUTCOME ? AUDIT_OUTCOME : AUDIT_REQUEST;
+	ev->step = in->f[S_STEP];
 	ev->txid = in->f[S_TXID];
 	ev->caller = in->h.flags & F_CALLER ? &in->caller : NULL;
 	ev->action = in->f[S_ACTION];
@@ -492,12 +495,19 @@ check_keys(const struct members *ms, enum audit_stage stage)
 	    "stage", "user", "uid", "groups", "tty", "action", "target",
 	    "dry_run", "decision", "rule", "reason", "outcome", "pids",
 	    "users", "duration" };
-	size_t i, n = stage == AUDIT_OUTCOME ? 19 : 15;
+	size_t i, k, n = stage == AUDIT_REQUEST ? 15 : 19;
+	size_t step = stage == AUDIT_STEP;  /* "step" follows "stage" */
 
-	CHECK(ms->n == n, "%zu keys, expected %zu", ms->n, n);
-	for (i = 0; i < n; i++)
-		CHECK(strcmp(ms->key[i], keys[i]) == 0, "key %zu is \"%s\", "
-		    "expected \"%s\"", i, ms->key[i], keys[i]);
+	CHECK(ms->n == n + step, "%zu keys, expected %zu", ms->n, n + step);
+	for (i = k = 0; i < n; i++, k++) {
+		CHECK(strcmp(ms->key[k], keys[i]) == 0, "key %zu is \"%s\", "
+		    "expected \"%s\"", k, ms->key[k], keys[i]);
+		if (step && strcmp(keys[i], "stage") == 0) {
+			k++;
+			CHECK(strcmp(ms->key[k], "step") == 0, "key %zu is "
+			    "\"%s\", expected \"step\"", k, ms->key[k]);
+		}
+	}
 }
 
 /* A string S (NULL: null) capped at CAP bytes, as the record holds it. */
@@ -628,7 +638,11 @@ check_request(const struct members *ms, const struct audit_event *ev)
 	const struct jval *v = member(ms, "dry_run");
 
 	CHECK(strcmp(member(ms, "stage")->str, ev->stage == AUDIT_OUTCOME ?
-	    "outcome" : "request") == 0, "stage");
+	    "outcome" : ev->stage == AUDIT_STEP ? "step" : "request") == 0,
+	    "stage");
+	if (ev->stage == AUDIT_STEP)
+		check_string(member(ms, "step"), "step", ev->step,
+		    AUDIT_STR_MAX);
 	CHECK(v->kind == J_BOOL && v->truth == ev->dry_run, "dry_run");
 	check_string(member(ms, "action"), "action", ev->action, AUDIT_STR_MAX);
 	check_string(member(ms, "target"), "target", ev->target, AUDIT_STR_MAX);
@@ -722,7 +736,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_time(member(&ms, "time"), &in.ctx.now);
 	check_who(&ms, &in);
 	check_request(&ms, &in.ev);
-	if (in.ev.stage == AUDIT_OUTCOME)
+	if (in.ev.stage != AUDIT_REQUEST)
 		check_outcome(&ms, &in.ev);
 	else if (only_caller_odd(&in))
 		CHECK(out.len < RECORD_LIMIT, "a request record of %zu bytes",
