@@ -558,6 +558,6 @@ verify_check(const struct check *c, const struct verify_identity *who,
 		no_result(r, status, got == -2, limit);
 		return -1;
 	}
-	verify_result_sanitize(r);
+	verify_result_sanitize(r, c);
 	return r->error == VERIFY_INTERNAL ? -1 : 0;
 }

@@ -283,6 +283,32 @@ START_TEST(unknown_caller_is_null_but_uid)
 }
 END_TEST
 
+/*
+ * RFC 3339 wants four digits of year: strftime's %Y wrote "467-01-02"
+ * (found by fuzz_audit); a year it cannot spell is null.
+ */
+START_TEST(time_always_rfc3339)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct audit_context c = ctx;
+	struct audit_event ev = allowed_start();
+	const char *old = "{\"time\":\"0462-01-01T00:04:04.000Z\",";
+	const char *far = "{\"time\":null,";
+
+	c.now.tv_sec = -47587823756;      /* 0462-01-01T00:04:04Z */
+	c.now.tv_nsec = 2000000000;       /* not a time: 0 ms */
+	audit_encode(&ev, &c, &sb);
+	ck_assert_msg(strncmp(sb_str(&sb), old, strlen(old)) == 0, "%s",
+	    sb_str(&sb));
+	sb_free(&sb);
+	c.now.tv_sec = 253402300800;      /* 10000-01-01 */
+	audit_encode(&ev, &c, &sb);
+	ck_assert_msg(strncmp(sb_str(&sb), far, strlen(far)) == 0, "%s",
+	    sb_str(&sb));
+	sb_free(&sb);
+}
+END_TEST
+
 START_TEST(huge_target_truncated_with_marker)
 {
 	struct strbuf sb = STRBUF_INIT, want = STRBUF_INIT;
@@ -1141,6 +1167,7 @@ audit_suite(void)
 	tcase_add_test(enc, malformed_request_record);
 	tcase_add_test(enc, hostile_bytes_escaped);
 	tcase_add_test(enc, unknown_caller_is_null_but_uid);
+	tcase_add_test(enc, time_always_rfc3339);
 	tcase_add_test(enc, huge_target_truncated_with_marker);
 	tcase_add_test(enc, long_lists_capped_with_marker);
 	tcase_add_test(enc, request_record_stays_under_8k);
