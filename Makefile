@@ -106,14 +106,17 @@ HARDEN_CPPFLAGS = $(call once,HARDEN_CPPFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_B
 HARDEN_LDFLAGS  = $(call once,HARDEN_LDFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS,echo '$(FALLBACK_LDFLAGS)'))
 
 # libconfig and libcap go into everything (the policy library validates
-# capability names with cap_from_name); libcurl and PAM only into the helper.
+# capability names with cap_from_name); PAM only into the helper, and
+# libcurl only at run time, into its verify child (below).
 PKGS_BASE   := libconfig libcap
 PKGS_HELPER := libcurl pam
 PKGS_TEST   := check
 
 PC_CFLAGS      = $(call once,PC_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS_BASE) $(PKGS_HELPER) $(PKGS_TEST))
 LIBS_BASE      = $(call once,LIBS_BASE,$(PKG_CONFIG) --libs $(PKGS_BASE))
-LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(PKGS_HELPER))
+# libcurl is compiled against but not linked: the verify child dlopen()s
+# it after giving up privilege (helper/curlapi.h says why).
+LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS_HELPER)))
 LIBS_TEST      = $(call once,LIBS_TEST,$(PKG_CONFIG) --libs $(PKGS_TEST))
 
 WARNINGS := -Wall -Wextra -Werror
