@@ -24,7 +24,7 @@
  *                    back - it never leaves it half-done.
  *
  * Socket handoff (service.handoff): once every holder of the port has
- * been signalled, the transaction tries every millisecond to bind and
+ * been signalled, the transaction tries every 100 us to bind and
  * listen on 0.0.0.0:PORT itself; the new service inherits that socket,
  * so a client arriving between the old holder and the new one waits in
  * the backlog instead of being refused.
@@ -251,11 +251,18 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
 	char c;
 
 	for (;;) {
-		int wait_ms = signalled && t->sock == -1 ? 1 : 100;
+		/*
+		 * Once the holders are signalled, try to bind every 100 us:
+		 * a client that comes between the old holder's close and our
+		 * listen is refused, so that gap must be as short as can be.
+		 */
+		struct timespec wait = signalled && t->sock == -1 ?
+		    (struct timespec){ 0, 100 * 1000L } :
+		    (struct timespec){ 0, 100 * 1000 * 1000L };
 
 		if (now() >= end)
 			break;
-		if (poll(pfd, notifyfd != -1 ? 3 : 2, wait_ms) == -1 &&
+		if (ppoll(pfd, notifyfd != -1 ? 3 : 2, &wait, NULL) == -1 &&
 		    errno != EINTR)
 			break;
 		if ((pfd[1].revents & POLLIN) && abort_asked(t) &&
