@@ -87,27 +87,27 @@ static CURL *
 new_handle(const struct check *c, struct verify_scan *scan, char *errbuf)
 {
 	CURL *h = curlapi.easy_init();
-	int bad = 0;
+	unsigned int bad = 0;     /* CURLE_OK is 0: any other bit is a failure */
 
 	if (h == NULL)
 		return NULL;
-	bad |= curlapi.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	bad |= curlapi.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	bad |= curlapi.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	bad |= curlapi.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	bad |= curlapi.easy_setopt(h, CURLOPT_PROXY, "");
-	bad |= curlapi.easy_setopt(h, CURLOPT_NOPROXY, "*");
-	bad |= curlapi.easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	bad |= curlapi.easy_setopt(h, CURLOPT_USERAGENT, "cutover/" CUTOVER_VERSION);
-	bad |= curlapi.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	bad |= curlapi.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	bad |= curlapi.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_PROXY, "");
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_NOPROXY, "*");
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_USERAGENT, "cutover/" CUTOVER_VERSION);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)c->max_body);
-	bad |= curlapi.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	bad |= curlapi.easy_setopt(h, CURLOPT_WRITEDATA, scan);
-	bad |= curlapi.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	bad |= curlapi.easy_setopt(h, CURLOPT_HEADERDATA, scan);
-	bad |= curlapi.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_WRITEDATA, scan);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_HEADERDATA, scan);
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	if (bad) {
 		curlapi.easy_cleanup(h);
 		return NULL;
