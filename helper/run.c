@@ -357,7 +357,8 @@ act(struct run *r, const char *words)
 		step_stop(policy_service(r->policy, r->req->target), &res);
 		break;
 	case ACT_START:
-		step_start(policy_service(r->policy, r->req->target), -1, &res);
+		step_start(policy_service(r->policy, r->req->target), NULL, 0,
+		    &res);
 		break;
 	case ACT_VERIFY:
 		return act_verify(r);

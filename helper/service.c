@@ -435,7 +435,6 @@ service_plan(const struct service *svc, struct service_plan *p, char *why,
 
 	memset(p, 0, sizeof(*p));
 	p->svc = svc;
-	p->handoff_fd = -1;
 	if (svc == NULL) {
 		snprintf(why, whylen, "no such service");
 		return SERVICE_REFUSED;
@@ -681,15 +680,15 @@ close_above(unsigned int from, unsigned int to)
 
 /*
  * 0, 1 and 2 on /dev/null; every other descriptor closed but ERRFD
- * (close-on-exec, the way back to the parent) and, with KEEP3, the
- * handed-off socket on 3.  The caller's, the policy's and the audit
- * log's descriptors end here.
+ * (close-on-exec, the way back to the parent) and the NKEEP handed-off
+ * sockets on 3, 4, ...  The caller's, the policy's and the audit log's
+ * descriptors end here.
  */
 static int
-reset_fds(int errfd, bool keep3, char *why, size_t whylen)
+reset_fds(int errfd, size_t nkeep, char *why, size_t whylen)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
-	unsigned int first = keep3 ? 4 : 3;
+	unsigned int first = 3 + (unsigned int)nkeep;
 
 	if (null == -1) {
 		snprintf(why, whylen, "/dev/null: %s", strerror(errno));
@@ -700,7 +699,7 @@ reset_fds(int errfd, bool keep3, char *why, size_t whylen)
 			snprintf(why, whylen, "dup2: %s", strerror(errno));
 			return -1;
 		}
-	if (null > 2 && !(keep3 && null == 3))
+	if (null > 2 && (unsigned int)null >= first)
 		close(null);
 	if (close_above(first, (unsigned int)errfd - 1) == -1 ||
 	    close_above((unsigned int)errfd + 1, ~0U) == -1) {
@@ -711,40 +710,43 @@ reset_fds(int errfd, bool keep3, char *why, size_t whylen)
 }
 
 /*
- * The handed-off listening socket onto fd 3, inheritable (LISTEN_FDS
- * counts from 3, and NGINX="3;" names it); ERRFD moves above it first if
- * it is 3.
+ * The handed-off listening sockets onto fds 3, 4, ..., inheritable
+ * (LISTEN_FDS counts from 3, NGINX="3;4;" names them): first every one
+ * of them, and ERRFD, moves above that range, so that no dup2 closes
+ * another.  What is left above is closed by reset_fds().
  */
 static int
-place_socket(int sock, int *errfd, char *why, size_t whylen)
+place_sockets(const struct service_plan *p, int *errfd, char *why,
+    size_t whylen)
 {
-	int fd;
+	int above = 3 + (int)p->nhandoff, moved[SERVICE_SOCKETS_MAX];
+	size_t i;
 
-	if (*errfd == 3) {
-		if ((fd = fcntl(*errfd, F_DUPFD_CLOEXEC, 4)) == -1) {
-			snprintf(why, whylen, "fcntl: %s", strerror(errno));
-			return -1;
-		}
-		*errfd = fd;
-	}
-	if (sock != 3 && dup2(sock, 3) == -1) {
-		snprintf(why, whylen, "dup2 socket: %s", strerror(errno));
-		return -1;
-	}
-	if (sock == 3 && fcntl(3, F_SETFD, 0) == -1) {
+	if ((*errfd = fcntl(*errfd, F_DUPFD_CLOEXEC, above)) == -1) {
 		snprintf(why, whylen, "fcntl: %s", strerror(errno));
 		return -1;
 	}
+	for (i = 0; i < p->nhandoff; i++)
+		if ((moved[i] = fcntl(p->handoff_fds[i], F_DUPFD_CLOEXEC,
+		    above)) == -1) {
+			snprintf(why, whylen, "fcntl: %s", strerror(errno));
+			return -1;
+		}
+	for (i = 0; i < p->nhandoff; i++)
+		if (dup2(moved[i], 3 + (int)i) == -1) {
+			snprintf(why, whylen, "dup2 socket: %s", strerror(errno));
+			return -1;
+		}
 	return 0;
 }
 
-/* The plan's environment plus the variables that name fd 3. */
+/* The plan's environment plus the variables that name fds 3, 4, ... */
 static char **
 handoff_env(const struct service_plan *p)
 {
-	static char pid[32];
+	static char pid[32], fds[32], nginx[8 + 4 * SERVICE_SOCKETS_MAX];
+	size_t n, k, len;
 	char **env;
-	size_t n, k;
 
 	for (n = 0; p->envp[n] != NULL; n++)
 		;
@@ -752,12 +754,17 @@ handoff_env(const struct service_plan *p)
 		return NULL;
 	for (k = 0; k < n; k++)
 		env[k] = p->envp[k];
-	if (p->svc->handoff == HANDOFF_NGINX)
-		env[n++] = "NGINX=3;";
-	else {
+	if (p->svc->handoff == HANDOFF_NGINX) {
+		len = (size_t)snprintf(nginx, sizeof(nginx), "NGINX=");
+		for (k = 0; k < p->nhandoff && len < sizeof(nginx); k++)
+			len += (size_t)snprintf(nginx + len, sizeof(nginx) - len,
+			    "%zu;", 3 + k);
+		env[n++] = nginx;
+	} else {
 		/* LISTEN_PID: this process's pid, which execve keeps. */
+		snprintf(fds, sizeof(fds), "LISTEN_FDS=%zu", p->nhandoff);
 		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
-		env[n++] = "LISTEN_FDS=1";
+		env[n++] = fds;
 		env[n++] = pid;
 	}
 	return env;
@@ -768,20 +775,19 @@ static void __attribute__((noreturn))
 child(const struct service_plan *p, int errfd)
 {
 	const struct service *svc = p->svc;
-	bool handoff = p->handoff_fd != -1;
+	bool handoff = p->nhandoff > 0;
 	char why[400] = "", **envp = p->envp;
 	int rc = -1;
 
 	if (handoff && (envp = handoff_env(p)) == NULL)
 		snprintf(why, sizeof(why), "out of memory");
-	else if (handoff && place_socket(p->handoff_fd, &errfd, why,
-	    sizeof(why)) == -1)
+	else if (handoff && place_sockets(p, &errfd, why, sizeof(why)) == -1)
 		;
 	else if (setsid() == -1)
 		snprintf(why, sizeof(why), "setsid: %s", strerror(errno));
 	else if (reset_signals(why, sizeof(why)) == 0 &&
 	    reset_limits(why, sizeof(why)) == 0 &&
-	    reset_fds(errfd, handoff, why, sizeof(why)) == 0) {
+	    reset_fds(errfd, p->nhandoff, why, sizeof(why)) == 0) {
 		(void)umask(022);
 		if (chdir("/") == -1)
 			snprintf(why, sizeof(why), "chdir /: %s",

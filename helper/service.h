@@ -41,6 +41,7 @@ enum service_status {
 };
 
 #define SERVICE_PIDS_MAX 16
+#define SERVICE_SOCKETS_MAX 8
 
 /* Everything the launch needs, resolved before anything is done. */
 struct service_plan {
@@ -56,8 +57,9 @@ struct service_plan {
 	size_t ncaps;
 	char **envp;                /* built from the policy only */
 	double timeout;             /* seconds: the service's start_timeout */
-	int handoff_fd;             /* -1, or a listening socket the service
-	                               inherits as fd 3 (a switch sets it) */
+	/* listening sockets the service inherits as fds 3, 4, ... (a switch) */
+	int handoff_fds[SERVICE_SOCKETS_MAX];
+	size_t nhandoff;
 };
 
 struct start_report {

@@ -125,17 +125,20 @@ started(const struct service_plan *plan, const struct start_report *rep,
  * table -, the ports, the launch, the wait.
  */
 void
-step_start(const struct service *svc, int handoff_fd, struct step_result *res)
+step_start(const struct service *svc, const int *fds, size_t nfds,
+    struct step_result *res)
 {
 	struct service_plan plan;
 	struct start_report rep;
 	char why[600];
+	size_t i;
 	int st;
 
 	memset(res, 0, sizeof(*res));
 	memset(&rep, 0, sizeof(rep));
 	st = service_plan(svc, &plan, why, sizeof(why));
-	plan.handoff_fd = handoff_fd;
+	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++)
+		plan.handoff_fds[plan.nhandoff++] = fds[i];
 	if (st == SERVICE_DONE && !plan.root &&
 	    privilege_enter(STEP_START, plan.caps, plan.ncaps) == -1) {
 		st = SERVICE_FAILED;
@@ -143,12 +146,12 @@ step_start(const struct service *svc, int handoff_fd, struct step_result *res)
 		    "privileges; nothing was started");
 	}
 	/* A handed-off port is held by cutover's own socket: that is it. */
-	if (st == SERVICE_DONE && handoff_fd == -1)
+	if (st == SERVICE_DONE && nfds == 0)
 		st = service_ports_free(&plan, why, sizeof(why));
 	if (st == SERVICE_DONE)
 		st = service_launch(&plan, &rep, why, sizeof(why));
-	if (handoff_fd != -1)
-		close(handoff_fd);
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
 	if (st == SERVICE_DONE && plan.root &&
 	    privilege_enter(STEP_START_ROOT, NULL, 0) == -1) {
 		st = SERVICE_FAILED;

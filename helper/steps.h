@@ -47,12 +47,12 @@ void step_free_port(const struct port_grant *pg, int notify_fd,
 void step_stop(const struct service *svc, struct step_result *);
 
 /*
- * Start SVC (STEP_START, or root then STEP_START_ROOT).  HANDOFF_FD,
- * unless -1, is a listening socket on SVC's port that the service
- * inherits (service.handoff says how); it is closed here after the
+ * Start SVC (STEP_START, or root then STEP_START_ROOT).  The NFDS
+ * sockets of FDS are listening sockets on SVC's port that the service
+ * inherits (service.handoff says how); they are closed here after the
  * launch.
  */
-void step_start(const struct service *svc, int handoff_fd,
+void step_start(const struct service *svc, const int *fds, size_t nfds,
     struct step_result *);
 
 /* Run check C as WHO (STEP_CALLER); VR is verify's own result. */

@@ -13,8 +13,11 @@
  * only where the service says kill_after = true.
  */
 #include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
@@ -117,7 +120,7 @@ note_service(struct stop_report *rep, const char *name)
 }
 
 static int
-send(struct job *j, struct target *t, int sig)
+signal_target(struct job *j, struct target *t, int sig)
 {
 	if (t->pidfd < 0 || !alive(t))
 		return 0;
@@ -143,7 +146,7 @@ signal_topmost(struct job *j)
 
 	for (i = 0; i < j->n; i++)
 		if (!is_target_pid(j, j->t[i].h.ppid) &&
-		    send(j, &j->t[i], j->t[i].h.service->stop_signal) == -1)
+		    signal_target(j, &j->t[i], j->t[i].h.service->stop_signal) == -1)
 			return -1;
 	return 0;
 }
@@ -198,7 +201,7 @@ kill_remaining(struct job *j)
 	for (i = 0; i < j->n; i++)
 		if (j->t[i].h.service->kill_after && j->t[i].pidfd >= 0 &&
 		    alive(&j->t[i]) && holder_still(&j->t[i].h)) {
-			if (send(j, &j->t[i], SIGKILL) == -1)
+			if (signal_target(j, &j->t[i], SIGKILL) == -1)
 				return -1;
 			killed++;
 		}
@@ -225,18 +228,111 @@ describe_remaining(struct job *j)
 	    longest_timeout(j));
 }
 
+/* The number of PID's descriptor for the socket INODE, or -1. */
+static int
+fd_of_socket(pid_t pid, unsigned long inode)
+{
+	char dir[64], link[64], want[48];
+	struct dirent *e;
+	ssize_t n;
+	DIR *d;
+	int fd = -1;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while (fd == -1 && (e = readdir(d)) != NULL) {
+		n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, want) == 0)
+			fd = atoi(e->d_name);
+	}
+	closedir(d);
+	return fd;
+}
+
+/* One 't' and FDS (SCM_RIGHTS) on the switch's socket. */
+static void
+send_sockets(int to, const int *fds, size_t n)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * STOP_SOCKETS_MAX)], t = 't';
+	struct iovec iov = { &t, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	if (n > 0) {
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	}
+	(void)sendmsg(to, &msg, MSG_NOSIGNAL);
+}
+
+/*
+ * A switch with a socket handoff: a copy of each listening socket the
+ * targets hold, taken through their pidfds (pidfd_getfd, which needs
+ * this step's cap_sys_ptrace) before any signal and sent to the
+ * transaction.  The socket then outlives the old holder: connections
+ * keep queueing in it until the new service accepts them, and there is
+ * no moment at which the port is not listening.  What cannot be taken,
+ * the transaction binds anew once the holders let go.
+ */
+static void
+take_sockets(struct job *j)
+{
+	unsigned long inodes[STOP_SOCKETS_MAX];
+	int fds[STOP_SOCKETS_MAX], fd, copy;
+	size_t i, k, n = 0;
+	struct stat st;
+
+	for (i = 0; i < j->n && n < STOP_SOCKETS_MAX; i++) {
+		struct target *t = &j->t[i];
+
+		for (k = 0; k < n && inodes[k] != t->h.inode; k++)
+			;
+		if (t->pidfd < 0 || k < n ||
+		    (fd = fd_of_socket(t->h.pid, t->h.inode)) == -1)
+			continue;
+		if ((copy = (int)syscall(SYS_pidfd_getfd, t->pidfd, fd, 0)) == -1)
+			continue;
+		/* the descriptor may have been reused since /proc was read */
+		if (fstat(copy, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+		    st.st_ino != t->h.inode) {
+			close(copy);
+			continue;
+		}
+		inodes[n] = t->h.inode;
+		fds[n++] = copy;
+	}
+	send_sockets(j->notify_fd, fds, n);
+	for (k = 0; k < n; k++)
+		close(fds[k]);
+}
+
 static int
 run_job(struct job *j)
 {
 	double start = now();
 	int status = STOP_DONE;
 
-	if (open_targets(j) == -1 || signal_topmost(j) == -1)
+	if (open_targets(j) == -1)
 		status = STOP_FAILED;
-	else {
+	else if (j->notify_fd != -1)
+		take_sockets(j);
+	if (status == STOP_DONE && signal_topmost(j) == -1)
+		status = STOP_FAILED;
+	else if (status == STOP_DONE) {
 		/* A switch may now try to bind the port (steps.h). */
 		if (j->notify_fd != -1)
-			(void)!write(j->notify_fd, "s", 1);
+			(void)sendto(j->notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
 		wait_released(j, start + longest_timeout(j));
 		if (!released(j)) {
 			if (kill_remaining(j) > 0)

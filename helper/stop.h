@@ -15,6 +15,7 @@
 
 #define STOP_PIDS_MAX 128
 #define STOP_SERVICES_MAX 8
+#define STOP_SOCKETS_MAX 8      /* listening sockets handed to a switch */
 
 enum stop_status { STOP_DONE = 0, STOP_FAILED = 1, STOP_REFUSED = 3 };
 
@@ -31,7 +32,9 @@ struct stop_report {
 /*
  * Free PG's port: every holder must be one of its permitted services
  * (else STOP_REFUSED, nothing signalled); signal, wait, maybe SIGKILL.
- * NOTIFY_FD, unless -1, gets one byte once every holder is signalled.
+ * NOTIFY_FD, unless -1, is a switch's SOCK_SEQPACKET socket: it gets
+ * 't' with copies of the holders' listening sockets (SCM_RIGHTS, maybe
+ * none) before any signal, then 's' once every holder is signalled.
  */
 int stop_free_port(const struct port_grant *pg, int notify_fd,
     struct stop_report *, char *why, size_t whylen);

@@ -23,11 +23,14 @@
  *                    deadline (and is killed), which rolls the switch
  *                    back - it never leaves it half-done.
  *
- * Socket handoff (service.handoff): once every holder of the port has
- * been signalled, the transaction tries every 100 us to bind and
- * listen on 0.0.0.0:PORT itself; the new service inherits that socket,
- * so a client arriving between the old holder and the new one waits in
- * the backlog instead of being refused.
+ * Socket handoff (service.handoff): the free-port step takes a copy of
+ * each listening socket the old holders have (pidfd_getfd, before it
+ * signals them) and sends them here; the new service inherits them.  The
+ * port then never stops listening: a client that connects while it
+ * changes hands waits in the same accept queue, which the new service
+ * empties.  Where none could be taken (the port was free, or the kernel
+ * refused), the transaction binds [::]:PORT itself, trying every 100 us
+ * once the holders are signalled, and hands over that.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -50,6 +53,7 @@
 #include "privilege.h"
 #include "service.h"
 #include "steps.h"
+#include "stop.h"
 #include "switch.h"
 
 #define MSG_MAX    1024         /* one report line: below PIPE_BUF */
@@ -63,7 +67,8 @@ struct txn {
 	const struct plan *pl;
 	int msgfd;                  /* reports to the front (non-blocking) */
 	int ctlfd;                  /* abort requests from the front */
-	int sock;                   /* the handed-off socket, or -1 */
+	int socks[STOP_SOCKETS_MAX];        /* the sockets for the handoff */
+	size_t nsocks;
 	bool aborted;
 	bool changed;               /* a step did something */
 	bool started;               /* the start of TO was attempted */
@@ -166,21 +171,37 @@ record_outcome(const struct switch_request *sr, const char *outcome,
 
 /* ---- the handed-off socket ------------------------------------------ */
 
-/* A listening socket on 0.0.0.0:PORT, or -1 while the port is taken. */
+/*
+ * A listening socket on [::]:PORT, dual-stack (what apache2's "Listen
+ * PORT" makes, and what nginx's "listen [::]:PORT ipv6only=off" asks
+ * for), or on 0.0.0.0:PORT where there is no IPv6; -1 while the port is
+ * taken.
+ */
 static int
 bind_port(int port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
+	struct sockaddr_in6 six = { .sin6_family = AF_INET6,
+	    .sin6_port = htons((uint16_t)port), .sin6_addr = IN6ADDR_ANY_INIT };
+	struct sockaddr_in four = { .sin_family = AF_INET,
 	    .sin_port = htons((uint16_t)port),
 	    .sin_addr.s_addr = htonl(INADDR_ANY) };
-	int fd, one = 1;
+	struct sockaddr *sa = (struct sockaddr *)&six;
+	socklen_t salen = sizeof(six);
+	int fd, one = 1, off = 0;
 
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+			return -1;
+		sa = (struct sockaddr *)&four;
+		salen = sizeof(four);
+	} else if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof(off)) == -1) {
+		close(fd);
 		return -1;
+	}
 	/* TIME_WAIT connections of the old holder must not block it. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(fd, 511) == -1) {
+	    bind(fd, sa, salen) == -1 || listen(fd, 511) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -195,9 +216,48 @@ struct step {
 	const struct port_grant *grant;
 	const struct service *svc;
 	const struct check *check;
-	int handoff_fd;             /* DO_START: the socket, or -1 */
+	bool handoff;               /* DO_START: hand it the txn's sockets */
 	double deadline;            /* seconds */
 };
+
+static void
+close_socks(struct txn *t)
+{
+	while (t->nsocks > 0)
+		close(t->socks[--t->nsocks]);
+}
+
+/*
+ * One note of the free-port step: 't' with the old holders' listening
+ * sockets (kept for the new service), or 's' once they are signalled.
+ * Returns the note's letter, 0 if there was none.
+ */
+static char
+take_note(struct txn *t, int from)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * STOP_SOCKETS_MAX)], c = 0;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	size_t i, n;
+	int fds[STOP_SOCKETS_MAX];
+
+	if (recvmsg(from, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		for (i = 0; i < n; i++)
+			if (c == 't' && t->nsocks < STOP_SOCKETS_MAX)
+				t->socks[t->nsocks++] = fds[i];
+			else
+				close(fds[i]);
+	}
+	return c;
+}
 
 /* In the step's own process: do it, send the result back, exit. */
 static void __attribute__((noreturn))
@@ -212,8 +272,8 @@ step_child(struct txn *t, const struct step *s, int resfd, int notifyfd)
 	audit_log_close(*t->sr->log);
 	close(t->msgfd);
 	close(t->ctlfd);
-	if (t->sock != -1 && t->sock != s->handoff_fd)
-		close(t->sock);
+	if (!s->handoff)
+		close_socks(t);
 	switch (s->kind) {
 	case DO_FREE_PORT:
 		step_free_port(s->grant, notifyfd, &res);
@@ -222,7 +282,8 @@ step_child(struct txn *t, const struct step *s, int resfd, int notifyfd)
 		step_stop(s->svc, &res);
 		break;
 	case DO_START:
-		step_start(s->svc, s->handoff_fd, &res);
+		step_start(s->svc, s->handoff ? t->socks : NULL,
+		    s->handoff ? t->nsocks : 0, &res);
 		break;
 	case DO_VERIFY:
 		step_verify(s->check, &who, &vr, &res);
@@ -248,7 +309,6 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
 	    { notifyfd, POLLIN, 0 } };
 	bool signalled = false, cut = false;
 	ssize_t n = 0;
-	char c;
 
 	for (;;) {
 		/*
@@ -256,7 +316,7 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
 		 * a client that comes between the old holder's close and our
 		 * listen is refused, so that gap must be as short as can be.
 		 */
-		struct timespec wait = signalled && t->sock == -1 ?
+		struct timespec wait = signalled && t->nsocks == 0 ?
 		    (struct timespec){ 0, 100 * 1000L } :
 		    (struct timespec){ 0, 100 * 1000 * 1000L };
 
@@ -273,10 +333,11 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
 		if (pfd[1].revents & POLLHUP)
 			pfd[1].fd = -1;     /* the front is gone: no more aborts */
 		if (notifyfd != -1 && (pfd[2].revents & POLLIN) &&
-		    read(notifyfd, &c, 1) == 1)
+		    take_note(t, notifyfd) == 's')
 			signalled = true;
-		if (signalled && t->sock == -1)
-			t->sock = bind_port(t->pl->port);
+		if (signalled && t->nsocks == 0 &&
+		    (t->socks[0] = bind_port(t->pl->port)) != -1)
+			t->nsocks = 1;
 		if (pfd[0].revents & (POLLIN | POLLHUP)) {
 			n = read(resfd, res, sizeof(*res));
 			break;
@@ -306,7 +367,8 @@ run_step(struct txn *t, const struct step *s, struct step_result *res)
 	memset(res, 0, sizeof(*res));
 	res->status = EXIT_FAILED;
 	if (pipe2(resp, O_CLOEXEC) == -1 ||
-	    (handoff && pipe2(notp, O_CLOEXEC) == -1)) {
+	    (handoff && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    notp) == -1)) {
 		snprintf(res->text, sizeof(res->text), "pipe: %s",
 		    strerror(errno));
 		return;
@@ -332,10 +394,8 @@ run_step(struct txn *t, const struct step *s, struct step_result *res)
 	if (handoff)
 		close(notp[1]);
 	/* The start step hands the socket on: it must be its only holder. */
-	if (s->handoff_fd != -1 && s->handoff_fd == t->sock) {
-		close(t->sock);
-		t->sock = -1;
-	}
+	if (s->handoff)
+		close_socks(t);
 	step_wait(t, s, pid, resp[0], notp[0], res);
 	close(resp[0]);
 	if (handoff)
@@ -403,12 +463,13 @@ forward(struct txn *t)
 	size_t i;
 
 	snprintf(words[0], sizeof(words[0]), "free-port %d", pl->port);
-	s = (struct step){ DO_FREE_PORT, words[0], pl->grant, NULL, NULL, -1,
-	    free_deadline(pl->grant) };
+	s = (struct step){ DO_FREE_PORT, words[0], pl->grant, NULL, NULL,
+	    false, free_deadline(pl->grant) };
 	if (!do_step(t, &s))
 		return false;
-	if (pl->to->handoff != HANDOFF_NONE && t->sock == -1 &&
-	    (t->sock = bind_port(pl->port)) == -1) {
+	if (pl->to->handoff != HANDOFF_NONE && t->nsocks == 0 &&
+	    (t->socks[t->nsocks++] = bind_port(pl->port)) == -1) {
+		t->nsocks = 0;
 		snprintf(t->failed_at, sizeof(t->failed_at), "free-port %d",
 		    pl->port);
 		snprintf(t->failure, sizeof(t->failure), "cannot listen on "
@@ -418,8 +479,8 @@ forward(struct txn *t)
 	if (abort_asked(t))
 		return false;
 	snprintf(words[1], sizeof(words[1]), "start %s", pl->to->name);
-	s = (struct step){ DO_START, words[1], NULL, pl->to, NULL, t->sock,
-	    start_deadline(pl->to) };
+	s = (struct step){ DO_START, words[1], NULL, pl->to, NULL,
+	    pl->to->handoff != HANDOFF_NONE, start_deadline(pl->to) };
 	t->started = true;
 	if (!do_step(t, &s))
 		return false;
@@ -429,7 +490,7 @@ forward(struct txn *t)
 		snprintf(words[2], sizeof(words[2]), "verify %s",
 		    pl->verify[i]->name);
 		s = (struct step){ DO_VERIFY, words[2], NULL, NULL,
-		    pl->verify[i], -1, pl->verify[i]->within +
+		    pl->verify[i], false, pl->verify[i]->within +
 		    pl->verify[i]->timeout + SLACK };
 		if (!do_step(t, &s))
 			return false;
@@ -472,22 +533,19 @@ roll_back(struct txn *t, char *state, size_t size)
 	bool ok = true;
 
 	tell(t, 'E', "cutover: switch %s: rolling back", pl->name);
-	if (t->sock != -1) {
-		close(t->sock);
-		t->sock = -1;
-	}
+	close_socks(t);
 	if (t->started) {
 		snprintf(stop_words, sizeof(stop_words), "rollback: stop %s",
 		    pl->to->name);
-		s = (struct step){ DO_STOP, stop_words, NULL, pl->to, NULL, -1,
-		    stop_deadline(pl->to) };
+		s = (struct step){ DO_STOP, stop_words, NULL, pl->to, NULL,
+		    false, stop_deadline(pl->to) };
 		ok = do_step(t, &s);
 	}
 	if (ok && t->from_ran) {
 		snprintf(start_words, sizeof(start_words), "rollback: start %s",
 		    pl->from->name);
 		s = (struct step){ DO_START, start_words, NULL, pl->from, NULL,
-		    -1, start_deadline(pl->from) };
+		    false, start_deadline(pl->from) };
 		ok = do_step(t, &s);
 	}
 	port_state(pl->port, where, sizeof(where));
@@ -585,7 +643,7 @@ static int
 transaction(const struct switch_request *sr, int msgfd, int ctlfd)
 {
 	struct txn t = { .sr = sr, .pl = sr->plan, .msgfd = msgfd,
-	    .ctlfd = ctlfd, .sock = -1 };
+	    .ctlfd = ctlfd };
 	double started = now();
 
 	if (detach(msgfd) == -1) {

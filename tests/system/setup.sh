@@ -21,8 +21,8 @@
 #   /etc/cutover-systest/nginx.conf: policy/examples/nginx.conf with its
 #     directories renamed to /var/lib/cutover-systest-nginx (nginx:nginx)
 #     and /var/log/cutover-systest-nginx (nginx:adm), serving
-#     /var/www/cutover-systest-new ("Fall collection"); its [::]:8080 line
-#     dropped on a host without IPv6;
+#     /var/www/cutover-systest-new ("Fall collection"); its dual-stack
+#     [::]:8080 listen made 8080 (IPv4) on a host without IPv6;
 #   apache2 on 8080 only, serving /var/www/cutover-systest-old ("Summer
 #     collection"): /etc/apache2/ports.conf backed up and replaced by
 #     "Listen 8080", the 000-default site disabled, the site
@@ -94,7 +94,7 @@ write_nginx_conf() {
 	if [ -e /proc/net/tcp6 ]; then
 		v6=
 	else
-		v6='/listen \[::\]:8080/d'
+		v6='s/listen \[::\]:8080 ipv6only=off/listen 8080/'
 	fi
 	sed -e "s|/var/lib/cutover-nginx|$NGINX_STATE|g" \
 	    -e "s|/var/log/cutover-nginx|$NGINX_LOGS|g" \
