@@ -710,8 +710,8 @@ reset_fds(int errfd, size_t nkeep, char *why, size_t whylen)
 }
 
 /*
- * The handed-off listening sockets onto fds 3, 4, ..., inheritable
- * (LISTEN_FDS counts from 3, NGINX="3;4;" names them): first every one
+ * The handed-off listening sockets onto fds 3, 4, ..., inheritable and
+ * blocking (LISTEN_FDS counts from 3, NGINX="3;4;" names them): first every one
  * of them, and ERRFD, moves above that range, so that no dup2 closes
  * another.  What is left above is closed by reset_fds().
  */
@@ -719,7 +719,7 @@ static int
 place_sockets(const struct service_plan *p, int *errfd, char *why,
     size_t whylen)
 {
-	int above = 3 + (int)p->nhandoff, moved[SERVICE_SOCKETS_MAX];
+	int above = 3 + (int)p->nhandoff, moved[SERVICE_SOCKETS_MAX], flags;
 	size_t i;
 
 	if ((*errfd = fcntl(*errfd, F_DUPFD_CLOEXEC, above)) == -1) {
@@ -732,9 +732,16 @@ place_sockets(const struct service_plan *p, int *errfd, char *why,
 			snprintf(why, whylen, "fcntl: %s", strerror(errno));
 			return -1;
 		}
+	/*
+	 * Blocking, as systemd passes them: a socket taken from apache2 is
+	 * non-blocking, and a plain accept() loop would fail at once.  The
+	 * old holder has let go of it by now.
+	 */
 	for (i = 0; i < p->nhandoff; i++)
-		if (dup2(moved[i], 3 + (int)i) == -1) {
-			snprintf(why, whylen, "dup2 socket: %s", strerror(errno));
+		if (dup2(moved[i], 3 + (int)i) == -1 ||
+		    (flags = fcntl(3 + (int)i, F_GETFL)) == -1 ||
+		    fcntl(3 + (int)i, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+			snprintf(why, whylen, "socket %zu: %s", i, strerror(errno));
 			return -1;
 		}
 	return 0;

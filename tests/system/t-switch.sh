@@ -10,7 +10,8 @@
 #   - the pre-flight refuses (exit 3, nothing changed) when a process that
 #     is not apache2 holds the port;
 #   - the switch: exit 0, nginx serves the new page through the socket
-#     cutover handed it (NGINX="3;" in its environment), one record per
+#     cutover handed it - apache2's own listening socket, taken before
+#     apache2 was stopped (nginx's fd 3 is that socket) -, one record per
 #     step with one txid, outcome ok;
 #   - a broken new site (wrong content): exit 1, "rolled back, apache2
 #     serving 8080 again (verified listening)", apache2 serves the old
@@ -124,6 +125,7 @@ apache2_start || fail_check "apache2ctl start again"
 wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page again"
 
 # ---- the switch ------------------------------------------------------------
+apache_sockets=$(listen_inodes "$PORT" | sort | tr '\n' ' ')
 audit_mark
 expect 0 "switch newsite" -- as_deploy "$CUTOVER" switch newsite
 has "switch newsite: done in" out "the switch says it is done"
@@ -142,6 +144,12 @@ if is_pid "$master"; then
 	listen_inodes "$PORT" | grep -qx "${fd3:-none}" ||
 	    fail_check "nginx's master was not handed the socket: its fd 3 is $(readlink "/proc/$master/fd/3")" \
 	    "$(ls -l "/proc/$master/fd")"
+	# and it is apache2's own socket, taken before apache2 was stopped:
+	# the port never stopped listening
+	case " $apache_sockets" in
+	*" ${fd3:-none} "*) ;;
+	*) fail_check "nginx's fd 3 (socket $fd3) is not apache2's listening socket ($apache_sockets)" ;;
+	esac
 else
 	fail_check "no nginx master runs after the switch"
 fi
