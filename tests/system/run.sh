@@ -18,7 +18,8 @@
 # what a test puts there); tests/system/lib.sh to source.  Exit 0 pass,
 # 77 skip, anything else fail; under timeout(1), SYSTEST_TIMEOUT seconds
 # (default 120).  The output of a failed or skipped test is printed (of
-# every test with VERBOSE=1).
+# every test with VERBOSE=1).  SYSTEST_ONLY=PATTERN (e.g. t-faults.sh)
+# runs only the matching files.
 #
 # Prints ok/FAIL/skip per file, then "N passed, N failed" (", N skipped"
 # when there are any); exits 1 if anything failed, 77 when not root.
@@ -68,7 +69,8 @@ if ! TEST_TMPDIR=$scratch sh tests/system/setup.sh "$bin" >"$scratch/setup.out" 
 	exit 1
 fi
 
-for t in tests/system/t-*.sh; do
+# shellcheck disable=SC2086 # SYSTEST_ONLY: a pattern, globbed on purpose
+for t in tests/system/${SYSTEST_ONLY:-t-*.sh}; do
 	[ -e "$t" ] || continue
 	name=${t#tests/system/}
 	tmpdir=$scratch/${name%.sh}
