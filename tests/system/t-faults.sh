@@ -48,7 +48,8 @@ TRACE=setresuid,setresgid,setgroups,capset,prctl,pidfd_open,pidfd_send_signal,cl
 LOG=$TEST_TMPDIR/strace.log
 
 # faulted [-f] INJECT COMMAND...: cutover COMMAND as deploy under strace
-# with -e inject=INJECT (-f: follow forks); $out, $err, $rc, log in $LOG.
+# with -e inject=INJECT ("none": no injection; -f: follow forks); $out,
+# $err, $rc, log in $LOG.
 # Under timeout: a run that hangs is a failure, not a hung test.
 faulted() {
 	follow=
@@ -56,10 +57,11 @@ faulted() {
 		follow=-f
 		shift
 	fi
-	inject=$1
+	inject="-e inject=$1"
+	[ "$1" != none ] || inject=
 	shift
-	# shellcheck disable=SC2086 # -f or nothing
-	timeout 60 strace $follow -qq -o "$LOG" -u deploy -e trace="$TRACE" -e inject="$inject" \
+	# shellcheck disable=SC2086 # -f and inject: words or nothing
+	timeout 60 strace $follow -qq -o "$LOG" -u deploy -e trace="$TRACE" $inject \
 	    "$CUTOVER" "$@" </dev/null >"$TEST_TMPDIR/f.out" 2>"$TEST_TMPDIR/f.err"
 	rc=$?
 	out=$(cat "$TEST_TMPDIR/f.out")
@@ -312,6 +314,34 @@ for inj in setgroups:error=EPERM:when=1 setresgid:error=EAGAIN:when=1 \
 	outcome "apache2's child: $inj" allow failed -
 	nothing_started "apache2's child: $inj"
 done
+
+# ---- start-root: apache2 launched as root, then the parent cannot drop ------
+# The designed exception: the launch happens before the step; if the step
+# then fails, cutover must not go on (no wait) and must say that the
+# service was launched.  N: the parent's PR_SET_SECUREBITS in a reference
+# start of apache2 (which really starts it; the child is not traced).
+audit_mark
+faulted none start apache2
+[ "$rc" = 0 ] || fail_check "start apache2 (the reference run): exit 0, got $rc" "$err"
+audit_new 2 "start apache2 (the reference run)" &&
+    field_is 2 outcome "start apache2 (the reference run)" '"ok"'
+[ -n "$(apache2_pid)" ] || fail_check "start apache2 (the reference run): apache2 runs"
+apache2_stop || fail_check "apache2 stopped after the reference start"
+wait_for 5 not_listening "$PORT" || fail_check "the port is free after the reference start"
+n=$(nth "$LOG" prctl PR_SET_SECUREBITS)
+if [ -n "$n" ]; then
+	audit_mark
+	faulted "prctl:error=EPERM:when=$n" start apache2
+	injected "start-root: PR_SET_SECUREBITS EPERM" prctl
+	status "start-root: PR_SET_SECUREBITS EPERM" 1 "could not give up root"
+	has "launched (pid" err "start-root: says it was launched, and which pid"
+	after "start-root: PR_SET_SECUREBITS EPERM" "INJECTED" '/proc/net/tcp|execve'
+	outcome "start-root: PR_SET_SECUREBITS EPERM" allow failed -
+	apache2_stop
+else
+	fail_check "the reference start of apache2 has a PR_SET_SECUREBITS" "$(grep prctl "$LOG" | tail -n 20)"
+fi
+wait_for 10 not_listening "$PORT" || fail_check "the port is free after the start-root case"
 
 # ---- the outcome record cannot be written: done, but not "ok" -----------------
 # (the last case: the holder is stopped for real)
