@@ -238,6 +238,12 @@ $(SAN_LIBHELPER): $(SAN_HELPER_LIB_OBJ)
 $(SAN_UNIT_TESTS): $(SAN_UNIT_OBJ) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) | $(DEVLOG_LISTEN)
 	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_UNIT_OBJ) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) $(LIBS_TEST) $(LIBS_HELPER) $(LIBS_BASE)
 
+# cutover itself under ASan+UBSan (the system-asan layer of make check,
+# through SYSTEST_SAN_CUTOVER below).  Never installed setuid: the
+# sanitizers' runtime does not run in a setuid process.
+$(SAN)/cutover: $(SAN)/helper/main.o $(SAN_LIBHELPER) $(SAN_LIBPOLICY)
+	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN)/helper/main.o $(SAN_LIBHELPER) $(SAN_LIBPOLICY) $(LIBS_HELPER) $(LIBS_BASE)
+
 # ---- the fuzz target's replay runner, in both builds ---------------------
 $(FUZZ_REPLAY): $(FUZZ_REPLAY_OBJ) $(LIBPOLICY)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(FUZZ_REPLAY_OBJ) $(LIBPOLICY) $(LIBS_BASE)
@@ -261,11 +267,18 @@ $(SYSTEST_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
 	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) $@
 
+# The same under ASan+UBSan, run as root (not setuid) by
+# tests/system/asan/t-*.sh: the system-asan layer of make check.
+SYSTEST_SAN_CUTOVER := $(BUILD)/systest/asan/cutover
+$(SYSTEST_SAN_CUTOVER): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) $@
+
 $(JSONL_CHECK): $(JSONL_CHECK_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(JSONL_CHECK_OBJ)
 
 .PHONY: systest-build
-systest-build: $(SYSTEST_CUTOVER) $(JSONL_CHECK)
+systest-build: $(SYSTEST_CUTOVER) $(SYSTEST_SAN_CUTOVER) $(JSONL_CHECK)
 
 -include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d $(SAN)/*/*.d $(SAN)/*/*/*.d)
 
@@ -309,7 +322,7 @@ deps:
 check: DEB_PACKAGES += $(if $(filter 0,$(shell id -u)),$(PACKAGE_DEB_PACKAGES))
 check: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS) \
-	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(JSONL_CHECK) \
+	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(SYSTEST_SAN_CUTOVER) $(JSONL_CHECK) \
 	    $(DEVLOG_LISTEN)
 	@BUILD=$(BUILD) CC='$(CC)' MAKE='$(MAKE)' sh tests/check.sh
 

@@ -41,8 +41,10 @@ fi
 write_policy "s|^services = {\$|services = { holder = { exe = \"/usr/bin/perl\"; user = \"intruder\"; start = [\"/usr/bin/perl\"]; stop_timeout = 1.0; ports = [$PORT]; };|
 s|holders = \\[\"apache2\", \"nginx\"\\]|holders = [\"apache2\", \"nginx\", \"holder\"]|
 s|start  = \\[\"nginx\"\\];|start  = [\"nginx\", \"apache2\"];|" || exit 1
-grep -q '"holder"' "$POLICY" && grep -q '"nginx", "apache2"' "$POLICY" ||
-    { fail_check "the fault policy was written" "$(cat "$POLICY")"; finish; }
+if ! grep -q '"holder"' "$POLICY" || ! grep -q '"nginx", "apache2"' "$POLICY"; then
+	fail_check "the fault policy was written" "$(cat "$POLICY")"
+	finish
+fi
 
 TRACE=setresuid,setresgid,setgroups,capset,prctl,pidfd_open,pidfd_send_signal,clone,clone3,execve,openat,write,fdatasync
 LOG=$TEST_TMPDIR/strace.log
@@ -254,9 +256,9 @@ audit_fault() {
 	after "$1" "INJECTED" 'setresuid|pidfd_open|/proc/net/tcp|clone'
 	holder_intact "$1"
 	audit_valid "$1: no partial record"
-	grep -q '"outcome"' "$AUDIT" 2>/dev/null && [ "$(audit_count)" -gt "$audit_mark" ] &&
-	    tail -n +"$((audit_mark + 1))" "$AUDIT" | grep -q '"outcome"' &&
-	    fail_check "$1: no outcome record" "$(tail -n 2 "$AUDIT")"
+	if tail -n +"$((audit_mark + 1))" "$AUDIT" 2>/dev/null | grep -q '"outcome"'; then
+		fail_check "$1: no outcome record" "$(tail -n 2 "$AUDIT")"
+	fi
 	return 0
 }
 n=$(nth "$ref" openat "audit.jsonl")
