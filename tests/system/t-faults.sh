@@ -14,7 +14,8 @@
 #     prctl at each of its calls that matter (the first bounding-set drop,
 #     PR_SET_SECUREBITS, the PR_SET_DUMPABLE after the uid change,
 #     PR_SET_NO_NEW_PRIVS) - N found by counting the calls of a reference
-#     run that gets that far;
+#     run that gets that far; openat of /proc/self/status for the read-back;
+#   privilege_drop_to_caller (policy check): setresgid, setresuid;
 #   the service's child (start): setgroups for nginx; setgroups,
 #     setresgid, setresuid, capset for a root service (apache2, which the
 #     parent launches before entering any step, so the child's calls are
@@ -38,9 +39,10 @@ fi
 
 # holder: a permitted service whose exe is perl (hold_port), quick to
 # stop; deploy may also start apache2 (a root service).
-write_policy "s|^services = {\$|services = { holder = { exe = \"/usr/bin/perl\"; user = \"intruder\"; start = [\"/usr/bin/perl\"]; stop_timeout = 1.0; ports = [$PORT]; };|
+FAULT_POLICY="s|^services = {\$|services = { holder = { exe = \"/usr/bin/perl\"; user = \"intruder\"; start = [\"/usr/bin/perl\"]; stop_timeout = 1.0; ports = [$PORT]; };|
 s|holders = \\[\"apache2\", \"nginx\"\\]|holders = [\"apache2\", \"nginx\", \"holder\"]|
-s|start  = \\[\"nginx\"\\];|start  = [\"nginx\", \"apache2\"];|" || exit 1
+s|start  = \\[\"nginx\"\\];|start  = [\"nginx\", \"apache2\"];|"
+write_policy "$FAULT_POLICY" || exit 1
 if ! grep -q '"holder"' "$POLICY" || ! grep -q '"nginx", "apache2"' "$POLICY"; then
 	fail_check "the fault policy was written" "$(cat "$POLICY")"
 	finish
@@ -205,6 +207,30 @@ for what in "PR_CAPBSET_DROP cap_drop_bound ." "PR_SET_SECUREBITS PR_SET_SECUREB
 		continue
 	fi
 	enter_fault "prctl #$n ($1) EPERM" "prctl:error=EPERM:when=$n" "$2"
+done
+
+# privilege_verify cannot read /proc/self/status back: refused all the same
+n=$(nth "$ref" openat /proc/self/status ^setresuid)
+if [ -n "$n" ]; then
+	enter_fault "openat #$n (/proc/self/status, the read-back) EACCES" "openat:error=EACCES:when=$n" \
+	    "/proc/self/status"
+else
+	fail_check "the reference run reads /proc/self/status back" "$(grep -E 'openat|setres' "$ref" | tail -n 20)"
+fi
+
+# ---- privilege_drop_to_caller: the policy commands ---------------------------
+for inj in setresgid:error=EPERM:when=1 setresuid:error=EAGAIN:when=1; do
+	faulted "$inj" policy check "$POLICY"
+	injected "policy check, $inj" "${inj%%:*}"
+	[ "$rc" != 0 ] || fail_check "policy check, $inj: refused (non-zero exit)"
+	case $err in
+	*"cannot set up privileges (${inj%%:*}"*) ;;
+	*) fail_check "policy check, $inj: says why" "$err" ;;
+	esac
+	case $out in
+	*valid*) fail_check "policy check, $inj: no verdict on the policy" "$out" ;;
+	esac
+	after "policy check, $inj" "INJECTED" "cutover-systest/cutover/policy.conf"
 done
 
 # ---- the kill: pidfd_open, pidfd_send_signal --------------------------------
@@ -374,5 +400,16 @@ else
 	fail_check "mount a 4k tmpfs on $AUDIT_DIR for the full-filesystem test"
 fi
 kill_tracked
+
+# ---- the start command itself fails (launched, then exits 1) ---------------
+write_policy "$FAULT_POLICY
+s|\"$NGINX_CONF\"|\"/nonexistent/nginx.conf\"|" || exit 1
+grep -q /nonexistent/nginx.conf "$POLICY" || fail_check "the broken nginx policy was written"
+audit_mark
+expect_files 1 "start nginx with a missing config: fails" -- as_deploy "$CUTOVER" start nginx
+has "nginx did not start: its start command" err "says the start command failed"
+outcome "start nginx with a missing config" allow failed -
+nothing_started "start nginx with a missing config"
+
 audit_valid "after the faults"
 finish

@@ -3,7 +3,7 @@
 # policy and the examples, refusals, malformed requests, -n and list -
 # every path that decides and records but acts on nothing.
 . tests/system/asan/lib.sh
-root_policy || exit 1
+root_policy "" || exit 1
 ex=policy/examples
 
 expect 0 "policy check (system policy)" -- "$ASAN_CUTOVER" policy check
