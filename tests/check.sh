@@ -51,13 +51,15 @@ note() {
 }
 
 # run_layer NAME CMD...: run CMD, show its output, keep it in $tmp/NAME.out
-# and its exit status in $tmp/NAME.rc.
+# and its exit status in $tmp/NAME.rc; then say how long it took.
 run_layer() {
 	name=$1
 	shift
 	echo
 	echo "=== $name: $* ==="
+	started=$(date +%s)
 	{ "$@" 2>&1; echo $? >"$tmp/$name.rc"; } | tee "$tmp/$name.out"
+	echo "=== $name: $(($(date +%s) - started)) s ==="
 }
 
 # check_layer NAME BINARY [ENV=VALUE...]: a Check runner; read its
