@@ -14,9 +14,10 @@
 #   make coverage      unit and cli tests on a --coverage build (build/cov), and
 #                      as root the system tests on a --coverage setuid build;
 #                      line coverage per directory with gcovr; not in make check
-#   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on the policy loader,
-#                      from tests/fuzz/corpus/policy; not part of make check,
-#                      which replays that corpus instead (tests/fuzz/README)
+#   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on each fuzz target
+#                      (policy loader, argv, audit record, verify verdict), from
+#                      tests/fuzz/corpus/TARGET; make check replays those corpora
+#                      and runs each target briefly (tests/fuzz/README)
 #   make deb           the Debian package, from packaging/debian (build/deb)
 #   make rpm           the RPM, from packaging/rpm/cutover.spec (build/rpm)
 #   make package-deps  apt-get install what deb and rpm need (root)
@@ -64,10 +65,12 @@ BUILD := build
 # packages start a service (see deps below): the tests start what they need.
 # python3: tests/system/test-httpd.py, the HTTP server the verify system
 # test controls (wrong content, slow, too big, redirects, late; issue #5).
-# cppcheck and clang-tidy: make lint, a layer of make check.
+# cppcheck and clang-tidy: make lint, a layer of make check.  clang and
+# libclang-rt-14-dev (libFuzzer): make fuzz and the fuzz-run layer.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check \
-	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy
+	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
+	clang libclang-rt-14-dev
 
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,
@@ -100,14 +103,17 @@ HARDEN_CPPFLAGS = $(call once,HARDEN_CPPFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_B
 HARDEN_LDFLAGS  = $(call once,HARDEN_LDFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS,echo '$(FALLBACK_LDFLAGS)'))
 
 # libconfig and libcap go into everything (the policy library validates
-# capability names with cap_from_name); libcurl and PAM only into the helper.
+# capability names with cap_from_name); PAM only into the helper, and
+# libcurl only at run time, into its verify child (below).
 PKGS_BASE   := libconfig libcap
 PKGS_HELPER := libcurl pam
 PKGS_TEST   := check
 
 PC_CFLAGS      = $(call once,PC_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS_BASE) $(PKGS_HELPER) $(PKGS_TEST))
 LIBS_BASE      = $(call once,LIBS_BASE,$(PKG_CONFIG) --libs $(PKGS_BASE))
-LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(PKGS_HELPER))
+# libcurl is compiled against but not linked: the verify child dlopen()s
+# it after giving up privilege (helper/curlapi.h says why).
+LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS_HELPER)))
 LIBS_TEST      = $(call once,LIBS_TEST,$(PKG_CONFIG) --libs $(PKGS_TEST))
 
 WARNINGS := -Wall -Wextra -Werror
@@ -165,12 +171,13 @@ UNIT_TESTS       := $(BUILD)/unit-tests
 SAN_LIBPOLICY    := $(SAN)/libpolicy.a
 SAN_UNIT_TESTS   := $(SAN)/unit-tests
 
-# The fuzz target replayed on its corpus, without libFuzzer (make check).
-FUZZ_REPLAY_SRC  := tests/fuzz/replay.c tests/fuzz/fuzz_policy.c tests/fuzz/json_check.c
-FUZZ_REPLAY_OBJ  := $(FUZZ_REPLAY_SRC:%.c=$(OBJ)/%.o)
-SAN_FUZZ_REPLAY_OBJ := $(FUZZ_REPLAY_SRC:%.c=$(SAN)/%.o)
-FUZZ_REPLAY      := $(BUILD)/fuzz-replay
-SAN_FUZZ_REPLAY  := $(SAN)/fuzz-replay
+# The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
+# tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
+# target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
+FUZZ_TARGETS     := policy argv audit verdict
+FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
+FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
+SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
 
 .PHONY: all deps check demo install uninstall clean FORCE
 
@@ -245,12 +252,16 @@ $(SAN_UNIT_TESTS): $(SAN_UNIT_OBJ) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) | $(DEVLOG_
 $(SAN)/cutover: $(SAN)/helper/main.o $(SAN_LIBHELPER) $(SAN_LIBPOLICY)
 	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN)/helper/main.o $(SAN_LIBHELPER) $(SAN_LIBPOLICY) $(LIBS_HELPER) $(LIBS_BASE)
 
-# ---- the fuzz target's replay runner, in both builds ---------------------
-$(FUZZ_REPLAY): $(FUZZ_REPLAY_OBJ) $(LIBPOLICY)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(FUZZ_REPLAY_OBJ) $(LIBPOLICY) $(LIBS_BASE)
+# ---- the fuzz targets' replay runners, in both builds ---------------------
+# The helper's archive gives the argv, audit and verdict targets their code
+# (only the objects they use are linked).
+$(FUZZ_REPLAY): $(BUILD)/fuzz-replay-%: $(FUZZ_REPLAY_COMMON:%.c=$(OBJ)/%.o) \
+    $(OBJ)/tests/fuzz/fuzz_%.o $(LIBHELPER) $(LIBPOLICY)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBHELPER) $(LIBPOLICY) $(LIBS_BASE)
 
-$(SAN_FUZZ_REPLAY): $(SAN_FUZZ_REPLAY_OBJ) $(SAN_LIBPOLICY)
-	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_FUZZ_REPLAY_OBJ) $(SAN_LIBPOLICY) $(LIBS_BASE)
+$(SAN_FUZZ_REPLAY): $(SAN)/fuzz-replay-%: $(FUZZ_REPLAY_COMMON:%.c=$(SAN)/%.o) \
+    $(SAN)/tests/fuzz/fuzz_%.o $(SAN_LIBHELPER) $(SAN_LIBPOLICY)
+	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(filter %.o,$^) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) $(LIBS_BASE)
 
 # ---- what the system tests need (tests/system/run.sh, as root) -----------
 # A second cutover whose compiled-in policy path is
@@ -338,28 +349,53 @@ demo: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK)
 	@BUILD=$(BUILD) sh tests/system/demo.sh
 
+# ---- benchmarks: make bench (not part of make check; bench/README.md) -------
+# Root only, under the system tests' lock (the scripts take it): users,
+# the setuid systest build, apache2 and nginx on 8080.  The probe client
+# is plain C with libc only.  BENCH=decide or BENCH=switch runs one.
+BENCH_DEB_PACKAGES := hyperfine opendoas sudo
+BENCH ?= decide switch
+PROBE := $(BUILD)/bench/probe
+
+$(PROBE): bench/probe.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/probe.c
+
+.PHONY: bench
+bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
+bench: $(DEPS_FIRST)
+	@[ "$$(id -u)" = 0 ] || { echo "make bench: needs root (users, a setuid install, apache2, nginx)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE)
+	@for b in $(BENCH); do BUILD=$(BUILD) sh bench/$$b.sh || exit 1; done
+
 # ---- fuzzing: make fuzz (not part of make check) ---------------------------
-# libFuzzer comes with clang (Debian: clang, libclang-rt-14-dev); deps
-# installs them for this target only, when missing.  The corpus is copied
-# to build/fuzz/corpus, where libFuzzer adds what it finds (the tree's seed
-# corpus is left as it is).  An input that crashes, leaks, times out or runs
-# out of memory is copied into FUZZ_CRASH_DIR (default: the corpus, so
-# make check replays it from then on) and make fuzz fails.
-#   FUZZ_SECONDS (60), FUZZ_CC (clang), FUZZ_CFLAGS (-O1 -g),
-#   FUZZ_CRASH_DIR (tests/fuzz/corpus/policy), FUZZ_ARGS (more libFuzzer
-#   options, e.g. -jobs=4 or -max_len=16384)
+# libFuzzer comes with clang (Debian: clang, libclang-rt-14-dev, in
+# DEB_PACKAGES: the fuzz-run layer of make check uses them too).  Every
+# target of FUZZ_TARGETS runs FUZZ_SECONDS, one after the other, through
+# tests/fuzz/run.sh: on a copy of its corpus in build/fuzz/TARGET/corpus,
+# where libFuzzer adds what it finds (the tree's seed corpus is left as it
+# is).  An input that crashes, leaks, times out or runs out of memory is
+# copied into FUZZ_CRASH_DIR (default: the target's own corpus, so make
+# check replays it from then on) and make fuzz fails, after the others ran.
+#   FUZZ_SECONDS (60, per target), FUZZ_TARGETS (all four), FUZZ_CC
+#   (clang), FUZZ_CFLAGS (-O1 -g), FUZZ_CRASH_DIR, FUZZ_ARGS (more
+#   libFuzzer options, e.g. -jobs=4)
 FUZZ_SECONDS   ?= 60
 FUZZ_CC        ?= clang
 FUZZ_CFLAGS    ?= -O1 -g
-FUZZ_CRASH_DIR ?= tests/fuzz/corpus/policy
+FUZZ_CRASH_DIR ?=
 FUZZ_ARGS      ?=
 FUZZ_DEB_PACKAGES := clang libclang-rt-14-dev
 FUZZ_BUILD     := $(BUILD)/fuzz
-FUZZER         := $(FUZZ_BUILD)/fuzz-policy
-FUZZ_SRC       := $(POLICY_SRC) tests/fuzz/fuzz_policy.c tests/fuzz/json_check.c
+FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
+# what the targets test, instrumented, in one archive: each fuzzer links
+# only the objects it uses
+FUZZ_LIB_SRC   := $(POLICY_SRC) helper/request.c helper/audit.c \
+	helper/verdict.c helper/sha256.c tests/fuzz/json_check.c
+FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-FUZZ_ALL_FLAGS  = -I. -Ipolicy $(DEFINES) -U_FORTIFY_SOURCE $(CPPFLAGS) \
+FUZZ_ALL_FLAGS  = -I. -Ipolicy -Ihelper $(DEFINES) -U_FORTIFY_SOURCE $(CPPFLAGS) \
 	$(PC_CFLAGS) $(FUZZ_CFLAGS) $(WARNINGS) -std=gnu11 $(FUZZ_SANITIZE)
 
 $(FUZZ_BUILD)/flags: FORCE | $(FUZZ_BUILD)/.dir
@@ -368,38 +404,26 @@ $(FUZZ_BUILD)/flags: FORCE | $(FUZZ_BUILD)/.dir
 	$(file >$@.new,$(FUZZ_CC) $(FUZZ_ALL_FLAGS) $(LIBS_BASE))
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
-$(FUZZER): $(FUZZ_SRC) $(wildcard policy/*.h tests/fuzz/*.h) $(FUZZ_BUILD)/flags
-	$(FUZZ_CC) $(FUZZ_ALL_FLAGS) -o $@ $(FUZZ_SRC) $(LIBS_BASE)
+$(FUZZ_BUILD)/obj/%.o: %.c $(FUZZ_BUILD)/flags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_ALL_FLAGS) -MMD -MP -c -o $@ $<
 
-.PHONY: fuzz
-fuzz: DEB_PACKAGES += $(FUZZ_DEB_PACKAGES)
+$(FUZZ_LIB): $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZERS): $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_ALL_FLAGS) -o $@ $^ $(LIBS_BASE)
+
+-include $(wildcard $(FUZZ_BUILD)/obj/*/*.d $(FUZZ_BUILD)/obj/*/*/*.d)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZERS)
+
 fuzz: $(DEPS_FIRST)
-	@$(MAKE) --no-print-directory $(FUZZER)
-	@rm -rf $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts
-	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts
-	@cp tests/fuzz/corpus/policy/* $(FUZZ_BUILD)/corpus/
-	@echo "fuzzing the policy loader for $(FUZZ_SECONDS) s (log: $(FUZZ_BUILD)/fuzz.log)"
-	@{ ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
-	  UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1} \
-	  LSAN_OPTIONS=$${LSAN_OPTIONS:-suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0} \
-	  $(FUZZER) -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -dict=tests/fuzz/policy.dict -print_final_stats=1 \
-	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/ $(FUZZ_ARGS) \
-	    $(FUZZ_BUILD)/corpus 2>&1; echo $$? >$(FUZZ_BUILD)/fuzz.rc; } \
-	  | tee $(FUZZ_BUILD)/fuzz.log
-	@rc=$$(cat $(FUZZ_BUILD)/fuzz.rc); found=; \
-	for f in $(FUZZ_BUILD)/artifacts/*; do \
-	  [ -f "$$f" ] || continue; \
-	  mkdir -p $(FUZZ_CRASH_DIR) && cp "$$f" $(FUZZ_CRASH_DIR)/ || exit 1; \
-	  found="$$found $(FUZZ_CRASH_DIR)/$${f##*/}"; \
-	done; \
-	if [ -n "$$found" ]; then \
-	  echo "make fuzz: FOUND, saved as:$$found" >&2; \
-	  echo "make fuzz: reproduce with $(FUZZER) FILE, or $(SAN_FUZZ_REPLAY) FILE" >&2; \
-	  exit 1; \
-	fi; \
-	if [ "$$rc" != 0 ]; then echo "make fuzz: libFuzzer exited $$rc" >&2; exit 1; fi; \
-	echo "make fuzz: no crash in $(FUZZ_SECONDS) s; new inputs are in $(FUZZ_BUILD)/corpus"
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_CRASH_DIR='$(FUZZ_CRASH_DIR)' \
+	  FUZZ_ARGS='$(FUZZ_ARGS)' sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # ---- static analysis: make lint (tests/lint/) --------------------------------
 # cppcheck and clang-tidy over helper/, policy/ and pam/, with the tree's own

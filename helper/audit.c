@@ -134,22 +134,28 @@ put_pids(struct strbuf *out, const pid_t *pids, size_t n)
 	sb_puts(out, "]");
 }
 
-/* RFC 3339, UTC, milliseconds: "2026-11-25T01:02:03.456Z". */
+/*
+ * RFC 3339, UTC, milliseconds: "2026-11-25T01:02:03.456Z".  Written field
+ * by field, not with strftime: its %Y does not pad a year below 1000 to
+ * four digits ("467-01-02T..."), which RFC 3339 requires; a year it cannot
+ * spell at all (below 0 or above 9999) gives null, like a clock gmtime
+ * cannot read.
+ */
 static void
 put_time(struct strbuf *out, const struct timespec *now)
 {
 	struct tm tm;
-	char date[32];
-	long ms = 0;
+	long year, ms = 0;
 
 	if (gmtime_r(&now->tv_sec, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+	    (year = (long)tm.tm_year + 1900) < 0 || year > 9999) {
 		sb_puts(out, "null");
 		return;
 	}
 	if (now->tv_nsec >= 0 && now->tv_nsec < 1000000000L)
 		ms = now->tv_nsec / 1000000L;
-	sb_printf(out, "\"%s.%03ldZ\"", date, ms);
+	sb_printf(out, "\"%04ld-%02d-%02dT%02d:%02d:%02d.%03ldZ\"", year,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
 static void
@@ -162,7 +168,10 @@ put_where(struct strbuf *out, const struct audit_event *ev,
 	sb_printf(out, ",\"pid\":%ld", (long)ctx->pid);
 	put_key_str(out, "txid", ev->txid, AUDIT_NAME_MAX);
 	sb_printf(out, ",\"stage\":\"%s\"",
-	    ev->stage == AUDIT_OUTCOME ? "outcome" : "request");
+	    ev->stage == AUDIT_OUTCOME ? "outcome" :
+	    ev->stage == AUDIT_STEP ? "step" : "request");
+	if (ev->stage == AUDIT_STEP)
+		put_key_str(out, "step", ev->step, AUDIT_STR_MAX);
 }
 
 /*
@@ -219,7 +228,7 @@ audit_encode(const struct audit_event *ev, const struct audit_context *ctx,
 	put_where(out, ev, ctx);
 	put_who(out, ev->caller, ctx);
 	put_request(out, ev);
-	if (ev->stage == AUDIT_OUTCOME)
+	if (ev->stage != AUDIT_REQUEST)
 		put_outcome(out, ev);
 	sb_puts(out, "}\n");
 }
@@ -548,9 +557,9 @@ audit_file_append(const char *path, const char *rec, size_t len,
 int
 audit_syslog_priority(const struct audit_event *ev)
 {
-	const char *what = ev->stage == AUDIT_OUTCOME ? ev->outcome :
+	const char *what = ev->stage != AUDIT_REQUEST ? ev->outcome :
 	    ev->decision;
-	const char *good = ev->stage == AUDIT_OUTCOME ? "ok" : "allow";
+	const char *good = ev->stage != AUDIT_REQUEST ? "ok" : "allow";
 
 	if (what != NULL && strcmp(what, good) == 0)
 		return LOG_AUTHPRIV | LOG_NOTICE;

@@ -41,7 +41,12 @@
 
 #define AUDIT_TXID_SIZE  33     /* 32 hex digits and a NUL */
 
-enum audit_stage { AUDIT_REQUEST, AUDIT_OUTCOME };
+/*
+ * A switch writes its request record, one "step" record per step it took
+ * (free-port, start, verify, and the rollback's stop and start), and its
+ * outcome record, all with one txid.
+ */
+enum audit_stage { AUDIT_REQUEST, AUDIT_OUTCOME, AUDIT_STEP };
 
 struct audit_event {
 	enum audit_stage stage;
@@ -55,7 +60,8 @@ struct audit_event {
 	const char *decision;       /* "allow", "deny" or "error" */
 	const char *rule;           /* "file:line", NULL when none */
 	const char *reason;
-	/* AUDIT_OUTCOME only */
+	const char *step;           /* AUDIT_STEP only: "free-port 8080" */
+	/* AUDIT_OUTCOME and AUDIT_STEP only */
 	const char *outcome;        /* "ok", "failed", "not-implemented" */
 	const pid_t *pids;          /* processes touched */
 	size_t npids;
@@ -79,7 +85,8 @@ struct audit_context {
  * tty is null without a terminal):
  *   time host pid txid stage user uid groups tty action target dry_run
  *   decision rule reason
- * and for AUDIT_OUTCOME then: outcome pids users duration.
+ * with "step" after stage for AUDIT_STEP, and for AUDIT_OUTCOME and
+ * AUDIT_STEP then: outcome pids users duration.
  */
 void audit_encode(const struct audit_event *, const struct audit_context *,
     struct strbuf *out);

@@ -23,13 +23,15 @@ usage(FILE *out)
 	    "       cutover [-n] start SERVICE\n"
 	    "       cutover [-n] stop SERVICE\n"
 	    "       cutover verify [--format=text|nagios|json] CHECK\n"
+	    "       cutover [-n] switch PLAN\n"
 	    "       cutover list | -l\n"
 	    "       cutover policy check [FILE]\n"
 	    "       cutover policy explain [FILE] [--format=text|json]\n"
 	    "       cutover policy test [FILE] USER ACTION TARGET\n"
 	    "       cutover policy diff OLD NEW\n"
 	    "       cutover --help | --version\n"
-	    "exit: 0 done, 1 failed, 2 usage, 3 refused (policy or PAM),\n"
+	    "exit: 0 done, 1 failed (a switch: rolled back, or not), 2 usage,\n"
+	    "      3 refused (policy, PAM or a switch's pre-flight),\n"
 	    "      4 policy missing/unsafe/invalid, audit not writable, or not "
 	    "setuid root\n",
 	    out);

@@ -102,10 +102,11 @@ cmd_check(int argc, char **argv)
 		return EXIT_POLICY;
 	sb_printable(&name, p->files[0]);
 	printf("%s: valid: %zu service%s, %zu port%s, %zu check%s, %zu "
-	    "rule%s, from %zu file%s\n", sb_str(&name),
+	    "plan%s, %zu rule%s, from %zu file%s\n", sb_str(&name),
 	    p->nservices, p->nservices == 1 ? "" : "s",
 	    p->nports, p->nports == 1 ? "" : "s",
 	    p->nchecks, p->nchecks == 1 ? "" : "s",
+	    p->nplans, p->nplans == 1 ? "" : "s",
 	    p->nrules, p->nrules == 1 ? "" : "s",
 	    p->nfiles, p->nfiles == 1 ? "" : "s");
 	sb_free(&name);
@@ -180,7 +181,7 @@ parse_request(char **argv, struct request *rq)
 	memset(rq, 0, sizeof(*rq));
 	if (action_from_name(argv[0], &rq->action) == -1) {
 		fprintf(stderr, "cutover: unknown action \"%s\"; use "
-		    "free-port, start, stop or verify\n", argv[0]);
+		    "free-port, start, stop, verify or switch\n", argv[0]);
 		return -1;
 	}
 	rq->target = argv[1];

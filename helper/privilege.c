@@ -182,13 +182,21 @@ become(uid_t uid, gid_t gid)
 	return 0;
 }
 
+/*
+ * Who the steps act as.  Normally the real ids; a switch's transaction
+ * makes its real uid 0 (privilege_become_transaction) and keeps the
+ * caller's here for the steps it forks.
+ */
+static uid_t caller_uid = (uid_t)-1;
+static gid_t caller_gid = (gid_t)-1;
+
 int
 privilege_enter(enum priv_step step, const cap_value_t *extra, size_t nextra)
 {
 	const struct step_caps *s = step_of(step);
 	unsigned long long mask;
-	uid_t uid = getuid();
-	gid_t gid = getgid();
+	uid_t uid = caller_uid != (uid_t)-1 ? caller_uid : getuid();
+	gid_t gid = caller_gid != (gid_t)-1 ? caller_gid : getgid();
 
 	errno = 0;
 	if (s == NULL || geteuid() != 0)
@@ -290,6 +298,37 @@ privilege_drop_to_caller(void)
 		return failed("the uid/gid read back differ");
 	if (uid != 0 && setuid(0) != -1)
 		return failed("setuid(0) still works");
+	return 0;
+}
+
+/*
+ * A switch's transaction: real, effective and saved uid 0, so that the
+ * caller can no longer signal it (kill(2) needs the sender's real or
+ * effective uid to be the target's real or saved uid) - neither SIGKILL
+ * nor SIGSTOP.  Root's capabilities stay: the transaction forks each step,
+ * which enters that step's privileges as the caller (privilege_enter),
+ * and a rollback may launch a root service.  The caller's supplementary
+ * groups stay too, for the steps that act as the caller.
+ */
+int
+privilege_become_transaction(void)
+{
+	uid_t uid = getuid(), ru, eu, su;
+	gid_t gid = getgid();
+
+	errno = 0;
+	if (geteuid() != 0)
+		return failed("not running as root");
+	if (setresuid(0, 0, 0) == -1)
+		return failed("setresuid");
+	errno = EPERM;
+	if (getresuid(&ru, &eu, &su) == -1 || ru != 0 || eu != 0 || su != 0)
+		return failed("the uids read back differ");
+	/* A credential change resets dumpable from fs.suid_dumpable. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return failed("PR_SET_DUMPABLE");
+	caller_uid = uid;
+	caller_gid = gid;
 	return 0;
 }
 

@@ -33,6 +33,14 @@ int privilege_verify(uid_t uid, gid_t gid, unsigned long long capmask);
 const char *privilege_step_name(enum priv_step);
 
 /*
+ * A switch's transaction (switch.c), right after its fork: every uid 0,
+ * so that the caller cannot signal it, root's capabilities kept for the
+ * steps it forks; privilege_enter() in those steps then acts as the
+ * caller, whose ids are kept.  Returns 0, or -1 with a message on stderr.
+ */
+int privilege_become_transaction(void);
+
+/*
  * The policy commands: become the caller for good (uid and gid only).
  * Returns 0, or -1 with a message on stderr; the caller must then stop.
  */

@@ -25,6 +25,7 @@ static const struct {
 	{ "start", ACT_START, "a service name" },
 	{ "stop", ACT_STOP, "a service name" },
 	{ "verify", ACT_VERIFY, "a check name" },
+	{ "switch", ACT_SWITCH, "a plan name" },
 };
 
 static bool
@@ -72,7 +73,7 @@ parse_action(int argc, char **argv, int i, struct cli_request *r,
 		    actions[k].action == ACT_VERIFY ? "" : "[-n] ",
 		    actions[k].name, actions[k].action == ACT_FREE_PORT ?
 		    "PORT" : actions[k].action == ACT_VERIFY ? "CHECK" :
-		    "SERVICE");
+		    actions[k].action == ACT_SWITCH ? "PLAN" : "SERVICE");
 		return -1;
 	}
 	if (strlen(argv[i + 1]) > ARG_MAX_LEN)
@@ -86,8 +87,8 @@ parse_action(int argc, char **argv, int i, struct cli_request *r,
 		    "digits, _ and -, starting with a letter, at most 64)",
 		    argv[i + 1]);
 	if (r->dry_run && r->rq.action == ACT_VERIFY)
-		return bad(why, whylen, "-n goes with free-port, start and "
-		    "stop; verify changes nothing%s", "");
+		return bad(why, whylen, "-n goes with free-port, start, stop "
+		    "and switch; verify changes nothing%s", "");
 	snprintf(r->target, sizeof(r->target), "%s", argv[i + 1]);
 	r->rq.target = r->target;
 	return 0;

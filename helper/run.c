@@ -24,8 +24,8 @@
 #include "privilege.h"
 #include "request.h"
 #include "run.h"
-#include "service.h"
-#include "stop.h"
+#include "steps.h"
+#include "switch.h"
 #include "strbuf.h"
 #include "verdict.h"
 #include "verify.h"
@@ -134,27 +134,42 @@ struct touched {
  * The one place a record of this run is built: the request record
  * (OUTCOME NULL) or an outcome record with what T says was touched.
  */
+/* The fields every record of this run shares: who asked for what. */
+static void
+base_event(const struct run *r, struct audit_event *ev, char *rule,
+    size_t rulelen)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->stage = AUDIT_REQUEST;
+	ev->txid = r->txid;
+	ev->caller = r->have_caller || r->have_uid ? &r->caller : NULL;
+	ev->action = action_text(r);
+	ev->target = r->malformed ? r->req->raw_target :
+	    r->req->cmd == CMD_ACTION ? r->req->target : NULL;
+	ev->dry_run = r->req->dry_run;
+	ev->decision = r->dec.verdict == VERDICT_ALLOW ? "allow" : "deny";
+	if (r->dec.rule != NULL) {
+		snprintf(rule, rulelen, "%s:%d", r->dec.at.file,
+		    r->dec.at.line);
+		ev->rule = rule;
+	}
+}
+
+/*
+ * The one place a record of this run is built: the request record
+ * (OUTCOME NULL) or an outcome record with what T says was touched.  (A
+ * switch's step records start from the same base_event.)
+ */
 static int
 record_event(struct run *r, const char *decision, const char *reason,
     const char *outcome, const struct touched *t)
 {
-	struct audit_event ev = { 0 };
+	struct audit_event ev;
 	char rule[RULE_MAX], why[512];
 
+	base_event(r, &ev, rule, sizeof(rule));
 	ev.stage = outcome ? AUDIT_OUTCOME : AUDIT_REQUEST;
-	ev.txid = r->txid;
-	ev.caller = r->have_caller || r->have_uid ? &r->caller : NULL;
-	ev.action = action_text(r);
-	ev.target = r->malformed ? r->req->raw_target :
-	    r->req->cmd == CMD_ACTION ? r->req->target : NULL;
-	ev.dry_run = r->req->dry_run;
 	ev.decision = decision;
-	ev.rule = NULL;
-	if (r->dec.rule != NULL) {
-		snprintf(rule, sizeof(rule), "%s:%d", r->dec.at.file,
-		    r->dec.at.line);
-		ev.rule = rule;
-	}
 	ev.reason = reason;
 	ev.outcome = outcome;
 	if (t != NULL) {
@@ -244,84 +259,30 @@ run_list(struct run *r)
 	return status;
 }
 
-static enum priv_step
-step_for(enum action a)
+static const char *
+outcome_of(int status)
 {
-	switch (a) {
-	case ACT_FREE_PORT: return STEP_FREE_PORT;
-	case ACT_START:     return STEP_START;
-	case ACT_STOP:      return STEP_STOP;
-	case ACT_VERIFY:    return STEP_CALLER;
-	}
-	return STEP_CALLER;
+	return status == EXIT_DONE ? "ok" : status == EXIT_REFUSED ?
+	    "refused" : "failed";
 }
 
+/* The outcome record of a step's result, then its line for the caller. */
 static int
-record_stop(struct run *r, const char *outcome, const char *reason,
-    const struct stop_report *rep)
+report(struct run *r, const char *words, const struct step_result *res)
 {
-	struct touched t = { rep->pids, rep->npids, NULL, 0, rep->seconds };
+	const char *user = res->user;
+	struct touched t = { res->pids, res->npids, &user,
+	    res->user[0] != '\0', res->seconds };
+	char done[STEP_TEXT_MAX + 160];
 
-	return record_event(r, "allow", reason, outcome, &t);
-}
-
-static void
-pid_list(const struct stop_report *rep, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < rep->npids && len + 16 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%d",
-		    i ? ", " : "", (int)rep->pids[i]);
-}
-
-static void
-service_list(const struct stop_report *rep, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < rep->nservices && len + 2 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s",
-		    i ? ", " : "", rep->services[i]);
-}
-
-/* free-port and stop: the stop engine, then the outcome record. */
-static int
-act_stop(struct run *r, const char *words)
-{
-	struct stop_report rep;
-	char why[400], done[800], pids[256], services[128];
-	int st;
-
-	if (r->req->rq.action == ACT_FREE_PORT)
-		st = stop_free_port(policy_port(r->policy, r->req->rq.port),
-		    &rep, why, sizeof(why));
-	else
-		st = stop_service(policy_service(r->policy, r->req->target),
-		    &rep, why, sizeof(why));
-	pid_list(&rep, pids, sizeof(pids));
-	service_list(&rep, services, sizeof(services));
-	if (st == STOP_DONE && rep.already_free)
-		snprintf(done, sizeof(done), "%s: nothing to do, %s", words,
-		    r->req->rq.action == ACT_FREE_PORT ? "the port is already "
-		    "free" : "the service is not running");
-	else if (st == STOP_DONE)
-		snprintf(done, sizeof(done), "%s: stopped %s in %.2f s "
-		    "(signalled pid %s%s)", words, services, rep.seconds, pids,
-		    rep.killed ? "; SIGKILL was needed" : "");
-	else
-		snprintf(done, sizeof(done), "%s: %s", words, why);
-	if (record_stop(r, st == STOP_DONE ? "ok" : st == STOP_REFUSED ?
-	    "refused" : "failed", done, &rep) == -1)
+	snprintf(done, sizeof(done), "%s: %s", words, res->text);
+	if (record_event(r, "allow", done, outcome_of(res->status), &t) == -1)
 		return EXIT_FAILED;
-	if (st == STOP_DONE)
+	if (res->status == EXIT_DONE)
 		printf("cutover: %s\n", done);
 	else
 		say("%s", done, NULL, NULL);
-	return st == STOP_DONE ? EXIT_DONE : st == STOP_REFUSED ?
-	    EXIT_REFUSED : EXIT_FAILED;
+	return res->status;
 }
 
 /*
@@ -335,120 +296,75 @@ act_verify(struct run *r)
 	struct verify_identity who = { r->caller.uid, r->caller.gid,
 	    r->caller.gids, r->caller.ngids };
 	struct strbuf out = STRBUF_INIT;
-	struct verify_result res;
+	struct verify_result vr;
+	struct step_result res;
 	struct touched t = { 0 };
-	char reason[AUDIT_STR_MAX];
 	int status;
 
-	if (c == NULL) {    /* the decision allowed it: cannot happen */
-		record(r, "allow", "no such check", "failed");
+	step_verify(c, &who, &vr, &res);
+	t.seconds = res.seconds;
+	if (record_event(r, "allow", res.text, outcome_of(res.status),
+	    &t) == -1)
+		return EXIT_FAILED;
+	if (res.nothing) {          /* the check could not be run at all */
+		say("%s", res.text, NULL, NULL);
 		return EXIT_FAILED;
 	}
-	verify_check(c, &who, &res);
-	verify_reason(c, &res, reason, sizeof(reason));
-	t.seconds = res.elapsed;
-	if (record_event(r, "allow", reason, verify_passed(&res) ? "ok" :
-	    "failed", &t) == -1)
-		return EXIT_FAILED;
-	verify_render(c, &res, r->req->format, &out);
+	verify_render(c, &vr, r->req->format, &out);
 	if (sb_failed(&out) || fputs(sb_str(&out), stdout) == EOF)
 		status = EXIT_FAILED;
 	else {
 		*r->printed = true;
-		status = verify_exit_status(&res, r->req->format);
+		status = verify_exit_status(&vr, r->req->format);
 	}
 	sb_free(&out);
 	return status;
 }
 
-/* The outcome record of start: the launched pid, then the service's. */
+/* switch: its own transaction (switch.c), or with -n its steps. */
 static int
-record_start(struct run *r, const char *outcome, const char *reason,
-    const struct start_report *rep, const char *user)
+act_switch(struct run *r)
 {
-	pid_t pids[1 + SERVICE_PIDS_MAX];
-	struct touched t = { pids, 0, &user, 0, rep->seconds };
-	size_t i;
+	struct audit_event base;
+	char rule[RULE_MAX];
+	struct switch_request sr = { policy_plan(r->policy, r->req->target),
+	    &r->caller, &base, &r->log };
 
-	if (rep->launched > 0)
-		pids[t.npids++] = rep->launched;
-	for (i = 0; i < rep->npids; i++)
-		if (rep->pids[i] != rep->launched)
-			pids[t.npids++] = rep->pids[i];
-	t.nusers = user != NULL && rep->launched > 0;
-	return record_event(r, "allow", reason, outcome, &t);
+	base_event(r, &base, rule, sizeof(rule));
+	if (sr.plan == NULL) {      /* the decision allowed it: cannot be */
+		record(r, "allow", "no such plan", "failed");
+		return EXIT_FAILED;
+	}
+	return r->req->dry_run ? switch_dry_run(&sr) : switch_run(&sr);
 }
 
 /*
- * start: the plan (still root: it reads file metadata and the user and
- * group databases, and touches nothing), then the step's privileges - for
- * a root service only after the launch, the one exception in privilege.c's
- * table -, the ports, the launch, the wait.  SERVICE_* are exit codes:
- * 0 done, 1 failed (port held, timeout, launch failed), 3 refused (unsafe
- * binary, unknown user or group, uid 0 without allow_root).
- */
-static int
-act_start(struct run *r, const char *words)
-{
-	const struct service *svc = policy_service(r->policy, r->req->target);
-	struct service_plan plan;
-	struct start_report rep;
-	char why[600], done[800];
-	int st;
-
-	memset(&rep, 0, sizeof(rep));
-	st = service_plan(svc, &plan, why, sizeof(why));
-	if (st == SERVICE_DONE && !plan.root &&
-	    privilege_enter(STEP_START, plan.caps, plan.ncaps) == -1) {
-		st = SERVICE_FAILED;
-		snprintf(why, sizeof(why), "could not set up the step's "
-		    "privileges; nothing was started");
-	}
-	if (st == SERVICE_DONE)
-		st = service_ports_free(&plan, why, sizeof(why));
-	if (st == SERVICE_DONE)
-		st = service_launch(&plan, &rep, why, sizeof(why));
-	if (st == SERVICE_DONE && plan.root &&
-	    privilege_enter(STEP_START_ROOT, NULL, 0) == -1) {
-		st = SERVICE_FAILED;
-		snprintf(why, sizeof(why), "it was launched (pid %d) but "
-		    "cutover could not give up root to watch it; see whether "
-		    "it runs", (int)rep.launched);
-	}
-	if (st == SERVICE_DONE)
-		st = service_wait(&plan, &rep, why, sizeof(why));
-	snprintf(done, sizeof(done), "%s: %s", words, why);
-	if (record_start(r, st == SERVICE_DONE ? "ok" : st == SERVICE_REFUSED ?
-	    "refused" : "failed", done, &rep, plan.user) == -1)
-		st = EXIT_FAILED;
-	else if (st == SERVICE_DONE)
-		printf("cutover: %s\n", done);
-	else
-		say("%s", done, NULL, NULL);
-	service_plan_free(&plan);
-	return st;
-}
-
-/*
- * After the record: enter exactly the step's privileges, then act.  Start
- * enters its own step: a root service is launched before root is given
- * up (see STEP_START_ROOT in privilege.c).
+ * After the record: the action, which enters exactly its step's
+ * privileges itself (steps.c).  A switch is a transaction of its own
+ * (switch.c).
  */
 static int
 act(struct run *r, const char *words)
 {
-	enum action a = r->req->rq.action;
+	struct step_result res;
 
-	if (a == ACT_START)
-		return act_start(r, words);     /* enters its step itself */
-	if (privilege_enter(step_for(a), NULL, 0) == -1) {
-		record(r, "allow", "could not set up the step's privileges",
-		    "failed");
-		return EXIT_FAILED;
-	}
-	if (a == ACT_VERIFY)
+	switch (r->req->rq.action) {
+	case ACT_FREE_PORT:
+		step_free_port(policy_port(r->policy, r->req->rq.port), -1,
+		    &res);
+		break;
+	case ACT_STOP:
+		step_stop(policy_service(r->policy, r->req->target), &res);
+		break;
+	case ACT_START:
+		step_start(policy_service(r->policy, r->req->target), -1, &res);
+		break;
+	case ACT_VERIFY:
 		return act_verify(r);
-	return act_stop(r, words);      /* free-port, stop */
+	case ACT_SWITCH:
+		return act_switch(r);
+	}
+	return report(r, words, &res);
 }
 
 static int
@@ -469,7 +385,8 @@ run_action(struct run *r)
 	if (r->req->dry_run) {
 		printf("cutover: %s may %s (%s:%d); dry run, nothing done\n",
 		    who(r), words, r->dec.at.file, r->dec.at.line);
-		return EXIT_DONE;
+		return r->req->rq.action == ACT_SWITCH ? act_switch(r) :
+		    EXIT_DONE;
 	}
 	return act(r, words);
 }

@@ -435,6 +435,7 @@ service_plan(const struct service *svc, struct service_plan *p, char *why,
 
 	memset(p, 0, sizeof(*p));
 	p->svc = svc;
+	p->handoff_fd = -1;
 	if (svc == NULL) {
 		snprintf(why, whylen, "no such service");
 		return SERVICE_REFUSED;
@@ -680,13 +681,15 @@ close_above(unsigned int from, unsigned int to)
 
 /*
  * 0, 1 and 2 on /dev/null; every other descriptor closed but ERRFD
- * (close-on-exec, the way back to the parent).  The caller's, the
- * policy's and the audit log's descriptors end here.
+ * (close-on-exec, the way back to the parent) and, with KEEP3, the
+ * handed-off socket on 3.  The caller's, the policy's and the audit
+ * log's descriptors end here.
  */
 static int
-reset_fds(int errfd, char *why, size_t whylen)
+reset_fds(int errfd, bool keep3, char *why, size_t whylen)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
+	unsigned int first = keep3 ? 4 : 3;
 
 	if (null == -1) {
 		snprintf(why, whylen, "/dev/null: %s", strerror(errno));
@@ -697,9 +700,9 @@ reset_fds(int errfd, char *why, size_t whylen)
 			snprintf(why, whylen, "dup2: %s", strerror(errno));
 			return -1;
 		}
-	if (null > 2)
+	if (null > 2 && !(keep3 && null == 3))
 		close(null);
-	if (close_above(3, (unsigned int)errfd - 1) == -1 ||
+	if (close_above(first, (unsigned int)errfd - 1) == -1 ||
 	    close_above((unsigned int)errfd + 1, ~0U) == -1) {
 		snprintf(why, whylen, "close_range: %s", strerror(errno));
 		return -1;
@@ -707,19 +710,78 @@ reset_fds(int errfd, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * The handed-off listening socket onto fd 3, inheritable (LISTEN_FDS
+ * counts from 3, and NGINX="3;" names it); ERRFD moves above it first if
+ * it is 3.
+ */
+static int
+place_socket(int sock, int *errfd, char *why, size_t whylen)
+{
+	int fd;
+
+	if (*errfd == 3) {
+		if ((fd = fcntl(*errfd, F_DUPFD_CLOEXEC, 4)) == -1) {
+			snprintf(why, whylen, "fcntl: %s", strerror(errno));
+			return -1;
+		}
+		*errfd = fd;
+	}
+	if (sock != 3 && dup2(sock, 3) == -1) {
+		snprintf(why, whylen, "dup2 socket: %s", strerror(errno));
+		return -1;
+	}
+	if (sock == 3 && fcntl(3, F_SETFD, 0) == -1) {
+		snprintf(why, whylen, "fcntl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The plan's environment plus the variables that name fd 3. */
+static char **
+handoff_env(const struct service_plan *p)
+{
+	static char pid[32];
+	char **env;
+	size_t n, k;
+
+	for (n = 0; p->envp[n] != NULL; n++)
+		;
+	if ((env = calloc(n + 3, sizeof(*env))) == NULL)
+		return NULL;
+	for (k = 0; k < n; k++)
+		env[k] = p->envp[k];
+	if (p->svc->handoff == HANDOFF_NGINX)
+		env[n++] = "NGINX=3;";
+	else {
+		/* LISTEN_PID: this process's pid, which execve keeps. */
+		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
+		env[n++] = "LISTEN_FDS=1";
+		env[n++] = pid;
+	}
+	return env;
+}
+
 /* The child: set up, exec; on any failure tell the parent why, exit. */
 static void __attribute__((noreturn))
 child(const struct service_plan *p, int errfd)
 {
 	const struct service *svc = p->svc;
-	char why[400] = "";
+	bool handoff = p->handoff_fd != -1;
+	char why[400] = "", **envp = p->envp;
 	int rc = -1;
 
-	if (setsid() == -1)
+	if (handoff && (envp = handoff_env(p)) == NULL)
+		snprintf(why, sizeof(why), "out of memory");
+	else if (handoff && place_socket(p->handoff_fd, &errfd, why,
+	    sizeof(why)) == -1)
+		;
+	else if (setsid() == -1)
 		snprintf(why, sizeof(why), "setsid: %s", strerror(errno));
 	else if (reset_signals(why, sizeof(why)) == 0 &&
 	    reset_limits(why, sizeof(why)) == 0 &&
-	    reset_fds(errfd, why, sizeof(why)) == 0) {
+	    reset_fds(errfd, handoff, why, sizeof(why)) == 0) {
 		(void)umask(022);
 		if (chdir("/") == -1)
 			snprintf(why, sizeof(why), "chdir /: %s",
@@ -732,7 +794,7 @@ child(const struct service_plan *p, int errfd)
 			    p->ngroups, p->caps, p->ncaps, why, sizeof(why));
 	}
 	if (rc == 0) {
-		execve(svc->start[0], (char *const *)svc->start, p->envp);
+		execve(svc->start[0], (char *const *)svc->start, envp);
 		snprintf(why, sizeof(why), "cannot run %s: %s", svc->start[0],
 		    strerror(errno));
 	}

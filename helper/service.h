@@ -56,6 +56,8 @@ struct service_plan {
 	size_t ncaps;
 	char **envp;                /* built from the policy only */
 	double timeout;             /* seconds: the service's start_timeout */
+	int handoff_fd;             /* -1, or a listening socket the service
+	                               inherits as fd 3 (a switch sets it) */
 };
 
 struct start_report {

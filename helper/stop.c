@@ -42,6 +42,7 @@ struct job {
 	struct stop_report *rep;
 	char *why;
 	size_t whylen;
+	int notify_fd;              /* -1, or told once all are signalled */
 };
 
 static double
@@ -243,6 +244,9 @@ run_job(struct job *j)
 	if (open_targets(j) == -1 || signal_topmost(j) == -1)
 		status = STOP_FAILED;
 	else {
+		/* A switch may now try to bind the port (steps.h). */
+		if (j->notify_fd != -1)
+			(void)!write(j->notify_fd, "s", 1);
 		wait_released(j, start + longest_timeout(j));
 		if (!released(j)) {
 			if (kill_remaining(j) > 0)
@@ -270,8 +274,8 @@ describe_intruder(const struct holder *h, int port, char *why, size_t whylen)
 }
 
 int
-stop_free_port(const struct port_grant *pg, struct stop_report *rep,
-    char *why, size_t whylen)
+stop_free_port(const struct port_grant *pg, int notify_fd,
+    struct stop_report *rep, char *why, size_t whylen)
 {
 	struct holders *h = calloc(1, sizeof(*h));
 	struct job *j = calloc(1, sizeof(*j));
@@ -297,7 +301,7 @@ stop_free_port(const struct port_grant *pg, struct stop_report *rep,
 		status = STOP_REFUSED;
 	} else {
 		*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
-		    .why = why, .whylen = whylen };
+		    .why = why, .whylen = whylen, .notify_fd = notify_fd };
 		for (i = 0; i < h->n; i++)
 			j->t[j->n++] = (struct target){ h->v[i], -1, false };
 		status = run_job(j);
@@ -370,7 +374,7 @@ stop_service(const struct service *svc, struct stop_report *rep, char *why,
 		status = STOP_FAILED;
 	} else {
 		*j = (struct job){ .ports = svc->ports, .nports = svc->nports,
-		    .rep = rep, .why = why, .whylen = whylen };
+		    .rep = rep, .why = why, .whylen = whylen, .notify_fd = -1 };
 		for (p = 0; p < svc->nports && status == STOP_DONE; p++)
 			if (add_service_targets(j, svc, uid, svc->ports[p], h) == -1)
 				status = STOP_FAILED;

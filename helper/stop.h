@@ -31,9 +31,10 @@ struct stop_report {
 /*
  * Free PG's port: every holder must be one of its permitted services
  * (else STOP_REFUSED, nothing signalled); signal, wait, maybe SIGKILL.
+ * NOTIFY_FD, unless -1, gets one byte once every holder is signalled.
  */
-int stop_free_port(const struct port_grant *pg, struct stop_report *,
-    char *why, size_t whylen);
+int stop_free_port(const struct port_grant *pg, int notify_fd,
+    struct stop_report *, char *why, size_t whylen);
 
 /* Stop SVC: its processes (exe and user) that hold its ports. */
 int stop_service(const struct service *svc, struct stop_report *,

@@ -48,13 +48,30 @@ sane_seconds(double s)
 	return isfinite(s) && s >= 0 && s < 1e7 ? s : 0;
 }
 
+/* The differences C can give rise to: the status, and what C asks for. */
+static unsigned
+possible_diffs(const struct check *c)
+{
+	return VERIFY_DIFF_STATUS | (c->header ? VERIFY_DIFF_HEADER : 0) |
+	    (c->contains ? VERIFY_DIFF_CONTAINS : 0) |
+	    (c->sha256 ? VERIFY_DIFF_SHA256 : 0);
+}
+
 void
-verify_result_sanitize(struct verify_result *r)
+verify_result_sanitize(struct verify_result *r, const struct check *c)
 {
 	r->sha256[sizeof(r->sha256) - 1] = '\0';
 	r->header_got[sizeof(r->header_got) - 1] = '\0';
 	r->detail[sizeof(r->detail) - 1] = '\0';
 	if (r->error < VERIFY_OK || r->error > VERIFY_ERROR_LAST)
+		verify_set_error(r, VERIFY_INTERNAL, "the check's process "
+		    "sent a malformed result");
+	/*
+	 * A difference the check cannot have (contains, with no contains
+	 * asked) is a lie, and the renderers would describe it from a NULL:
+	 * fail closed.
+	 */
+	if (r->error == VERIFY_OK && (r->diffs & ~possible_diffs(c)) != 0)
 		verify_set_error(r, VERIFY_INTERNAL, "the check's process "
 		    "sent a malformed result");
 	r->diffs &= VERIFY_DIFF_ALL;

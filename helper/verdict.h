@@ -67,11 +67,12 @@ struct verify_result {
 bool verify_passed(const struct verify_result *);
 
 /*
- * A result as it came through the pipe: every field brought into its
- * range, every string terminated, a kind or a hash that is not one made
- * an internal error or empty.  After this any result renders safely.
+ * A result of check C as it came through the pipe: every field brought
+ * into its range, every string terminated, a kind, a hash or a
+ * difference that is not one (a difference C does not ask about) made an
+ * internal error or empty.  After this any result renders safely with C.
  */
-void verify_result_sanitize(struct verify_result *);
+void verify_result_sanitize(struct verify_result *, const struct check *);
 
 /* Record an error and its text (cut to fit) in R. */
 void verify_set_error(struct verify_result *r, enum verify_error e,

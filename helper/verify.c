@@ -1,5 +1,6 @@
 /*
- * verify.c - a content check, fetched by libcurl in a child process that
+ * verify.c - a content check, fetched by libcurl (loaded there, not
+ * linked: curlapi.h) in a child process that
  * holds nothing: not root, no capability, no descriptor of the parent's
  * (the audit log stays out of reach of the code that parses HTTP), no
  * other thread.  The child proves that to itself from the kernel's view
@@ -16,7 +17,6 @@
 #include <sys/fsuid.h>
 #include <sys/wait.h>
 
-#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curlapi.h"
 #include "privilege.h"
 #include "verify.h"
 
@@ -85,30 +86,30 @@ on_header(char *p, size_t size, size_t n, void *scan)
 static CURL *
 new_handle(const struct check *c, struct verify_scan *scan, char *errbuf)
 {
-	CURL *h = curl_easy_init();
+	CURL *h = curlapi.easy_init();
 	int bad = 0;
 
 	if (h == NULL)
 		return NULL;
-	bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	bad |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	bad |= curl_easy_setopt(h, CURLOPT_PROXY, "");
-	bad |= curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	bad |= curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
-	bad |= curl_easy_setopt(h, CURLOPT_USERAGENT, "cutover/" CUTOVER_VERSION);
-	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	bad |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	bad |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+	bad |= curlapi.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	bad |= curlapi.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	bad |= curlapi.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	bad |= curlapi.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	bad |= curlapi.easy_setopt(h, CURLOPT_PROXY, "");
+	bad |= curlapi.easy_setopt(h, CURLOPT_NOPROXY, "*");
+	bad |= curlapi.easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	bad |= curlapi.easy_setopt(h, CURLOPT_USERAGENT, "cutover/" CUTOVER_VERSION);
+	bad |= curlapi.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	bad |= curlapi.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	bad |= curlapi.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)c->max_body);
-	bad |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	bad |= curl_easy_setopt(h, CURLOPT_WRITEDATA, scan);
-	bad |= curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	bad |= curl_easy_setopt(h, CURLOPT_HEADERDATA, scan);
-	bad |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	bad |= curlapi.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	bad |= curlapi.easy_setopt(h, CURLOPT_WRITEDATA, scan);
+	bad |= curlapi.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	bad |= curlapi.easy_setopt(h, CURLOPT_HEADERDATA, scan);
+	bad |= curlapi.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	if (bad) {
-		curl_easy_cleanup(h);
+		curlapi.easy_cleanup(h);
 		return NULL;
 	}
 	return h;
@@ -162,19 +163,19 @@ fetch(CURL *h, const char *url, double deadline, char *errbuf,
 		return VERIFY_TIMEOUT;
 	}
 	errbuf[0] = '\0';
-	if (curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms) != CURLE_OK) {
+	if (curlapi.easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
+	    curlapi.easy_setopt(h, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
+	    curlapi.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms) != CURLE_OK) {
 		verify_set_error(r, VERIFY_INTERNAL, "libcurl refused the URL");
 		return VERIFY_INTERNAL;
 	}
-	if ((rc = curl_easy_perform(h)) != CURLE_OK) {
+	if ((rc = curlapi.easy_perform(h)) != CURLE_OK) {
 		e = error_kind(rc, scan);
-		verify_set_error(r, e, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		verify_set_error(r, e, errbuf[0] ? errbuf : curlapi.easy_strerror(rc));
 		return e;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, location);
+	curlapi.easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curlapi.easy_getinfo(h, CURLINFO_REDIRECT_URL, location);
 	return VERIFY_OK;
 }
 
@@ -182,12 +183,12 @@ fetch(CURL *h, const char *url, double deadline, char *errbuf,
 static char *
 url_host(const char *url)
 {
-	CURLU *u = curl_url();
+	CURLU *u = curlapi.url();
 	char *host = NULL;
 
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
-		curl_url_get(u, CURLUPART_HOST, &host, 0);
-	curl_url_cleanup(u);
+	if (u != NULL && curlapi.url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		curlapi.url_get(u, CURLUPART_HOST, &host, 0);
+	curlapi.url_cleanup(u);
 	return host;
 }
 
@@ -197,8 +198,8 @@ same_host(const char *a, const char *b)
 	char *ha = url_host(a), *hb = url_host(b);
 	bool same = ha != NULL && hb != NULL && strcasecmp(ha, hb) == 0;
 
-	curl_free(ha);
-	curl_free(hb);
+	curlapi.free(ha);
+	curlapi.free(hb);
 	return same;
 }
 
@@ -273,7 +274,7 @@ attempt(const struct check *c, struct verify_result *r)
 		verify_scan_free(&scan);
 	}
 	free(url);
-	curl_easy_cleanup(h);
+	curlapi.easy_cleanup(h);
 	r->seconds = now() - start;
 }
 
@@ -453,6 +454,7 @@ static void __attribute__((noreturn))
 child(const struct check *c, const struct verify_identity *who, int fd)
 {
 	struct verify_result r;
+	char loaded[256];
 	const char *why;
 
 	keep_only_result_fd(fd);
@@ -460,10 +462,13 @@ child(const struct check *c, const struct verify_identity *who, int fd)
 		child_refuses(why);
 	/* nothing of libcurl's may reach the caller's terminal */
 	quiet_stdio();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	/* libcurl is loaded only here, with nothing left to misuse */
+	if (curlapi_load(loaded, sizeof(loaded)) == -1)
+		child_refuses(loaded);
+	if (curlapi.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		child_refuses("libcurl could not be initialised");
 	run_attempts(c, &r);
-	curl_global_cleanup();
+	curlapi.global_cleanup();
 	send_result(&r);
 	_exit(0);
 }
@@ -558,6 +563,6 @@ verify_check(const struct check *c, const struct verify_identity *who,
 		no_result(r, status, got == -2, limit);
 		return -1;
 	}
-	verify_result_sanitize(r);
+	verify_result_sanitize(r, c);
 	return r->error == VERIFY_INTERNAL ? -1 : 0;
 }

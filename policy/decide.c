@@ -16,6 +16,7 @@ static const char *const action_names[] = {
 	[ACT_START] = "start",
 	[ACT_STOP] = "stop",
 	[ACT_VERIFY] = "verify",
+	[ACT_SWITCH] = "switch",
 };
 
 const char *
@@ -77,6 +78,17 @@ policy_check(const struct policy *p, const char *name)
 	return NULL;
 }
 
+const struct plan *
+policy_plan(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nplans; i++)
+		if (strcmp(p->plans[i].name, name) == 0)
+			return &p->plans[i];
+	return NULL;
+}
+
 const struct port_grant *
 policy_port(const struct policy *p, int port)
 {
@@ -120,6 +132,7 @@ grants_for(const struct rule *r, enum action a)
 	case ACT_START:     return &r->start;
 	case ACT_STOP:      return &r->stop;
 	case ACT_VERIFY:    return &r->verify;
+	case ACT_SWITCH:    return &r->plans;
 	}
 	return NULL;
 }
@@ -135,6 +148,8 @@ item_matches(const struct grant_item *it, const struct request *rq)
 		return rq->target && strcmp(it->service->name, rq->target) == 0;
 	case ACT_VERIFY:
 		return rq->target && strcmp(it->check->name, rq->target) == 0;
+	case ACT_SWITCH:
+		return rq->target && strcmp(it->plan->name, rq->target) == 0;
 	}
 	return false;
 }
@@ -157,6 +172,9 @@ explain_denial(const struct policy *p, const struct subject *s,
 	case ACT_VERIFY:
 		defined = rq->target && policy_check(p, rq->target);
 		break;
+	case ACT_SWITCH:
+		defined = rq->target && policy_plan(p, rq->target);
+		break;
 	}
 	if (p->nrules == 0)
 		snprintf(d->detail, sizeof(d->detail), "the policy has no rules");
@@ -166,7 +184,7 @@ explain_denial(const struct policy *p, const struct subject *s,
 	else if (!defined)
 		snprintf(d->detail, sizeof(d->detail), "the policy defines no "
 		    "%s by that name", rq->action == ACT_VERIFY ? "check" :
-		    "service");
+		    rq->action == ACT_SWITCH ? "plan" : "service");
 	else if (nnaming == 0)
 		snprintf(d->detail, sizeof(d->detail), "no rule names user %s "
 		    "or any of its %zu groups", s->user ? s->user : "?",

@@ -206,6 +206,27 @@ sb_ports(struct strbuf *sb, const int *ports, size_t n)
 }
 
 /*
+ * What the service finds when a switch starts it: policy.h's contract,
+ * in the words of the variables it sees.
+ */
+static void
+sb_handoff(struct strbuf *sb, enum socket_handoff handoff)
+{
+	switch (handoff) {
+	case HANDOFF_NONE:
+		break;
+	case HANDOFF_SYSTEMD:
+		sb_puts(sb, "; in a switch, inherits cutover's listening socket "
+		    "as fd 3 with LISTEN_FDS=1");
+		break;
+	case HANDOFF_NGINX:
+		sb_puts(sb, "; in a switch, inherits cutover's listening socket "
+		    "as fd 3 with NGINX=3;");
+		break;
+	}
+}
+
+/*
  * start_timeout is left out: how long cutover waits for the ports changes
  * nothing about what runs, and with whose powers.
  */
@@ -230,6 +251,7 @@ effect_start(struct strbuf *sb, const struct service *svc)
 	sb_words(sb, svc->start, svc->nstart, " ");
 	sb_puts(sb, " (listens on ");
 	sb_ports(sb, svc->ports, svc->nports);
+	sb_handoff(sb, svc->handoff);
 	sb_puts(sb, ")");
 }
 
@@ -278,6 +300,61 @@ effect_verify(struct strbuf *sb, const struct check *chk)
 		sb_puts(sb, ", one attempt");
 }
 
+/* "switch newsite: free port 8080 from apache2, start nginx, ..." */
+static void
+switch_summary(struct strbuf *sb, const struct plan *pl)
+{
+	size_t i;
+
+	sb_puts(sb, "switch ");
+	sb_word(sb, pl->name);
+	sb_printf(sb, ": free port %d from ", pl->port);
+	sb_word(sb, pl->from->name);
+	sb_puts(sb, ", start ");
+	sb_word(sb, pl->to->name);
+	for (i = 0; i < pl->nverify; i++) {
+		sb_puts(sb, i == 0 ? ", verify " : " and ");
+		sb_word(sb, pl->verify[i]->name);
+	}
+	if (pl->nverify == 0)
+		sb_puts(sb, ", no check");
+	sb_puts(sb, pl->rollback ? "; on failure stop " : "; no rollback");
+	if (pl->rollback) {
+		sb_word(sb, pl->to->name);
+		sb_puts(sb, " and start ");
+		sb_word(sb, pl->from->name);
+		sb_puts(sb, " again");
+	}
+}
+
+/*
+ * A plan allows exactly its steps, so they are what a reviewer reads:
+ * the summary, then each step as the permission of its own would say it.
+ * A change to any of them (a holder's signal, the new service's command,
+ * a check's URL) is then a change of the switch, and diff shows it.
+ */
+static void
+effect_switch(struct strbuf *sb, const struct plan *pl)
+{
+	size_t i;
+
+	switch_summary(sb, pl);
+	sb_puts(sb, ". Steps: ");
+	effect_free_port(sb, pl->grant);
+	sb_puts(sb, "; ");
+	effect_start(sb, pl->to);
+	for (i = 0; i < pl->nverify; i++) {
+		sb_puts(sb, "; ");
+		effect_verify(sb, pl->verify[i]);
+	}
+	if (pl->rollback) {
+		sb_puts(sb, "; on failure: ");
+		effect_stop(sb, pl->to);
+		sb_puts(sb, "; ");
+		effect_start(sb, pl->from);
+	}
+}
+
 void
 policy_effect(struct strbuf *sb, enum action act, const struct grant_item *it)
 {
@@ -294,6 +371,9 @@ policy_effect(struct strbuf *sb, enum action act, const struct grant_item *it)
 	case ACT_VERIFY:
 		effect_verify(sb, it->check);
 		break;
+	case ACT_SWITCH:
+		effect_switch(sb, it->plan);
+		break;
 	}
 }
 
@@ -304,6 +384,7 @@ sb_request(struct strbuf *sb, enum action act, const char *target, int port)
 	static const char *const verbs[] = {
 		[ACT_FREE_PORT] = "free port", [ACT_START] = "start",
 		[ACT_STOP] = "stop", [ACT_VERIFY] = "verify",
+		[ACT_SWITCH] = "switch",
 	};
 
 	if ((size_t)act >= sizeof(verbs) / sizeof(verbs[0])) {
@@ -331,6 +412,22 @@ sb_origin(struct strbuf *sb, struct origin at)
 }
 
 /* ---- flattening rules into permissions ---------------------------------- */
+
+#define NACTIONS (ACT_SWITCH + 1)
+
+/* What rule R grants under ACT (policy.h: the key of each action). */
+static const struct grant_list *
+rule_grants(const struct rule *r, enum action act)
+{
+	switch (act) {
+	case ACT_FREE_PORT: return &r->free;
+	case ACT_START:     return &r->start;
+	case ACT_STOP:      return &r->stop;
+	case ACT_VERIFY:    return &r->verify;
+	case ACT_SWITCH:    return &r->plans;
+	}
+	return NULL;
+}
 
 /* A permission while being collected: SEQ is its place in file order. */
 struct raw_perm {
@@ -372,16 +469,15 @@ static void
 collect_subject(struct collector *c, const struct rule *r,
     enum subject_kind kind, const char *subject)
 {
-	const struct grant_list *lists[] = {
-		[ACT_FREE_PORT] = &r->free, [ACT_START] = &r->start,
-		[ACT_STOP] = &r->stop, [ACT_VERIFY] = &r->verify,
-	};
+	const struct grant_list *gl;
 	size_t a, i;
 
-	for (a = 0; a < sizeof(lists) / sizeof(lists[0]); a++)
-		for (i = 0; i < lists[a]->n; i++)
+	for (a = 0; a < NACTIONS; a++) {
+		gl = rule_grants(r, (enum action)a);
+		for (i = 0; i < gl->n; i++)
 			collect_one(c, kind, subject, (enum action)a,
-			    &lists[a]->items[i], r->auth);
+			    &gl->items[i], r->auth);
+	}
 }
 
 static void
@@ -408,6 +504,8 @@ compare_targets(enum action act, const struct grant_item *a,
 		return strcmp(a->service->name, b->service->name);
 	case ACT_VERIFY:
 		return strcmp(a->check->name, b->check->name);
+	case ACT_SWITCH:
+		return strcmp(a->plan->name, b->plan->name);
 	}
 	return 0;
 }
@@ -469,12 +567,21 @@ describe(struct permission *p)
 {
 	struct strbuf target = STRBUF_INIT, effect = STRBUF_INIT;
 
-	if (p->action == ACT_FREE_PORT)
+	switch (p->action) {
+	case ACT_FREE_PORT:
 		sb_printf(&target, "%d", p->item->port->port);
-	else if (p->action == ACT_VERIFY)
-		sb_puts(&target, p->item->check->name);
-	else
+		break;
+	case ACT_START:
+	case ACT_STOP:
 		sb_puts(&target, p->item->service->name);
+		break;
+	case ACT_VERIFY:
+		sb_puts(&target, p->item->check->name);
+		break;
+	case ACT_SWITCH:
+		sb_puts(&target, p->item->plan->name);
+		break;
+	}
 	policy_effect(&effect, p->action, p->item);
 	p->target = strbuf_take(&target);
 	p->effect = strbuf_take(&effect);
@@ -653,6 +760,24 @@ json_origin(struct strbuf *sb, struct origin at)
 	sb_free(&tmp);
 }
 
+/* A plan's parts, for a program that checks them rather than reads them. */
+static void
+json_plan(struct strbuf *sb, const struct plan *pl)
+{
+	size_t i;
+
+	sb_printf(sb, ",\"plan\":{\"port\":%d,\"from\":", pl->port);
+	sb_json_cstr(sb, pl->from->name);
+	sb_puts(sb, ",\"to\":");
+	sb_json_cstr(sb, pl->to->name);
+	sb_puts(sb, ",\"verify\":[");
+	for (i = 0; i < pl->nverify; i++) {
+		sb_puts(sb, i ? "," : "");
+		sb_json_cstr(sb, pl->verify[i]->name);
+	}
+	sb_printf(sb, "],\"rollback\":%s}", pl->rollback ? "true" : "false");
+}
+
 static void
 json_permission(struct strbuf *sb, const struct permission *p)
 {
@@ -673,7 +798,10 @@ json_permission(struct strbuf *sb, const struct permission *p)
 		sb_puts(sb, i ? "," : "");
 		json_origin(sb, p->also[i]);
 	}
-	sb_puts(sb, "]}");
+	sb_puts(sb, "]");
+	if (p->action == ACT_SWITCH)
+		json_plan(sb, p->item->plan);
+	sb_puts(sb, "}");
 }
 
 static void
@@ -742,27 +870,30 @@ item_is_target(enum action act, const struct grant_item *it,
 {
 	const char *target = req->target ? req->target : "";
 
-	if (act == ACT_FREE_PORT)
+	switch (act) {
+	case ACT_FREE_PORT:
 		return it->port->port == req->port;
-	if (act == ACT_VERIFY)
+	case ACT_START:
+	case ACT_STOP:
+		return strcmp(it->service->name, target) == 0;
+	case ACT_VERIFY:
 		return strcmp(it->check->name, target) == 0;
-	return strcmp(it->service->name, target) == 0;
+	case ACT_SWITCH:
+		return strcmp(it->plan->name, target) == 0;
+	}
+	return false;
 }
 
 /* The item of the granting rule that names the request's target. */
 static const struct grant_item *
 granting_item(const struct rule *r, const struct request *req)
 {
-	const struct grant_list *lists[] = {
-		[ACT_FREE_PORT] = &r->free, [ACT_START] = &r->start,
-		[ACT_STOP] = &r->stop, [ACT_VERIFY] = &r->verify,
-	};
 	const struct grant_list *l;
 	size_t i;
 
-	if ((size_t)req->action >= sizeof(lists) / sizeof(lists[0]))
+	if ((size_t)req->action >= NACTIONS)
 		return NULL;
-	l = lists[req->action];
+	l = rule_grants(r, req->action);
 	for (i = 0; i < l->n; i++)
 		if (item_is_target(req->action, &l->items[i], req))
 			return &l->items[i];

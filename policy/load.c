@@ -216,6 +216,7 @@ static const struct key top_keys[] = {
 	{ "services", K_GROUP, 0, 0, false, "services = { nginx = { ... }; };" },
 	{ "ports",    K_LIST,  0, 0, false, "ports = ( { port = 8080; holders = [\"apache2\"]; } );" },
 	{ "checks",   K_GROUP, 0, 0, false, "checks = { homepage = { url = \"http://127.0.0.1:8080/\"; }; };" },
+	{ "plans",    K_GROUP, 0, 0, false, "plans = { newsite = { port = 8080; from = \"apache2\"; to = \"nginx\"; }; };" },
 	{ "rules",    K_LIST,  0, 0, false, "rules = ( { users = [\"deploy\"]; start = [\"nginx\"]; } );" },
 	{ NULL, 0, 0, 0, false, NULL }
 };
@@ -231,21 +232,24 @@ member_count(const config_t *cfg, const char *key)
 static void
 allocate_tables(struct build *b, const config_t *cfgs, size_t n)
 {
-	size_t i, ns = 0, np = 0, nc = 0, nr = 0;
+	size_t i, ns = 0, np = 0, nc = 0, npl = 0, nr = 0;
 
 	for (i = 0; i < n; i++) {
 		ns += member_count(&cfgs[i], "services");
 		np += member_count(&cfgs[i], "ports");
 		nc += member_count(&cfgs[i], "checks");
+		npl += member_count(&cfgs[i], "plans");
 		nr += member_count(&cfgs[i], "rules");
 	}
 	b->services = build_alloc(b, ns, sizeof(*b->services));
 	b->ports = build_alloc(b, np, sizeof(*b->ports));
 	b->checks = build_alloc(b, nc, sizeof(*b->checks));
+	b->plans = build_alloc(b, npl, sizeof(*b->plans));
 	b->rules = build_alloc(b, nr, sizeof(*b->rules));
 	b->policy->services = b->services;
 	b->policy->ports = b->ports;
 	b->policy->checks = b->checks;
+	b->policy->plans = b->plans;
 	b->policy->rules = b->rules;
 }
 
@@ -309,6 +313,9 @@ fill_tables(struct build *b, const struct policy_texts *texts,
 		load_checks(b, b->policy->files[i], &cfgs[i]);
 	for (i = 0; i < texts->n; i++)
 		load_ports(b, b->policy->files[i], &cfgs[i]);
+	/* Plans refer to services, checks and ports; rules to plans. */
+	for (i = 0; i < texts->n; i++)
+		load_plans(b, b->policy->files[i], &cfgs[i]);
 	for (i = 0; i < texts->n; i++)
 		load_rules(b, b->policy->files[i], &cfgs[i]);
 	for (i = 0; i < texts->n; i++)

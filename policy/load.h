@@ -22,6 +22,7 @@ struct build {
 	struct service *services;
 	struct port_grant *ports;
 	struct check *checks;
+	struct plan *plans;
 	struct rule *rules;
 };
 
@@ -68,6 +69,7 @@ void unknown_service(struct build *, const char *file,
 void load_services(struct build *, const char *file, const config_t *);
 void load_ports(struct build *, const char *file, const config_t *);
 void load_checks(struct build *, const char *file, const config_t *);
+void load_plans(struct build *, const char *file, const config_t *);
 void load_rules(struct build *, const char *file, const config_t *);
 
 #endif

@@ -2,7 +2,9 @@
  * load_rules.c - the rules section: who may do what.  A rule names users
  * and/or groups and lists, per action, the things they may act on; every
  * listed thing must be defined, so a rule can never grant more (or other)
- * than a reviewer sees in the services, ports and checks sections.
+ * than a reviewer sees in the services, ports, checks and plans sections.
+ * switch = [...] grants a plan as one whole: it does not grant its steps
+ * on their own.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +18,29 @@ static const struct key rule_keys[] = {
 	{ "start", K_STRINGS, 0, 0, false, "start = [\"nginx\"];" },
 	{ "stop", K_STRINGS, 0, 0, false, "stop = [\"nginx\"];" },
 	{ "verify", K_STRINGS, 0, 0, false, "verify = [\"homepage\"];" },
+	{ "switch", K_STRINGS, 0, 0, false, "switch = [\"newsite\"];" },
 	{ "auth", K_STRING, 0, 0, false, "auth = \"none\";" },
 	{ NULL, 0, 0, 0, false, NULL }
 };
+
+static bool
+resolve_plan(struct build *b, const char *file, const config_setting_t *e,
+    const char *name, struct grant_item *it)
+{
+	const char *names[256];
+	const char *hint;
+	size_t i, n = 0;
+
+	if ((it->plan = policy_plan(b->policy, name)) != NULL)
+		return true;
+	for (i = 0; i < b->policy->nplans && n < 256; i++)
+		names[n++] = b->policy->plans[i].name;
+	hint = closest_name(name, names, n);
+	build_error(b, file, e, "plan \"%s\" is not defined; define it "
+	    "under plans%s%s%s", name, hint ? " or write \"" : "",
+	    hint ? hint : "", hint ? "\"" : "");
+	return false;
+}
 
 static bool
 resolve_item(struct build *b, const char *file, const config_setting_t *e,
@@ -35,6 +57,8 @@ resolve_item(struct build *b, const char *file, const config_setting_t *e,
 		return it->port != NULL;
 	}
 	name = config_setting_get_string(e);
+	if (strcmp(key, "switch") == 0)
+		return resolve_plan(b, file, e, name, it);
 	if (strcmp(key, "verify") == 0) {
 		if ((it->check = policy_check(b->policy, name)) == NULL)
 			build_error(b, file, e, "check \"%s\" is not defined; "
@@ -129,10 +153,12 @@ load_rule(struct build *b, const char *file, const config_setting_t *g)
 	r->start = load_grants(b, file, g, "start");
 	r->stop = load_grants(b, file, g, "stop");
 	r->verify = load_grants(b, file, g, "verify");
+	r->plans = load_grants(b, file, g, "switch");
 	load_auth(b, file, g, r);
-	if (r->free.n + r->start.n + r->stop.n + r->verify.n == 0)
+	if (r->free.n + r->start.n + r->stop.n + r->verify.n +
+	    r->plans.n == 0)
 		build_warning(b, file, g, "this rule grants nothing; add free, "
-		    "start, stop or verify, or remove it");
+		    "start, stop, verify or switch, or remove it");
 	b->policy->nrules++;
 }
 

@@ -25,6 +25,7 @@ static const struct key service_keys[] = {
 	{ "env", K_GROUP, 0, 0, false, "env = { LANG = \"C.UTF-8\"; };" },
 	{ "capabilities", K_STRINGS, 0, 0, false,
 	    "capabilities = [\"cap_net_bind_service\"];" },
+	{ "socket_handoff", K_STRING, 0, 0, false, "socket_handoff = \"nginx\";" },
 	{ NULL, 0, 0, 0, false, NULL }
 };
 
@@ -199,6 +200,41 @@ load_capabilities(struct build *b, const char *file, const config_setting_t *g,
 	}
 }
 
+/*
+ * A switch binds the port itself and hands that one listening socket to
+ * the service it starts, so a handoff service must listen on exactly one
+ * port: cutover would not know which of several to bind.
+ */
+static void
+load_handoff(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const config_setting_t *s = config_setting_get_member(g,
+	    "socket_handoff");
+	const char *how;
+
+	if (s == NULL)
+		return;
+	how = config_setting_get_string(s);
+	if (strcmp(how, "none") == 0)
+		sv->handoff = HANDOFF_NONE;
+	else if (strcmp(how, "systemd") == 0)
+		sv->handoff = HANDOFF_SYSTEMD;
+	else if (strcmp(how, "nginx") == 0)
+		sv->handoff = HANDOFF_NGINX;
+	else {
+		build_error(b, file, s, "socket_handoff of service %s must be "
+		    "\"none\", \"systemd\" or \"nginx\", not \"%s\"",
+		    sv->name, how);
+		return;
+	}
+	if (sv->handoff != HANDOFF_NONE && sv->nports != 1)
+		build_error(b, file, s, "service %s has socket_handoff = "
+		    "\"%s\", which hands it one listening socket, but it "
+		    "lists %zu ports; list exactly one, e.g. ports = [8080];",
+		    sv->name, how, sv->nports);
+}
+
 static void
 load_service(struct build *b, const char *file, const config_setting_t *g)
 {
@@ -239,6 +275,7 @@ load_service(struct build *b, const char *file, const config_setting_t *g)
 	load_service_ports(b, file, g, sv);
 	load_env(b, file, g, sv);
 	load_capabilities(b, file, g, sv);
+	load_handoff(b, file, g, sv);
 	b->policy->nservices++;
 }
 

@@ -26,6 +26,15 @@ struct origin {
 	int line;
 };
 
+/*
+ * How a switch hands the port to a service it starts: cutover binds and
+ * listens on 0.0.0.0:PORT as soon as the old holder lets go, and the
+ * service inherits that socket as fd 3 (systemd: LISTEN_FDS=1 and
+ * LISTEN_PID; nginx: NGINX="3;"), so a client in the gap waits in the
+ * backlog instead of being refused.
+ */
+enum socket_handoff { HANDOFF_NONE, HANDOFF_SYSTEMD, HANDOFF_NGINX };
+
 struct service {
 	const char *name;
 	struct origin at;
@@ -46,6 +55,7 @@ struct service {
 	size_t nenv;
 	const char *const *capabilities; /* lower-case libcap names */
 	size_t ncapabilities;
+	enum socket_handoff handoff; /* socket_handoff = "none" (default) */
 };
 
 struct port_grant {
@@ -69,6 +79,25 @@ struct check {
 	long long max_body;         /* bytes */
 };
 
+/*
+ * A switch plan: free PORT from FROM, start TO, run the checks; on a
+ * failure and with rollback, stop TO and start FROM again.  The loader
+ * makes sure every step is one the policy defines: PORT has a ports
+ * entry whose holders include FROM, TO listens on PORT, FROM has a start
+ * command, and each check exists.
+ */
+struct plan {
+	const char *name;
+	struct origin at;
+	int port;
+	const struct port_grant *grant;      /* the ports entry for port */
+	const struct service *from;
+	const struct service *to;
+	const struct check *const *verify;
+	size_t nverify;
+	bool rollback;
+};
+
 enum auth_method { AUTH_NONE, AUTH_PAM };
 
 /* One item a rule grants: the item's own file:line is kept. */
@@ -77,6 +106,7 @@ struct grant_item {
 	const struct port_grant *port;        /* free = [...] */
 	const struct service *service;        /* start/stop = [...] */
 	const struct check *check;            /* verify = [...] */
+	const struct plan *plan;              /* switch = [...] */
 };
 
 struct grant_list {
@@ -91,6 +121,7 @@ struct rule {
 	const char *const *groups;
 	size_t ngroups;
 	struct grant_list free, start, stop, verify;
+	struct grant_list plans;    /* switch = [...]: the key is "switch" */
 	enum auth_method auth;
 };
 
@@ -108,6 +139,8 @@ struct policy {
 	size_t nports;
 	const struct check *checks;
 	size_t nchecks;
+	const struct plan *plans;
+	size_t nplans;
 	const struct rule *rules;
 	size_t nrules;
 	const char *const *files;   /* the files it was read from, in order */
@@ -191,15 +224,16 @@ struct policy *policy_load(const char *path, enum policy_trust,
 const struct service *policy_service(const struct policy *, const char *);
 const struct check *policy_check(const struct policy *, const char *);
 const struct port_grant *policy_port(const struct policy *, int port);
+const struct plan *policy_plan(const struct policy *, const char *);
 const char *policy_signal_name(int signo);
 
 /* ---- deciding --------------------------------------------------------- */
 
-enum action { ACT_FREE_PORT, ACT_START, ACT_STOP, ACT_VERIFY };
+enum action { ACT_FREE_PORT, ACT_START, ACT_STOP, ACT_VERIFY, ACT_SWITCH };
 
 struct request {
 	enum action action;
-	const char *target;         /* service or check name */
+	const char *target;         /* service, check or plan name */
 	int port;                   /* ACT_FREE_PORT */
 };
 

@@ -5,9 +5,10 @@
 #   (b) unit-asan  build/asan/unit-tests: the same suites built with
 #                  AddressSanitizer + UndefinedBehaviorSanitizer
 #   (c) cli        tests/cli/run.sh against build/cutover
-#   (d) fuzz-replay       build/fuzz-replay: the policy fuzz target run once
-#                         on every input of tests/fuzz/corpus/policy
-#   (e) fuzz-replay-asan  build/asan/fuzz-replay: the same, built with
+#   (d) fuzz-replay       build/fuzz-replay-T: each fuzz target T (policy,
+#                         argv, audit, verdict) run once on every input
+#                         of tests/fuzz/corpus/T
+#   (e) fuzz-replay-asan  build/asan/fuzz-replay-T: the same, built with
 #                         ASan + UBSan (and LeakSanitizer where it works)
 #   (f) system     tests/system/run.sh: build/systest/cutover installed
 #                  setuid and run as real users (root only; as another
@@ -22,6 +23,10 @@
 #   (h) lint       make lint: cppcheck and clang-tidy over helper/, policy/
 #                  and pam/ (.clang-tidy, tests/lint/cppcheck.supp); any
 #                  finding is one failure
+#   (i) fuzz-run   tests/fuzz/run.sh: libFuzzer on each fuzz target for
+#                  FUZZ_CI_SECONDS (16) s, one pass or failure per target;
+#                  a crash's input is saved in the target's corpus
+#                  (skipped without clang and libFuzzer)
 #
 # `make check` builds the binaries and then runs this; running it by
 # hand after `make check` works too.  Each layer's output is printed as it
@@ -30,7 +35,8 @@
 # layer that crashed or printed no summary (that counts as one failure).
 #
 # Environment: BUILD (default build), CC (for the LeakSanitizer probe),
-# MAKE (for the lint layer, default make).
+# MAKE (for the lint and fuzz-run layers, default make), FUZZ_CC (clang)
+# and FUZZ_CI_SECONDS (16) for fuzz-run.
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -206,15 +212,20 @@ else
 	fi
 fi
 
-# (d) the fuzz target on its corpus, normal build
+# (d) each fuzz target on its corpus, normal build
+fuzz_targets="policy argv audit verdict"
 layer_env=
-count_layer fuzz-replay "$BUILD/fuzz-replay" -q tests/fuzz/corpus/policy
+for t in $fuzz_targets; do
+	count_layer "fuzz-replay-$t" "$BUILD/fuzz-replay-$t" -q "tests/fuzz/corpus/$t"
+done
 
 # (e) the same under ASan + UBSan
 # (lsan.supp: a leak inside libconfig 1.5 itself, see the file)
 layer_env="ASAN_OPTIONS=halt_on_error=1:detect_leaks=$leaks UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
 layer_env="$layer_env LSAN_OPTIONS=suppressions=$(pwd)/tests/fuzz/lsan.supp:print_suppressions=0"
-count_layer fuzz-replay-asan "$BUILD/asan/fuzz-replay" -q tests/fuzz/corpus/policy
+for t in $fuzz_targets; do
+	count_layer "fuzz-replay-asan-$t" "$BUILD/asan/fuzz-replay-$t" -q "tests/fuzz/corpus/$t"
+done
 layer_env=
 if [ "$leaks" = 0 ]; then
 	note "fuzz-replay-asan: (detect_leaks=0: LeakSanitizer unavailable here)"
@@ -263,7 +274,7 @@ fi
 # tests/system/asan/t-*.sh - policy commands, refusals, every action with
 # the real apache2 and nginx.  Any sanitizer report fails.
 if [ "$(id -u)" = 0 ]; then
-	set -- env SYSTEST_ONLY='asan/t-*.sh' SYSTEST_ASAN_LEAKS="$leaks" \
+	set -- env SYSTEST_ONLY='asan/t-*' SYSTEST_ASAN_LEAKS="$leaks" \
 	    sh tests/system/run.sh "$BUILD/systest/cutover"
 	if command -v flock >/dev/null 2>&1; then
 		set -- flock -o -w 3600 /run/cutover-systest.lock "$@"
@@ -337,6 +348,37 @@ if [ "$(cat "$tmp/lint.rc")" = 0 ]; then
 else
 	total_fail=$((total_fail + 1))
 	note "lint: FAILED, findings above (exit $(cat "$tmp/lint.rc"))"
+fi
+
+# (i) libFuzzer itself, briefly: each target FUZZ_CI_SECONDS (16) s from
+# its corpus, so every run explores a little beyond the seeds.  Needs
+# clang and libFuzzer (clang, libclang-rt-14-dev: make deps); without
+# them it is skipped, and the last line says so.
+fuzz_cc=${FUZZ_CC:-clang}
+libfuzzer_works() {
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+	    >"$tmp/fuzz-probe.c"
+	command -v "$fuzz_cc" >/dev/null 2>&1 &&
+	    "$fuzz_cc" -fsanitize=fuzzer -o "$tmp/fuzz-probe" "$tmp/fuzz-probe.c" >/dev/null 2>&1
+}
+if libfuzzer_works; then
+	run_layer fuzz-build "${MAKE:-make}" --no-print-directory fuzz-build BUILD="$BUILD"
+	if [ "$(cat "$tmp/fuzz-build.rc")" != 0 ]; then
+		total_fail=$((total_fail + 1))
+		note "fuzz-run: FAILED, make fuzz-build exited $(cat "$tmp/fuzz-build.rc")"
+	else
+		layer_env="FUZZ_BUILD=$BUILD/fuzz ASAN_OPTIONS=detect_leaks=$leaks"
+		# shellcheck disable=SC2086 # the targets, split on purpose
+		count_layer fuzz-run tests/fuzz/run.sh "${FUZZ_CI_SECONDS:-16}" $fuzz_targets
+		layer_env=
+	fi
+else
+	echo
+	echo "=== fuzz-run: skipped: no $fuzz_cc with libFuzzer (make deps as root installs clang libclang-rt-14-dev) ==="
+	total_skip=$((total_skip + 1))
+	note "fuzz-run: SKIPPED, no libFuzzer (clang, libclang-rt-14-dev)"
 fi
 
 echo

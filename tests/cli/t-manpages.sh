@@ -80,6 +80,7 @@ section_of() {
 	service_keys) echo "The services section" ;;
 	port_keys) echo "The ports section" ;;
 	check_keys) echo "The checks section" ;;
+	plan_keys) echo "The plans section" ;;
 	rule_keys) echo "The rules section" ;;
 	*) return 1 ;;
 	esac
@@ -95,7 +96,7 @@ documented() {
 	inside && /^\.It[ \t]+Cm[ \t]/ { print $3 }' "$page5" | sort -u
 }
 
-for t in top_keys audit_keys service_keys port_keys check_keys rule_keys; do
+for t in top_keys audit_keys service_keys port_keys check_keys plan_keys rule_keys; do
 	if ! grep -q "^$t " "$TEST_TMPDIR/keys"; then
 		fail_with "no keys found for the loader table $t" \
 		    "(renamed or moved? update section_of in $0)"
@@ -315,7 +316,7 @@ in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | as_format)" "the dry run's
 # The actions' lines (ACTIONS), back into the source's format strings.
 q=$(quoted 'cutover: free port 8080: stopped')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
-    sed 's/^cutover: free port 8080:/%s:/; s/stopped apache2 in 0.41 s/stopped %s in %.2f s/; s/(signalled pid 123)/(signalled pid %s%s)/')" \
+    sed 's/^cutover: free port 8080: //; s/stopped apache2 in 0.41 s/stopped %s in %.2f s/; s/(signalled pid 123)/(signalled pid %s%s)/')" \
     "free-port's report line"
 q=$(quoted 'cutover: free port 8080: port 8080 is held by')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |

@@ -20,9 +20,14 @@
  *     the main text alone it finds as many differences both ways;
  *   - policy_permissions is sorted, one entry per (subject, action,
  *     target);
+ *   - every plan holds what the loader promises (policy.h): from and to
+ *     differ, the port's entry lets from be stopped, to listens on the
+ *     port, the checks exist; a service with a socket_handoff has one
+ *     port;
  *   - policy_decide, for every user and group named in the rules (each
  *     alone, and each user with every group) against every service
- *     (start, stop), check (verify) and port (free), plus targets that
+ *     (start, stop), check (verify), port (free) and plan (switch),
+ *     plus targets that
  *     are not defined: an ALLOW always carries its rule and a file:line
  *     with line > 0, a DENY never does, and the verdict, auth and
  *     file:line agree with what policy_permissions (what explain shows)
@@ -343,6 +348,60 @@ check_permissions(const struct policy *p, const struct permissions *ps)
 	(void)p;
 }
 
+static bool
+lists_port(const struct service *svc, int port)
+{
+	size_t i;
+
+	for (i = 0; i < svc->nports; i++)
+		if (svc->ports[i] == port)
+			return true;
+	return false;
+}
+
+static bool
+holds_port(const struct port_grant *pg, const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < pg->nholders; i++)
+		if (pg->holders[i] == svc)
+			return true;
+	return false;
+}
+
+/* What policy.h says the loader makes sure of, for every plan. */
+static void
+check_plans(const struct policy *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nservices; i++)
+		CHECK(p->services[i].handoff == HANDOFF_NONE ||
+		    p->services[i].nports == 1, "service %s has a socket "
+		    "handoff and %zu ports", p->services[i].name,
+		    p->services[i].nports);
+	for (i = 0; i < p->nplans; i++) {
+		const struct plan *pl = &p->plans[i];
+
+		CHECK(pl->name && pl->from && pl->to && pl->grant &&
+		    (pl->verify || pl->nverify == 0) && pl->at.line > 0,
+		    "plan %zu is missing a part", i);
+		CHECK(pl->from != pl->to, "plan %s switches %s to itself",
+		    pl->name, pl->from->name);
+		CHECK(pl->grant->port == pl->port && holds_port(pl->grant,
+		    pl->from), "plan %s: port %d's entry does not let %s be "
+		    "stopped", pl->name, pl->port, pl->from->name);
+		CHECK(lists_port(pl->to, pl->port), "plan %s: %s does not "
+		    "listen on %d", pl->name, pl->to->name, pl->port);
+		CHECK(!pl->rollback || pl->from->nstart > 0, "plan %s rolls "
+		    "back to %s, which has no start", pl->name, pl->from->name);
+		for (j = 0; j < pl->nverify; j++)
+			CHECK(pl->verify[j] != NULL, "plan %s: check %zu is "
+			    "NULL", pl->name, j);
+	}
+}
+
 /* ---- decisions ---------------------------------------------------------- */
 
 struct names {
@@ -393,6 +452,9 @@ collect_requests(const struct policy *p, struct requests *rs)
 		req_add(rs, ACT_VERIFY, p->checks[i].name, 0);
 	for (i = 0; i < p->nports; i++)
 		req_add(rs, ACT_FREE_PORT, NULL, p->ports[i].port);
+	req_add(rs, ACT_SWITCH, "fuzz-undefined", 0);
+	for (i = 0; i < p->nplans; i++)
+		req_add(rs, ACT_SWITCH, p->plans[i].name, 0);
 }
 
 /* Does PS grant (KIND, NAME) the request?  The first such permission. */
@@ -545,6 +607,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p != NULL) {
 		CHECK(p->nfiles == texts.n, "policy has %zu files, %zu texts",
 		    p->nfiles, texts.n);
+		check_plans(p);
 		check_explain(p);
 		check_diff(p);
 		CHECK(policy_permissions(p, &ps) == 0,

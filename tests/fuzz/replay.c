@@ -1,9 +1,10 @@
 /*
  * replay.c - run a libFuzzer target on saved inputs, without libFuzzer:
- * build/fuzz-replay (gcc) and build/asan/fuzz-replay (ASan + UBSan), run
- * by `make check` on the corpus, as sudo does.
+ * linked with each target, build/fuzz-replay-TARGET (gcc) and
+ * build/asan/fuzz-replay-TARGET (ASan + UBSan), run by `make check` on
+ * the target's corpus, as sudo does.
  *
- *   fuzz-replay [-q] FILE|DIR...
+ *   fuzz-replay-TARGET [-q] FILE|DIR...
  *
  * Each FILE, and each regular file directly inside each DIR (in name
  * order, dot files skipped), is read whole and passed to

@@ -32,6 +32,7 @@ NEW_ROOT=/var/www/cutover-systest-new
 NEW_TEXT="Fall collection"
 NGINX_PIDFILE=$NGINX_STATE/nginx.pid
 HOLD_PORT=/usr/local/libexec/cutover-systest/hold-port.pl   # setup.sh copies it
+SD_LISTEN=/usr/local/libexec/cutover-systest/sd-listen.py   # and this one
 }
 
 # listen_inodes PORT: the inodes of the LISTEN sockets on PORT (IPv4 and

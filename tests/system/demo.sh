@@ -18,7 +18,9 @@
 #   cutover list; cutover start nginx (while apache2 still holds 8080: the
 #   outage cutover exists to prevent); cutover free-port 8080; cutover
 #   start nginx; curl the page; cutover verify homepage; cutover start
-#   apache2 (refused); cutover stop nginx
+#   apache2 (refused); cutover stop nginx; then, apache2 back, cutover -n
+#   switch newsite and cutover switch newsite; and once more with a broken
+#   new page: the switch fails its check and rolls back (exit 1)
 # printing each command, its output and exit status, who holds 8080
 # before and after, the page, and the audit records of the run.  Then it
 # removes everything it set up (tests/system/teardown.sh), also when
@@ -195,23 +197,50 @@ else
 fi
 step 3 "and what the policy does not grant: start apache2 (refused, exit 3)" \
     deploy as_deploy "$CUTOVER" start apache2
-step 0 "stop nginx again (the demo cleans up)" deploy as_deploy "$CUTOVER" stop nginx
+step 0 "stop nginx again: back to where we started" deploy as_deploy "$CUTOVER" stop nginx
+
+echo
+echo "# apache2 back on $PORT (as root, the way it ran before)"
+echo "# apache2ctl start"
+apache2_start || bad=1
+echo
+echo "== The same cutover as one transaction: cutover switch newsite =="
+step 0 "which steps would the plan take, and could it run now? (-n: nothing is done)" \
+    deploy as_deploy "$CUTOVER" -n switch newsite
+step 0 "switch: free $PORT from apache2, start nginx on the socket cutover hands it, verify homepage" \
+    deploy as_deploy "$CUTOVER" switch newsite
+holders
+page
+
+echo
+echo "# once more, with a broken new site: nginx serves the wrong page"
+as_deploy "$CUTOVER" stop nginx >/dev/null 2>&1 || bad=1
+apache2_start || bad=1
+cp -p "$NEW_ROOT/index.html" "$TEST_TMPDIR/index.html.good"
+echo "# echo '<h1>Under construction</h1>' >$NEW_ROOT/index.html"
+echo '<h1>Under construction</h1>' >"$NEW_ROOT/index.html"
+step 1 "switch with the broken site: the check fails, so it rolls back (exit 1)" \
+    deploy as_deploy "$CUTOVER" switch newsite
+cp -p "$TEST_TMPDIR/index.html.good" "$NEW_ROOT/index.html"
+holders
+page
 
 echo
 echo "# the audit records of this run ($AUDIT): one JSON object per request and"
 echo "# one per outcome, the request written before anything is done; in short first"
 if [ -x "$JSONL_CHECK" ]; then
-	for k in time user action target stage decision outcome pids rule; do
+	for k in time user action target stage decision outcome pids rule step; do
 		"$JSONL_CHECK" -f "$k" "$AUDIT" | sed -e 's/^"//' -e 's/"$//' -e 's/^$/-/' \
 		    -e 's/^null$/-/' -e 's/^[0-9-]*T\([0-9:.]*\)Z$/\1/' -e 's|^/etc/cutover-systest/cutover/||' \
 		    >"$TEST_TMPDIR/col.$k"
 	done
-	printf '  %-12s %-7s %-10s %-9s %-8s %-8s %-16s %-14s %s\n' \
-	    time user action target stage decision outcome pids rule
+	printf '  %-12s %-7s %-10s %-9s %-8s %-8s %-16s %-14s %-9s %s\n' \
+	    time user action target stage decision outcome pids rule step
 	paste -d'\t' "$TEST_TMPDIR"/col.time "$TEST_TMPDIR"/col.user "$TEST_TMPDIR"/col.action \
 	    "$TEST_TMPDIR"/col.target "$TEST_TMPDIR"/col.stage "$TEST_TMPDIR"/col.decision \
-	    "$TEST_TMPDIR"/col.outcome "$TEST_TMPDIR"/col.pids "$TEST_TMPDIR"/col.rule |
-	    awk -F'\t' '{ printf "  %-12s %-7s %-10s %-9s %-8s %-8s %-16s %-14s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+	    "$TEST_TMPDIR"/col.outcome "$TEST_TMPDIR"/col.pids "$TEST_TMPDIR"/col.rule \
+	    "$TEST_TMPDIR"/col.step |
+	    awk -F'\t' '{ printf "  %-12s %-7s %-10s %-9s %-8s %-8s %-16s %-14s %-9s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 	echo
 fi
 echo "\$ cat $AUDIT"
@@ -223,5 +252,6 @@ if [ -n "$bad" ]; then
 elif [ -n "$pending" ]; then
 	echo "demo: every step did what it should, except what this build does not implement yet:$pending"
 else
-	echo "demo: done: nginx took port $PORT over from apache2, as user nginx, and every step is on record."
+	echo "demo: done: nginx took port $PORT over from apache2, as user nginx, step by step and as one"
+	echo "demo: transaction; the broken site was rolled back; every step is on record."
 fi

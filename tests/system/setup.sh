@@ -240,6 +240,9 @@ install -m 4750 -o root -g "$SYSTEST_GROUP" "$bin" "$CUTOVER" || die "install $C
 # can't read (a clone under /root), so they get a copy here.
 install -m 0755 -o root -g root "$SRCDIR/tests/system/hold-port.pl" \
     "$HOLD_PORT" || die "install $HOLD_PORT"
+# the service of t-switch-systemd.sh: a start command must be root-owned
+install -m 0755 -o root -g root "$SRCDIR/tests/system/sd-listen.py" \
+    "$SD_LISTEN" || die "install $SD_LISTEN"
 
 created dir "$SYSTEST_ROOT"
 created dir "$AUDIT_DIR"

@@ -55,9 +55,12 @@ list_out=$out
 for want in 'free[- ]port[^0-9]*8080' 'start[^a-z0-9]*nginx' 'stop[^a-z0-9]*nginx' 'verify[^a-z0-9]*homepage'; do
 	printf '%s\n' "$list_out" | grep -Eq "$want" || fail_check "list shows /$want/" "$list_out"
 done
-if printf '%s\n' "$list_out" | grep -Eq 'start[^a-z0-9]*apache2'; then
+# (a switch's line names "start apache2 again", its rollback step: only a
+# line of its own that begins with start would grant it)
+if printf '%s\n' "$list_out" | grep -Eq '^ *start[^a-z0-9]*apache2'; then
 	fail_check "list does not offer start apache2" "$list_out"
 fi
+printf '%s\n' "$list_out" | grep -Eq '^ *switch newsite' || fail_check "list shows switch newsite" "$list_out"
 expect 0 "-l as deploy" -- as_deploy "$CUTOVER" -l
 [ "$out" = "$list_out" ] || fail_check "-l prints the same as list" "list: $list_out
 -l: $out"

@@ -180,6 +180,33 @@ START_TEST(outcome_record_exact)
 }
 END_TEST
 
+/*
+ * A switch's step record: "step" right after the stage, then the outcome
+ * members; a hostile step text is escaped like any other string.
+ */
+START_TEST(step_record_exact)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct audit_event ev = start_outcome();
+	const char *rec;
+
+	ev.stage = AUDIT_STEP;
+	ev.step = "start nginx";
+	rec = encode(&sb, &ev);
+	ck_assert_ptr_nonnull(strstr(rec,
+	    ",\"stage\":\"step\",\"step\":\"start nginx\",\"user\":"));
+	ck_assert_ptr_nonnull(strstr(rec,
+	    ",\"outcome\":\"ok\",\"pids\":[5150,5151],\"users\":[\"nginx\"],"
+	    "\"duration\":0.123}\n"));
+	ev.step = "x\n\"}";
+	ck_assert_ptr_nonnull(strstr(encode(&sb, &ev), "\"step\":\"x\\n\\\"}\""));
+	/* only step records have the member */
+	ev.stage = AUDIT_OUTCOME;
+	ck_assert_ptr_null(strstr(encode(&sb, &ev), "\"step\""));
+	sb_free(&sb);
+}
+END_TEST
+
 /* What argv held when it was no request at all: recorded, escaped. */
 START_TEST(malformed_request_record)
 {
@@ -252,6 +279,32 @@ START_TEST(unknown_caller_is_null_but_uid)
 	    "\"action\":\"start\",\"target\":null,\"dry_run\":false,"
 	    "\"decision\":\"error\",\"rule\":null,"
 	    "\"reason\":\"unknown uid 4711\"}\n");
+	sb_free(&sb);
+}
+END_TEST
+
+/*
+ * RFC 3339 wants four digits of year: strftime's %Y wrote "467-01-02"
+ * (found by fuzz_audit); a year it cannot spell is null.
+ */
+START_TEST(time_always_rfc3339)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct audit_context c = ctx;
+	struct audit_event ev = allowed_start();
+	const char *old = "{\"time\":\"0462-01-01T00:04:04.000Z\",";
+	const char *far = "{\"time\":null,";
+
+	c.now.tv_sec = -47587823756;      /* 0462-01-01T00:04:04Z */
+	c.now.tv_nsec = 2000000000;       /* not a time: 0 ms */
+	audit_encode(&ev, &c, &sb);
+	ck_assert_msg(strncmp(sb_str(&sb), old, strlen(old)) == 0, "%s",
+	    sb_str(&sb));
+	sb_free(&sb);
+	c.now.tv_sec = 253402300800;      /* 10000-01-01 */
+	audit_encode(&ev, &c, &sb);
+	ck_assert_msg(strncmp(sb_str(&sb), far, strlen(far)) == 0, "%s",
+	    sb_str(&sb));
 	sb_free(&sb);
 }
 END_TEST
@@ -1110,9 +1163,11 @@ audit_suite(void)
 
 	tcase_add_test(enc, request_record_exact);
 	tcase_add_test(enc, outcome_record_exact);
+	tcase_add_test(enc, step_record_exact);
 	tcase_add_test(enc, malformed_request_record);
 	tcase_add_test(enc, hostile_bytes_escaped);
 	tcase_add_test(enc, unknown_caller_is_null_but_uid);
+	tcase_add_test(enc, time_always_rfc3339);
 	tcase_add_test(enc, huge_target_truncated_with_marker);
 	tcase_add_test(enc, long_lists_capped_with_marker);
 	tcase_add_test(enc, request_record_stays_under_8k);

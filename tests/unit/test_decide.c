@@ -164,8 +164,67 @@ START_TEST(parses_ports_and_actions)
 	ck_assert_int_eq(a, ACT_FREE_PORT);
 	ck_assert_int_eq(action_from_name("verify", &a), 0);
 	ck_assert_int_eq(a, ACT_VERIFY);
+	ck_assert_int_eq(action_from_name("switch", &a), 0);
+	ck_assert_int_eq(a, ACT_SWITCH);
+	ck_assert_str_eq(action_name(ACT_SWITCH), "switch");
 	ck_assert_int_eq(action_from_name("kill", &a), -1);
 	ck_assert_str_eq(action_name(ACT_STOP), "stop");
+}
+END_TEST
+
+/* A plan is granted as a whole: switch PLAN, and none of its steps. */
+START_TEST(plan_grants_switch_only)
+{
+	const struct {
+		enum action action;
+		const char *target;
+	} steps[] = {
+		{ ACT_FREE_PORT, "8080" }, { ACT_STOP, "apache2" },
+		{ ACT_START, "nginx" }, { ACT_VERIFY, "homepage" },
+		{ ACT_STOP, "nginx" }, { ACT_START, "apache2" },
+	};
+	struct decision dec = ask("switcher", NULL, 0, ACT_SWITCH, "newsite");
+	size_t i;
+
+	ck_assert_int_eq(dec.verdict, VERDICT_ALLOW);
+	ck_assert_int_eq(dec.rule->at.line, 26);
+	ck_assert_int_eq(dec.at.line, 27);
+	ck_assert_int_eq(dec.auth, AUTH_NONE);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		dec = ask("switcher", NULL, 0, steps[i].action, steps[i].target);
+		ck_assert_msg(dec.verdict == VERDICT_DENY, "switcher may %s %s",
+		    action_name(steps[i].action), steps[i].target);
+		ck_assert_ptr_nonnull(strstr(dec.detail, "none lists this"));
+	}
+	dec = ask("switcher", NULL, 0, ACT_SWITCH, "oldsite");
+	ck_assert_int_eq(dec.verdict, VERDICT_DENY);
+	ck_assert_str_eq(dec.detail, "the policy defines no plan by that name");
+	ck_assert_int_eq(ask("switcher", NULL, 0, ACT_SWITCH, NULL).verdict,
+	    VERDICT_DENY);
+	/* the plan's name is not a service's, nor the other way round */
+	ck_assert_int_eq(ask("switcher", NULL, 0, ACT_START, "newsite").verdict,
+	    VERDICT_DENY);
+	ck_assert_int_eq(ask("deploy", NULL, 0, ACT_SWITCH, "nginx").verdict,
+	    VERDICT_DENY);
+}
+END_TEST
+
+/* Holding every step of a plan does not grant the plan. */
+START_TEST(steps_do_not_grant_the_plan)
+{
+	const char *ops[] = { "webops" };
+	struct decision dec;
+
+	/* deploy may free 8080, start nginx and verify homepage; webops stop */
+	ck_assert_int_eq(ask("deploy", ops, 1, ACT_FREE_PORT, "8080").verdict,
+	    VERDICT_ALLOW);
+	ck_assert_int_eq(ask("deploy", ops, 1, ACT_START, "nginx").verdict,
+	    VERDICT_ALLOW);
+	dec = ask("deploy", ops, 1, ACT_SWITCH, "newsite");
+	ck_assert_int_eq(dec.verdict, VERDICT_DENY);
+	ck_assert_ptr_null(dec.rule);
+	ck_assert_str_eq(dec.detail, "2 rules name deploy, but none lists "
+	    "this target");
 }
 END_TEST
 
@@ -182,6 +241,8 @@ decide_suite(void)
 	tcase_add_test(tc, deny_by_default);
 	tcase_add_test(tc, empty_policy_denies_everything);
 	tcase_add_test(tc, parses_ports_and_actions);
+	tcase_add_test(tc, plan_grants_switch_only);
+	tcase_add_test(tc, steps_do_not_grant_the_plan);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -293,6 +293,23 @@ END_TEST
 
 /* ---- explain: deploy.conf ----------------------------------------------- */
 
+/* nginx's start, and the newsite plan, as deploy.conf has them. */
+#define START_NGINX \
+    "start nginx as nginx:nginx with no capabilities: /usr/sbin/nginx -c " \
+    "/etc/cutover/nginx.conf (listens on 8080; in a switch, inherits " \
+    "cutover's listening socket as fd 3 with NGINX=3;)"
+#define SWITCH_NEWSITE \
+    "switch newsite: free port 8080 from apache2, start nginx, verify " \
+    "homepage; on failure stop nginx and start apache2 again. Steps: free " \
+    "port 8080 by stopping apache2 (/usr/sbin/apache2, SIGTERM, 5.0 s, " \
+    "then gives up) or nginx (/usr/sbin/nginx, SIGTERM, 5.0 s, then gives " \
+    "up); " START_NGINX "; check http://127.0.0.1:8080/ for status 200 " \
+    "and body containing \"Fall collection\", retrying for up to 10.0 s; " \
+    "on failure: stop nginx: SIGTERM to processes of /usr/sbin/nginx, wait " \
+    "5.0 s, then gives up; start apache2 as root:(primary group) " \
+    "(allow_root) with no capabilities: /usr/sbin/apache2ctl start " \
+    "(listens on 8080)"
+
 static const char deploy_text[] =
     "policy /etc/cutover/policy.conf (1 file)\n"
     "audit: syslog (LOG_AUTHPRIV), file /var/log/cutover/audit.jsonl\n"
@@ -301,13 +318,13 @@ static const char deploy_text[] =
     "  free port 8080 by stopping apache2 (/usr/sbin/apache2, SIGTERM, "
     "5.0 s, then gives up) or nginx (/usr/sbin/nginx, SIGTERM, 5.0 s, "
     "then gives up)  [/etc/cutover/policy.conf:37]\n"
-    "  start nginx as nginx:nginx with no capabilities: /usr/sbin/nginx -c "
-    "/etc/cutover/nginx.conf (listens on 8080)  [/etc/cutover/policy.conf:38]\n"
+    "  " START_NGINX "  [/etc/cutover/policy.conf:38]\n"
     "  stop nginx: SIGTERM to processes of /usr/sbin/nginx, wait 5.0 s, "
     "then gives up  [/etc/cutover/policy.conf:39]\n"
     "  check http://127.0.0.1:8080/ for status 200 and body containing "
     "\"Fall collection\", retrying for up to 10.0 s  "
-    "[/etc/cutover/policy.conf:40]\n";
+    "[/etc/cutover/policy.conf:40]\n"
+    "  " SWITCH_NEWSITE "  [/etc/cutover/policy.conf:42]\n";
 
 START_TEST(explain_deploy_text)
 {
@@ -333,9 +350,13 @@ START_TEST(explain_deploy_json)
 	    "\"name\":\"deploy\",\"permissions\":[{\"action\":\"free-port\","
 	    "\"target\":\"8080\",");
 	ck_assert_contains(out, "{\"action\":\"start\",\"target\":\"nginx\","
-	    "\"effect\":\"start nginx as nginx:nginx with no capabilities: "
-	    "/usr/sbin/nginx -c /etc/cutover/nginx.conf (listens on 8080)\","
+	    "\"effect\":\"" START_NGINX "\","
 	    "\"auth\":\"none\",\"granted_at\":\"/etc/cutover/policy.conf:38\",");
+	ck_assert_contains(out, "{\"action\":\"switch\",\"target\":\"newsite\","
+	    "\"effect\":\"switch newsite: free port 8080 from apache2, ");
+	ck_assert_contains(out, "\"granted_at\":\"/etc/cutover/policy.conf:42\","
+	    "\"also_granted_at\":[],\"plan\":{\"port\":8080,\"from\":\"apache2\","
+	    "\"to\":\"nginx\",\"verify\":[\"homepage\"],\"rollback\":true}}]}]}\n");
 	ck_assert_contains(out, "\"effect\":\"check http://127.0.0.1:8080/ for "
 	    "status 200 and body containing \\\"Fall collection\\\", retrying "
 	    "for up to 10.0 s\"");
@@ -349,13 +370,15 @@ START_TEST(permissions_of_deploy)
 {
 	struct policy *p = build_example("deploy.conf");
 	struct permissions ps;
-	static const char *const targets[] = { "8080", "nginx", "nginx", "homepage" };
+	static const char *const targets[] = { "8080", "nginx", "nginx",
+	    "homepage", "newsite" };
 	static const enum action actions[] = { ACT_FREE_PORT, ACT_START,
-	    ACT_STOP, ACT_VERIFY };
+	    ACT_STOP, ACT_VERIFY, ACT_SWITCH };
+	static const int lines[] = { 37, 38, 39, 40, 42 };
 	size_t i;
 
 	ck_assert_int_eq(policy_permissions(p, &ps), 0);
-	ck_assert_uint_eq(ps.n, 4);
+	ck_assert_uint_eq(ps.n, 5);
 	for (i = 0; i < ps.n; i++) {
 		ck_assert_int_eq(ps.v[i].kind, SUBJECT_USER);
 		ck_assert_str_eq(ps.v[i].subject, "deploy");
@@ -363,7 +386,7 @@ START_TEST(permissions_of_deploy)
 		ck_assert_str_eq(ps.v[i].target, targets[i]);
 		ck_assert_int_eq(ps.v[i].auth, AUTH_NONE);
 		ck_assert_str_eq(ps.v[i].at.file, MAIN_NAME);
-		ck_assert_int_eq(ps.v[i].at.line, 37 + (int)i);
+		ck_assert_int_eq(ps.v[i].at.line, lines[i]);
 		ck_assert_uint_eq(ps.v[i].nalso, 0);
 	}
 	permissions_free(&ps);
@@ -586,9 +609,7 @@ START_TEST(test_render_allow)
 	char *out = decide_and_render(p, "deploy", NULL, 0, ACT_START, "nginx", 0);
 
 	ck_assert_str_eq(out, "deploy may start nginx: granted by rule at "
-	    "/etc/cutover/policy.conf:38 (start nginx as nginx:nginx with no "
-	    "capabilities: /usr/sbin/nginx -c /etc/cutover/nginx.conf (listens "
-	    "on 8080))\n");
+	    "/etc/cutover/policy.conf:38 (" START_NGINX ")\n");
 	free(out);
 	out = decide_and_render(p, "deploy", NULL, 0, ACT_FREE_PORT, NULL, 8080);
 	ck_assert_str_eq(out, "deploy may free port 8080: granted by rule at "
@@ -659,15 +680,14 @@ START_TEST(diff_gained_and_lost)
 {
 	struct policy *none = build_example("deny-all.conf");
 	struct policy *deploy = build_example("deploy.conf");
-	char *gained = diff(none, deploy, 4), *lost = diff(deploy, none, 4);
+	char *gained = diff(none, deploy, 5), *lost = diff(deploy, none, 5);
 
-	ck_assert_uint_eq(count_lines_starting(gained, "+ user deploy: "), 4);
+	ck_assert_uint_eq(count_lines_starting(gained, "+ user deploy: "), 5);
+	ck_assert_line(gained, "+ user deploy: " SWITCH_NEWSITE);
 	ck_assert_line(gained, "+ user deploy: stop nginx: SIGTERM to processes "
 	    "of /usr/sbin/nginx, wait 5.0 s, then gives up");
-	ck_assert_uint_eq(count_lines_starting(lost, "- user deploy: "), 4);
-	ck_assert_line(lost, "- user deploy: start nginx as nginx:nginx with no "
-	    "capabilities: /usr/sbin/nginx -c /etc/cutover/nginx.conf (listens "
-	    "on 8080)");
+	ck_assert_uint_eq(count_lines_starting(lost, "- user deploy: "), 5);
+	ck_assert_line(lost, "- user deploy: " START_NGINX);
 	/* sorted: the order of the permissions, free-port first */
 	ck_assert_msg(strncmp(lost, "- user deploy: free port 8080 ", 30) == 0,
 	    "%s", lost);
@@ -701,13 +721,18 @@ START_TEST(diff_effect_changed_to_root)
 	char *root = replace(text, "user  = \"nginx\";",
 	    "user  = \"root\"; allow_root = true;");
 	struct policy *old = build(text), *new = build(root);
-	char *out = diff(old, new, 1);
+	/* start nginx changed, and so did the switch that starts it */
+	char *out = diff(old, new, 2);
 
-	ck_assert_str_eq(out, "~ user deploy: start nginx: was \"start nginx "
-	    "as nginx:nginx with no capabilities: /usr/sbin/nginx -c "
-	    "/etc/cutover/nginx.conf (listens on 8080)\", now \"start nginx as "
-	    "root:nginx (allow_root) with no capabilities: /usr/sbin/nginx -c "
-	    "/etc/cutover/nginx.conf (listens on 8080)\"\n");
+	ck_assert_line(out, "~ user deploy: start nginx: was \"" START_NGINX
+	    "\", now \"start nginx as root:nginx (allow_root) with no "
+	    "capabilities: /usr/sbin/nginx -c /etc/cutover/nginx.conf (listens "
+	    "on 8080; in a switch, inherits cutover's listening socket as fd 3 "
+	    "with NGINX=3;)\"");
+	ck_assert_uint_eq(count_lines_starting(out, "~ user deploy: switch "
+	    "newsite: was \"switch newsite: "), 1);
+	ck_assert_ptr_nonnull(strstr(out, "; start nginx as root:nginx "
+	    "(allow_root) with no capabilities: "));
 	free(out);
 	policy_free(old);
 	policy_free(new);
@@ -718,7 +743,10 @@ END_TEST
 
 START_TEST(diff_auth_holders_and_audit)
 {
-	char *text = read_example("deploy.conf");
+	char *example = read_example("deploy.conf");
+	/* newsite frees 8080 from apache2: without that holder, no plan */
+	char *noswitch = replace(example, "switch = [\"newsite\"];", "");
+	char *text = replace(noswitch, "newsite = {", "# newsite = {");
 	char *a = replace(text, "auth   = \"none\";", "auth   = \"pam\";");
 	char *b = replace(a, "syslog = true;", "syslog = false;");
 	char *c = replace(b, "holders = [\"apache2\", \"nginx\"]",
@@ -745,6 +773,8 @@ START_TEST(diff_auth_holders_and_audit)
 	free(b);
 	free(a);
 	free(text);
+	free(noswitch);
+	free(example);
 }
 END_TEST
 
@@ -778,6 +808,147 @@ START_TEST(diff_audit_file)
 }
 END_TEST
 
+/* ---- plans ---------------------------------------------------------------- */
+
+/* web hands port 80 back to old; "back" has no check and no rollback. */
+static const char plans_policy[] =
+    "audit = { syslog = true; };\n"
+    "services = {\n"
+    "  old = { exe = \"/usr/sbin/old\"; user = \"old\"; start = [\"/usr/sbin/old\"];\n"
+    "          ports = [80]; };\n"
+    "  web = { exe = \"/usr/sbin/web\"; user = \"www\"; start = [\"/usr/sbin/web\"];\n"
+    "          ports = [80]; socket_handoff = \"systemd\"; }; };\n"
+    "ports = ( { port = 80; holders = [\"old\", \"web\"]; } );\n"
+    "checks = { up = { url = \"http://127.0.0.1/\"; }; };\n"
+    "plans = { back = { port = 80; from = \"web\"; to = \"old\"; rollback = false; };\n"
+    "  fwd = { port = 80; from = \"old\"; to = \"web\"; verify = [\"up\"]; }; };\n"
+    "rules = ( { users = [\"ann\"]; switch = [\"back\", \"fwd\"]; },\n"
+    "  { groups = [\"ops\"]; switch = [\"fwd\"]; auth = \"pam\"; } );\n";
+
+#define SWITCH_BACK \
+    "switch back: free port 80 from web, start old, no check; no rollback. " \
+    "Steps: free port 80 by stopping old (/usr/sbin/old, SIGTERM, 5.0 s, " \
+    "then gives up) or web (/usr/sbin/web, SIGTERM, 5.0 s, then gives up); " \
+    "start old as old:(primary group) with no capabilities: /usr/sbin/old " \
+    "(listens on 80)"
+
+START_TEST(explain_plans_text)
+{
+	struct policy *p = build(plans_policy);
+	char *out = explain(p, EXPLAIN_TEXT);
+
+	ck_assert_line(out, "  " SWITCH_BACK "  [/etc/cutover/policy.conf:11]");
+	/* the handoff, in the start step; the rollback's steps after it */
+	ck_assert_line(out, "  switch fwd: free port 80 from old, start web, "
+	    "verify up; on failure stop web and start old again. Steps: free "
+	    "port 80 by stopping old (/usr/sbin/old, SIGTERM, 5.0 s, then gives "
+	    "up) or web (/usr/sbin/web, SIGTERM, 5.0 s, then gives up); start "
+	    "web as www:(primary group) with no capabilities: /usr/sbin/web "
+	    "(listens on 80; in a switch, inherits cutover's listening socket "
+	    "as fd 3 with LISTEN_FDS=1); check http://127.0.0.1/ for status 200, "
+	    "one attempt; on failure: stop web: SIGTERM to processes of "
+	    "/usr/sbin/web, wait 5.0 s, then gives up; start old as old:(primary "
+	    "group) with no capabilities: /usr/sbin/old (listens on 80) (PAM "
+	    "authentication first)  [/etc/cutover/policy.conf:12]");
+	/* ann: back and fwd; ops: fwd; nothing else */
+	ck_assert_uint_eq(count_lines_starting(out, "  switch back: "), 1);
+	ck_assert_uint_eq(count_lines_starting(out, "  switch fwd: "), 2);
+	ck_assert_uint_eq(count_lines_starting(out, "  "), 3);
+	free(out);
+	out = explain(p, EXPLAIN_JSON);
+	ck_assert_msg(json_valid(out), "invalid JSON:\n%s", out);
+	ck_assert_contains(out, "\"plan\":{\"port\":80,\"from\":\"web\","
+	    "\"to\":\"old\",\"verify\":[],\"rollback\":false}");
+	free(out);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(test_render_switch)
+{
+	struct policy *p = build(plans_policy);
+	static const char *const ops[] = { "ops" };
+	char *out = decide_and_render(p, "ann", NULL, 0, ACT_SWITCH, "back", 0);
+
+	ck_assert_str_eq(out, "ann may switch back: granted by rule at "
+	    "/etc/cutover/policy.conf:11 (" SWITCH_BACK ")\n");
+	free(out);
+	out = decide_and_render(p, "bob", ops, 1, ACT_SWITCH, "fwd", 0);
+	ck_assert_msg(strncmp(out, "bob may switch fwd: granted by rule at "
+	    "/etc/cutover/policy.conf:12 (switch fwd: ", 62) == 0, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "(listens on 80)) (PAM "
+	    "authentication first)\n"));
+	free(out);
+	out = decide_and_render(p, "bob", ops, 1, ACT_SWITCH, "back", 0);
+	ck_assert_str_eq(out, "bob may not switch back: no rule allows it (1 "
+	    "rule names bob, but none lists this target)\n");
+	free(out);
+	/* a plan is not a service: no start of it, no switch of a service */
+	out = decide_and_render(p, "ann", NULL, 0, ACT_START, "fwd", 0);
+	ck_assert_msg(strncmp(out, "ann may not start fwd: ", 23) == 0, "%s", out);
+	free(out);
+	out = decide_and_render(p, "ann", NULL, 0, ACT_SWITCH, "web", 0);
+	ck_assert_str_eq(out, "ann may not switch web: no rule allows it (the "
+	    "policy defines no plan by that name)\n");
+	free(out);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(list_shows_switches)
+{
+	struct policy *p = build(plans_policy);
+	static const char *const ops[] = { "ops" };
+	struct subject ann = { "ann", ops, 1 };
+	struct strbuf sb = STRBUF_INIT;
+	char *out;
+
+	ck_assert_int_eq(policy_list_render(p, &ann, &sb), 0);
+	out = take(&sb);
+	ck_assert_line(out, "ann may:");
+	ck_assert_line(out, "  " SWITCH_BACK "  [/etc/cutover/policy.conf:11]");
+	/* fwd is granted to ann first, without PAM: that rule decides */
+	ck_assert_uint_eq(count_lines_starting(out, "  switch fwd: "), 1);
+	ck_assert_ptr_null(strstr(out, "PAM"));
+	ck_assert_uint_eq(count_lines_starting(out, "  "), 2);
+	free(out);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(diff_plans_added_removed_changed)
+{
+	char *fwd_only = replace(plans_policy, "switch = [\"back\", \"fwd\"];",
+	    "switch = [\"fwd\"];");
+	char *no_rollback = replace(plans_policy, "verify = [\"up\"]; };",
+	    "verify = [\"up\"]; rollback = false; };");
+	struct policy *was = build(plans_policy), *less = build(fwd_only);
+	struct policy *changed = build(no_rollback);
+	char *out = diff(was, less, 1);
+
+	ck_assert_str_eq(out, "- user ann: " SWITCH_BACK "\n");
+	free(out);
+	out = diff(less, was, 1);
+	ck_assert_str_eq(out, "+ user ann: " SWITCH_BACK "\n");
+	free(out);
+	/* fwd changed for both subjects that hold it */
+	out = diff(was, changed, 2);
+	ck_assert_uint_eq(count_lines_starting(out, "~ user ann: switch fwd: "
+	    "was \"switch fwd: free port 80 from old, start web, verify up; on "
+	    "failure stop web and start old again. "), 1);
+	ck_assert_uint_eq(count_lines_starting(out, "~ group ops: switch fwd: "
+	    "was "), 1);
+	ck_assert_ptr_nonnull(strstr(out, "now \"switch fwd: free port 80 from "
+	    "old, start web, verify up; no rollback. Steps: "));
+	free(out);
+	policy_free(was);
+	policy_free(less);
+	policy_free(changed);
+	free(fwd_only);
+	free(no_rollback);
+}
+END_TEST
+
 Suite *
 explain_suite(void)
 {
@@ -806,6 +977,10 @@ explain_suite(void)
 	tcase_add_test(df, diff_auth_holders_and_audit);
 	tcase_add_test(df, diff_no_change);
 	tcase_add_test(df, diff_audit_file);
+	tcase_add_test(ex, explain_plans_text);
+	tcase_add_test(test, test_render_switch);
+	tcase_add_test(test, list_shows_switches);
+	tcase_add_test(df, diff_plans_added_removed_changed);
 	suite_add_tcase(s, json);
 	suite_add_tcase(s, ex);
 	suite_add_tcase(s, test);

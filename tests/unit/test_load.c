@@ -46,6 +46,7 @@ START_TEST(reference_example_means_what_it_says)
 	const struct service *a, *n;
 	const struct port_grant *pg;
 	const struct check *c;
+	const struct plan *pl;
 	const struct rule *r;
 	struct policy *p;
 
@@ -82,6 +83,8 @@ START_TEST(reference_example_means_what_it_says)
 	ck_assert_uint_eq(n->nenv, 0);
 	ck_assert_uint_eq(n->ncapabilities, 0);
 	ck_assert(n->start_timeout == 10.0);     /* default */
+	ck_assert_int_eq(n->handoff, HANDOFF_NGINX);
+	ck_assert_int_eq(a->handoff, HANDOFF_NONE);    /* default */
 
 	pg = policy_port(p, 8080);
 	ck_assert_ptr_nonnull(pg);
@@ -99,6 +102,18 @@ START_TEST(reference_example_means_what_it_says)
 	ck_assert_int_eq(c->max_body, 1048576);
 	ck_assert(!c->follow);
 
+	ck_assert_uint_eq(p->nplans, 1);
+	pl = policy_plan(p, "newsite");
+	ck_assert_ptr_nonnull(pl);
+	ck_assert_int_eq(pl->at.line, 49);
+	ck_assert_int_eq(pl->port, 8080);
+	ck_assert_ptr_eq(pl->grant, pg);
+	ck_assert_ptr_eq(pl->from, a);
+	ck_assert_ptr_eq(pl->to, n);
+	ck_assert_uint_eq(pl->nverify, 1);
+	ck_assert_ptr_eq(pl->verify[0], c);
+	ck_assert(pl->rollback);
+
 	ck_assert_uint_eq(p->nrules, 1);
 	r = &p->rules[0];
 	ck_assert_uint_eq(r->nusers, 1);
@@ -110,6 +125,9 @@ START_TEST(reference_example_means_what_it_says)
 	ck_assert_ptr_eq(r->stop.items[0].service, n);
 	ck_assert_ptr_eq(r->verify.items[0].check, c);
 	ck_assert_int_eq(r->auth, AUTH_NONE);
+	ck_assert_uint_eq(r->plans.n, 1);
+	ck_assert_ptr_eq(r->plans.items[0].plan, pl);
+	ck_assert_int_eq(r->plans.items[0].at.line, 42);
 	/* each permission remembers its own line */
 	ck_assert_str_eq(r->start.items[0].at.file, "main.conf");
 	ck_assert_int_eq(r->free.items[0].at.line, 37);
@@ -238,7 +256,7 @@ START_TEST(unknown_keys_with_suggestion)
 	    "  contain = \"new\"; }; };\n", 4, "did you mean \"contains\"");
 	diags_free(&d);
 	refused(SVC "colour = 3;\n", 3, "unknown key \"colour\" in a policy "
-	    "file; it may hold: audit, services, ports, checks, rules");
+	    "file; it may hold: audit, services, ports, checks, plans, rules");
 	diags_free(&d);
 	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
 	    "  start = [\"/a\"]; exec = \"/b\"; }; };\n", 2,
@@ -435,6 +453,208 @@ START_TEST(every_error_is_reported)
 }
 END_TEST
 
+/* ---- plans ---------------------------------------------------------------- */
+
+/*
+ * Lines 1-5: apache2 and nginx on 8080, 8080 freeable from apache2, the
+ * check homepage.  Plan tests append from line 6 on.
+ */
+#define SWITCHABLE \
+	"services = { apache2 = { exe = \"/usr/sbin/apache2\"; user = \"www-data\";\n" \
+	"  start = [\"/usr/sbin/apache2ctl\", \"start\"]; ports = [8080]; };\n" \
+	"  nginx = { exe = \"/usr/sbin/nginx\"; user = \"nginx\"; start = [\"/usr/sbin/nginx\"]; ports = [8080]; }; };\n" \
+	"ports = ( { port = 8080; holders = [\"apache2\"]; } );\n" \
+	"checks = { homepage = { url = \"http://127.0.0.1:8080/\"; }; };\n"
+
+START_TEST(plan_defaults_and_switch_grant)
+{
+	struct policy *p = tu_build(&d, SWITCHABLE
+	    "plans = { newsite = { port = 8080; from = \"apache2\";\n"
+	    "  to = \"nginx\"; }; };\n"
+	    "rules = ( { users = [\"deploy\"];\n"
+	    "  switch = [\"newsite\"]; } );\n", NULL);
+	const struct plan *pl;
+
+	ck_assert_ptr_nonnull(p);
+	pl = policy_plan(p, "newsite");
+	ck_assert_ptr_nonnull(pl);
+	ck_assert_str_eq(pl->at.file, "main.conf");
+	ck_assert_int_eq(pl->at.line, 6);
+	ck_assert(pl->rollback);                 /* default */
+	ck_assert_uint_eq(pl->nverify, 0);
+	ck_assert_ptr_eq(pl->grant, policy_port(p, 8080));
+	/* no check: valid, but warned */
+	ck_assert(tu_has(&d, DIAG_WARNING, "main.conf", 6, "plan newsite "
+	    "runs no check, so a switch cannot know that nginx serves the "
+	    "new content"));
+	/* a rule that only grants switch grants something */
+	ck_assert(!tu_has(&d, DIAG_WARNING, "main.conf", 8, "grants nothing"));
+	ck_assert_uint_eq(p->rules[0].plans.n, 1);
+	ck_assert_ptr_eq(p->rules[0].plans.items[0].plan, pl);
+	ck_assert_int_eq(p->rules[0].plans.items[0].at.line, 9);
+	ck_assert_ptr_null(policy_plan(p, "oldsite"));
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(plan_rollback_off_and_several_checks)
+{
+	struct policy *p = tu_build(&d, SWITCHABLE,
+	    "checks = { api = { url = \"http://127.0.0.1:8080/api\"; }; };\n"
+	    "plans = { back = { port = 8080; from = \"apache2\"; to = \"nginx\";\n"
+	    "  verify = [\"homepage\", \"api\"]; rollback = false; }; };\n",
+	    NULL);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(!p->plans[0].rollback);
+	ck_assert_uint_eq(p->plans[0].nverify, 2);
+	ck_assert_str_eq(p->plans[0].verify[1]->name, "api");
+	ck_assert_str_eq(p->plans[0].at.file, "policy.d/01.conf");
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(plan_errors_say_what_to_write)
+{
+	refused(SWITCHABLE "plans = { newsite = {\n port = 8080; from = \"apache2\"; "
+	    "to = \"nginx\"; verfy = [\"homepage\"]; }; };\n", 7,
+	    "unknown key \"verfy\" in plan newsite; did you mean \"verify\"?");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = {\n newsite = { from = \"apache2\"; "
+	    "to = \"nginx\"; }; };\n", 7,
+	    "plan newsite needs port, e.g. port = 8080;");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = {\n newsite = { port = 8080; from = \"apache2\"; }; };\n",
+	    7, "plan newsite needs to, e.g. to = \"nginx\";");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = { newsite = { port = 8080;\n from = \"apache\"; "
+	    "to = \"nginx\"; }; };\n", 7, "from \"apache\" is not a defined "
+	    "service; define it under services or write \"apache2\"");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = { newsite = { port = 8080; from = \"apache2\";\n"
+	    " to = \"apache2\"; }; };\n", 7, "plan newsite switches apache2 to "
+	    "itself; from and to must name two different services");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = { newsite = {\n port = 9090; from = \"apache2\"; "
+	    "to = \"nginx\"; }; };\n", 7, "port 9090 of plan newsite has no "
+	    "entry in ports, so the switch could not free it; add { port = "
+	    "9090; holders = [\"apache2\"]; } to ports");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = { back = {\n port = 8080; from = \"nginx\"; "
+	    "to = \"apache2\"; }; };\n", 7, "plan back frees port 8080 from "
+	    "nginx, but nginx is not among the holders of port 8080 "
+	    "(main.conf:4), so the switch could not free it; add \"nginx\" to "
+	    "that port's holders");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = { newsite = { port = 8080; from = \"apache2\";\n"
+	    " to = \"nginx\"; rollback = \"yes\"; }; };\n", 7,
+	    "rollback in plan newsite must be true or false, e.g. rollback = true;");
+}
+END_TEST
+
+START_TEST(plan_errors_about_checks_and_names)
+{
+	refused(SWITCHABLE "plans = { newsite = { port = 8080; from = \"apache2\";\n"
+	    " to = \"nginx\"; verify = [\"homepag\"]; }; };\n", 7,
+	    "check \"homepag\" in verify of plan newsite is not defined; "
+	    "define it under checks or write \"homepage\"");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = { newsite = { port = 8080; from = \"apache2\";\n"
+	    " to = \"nginx\"; verify = [\"homepage\", \"homepage\"]; }; };\n",
+	    7, "check homepage is listed twice in verify of plan newsite");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = {\n newsite = 3; };\n", 7,
+	    "plan newsite must be a group");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = {\n new_site* = { port = 8080; from = "
+	    "\"apache2\"; to = \"nginx\"; }; };\n", 7,
+	    "\"new_site*\" is not a valid plan name");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = ( );\n", 6,
+	    "plans in a policy file must be a group in braces");
+}
+END_TEST
+
+/* TO must say it listens on the port: that is how start knows it serves. */
+START_TEST(plan_target_must_listen_on_the_port)
+{
+	struct policy *p = tu_build(&d, SWITCHABLE,
+	    "services = { other = { exe = \"/usr/bin/other\"; user = \"other\";\n"
+	    "  start = [\"/usr/bin/other\"]; ports = [9090]; }; };\n"
+	    "plans = { newsite = { port = 8080; from = \"apache2\";\n"
+	    "  to = \"other\"; }; };\n", NULL);
+
+	ck_assert_ptr_null(p);
+	ck_assert(tu_has(&d, DIAG_ERROR, "policy.d/01.conf", 4, "plan newsite "
+	    "starts other on port 8080, but other does not list that port, so "
+	    "cutover could not tell when it serves; add 8080 to the ports of "
+	    "service other (policy.d/01.conf:1)"));
+}
+END_TEST
+
+START_TEST(plan_defined_twice_across_files)
+{
+	struct policy *p = tu_build(&d, SWITCHABLE
+	    "plans = { newsite = { port = 8080; from = \"apache2\"; to = \"nginx\"; }; };\n",
+	    "\n\nplans = { newsite = { port = 8080; from = \"apache2\";\n"
+	    "  to = \"nginx\"; }; };\n", NULL);
+
+	ck_assert_ptr_null(p);
+	ck_assert(tu_has(&d, DIAG_ERROR, "policy.d/01.conf", 3,
+	    "plan newsite is already defined at main.conf:6; rename one of them"));
+}
+END_TEST
+
+START_TEST(switch_in_rules_resolves_to_plans)
+{
+	refused(SWITCHABLE "plans = { newsite = { port = 8080; from = \"apache2\"; to = \"nginx\"; }; };\n"
+	    "rules = ( { users = [\"deploy\"];\n switch = [\"newsit\"]; } );\n",
+	    8, "plan \"newsit\" is not defined; define it under plans or "
+	    "write \"newsite\"");
+	diags_free(&d);
+	refused(SWITCHABLE "rules = ( { users = [\"deploy\"];\n"
+	    " switch = [\"nginx\"]; } );\n", 7,
+	    "plan \"nginx\" is not defined; define it under plans");
+	diags_free(&d);
+	refused(SWITCHABLE "rules = ( { users = [\"deploy\"];\n"
+	    " swtich = [\"newsite\"]; } );\n", 7, "did you mean \"switch\"?");
+	diags_free(&d);
+	refused(SWITCHABLE "rules = ( { users = [\"deploy\"];\n"
+	    " switch = \"newsite\"; } );\n", 7, "switch in a rule must be a "
+	    "list of non-empty strings in brackets, e.g. switch = [\"newsite\"];");
+}
+END_TEST
+
+START_TEST(socket_handoff_values)
+{
+	struct policy *p = tu_build(&d,
+	    "services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  ports = [80]; socket_handoff = \"systemd\"; };\n"
+	    "  b = { exe = \"/b\"; user = \"b\"; start = [\"/b\"];\n"
+	    "  socket_handoff = \"none\"; }; };\n", NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(policy_service(p, "a")->handoff, HANDOFF_SYSTEMD);
+	ck_assert_int_eq(policy_service(p, "b")->handoff, HANDOFF_NONE);
+	policy_free(p);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  ports = [80]; socket_handoff = \"inetd\"; }; };\n", 2,
+	    "socket_handoff of service a must be \"none\", \"systemd\" or "
+	    "\"nginx\", not \"inetd\"");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  ports = [80, 443]; socket_handoff = \"nginx\"; }; };\n", 2,
+	    "service a has socket_handoff = \"nginx\", which hands it one "
+	    "listening socket, but it lists 2 ports; list exactly one");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  socket_handoff = \"systemd\"; }; };\n", 2, "but it lists 0 ports");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  socket_handoff = true; }; };\n", 2, "socket_handoff in service a "
+	    "must be a string in double quotes, e.g. socket_handoff = \"nginx\";");
+}
+END_TEST
+
 Suite *
 load_suite(void)
 {
@@ -464,6 +684,14 @@ load_suite(void)
 	tcase_add_test(bad, nul_byte_refused);
 	tcase_add_test(bad, bad_values);
 	tcase_add_test(bad, every_error_is_reported);
+	tcase_add_test(ok, plan_defaults_and_switch_grant);
+	tcase_add_test(ok, plan_rollback_off_and_several_checks);
+	tcase_add_test(ok, socket_handoff_values);
+	tcase_add_test(bad, plan_errors_say_what_to_write);
+	tcase_add_test(bad, plan_errors_about_checks_and_names);
+	tcase_add_test(bad, plan_target_must_listen_on_the_port);
+	tcase_add_test(bad, plan_defined_twice_across_files);
+	tcase_add_test(bad, switch_in_rules_resolves_to_plans);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
 	return s;

@@ -545,7 +545,7 @@ START_TEST(any_bytes_render_safely_once_sanitized)
 			p[k] = random_byte();
 		if (i % 3 == 0)
 			r.error = random_byte() % (VERIFY_ERROR_LAST + 1);
-		verify_result_sanitize(&r);
+		verify_result_sanitize(&r, &c);
 		for (f = FORMAT_TEXT; f <= FORMAT_JSON; f++) {
 			char *s = render(&c, &r, f);
 
@@ -562,14 +562,42 @@ END_TEST
 
 START_TEST(an_empty_result_never_passes)
 {
+	struct check c = a_check();
 	struct verify_result r;
 
 	memset(&r, 0, sizeof(r));
-	verify_result_sanitize(&r);
+	verify_result_sanitize(&r, &c);
 	ck_assert(!verify_passed(&r));
 	r.error = 99;
-	verify_result_sanitize(&r);
+	verify_result_sanitize(&r, &c);
 	ck_assert_int_eq(r.error, VERIFY_INTERNAL);
+}
+END_TEST
+
+/*
+ * A difference the check does not ask about (found by fuzz_verdict: the
+ * text renderer quoted a NULL contains) is a malformed result.
+ */
+START_TEST(a_difference_not_asked_is_malformed)
+{
+	struct check c = a_check();
+	struct verify_result r = a_pass();
+	char *s;
+
+	c.contains = NULL;
+	c.header = NULL;
+	r.diffs = VERIFY_DIFF_CONTAINS | VERIFY_DIFF_HEADER;
+	verify_result_sanitize(&r, &c);
+	ck_assert_int_eq(r.error, VERIFY_INTERNAL);
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage FAILED: could not run the check: the "
+	    "check's process sent a malformed result\n");
+	free(s);
+	r = a_pass();
+	r.diffs = VERIFY_DIFF_STATUS;
+	verify_result_sanitize(&r, &c);
+	ck_assert_int_eq(r.error, VERIFY_OK);
+	ck_assert_uint_eq(r.diffs, VERIFY_DIFF_STATUS);
 }
 END_TEST
 
@@ -708,6 +736,7 @@ verify_suite(void)
 	tcase_add_test(tc, reason_fits);
 	tcase_add_test(tc, any_bytes_render_safely_once_sanitized);
 	tcase_add_test(tc, an_empty_result_never_passes);
+	tcase_add_test(tc, a_difference_not_asked_is_malformed);
 	suite_add_tcase(s, tc);
 	if (geteuid() != 0) {
 		fputs("verify: not root: verify_check itself is left out\n",

@@ -8,7 +8,7 @@
 # these runs cover what happens after start-up for a caller who is root:
 # the policy commands, refusals, and every action against the real
 # apache2 and nginx (the steps are entered as for anyone: uid 0 keeps only
-# the step's capabilities).  run.sh runs them (SYSTEST_ONLY='asan/t-*.sh')
+# the step's capabilities).  run.sh runs them (SYSTEST_ONLY='asan/t-*')
 # after the usual setup.
 #
 # Every report goes to a file in $SAN_DIR (log_path; world-writable, as

@@ -1,0 +1,250 @@
+#!/bin/sh
+# cutover switch newsite (issue #7) with the real apache2 and nginx, as
+# user deploy, with policy/examples/deploy.conf's plan: free 8080 from
+# apache2, start nginx (socket handoff: nginx inherits cutover's
+# listening socket), verify homepage, roll back on a failure.
+#
+#   - -n lists the steps and runs the pre-flight, changing nothing;
+#   - intruder is refused (exit 3), a rule granting the plan does not
+#     grant its steps on their own;
+#   - the pre-flight refuses (exit 3, nothing changed) when a process that
+#     is not apache2 holds the port;
+#   - the switch: exit 0, nginx serves the new page through the socket
+#     cutover handed it (NGINX="3;" in its environment), one record per
+#     step with one txid, outcome ok;
+#   - a broken new site (wrong content): exit 1, "rolled back, apache2
+#     serving 8080 again (verified listening)", apache2 serves the old
+#     page, nginx does not run, outcome rolled-back;
+#   - the same with apache2's configuration broken meanwhile: the
+#     rollback fails, and says so and that port 8080 is free now
+#     (outcome rollback-failed);
+#   - signals: during a switch (its check answers after 5 s), deploy
+#     cannot SIGKILL or SIGSTOP the transaction (EPERM); SIGKILL of the
+#     process deploy started leaves the switch to finish (outcome ok);
+#     SIGINT of it aborts and rolls back.
+. tests/system/lib.sh
+PYTHON=/usr/bin/python3
+new_page=$NEW_ROOT/index.html
+cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
+server=
+restore() {
+	cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+	[ -f "$TEST_TMPDIR/site.orig" ] && cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+}
+trap restore EXIT
+
+served() {
+	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
+}
+serves() {
+	case $(served) in
+	*"$1"*) return 0 ;;
+	esac
+	return 1
+}
+
+# back_to_apache2: nginx stopped, apache2 serving the old page again.
+back_to_apache2() {
+	if [ -n "$(nginx_procs)" ]; then
+		for p in $(nginx_procs); do
+			kill -TERM "$p" 2>/dev/null
+		done
+		wait_for 10 not_listening "$PORT" || fail_check "nginx did not stop"
+	fi
+	if [ -z "$(apache2_pid)" ]; then
+		apache2_start || fail_check "apache2ctl start"
+	fi
+	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
+}
+
+# one_txid: all new records share one txid.
+one_txid() {
+	n=$(sed 's/.*"txid":"\([0-9a-f]*\)".*/\1/' "$TEST_TMPDIR/new.jsonl" | sort -u | wc -l)
+	[ "$n" = 1 ] || fail_check "$1: the records have $n txids, wanted 1" "$(cat "$TEST_TMPDIR/new.jsonl")"
+}
+
+# steps: the "step" of each new step record, space-separated.
+steps() {
+	grep '"stage":"step"' "$TEST_TMPDIR/new.jsonl" |
+	    sed 's/.*"step":"\([^"]*\)".*/\1/' | tr '\n' ',' | sed 's/,$//'
+}
+
+apache2_start || { fail_check "apache2ctl start"; finish; }
+wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page"
+before=$(port_pids "$PORT" | tr '\n' ' ')
+
+# ---- -n: the steps and the pre-flight; nothing changes ----------------------
+audit_mark
+expect 0 "switch -n newsite" -- as_deploy "$CUTOVER" -n switch newsite
+has "1. free port $PORT from apache2" out "-n lists the free-port step"
+has "2. start nginx (socket handoff: nginx)" out "-n lists the start step and the handoff"
+has "3. verify homepage" out "-n lists the check"
+has "on a failure: stop nginx, start apache2 again" out "-n says what a rollback does"
+has "pre-flight: ok" out "-n runs the pre-flight"
+[ "$(port_pids "$PORT" | tr '\n' ' ')" = "$before" ] || fail_check "-n changed the holders of $PORT"
+audit_new 1 "-n: one record (the request, dry_run)" && field_is 1 dry_run "-n" true
+
+# ---- refusals --------------------------------------------------------------
+write_policy 's/^    switch = \["newsite"\];.*$//' || fail_check "write the policy without switch"
+expect 3 "switch newsite with no rule granting it: refused" -- as_deploy "$CUTOVER" switch newsite
+has "may not switch newsite" err "the refusal names the plan"
+write_policy "" || fail_check "restore the policy"
+expect 3 "switch nosuchplan: refused" -- as_deploy "$CUTOVER" switch nosuchplan
+expect 2 "switch with no plan: usage" -- as_deploy "$CUTOVER" switch
+has "cutover [-n] switch PLAN" err "the usage names the plan"
+serves "$OLD_TEXT" || fail_check "after the refusals apache2 still serves the old page"
+
+# A rule with only switch = ["newsite"] does not grant its steps.
+write_policy 's/^    free   = \[8080\];.*$//; s/^    start  = \["nginx"\];.*$//; s/^    stop   = \["nginx"\];.*$//' ||
+    fail_check "write the switch-only policy"
+expect 3 "switch-only rule: free-port $PORT is refused" -- as_deploy "$CUTOVER" free-port "$PORT"
+expect 3 "switch-only rule: start nginx is refused" -- as_deploy "$CUTOVER" start nginx
+expect 0 "switch-only rule: switch -n newsite is allowed" -- as_deploy "$CUTOVER" -n switch newsite
+write_policy "" || fail_check "restore the policy"
+
+# ---- the pre-flight: a holder that is not apache2 ---------------------------
+apache2_stop
+wait_for 10 not_listening "$PORT" || fail_check "apache2 stopped"
+hold_port intruder "$PORT" || fail_check "intruder holds $PORT"
+audit_mark
+expect 3 "switch while intruder holds $PORT: refused by the pre-flight" -- as_deploy "$CUTOVER" switch newsite
+has "refused by its pre-flight" err "the pre-flight refusal says so"
+has "which is not apache2" err "the pre-flight says who holds the port"
+has "nothing was done" err "the pre-flight says nothing was done"
+[ -n "$(nginx_procs)" ] && fail_check "nginx runs after a refused pre-flight"
+is_pid "$held" && [ -d "/proc/$held" ] || fail_check "the intruder's holder was touched"
+audit_new 3 "pre-flight refusal: request, pre-flight, outcome" &&
+    field_is 2 step "pre-flight record" '"pre-flight"' &&
+    field_is 2 outcome "pre-flight record" '"refused"' &&
+    field_is 3 outcome "pre-flight outcome" '"refused"'
+kill_tracked
+wait_for 10 not_listening "$PORT" || fail_check "the intruder's holder stopped"
+apache2_start || fail_check "apache2ctl start again"
+wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page again"
+
+# ---- the switch ------------------------------------------------------------
+audit_mark
+expect 0 "switch newsite" -- as_deploy "$CUTOVER" switch newsite
+has "switch newsite: done in" out "the switch says it is done"
+has "nginx serves port $PORT, verified" out "the switch says nginx serves $PORT, verified"
+has "free-port $PORT: stopped apache2" out "the free-port step is reported"
+has "start nginx: nginx listens on" out "the start step is reported"
+serves "$NEW_TEXT" || fail_check "after the switch nginx serves the new page" "$(served)"
+master=$(nginx_procs | while read -r p; do
+	[ "$(proc_uid "$(proc_ppid "$p")")" = "$(id -u nginx)" ] || echo "$p"
+done | head -n 1)
+# Handed off: fd 3 of nginx's master is a listening socket on $PORT (nginx
+# rewrites its environ for its process title, so NGINX=3; can't be read
+# back; left to itself nginx opens its log files first).
+if is_pid "$master"; then
+	fd3=$(readlink "/proc/$master/fd/3" | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
+	listen_inodes "$PORT" | grep -qx "${fd3:-none}" ||
+	    fail_check "nginx's master was not handed the socket: its fd 3 is $(readlink "/proc/$master/fd/3")" \
+	    "$(ls -l "/proc/$master/fd")"
+else
+	fail_check "no nginx master runs after the switch"
+fi
+[ -z "$(apache2_procs)" ] || fail_check "apache2 still runs after the switch"
+audit_new 6 "switch: request, pre-flight, 3 steps and the outcome" && {
+	one_txid "switch"
+	[ "$(steps)" = "pre-flight,free-port $PORT,start nginx,verify homepage" ] ||
+	    fail_check "switch: the step records are $(steps)"
+	field_is 6 stage "switch outcome" '"outcome"'
+	field_is 6 outcome "switch outcome" '"ok"'
+	field_is 4 users "start step record: acted as nginx" '["nginx"]'
+}
+audit_valid "after the switch"
+
+# ---- a broken new site: rolled back -----------------------------------------
+back_to_apache2
+printf '<h1>Under construction</h1>\n' >"$new_page"
+audit_mark
+expect 1 "switch newsite with a broken page: fails" -- as_deploy "$CUTOVER" switch newsite
+has "switch newsite failed at verify homepage" err "the failure names the step"
+has "rolled back, apache2 serving $PORT again (verified listening)" err "the rollback is reported"
+serves "$OLD_TEXT" || fail_check "after the rollback apache2 serves the old page" "$(served)"
+[ -z "$(nginx_procs)" ] || fail_check "nginx still runs after the rollback"
+audit_new 8 "rollback: request, pre-flight, 3 steps, 2 rollback steps, outcome" && {
+	one_txid "rollback"
+	[ "$(steps)" = "pre-flight,free-port $PORT,start nginx,verify homepage,rollback: stop nginx,rollback: start apache2" ] ||
+	    fail_check "rollback: the step records are $(steps)"
+	field_is 8 outcome "rollback outcome" '"rolled-back"'
+}
+cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+
+# ---- a rollback that fails: apache2's configuration broken meanwhile -------
+back_to_apache2
+printf '<h1>Under construction</h1>\n' >"$new_page"
+cp -p "$APACHE_SITE" "$TEST_TMPDIR/site.orig"
+echo "NoSuchDirective cutover-systest" >>"$APACHE_SITE"
+audit_mark
+expect 1 "switch newsite, broken page, apache2 cannot start again: fails" -- as_deploy "$CUTOVER" switch newsite
+has "ROLLBACK FAILED" err "a failed rollback says so"
+has "rollback: start apache2: apache2 did not start" err "it names the step that failed"
+has "port $PORT is now free (nothing listens on it)" err "it says what state the port is in"
+listening "$PORT" && fail_check "something listens on $PORT after the failed rollback" "$(describe_holders "$PORT")"
+audit_new 8 "failed rollback: every record" && field_is 8 outcome "failed rollback: outcome" '"rollback-failed"'
+cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
+cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+
+# ---- signals: a check that answers after 5 s --------------------------------
+"$PYTHON" tests/system/test-httpd.py "$TEST_TMPDIR" </dev/null >"$TEST_TMPDIR/server.out" 2>&1 &
+server=$!
+wait_for 10 test -s "$TEST_TMPDIR/port" || fail_check "test-httpd.py did not start" "$(cat "$TEST_TMPDIR/server.out")"
+sport=$(cat "$TEST_TMPDIR/port")
+write_policy "s|^  homepage = .*$|  homepage = { url = \"http://127.0.0.1:$sport/slow\"; status = 200; contains = \"Fall collection\"; timeout = 15.0; };|" ||
+    fail_check "write the slow-check policy"
+
+# start_switch: cutover switch newsite as deploy, in the background; the
+# front's pid in $front, the transaction's in $txn once the check runs.
+start_switch() {
+	# not as_deploy: $! must be cutover's pid (setpriv execs sh, which
+	# execs cutover), not a subshell's
+	setpriv --reuid=deploy --regid="$(id -g deploy)" --init-groups -- \
+	    /bin/sh -c "$EXEC_SH" "$CUTOVER" switch newsite \
+	    </dev/null >"$TEST_TMPDIR/sw.out" 2>"$TEST_TMPDIR/sw.err" &
+	front=$!
+	txn=
+	wait_for 15 grep -q "path=/slow" "$TEST_TMPDIR/requests.log" 2>/dev/null ||
+	    fail_check "the switch did not reach its check" "$(cat "$TEST_TMPDIR/sw.out" "$TEST_TMPDIR/sw.err")"
+	# the front is setpriv's sh's exec: cutover itself; its child the transaction
+	for p in $(pgrep -P "$front"); do
+		[ "$(proc_exe "$p")" = "$CUTOVER" ] && txn=$p
+	done
+}
+
+back_to_apache2
+: >"$TEST_TMPDIR/requests.log"
+audit_mark
+start_switch
+if is_pid "$txn"; then
+	[ "$(proc_uid "$txn")" = 0 ] || fail_check "the transaction's real uid is $(proc_uid "$txn"), not 0"
+	expect 1 "deploy cannot SIGSTOP the transaction" -- as_deploy kill -STOP "$txn"
+	expect 1 "deploy cannot SIGKILL the transaction" -- as_deploy kill -KILL "$txn"
+	[ "$(proc_state "$txn")" != T ] || fail_check "the transaction was stopped"
+	expect 0 "deploy can SIGKILL the process it started" -- as_deploy kill -KILL "$front"
+	wait_for 20 gone "$txn" || fail_check "the transaction did not finish"
+	wait "$front" 2>/dev/null
+	serves "$NEW_TEXT" || fail_check "after the front was killed the switch still finished" "$(served)"
+	audit_new 6 "front killed: the switch finished, every record" &&
+	    field_is 6 outcome "front killed: outcome" '"ok"'
+else
+	fail_check "no transaction process under the front ($front)" "$(ps -o pid,ppid,uid,comm -e | grep cutover)"
+fi
+
+back_to_apache2
+: >"$TEST_TMPDIR/requests.log"
+audit_mark
+start_switch
+expect 0 "deploy may SIGINT the process it started" -- as_deploy kill -INT "$front"
+wait "$front"
+rc=$?
+[ "$rc" = 1 ] || fail_check "an aborted switch exits 1, not $rc" "$(cat "$TEST_TMPDIR/sw.err")"
+grep -q "aborted by the caller" "$TEST_TMPDIR/sw.err" || fail_check "the abort is reported" "$(cat "$TEST_TMPDIR/sw.err")"
+grep -q "rolled back, apache2 serving $PORT again" "$TEST_TMPDIR/sw.err" || fail_check "the abort rolls back" "$(cat "$TEST_TMPDIR/sw.err")"
+serves "$OLD_TEXT" || fail_check "after the abort apache2 serves the old page" "$(served)"
+[ -z "$(nginx_procs)" ] || fail_check "nginx still runs after the abort"
+audit_new 8 "abort: every record" && field_is 8 outcome "abort: outcome" '"rolled-back"'
+audit_valid "at the end"
+finish
