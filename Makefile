@@ -11,12 +11,9 @@
 #                      those that are missing (root, Debian 12)
 #   make lint          cppcheck and clang-tidy over helper/ policy/ pam/ (also a
 #                      layer of make check); .clang-tidy, tests/lint/cppcheck.supp
-#   make coverage      unit and cli tests on a --coverage build (build/cov), line
-#                      coverage per directory with gcovr; not part of make check
-#   make bench         as root: bench/decide.sh (cutover vs doas and sudo) and
-#                      bench/switch.sh (the switch seen by a client every
-#                      1 ms); installs hyperfine, opendoas, sudo; not part of
-#                      make check (bench/README.md)
+#   make coverage      unit and cli tests on a --coverage build (build/cov), and
+#                      as root the system tests on a --coverage setuid build;
+#                      line coverage per directory with gcovr; not in make check
 #   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on each fuzz target
 #                      (policy loader, argv, audit record, verify verdict), from
 #                      tests/fuzz/corpus/TARGET; make check replays those corpora
@@ -249,6 +246,12 @@ $(SAN_LIBHELPER): $(SAN_HELPER_LIB_OBJ)
 $(SAN_UNIT_TESTS): $(SAN_UNIT_OBJ) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) | $(DEVLOG_LISTEN)
 	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN_UNIT_OBJ) $(SAN_LIBHELPER) $(SAN_LIBPOLICY) $(LIBS_TEST) $(LIBS_HELPER) $(LIBS_BASE)
 
+# cutover itself under ASan+UBSan (the system-asan layer of make check,
+# through SYSTEST_SAN_CUTOVER below).  Never installed setuid: the
+# sanitizers' runtime does not run in a setuid process.
+$(SAN)/cutover: $(SAN)/helper/main.o $(SAN_LIBHELPER) $(SAN_LIBPOLICY)
+	$(CC) $(SAN_CFLAGS) $(SAN_LDFLAGS) -o $@ $(SAN)/helper/main.o $(SAN_LIBHELPER) $(SAN_LIBPOLICY) $(LIBS_HELPER) $(LIBS_BASE)
+
 # ---- the fuzz targets' replay runners, in both builds ---------------------
 # The helper's archive gives the argv, audit and verdict targets their code
 # (only the objects they use are linked).
@@ -276,11 +279,18 @@ $(SYSTEST_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
 	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) $@
 
+# The same under ASan+UBSan, run as root (not setuid) by
+# tests/system/asan/t-*.sh: the system-asan layer of make check.
+SYSTEST_SAN_CUTOVER := $(BUILD)/systest/asan/cutover
+$(SYSTEST_SAN_CUTOVER): FORCE
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) $@
+
 $(JSONL_CHECK): $(JSONL_CHECK_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(JSONL_CHECK_OBJ)
 
 .PHONY: systest-build
-systest-build: $(SYSTEST_CUTOVER) $(JSONL_CHECK)
+systest-build: $(SYSTEST_CUTOVER) $(SYSTEST_SAN_CUTOVER) $(JSONL_CHECK)
 
 -include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d $(SAN)/*/*.d $(SAN)/*/*/*.d)
 
@@ -324,7 +334,7 @@ deps:
 check: DEB_PACKAGES += $(if $(filter 0,$(shell id -u)),$(PACKAGE_DEB_PACKAGES))
 check: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS) \
-	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(JSONL_CHECK) \
+	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(SYSTEST_SAN_CUTOVER) $(JSONL_CHECK) \
 	    $(DEVLOG_LISTEN)
 	@BUILD=$(BUILD) CC='$(CC)' MAKE='$(MAKE)' sh tests/check.sh
 
@@ -446,21 +456,63 @@ lint:
 # in build/cov (a sub-make with its own BUILD), then gcovr's line coverage
 # of helper/, policy/ and pam/: per directory, and the total.  Text report
 # in build/cov/coverage.txt.  Installs gcovr (make deps) unless NO_DEPS=1.
+#
+# As root it also runs the system tests (tests/system/run.sh, under their
+# lock, as make check does) with a --coverage build of the setuid binary,
+# build/cov/systest/cutover (the system tests' policy path), so that
+# helper/ is measured in real setuid runs as real users.  Such a run ends
+# as the caller (or as a service's user, in a child that execs: gcc's
+# execve wrapper writes the counts first), and cutover clears its
+# environment at start-up, before libgcov reads GCOV_PREFIX at exit; so
+# the .gcda files are made beforehand, by one run as root, and opened up
+# (0666; their directories stay root's 0755, and the path to them must
+# be searchable by everyone - checked).  Children that end with _exit()
+# (verify's fetch, a launch that failed) would write nothing:
+# tests/coverage/dump_on_exit.c wraps _exit (-Wl,--wrap) to write the
+# counts first.  All of that is for these test builds only: nothing of it
+# reaches a real build.  (In the coverage run, t-hygiene's "hard
+# RLIMIT_FSIZE 0" case fails: libgcov's write at exit meets the limit.)
 COV_BUILD  := $(BUILD)/cov
 COV_FLAGS  := -O0 -g --coverage
-GCOVR_ARGS  = --root . --object-directory $(COV_BUILD)/obj
+COV_DUMP   := $(COV_BUILD)/dump_on_exit.o
+COV_LDFLAGS = $(LDFLAGS) --coverage -Wl,--wrap=_exit $(abspath $(COV_DUMP))
+COV_SYSTEST := $(COV_BUILD)/systest/cutover
+GCOVR_ARGS  = --root . $(COV_BUILD)/obj $(COV_BUILD)/systest/obj
+
+$(COV_DUMP): tests/coverage/dump_on_exit.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) -O2 -c -o $@ tests/coverage/dump_on_exit.c
 
 .PHONY: coverage
 coverage: DEB_PACKAGES += gcovr
 coverage: $(DEPS_FIRST)
 	@command -v gcovr >/dev/null 2>&1 || { \
 	  echo "make coverage: no gcovr: apt-get install gcovr (or make deps)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(COV_DUMP)
 	@$(MAKE) --no-print-directory BUILD=$(COV_BUILD) CFLAGS='$(CFLAGS) $(COV_FLAGS)' \
-	    LDFLAGS='$(LDFLAGS) --coverage' $(COV_BUILD)/cutover $(COV_BUILD)/unit-tests
+	    LDFLAGS='$(COV_LDFLAGS)' $(COV_BUILD)/cutover $(COV_BUILD)/unit-tests
+	@mkdir -p $(COV_BUILD)/systest/obj
+	@if [ "$$(id -u)" = 0 ]; then \
+	  $(MAKE) --no-print-directory BUILD=$(COV_BUILD)/systest SYSCONFDIR=$(SYSTEST_SYSCONFDIR) \
+	    CFLAGS='$(CFLAGS) $(COV_FLAGS)' LDFLAGS='$(COV_LDFLAGS)' $(COV_SYSTEST) && \
+	  $(MAKE) --no-print-directory $(JSONL_CHECK) $(DEVLOG_LISTEN); \
+	fi
 	find $(COV_BUILD) -name '*.gcda' -delete
 	-BUILD=$(COV_BUILD) $(COV_BUILD)/unit-tests >$(COV_BUILD)/unit.out 2>&1; \
 	  grep -E '%: Checks|:[FE]:' $(COV_BUILD)/unit.out
 	-sh tests/cli/run.sh $(COV_BUILD)/cutover >$(COV_BUILD)/cli.out 2>&1; tail -n 1 $(COV_BUILD)/cli.out
+	-@if [ "$$(id -u)" != 0 ]; then \
+	  echo "make coverage: not root: no system tests (the setuid runs are not measured)"; \
+	elif d=$(CURDIR)/$(COV_BUILD)/systest/obj; while [ "$$d" != / ]; do \
+	    [ "$$(( 0$$(stat -c %a "$$d") & 1 ))" = 1 ] || break; d=$$(dirname "$$d"); done; [ "$$d" != / ]; then \
+	  echo "make coverage: $$d is not searchable by other users: no system tests (their runs could not write their counts)"; \
+	else \
+	  $(COV_SYSTEST) --version >/dev/null && \
+	  find $(COV_BUILD)/systest/obj -name '*.gcda' -exec chmod 0666 {} + && \
+	  echo "system tests with $(COV_SYSTEST) (log: $(COV_BUILD)/system.out)" && \
+	  flock -o -w 3600 /run/cutover-systest.lock sh tests/system/run.sh $(COV_SYSTEST) \
+	    >$(COV_BUILD)/system.out 2>&1; tail -n 1 $(COV_BUILD)/system.out; \
+	fi
 	gcovr $(GCOVR_ARGS) --filter 'helper/' --filter 'policy/' --filter 'pam/' \
 	    --txt $(COV_BUILD)/coverage.txt
 	@echo "line coverage (build/cov/coverage.txt has every file):"

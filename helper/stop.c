@@ -151,15 +151,26 @@ signal_topmost(struct job *j)
 	return 0;
 }
 
-/* Done when no target is alive and still holding a LISTEN socket. */
+/*
+ * Is the target still there, holding its LISTEN socket?  One that could
+ * not be opened (pidfd_open said ESRCH) is judged by /proc alone: "no
+ * such process" must not be taken for "stopped" while /proc still shows
+ * it holding the socket.
+ */
+static bool
+still_holding(const struct target *t)
+{
+	return (t->pidfd < 0 || alive(t)) && holder_still(&t->h);
+}
+
+/* Done when no target is still holding its LISTEN socket. */
 static bool
 released(const struct job *j)
 {
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		if (j->t[i].pidfd >= 0 && alive(&j->t[i]) &&
-		    holder_still(&j->t[i].h))
+		if (still_holding(&j->t[i]))
 			return false;
 	return true;
 }
@@ -216,8 +227,7 @@ describe_remaining(struct job *j)
 	size_t i;
 
 	for (i = 0; i < j->n; i++)
-		if (j->t[i].pidfd >= 0 && alive(&j->t[i]) &&
-		    holder_still(&j->t[i].h)) {
+		if (still_holding(&j->t[i])) {
 			holder_describe(&j->t[i].h, d, sizeof(d));
 			snprintf(j->why, j->whylen, "still held after %.1f s by "
 			    "%s (the service does not allow kill_after)",

@@ -13,6 +13,9 @@
 #   (f) system     tests/system/run.sh: build/systest/cutover installed
 #                  setuid and run as real users (root only; as another
 #                  user it is skipped, and the last line says so)
+#   (f2) system-asan  tests/system/asan/t-*.sh through run.sh: cutover
+#                  built with ASan+UBSan, run by root, not setuid (root
+#                  only, like (f))
 #   (g) package    tests/package/run.sh: build the .deb and the .rpm, lint
 #                  both, install the .deb on this machine and test what it
 #                  installed, then purge it (root only, like (f), and after
@@ -54,13 +57,15 @@ note() {
 }
 
 # run_layer NAME CMD...: run CMD, show its output, keep it in $tmp/NAME.out
-# and its exit status in $tmp/NAME.rc.
+# and its exit status in $tmp/NAME.rc; then say how long it took.
 run_layer() {
 	name=$1
 	shift
 	echo
 	echo "=== $name: $* ==="
+	started=$(date +%s)
 	{ "$@" 2>&1; echo $? >"$tmp/$name.rc"; } | tee "$tmp/$name.out"
+	echo "=== $name: $(($(date +%s) - started)) s ==="
 }
 
 # check_layer NAME BINARY [ENV=VALUE...]: a Check runner; read its
@@ -262,6 +267,48 @@ else
 	echo "=== system: skipped: tests/system/run.sh needs root (users, PAM, a setuid install) ==="
 	total_skip=$((total_skip + 1))
 	note "system: SKIPPED, not root (run make check as root to include it)"
+fi
+
+# (f2) system-asan: build/systest/asan/cutover (ASan+UBSan) run by root,
+# not setuid (the sanitizers do not run setuid), through the same set-up:
+# tests/system/asan/t-*.sh - policy commands, refusals, every action with
+# the real apache2 and nginx.  Any sanitizer report fails.
+if [ "$(id -u)" = 0 ]; then
+	set -- env SYSTEST_ONLY='asan/t-*' SYSTEST_ASAN_LEAKS="$leaks" \
+	    sh tests/system/run.sh "$BUILD/systest/cutover"
+	if command -v flock >/dev/null 2>&1; then
+		set -- flock -o -w 3600 /run/cutover-systest.lock "$@"
+	fi
+	run_layer system-asan "$@"
+	rc=$(cat "$tmp/system-asan.rc")
+	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/system-asan.out" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_fail=$((total_fail + 1))
+		note "system-asan: FAILED, no 'N passed, N failed' line (exit $rc)"
+	else
+		# shellcheck disable=SC2086 # two numbers, split on purpose
+		set -- $line
+		total_pass=$((total_pass + $1))
+		total_fail=$((total_fail + $2))
+		extra=
+		if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
+			total_fail=$((total_fail + 1))
+			extra=", but it exited $rc"
+		fi
+		if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/system-asan.out"; then
+			total_fail=$((total_fail + 1))
+			extra="$extra, and a sanitizer reported an error above"
+		fi
+		note "system-asan: $1 ok, $2 FAIL$extra"
+	fi
+	if [ "$leaks" = 0 ]; then
+		note "system-asan: (detect_leaks=0: LeakSanitizer unavailable here)"
+	fi
+else
+	echo
+	echo "=== system-asan: skipped: needs root (it shares the system tests' set-up) ==="
+	total_skip=$((total_skip + 1))
+	note "system-asan: SKIPPED, not root"
 fi
 
 # (g) the packages, installed on this machine (root only)
