@@ -146,7 +146,8 @@ signal_topmost(struct job *j)
 
 	for (i = 0; i < j->n; i++)
 		if (!is_target_pid(j, j->t[i].h.ppid) &&
-		    signal_target(j, &j->t[i], j->t[i].h.service->stop_signal) == -1)
+		    signal_target(j, &j->t[i],
+		    j->t[i].h.service->stop_signal) == -1)
 			return -1;
 	return 0;
 }
