@@ -46,7 +46,9 @@ static const struct step_caps {
 	{ STEP_FREE_PORT, "free-port",
 	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_KILL }, 3,
 	    "read other users' /proc/PID/fd and exe to find and re-verify "
-	    "port holders; signal a permitted holder through its pidfd" },
+	    "port holders; signal a permitted holder through its pidfd; in "
+	    "a switch with a socket handoff, copy the holder's listening "
+	    "socket through that pidfd (pidfd_getfd) before signalling it" },
 	{ STEP_STOP, "stop",
 	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_KILL }, 3,
 	    "as free-port, for the processes of one service" },

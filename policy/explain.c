@@ -216,11 +216,11 @@ sb_handoff(struct strbuf *sb, enum socket_handoff handoff)
 	case HANDOFF_NONE:
 		break;
 	case HANDOFF_SYSTEMD:
-		sb_puts(sb, "; in a switch, inherits cutover's listening socket "
+		sb_puts(sb, "; in a switch, inherits the port's listening socket "
 		    "as fd 3 with LISTEN_FDS=1");
 		break;
 	case HANDOFF_NGINX:
-		sb_puts(sb, "; in a switch, inherits cutover's listening socket "
+		sb_puts(sb, "; in a switch, inherits the port's listening socket "
 		    "as fd 3 with NGINX=3;");
 		break;
 	}

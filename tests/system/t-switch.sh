@@ -1,7 +1,7 @@
 #!/bin/sh
 # cutover switch newsite (issue #7) with the real apache2 and nginx, as
 # user deploy, with policy/examples/deploy.conf's plan: free 8080 from
-# apache2, start nginx (socket handoff: nginx inherits cutover's
+# apache2, start nginx (socket handoff: nginx inherits apache2's
 # listening socket), verify homepage, roll back on a failure.
 #
 #   - -n lists the steps and runs the pre-flight, changing nothing;

@@ -727,7 +727,7 @@ START_TEST(diff_effect_changed_to_root)
 	ck_assert_line(out, "~ user deploy: start nginx: was \"" START_NGINX
 	    "\", now \"start nginx as root:nginx (allow_root) with no "
 	    "capabilities: /usr/sbin/nginx -c /etc/cutover/nginx.conf (listens "
-	    "on 8080; in a switch, inherits cutover's listening socket as fd 3 "
+	    "on 8080; in a switch, inherits the port's listening socket as fd 3 "
 	    "with NGINX=3;)\"");
 	ck_assert_uint_eq(count_lines_starting(out, "~ user deploy: switch "
 	    "newsite: was \"switch newsite: "), 1);
@@ -844,7 +844,7 @@ START_TEST(explain_plans_text)
 	    "port 80 by stopping old (/usr/sbin/old, SIGTERM, 5.0 s, then gives "
 	    "up) or web (/usr/sbin/web, SIGTERM, 5.0 s, then gives up); start "
 	    "web as www:(primary group) with no capabilities: /usr/sbin/web "
-	    "(listens on 80; in a switch, inherits cutover's listening socket "
+	    "(listens on 80; in a switch, inherits the port's listening socket "
 	    "as fd 3 with LISTEN_FDS=1); check http://127.0.0.1/ for status 200, "
 	    "one attempt; on failure: stop web: SIGTERM to processes of "
 	    "/usr/sbin/web, wait 5.0 s, then gives up; start old as old:(primary "
