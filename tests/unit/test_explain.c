@@ -297,7 +297,7 @@ END_TEST
 #define START_NGINX \
     "start nginx as nginx:nginx with no capabilities: /usr/sbin/nginx -c " \
     "/etc/cutover/nginx.conf (listens on 8080; in a switch, inherits " \
-    "cutover's listening socket as fd 3 with NGINX=3;)"
+    "the port's listening socket as fd 3 with NGINX=3;)"
 #define SWITCH_NEWSITE \
     "switch newsite: free port 8080 from apache2, start nginx, verify " \
     "homepage; on failure stop nginx and start apache2 again. Steps: free " \
