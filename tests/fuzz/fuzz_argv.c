@@ -13,7 +13,7 @@
  *   - it accepts exactly what a reference grammar, written here from
  *     request.c's and cutover(8)'s promises, accepts:
  *       PROG policy ARG...      PROG --help      PROG --version
- *       PROG [-n] list|-l       PROG [-n] free-port|start|stop TARGET
+ *       PROG [-n] list|-l       PROG [-n] free-port|start|stop|switch TARGET
  *       PROG verify [--format=text|nagios|json] TARGET
  *     and yields the same command, action, dry run, format and policy
  *     arguments;
@@ -178,6 +178,7 @@ word_action(const char *w, enum action *a)
 	static const struct { const char *w; enum action a; } words[] = {
 		{ "free-port", ACT_FREE_PORT }, { "start", ACT_START },
 		{ "stop", ACT_STOP }, { "verify", ACT_VERIFY },
+		{ "switch", ACT_SWITCH },
 	};
 	size_t i;
 

@@ -83,11 +83,18 @@ fi
 # ---- an SO_REUSEPORT peer next to a permitted holder -------------------------
 # Linux lets a second socket listen on the same port only when both set
 # SO_REUSEPORT and belong to the same user: here, nginx's own user.
-sed 's/listen 8080 default_server;/listen 8080 default_server reuseport;/' \
+# (nginx.conf listens dual-stack, [::]:8080 ipv6only=off, where there is
+# IPv6: the peer must bind the same address)
+if [ -e /proc/net/tcp6 ]; then
+	same_family=dual
+else
+	same_family=4
+fi
+sed 's/\(listen [^;]*default_server\);/\1 reuseport;/' \
     "$NGINX_CONF" >"$TEST_TMPDIR/nginx-reuseport.conf"
 if nginx_start /usr/sbin/nginx "$TEST_TMPDIR/nginx-reuseport.conf"; then
 	np=$(nginx_procs)
-	if hold_port nginx --reuseport "$PORT"; then
+	if hold_port nginx --family "$same_family" --reuseport "$PORT"; then
 		peer=$held
 		refused "SO_REUSEPORT peer (perl, as nginx) next to nginx" "$peer" /usr/bin/perl
 		# shellcheck disable=SC2086 # pids, split on purpose
@@ -103,7 +110,7 @@ clean
 # ---- a socket passed between a non-permitted process and nginx ---------------
 # perl (as nginx) listens on 8080 and passes the socket to nginx
 # (NGINX="3;", as in a binary upgrade); both keep it open.
-if hold_port nginx "$PORT" /usr/sbin/nginx -c "$NGINX_CONF"; then
+if hold_port nginx --family "$same_family" "$PORT" /usr/sbin/nginx -c "$NGINX_CONF"; then
 	passer=$held
 	if wait_for 10 nginx_up; then
 		nginx_master=$(cat "$NGINX_PIDFILE")
