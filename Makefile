@@ -66,11 +66,15 @@ BUILD := build
 # python3: tests/system/test-httpd.py, the HTTP server the verify system
 # test controls (wrong content, slow, too big, redirects, late; issue #5).
 # cppcheck and clang-tidy: make lint, a layer of make check.  clang and
-# libclang-rt-14-dev (libFuzzer): make fuzz and the fuzz-run layer.
+# libclang-rt-14-dev (libFuzzer): make fuzz and the fuzz-run layer.  llvm:
+# llvm-symbolizer, which clang's sanitizers run to name a report's frames
+# (clang only recommends it); without it tests/fuzz/lsan.supp, which names
+# libconfig's functions, matches nothing and a known libconfig leak fails
+# the fuzz-run layer on a fresh machine.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check \
 	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev llvm
 
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,
