@@ -70,6 +70,7 @@ struct txn {
 	int socks[STOP_SOCKETS_MAX];        /* the sockets for the handoff */
 	size_t nsocks;
 	bool aborted;
+	bool front_gone;            /* ctlfd at EOF: never poll it again */
 	bool changed;               /* a step did something */
 	bool started;               /* the start of TO was attempted */
 	bool from_ran;              /* FROM held the port before */
@@ -118,8 +119,14 @@ abort_asked(struct txn *t)
 	char c;
 
 	/* Always read: a second request must not stay pending (poll). */
-	if (read(t->ctlfd, &c, 1) == 1)
-		t->aborted = true;
+	if (!t->front_gone) {
+		ssize_t n = read(t->ctlfd, &c, 1);
+
+		if (n == 1)
+			t->aborted = true;
+		else if (n == 0)
+			t->front_gone = true;
+	}
 	return t->aborted;
 }
 
@@ -305,7 +312,9 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
     int notifyfd, struct step_result *res)
 {
 	double end = now() + s->deadline;
-	struct pollfd pfd[3] = { { resfd, POLLIN, 0 }, { t->ctlfd, POLLIN, 0 },
+	/* A gone front's pipe stays at EOF: polled, it would spin. */
+	struct pollfd pfd[3] = { { resfd, POLLIN, 0 },
+	    { t->front_gone ? -1 : t->ctlfd, POLLIN, 0 },
 	    { notifyfd, POLLIN, 0 } };
 	bool signalled = false, cut = false;
 	ssize_t n = 0;
@@ -330,8 +339,10 @@ step_wait(struct txn *t, const struct step *s, pid_t pid, int resfd,
 			cut = true;
 			break;
 		}
-		if (pfd[1].revents & POLLHUP)
-			pfd[1].fd = -1;     /* the front is gone: no more aborts */
+		if (pfd[1].revents & POLLHUP) {
+			t->front_gone = true;   /* no more aborts can come */
+			pfd[1].fd = -1;
+		}
 		if (notifyfd != -1 && (pfd[2].revents & POLLIN) &&
 		    take_note(t, notifyfd) == 's')
 			signalled = true;
@@ -910,8 +921,13 @@ switch_run(const struct switch_request *sr)
 	/* The front keeps nothing of root's: no log, no privilege. */
 	audit_log_close(*sr->log);
 	*sr->log = NULL;
-	if (privilege_drop_to_caller() == -1)
-		fprintf(stderr, "cutover: the switch goes on, but this process "
-		    "could not become you again\n");
+	/* Never relay with root's ids: the transaction goes on without us. */
+	if (privilege_drop_to_caller() == -1) {
+		fprintf(stderr, "cutover: switch %s goes on, but this process "
+		    "could not become you again and stops here; its outcome "
+		    "will be in the audit log (txid %s)\n", sr->plan->name,
+		    sr->base->txid);
+		return EXIT_FAILED;
+	}
 	return front(sr->plan->name, pid, msg[0], ctl[1]);
 }
