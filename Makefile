@@ -46,6 +46,10 @@ SYSCONFDIR    ?= /etc
 LOCALSTATEDIR ?= /var
 DESTDIR       ?=
 POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
+# The unprivileged system user every step but list and verify runs as
+# (helper/privilege.c): the packages create it, and cutover refuses to act
+# without it.
+STEP_USER     ?= _cutover
 
 PKG_CONFIG ?= pkg-config
 INSTALL    ?= install
@@ -127,7 +131,8 @@ WARNINGS := -Wall -Wextra -Werror
 DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 	-DCUTOVER_POLICY_PATH='"$(POLICY_PATH)"' \
 	-DCUTOVER_SYSCONFDIR='"$(SYSCONFDIR)"' \
-	-DCUTOVER_LOCALSTATEDIR='"$(LOCALSTATEDIR)"'
+	-DCUTOVER_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
+	-DCUTOVER_STEP_USER='"$(STEP_USER)"'
 
 # Order: hardening defaults, then the caller's flags (so -O0 or -g3 wins),
 # then what is never negotiable.

@@ -5,13 +5,19 @@
  *
  * Model: cutover starts as euid 0 (setuid root).  It stays root only
  * while it reads the policy, asks PAM and writes the audit record.  Then
- * privilege_enter() makes it the caller (real, effective and saved uid and
- * gid) holding exactly the capabilities of the step its action needs, in
- * permitted and effective only, with the bounding set cut down to the same
- * set, inheritable and ambient empty, securebits locked so that no uid
- * change can bring root's powers back, and no_new_privs set.  Becoming the
- * caller rather than staying uid 0 without capabilities matters: uid 0
- * still owns /etc, and DAC lets an owner write its files.
+ * an action runs in a transaction (transaction.c) whose every uid is 0
+ * from its fork on (privilege_become_transaction), so the caller can
+ * neither signal, ptrace nor prlimit it.  Each step of it runs in a child
+ * that privilege_enter() makes the step user (CUTOVER_STEP_USER, real,
+ * effective and saved uid and gid, no supplementary groups) holding
+ * exactly the capabilities of its step, in permitted and effective only,
+ * with the bounding set cut down to the same set, inheritable and ambient
+ * empty, securebits locked so that no uid change can bring root's powers
+ * back, and no_new_privs set.  The step user is neither root (uid 0 owns
+ * /etc, and DAC lets an owner write its files) nor the caller (who could
+ * then signal, prlimit or renice the step half-way).  Only STEP_CALLER,
+ * for list and verify, becomes the caller: it does nothing the caller
+ * could not do, and what the caller does to it makes it fail, not lie.
  */
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -36,7 +42,7 @@
 static const struct step_caps {
 	enum priv_step step;
 	const char *name;
-	cap_value_t caps[4];
+	cap_value_t caps[5];
 	size_t ncaps;
 	const char *why;
 } table[] = {
@@ -53,10 +59,12 @@ static const struct step_caps {
 	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_KILL }, 3,
 	    "as free-port, for the processes of one service" },
 	{ STEP_START, "start",
-	    { CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH }, 4,
+	    { CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
+	    CAP_KILL }, 5,
 	    "switch the child to the service's user and groups; see who "
-	    "holds its ports before and after (plus the service's own "
-	    "listed capabilities, passed on as ambient)" },
+	    "holds its ports before and after; kill, through its pidfd, a "
+	    "launched child that did not come up by its deadline (plus the "
+	    "service's own listed capabilities, passed on as ambient)" },
 	/*
 	 * The one exception to "drop before acting": a service that runs as
 	 * root (allow_root = true, e.g. apache2 via apache2ctl) must get
@@ -68,9 +76,10 @@ static const struct step_caps {
 	 * does the parent enter this step, to watch the ports come up.
 	 */
 	{ STEP_START_ROOT, "start-root",
-	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH }, 2,
-	    "see who holds a root service's ports once it is launched (the "
-	    "launch itself happened as root, see above)" },
+	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_KILL }, 3,
+	    "see who holds a root service's ports once it is launched, and "
+	    "kill it through its pidfd if it does not come up by its deadline "
+	    "(the launch itself happened as root, see above)" },
 };
 
 static const struct step_caps *
@@ -170,10 +179,27 @@ set_capabilities(unsigned long long mask)
 	return 0;
 }
 
+/*
+ * Who the steps act as, set once a request is being served: the caller's
+ * ids (kept here when the transaction's become 0) for STEP_CALLER, the
+ * step user's for every other step.  Unset, a step is refused.
+ */
+static uid_t caller_uid = (uid_t)-1;
+static gid_t caller_gid = (gid_t)-1;
+static uid_t step_uid = (uid_t)-1;
+static gid_t step_gid = (gid_t)-1;
+
+/*
+ * Become UID and GID (real, effective, saved).  NOGROUPS: with no
+ * supplementary groups (the step user); otherwise the current ones stay
+ * (the caller's own, for STEP_CALLER).
+ */
 static int
-become(uid_t uid, gid_t gid)
+become(uid_t uid, gid_t gid, bool nogroups)
 {
-	/* Group first: once the uid is dropped the gid can't be. */
+	/* Groups first: once the uid is dropped they can't be changed. */
+	if (nogroups && setgroups(0, NULL) == -1)
+		return failed("setgroups");
 	if (setresgid(gid, gid, gid) == -1)
 		return failed("setresgid");
 	if (setresuid(uid, uid, uid) == -1)
@@ -184,33 +210,57 @@ become(uid_t uid, gid_t gid)
 	return 0;
 }
 
-/*
- * Who the steps act as.  Normally the real ids; a switch's transaction
- * makes its real uid 0 (privilege_become_transaction) and keeps the
- * caller's here for the steps it forks.
- */
-static uid_t caller_uid = (uid_t)-1;
-static gid_t caller_gid = (gid_t)-1;
+int
+privilege_set_step_user(uid_t uid, gid_t gid, char *why, size_t whylen)
+{
+	uid_t caller = caller_uid != (uid_t)-1 ? caller_uid : getuid();
+
+	/* Root would own /etc; the caller could signal the step. */
+	if (uid == 0 || gid == 0 || uid == (uid_t)-1 || gid == (gid_t)-1) {
+		snprintf(why, whylen, "the step user %s is root or has no "
+		    "uid/gid of its own (it must be an unprivileged system "
+		    "user)", CUTOVER_STEP_USER);
+		return -1;
+	}
+	if (uid == caller) {
+		snprintf(why, whylen, "you are the step user %s; cutover's "
+		    "steps must run as a user other than the caller",
+		    CUTOVER_STEP_USER);
+		return -1;
+	}
+	step_uid = uid;
+	step_gid = gid;
+	return 0;
+}
 
 int
 privilege_enter(enum priv_step step, const cap_value_t *extra, size_t nextra)
 {
 	const struct step_caps *s = step_of(step);
+	bool as_caller = step == STEP_CALLER;
 	unsigned long long mask;
-	uid_t uid = caller_uid != (uid_t)-1 ? caller_uid : getuid();
-	gid_t gid = caller_gid != (gid_t)-1 ? caller_gid : getgid();
+	uid_t uid = as_caller ? (caller_uid != (uid_t)-1 ? caller_uid :
+	    getuid()) : step_uid;
+	gid_t gid = as_caller ? (caller_gid != (gid_t)-1 ? caller_gid :
+	    getgid()) : step_gid;
 
 	errno = 0;
 	if (s == NULL || geteuid() != 0)
 		return failed("not running as root");
+	if (uid == (uid_t)-1 || gid == (gid_t)-1)
+		return failed("no step user was set");
 	mask = wanted_mask(s, extra, nextra);
 	if (cut_bounding_set(mask) == -1 ||
 	    lock_securebits(step == STEP_START) == -1 ||
-	    become(uid, gid) == -1 ||
+	    become(uid, gid, !as_caller) == -1 ||
 	    set_capabilities(mask) == -1)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return failed("PR_SET_NO_NEW_PRIVS");
+	if (!as_caller && getgroups(0, NULL) != 0) {
+		errno = EPERM;
+		return failed("supplementary groups remain");
+	}
 	return privilege_verify(uid, gid, mask);
 }
 
@@ -277,22 +327,27 @@ privilege_verify(uid_t uid, gid_t gid, unsigned long long mask)
 }
 
 /*
- * The policy commands: become the caller for good, whatever this process
- * is (setuid root, or an unprivileged run).  Only ids are changed: an
- * unprivileged process has nothing more to drop, and a setuid one loses
- * every capability with its uid (no securebits are set yet).
+ * Become the caller for good (the policy commands, --help, and the
+ * front of a transaction), whatever this process is: setuid root, all
+ * root since privilege_become_transaction(), or an unprivileged run.
+ * Only ids are changed: an unprivileged process has nothing more to
+ * drop, and a root one loses every capability with its uid (no securebits
+ * are set yet).  Not dumpable afterwards: the front's memory holds what
+ * root read (the policy), and fs.suid_dumpable decides nothing here.
  */
 int
 privilege_drop_to_caller(void)
 {
-	uid_t uid = getuid(), ru, eu, su;
-	gid_t gid = getgid(), rg, eg, sg;
+	uid_t uid = caller_uid != (uid_t)-1 ? caller_uid : getuid(), ru, eu, su;
+	gid_t gid = caller_gid != (gid_t)-1 ? caller_gid : getgid(), rg, eg, sg;
 
 	errno = 0;
 	if (setresgid(gid, gid, gid) == -1)
 		return failed("setresgid");
 	if (setresuid(uid, uid, uid) == -1)
 		return failed("setresuid");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		return failed("PR_SET_DUMPABLE");
 	errno = EPERM;
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
 	    ru != uid || eu != uid || su != uid ||
@@ -304,33 +359,40 @@ privilege_drop_to_caller(void)
 }
 
 /*
- * A switch's transaction: real, effective and saved uid 0, so that the
- * caller can no longer signal it (kill(2) needs the sender's real or
- * effective uid to be the target's real or saved uid) - neither SIGKILL
- * nor SIGSTOP.  Root's capabilities stay: the transaction forks each step,
- * which enters that step's privileges as the caller (privilege_enter),
- * and a rollback may launch a root service.  The caller's supplementary
- * groups stay too, for the steps that act as the caller.
+ * Before a transaction is forked: real, effective and saved uid and gid 0,
+ * so that the transaction is the caller's to signal at no instant of its
+ * life (kill(2) needs the sender's real or effective uid to be the
+ * target's real or saved uid; prlimit(2) and ptrace(2) need all of them) -
+ * neither SIGKILL nor SIGSTOP.  Root's capabilities stay: the transaction
+ * forks each step, and a rollback may launch a root service.  The
+ * caller's ids are kept here (for STEP_CALLER and for the front, which
+ * privilege_drop_to_caller() turns back into the caller), and so are the
+ * caller's supplementary groups (the verify child checks it has them).
  */
 int
 privilege_become_transaction(void)
 {
 	uid_t uid = getuid(), ru, eu, su;
-	gid_t gid = getgid();
+	gid_t gid = getgid(), rg, eg, sg;
 
 	errno = 0;
 	if (geteuid() != 0)
 		return failed("not running as root");
+	if (caller_uid == (uid_t)-1) {
+		caller_uid = uid;
+		caller_gid = gid;
+	}
+	if (setresgid(0, 0, 0) == -1)
+		return failed("setresgid");
 	if (setresuid(0, 0, 0) == -1)
 		return failed("setresuid");
 	errno = EPERM;
-	if (getresuid(&ru, &eu, &su) == -1 || ru != 0 || eu != 0 || su != 0)
-		return failed("the uids read back differ");
+	if (getresuid(&ru, &eu, &su) == -1 || ru != 0 || eu != 0 || su != 0 ||
+	    getresgid(&rg, &eg, &sg) == -1 || rg != 0 || eg != 0 || sg != 0)
+		return failed("the ids read back differ");
 	/* A credential change resets dumpable from fs.suid_dumpable. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		return failed("PR_SET_DUMPABLE");
-	caller_uid = uid;
-	caller_gid = gid;
 	return 0;
 }
 

@@ -20,12 +20,20 @@ enum priv_step {
 };
 
 /*
- * From root (euid 0, full capabilities) to the caller's uid and gid with
- * exactly STEP's capabilities plus EXTRA (a service's own), for good.
- * Returns 0, or -1 with a message on stderr; the caller must then stop.
+ * From root (euid 0, full capabilities) to exactly STEP's capabilities
+ * plus EXTRA (a service's own), for good: as the caller for STEP_CALLER,
+ * as the step user (privilege_set_step_user) with no supplementary groups
+ * for every other step.  Returns 0, or -1 with a message on stderr; the
+ * caller must then stop.
  */
 int privilege_enter(enum priv_step step, const cap_value_t *extra,
     size_t nextra);
+
+/*
+ * The ids every step but STEP_CALLER runs as: CUTOVER_STEP_USER's, which
+ * must be neither root nor the caller.  Returns 0, or -1 with WHY.
+ */
+int privilege_set_step_user(uid_t uid, gid_t gid, char *why, size_t whylen);
 
 /* Check ids, capability sets, dumpable and no_new_privs; 0 or -1. */
 int privilege_verify(uid_t uid, gid_t gid, unsigned long long capmask);
@@ -33,15 +41,17 @@ int privilege_verify(uid_t uid, gid_t gid, unsigned long long capmask);
 const char *privilege_step_name(enum priv_step);
 
 /*
- * A switch's transaction (switch.c), right after its fork: every uid 0,
- * so that the caller cannot signal it, root's capabilities kept for the
- * steps it forks; privilege_enter() in those steps then acts as the
- * caller, whose ids are kept.  Returns 0, or -1 with a message on stderr.
+ * Before a transaction is forked (transaction.c): every uid and gid 0, so
+ * that the caller cannot signal, ptrace or prlimit the transaction at any
+ * instant of its life; root's capabilities are kept for the steps it
+ * forks, and the caller's ids for STEP_CALLER and for the front.  Returns
+ * 0, or -1 with a message on stderr.
  */
 int privilege_become_transaction(void);
 
 /*
- * The policy commands: become the caller for good (uid and gid only).
+ * The policy commands, --help, and a transaction's front: become the
+ * caller for good (uid and gid only), not dumpable.
  * Returns 0, or -1 with a message on stderr; the caller must then stop.
  */
 int privilege_drop_to_caller(void);

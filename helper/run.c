@@ -27,6 +27,7 @@
 #include "steps.h"
 #include "switch.h"
 #include "strbuf.h"
+#include "transaction.h"
 #include "verdict.h"
 #include "verify.h"
 
@@ -40,6 +41,7 @@ struct run {
 	struct decision dec;
 	struct audit_log *log;
 	char txid[AUDIT_TXID_SIZE];
+	char words[128];                /* "start nginx", "free port 8080" */
 	bool *printed;                  /* verify printed its result line */
 };
 
@@ -47,6 +49,22 @@ struct run {
 
 /* The last message said, for the UNKNOWN line of --format=nagios. */
 static char said[AUDIT_STR_MAX];
+
+/*
+ * While an action runs in its transaction, what it says goes to the
+ * front through it (the transaction's own stderr is /dev/null).
+ */
+static struct txn *speaking;
+
+/* One line for stdout: here, or through the transaction. */
+static void
+tell_out(const char *line)
+{
+	if (speaking != NULL)
+		txn_tell(speaking, 'O', "%s", line);
+	else
+		printf("%s\n", line);
+}
 
 static void
 say(const char *fmt, const char *a, const char *b, const char *c)
@@ -56,8 +74,12 @@ say(const char *fmt, const char *a, const char *b, const char *c)
 	/* Every caller-influenced string is shown escaped. */
 	sb_puts(&sb, "cutover: ");
 	sb_printf(&sb, fmt, a ? a : "", b ? b : "", c ? c : "");
-	fprintf(stderr, "%s\n", sb_failed(&sb) ? "cutover: (out of memory)" :
-	    sb_str(&sb));
+	if (speaking != NULL)
+		txn_tell(speaking, 'E', "%s", sb_failed(&sb) ?
+		    "cutover: (out of memory)" : sb_str(&sb));
+	else
+		fprintf(stderr, "%s\n", sb_failed(&sb) ?
+		    "cutover: (out of memory)" : sb_str(&sb));
 	snprintf(said, sizeof(said), "%s", sb_failed(&sb) ? "out of memory" :
 	    sb_str(&sb) + strlen("cutover: "));
 	sb_free(&sb);
@@ -278,118 +300,165 @@ report(struct run *r, const char *words, const struct step_result *res)
 	snprintf(done, sizeof(done), "%s: %s", words, res->text);
 	if (record_event(r, "allow", done, outcome_of(res->status), &t) == -1)
 		return EXIT_FAILED;
-	if (res->status == EXIT_DONE)
-		printf("cutover: %s\n", done);
-	else
+	if (res->status == EXIT_DONE) {
+		char line[sizeof(done) + 16];
+
+		snprintf(line, sizeof(line), "cutover: %s", done);
+		tell_out(line);
+	} else
 		say("%s", done, NULL, NULL);
 	return res->status;
 }
 
+/* Each line of SB on stdout (through the transaction). */
+static int
+tell_lines(struct strbuf *sb)
+{
+	char *line, *next;
+
+	if (sb_failed(sb))
+		return -1;
+	for (line = (char *)sb_str(sb); *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		tell_out(line);
+	}
+	return 0;
+}
+
 /*
- * verify, with no privilege left: the check's result is the outcome
- * record's reason, then one line (or JSON object) on stdout.
+ * A check's result: the outcome record (its reason the result line),
+ * then the line (or JSON object) on stdout.
  */
 static int
-act_verify(struct run *r)
+verified(struct run *r, const struct step_result *res,
+    struct verify_result *vr)
 {
 	const struct check *c = policy_check(r->policy, r->req->target);
-	struct verify_identity who = { r->caller.uid, r->caller.gid,
-	    r->caller.gids, r->caller.ngids };
 	struct strbuf out = STRBUF_INIT;
-	struct verify_result vr;
-	struct step_result res;
 	struct touched t = { 0 };
 	int status;
 
-	step_verify(c, &who, &vr, &res);
-	t.seconds = res.seconds;
-	if (record_event(r, "allow", res.text, outcome_of(res.status),
+	t.seconds = res->seconds;
+	if (record_event(r, "allow", res->text, outcome_of(res->status),
 	    &t) == -1)
 		return EXIT_FAILED;
-	if (res.nothing) {          /* the check could not be run at all */
-		say("%s", res.text, NULL, NULL);
+	if (res->nothing) {         /* the check could not be run at all */
+		say("%s", res->text, NULL, NULL);
 		return EXIT_FAILED;
 	}
-	verify_render(c, &vr, r->req->format, &out);
-	if (sb_failed(&out) || fputs(sb_str(&out), stdout) == EOF)
-		status = EXIT_FAILED;
-	else {
-		*r->printed = true;
-		status = verify_exit_status(&vr, r->req->format);
-	}
+	/* It crossed a pipe from a process that ran as the caller. */
+	verify_result_sanitize(vr, c);
+	verify_render(c, vr, r->req->format, &out);
+	status = tell_lines(&out) == -1 ? EXIT_FAILED :
+	    verify_exit_status(vr, r->req->format);
 	sb_free(&out);
 	return status;
 }
 
-/* switch: its own transaction (switch.c), or with -n its steps. */
-static int
-act_switch(struct run *r)
+/* The request's one step. */
+static struct txn_step
+step_of_request(const struct run *r)
 {
-	struct audit_event base;
-	char rule[RULE_MAX];
-	struct switch_request sr = { policy_plan(r->policy, r->req->target),
-	    &r->caller, &base, &r->log };
-
-	base_event(r, &base, rule, sizeof(rule));
-	if (sr.plan == NULL) {      /* the decision allowed it: cannot be */
-		record(r, "allow", "no such plan", "failed");
-		return EXIT_FAILED;
-	}
-	return r->req->dry_run ? switch_dry_run(&sr) : switch_run(&sr);
-}
-
-/*
- * After the record: the action, which enters exactly its step's
- * privileges itself (steps.c).  A switch is a transaction of its own
- * (switch.c).
- */
-static int
-act(struct run *r, const char *words)
-{
-	struct step_result res;
+	const struct policy *p = r->policy;
+	struct txn_step s = { .words = r->words };
 
 	switch (r->req->rq.action) {
 	case ACT_FREE_PORT:
-		step_free_port(policy_port(r->policy, r->req->rq.port), -1,
-		    &res);
+		s.kind = DO_FREE_PORT;
+		s.grant = policy_port(p, r->req->rq.port);
 		break;
 	case ACT_STOP:
-		step_stop(policy_service(r->policy, r->req->target), &res);
+		s.kind = DO_STOP;
+		s.svc = policy_service(p, r->req->target);
 		break;
 	case ACT_START:
-		step_start(policy_service(r->policy, r->req->target), NULL, 0,
-		    &res);
+		s.kind = DO_START;
+		s.svc = policy_service(p, r->req->target);
 		break;
 	case ACT_VERIFY:
-		return act_verify(r);
 	case ACT_SWITCH:
-		return act_switch(r);
+		s.kind = DO_VERIFY;
+		s.check = policy_check(p, r->req->target);
+		break;
 	}
-	return report(r, words, &res);
+	return s;
+}
+
+/* In the transaction: the one step, its outcome record, its lines. */
+static int
+single_action(struct txn *t, void *ctx)
+{
+	struct run *r = ctx;
+	struct txn_step s = step_of_request(r);
+	struct step_result res;
+	struct verify_result vr;
+
+	speaking = t;
+	txn_run_step(t, &s, &res, &vr);
+	if (s.kind == DO_VERIFY)
+		return verified(r, &res, &vr);
+	return report(r, r->words, &res);
+}
+
+/*
+ * After the record: the action, in a transaction out of the caller's
+ * reach (transaction.c); a switch is a transaction of several steps
+ * (switch.c).  This process then only relays.
+ */
+static int
+act(struct run *r)
+{
+	struct audit_event base;
+	char rule[RULE_MAX];
+	struct txn t;
+	struct txn_seen seen = { 0 };
+	const struct plan *pl = NULL;
+	int status;
+
+	base_event(r, &base, rule, sizeof(rule));
+	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log };
+	if (r->req->rq.action == ACT_SWITCH &&
+	    (pl = policy_plan(r->policy, r->req->target)) == NULL) {
+		/* the decision allowed it: cannot be */
+		record(r, "allow", "no such plan", "failed");
+		return EXIT_FAILED;
+	}
+	if (pl != NULL)
+		status = switch_run(pl, &t);
+	else
+		status = txn_run(&t, single_action, r, "the action is let "
+		    "finish (a check is cut short)", &seen);
+	r->log = NULL;      /* closed in this process by txn_run */
+	*r->printed = seen.printed;
+	if (seen.last_error[0] != '\0')
+		snprintf(said, sizeof(said), "%.*s", (int)sizeof(said) - 1,
+		    seen.last_error);
+	return status;
 }
 
 static int
 run_action(struct run *r)
 {
-	char words[128];
-
-	request_words(r, words, sizeof(words));
+	request_words(r, r->words, sizeof(r->words));
 	decide(r);
 	if (record(r, r->dec.verdict == VERDICT_ALLOW ? "allow" : "deny",
 	    r->dec.reason, NULL) == -1)
 		return EXIT_POLICY;
 	if (r->dec.verdict != VERDICT_ALLOW) {
 		say("%s may not %s: %s (policy " CUTOVER_POLICY_PATH ")",
-		    who(r), words, r->dec.reason);
+		    who(r), r->words, r->dec.reason);
 		return EXIT_REFUSED;
 	}
 	if (r->req->dry_run) {
 		printf("cutover: %s may %s (%s:%d); dry run, nothing done\n",
-		    who(r), words, r->dec.at.file, r->dec.at.line);
-		return r->req->rq.action == ACT_SWITCH ? act_switch(r) :
-		    EXIT_DONE;
+		    who(r), r->words, r->dec.at.file, r->dec.at.line);
+		return r->req->rq.action == ACT_SWITCH ? switch_dry_run(
+		    policy_plan(r->policy, r->req->target)) : EXIT_DONE;
 	}
-	return act(r, words);
+	return act(r);
 }
 
 static int

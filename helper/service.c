@@ -13,6 +13,7 @@
  * never passes on a byte of the caller's environment.
  */
 #include <sys/capability.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -824,17 +825,32 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Kill our launched child through its pidfd and reap it. */
+static void
+kill_launched(struct start_report *rep)
+{
+	int status;
+
+	if (rep->pidfd != -1)
+		(void)pidfd_send_signal(rep->pidfd, SIGKILL, NULL, 0);
+	while (waitpid(rep->launched, &status, 0) == -1 && errno == EINTR)
+		;
+	rep->exited = true;
+	rep->wait_status = status;
+}
+
 int
 service_launch(const struct service_plan *p, struct start_report *rep,
     char *why, size_t whylen)
 {
 	char msg[400];
 	struct pollfd pfd;
-	int fds[2], status;
+	int fds[2], status, ready;
 	ssize_t n = 0;
 	pid_t pid;
 
 	memset(rep, 0, sizeof(*rep));
+	rep->pidfd = -1;
 	if (pipe2(fds, O_CLOEXEC) == -1) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return SERVICE_FAILED;
@@ -852,14 +868,27 @@ service_launch(const struct service_plan *p, struct start_report *rep,
 	}
 	close(fds[1]);
 	rep->launched = pid;
+	/* Our child, not yet reaped: the pid cannot be reused under us. */
+	rep->pidfd = pidfd_open(pid, 0);
 	/* EOF: the exec happened (the pipe was close-on-exec). */
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
-	if (poll(&pfd, 1, (int)(p->timeout * 1000)) == 1)
+	while ((ready = poll(&pfd, 1, (int)(p->timeout * 1000))) == -1 &&
+	    errno == EINTR)
+		;
+	if (ready == 1)
 		while ((n = read(fds[0], msg, sizeof(msg) - 1)) == -1 &&
 		    errno == EINTR)
 			;
 	close(fds[0]);
+	if (ready != 1) {
+		/* Frozen or stuck before its exec: never let it go on later. */
+		kill_launched(rep);
+		snprintf(why, whylen, "could not start %s (as %s): its process "
+		    "did not reach its exec within %.1f s and was killed; "
+		    "nothing runs", p->svc->name, p->user, p->timeout);
+		return SERVICE_FAILED;
+	}
 	if (n <= 0)
 		return SERVICE_DONE;
 	msg[n] = '\0';
@@ -976,6 +1005,7 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 	char state[512] = "", ended[128] = "", pids[128], ports[128];
 	double start = now(), deadline = start + p->timeout;
 	int ready = 0, status;
+	bool killed = false;
 	pid_t w;
 
 	if (h == NULL) {
@@ -1009,8 +1039,18 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 		rep->exited = true;
 		rep->wait_status = status;
 	}
-	if (rep->exited)
+	/* A timeout is a failure, never a start command left running. */
+	if (ready != 1 && !rep->exited) {
+		kill_launched(rep);
+		killed = true;
+		snprintf(ended, sizeof(ended), "was still running and was "
+		    "killed (SIGKILL, through its pidfd)");
+	} else if (rep->exited)
 		describe_exit(rep->wait_status, ended, sizeof(ended));
+	if (rep->pidfd != -1) {
+		close(rep->pidfd);
+		rep->pidfd = -1;
+	}
 	if (ready == 1 && svc->nports == 0) {
 		snprintf(why, whylen, "%s was started (pid %d, as %s); it lists "
 		    "no ports, so there was nothing to wait for", svc->name,
@@ -1026,7 +1066,7 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 	if (ready == -1)
 		snprintf(why, whylen, "%s was started (pid %d) but %s", svc->name,
 		    (int)rep->launched, state);
-	else if (rep->exited && !(WIFEXITED(rep->wait_status) &&
+	else if (!killed && rep->exited && !(WIFEXITED(rep->wait_status) &&
 	    WEXITSTATUS(rep->wait_status) == 0))
 		snprintf(why, whylen, "%s did not start: its start command "
 		    "(pid %d) %s after %.2f s; %s", svc->name,
@@ -1034,7 +1074,6 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 	else
 		snprintf(why, whylen, "%s did not come up within %.1f s: its "
 		    "start command (pid %d) %s; %s", svc->name, p->timeout,
-		    (int)rep->launched, rep->exited ? ended :
-		    "is still running (left running; see cutover stop)", state);
+		    (int)rep->launched, ended, state);
 	return SERVICE_FAILED;
 }

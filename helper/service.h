@@ -64,6 +64,7 @@ struct service_plan {
 
 struct start_report {
 	pid_t launched;             /* the start command's pid; 0: none */
+	int pidfd;                  /* its pidfd while it is watched; -1 */
 	bool exited;                /* it has ended (and was reaped) */
 	int wait_status;            /* its waitpid() status, when exited */
 	double seconds;             /* from the launch to ready or timeout */
@@ -92,9 +93,10 @@ int service_ports_free(const struct service_plan *plan, char *why,
     size_t whylen);
 
 /*
- * Fork and exec the start command as PLAN says; REP->launched is its pid.
- * SERVICE_FAILED, with the child's own reason, when the child could not
- * set itself up or exec (nothing then runs).
+ * Fork and exec the start command as PLAN says; REP->launched is its pid,
+ * REP->pidfd its pidfd.  SERVICE_FAILED, with the child's own reason, when
+ * the child could not set itself up or exec, or did not reach its exec
+ * within PLAN->timeout (it is then killed): nothing then runs.
  */
 int service_launch(const struct service_plan *plan, struct start_report *rep,
     char *why, size_t whylen);
@@ -104,8 +106,10 @@ int service_launch(const struct service_plan *plan, struct start_report *rep,
  * only by processes of its exe, at least one of them running as its user;
  * or the start command failed; or PLAN->timeout passed (SERVICE_FAILED).
  * WHY says what happened either way: who holds the ports, and the start
- * command's exit status.  A launched process still running is left to run
- * (a foreground service; it has its own session).
+ * command's exit status.  A launched process still running once ready is
+ * left to run (a foreground service; it has its own session); one still
+ * running at the timeout is killed through its pidfd (a failure is never
+ * "left running").
  */
 int service_wait(const struct service_plan *plan, struct start_report *rep,
     char *why, size_t whylen);

@@ -6,35 +6,18 @@
 #ifndef CUTOVER_SWITCH_H
 #define CUTOVER_SWITCH_H
 
-#include <stdbool.h>
-
-#include "audit.h"
-#include "caller.h"
 #include "policy.h"
-
-struct switch_request {
-	const struct plan *plan;
-	const struct caller *caller;
-	/*
-	 * The request record's fields (txid, caller, action, target, rule):
-	 * each step record and the outcome record copy them.
-	 */
-	const struct audit_event *base;
-	/*
-	 * The audit log: the transaction writes to it, the front closes its
-	 * copy before it becomes the caller (and sets *LOG to NULL).
-	 */
-	struct audit_log **log;
-};
+#include "transaction.h"
 
 /*
- * Pre-flight (touching nothing), then the transaction.  Returns the exit
- * status: 0 done, 1 failed (rolled back or not: the last line says which
- * and what state the machine is in), 3 refused by the pre-flight.
+ * In a transaction (T, set up by run.c after the request record): the
+ * pre-flight, then the plan.  Returns the exit status: 0 done, 1 failed
+ * (rolled back or not: the last line says which and what state the
+ * machine is in), 3 refused by the pre-flight.
  */
-int switch_run(const struct switch_request *);
+int switch_run(const struct plan *pl, struct txn *t);
 
 /* -n: the steps the plan would take, and the pre-flight's verdict. */
-int switch_dry_run(const struct switch_request *);
+int switch_dry_run(const struct plan *pl);
 
 #endif

@@ -37,6 +37,8 @@ SYSTEST_LOCK=/run/cutover-systest.lock
 SYSTEST_GROUP=cutover
 SYSTEST_OPS_GROUP=cutover-ops
 SYSTEST_USERS="deploy intruder"
+# The step user (Makefile STEP_USER, the same name as the package's).
+STEP_USER=_cutover
 }
 
 # fail_check DESCRIPTION [DETAIL]: count a failed check that is not an

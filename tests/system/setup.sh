@@ -222,6 +222,14 @@ for u in $SYSTEST_USERS; do
 		created user "$u"
 	fi
 done
+# The step user every action's steps run as (CUTOVER_STEP_USER): the
+# package's own when it is installed, else ours.
+if ! getent passwd "$STEP_USER" >/dev/null; then
+	useradd --system --user-group -M -d /nonexistent -s /usr/sbin/nologin \
+	    "$STEP_USER" || die "useradd $STEP_USER"
+	created group "$STEP_USER"
+	created user "$STEP_USER"
+fi
 usermod -G "$SYSTEST_GROUP" deploy || die "usermod deploy"
 usermod -G "" intruder || die "usermod intruder"
 

@@ -2,7 +2,9 @@
  * test_privilege.c - the capability table, for real: a child made to look
  * like setuid root started by nobody (real uid 65534, effective 0) enters
  * each step, and the kernel's own view (/proc/self/status, getresuid)
- * must show the caller's ids and exactly that step's capabilities.
+ * must show the step's ids - the caller's for STEP_CALLER, the step
+ * user's (here STEP_UID, no supplementary groups) for every other - and
+ * exactly that step's capabilities.
  *
  * Needs root; as another user the cases are left out with a note.
  */
@@ -22,6 +24,8 @@
 #include "privilege.h"
 
 #define NOBODY 65534
+#define STEP_UID 4242           /* stands for the step user _cutover */
+#define STEP_GID 4243
 
 static unsigned long long
 status_field(const char *name)
@@ -39,22 +43,39 @@ status_field(const char *name)
 	return v;
 }
 
-/* In a child: pretend to be setuid root run by nobody, enter STEP. */
+/* As setuid root run by nobody, with the step user set: enter STEP. */
+static void
+pretend_setuid_nobody(void)
+{
+	char why[256];
+
+	if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
+		_exit(10);
+	if (privilege_set_step_user(STEP_UID, STEP_GID, why, sizeof(why)))
+		_exit(9);
+}
+
+/* In a child: enter STEP, then check ids, groups and capability sets. */
 static int
 child_enters(enum priv_step step, unsigned long long expect)
 {
-	uid_t r, e, s;
+	uid_t r, e, s, want = step == STEP_CALLER ? NOBODY : STEP_UID;
+	gid_t rg, eg, sg, wantg = step == STEP_CALLER ? NOBODY : STEP_GID;
 	pid_t pid = fork();
 	int status;
 
 	if (pid == 0) {
-		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
-			_exit(10);
+		pretend_setuid_nobody();
 		if (privilege_enter(step, NULL, 0) != 0)
 			_exit(11);
 		getresuid(&r, &e, &s);
-		if (r != NOBODY || e != NOBODY || s != NOBODY)
+		if (r != want || e != want || s != want)
 			_exit(12);
+		getresgid(&rg, &eg, &sg);
+		if (rg != wantg || eg != wantg || sg != wantg)
+			_exit(16);
+		if (step != STEP_CALLER && getgroups(0, NULL) != 0)
+			_exit(17);
 		if (status_field("CapEff") != expect ||
 		    status_field("CapPrm") != expect ||
 		    status_field("CapBnd") != expect ||
@@ -89,17 +110,17 @@ START_TEST(free_port_step_holds_ptrace_read_search_kill)
 }
 END_TEST
 
-START_TEST(start_step_holds_setuid_setgid)
+START_TEST(start_step_holds_setuid_setgid_kill)
 {
 	unsigned long long m = 1ULL << CAP_SETUID | 1ULL << CAP_SETGID |
-	    1ULL << CAP_SYS_PTRACE | 1ULL << CAP_DAC_READ_SEARCH;
+	    1ULL << CAP_SYS_PTRACE | 1ULL << CAP_DAC_READ_SEARCH |
+	    1ULL << CAP_KILL;
 	pid_t pid = fork();
 	int status;
 
 	/* setuid(0) works with CAP_SETUID: check only the sets here */
 	if (pid == 0) {
-		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
-			_exit(10);
+		pretend_setuid_nobody();
 		if (privilege_enter(STEP_START, NULL, 0) != 0)
 			_exit(11);
 		_exit(status_field("CapEff") == m &&
@@ -138,6 +159,88 @@ START_TEST(verify_notices_a_difference)
 }
 END_TEST
 
+START_TEST(start_root_step_holds_ptrace_read_search_kill)
+{
+	ck_assert_int_eq(child_enters(STEP_START_ROOT, 1ULL << CAP_SYS_PTRACE |
+	    1ULL << CAP_DAC_READ_SEARCH | 1ULL << CAP_KILL), 0);
+}
+END_TEST
+
+/* Without a step user a step is refused, not run as the caller. */
+START_TEST(a_step_needs_a_step_user)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
+			_exit(10);
+		_exit(privilege_enter(STEP_FREE_PORT, NULL, 0) == -1 &&
+		    geteuid() == 0 ? 0 : 11);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+START_TEST(the_step_user_is_neither_root_nor_the_caller)
+{
+	pid_t pid = fork();
+	char why[256];
+	int status;
+
+	if (pid == 0) {
+		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
+			_exit(10);
+		if (privilege_set_step_user(0, STEP_GID, why, sizeof(why)) != -1)
+			_exit(11);
+		if (privilege_set_step_user(STEP_UID, 0, why, sizeof(why)) != -1)
+			_exit(12);
+		if (privilege_set_step_user(NOBODY, STEP_GID, why,
+		    sizeof(why)) != -1 || strstr(why, "caller") == NULL)
+			_exit(13);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+/*
+ * The transaction's every id is 0 (so nobody cannot signal it) and the
+ * front, dropped afterwards, is nobody again, not dumpable; a step
+ * entered from the transaction as the caller is nobody too.
+ */
+START_TEST(a_transaction_is_root_and_its_front_the_caller)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
+			_exit(10);
+		if (privilege_become_transaction() != 0)
+			_exit(11);
+		getresuid(&r, &e, &s);
+		getresgid(&rg, &eg, &sg);
+		if (r || e || s || rg || eg || sg)
+			_exit(12);
+		if (privilege_drop_to_caller() != 0)
+			_exit(13);
+		getresuid(&r, &e, &s);
+		if (r != NOBODY || e != NOBODY || s != NOBODY)
+			_exit(14);
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+			_exit(15);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 Suite *
 privilege_suite(void)
 {
@@ -152,7 +255,11 @@ privilege_suite(void)
 	}
 	tcase_add_test(tc, caller_step_holds_nothing);
 	tcase_add_test(tc, free_port_step_holds_ptrace_read_search_kill);
-	tcase_add_test(tc, start_step_holds_setuid_setgid);
+	tcase_add_test(tc, start_step_holds_setuid_setgid_kill);
+	tcase_add_test(tc, start_root_step_holds_ptrace_read_search_kill);
+	tcase_add_test(tc, a_step_needs_a_step_user);
+	tcase_add_test(tc, the_step_user_is_neither_root_nor_the_caller);
+	tcase_add_test(tc, a_transaction_is_root_and_its_front_the_caller);
 	tcase_add_test(tc, refuses_without_root);
 	tcase_add_test(tc, verify_notices_a_difference);
 	suite_add_tcase(s, tc);

@@ -509,6 +509,9 @@ run_start(const struct service *svc, struct outcome *o)
 		if (setgroups(3, callers_groups) || setresgid(CALLER, 0, 0) ||
 		    setresuid(CALLER, 0, 0))
 			_exit(10);
+		/* the steps' own user, as the transaction sets it */
+		if (privilege_set_step_user(4245, 4245, o->why, sizeof(o->why)))
+			_exit(10);
 		setenv("CUTOVER_TEST_SECRET", "leaked", 1);
 		fd = open("/etc/shadow", O_RDONLY);     /* a private file */
 		if (fd == -1 || dup2(fd, 5) != 5)
@@ -856,10 +859,16 @@ START_TEST(start_times_out_and_says_why)
 	stop_started(&o);
 	ck_assert_int_eq(o.launch, SERVICE_DONE);
 	ck_assert_int_eq(o.wait, SERVICE_FAILED);
-	ck_assert(!o.rep.exited);
+	/* a timeout is a failure, never a start command left running */
+	ck_assert(o.rep.exited);
+	ck_assert(WIFSIGNALED(o.rep.wait_status) &&
+	    WTERMSIG(o.rep.wait_status) == SIGKILL);
+	ck_assert(kill(o.rep.launched, 0) == -1 && errno == ESRCH);
 	ck_assert(o.rep.seconds >= 0.5 && o.rep.seconds < 3.0);
-	ck_assert_ptr_nonnull(strstr(o.why, "did not come up within 0.5 s"));
-	ck_assert_ptr_nonnull(strstr(o.why, "still running"));
+	ck_assert_msg(strstr(o.why, "did not come up within 0.5 s") != NULL,
+	    "%s", o.why);
+	ck_assert_ptr_nonnull(strstr(o.why, "was still running and was "
+	    "killed"));
 }
 END_TEST
 
