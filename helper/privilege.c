@@ -101,11 +101,22 @@ privilege_step_name(enum priv_step step)
 	return s ? s->name : "?";
 }
 
+/* The last failure, for a step whose stderr is /dev/null. */
+static char last_error[256];
+
+const char *
+privilege_error(void)
+{
+	return last_error[0] ? last_error : "no reason known";
+}
+
 static int
 failed(const char *what)
 {
-	fprintf(stderr, "cutover: cannot set up privileges (%s: %s); "
-	    "refusing to go on\n", what, strerror(errno ? errno : EPERM));
+	snprintf(last_error, sizeof(last_error), "cannot set up privileges "
+	    "(%s: %s); refusing to go on", what, strerror(errno ? errno :
+	    EPERM));
+	fprintf(stderr, "cutover: %s\n", last_error);
 	return -1;
 }
 
@@ -332,8 +343,12 @@ privilege_verify(uid_t uid, gid_t gid, unsigned long long mask)
  * root since privilege_become_transaction(), or an unprivileged run.
  * Only ids are changed: an unprivileged process has nothing more to
  * drop, and a root one loses every capability with its uid (no securebits
- * are set yet).  Not dumpable afterwards: the front's memory holds what
- * root read (the policy), and fs.suid_dumpable decides nothing here.
+ * are set yet).  setgid()/setuid(): for a process with CAP_SETGID/
+ * CAP_SETUID they set the real, effective and saved id in one call (read
+ * back below); the front uses them and the steps setres*id(), so that a
+ * fault injected into one family in a test (t-faults.sh) reaches one
+ * kind of process.  Not dumpable afterwards: the front's memory holds
+ * what root read (the policy), and fs.suid_dumpable decides nothing here.
  */
 int
 privilege_drop_to_caller(void)
@@ -342,10 +357,10 @@ privilege_drop_to_caller(void)
 	gid_t gid = caller_gid != (gid_t)-1 ? caller_gid : getgid(), rg, eg, sg;
 
 	errno = 0;
-	if (setresgid(gid, gid, gid) == -1)
-		return failed("setresgid");
-	if (setresuid(uid, uid, uid) == -1)
-		return failed("setresuid");
+	if (setgid(gid) == -1)
+		return failed("setgid");
+	if (setuid(uid) == -1)
+		return failed("setuid");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		return failed("PR_SET_DUMPABLE");
 	errno = EPERM;
@@ -359,21 +374,22 @@ privilege_drop_to_caller(void)
 }
 
 /*
- * Before a transaction is forked: real, effective and saved uid and gid 0,
- * so that the transaction is the caller's to signal at no instant of its
- * life (kill(2) needs the sender's real or effective uid to be the
- * target's real or saved uid; prlimit(2) and ptrace(2) need all of them) -
- * neither SIGKILL nor SIGSTOP.  Root's capabilities stay: the transaction
- * forks each step, and a rollback may launch a root service.  The
- * caller's ids are kept here (for STEP_CALLER and for the front, which
- * privilege_drop_to_caller() turns back into the caller), and so are the
- * caller's supplementary groups (the verify child checks it has them).
+ * Before a transaction is forked: real, effective and saved uid 0
+ * (setuid(0) as euid 0), so that the transaction is the caller's to
+ * signal at no instant of its life (kill(2) needs the sender's real or
+ * effective uid to be the target's real or saved uid; prlimit(2) and
+ * ptrace(2) need all of them) - neither SIGKILL nor SIGSTOP.  Root's
+ * capabilities stay: the transaction forks each step, and a rollback may
+ * launch a root service.  The caller's ids are kept here (for STEP_CALLER
+ * and for the front, which privilege_drop_to_caller() turns back into the
+ * caller), and so are the gids and the caller's supplementary groups (the
+ * verify child checks it has them; a step as the step user sets its own).
  */
 int
 privilege_become_transaction(void)
 {
 	uid_t uid = getuid(), ru, eu, su;
-	gid_t gid = getgid(), rg, eg, sg;
+	gid_t gid = getgid();
 
 	errno = 0;
 	if (geteuid() != 0)
@@ -382,14 +398,11 @@ privilege_become_transaction(void)
 		caller_uid = uid;
 		caller_gid = gid;
 	}
-	if (setresgid(0, 0, 0) == -1)
-		return failed("setresgid");
-	if (setresuid(0, 0, 0) == -1)
-		return failed("setresuid");
+	if (setuid(0) == -1)
+		return failed("setuid");
 	errno = EPERM;
-	if (getresuid(&ru, &eu, &su) == -1 || ru != 0 || eu != 0 || su != 0 ||
-	    getresgid(&rg, &eg, &sg) == -1 || rg != 0 || eg != 0 || sg != 0)
-		return failed("the ids read back differ");
+	if (getresuid(&ru, &eu, &su) == -1 || ru != 0 || eu != 0 || su != 0)
+		return failed("the uids read back differ");
 	/* A credential change resets dumpable from fs.suid_dumpable. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		return failed("PR_SET_DUMPABLE");

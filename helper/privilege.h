@@ -41,7 +41,14 @@ int privilege_verify(uid_t uid, gid_t gid, unsigned long long capmask);
 const char *privilege_step_name(enum priv_step);
 
 /*
- * Before a transaction is forked (transaction.c): every uid and gid 0, so
+ * The message of the last failure above ("cannot set up privileges
+ * (setresuid: ...); refusing to go on"), for a step to put in its result:
+ * a step's stderr is /dev/null.
+ */
+const char *privilege_error(void);
+
+/*
+ * Before a transaction is forked (transaction.c): every uid 0, so
  * that the caller cannot signal, ptrace or prlimit the transaction at any
  * instant of its life; root's capabilities are kept for the steps it
  * forks, and the caller's ids for STEP_CALLER and for the front.  Returns

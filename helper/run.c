@@ -404,8 +404,8 @@ single_action(struct txn *t, void *ctx)
 }
 
 /*
- * After the record: the action, in a transaction out of the caller's
- * reach (transaction.c); a switch is a transaction of several steps
+ * An allowed action: its request record, the action and its outcome
+ * record, in a transaction out of the caller's reach (transaction.c); a switch is a transaction of several steps
  * (switch.c).  This process then only relays.
  */
 static int
@@ -419,10 +419,12 @@ act(struct run *r)
 	int status;
 
 	base_event(r, &base, rule, sizeof(rule));
+	base.reason = r->dec.reason;
 	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log };
 	if (r->req->rq.action == ACT_SWITCH &&
 	    (pl = policy_plan(r->policy, r->req->target)) == NULL) {
 		/* the decision allowed it: cannot be */
+		record(r, "allow", "no such plan", NULL);
 		record(r, "allow", "no such plan", "failed");
 		return EXIT_FAILED;
 	}
@@ -444,6 +446,9 @@ run_action(struct run *r)
 {
 	request_words(r, r->words, sizeof(r->words));
 	decide(r);
+	/* An action's own request record: written by its transaction. */
+	if (r->dec.verdict == VERDICT_ALLOW && !r->req->dry_run)
+		return act(r);
 	if (record(r, r->dec.verdict == VERDICT_ALLOW ? "allow" : "deny",
 	    r->dec.reason, NULL) == -1)
 		return EXIT_POLICY;
@@ -458,7 +463,7 @@ run_action(struct run *r)
 		return r->req->rq.action == ACT_SWITCH ? switch_dry_run(
 		    policy_plan(r->policy, r->req->target)) : EXIT_DONE;
 	}
-	return act(r);
+	return EXIT_DONE;
 }
 
 static int

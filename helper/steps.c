@@ -67,7 +67,7 @@ entered(enum priv_step step, struct step_result *res)
 	res->status = EXIT_FAILED;
 	res->nothing = true;
 	snprintf(res->text, sizeof(res->text), "could not set up the step's "
-	    "privileges; nothing was done");
+	    "privileges: %s; nothing was done", privilege_error());
 	return false;
 }
 
@@ -143,7 +143,7 @@ step_start(const struct service *svc, const int *fds, size_t nfds,
 	    privilege_enter(STEP_START, plan.caps, plan.ncaps) == -1) {
 		st = SERVICE_FAILED;
 		snprintf(why, sizeof(why), "could not set up the step's "
-		    "privileges; nothing was started");
+		    "privileges: %s; nothing was started", privilege_error());
 	}
 	/* A handed-off port is held by cutover's own socket: that is it. */
 	if (st == SERVICE_DONE && nfds == 0)
@@ -156,8 +156,8 @@ step_start(const struct service *svc, const int *fds, size_t nfds,
 	    privilege_enter(STEP_START_ROOT, NULL, 0) == -1) {
 		st = SERVICE_FAILED;
 		snprintf(why, sizeof(why), "it was launched (pid %d) but "
-		    "cutover could not give up root to watch it; see whether "
-		    "it runs", (int)rep.launched);
+		    "cutover could not give up root to watch it (%s); see "
+		    "whether it runs", (int)rep.launched, privilege_error());
 	}
 	if (st == SERVICE_DONE)
 		st = service_wait(&plan, &rep, why, sizeof(why));

@@ -421,10 +421,12 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 		memset(&out, 0, sizeof(out));
 		out.res.status = EXIT_FAILED;
 		snprintf(out.res.text, sizeof(out.res.text), "%s", ended);
+		/* A step past its deadline, or silent, ends here. */
+		if (pidfd == -1 || pidfd_send_signal(pidfd, SIGKILL, NULL,
+		    0) == -1)
+			(void)kill(pid, SIGKILL);
 	}
-	/* No-op once it exited; a step past its deadline ends here. */
-	if (pidfd == -1 || pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == -1)
-		(void)kill(pid, SIGKILL);
+	/* A step exits right after it sent its result. */
 	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 		;
 	if (pidfd != -1)
@@ -495,25 +497,36 @@ detach(struct txn *t, char *why, size_t whylen)
 		snprintf(why, whylen, "fcntl: %s", strerror(errno));
 		return -1;
 	}
-	return find_step_user(why, whylen);
+	return 0;
 }
 
+/*
+ * The request record is written here, by the process that acts: nothing
+ * can come between it and the action, and nothing is done without it.
+ * Then the step user, then BODY.
+ */
 static void __attribute__((noreturn))
 transaction(struct txn *t, int (*body)(struct txn *, void *), void *ctx)
 {
+	struct audit_event ev = *t->base;
 	char why[600], err[512];
-	int status;
+	bool detached = detach(t, why, sizeof(why)) == 0;
+	int status = EXIT_POLICY;
 
-	if (detach(t, why, sizeof(why)) == -1) {
-		status = EXIT_POLICY;
+	ev.stage = AUDIT_REQUEST;
+	if (audit_log_write(t->log, &ev, err, sizeof(err)) == -1)
+		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
+		    "refusing: nothing was done", err);
+	else if (detached && find_step_user(why, sizeof(why)) == 0)
+		status = body(t, ctx);
+	else {
 		if (txn_record(t, NULL, "failed", why, NULL, 0, err,
 		    sizeof(err)) == -1)
 			txn_tell(t, 'E', "cutover: cannot write the outcome "
 			    "record (%s)", err);
 		txn_tell(t, 'E', "cutover: cannot act: %s; nothing was done",
 		    why);
-	} else
-		status = body(t, ctx);
+	}
 	txn_tell(t, 'X', "%d", status);
 	_exit(status);
 }
@@ -616,9 +629,13 @@ not_begun(struct txn *t, const char *what, int e)
 {
 	char why[300], err[512];
 
+	struct audit_event ev = *t->base;
+
 	snprintf(why, sizeof(why), "could not begin the transaction (%s: %s); "
 	    "nothing was done", what, strerror(e));
-	if (txn_record(t, NULL, "failed", why, NULL, 0, err, sizeof(err)) == -1)
+	ev.stage = AUDIT_REQUEST;
+	if (audit_log_write(t->log, &ev, err, sizeof(err)) == -1 ||
+	    txn_record(t, NULL, "failed", why, NULL, 0, err, sizeof(err)) == -1)
 		fprintf(stderr, "cutover: cannot write the outcome record "
 		    "(%s)\n", err);
 	fprintf(stderr, "cutover: %s\n", why);

@@ -39,7 +39,9 @@
 struct txn {
 	/* Set by the front before txn_run. */
 	const struct caller *caller;
-	const struct audit_event *base; /* the request record's fields */
+	const struct audit_event *base; /* the request record: written by
+	                                   the transaction, copied into each
+	                                   step and outcome record */
 	struct audit_log *log;          /* the front closes its copy */
 	/* The transaction's own. */
 	int msgfd;                      /* reports to the front */
@@ -71,8 +73,9 @@ struct txn_seen {
 };
 
 /*
- * In the front, after the request record: fork the transaction, which
- * runs BODY(T, CTX) and exits with what it returns; become the caller
+ * In the front, after the decision to allow: fork the transaction, which
+ * writes the request record (T->base; failing that, nothing is done:
+ * EXIT_POLICY), runs BODY(T, CTX) and exits with what it returns; become the caller
  * for good; relay the transaction's lines until it ends.  ON_ABORT is
  * printed once when the caller asks to abort.  Returns the exit status;
  * a transaction that could not be begun is recorded and said here

@@ -67,12 +67,14 @@ _is_perl() {
 }
 
 # traced SYSCALL WHEN: free-port 8080 as deploy under strace, held
-# DELAY_US at the WHEN-th call of SYSCALL (strace's when=); in the
-# background, its status in $TEST_TMPDIR/traced.rc.
+# DELAY_US at the WHEN-th call of SYSCALL (strace's when=, counted in
+# each process: -f follows the transaction and its free-port step, where
+# the holder is opened and signalled); in the background, its status in
+# $TEST_TMPDIR/traced.rc.
 traced() {
 	: >"$TEST_TMPDIR/strace.log"
 	{
-		strace -o "$TEST_TMPDIR/strace.log" -u deploy -e trace=pidfd_open,pidfd_send_signal \
+		strace -f -o "$TEST_TMPDIR/strace.log" -u deploy -e trace=pidfd_open,pidfd_send_signal \
 		    -e inject="$1:delay_enter=$DELAY_US:when=$2" \
 		    "$CUTOVER" free-port "$PORT" </dev/null >"$TEST_TMPDIR/traced.out" 2>"$TEST_TMPDIR/traced.err"
 		echo $? >"$TEST_TMPDIR/traced.rc"
