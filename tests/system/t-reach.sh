@@ -45,7 +45,7 @@ descendants() {
 # to PID; each must fail.  A process that has ended meanwhile proves
 # nothing: skipped.
 attack() {
-	is_pid "$2" || return 0
+	gone "$2" && return 0
 	as_deploy kill -STOP "$2" 2>/dev/null && fail_check "$1: deploy stopped pid $2 (SIGSTOP)"
 	as_deploy prlimit --pid "$2" --nofile=1:1 2>/dev/null &&
 	    fail_check "$1: deploy lowered pid $2's RLIMIT_NOFILE"
@@ -94,6 +94,7 @@ finished() {
 # ---- free-port: a holder deaf to SIGTERM, so the step takes 3 s --------------
 hold_port intruder "$PORT" /usr/bin/perl -e '$SIG{TERM} = q(IGNORE); sleep 1 while 1' ||
     { fail_check "a slow holder on $PORT"; finish; }
+echo "free-port, attacked"
 audit_mark
 run_bg free-port "$PORT"
 if attack_request "free-port"; then
@@ -103,6 +104,7 @@ fi
 kill_tracked
 
 # ---- start: slow listens after 2 s ---------------------------------------------
+echo "start, attacked"
 audit_mark
 run_bg start slow
 if attack_request "start"; then
@@ -111,6 +113,7 @@ if attack_request "start"; then
 fi
 
 # ---- stop: slow ignores SIGTERM: 3 s, then SIGKILL -------------------------------
+echo "stop, attacked"
 audit_mark
 run_bg stop slow
 if attack_request "stop"; then
@@ -128,6 +131,7 @@ if wait_for 10 test -s "$TEST_TMPDIR/port"; then
 	write_policy "$REACH_POLICY
 s|^  homepage = .*\$|  homepage = { url = \"http://127.0.0.1:$sport/slow\"; status = 200; contains = \"Fall collection\"; timeout = 15.0; };|" ||
 	    fail_check "write the slow-check policy"
+	echo "verify, attacked"
 	audit_mark
 	run_bg verify homepage
 	# its step runs as deploy (the check does nothing deploy could not)
@@ -142,10 +146,11 @@ else
 fi
 
 # ---- a root service's start: nothing of it is ever deploy's to stop ---------
+echo "start apache2, every process attacked"
 audit_mark
 run_bg start apache2
 attacked=0
-while is_pid "$front"; do
+while ! gone "$front"; do
 	for p in $(descendants "$front"); do
 		attack "start apache2" "$p"
 		attacked=$((attacked + 1))
