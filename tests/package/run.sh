@@ -27,7 +27,7 @@
 #                  start nginx, verify homepage, stop nginx and the shipped
 #                  deploy.sh; each decided, PAM-checked and recorded
 #   deb-purge      apt-get remove (conffiles and log stay), then purge:
-#                  nothing left but the system group, which Debian
+#                  nothing left but the system group and user, which Debian
 #                  packages keep
 #
 # Everything it creates is listed in $STATE/created, and removed from a
@@ -405,6 +405,12 @@ do_deb_install() {
 		return 1
 	fi
 	created group cutover
+	# the step user: the package's (postinst), unless it exists already
+	# (a system-test run's, say: then it is left as it was)
+	if ! getent passwd _cutover >/dev/null; then
+		created group _cutover
+		created user _cutover
+	fi
 	created package cutover
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    "$SRCDIR/$deb" >"$TEST_TMPDIR/apt.out" 2>&1
@@ -451,6 +457,17 @@ do_deb_files() {
 		fail_check "group cutover is a system group (gid 100-999)" "gid $gid"
 	fi
 	getent passwd cutover >/dev/null && fail_check "the package created no user cutover"
+	# the step user: a system user of its own group, no home, no shell
+	su=$(getent passwd _cutover)
+	case $su in
+	_cutover:x:*:*::/nonexistent:/usr/sbin/nologin) ;;
+	*) fail_check "the package created the step user _cutover (no home, nologin)" "$su" ;;
+	esac
+	uid=$(echo "$su" | cut -d: -f3)
+	[ -n "$uid" ] && [ "$uid" -ge 100 ] && [ "$uid" -le 999 ] ||
+		fail_check "_cutover is a system user (uid 100-999)" "$su"
+	[ "$(id -gn _cutover 2>/dev/null)" = _cutover ] ||
+		fail_check "_cutover's group is _cutover" "$(id _cutover 2>&1)"
 
 	# the PAM stack, Debian's way, and no session stack that nothing opens
 	cmp -s /etc/pam.d/cutover pam/cutover || fail_check "/etc/pam.d/cutover is pam/cutover"
@@ -753,6 +770,8 @@ do_deb_purge() {
 	# What stays, as Debian packages keep their system users and groups.
 	getent group cutover >/dev/null ||
 		fail_check "purge keeps the system group cutover (a file may still be its)"
+	getent passwd _cutover >/dev/null ||
+		fail_check "purge keeps the system user _cutover (a file may still be its)"
 	return 0
 }
 
