@@ -630,6 +630,35 @@ devlog_connect(const char *path, int *type)
 }
 
 /*
+ * Send with our effective uid as the credentials (and gid 0 with it, when
+ * that is root): what the syslog daemon shows as the sender (journald's
+ * _UID, _GID, _PID).  Without them the kernel attaches the real uid - in
+ * the front of a setuid run, the caller's, as on a line any local user
+ * can forge on /dev/log.  cutover sends every record while its effective
+ * uid is 0, so a real record shows _UID=0; a process that is not root
+ * cannot claim it (the kernel refuses: an audit failure).
+ */
+static ssize_t
+send_as_root(int fd, const char *msg, size_t len)
+{
+	struct ucred cred = { .pid = getpid(), .uid = geteuid(),
+	    .gid = geteuid() == 0 ? 0 : getegid() };
+	char cbuf[CMSG_SPACE(sizeof(cred))];
+	struct iovec iov = { (void *)msg, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_CREDENTIALS;
+	cm->cmsg_len = CMSG_LEN(sizeof(cred));
+	memcpy(CMSG_DATA(cm), &cred, sizeof(cred));
+	return sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+/*
  * A stream socket takes the message and a NUL, as glibc sends it.  The
  * connection is ours alone, so finishing a partial send cannot interleave
  * with anyone.
@@ -640,7 +669,7 @@ send_stream(int fd, const char *msg, size_t len)
 	ssize_t n;
 
 	while (len > 0) {
-		n = send(fd, msg, len, MSG_NOSIGNAL);
+		n = send_as_root(fd, msg, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == 0)
@@ -660,7 +689,7 @@ send_datagram(int fd, const char *msg, size_t len)
 	ssize_t n;
 
 	do
-		n = send(fd, msg, len, MSG_NOSIGNAL);
+		n = send_as_root(fd, msg, len);
 	while (n == -1 && errno == EINTR);
 	if (n != -1 && (size_t)n != len) {
 		errno = EMSGSIZE;

@@ -1,11 +1,14 @@
 /*
  * devlog-listen.c - a stand-in syslog daemon for the system tests:
  *
- *   devlog-listen SOCKETPATH OUTFILE
+ *   devlog-listen SOCKETPATH OUTFILE [CREDFILE]
  *
  * binds a SOCK_DGRAM unix socket at SOCKETPATH (mode 0666, so cutover
  * running as any user can send) and appends every datagram it receives,
- * followed by "\n", to OUTFILE, one write() each, until SIGTERM or SIGINT;
+ * followed by "\n", to OUTFILE, one write() each, until SIGTERM or SIGINT
+ * (and, with CREDFILE, the sender's credentials as the kernel gives them,
+ * "uid=U gid=G pid=P", one line per datagram: what journald shows as
+ * _UID, _GID and _PID);
  * then it removes SOCKETPATH and exits 0.  CI machines often have no
  * syslog daemon, and so no /dev/log.
  *
@@ -141,16 +144,43 @@ wait_readable(int sock, const sigset_t *unblocked)
 	return 1;
 }
 
+/* The sender's credentials of the datagram MH carried, to CREDS. */
 static void
-copy_datagrams(int sock, int out, const sigset_t *unblocked)
+write_creds(int creds, struct msghdr *mh)
+{
+	struct ucred cred = { 0, (uid_t)-1, (gid_t)-1 };
+	struct cmsghdr *cm;
+	char line[96];
+	int n;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_CREDENTIALS)
+			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+	n = snprintf(line, sizeof(line), "uid=%ld gid=%ld pid=%ld\n",
+	    (long)(int)cred.uid, (long)(int)cred.gid, (long)cred.pid);
+	if (write(creds, line, (size_t)n) != n)
+		die("write: %s", strerror(errno));
+}
+
+static void
+copy_datagrams(int sock, int out, int creds, const sigset_t *unblocked)
 {
 	static char buf[DATAGRAM_MAX + 1];
+	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct iovec iov = { buf, DATAGRAM_MAX };
+	struct msghdr mh;
 	ssize_t n;
 
 	while (!stop) {
 		if (!wait_readable(sock, unblocked))
 			continue;
-		n = recv(sock, buf, DATAGRAM_MAX, MSG_DONTWAIT);
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		n = recvmsg(sock, &mh, MSG_DONTWAIT);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n == -1)
@@ -158,6 +188,8 @@ copy_datagrams(int sock, int out, const sigset_t *unblocked)
 		buf[n] = '\n';
 		if (write(out, buf, (size_t)n + 1) != n + 1)
 			die("write: %s", strerror(errno));
+		if (creds != -1)
+			write_creds(creds, &mh);
 	}
 }
 
@@ -168,10 +200,10 @@ main(int argc, char **argv)
 	sigset_t stops, unblocked;
 	char tmp[256];
 	struct stat bound, now;
-	int sock, out;
+	int sock, out, creds = -1, on = 1;
 
-	if (argc != 3)
-		die("usage: devlog-listen SOCKETPATH OUTFILE");
+	if (argc != 3 && argc != 4)
+		die("usage: devlog-listen SOCKETPATH OUTFILE [CREDFILE]");
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGINT);
@@ -187,15 +219,21 @@ main(int argc, char **argv)
 	out = open(argv[2], O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (out == -1)
 		die("%s: %s", argv[2], strerror(errno));
+	if (argc == 4 && (creds = open(argv[3], O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0644)) == -1)
+		die("%s: %s", argv[3], strerror(errno));
 	if (in_use(argv[1]))
 		die("%s: something listens there already", argv[1]);
 	snprintf(tmp, sizeof(tmp), "%s.devlog-listen-%ld", argv[1],
 	    (long)getpid());
 	sock = bind_at(argv[1], tmp);
+	if (creds != -1 && setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &on,
+	    sizeof(on)) == -1)
+		die("SO_PASSCRED: %s", strerror(errno));
 	if (lstat(argv[1], &bound) == -1)
 		die("%s: %s", argv[1], strerror(errno));
 	quiet_stdio();
-	copy_datagrams(sock, out, &unblocked);
+	copy_datagrams(sock, out, creds, &unblocked);
 	/* Remove the socket only if it is still ours. */
 	if (lstat(argv[1], &now) == 0 && now.st_dev == bound.st_dev &&
 	    now.st_ino == bound.st_ino)

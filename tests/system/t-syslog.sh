@@ -1,6 +1,7 @@
 #!/bin/sh
 # syslog = true: each record also goes to /dev/log (LOG_AUTHPRIV), the same
-# JSON as in the file; with syslog on and no /dev/log, nothing is done
+# JSON as in the file, sent as root (SCM_CREDENTIALS uid 0; a forged line
+# shows its real sender); with syslog on and no /dev/log, nothing is done
 # (exit 4: a configured sink that cannot take the record).  Uses
 # build/devlog-listen as /dev/log, only where there is no /dev/log (no
 # syslog daemon to disturb); skipped otherwise.
@@ -22,7 +23,9 @@ expect 4 "syslog on, no /dev/log: nothing done" -- as_deploy "$CUTOVER" -n start
 log=$TEST_TMPDIR/devlog.out
 : >"$log"
 touch "$STATE/devlog.created"
-"$DEVLOG_LISTEN" /dev/log "$log" </dev/null >/dev/null 2>&1 &
+creds=$TEST_TMPDIR/devlog.creds
+: >"$creds"
+"$DEVLOG_LISTEN" /dev/log "$log" "$creds" </dev/null >/dev/null 2>&1 &
 pid=$!
 echo "$pid" >"$STATE/devlog.pid"
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -f /dev/log "$STATE/devlog.pid" "$STATE/devlog.created"' EXIT
@@ -67,4 +70,19 @@ wait_lines 3
 audit_new 2 "syslog on: request and outcome in the file"
 n=$(wc -l <"$log")
 [ "$n" = 3 ] || fail_check "syslog on: request and outcome sent too (3 datagrams in all, got $n)" "$(cat -v "$log")"
+
+# Every record was sent as root (the sender's uid the daemon sees, e.g.
+# journald's _UID=0), also the refusal, which the front (real uid deploy)
+# sends, and the outcome, which the transaction sends.  A line anyone can
+# write to /dev/log shows its sender: deploy's forgery is told apart.
+[ "$(wc -l <"$creds")" = 3 ] || fail_check "the credentials of each datagram" "$(cat "$creds")"
+if grep -qv '^uid=0 gid=0 ' "$creds"; then
+	fail_check "every record was sent with uid 0 (what journald shows as _UID)" "$(cat "$creds")"
+fi
+as_deploy logger -u /dev/log -t cutover '{"forged":"by deploy"}' ||
+    fail_check "deploy can write to /dev/log (the forgery below is real)"
+wait_lines 4
+tail -n 1 "$log" | grep -q forged || fail_check "the forged line arrived" "$(cat -v "$log")"
+[ "$(tail -n 1 "$creds" | cut -d' ' -f1)" = "uid=$(id -u deploy)" ] ||
+    fail_check "the forged line shows deploy's uid, not 0" "$(cat "$creds")"
 finish
