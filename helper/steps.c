@@ -38,7 +38,7 @@ static void
 stopped(const struct stop_report *rep, int st, const char *why,
     bool port, struct step_result *res)
 {
-	char pids[256], services[128];
+	char pids[256], services[128], more[48] = "";
 
 	res->status = st;
 	res->nothing = st == STOP_DONE && rep->already_free;
@@ -47,14 +47,18 @@ stopped(const struct stop_report *rep, int st, const char *why,
 	res->npids = rep->npids;
 	list_pids(rep->pids, rep->npids, pids, sizeof(pids));
 	list_names(rep->services, rep->nservices, services, sizeof(services));
+	if (rep->nsignalled > rep->npids)
+		snprintf(more, sizeof(more), " and %zu more",
+		    rep->nsignalled - rep->npids);
 	if (res->nothing)
 		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
 		    port ? "the port is already free" :
 		    "the service is not running");
 	else if (st == STOP_DONE)
 		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
-		    "(signalled pid %s%s)", services, rep->seconds, pids,
-		    rep->killed ? "; SIGKILL was needed" : "");
+		    "(signalled pid %s%s%s)%s%s", services, rep->seconds, pids,
+		    more, rep->killed ? "; SIGKILL was needed" : "",
+		    rep->handoff[0] ? "; " : "", rep->handoff);
 	else
 		snprintf(res->text, sizeof(res->text), "%s", why);
 }
