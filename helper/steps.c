@@ -55,8 +55,8 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		    port ? "the port is already free" :
 		    "the service is not running");
 	else if (st == STOP_DONE)
-		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
-		    "(signalled pid %s%s%s)%s%s", services, rep->seconds, pids,
+		snprintf(res->text, sizeof(res->text), "stopped %.100s in %.2f "
+		    "s (signalled pid %.200s%s%s)%s%.300s", services, rep->seconds, pids,
 		    more, rep->killed ? "; SIGKILL was needed" : "",
 		    rep->handoff[0] ? "; " : "", rep->handoff);
 	else
