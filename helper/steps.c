@@ -38,7 +38,8 @@ static void
 stopped(const struct stop_report *rep, int st, const char *why,
     bool port, struct step_result *res)
 {
-	char pids[256], services[128], more[48] = "";
+	char pids[256], services[128];
+	size_t len;
 
 	res->status = st;
 	res->nothing = st == STOP_DONE && rep->already_free;
@@ -47,20 +48,25 @@ stopped(const struct stop_report *rep, int st, const char *why,
 	res->npids = rep->npids;
 	list_pids(rep->pids, rep->npids, pids, sizeof(pids));
 	list_names(rep->services, rep->nservices, services, sizeof(services));
+	len = strlen(pids);
 	if (rep->nsignalled > rep->npids)
-		snprintf(more, sizeof(more), " and %zu more",
+		snprintf(pids + len, sizeof(pids) - len, " and %zu more",
 		    rep->nsignalled - rep->npids);
 	if (res->nothing)
 		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
 		    port ? "the port is already free" :
 		    "the service is not running");
 	else if (st == STOP_DONE)
-		snprintf(res->text, sizeof(res->text), "stopped %.100s in %.2f "
-		    "s (signalled pid %.200s%s%s)%s%.300s", services, rep->seconds, pids,
-		    more, rep->killed ? "; SIGKILL was needed" : "",
-		    rep->handoff[0] ? "; " : "", rep->handoff);
+		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
+		    "(signalled pid %s%s)", services, rep->seconds, pids,
+		    rep->killed ? "; SIGKILL was needed" : "");
 	else
 		snprintf(res->text, sizeof(res->text), "%s", why);
+	/* A switch's handoff that did not use the old socket says why. */
+	len = strlen(res->text);
+	if (rep->handoff[0] != '\0')
+		snprintf(res->text + len, sizeof(res->text) - len, "; %s",
+		    rep->handoff);
 }
 
 static bool
