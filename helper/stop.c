@@ -381,22 +381,27 @@ sockopt(int fd, int level, int name, int *v, char *why, size_t whylen)
 static int
 wildcard_on(int fd, int family, int port, char *why, size_t whylen)
 {
-	struct sockaddr_storage ss;
-	const struct sockaddr_in *four = (const struct sockaddr_in *)&ss;
-	const struct sockaddr_in6 *six = (const struct sockaddr_in6 *)&ss;
-	socklen_t len = sizeof(ss);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in four;
+		struct sockaddr_in6 six;
+	} a;
+	socklen_t len = sizeof(a);
 	int v6only;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+	memset(&a, 0, sizeof(a));
+	if (getsockname(fd, &a.sa, &len) == -1) {
 		snprintf(why, whylen, "cannot read its address: %s",
 		    strerror(errno));
 		return -1;
 	}
-	if (family == AF_INET && four->sin_port == htons((uint16_t)port) &&
-	    four->sin_addr.s_addr == htonl(INADDR_ANY))
+	if (family == AF_INET && len >= sizeof(a.four) &&
+	    a.four.sin_port == htons((uint16_t)port) &&
+	    a.four.sin_addr.s_addr == htonl(INADDR_ANY))
 		return 0;
-	if (family == AF_INET6 && six->sin6_port == htons((uint16_t)port) &&
-	    IN6_IS_ADDR_UNSPECIFIED(&six->sin6_addr)) {
+	if (family == AF_INET6 && len >= sizeof(a.six) &&
+	    a.six.sin6_port == htons((uint16_t)port) &&
+	    IN6_IS_ADDR_UNSPECIFIED(&a.six.sin6_addr)) {
 		if (sockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, why,
 		    whylen) == -1)
 			return -1;
@@ -524,7 +529,7 @@ copy_socket(const struct target *t, char *why, size_t whylen)
 static void
 take_sockets(struct job *j)
 {
-	unsigned long inodes[STOP_SOCKETS_MAX];
+	unsigned long inodes[STOP_SOCKETS_MAX] = { 0 };
 	int fds[STOP_SOCKETS_MAX], copy;
 	char why[200];
 	size_t i, k, n = 0;
@@ -687,6 +692,36 @@ resolve_holders(const struct port_grant *pg, struct holder_ids *ids,
 	return 0;
 }
 
+/*
+ * Who holds PG's port, every one a permitted holder: 0 (H filled; no
+ * socket: the port is free), or the exit status with WHY.
+ */
+static int
+port_targets(const struct port_grant *pg, struct holders *h,
+    struct holder_ids *ids, char *why, size_t whylen)
+{
+	size_t i;
+	int st;
+
+	if ((st = ports_holders(pg->port, h, why, whylen)) != 0 ||
+	    h->nsockets == 0)
+		return st;
+	if (h->nunseen > 0) {
+		snprintf(why, whylen, "port %d has a listening socket that no "
+		    "visible process holds; nothing was signalled", pg->port);
+		return STOP_REFUSED;
+	}
+	if ((st = resolve_holders(pg, ids, why, whylen)) != 0)
+		return st;
+	if (ports_match(h, ids, pg->nholders) > 0) {
+		for (i = 0; h->v[i].service != NULL; i++)
+			;
+		describe_intruder(&h->v[i], pg->port, why, whylen);
+		return STOP_REFUSED;
+	}
+	return 0;
+}
+
 int
 stop_free_port(const struct port_grant *pg, int notify_fd,
     struct stop_report *rep, char *why, size_t whylen)
@@ -701,21 +736,10 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 	if (h == NULL || j == NULL || ids == NULL) {
 		snprintf(why, whylen, "out of memory");
 		status = STOP_FAILED;
-	} else if ((status = ports_holders(pg->port, h, why, whylen)) != 0) {
+	} else if ((status = port_targets(pg, h, ids, why, whylen)) != 0) {
 		;
 	} else if (h->nsockets == 0) {
 		rep->already_free = true;
-	} else if (h->nunseen > 0) {
-		snprintf(why, whylen, "port %d has a listening socket that no "
-		    "visible process holds; nothing was signalled", pg->port);
-		status = STOP_REFUSED;
-	} else if ((status = resolve_holders(pg, ids, why, whylen)) != 0) {
-		;
-	} else if (ports_match(h, ids, pg->nholders) > 0) {
-		for (i = 0; h->v[i].service != NULL; i++)
-			;
-		describe_intruder(&h->v[i], pg->port, why, whylen);
-		status = STOP_REFUSED;
 	} else {
 		*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
 		    .why = why, .whylen = whylen, .notify_fd = notify_fd,
