@@ -235,6 +235,33 @@ close_socks(struct txn *t)
 }
 
 /*
+ * The transaction does not take its step's word for the sockets it was
+ * sent: each is judged again here, as root (stop_socket_fit), and when
+ * one is unfit none is kept - the port is then bound anew, as when the
+ * step handed none over.
+ */
+static void
+judge_socks(struct txn *t)
+{
+	struct holder_ids ids;
+	char why[256];
+	size_t i;
+
+	if (t->nsocks == 0)
+		return;
+	for (i = 0; i < t->nsocks; i++)
+		if ((i == 0 && holder_ids_resolve(t->pl->from, &ids, why,
+		    sizeof(why)) != 0) || stop_socket_fit(t->socks[i],
+		    t->pl->port, &ids, why, sizeof(why)) == -1) {
+			close_socks(t);
+			tell(t, 'E', "cutover: switch %s: the old listening socket "
+			    "is not used (%s): the switch binds its own",
+			    t->pl->name, why);
+			return;
+		}
+}
+
+/*
  * One note of the free-port step: 't' with the old holders' listening
  * sockets (kept for the new service), or 's' once they are signalled.
  * Returns the note's letter, 0 if there was none.
@@ -263,6 +290,8 @@ take_note(struct txn *t, int from)
 			else
 				close(fds[i]);
 	}
+	if (c == 't')
+		judge_socks(t);
 	return c;
 }
 
