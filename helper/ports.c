@@ -400,9 +400,9 @@ holder_ids_resolve(const struct service *svc, struct holder_ids *ids,
 			bool nf = no_such_user(errno);
 
 			snprintf(why, whylen, nf ? "user %s of service %s does "
-			    "not exist; nothing was signalled" : "cannot look up "
-			    "user %s of service %s: %s", names[i], svc->name,
-			    strerror(errno));
+			    "not exist; create it or fix the policy; nothing "
+			    "was done" : "cannot look up user %s of service %s: "
+			    "%s", names[i], svc->name, strerror(errno));
 			return nf ? EXIT_REFUSED : EXIT_FAILED;
 		}
 		ids->uid[ids->n++] = pw->pw_uid;
