@@ -8,8 +8,10 @@
 
 /*
  * Read PATH (at most SIZE - 1 bytes) into BUF, NUL-terminated.  Returns
- * 0, or -1 when it can't be opened or is empty.  One read(): /proc files
- * of this size are produced whole.
+ * 0, or -1 with errno when it can't be opened or read (ENOENT or ESRCH:
+ * the process it belongs to is gone), is empty (ENODATA) or does not fit
+ * (EOVERFLOW): a file cut short is not read.  One read(): /proc files of
+ * this size are produced whole.
  */
 int procfs_read(const char *path, char *buf, size_t size);
 

@@ -452,6 +452,7 @@ service_plan(const struct service *svc, struct service_plan *p, char *why,
 	    interpreter_safe(svc->start[0], 0, svc, why, whylen) == -1)
 		return SERVICE_REFUSED;
 	if ((st = resolve_user(svc, p, why, whylen)) != SERVICE_DONE ||
+	    (st = holder_ids_resolve(svc, &p->holders, why, whylen)) != 0 ||
 	    (st = resolve_caps(svc, p, why, whylen)) != SERVICE_DONE ||
 	    (st = build_env(svc, p, why, whylen)) != SERVICE_DONE)
 		return st;
@@ -492,16 +493,15 @@ service_ports_free(const struct service_plan *p, char *why, size_t whylen)
 	for (i = 0; i < svc->nports && st == SERVICE_DONE; i++) {
 		int port = svc->ports[i];
 
-		if (ports_holders(port, h, err, sizeof(err)) == -1) {
+		if ((st = ports_holders(port, h, err, sizeof(err))) != 0) {
 			snprintf(why, whylen, "cannot tell who holds port %d "
 			    "(%s); nothing was started", port, err);
-			st = SERVICE_FAILED;
 		} else if (h->n > 0) {
 			holder_describe(&h->v[0], who, sizeof(who));
 			if (h->n > 1)
 				snprintf(more, sizeof(more), " and %zu more "
 				    "process%s", h->n - 1, h->n > 2 ? "es" : "");
-			if (holder_is(&h->v[0], svc))
+			if (holder_is(&h->v[0], &p->holders))
 				snprintf(why, whylen, "%s already runs: port %d "
 				    "is held by %s%s; stop it first (cutover stop "
 				    "%s, or cutover free-port %d); nothing was "
@@ -912,7 +912,7 @@ ports_ready(const struct service_plan *p, struct holders *h,
     struct start_report *rep, char *state, size_t len)
 {
 	const struct service *svc = p->svc;
-	char who[400];
+	char who[400], users[200];
 	size_t i, j, k;
 	bool ours;
 
@@ -920,7 +920,7 @@ ports_ready(const struct service_plan *p, struct holders *h,
 	for (i = 0; i < svc->nports; i++) {
 		int port = svc->ports[i];
 
-		if (ports_holders(port, h, who, sizeof(who)) == -1) {
+		if (ports_holders(port, h, who, sizeof(who)) != 0) {
 			snprintf(state, len, "cannot tell who holds port %d "
 			    "(%s)", port, who);
 			return -1;
@@ -931,11 +931,13 @@ ports_ready(const struct service_plan *p, struct holders *h,
 		}
 		ours = false;
 		for (j = 0; j < h->n; j++) {
-			if (!holder_is(&h->v[j], svc)) {
+			if (!holder_is(&h->v[j], &p->holders)) {
 				holder_describe(&h->v[j], who, sizeof(who));
-				snprintf(state, len, "port %d is held by %s, "
-				    "which is not %s (%s)", port, who, svc->name,
-				    svc->exe);
+				holder_ids_describe(&p->holders, users,
+				    sizeof(users));
+				snprintf(state, len, "port %d is held by %.300s, "
+				    "which is not %s (%s as %.100s)", port, who,
+				    svc->name, svc->exe, users);
 				return 0;
 			}
 			if (h->v[j].uid != p->uid)

@@ -32,6 +32,7 @@
 #include <stddef.h>
 
 #include "policy.h"
+#include "ports.h"
 
 /* The values are the exit codes (exitcodes.h), like stop.h's. */
 enum service_status {
@@ -57,6 +58,7 @@ struct service_plan {
 	size_t ncaps;
 	char **envp;                /* built from the policy only */
 	double timeout;             /* seconds: the service's start_timeout */
+	struct holder_ids holders;  /* the uids its processes may run as */
 	/* listening sockets the service inherits as fds 3, 4, ... (a switch) */
 	int handoff_fds[SERVICE_SOCKETS_MAX];
 	size_t nhandoff;

@@ -39,6 +39,7 @@ stopped(const struct stop_report *rep, int st, const char *why,
     bool port, struct step_result *res)
 {
 	char pids[256], services[128];
+	size_t len;
 
 	res->status = st;
 	res->nothing = st == STOP_DONE && rep->already_free;
@@ -47,6 +48,10 @@ stopped(const struct stop_report *rep, int st, const char *why,
 	res->npids = rep->npids;
 	list_pids(rep->pids, rep->npids, pids, sizeof(pids));
 	list_names(rep->services, rep->nservices, services, sizeof(services));
+	len = strlen(pids);
+	if (rep->nsignalled > rep->npids)
+		snprintf(pids + len, sizeof(pids) - len, " and %zu more",
+		    rep->nsignalled - rep->npids);
 	if (res->nothing)
 		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
 		    port ? "the port is already free" :
@@ -57,6 +62,11 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		    rep->killed ? "; SIGKILL was needed" : "");
 	else
 		snprintf(res->text, sizeof(res->text), "%s", why);
+	/* A switch's handoff that did not use the old socket says why. */
+	len = strlen(res->text);
+	if (rep->handoff[0] != '\0')
+		snprintf(res->text + len, sizeof(res->text) - len, "; %s",
+		    rep->handoff);
 }
 
 static bool

@@ -83,7 +83,8 @@ forward(struct sw *w)
 
 	snprintf(words[0], sizeof(words[0]), "free-port %d", pl->port);
 	s = (struct txn_step){ .kind = DO_FREE_PORT, .words = words[0],
-	    .grant = pl->grant, .handoff_port = handoff ? pl->port : 0 };
+	    .grant = pl->grant, .svc = pl->from,
+	    .handoff_port = handoff ? pl->port : 0 };
 	if (!do_step(w, &s))
 		return false;
 	if (handoff && txn_hold_port(w->t, pl->port) == -1) {
@@ -121,7 +122,7 @@ port_state(int port, char *buf, size_t size)
 	struct holders *h = malloc(sizeof(*h));
 	char who[400], err[256];
 
-	if (h == NULL || ports_holders(port, h, err, sizeof(err)) == -1)
+	if (h == NULL || ports_holders(port, h, err, sizeof(err)) != 0)
 		snprintf(buf, size, "in an unknown state (%s)", h ? err :
 		    "out of memory");
 	else if (h->nsockets == 0)
@@ -244,32 +245,41 @@ can_start(const struct service *svc, const char *role, char *why,
 	return st;
 }
 
-/* Every holder of the port is FROM's, or nothing listens on it. */
+/*
+ * Every holder of the port is FROM's (its exe, run by its users), or
+ * nothing listens on it.  What the scan cannot read or count is not
+ * "FROM's": a failure, or a refusal (exit 3) for too many.
+ */
 static int
 holders_are_from(const struct plan *pl, char *why, size_t whylen)
 {
 	struct holders *h = malloc(sizeof(*h));
-	char who[400], err[256];
+	struct holder_ids ids;
+	char who[400], err[256], users[200];
 	size_t i;
-	int st = EXIT_DONE;
+	int st;
 
-	if (h == NULL || ports_holders(pl->port, h, err, sizeof(err)) == -1) {
-		snprintf(why, whylen, "cannot tell who holds port %d (%s)",
-		    pl->port, h ? err : "out of memory");
-		free(h);
+	if (h == NULL) {
+		snprintf(why, whylen, "out of memory");
 		return EXIT_FAILED;
 	}
-	if (h->nunseen > 0) {
+	if ((st = ports_holders(pl->port, h, err, sizeof(err))) != 0)
+		snprintf(why, whylen, "cannot tell who holds port %d (%s)",
+		    pl->port, err);
+	else if (h->nunseen > 0) {
 		snprintf(why, whylen, "port %d has a listening socket that no "
 		    "visible process holds", pl->port);
 		st = EXIT_REFUSED;
-	}
+	} else if (h->n > 0 && (st = holder_ids_resolve(pl->from, &ids, err,
+	    sizeof(err))) != 0)
+		snprintf(why, whylen, "%s", err);
 	for (i = 0; i < h->n && st == EXIT_DONE; i++)
-		if (!holder_is(&h->v[i], pl->from)) {
+		if (!holder_is(&h->v[i], &ids)) {
 			holder_describe(&h->v[i], who, sizeof(who));
-			snprintf(why, whylen, "port %d is held by %s, which is "
-			    "not %s (%s)", pl->port, who, pl->from->name,
-			    pl->from->exe);
+			holder_ids_describe(&ids, users, sizeof(users));
+			snprintf(why, whylen, "port %d is held by %.300s, which "
+			    "is not %s (%s as %.100s)", pl->port, who, pl->from->name,
+			    pl->from->exe, users);
 			st = EXIT_REFUSED;
 		}
 	free(h);

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "ports.h"
 #include "privilege.h"
 #include "transaction.h"
 
@@ -184,12 +185,36 @@ txn_close_socks(struct txn *t)
 }
 
 /*
- * One note of the free-port step: 't' with the old holders' listening
- * sockets (kept for the new service), or 's' once they are signalled.
- * Returns the note's letter, 0 if there was none.
+ * The transaction does not take its step's word for the sockets it was
+ * sent: each is judged again here, as root (stop_socket_fit), against the
+ * old service OLD, and when one is unfit none is kept - the port is then
+ * bound anew, as when the step handed none over.
+ */
+static void
+judge_socks(struct txn *t, const struct service *old, int port)
+{
+	struct holder_ids ids;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < t->nsocks; i++)
+		if ((i == 0 && holder_ids_resolve(old, &ids, why,
+		    sizeof(why)) != 0) || stop_socket_fit(t->socks[i], port,
+		    &ids, why, sizeof(why)) == -1) {
+			txn_close_socks(t);
+			txn_tell(t, 'E', "cutover: the old listening socket is not "
+			    "used (%s): cutover binds its own", why);
+			return;
+		}
+}
+
+/*
+ * One note of the free-port step S: 't' with the old holders' listening
+ * sockets (kept for the new service, once judged), or 's' once they are
+ * signalled.  Returns the note's letter, 0 if there was none.
  */
 static char
-take_note(struct txn *t, int from)
+take_note(struct txn *t, const struct txn_step *s, int from)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * STOP_SOCKETS_MAX)], c = 0;
 	struct iovec iov = { &c, 1 };
@@ -212,6 +237,10 @@ take_note(struct txn *t, int from)
 			else
 				close(fds[i]);
 	}
+	if (c == 't' && t->nsocks > 0 && s->svc != NULL)
+		judge_socks(t, s->svc, s->handoff_port);
+	else if (c == 't' && s->svc == NULL)
+		txn_close_socks(t);     /* no old service to judge them by */
 	return c;
 }
 
@@ -348,7 +377,7 @@ step_wait(struct txn *t, const struct txn_step *s, int resfd, int notifyfd,
 			pfd[1].fd = -1;
 		}
 		if (notifyfd != -1 && (pfd[2].revents & POLLIN) &&
-		    take_note(t, notifyfd) == 's')
+		    take_note(t, s, notifyfd) == 's')
 			signalled = true;
 		if (signalled && s->handoff_port > 0)
 			(void)txn_hold_port(t, s->handoff_port);

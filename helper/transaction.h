@@ -58,7 +58,9 @@ struct txn_step {
 	enum txn_step_kind kind;
 	const char *words;              /* "free-port 8080", "start nginx" */
 	const struct port_grant *grant; /* DO_FREE_PORT */
-	const struct service *svc;      /* DO_STOP, DO_START */
+	const struct service *svc;      /* DO_STOP, DO_START; DO_FREE_PORT
+	                                   with a handoff: the old service,
+	                                   whose sockets may be handed on */
 	const struct check *check;      /* DO_VERIFY */
 	int handoff_port;               /* DO_FREE_PORT: take the holders'
 	                                   sockets, else bind this port, for

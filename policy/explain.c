@@ -149,6 +149,29 @@ sb_words(struct strbuf *sb, const char *const *v, size_t n, const char *sep)
 	}
 }
 
+/*
+ * "as root or www-data": whose processes of the exe count as the
+ * service's (identity is exe and user, never the exe alone).
+ */
+static void
+sb_holder_users(struct strbuf *sb, const struct service *svc)
+{
+	size_t i;
+
+	sb_puts(sb, " as ");
+	if (svc->nholder_users == 0) {
+		if (svc->user != NULL)
+			sb_word(sb, svc->user);
+		else
+			sb_printf(sb, "uid %lld", svc->uid);
+		return;
+	}
+	for (i = 0; i < svc->nholder_users; i++) {
+		sb_puts(sb, list_separator(i, svc->nholder_users, " or "));
+		sb_word(sb, svc->holder_users[i]);
+	}
+}
+
 /* ---- effects ------------------------------------------------------------ */
 
 static void
@@ -169,6 +192,7 @@ effect_free_port(struct strbuf *sb, const struct port_grant *pg)
 		sb_word(sb, svc->name);
 		sb_puts(sb, " (");
 		sb_word(sb, svc->exe);
+		sb_holder_users(sb, svc);
 		sb_puts(sb, ", ");
 		sb_stop_sequence(sb, svc);
 		sb_puts(sb, ")");
@@ -264,6 +288,7 @@ effect_stop(struct strbuf *sb, const struct service *svc)
 	sb_signal(sb, svc->stop_signal);
 	sb_puts(sb, " to processes of ");
 	sb_word(sb, svc->exe);
+	sb_holder_users(sb, svc);
 	sb_puts(sb, ", wait ");
 	sb_seconds(sb, svc->stop_timeout);
 	sb_after_timeout(sb, svc);

@@ -22,6 +22,7 @@ type_words(enum key_type t)
 	case K_SECONDS: return "a number of seconds";
 	case K_USER:    return "a user name in quotes or a numeric uid";
 	case K_STRINGS: return "a list of non-empty strings in brackets";
+	case K_USERS:   return "a list of user names in quotes, in brackets";
 	case K_INTS:    return "a list of whole numbers in brackets";
 	case K_GROUP:   return "a group in braces";
 	case K_LIST:    return "a list in parentheses";
@@ -139,6 +140,9 @@ elements_ok(const config_setting_t *s, const struct key *k)
 		const config_setting_t *e = config_setting_get_elem(s, i);
 		if (k->type == K_STRINGS && !string_ok(e))
 			return false;
+		if (k->type == K_USERS && (!string_ok(e) ||
+		    !account_name_ok(config_setting_get_string(e))))
+			return false;
 		if (k->type == K_INTS && (!is_int(e) || !number_of(e, &v) ||
 		    v < k->min || v > k->max))
 			return false;
@@ -170,6 +174,7 @@ type_ok(const config_setting_t *s, const struct key *k)
 		return is_int(s) && number_of(s, &v) && v >= 0 &&
 		    v <= 4294967294.0;
 	case K_STRINGS:
+	case K_USERS:
 	case K_INTS:
 		return elements_ok(s, k);
 	case K_GROUP:

@@ -28,7 +28,7 @@ struct build {
 
 enum key_type {
 	K_STRING, K_PATH, K_BOOL, K_INT, K_SECONDS, K_USER,
-	K_STRINGS, K_INTS, K_GROUP, K_LIST,
+	K_STRINGS, K_USERS, K_INTS, K_GROUP, K_LIST,
 };
 
 /* One key a group may hold; tables end with a NULL name. */

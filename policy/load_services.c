@@ -14,6 +14,8 @@ static const struct key service_keys[] = {
 	{ "exe", K_PATH, 0, 0, true, "exe = \"/usr/sbin/nginx\";" },
 	{ "user", K_USER, 0, 0, true, "user = \"nginx\";" },
 	{ "group", K_STRING, 0, 0, false, "group = \"nginx\";" },
+	{ "holder_users", K_USERS, 0, 0, false,
+	    "holder_users = [\"root\", \"www-data\"];" },
 	{ "allow_root", K_BOOL, 0, 0, false, "allow_root = true;" },
 	{ "start", K_STRINGS, 0, 0, true,
 	    "start = [\"/usr/sbin/nginx\", \"-c\", \"/etc/cutover/nginx.conf\"];" },
@@ -84,6 +86,48 @@ load_user(struct build *b, const char *file, const config_setting_t *g,
 		build_error(b, file, config_setting_get_member(g, "group"),
 		    "group \"%s\" of service %s is not a valid group name",
 		    sv->group, sv->name);
+}
+
+/*
+ * holder_users is the whole list: it must name the service's own user
+ * (by name), so that a reader never has to know whether it is implied.
+ */
+static void
+load_holder_users(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const config_setting_t *s = config_setting_get_member(g, "holder_users");
+	size_t i, j;
+	bool has_user = false;
+
+	sv->holder_users = key_strings(b, g, "holder_users", &sv->nholder_users);
+	if (s == NULL || sv->holder_users == NULL)
+		return;
+	if (sv->user == NULL) {
+		build_error(b, file, s, "holder_users of service %s needs its "
+		    "user by name, not uid %lld: write user = \"name\";",
+		    sv->name, sv->uid);
+		return;
+	}
+	if (sv->nholder_users > POLICY_HOLDER_USERS_MAX)
+		build_error(b, file, s, "holder_users of service %s lists %zu "
+		    "users; at most %d", sv->name, sv->nholder_users,
+		    POLICY_HOLDER_USERS_MAX);
+	for (i = 0; i < sv->nholder_users; i++) {
+		const char *u = sv->holder_users[i];
+
+		for (j = 0; j < i; j++)
+			if (strcmp(sv->holder_users[j], u) == 0)
+				build_error(b, file, s, "user %s is listed "
+				    "twice in holder_users of service %s", u,
+				    sv->name);
+		has_user = has_user || strcmp(u, sv->user) == 0;
+	}
+	if (!has_user)
+		build_error(b, file, s, "holder_users of service %s must list "
+		    "its own user %s too (it is the whole list), e.g. "
+		    "holder_users = [\"%s\", ...];", sv->name, sv->user,
+		    sv->user);
 }
 
 static void
@@ -270,6 +314,7 @@ load_service(struct build *b, const char *file, const config_setting_t *g)
 		sv->group = build_strdup(b, sv->group);
 	sv->allow_root = key_bool(g, "allow_root", false);
 	load_user(b, file, g, sv);
+	load_holder_users(b, file, g, sv);
 	load_start(b, file, g, sv);
 	load_stop(b, file, g, sv);
 	load_service_ports(b, file, g, sv);

@@ -19,6 +19,7 @@
 #define POLICY_NAME_MAX   64    /* service, check and user/group names */
 #define POLICY_TEXT_MAX   (1024 * 1024)  /* one policy file, in bytes */
 #define POLICY_FILES_MAX  256   /* main file plus drop-ins */
+#define POLICY_HOLDER_USERS_MAX 16      /* holder_users of one service */
 
 /* Where something was written: every permission remembers it. */
 struct origin {
@@ -42,6 +43,14 @@ struct service {
 	const char *user;           /* name, or NULL when uid is given */
 	long long uid;              /* -1 unless user = <number> */
 	const char *group;          /* NULL: the user's primary group */
+	/*
+	 * The users whose processes of exe are this service's (real and
+	 * effective uid): holder_users, which always lists user, or NULL
+	 * (n = 0) for user alone.  A root master with www-data workers
+	 * lists both; anyone else running exe is never taken for it.
+	 */
+	const char *const *holder_users;
+	size_t nholder_users;
 	bool allow_root;
 	const char *const *start;   /* argv, NULL-terminated, [0] absolute */
 	size_t nstart;

@@ -13,6 +13,9 @@
 #                    socket of the same user can listen on PORT too
 #   --name NAME      set $0, which perl also makes the kernel's comm (the
 #                    name in /proc/PID/stat), e.g. "x) R 1 1"
+#   --fd N           hold the listening socket it was given as fd N (made
+#                    by someone else: its owner is then another user)
+#   --ignore-term    ignore SIGTERM (a holder that does not stop)
 #   PROGRAM ARG...   pass the socket on: fork, and in the child make the
 #                    socket fd 3 and exec PROGRAM with NGINX="3;" in the
 #                    environment (nginx takes inherited sockets that way);
@@ -27,12 +30,14 @@ use Socket qw(:DEFAULT IPV6_V6ONLY IPPROTO_IPV6 IPPROTO_TCP SO_REUSEPORT
 use Fcntl qw(F_GETFD F_SETFD FD_CLOEXEC);
 use POSIX qw(dup2);
 
-my ($family, $reuseport, $name) = ('4', 0, undef);
+my ($family, $reuseport, $name, $fd, $ignore) = ('4', 0, undef, undef, 0);
 while (@ARGV && $ARGV[0] =~ /^--/) {
 	my $o = shift @ARGV;
 	if ($o eq '--family') { $family = shift @ARGV; }
 	elsif ($o eq '--reuseport') { $reuseport = 1; }
 	elsif ($o eq '--name') { $name = shift @ARGV; }
+	elsif ($o eq '--fd') { $fd = shift @ARGV; }
+	elsif ($o eq '--ignore-term') { $ignore = 1; }
 	else { die "hold-port.pl: unknown option $o\n"; }
 }
 my $port = shift @ARGV;
@@ -40,6 +45,10 @@ die "usage: hold-port.pl [--family 4|6only|dual] [--reuseport] [--name NAME] POR
     unless defined $port && $port =~ /^[0-9]+$/;
 
 my $s;
+if (defined $fd) {
+	open($s, '+<&=', $fd) or die "fd $fd: $!\n";
+	goto HELD;
+}
 if ($family eq '4') {
 	socket($s, PF_INET, SOCK_STREAM, IPPROTO_TCP) or die "socket: $!\n";
 } else {
@@ -55,6 +64,7 @@ my $addr = $family eq '4' ? pack_sockaddr_in($port, INADDR_ANY)
     : pack_sockaddr_in6($port, IN6ADDR_ANY);
 bind($s, $addr) or die "bind port $port: $!\n";
 listen($s, 16) or die "listen: $!\n";
+HELD:
 
 if (@ARGV) {
 	my $pid = fork();
@@ -72,5 +82,5 @@ if (@ARGV) {
 }
 
 $0 = $name if defined $name;
-$SIG{TERM} = sub { exit 0 };
+$SIG{TERM} = $ignore ? 'IGNORE' : sub { exit 0 };
 sleep 3600 while 1;

@@ -301,11 +301,11 @@ END_TEST
 #define SWITCH_NEWSITE \
     "switch newsite: free port 8080 from apache2, start nginx, verify " \
     "homepage; on failure stop nginx and start apache2 again. Steps: free " \
-    "port 8080 by stopping apache2 (/usr/sbin/apache2, SIGTERM, 5.0 s, " \
-    "then gives up) or nginx (/usr/sbin/nginx, SIGTERM, 5.0 s, then gives " \
+    "port 8080 by stopping apache2 (/usr/sbin/apache2 as root or www-data, SIGTERM, 5.0 s, " \
+    "then gives up) or nginx (/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, then gives " \
     "up); " START_NGINX "; check http://127.0.0.1:8080/ for status 200 " \
     "and body containing \"Fall collection\", retrying for up to 10.0 s; " \
-    "on failure: stop nginx: SIGTERM to processes of /usr/sbin/nginx, wait " \
+    "on failure: stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, wait " \
     "5.0 s, then gives up; start apache2 as root:(primary group) " \
     "(allow_root) with no capabilities: /usr/sbin/apache2ctl start " \
     "(listens on 8080)"
@@ -315,11 +315,11 @@ static const char deploy_text[] =
     "audit: syslog (LOG_AUTHPRIV), file /var/log/cutover/audit.jsonl\n"
     "\n"
     "user deploy may:\n"
-    "  free port 8080 by stopping apache2 (/usr/sbin/apache2, SIGTERM, "
-    "5.0 s, then gives up) or nginx (/usr/sbin/nginx, SIGTERM, 5.0 s, "
+    "  free port 8080 by stopping apache2 (/usr/sbin/apache2 as root or www-data, SIGTERM, "
+    "5.0 s, then gives up) or nginx (/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, "
     "then gives up)  [/etc/cutover/policy.conf:37]\n"
     "  " START_NGINX "  [/etc/cutover/policy.conf:38]\n"
-    "  stop nginx: SIGTERM to processes of /usr/sbin/nginx, wait 5.0 s, "
+    "  stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, wait 5.0 s, "
     "then gives up  [/etc/cutover/policy.conf:39]\n"
     "  check http://127.0.0.1:8080/ for status 200 and body containing "
     "\"Fall collection\", retrying for up to 10.0 s  "
@@ -410,10 +410,10 @@ START_TEST(explain_teams_text)
 	    "(listens on 80, 8080) (PAM authentication first)  "
 	    "[/etc/cutover/policy.conf:62]");
 	ck_assert_line(out, "  free port 8080 by stopping apache2 "
-	    "(/usr/sbin/apache2, SIGWINCH, 30.0 s, then SIGKILL) "
+	    "(/usr/sbin/apache2 as root or www-data, SIGWINCH, 30.0 s, then SIGKILL) "
 	    "(PAM authentication first)  [/etc/cutover/policy.conf:61]");
 	ck_assert_line(out, "  stop nginx: SIGQUIT to processes of "
-	    "/usr/sbin/nginx, wait 10.0 s, then SIGKILL (PAM authentication "
+	    "/usr/sbin/nginx as www-data, wait 10.0 s, then SIGKILL (PAM authentication "
 	    "first)  [/etc/cutover/policy.conf:63]");
 	ck_assert_line(out, "  check https://shop.example.com/static/logo.png "
 	    "for status 200 and body sha256 9f86d081884c7d659a2feaa0c55ad015a3"
@@ -495,7 +495,7 @@ START_TEST(explain_union_and_duplicates)
 	    "[/etc/cutover/policy.conf:5; also granted at "
 	    "/etc/cutover/policy.conf:7]");
 	ck_assert_line(out, "  stop web: SIGTERM to processes of "
-	    "/usr/sbin/web, wait 5.0 s, then gives up (PAM authentication "
+	    "/usr/sbin/web as www, wait 5.0 s, then gives up (PAM authentication "
 	    "first)  [/etc/cutover/policy.conf:7]");
 	ck_assert_uint_eq(count_lines_starting(out, "  start web"), 2);
 	ck_assert_uint_eq(count_lines_starting(out, "  stop web"), 2);
@@ -527,7 +527,7 @@ START_TEST(explain_names_the_drop_in)
 	ck_assert_line(out, "policy /etc/cutover/policy.conf (2 files)");
 	ck_assert_line(out, "  and /etc/cutover/policy.d/web.conf");
 	ck_assert_line(out, "audit: syslog (LOG_AUTHPRIV)");
-	ck_assert_line(out, "  free port 80 by stopping web (/usr/sbin/web, "
+	ck_assert_line(out, "  free port 80 by stopping web (/usr/sbin/web as www, "
 	    "SIGTERM, 5.0 s, then gives up)  [/etc/cutover/policy.d/web.conf:3]");
 	free(out);
 	policy_free(p);
@@ -554,7 +554,7 @@ START_TEST(explain_quotes_odd_bytes)
 	    "capabilities and env \"A=b c\": /usr/bin/x \"say \\\"hi\\\"\" "
 	    "\"a\\x01b\" \"t\\tz\" (listens on no declared port)  "
 	    "[/tmp/odd\"name\\x01\\xe2\\x80\\xa8.conf:5]");
-	ck_assert_line(out, "  stop x: SIGHUP to processes of /usr/bin/x, "
+	ck_assert_line(out, "  stop x: SIGHUP to processes of /usr/bin/x as uid 1234, "
 	    "wait 0.25 s, then SIGKILL  [/tmp/odd\"name\\x01\\xe2\\x80\\xa8.conf:5]");
 	ck_assert_msg(json_valid(json), "invalid JSON:\n%s", json);
 	ck_assert_contains(json, "\"files\":[\"/tmp/odd\\\"name\\u0001\\u2028.conf\"]");
@@ -614,8 +614,8 @@ START_TEST(test_render_allow)
 	out = decide_and_render(p, "deploy", NULL, 0, ACT_FREE_PORT, NULL, 8080);
 	ck_assert_str_eq(out, "deploy may free port 8080: granted by rule at "
 	    "/etc/cutover/policy.conf:37 (free port 8080 by stopping apache2 "
-	    "(/usr/sbin/apache2, SIGTERM, 5.0 s, then gives up) or nginx "
-	    "(/usr/sbin/nginx, SIGTERM, 5.0 s, then gives up))\n");
+	    "(/usr/sbin/apache2 as root or www-data, SIGTERM, 5.0 s, then gives up) or nginx "
+	    "(/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, then gives up))\n");
 	free(out);
 	policy_free(p);
 }
@@ -629,7 +629,7 @@ START_TEST(test_render_allow_with_pam)
 
 	ck_assert_str_eq(out, "ann may stop nginx: granted by rule at "
 	    "/etc/cutover/policy.conf:63 (stop nginx: SIGQUIT to processes of "
-	    "/usr/sbin/nginx, wait 10.0 s, then SIGKILL) (PAM authentication "
+	    "/usr/sbin/nginx as www-data, wait 10.0 s, then SIGKILL) (PAM authentication "
 	    "first)\n");
 	free(out);
 	policy_free(p);
@@ -685,7 +685,7 @@ START_TEST(diff_gained_and_lost)
 	ck_assert_uint_eq(count_lines_starting(gained, "+ user deploy: "), 5);
 	ck_assert_line(gained, "+ user deploy: " SWITCH_NEWSITE);
 	ck_assert_line(gained, "+ user deploy: stop nginx: SIGTERM to processes "
-	    "of /usr/sbin/nginx, wait 5.0 s, then gives up");
+	    "of /usr/sbin/nginx as nginx, wait 5.0 s, then gives up");
 	ck_assert_uint_eq(count_lines_starting(lost, "- user deploy: "), 5);
 	ck_assert_line(lost, "- user deploy: " START_NGINX);
 	/* sorted: the order of the permissions, free-port first */
@@ -721,8 +721,11 @@ START_TEST(diff_effect_changed_to_root)
 	char *root = replace(text, "user  = \"nginx\";",
 	    "user  = \"root\"; allow_root = true;");
 	struct policy *old = build(text), *new = build(root);
-	/* start nginx changed, and so did the switch that starts it */
-	char *out = diff(old, new, 2);
+	/*
+	 * start nginx changed, and so did the switch that starts it; and
+	 * free-port and stop, which now take root's nginx for nginx
+	 */
+	char *out = diff(old, new, 4);
 
 	ck_assert_line(out, "~ user deploy: start nginx: was \"" START_NGINX
 	    "\", now \"start nginx as root:nginx (allow_root) with no "
@@ -733,6 +736,10 @@ START_TEST(diff_effect_changed_to_root)
 	    "newsite: was \"switch newsite: "), 1);
 	ck_assert_ptr_nonnull(strstr(out, "; start nginx as root:nginx "
 	    "(allow_root) with no capabilities: "));
+	ck_assert_ptr_nonnull(strstr(out, "~ user deploy: stop nginx: was "
+	    "\"stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, "
+	    "wait 5.0 s, then gives up\", now \"stop nginx: SIGTERM to "
+	    "processes of /usr/sbin/nginx as root, "));
 	free(out);
 	policy_free(old);
 	policy_free(new);
@@ -757,13 +764,13 @@ START_TEST(diff_auth_holders_and_audit)
 	ck_assert_msg(strncmp(out, "~ audit: syslog was on, now off\n", 32) == 0,
 	    "audit first:\n%s", out);
 	ck_assert_line(out, "~ user deploy: free port 8080: was \"free port "
-	    "8080 by stopping apache2 (/usr/sbin/apache2, SIGTERM, 5.0 s, then "
-	    "gives up) or nginx (/usr/sbin/nginx, SIGTERM, 5.0 s, then gives "
-	    "up)\", now \"free port 8080 by stopping nginx (/usr/sbin/nginx, "
+	    "8080 by stopping apache2 (/usr/sbin/apache2 as root or www-data, SIGTERM, 5.0 s, then "
+	    "gives up) or nginx (/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, then gives "
+	    "up)\", now \"free port 8080 by stopping nginx (/usr/sbin/nginx as nginx, "
 	    "SIGTERM, 5.0 s, then gives up) (PAM authentication first)\"");
 	ck_assert_line(out, "~ user deploy: stop nginx: was \"stop nginx: "
-	    "SIGTERM to processes of /usr/sbin/nginx, wait 5.0 s, then gives "
-	    "up\", now \"stop nginx: SIGTERM to processes of /usr/sbin/nginx, "
+	    "SIGTERM to processes of /usr/sbin/nginx as nginx, wait 5.0 s, then gives "
+	    "up\", now \"stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, "
 	    "wait 5.0 s, then gives up (PAM authentication first)\"");
 	ck_assert_uint_eq(count_lines_starting(out, "~ user deploy: "), 4);
 	free(out);
@@ -827,8 +834,8 @@ static const char plans_policy[] =
 
 #define SWITCH_BACK \
     "switch back: free port 80 from web, start old, no check; no rollback. " \
-    "Steps: free port 80 by stopping old (/usr/sbin/old, SIGTERM, 5.0 s, " \
-    "then gives up) or web (/usr/sbin/web, SIGTERM, 5.0 s, then gives up); " \
+    "Steps: free port 80 by stopping old (/usr/sbin/old as old, SIGTERM, 5.0 s, " \
+    "then gives up) or web (/usr/sbin/web as www, SIGTERM, 5.0 s, then gives up); " \
     "start old as old:(primary group) with no capabilities: /usr/sbin/old " \
     "(listens on 80)"
 
@@ -841,13 +848,13 @@ START_TEST(explain_plans_text)
 	/* the handoff, in the start step; the rollback's steps after it */
 	ck_assert_line(out, "  switch fwd: free port 80 from old, start web, "
 	    "verify up; on failure stop web and start old again. Steps: free "
-	    "port 80 by stopping old (/usr/sbin/old, SIGTERM, 5.0 s, then gives "
-	    "up) or web (/usr/sbin/web, SIGTERM, 5.0 s, then gives up); start "
+	    "port 80 by stopping old (/usr/sbin/old as old, SIGTERM, 5.0 s, then gives "
+	    "up) or web (/usr/sbin/web as www, SIGTERM, 5.0 s, then gives up); start "
 	    "web as www:(primary group) with no capabilities: /usr/sbin/web "
 	    "(listens on 80; in a switch, inherits the port's listening socket "
 	    "as fd 3 with LISTEN_FDS=1); check http://127.0.0.1/ for status 200, "
 	    "one attempt; on failure: stop web: SIGTERM to processes of "
-	    "/usr/sbin/web, wait 5.0 s, then gives up; start old as old:(primary "
+	    "/usr/sbin/web as www, wait 5.0 s, then gives up; start old as old:(primary "
 	    "group) with no capabilities: /usr/sbin/old (listens on 80) (PAM "
 	    "authentication first)  [/etc/cutover/policy.conf:12]");
 	/* ann: back and fwd; ops: fwd; nothing else */

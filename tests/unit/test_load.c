@@ -72,12 +72,17 @@ START_TEST(reference_example_means_what_it_says)
 	ck_assert(!a->kill_after);
 	ck_assert_uint_eq(a->nports, 1);
 	ck_assert_int_eq(a->ports[0], 8080);
+	ck_assert_uint_eq(a->nholder_users, 2);
+	ck_assert_str_eq(a->holder_users[0], "root");
+	ck_assert_str_eq(a->holder_users[1], "www-data");
 
 	n = policy_service(p, "nginx");
 	ck_assert_ptr_nonnull(n);
 	ck_assert_str_eq(n->user, "nginx");
 	ck_assert_str_eq(n->group, "nginx");
 	ck_assert(!n->allow_root);
+	ck_assert_uint_eq(n->nholder_users, 0);     /* its user alone */
+	ck_assert_ptr_null(n->holder_users);
 	ck_assert_uint_eq(n->nstart, 3);
 	ck_assert_str_eq(n->start[2], "/etc/cutover/nginx.conf");
 	ck_assert_uint_eq(n->nenv, 0);
@@ -655,6 +660,46 @@ START_TEST(socket_handoff_values)
 }
 END_TEST
 
+/* holder_users: the whole list of whose processes of exe are the service's. */
+START_TEST(holder_users_values)
+{
+	struct policy *p = tu_build(&d,
+	    "services = { a = { exe = \"/a\"; user = \"root\"; allow_root = true;\n"
+	    "  holder_users = [\"www-data\", \"root\"]; start = [\"/a\"]; }; };\n",
+	    NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(policy_service(p, "a")->nholder_users, 2);
+	ck_assert_str_eq(policy_service(p, "a")->holder_users[0], "www-data");
+	policy_free(p);
+	refused("services = { a = { exe = \"/a\"; user = \"root\"; allow_root = true;\n"
+	    "  holder_users = [\"www-data\"]; start = [\"/a\"]; }; };\n", 2,
+	    "holder_users of service a must list its own user root too (it is "
+	    "the whole list)");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  holder_users = [\"a\", \"b\", \"a\"]; start = [\"/a\"]; }; };\n", 2,
+	    "user a is listed twice in holder_users of service a");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  holder_users = [\"a\", \"b c\"]; start = [\"/a\"]; }; };\n", 2,
+	    "holder_users in service a must be a list of user names in quotes");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  holder_users = \"a\"; start = [\"/a\"]; }; };\n", 2,
+	    "holder_users in service a must be a list of user names");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = 1234;\n"
+	    "  holder_users = [\"a\"]; start = [\"/a\"]; }; };\n", 2,
+	    "holder_users of service a needs its user by name, not uid 1234");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; holder_users = [\"a\",\n"
+	    "  \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\", \"k\", \"l\",\n"
+	    "  \"m\", \"n\", \"o\", \"p\", \"q\"]; start = [\"/a\"]; }; };\n", 1,
+	    "holder_users of service a lists 17 users; at most 16");
+}
+END_TEST
+
 Suite *
 load_suite(void)
 {
@@ -687,6 +732,7 @@ load_suite(void)
 	tcase_add_test(ok, plan_defaults_and_switch_grant);
 	tcase_add_test(ok, plan_rollback_off_and_several_checks);
 	tcase_add_test(ok, socket_handoff_values);
+	tcase_add_test(ok, holder_users_values);
 	tcase_add_test(bad, plan_errors_say_what_to_write);
 	tcase_add_test(bad, plan_errors_about_checks_and_names);
 	tcase_add_test(bad, plan_target_must_listen_on_the_port);
