@@ -20,6 +20,7 @@
 #include "exitcodes.h"
 #include "explain.h"
 #include "hygiene.h"
+#include "lock.h"
 #include "policy.h"
 #include "privilege.h"
 #include "request.h"
@@ -323,12 +324,12 @@ act_verify(struct run *r)
 
 /* switch: its own transaction (switch.c), or with -n its steps. */
 static int
-act_switch(struct run *r)
+act_switch(struct run *r, struct locks *locks)
 {
 	struct audit_event base;
 	char rule[RULE_MAX];
 	struct switch_request sr = { policy_plan(r->policy, r->req->target),
-	    &r->caller, &base, &r->log };
+	    &r->caller, &base, &r->log, locks };
 
 	base_event(r, &base, rule, sizeof(rule));
 	if (sr.plan == NULL) {      /* the decision allowed it: cannot be */
@@ -339,12 +340,32 @@ act_switch(struct run *r)
 }
 
 /*
- * After the record: the action, which enters exactly its step's
- * privileges itself (steps.c).  A switch is a transaction of its own
- * (switch.c).
+ * The locks of every port and service the request touches (lock.h),
+ * taken as root: a request that would race another one on any of them is
+ * refused, with its outcome record.
  */
 static int
-act(struct run *r, const char *words)
+take_locks(struct run *r, struct locks *locks)
+{
+	struct lock_targets lt;
+	char why[512];
+
+	if (lock_targets_of(r->policy, &r->req->rq, &lt, why,
+	    sizeof(why)) == 0 &&
+	    locks_take(locks, &lt, r->txid, why, sizeof(why)) == 0)
+		return 0;
+	if (record(r, "allow", why, "refused") == 0)
+		say("%s; nothing was done", why, NULL, NULL);
+	return -1;
+}
+
+/*
+ * After the record: the action, which enters exactly its step's
+ * privileges itself (steps.c).  A switch is a transaction of its own
+ * (switch.c), which takes the locks over.
+ */
+static int
+act_locked(struct run *r, const char *words, struct locks *locks)
 {
 	struct step_result res;
 
@@ -363,9 +384,23 @@ act(struct run *r, const char *words)
 	case ACT_VERIFY:
 		return act_verify(r);
 	case ACT_SWITCH:
-		return act_switch(r);
+		return act_switch(r, locks);
 	}
 	return report(r, words, &res);
+}
+
+/* The locks are held from after the request record to after the outcome. */
+static int
+act(struct run *r, const char *words)
+{
+	struct locks locks = LOCKS_INIT;
+	int status;
+
+	if (take_locks(r, &locks) == -1)
+		return EXIT_REFUSED;
+	status = act_locked(r, words, &locks);
+	locks_release(&locks);
+	return status;
 }
 
 static int
@@ -386,7 +421,7 @@ run_action(struct run *r)
 	if (r->req->dry_run) {
 		printf("cutover: %s may %s (%s:%d); dry run, nothing done\n",
 		    who(r), words, r->dec.at.file, r->dec.at.line);
-		return r->req->rq.action == ACT_SWITCH ? act_switch(r) :
+		return r->req->rq.action == ACT_SWITCH ? act_switch(r, NULL) :
 		    EXIT_DONE;
 	}
 	return act(r, words);

@@ -277,6 +277,7 @@ step_child(struct txn *t, const struct step *s, int resfd, int notifyfd)
 
 	/* Nothing of the transaction's but what this step needs. */
 	audit_log_close(*t->sr->log);
+	locks_forget(t->sr->locks);         /* the transaction holds them */
 	close(t->msgfd);
 	close(t->ctlfd);
 	if (!s->handoff)
@@ -914,8 +915,12 @@ switch_run(const struct switch_request *sr)
 	if (pid == 0) {
 		close(msg[0]);
 		close(ctl[1]);
-		_exit(transaction(sr, msg[1], ctl[0]));
+		st = transaction(sr, msg[1], ctl[0]);
+		locks_release(sr->locks);   /* after the outcome record */
+		_exit(st);
 	}
+	/* The locks are the transaction's now: it outlives a killed front. */
+	locks_forget(sr->locks);
 	close(msg[1]);
 	close(ctl[0]);
 	/* The front keeps nothing of root's: no log, no privilege. */

@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "caller.h"
+#include "lock.h"
 #include "policy.h"
 
 struct switch_request {
@@ -25,6 +26,13 @@ struct switch_request {
 	 * copy before it becomes the caller (and sets *LOG to NULL).
 	 */
 	struct audit_log **log;
+	/*
+	 * The locks of what the plan touches (lock.h), taken before the
+	 * pre-flight: the transaction holds them through the rollback and
+	 * releases them after the outcome record; the front and the steps
+	 * close their copies.  NULL for a dry run.
+	 */
+	struct locks *locks;
 };
 
 /*
