@@ -17,7 +17,9 @@
 # its request and outcome records, the refused ones say so (outcome
 # "refused", "another cutover request is working on ... (txid T)" with T
 # the txid of the one that acted), and the system ends with one instance
-# listening.  And the lock directory: made 0700 root; unsafe, it refuses.
+# listening.  And the lock directory: made 0700 root; unsafe (0777, a
+# symlink) it refuses, and so does a lock the kernel will not give (flock
+# EIO, mkdirat ENOSPC, injected with strace).
 . tests/system/lib.sh
 SLOW_PORT=18310
 LOCK_DIR=/run/cutover-systest/lock
@@ -208,6 +210,29 @@ case $err in
 esac
 rm -f "$LOCK_DIR"
 listening "$SLOW_PORT" && fail_check "with a symlinked lock directory nothing was started"
+
+# ---- the kernel says no: flock EIO, mkdirat ENOSPC (strace as root, -u
+# deploy: the setuid exec is honoured, as in t-faults.sh) ---------------------
+if command -v strace >/dev/null 2>&1 && strace -o /dev/null -e trace=none true 2>/dev/null; then
+	for fault in flock:error=EIO mkdirat:error=ENOSPC; do
+		rm -rf /run/cutover-systest
+		audit_mark
+		expect_files 3 "start slow, $fault injected: refused" -- \
+		    timeout 60 strace -qq -o "$TEST_TMPDIR/strace.log" -u deploy -e trace=flock,mkdirat \
+		    -e inject="$fault" "$CUTOVER" start slow
+		grep -q "(INJECTED)" "$TEST_TMPDIR/strace.log" ||
+		    fail_check "$fault: strace injected the failure" "$(cat "$TEST_TMPDIR/strace.log")"
+		case $err in
+		*"cutover: cannot lock port $SLOW_PORT ("*"); refusing; nothing was done"* | \
+		*"cutover: lock directory $LOCK_DIR: /run/cutover-systest: No space left on device"*) ;;
+		*) fail_check "$fault: the refusal says why the lock could not be taken" "$err" ;;
+		esac
+		audit_new 2 "$fault: request and outcome" && field_is 2 outcome "$fault: outcome" '"refused"'
+		listening "$SLOW_PORT" && fail_check "$fault: nothing was started"
+	done
+else
+	echo "note: strace cannot trace here: the injected lock failures are not tested"
+fi
 
 # ---- switch: 2 and 10 at once -------------------------------------------------------
 served() {
