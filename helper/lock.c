@@ -161,7 +161,7 @@ lock_targets_of(const struct policy *p, const struct request *rq,
 		out->n = 0;
 		return fail(why, whylen, "cannot tell what this request would "
 		    "touch (an unknown target, or more than %d ports and "
-		    "services); refusing", LOCK_TARGETS_MAX);
+		    "services)", LOCK_TARGETS_MAX);
 	}
 	sort_unique(out);
 	return 0;
@@ -366,8 +366,8 @@ take_one(int dirfd, uid_t owner, const char *name, const char *txid,
 	} else
 		fd = open_lock_file(dirfd, owner, name);
 	if (fd == -1)
-		return fail(why, whylen, "cannot lock %s (lock file %s: %s); "
-		    "refusing", words, name, strerror(errno));
+		return fail(why, whylen, "cannot lock %s (lock file %s: %s)",
+		    words, name, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		e = errno;
 		if (e == EWOULDBLOCK)
@@ -377,14 +377,14 @@ take_one(int dirfd, uid_t owner, const char *name, const char *txid,
 			return fail(why, whylen, "another cutover request is "
 			    "working on %s (txid %s); try again when it has "
 			    "finished", words, other);
-		return fail(why, whylen, "cannot lock %s (lock file %s: %s); "
-		    "refusing", words, name, strerror(e));
+		return fail(why, whylen, "cannot lock %s (lock file %s: %s)",
+		    words, name, strerror(e));
 	}
 	if (write_txid(fd, txid) == -1) {
 		e = errno;
 		close(fd);      /* the last descriptor: unlocks it */
 		return fail(why, whylen, "cannot lock %s (writing lock file "
-		    "%s: %s); refusing", words, name, strerror(e));
+		    "%s: %s)", words, name, strerror(e));
 	}
 	return fd;
 }
