@@ -26,7 +26,8 @@
 #   make clean
 #
 # Variables: CC, CFLAGS, CPPFLAGS, LDFLAGS (honoured, from the environment or
-# the command line), PREFIX, BINDIR, SYSCONFDIR, LOCALSTATEDIR, DESTDIR, and
+# the command line), PREFIX, BINDIR, SYSCONFDIR, LOCALSTATEDIR, LOCK_DIR
+# (/run/cutover/lock), DESTDIR, and
 # NO_DEPS=1 to keep check/demo from running apt-get.
 #
 # Never call git here: the fresh-machine check (tests/fresh/) builds a copy
@@ -50,6 +51,10 @@ POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
 # (helper/privilege.c): the packages create it, and cutover refuses to act
 # without it.
 STEP_USER     ?= _cutover
+# The per-port and per-service lock files (helper/lock.c): on the /run
+# tmpfs, made 0700 root at run time, so nothing of them is packaged and
+# none outlives a boot.  The system tests' build has its own.
+LOCK_DIR      ?= /run/cutover/lock
 
 PKG_CONFIG ?= pkg-config
 INSTALL    ?= install
@@ -132,7 +137,8 @@ DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 	-DCUTOVER_POLICY_PATH='"$(POLICY_PATH)"' \
 	-DCUTOVER_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	-DCUTOVER_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
-	-DCUTOVER_STEP_USER='"$(STEP_USER)"'
+	-DCUTOVER_STEP_USER='"$(STEP_USER)"' \
+	-DCUTOVER_LOCK_DIR='"$(LOCK_DIR)"'
 
 # Order: hardening defaults, then the caller's flags (so -O0 or -g3 wins),
 # then what is never negotiable.
@@ -276,24 +282,26 @@ $(SAN_FUZZ_REPLAY): $(SAN)/fuzz-replay-%: $(FUZZ_REPLAY_COMMON:%.c=$(SAN)/%.o) \
 # A second cutover whose compiled-in policy path is
 # /etc/cutover-systest/cutover/policy.conf, so that the tests never touch
 # the real /etc/cutover; run.sh installs it setuid in
-# /usr/local/libexec/cutover-systest and removes it afterwards.  Built by a
+# /usr/local/libexec/cutover-systest and removes it afterwards; its lock
+# files are in /run/cutover-systest/lock, never the real cutover's.  Built by a
 # sub-make with its own BUILD (objects in build/systest/obj).  And
 # jsonl-check, the audit log's checker: every line one complete JSON object.
 SYSTEST_SYSCONFDIR := /etc/cutover-systest
+SYSTEST_LOCK_DIR   := /run/cutover-systest/lock
 SYSTEST_CUTOVER    := $(BUILD)/systest/cutover
 JSONL_CHECK        := $(BUILD)/jsonl-check
 JSONL_CHECK_OBJ    := $(OBJ)/tests/system/jsonl-check.o $(OBJ)/tests/fuzz/json_check.o
 
 $(SYSTEST_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
-	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) $@
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) $@
 
 # The same under ASan+UBSan, run as root (not setuid) by
 # tests/system/asan/t-*.sh: the system-asan layer of make check.
 SYSTEST_SAN_CUTOVER := $(BUILD)/systest/asan/cutover
 $(SYSTEST_SAN_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
-	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) $@
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) $@
 
 $(JSONL_CHECK): $(JSONL_CHECK_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(JSONL_CHECK_OBJ)
@@ -503,6 +511,7 @@ coverage: $(DEPS_FIRST)
 	@mkdir -p $(COV_BUILD)/systest/obj
 	@if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory BUILD=$(COV_BUILD)/systest SYSCONFDIR=$(SYSTEST_SYSCONFDIR) \
+	    LOCK_DIR=$(SYSTEST_LOCK_DIR) \
 	    CFLAGS='$(CFLAGS) $(COV_FLAGS)' LDFLAGS='$(COV_LDFLAGS)' $(COV_SYSTEST) && \
 	  $(MAKE) --no-print-directory $(JSONL_CHECK) $(DEVLOG_LISTEN); \
 	fi

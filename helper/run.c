@@ -20,6 +20,7 @@
 #include "exitcodes.h"
 #include "explain.h"
 #include "hygiene.h"
+#include "lock.h"
 #include "policy.h"
 #include "privilege.h"
 #include "request.h"
@@ -415,12 +416,22 @@ act(struct run *r)
 	char rule[RULE_MAX];
 	struct txn t;
 	struct txn_seen seen = { 0 };
+	struct lock_targets targets;
 	const struct plan *pl = NULL;
+	char why[512];
 	int status;
 
 	base_event(r, &base, rule, sizeof(rule));
 	base.reason = r->dec.reason;
-	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log };
+	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log,
+	    .targets = &targets };
+	if (lock_targets_of(r->policy, &r->req->rq, &targets, why,
+	    sizeof(why)) == -1) {
+		if (record(r, "allow", r->dec.reason, NULL) == 0 &&
+		    record(r, "allow", why, "refused") == 0)
+			say("%s; nothing was done", why, NULL, NULL);
+		return EXIT_REFUSED;
+	}
 	if (r->req->rq.action == ACT_SWITCH &&
 	    (pl = policy_plan(r->policy, r->req->target)) == NULL) {
 		/* the decision allowed it: cannot be */

@@ -293,6 +293,7 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	memset(&out, 0, sizeof(out));
 	/* Nothing of the transaction's but what this step needs. */
 	audit_log_close(t->log);
+	locks_forget(&t->locks);        /* the transaction holds them */
 	close(t->msgfd);
 	close(t->ctlfd);
 	if (!s->handoff)
@@ -530,6 +531,21 @@ detach(struct txn *t, char *why, size_t whylen)
 }
 
 /*
+ * The locks of what the action touches, taken here (as root, after the
+ * request record, before any step) and held until its outcome record:
+ * a request racing another on a port or a service is refused, never
+ * both "ok".  EXIT_DONE, or EXIT_REFUSED with WHY.
+ */
+static int
+take_locks(struct txn *t, char *why, size_t whylen)
+{
+	if (t->targets == NULL || locks_take(&t->locks, t->targets,
+	    t->base->txid, why, whylen) == 0)
+		return EXIT_DONE;
+	return EXIT_REFUSED;
+}
+
+/*
  * The request record is written here, by the process that acts: nothing
  * can come between it and the action, and nothing is done without it.
  * Then the step user, then BODY.
@@ -542,19 +558,25 @@ transaction(struct txn *t, int (*body)(struct txn *, void *), void *ctx)
 	bool detached = detach(t, why, sizeof(why)) == 0;
 	int status = EXIT_POLICY;
 
+	t->locks = (struct locks)LOCKS_INIT;
+
 	ev.stage = AUDIT_REQUEST;
 	if (audit_log_write(t->log, &ev, err, sizeof(err)) == -1)
 		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
 		    "refusing: nothing was done", err);
-	else if (detached && find_step_user(why, sizeof(why)) == 0)
+	else if (detached && find_step_user(why, sizeof(why)) == 0 &&
+	    (status = take_locks(t, why, sizeof(why))) == 0) {
 		status = body(t, ctx);
-	else {
-		if (txn_record(t, NULL, "failed", why, NULL, 0, err,
-		    sizeof(err)) == -1)
+		locks_release(&t->locks);   /* after the outcome record */
+	} else {
+		if (status != EXIT_REFUSED)
+			status = EXIT_POLICY;
+		if (txn_record(t, NULL, txn_outcome_of(status), why, NULL, 0,
+		    err, sizeof(err)) == -1)
 			txn_tell(t, 'E', "cutover: cannot write the outcome "
 			    "record (%s)", err);
-		txn_tell(t, 'E', "cutover: cannot act: %s; nothing was done",
-		    why);
+		txn_tell(t, 'E', "cutover: %s%s; nothing was done",
+		    status == EXIT_REFUSED ? "" : "cannot act: ", why);
 	}
 	txn_tell(t, 'X', "%d", status);
 	_exit(status);

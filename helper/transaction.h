@@ -29,6 +29,7 @@
 
 #include "audit.h"
 #include "caller.h"
+#include "lock.h"
 #include "policy.h"
 #include "steps.h"
 #include "stop.h"
@@ -43,11 +44,13 @@ struct txn {
 	                                   the transaction, copied into each
 	                                   step and outcome record */
 	struct audit_log *log;          /* the front closes its copy */
+	const struct lock_targets *targets;     /* what the action touches */
 	/* The transaction's own. */
 	int msgfd;                      /* reports to the front */
 	int ctlfd;                      /* abort requests from the front */
 	bool aborted;
 	bool front_gone;                /* ctlfd at EOF: never poll it again */
+	struct locks locks;             /* TARGETS', while the body runs */
 	int socks[STOP_SOCKETS_MAX];    /* listening sockets for a handoff */
 	size_t nsocks;
 };
@@ -77,7 +80,10 @@ struct txn_seen {
 /*
  * In the front, after the decision to allow: fork the transaction, which
  * writes the request record (T->base; failing that, nothing is done:
- * EXIT_POLICY), runs BODY(T, CTX) and exits with what it returns; become the caller
+ * EXIT_POLICY), takes the locks of T->targets (another request at work on
+ * one of them: refused, EXIT_REFUSED, recorded), runs BODY(T, CTX),
+ * releases the locks after its outcome record and exits with what BODY
+ * returns; become the caller
  * for good; relay the transaction's lines until it ends.  ON_ABORT is
  * printed once when the caller asks to abort.  Returns the exit status;
  * a transaction that could not be begun is recorded and said here

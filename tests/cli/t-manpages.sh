@@ -329,6 +329,10 @@ in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
 q=$(quoted 'free it first (cutover free-port')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | sed 's/free-port 8080)/free-port %d)/')" \
     "start's hint"
+q=$(quoted 'cutover: another cutover request is working on')
+in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
+    sed 's/^cutover: //; s/port 8080 (txid [0-9a-f]*)/%s (txid %s)/; s/; nothing was done$//')" \
+    "the refusal of a request racing another one"
 for m in 'nothing to do, the port is already free' 'nothing to do, the service is not running'; do
 	if ! grep -qF -- "$m" "$page8"; then
 		fail_with "$page8 does not say \"$m\"" ""

@@ -760,7 +760,7 @@ do_deb_purge() {
 	esac
 	for p in /usr/bin/cutover /etc/cutover /etc/pam.d/cutover /etc/logrotate.d/cutover \
 	    /var/log/cutover /usr/share/doc/cutover /usr/share/man/man8/cutover.8.gz \
-	    /usr/share/man/man5/cutover-policy.5.gz; do
+	    /usr/share/man/man5/cutover-policy.5.gz /run/cutover; do
 		absent "$p"
 	done
 	for p in /usr/bin/cutover /var/log/cutover; do

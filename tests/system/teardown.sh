@@ -136,6 +136,10 @@ if [ -f "$STATE/created" ]; then
 	done <"$STATE/created.rev"
 fi
 
+# The system-test build's lock files (helper/lock.c; /run, a tmpfs): made
+# at run time by the tests' requests, not by setup.
+rm -rf /run/cutover-systest || problem "cannot remove /run/cutover-systest"
+
 if [ "$bad" = 0 ]; then
 	rm -rf "$STATE"
 else
