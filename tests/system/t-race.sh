@@ -211,14 +211,14 @@ esac
 rm -f "$LOCK_DIR"
 listening "$SLOW_PORT" && fail_check "with a symlinked lock directory nothing was started"
 
-# ---- the kernel says no: flock EIO, mkdirat ENOSPC (strace as root, -u
+# ---- the kernel says no: flock EIO, mkdirat ENOSPC (strace -f as root, -u
 # deploy: the setuid exec is honoured, as in t-faults.sh) ---------------------
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null -e trace=none true 2>/dev/null; then
 	for fault in flock:error=EIO mkdirat:error=ENOSPC; do
 		rm -rf /run/cutover-systest
 		audit_mark
 		expect_files 3 "start slow, $fault injected: refused" -- \
-		    timeout 60 strace -qq -o "$TEST_TMPDIR/strace.log" -u deploy -e trace=flock,mkdirat \
+		    timeout 60 strace -f -b execve -qq -o "$TEST_TMPDIR/strace.log" -u deploy -e trace=flock,mkdirat \
 		    -e inject="$fault" "$CUTOVER" start slow
 		grep -q "(INJECTED)" "$TEST_TMPDIR/strace.log" ||
 		    fail_check "$fault: strace injected the failure" "$(cat "$TEST_TMPDIR/strace.log")"
