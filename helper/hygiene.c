@@ -28,6 +28,7 @@
 #include "exitcodes.h"
 #include "hygiene.h"
 #include "procfs.h"
+#include "strbuf.h"
 
 #define TIMERSLACK_NS 50000         /* the kernel's initial timer slack */
 
@@ -36,7 +37,7 @@ static int caller_cwd = -1;
 static void __attribute__((noreturn))
 refuse(int status, const char *what)
 {
-	fprintf(stderr, "cutover: %s\n", what);
+	printable_line(stderr, "cutover: %s", what);
 	exit(status);
 }
 

@@ -53,11 +53,11 @@ say(const char *fmt, const char *a, const char *b, const char *c)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	/* Every caller-influenced string is shown escaped. */
 	sb_puts(&sb, "cutover: ");
 	sb_printf(&sb, fmt, a ? a : "", b ? b : "", c ? c : "");
-	fprintf(stderr, "%s\n", sb_failed(&sb) ? "cutover: (out of memory)" :
-	    sb_str(&sb));
+	/* A, B and C may be anyone's: the sink escapes every control. */
+	printable_line(stderr, "%s", sb_failed(&sb) ?
+	    "cutover: (out of memory)" : sb_str(&sb));
 	snprintf(said, sizeof(said), "%s", sb_failed(&sb) ? "out of memory" :
 	    sb_str(&sb) + strlen("cutover: "));
 	sb_free(&sb);
@@ -80,7 +80,7 @@ print_policy_diags(const struct diags *d)
 			sb_printf(&sb, "%s: %s\n", g->file ? g->file : "cutover",
 			    g->msg);
 	}
-	fputs(sb_str(&sb), stderr);
+	printable_fputs(sb_str(&sb), stderr);
 	sb_free(&sb);
 }
 
@@ -253,7 +253,7 @@ run_list(struct run *r)
 	if (privilege_enter(STEP_CALLER, NULL, 0) == -1)
 		return EXIT_FAILED;
 	policy_list_render(r->policy, &r->caller.subject, &sb);
-	if (sb_failed(&sb) || fputs(sb_str(&sb), stdout) == EOF)
+	if (sb_failed(&sb) || printable_fputs(sb_str(&sb), stdout) == EOF)
 		status = EXIT_FAILED;
 	sb_free(&sb);
 	return status;
@@ -279,7 +279,7 @@ report(struct run *r, const char *words, const struct step_result *res)
 	if (record_event(r, "allow", done, outcome_of(res->status), &t) == -1)
 		return EXIT_FAILED;
 	if (res->status == EXIT_DONE)
-		printf("cutover: %s\n", done);
+		printable_line(stdout, "cutover: %s", done);
 	else
 		say("%s", done, NULL, NULL);
 	return res->status;
@@ -311,7 +311,10 @@ act_verify(struct run *r)
 		return EXIT_FAILED;
 	}
 	verify_render(c, &vr, r->req->format, &out);
-	if (sb_failed(&out) || fputs(sb_str(&out), stdout) == EOF)
+	/* JSON is its escaper's (sb_json_string: no control byte) */
+	if (sb_failed(&out) || (r->req->format == FORMAT_JSON ?
+	    fputs(sb_str(&out), stdout) : printable_fputs(sb_str(&out),
+	    stdout)) == EOF)
 		status = EXIT_FAILED;
 	else {
 		*r->printed = true;
@@ -384,7 +387,8 @@ run_action(struct run *r)
 		return EXIT_REFUSED;
 	}
 	if (r->req->dry_run) {
-		printf("cutover: %s may %s (%s:%d); dry run, nothing done\n",
+		printable_line(stdout, "cutover: %s may %s (%s:%d); dry run, "
+		    "nothing done",
 		    who(r), words, r->dec.at.file, r->dec.at.line);
 		return r->req->rq.action == ACT_SWITCH ? act_switch(r) :
 		    EXIT_DONE;
@@ -473,7 +477,7 @@ run_request(const struct cli_request *req, const char *malformed)
 	if (req->format != FORMAT_NAGIOS || printed)
 		return status;
 	verify_render_unknown(said[0] ? said : status_words(status), &sb);
-	fputs(sb_failed(&sb) ? "CUTOVER UNKNOWN: out of memory\n" :
+	printable_fputs(sb_failed(&sb) ? "CUTOVER UNKNOWN: out of memory\n" :
 	    sb_str(&sb), stdout);
 	sb_free(&sb);
 	return NAGIOS_UNKNOWN;

@@ -54,6 +54,7 @@
 #include "service.h"
 #include "steps.h"
 #include "stop.h"
+#include "strbuf.h"
 #include "switch.h"
 
 #define MSG_MAX    1024         /* one report line: below PIPE_BUF */
@@ -92,19 +93,26 @@ now(void)
 /*
  * One line for the front: 'O' stdout, 'E' stderr, 'X' the exit status.
  * Written whole or not at all; a front that does not read loses lines,
- * never stalls the transaction.
+ * never stalls the transaction.  Escaped here, so that a newline in what
+ * a message quotes can't make a line of its own (a fake 'X0').
  */
 static void
 tell(struct txn *t, char kind, const char *fmt, ...)
 {
-	char line[MSG_MAX];
+	struct strbuf sb = STRBUF_INIT;
+	char line[MSG_MAX], *text = NULL;
 	va_list ap;
 	int n;
 
-	line[0] = kind;
 	va_start(ap, fmt);
-	n = vsnprintf(line + 1, sizeof(line) - 2, fmt, ap);
+	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	sb_printable(&sb, text);
+	free(text);
+	n = snprintf(line, sizeof(line) - 1, "%c%s", kind, sb_str(&sb));
+	sb_free(&sb);
 	if (n < 0)
 		return;
 	n = (int)strlen(line);
@@ -707,9 +715,9 @@ static void
 show(const char *line, int *status)
 {
 	if (line[0] == 'O')
-		printf("%s\n", line + 1);
+		printable_line(stdout, "%s", line + 1);
 	else if (line[0] == 'E')
-		fprintf(stderr, "%s\n", line + 1);
+		printable_line(stderr, "%s", line + 1);
 	else if (line[0] == 'X')
 		*status = atoi(line + 1);
 	fflush(stdout);
@@ -877,7 +885,7 @@ switch_dry_run(const struct switch_request *sr)
 	if (st == EXIT_DONE)
 		printf("cutover: pre-flight: ok, it could run now\n");
 	else
-		fprintf(stderr, "cutover: pre-flight: %s\n", why);
+		printable_line(stderr, "cutover: pre-flight: %s", why);
 	return st;
 }
 
@@ -906,7 +914,8 @@ switch_run(const struct switch_request *sr)
 	}
 	if (st != EXIT_DONE) {
 		(void)record_outcome(sr, outcome_of(st), why, 0);
-		fprintf(stderr, "cutover: switch %s %s: %s; nothing was done\n",
+		printable_line(stderr, "cutover: switch %s %s: %s; nothing was "
+		    "done",
 		    sr->plan->name, st == EXIT_REFUSED ? "refused by its "
 		    "pre-flight" : "could not begin", why);
 		return st;
