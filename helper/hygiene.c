@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +63,12 @@ fix_fds(void)
  * service it starts (which inherit them).  CORE is 0: no dumps of root's
  * memory.  FSIZE must be unlimited: a limit inside the audit file would
  * let the caller cut a record short before the write is seen to fail.
- * Hosts that deny root CAP_SYS_RESOURCE (some containers, this is one)
- * can't raise a hard limit the caller lowered: then the soft limit goes
- * as high as the hard one allows, and below MINIMUM (what cutover or a
- * service needs: the default itself, but for NPROC and SIGPENDING, whose
- * defaults depend on the machine) the request is refused rather than run
- * crippled.  KEEP: the hard limit stays, the soft one is raised to it.
+ * KEEP: the hard limit stays (its default depends on the machine), the
+ * soft one is raised to it.  Hosts that deny root CAP_SYS_RESOURCE (some
+ * containers) can't raise a hard limit the caller lowered: then the soft
+ * limit goes as high as the hard one allows, and below MINIMUM (what
+ * cutover needs) the request is refused; a service is never started below
+ * a default (hygiene_reset_for_exec), rather than run crippled.
  */
 #define KEEP ((rlim_t)-2)
 #define INF RLIM_INFINITY
@@ -78,26 +79,28 @@ static const struct {
 } limits[] = {
 	{ RLIMIT_CORE, "core", 0, 0, 0 },
 	{ RLIMIT_FSIZE, "fsize", INF, INF, INF },
-	{ RLIMIT_NOFILE, "nofile", 1024, 4096, 1024 },
+	{ RLIMIT_NOFILE, "nofile", 1024, 4096, 64 },
 	{ RLIMIT_NPROC, "nproc", INF, INF, 0 },
-	{ RLIMIT_CPU, "cpu", INF, INF, INF },
-	{ RLIMIT_DATA, "data", INF, INF, INF },
-	{ RLIMIT_AS, "as", INF, INF, INF },
-	{ RLIMIT_RSS, "rss", INF, INF, INF },
-	{ RLIMIT_STACK, "stack", 8 << 20, INF, 8 << 20 },
-	{ RLIMIT_MEMLOCK, "memlock", 8 << 20, 8 << 20, 8 << 20 },
-	{ RLIMIT_LOCKS, "locks", INF, INF, INF },
+	{ RLIMIT_CPU, "cpu", INF, INF, 0 },
+	{ RLIMIT_DATA, "data", INF, INF, 0 },
+	{ RLIMIT_AS, "as", INF, INF, 0 },
+	{ RLIMIT_RSS, "rss", INF, INF, 0 },
+	{ RLIMIT_STACK, "stack", 8 << 20, INF, 0 },
+	{ RLIMIT_MEMLOCK, "memlock", 8 << 20, 8 << 20, 0 },
+	{ RLIMIT_LOCKS, "locks", INF, INF, 0 },
 	{ RLIMIT_SIGPENDING, "sigpending", KEEP, KEEP, 0 },
-	{ RLIMIT_MSGQUEUE, "msgqueue", 819200, 819200, 819200 },
+	{ RLIMIT_MSGQUEUE, "msgqueue", 819200, 819200, 0 },
 	{ RLIMIT_NICE, "nice", 0, 0, 0 },
 	{ RLIMIT_RTPRIO, "rtprio", 0, 0, 0 },
-	{ RLIMIT_RTTIME, "rttime", INF, INF, INF },
+	{ RLIMIT_RTTIME, "rttime", INF, INF, 0 },
 };
 
+/* Row I; STRICT: the soft limit must reach its default, not MINIMUM. */
 static int
-reset_limit(size_t i, char *why, size_t whylen)
+reset_limit(size_t i, bool strict, char *why, size_t whylen)
 {
 	struct rlimit cur, rl;
+	rlim_t minimum;
 
 	if (getrlimit(limits[i].resource, &cur) == -1) {
 		snprintf(why, whylen, "cannot read the resource limit %s: %s",
@@ -106,6 +109,7 @@ reset_limit(size_t i, char *why, size_t whylen)
 	}
 	rl.rlim_max = limits[i].hard == KEEP ? cur.rlim_max : limits[i].hard;
 	rl.rlim_cur = limits[i].soft == KEEP ? rl.rlim_max : limits[i].soft;
+	minimum = strict ? rl.rlim_cur : limits[i].minimum;
 	if (setrlimit(limits[i].resource, &rl) == 0)
 		return 0;
 	/* Without CAP_SYS_RESOURCE: only as high as the hard limit. */
@@ -113,7 +117,7 @@ reset_limit(size_t i, char *why, size_t whylen)
 		rl.rlim_max = cur.rlim_max;
 	if (rl.rlim_cur > rl.rlim_max)
 		rl.rlim_cur = rl.rlim_max;
-	if (rl.rlim_cur < limits[i].minimum ||
+	if (rl.rlim_cur < minimum ||
 	    setrlimit(limits[i].resource, &rl) == -1) {
 		snprintf(why, whylen, "the resource limit %s is too low and "
 		    "cannot be raised here; raise it (ulimit) and retry",
@@ -124,12 +128,12 @@ reset_limit(size_t i, char *why, size_t whylen)
 }
 
 static int
-reset_limits(char *why, size_t whylen)
+reset_limits(bool strict, char *why, size_t whylen)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
-		if (reset_limit(i, why, whylen) == -1)
+		if (reset_limit(i, strict, why, whylen) == -1)
 			return -1;
 	return 0;
 }
@@ -302,12 +306,13 @@ reset_placement(char *why, size_t whylen)
 	return reset_affinity(why, whylen);
 }
 
-int
-hygiene_reset_process(char *why, size_t whylen)
+/* Both resets; STRICT as in reset_limit(). */
+static int
+reset_process(bool strict, char *why, size_t whylen)
 {
 	/* Signals first: SIGXFSZ must be harmless before the first write. */
 	if (set_signals(OWN_IGNORED, why, whylen) == -1 ||
-	    reset_limits(why, whylen) == -1 ||
+	    reset_limits(strict, why, whylen) == -1 ||
 	    reset_scheduling(why, whylen) == -1 ||
 	    reset_placement(why, whylen) == -1)
 		return -1;
@@ -316,9 +321,15 @@ hygiene_reset_process(char *why, size_t whylen)
 }
 
 int
+hygiene_reset_process(char *why, size_t whylen)
+{
+	return reset_process(false, why, whylen);
+}
+
+int
 hygiene_reset_for_exec(char *why, size_t whylen)
 {
-	if (hygiene_reset_process(why, whylen) == -1)
+	if (reset_process(true, why, whylen) == -1)
 		return -1;
 	/* An ignored signal survives execve: nothing of cutover's passes. */
 	return set_signals(0, why, whylen);

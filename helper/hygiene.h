@@ -18,7 +18,9 @@ void hygiene_start(int argc, char **argv);
  * Reset what a process inherits and the caller can set: every signal
  * disposition to default but SIGPIPE and SIGXFSZ (ignored: a write fails
  * instead of killing), an empty signal mask, every rlimit (the kernel's
- * defaults; CORE 0, FSIZE unlimited), umask 022, scheduling policy
+ * defaults; CORE 0, FSIZE unlimited; a hard limit the caller lowered and
+ * root can't raise is refused only below what cutover needs: FSIZE
+ * unlimited, NOFILE 64), umask 022, scheduling policy
  * SCHED_OTHER without SCHED_RESET_ON_FORK, nice 0, I/O class none, CPU
  * affinity every CPU the cpuset allows, oom_score_adj 0, personality
  * PER_LINUX, timer slack 50 us.  Each is read back.  Not fds, cwd or the
@@ -31,9 +33,11 @@ void hygiene_start(int argc, char **argv);
 int hygiene_reset_process(char *why, size_t whylen);
 
 /*
- * hygiene_reset_process(), then SIGPIPE and SIGXFSZ back to default too
- * (an ignored signal survives execve): for a child about to exec a
- * service.  0, or -1 with the reason in WHY.
+ * hygiene_reset_process(), but every soft limit must reach its default
+ * (not only what cutover needs: a service is not started crippled), and
+ * SIGPIPE and SIGXFSZ back to default too (an ignored signal survives
+ * execve): for a child about to exec a service.  0, or -1 with the
+ * reason in WHY.
  */
 int hygiene_reset_for_exec(char *why, size_t whylen);
 
