@@ -66,36 +66,38 @@ fix_fds(void)
  * KEEP: the hard limit stays (its default depends on the machine), the
  * soft one is raised to it.  Hosts that deny root CAP_SYS_RESOURCE (some
  * containers) can't raise a hard limit the caller lowered: then the soft
- * limit goes as high as the hard one allows, and below MINIMUM (what
- * cutover needs) the request is refused; a service is never started below
- * a default (hygiene_reset_for_exec), rather than run crippled.
+ * limit goes as high as the hard one allows, and below CUTOVER_MIN (what
+ * cutover needs) the request is refused; a service is not started below
+ * SERVICE_MIN (its default, but for NPROC and SIGPENDING, whose defaults
+ * depend on the machine), rather than run crippled.
  */
 #define KEEP ((rlim_t)-2)
 #define INF RLIM_INFINITY
+#define MiB(n) ((rlim_t)(n) << 20)
 static const struct {
 	int resource;
 	const char *name;
-	rlim_t soft, hard, minimum;
+	rlim_t soft, hard, cutover_min, service_min;
 } limits[] = {
-	{ RLIMIT_CORE, "core", 0, 0, 0 },
-	{ RLIMIT_FSIZE, "fsize", INF, INF, INF },
-	{ RLIMIT_NOFILE, "nofile", 1024, 4096, 64 },
-	{ RLIMIT_NPROC, "nproc", INF, INF, 0 },
-	{ RLIMIT_CPU, "cpu", INF, INF, 0 },
-	{ RLIMIT_DATA, "data", INF, INF, 0 },
-	{ RLIMIT_AS, "as", INF, INF, 0 },
-	{ RLIMIT_RSS, "rss", INF, INF, 0 },
-	{ RLIMIT_STACK, "stack", 8 << 20, INF, 0 },
-	{ RLIMIT_MEMLOCK, "memlock", 8 << 20, 8 << 20, 0 },
-	{ RLIMIT_LOCKS, "locks", INF, INF, 0 },
-	{ RLIMIT_SIGPENDING, "sigpending", KEEP, KEEP, 0 },
-	{ RLIMIT_MSGQUEUE, "msgqueue", 819200, 819200, 0 },
-	{ RLIMIT_NICE, "nice", 0, 0, 0 },
-	{ RLIMIT_RTPRIO, "rtprio", 0, 0, 0 },
-	{ RLIMIT_RTTIME, "rttime", INF, INF, 0 },
+	{ RLIMIT_CORE, "core", 0, 0, 0, 0 },
+	{ RLIMIT_FSIZE, "fsize", INF, INF, INF, INF },
+	{ RLIMIT_NOFILE, "nofile", 1024, 4096, 64, 1024 },
+	{ RLIMIT_NPROC, "nproc", INF, INF, 0, 0 },
+	{ RLIMIT_CPU, "cpu", INF, INF, 0, INF },
+	{ RLIMIT_DATA, "data", INF, INF, 0, INF },
+	{ RLIMIT_AS, "as", INF, INF, 0, INF },
+	{ RLIMIT_RSS, "rss", INF, INF, 0, INF },
+	{ RLIMIT_STACK, "stack", MiB(8), INF, 0, MiB(8) },
+	{ RLIMIT_MEMLOCK, "memlock", MiB(8), MiB(8), 0, MiB(8) },
+	{ RLIMIT_LOCKS, "locks", INF, INF, 0, INF },
+	{ RLIMIT_SIGPENDING, "sigpending", KEEP, KEEP, 0, 0 },
+	{ RLIMIT_MSGQUEUE, "msgqueue", 819200, 819200, 0, 819200 },
+	{ RLIMIT_NICE, "nice", 0, 0, 0, 0 },
+	{ RLIMIT_RTPRIO, "rtprio", 0, 0, 0, 0 },
+	{ RLIMIT_RTTIME, "rttime", INF, INF, 0, INF },
 };
 
-/* Row I; STRICT: the soft limit must reach its default, not MINIMUM. */
+/* Row I; STRICT: the soft limit must reach SERVICE_MIN, not CUTOVER_MIN. */
 static int
 reset_limit(size_t i, bool strict, char *why, size_t whylen)
 {
@@ -109,7 +111,7 @@ reset_limit(size_t i, bool strict, char *why, size_t whylen)
 	}
 	rl.rlim_max = limits[i].hard == KEEP ? cur.rlim_max : limits[i].hard;
 	rl.rlim_cur = limits[i].soft == KEEP ? rl.rlim_max : limits[i].soft;
-	minimum = strict ? rl.rlim_cur : limits[i].minimum;
+	minimum = strict ? limits[i].service_min : limits[i].cutover_min;
 	if (setrlimit(limits[i].resource, &rl) == 0)
 		return 0;
 	/* Without CAP_SYS_RESOURCE: only as high as the hard limit. */
@@ -167,14 +169,14 @@ status_hex(const char *name)
 #define SIGBIT(s) (1ULL << ((s) - 1))
 
 /*
- * Every disposition to SIGDFL but IGNORED's (a bit per signal), an empty
+ * Every disposition to SIG_DFL but IGNORED's (a bit per signal), an empty
  * mask, read back from the kernel.  An ignored SIGCHLD would break
  * waitpid(), a blocked SIGALRM or SIGTERM would hide timeouts.
  */
 static int
 set_signals(unsigned long long ignored, char *why, size_t whylen)
 {
-	struct kernel_sigaction dfl = { SIG_DFL, 0, NULL, 0 };
+	struct kernel_sigaction dfl = { SIG_DFL, 0, NULL, 0 }, old;
 	struct sigaction sa;
 	sigset_t none;
 	int sig;
@@ -187,8 +189,16 @@ set_signals(unsigned long long ignored, char *why, size_t whylen)
 		sa.sa_handler = ignored & SIGBIT(sig) ? SIG_IGN : SIG_DFL;
 		(void)sigaction(sig, &sa, NULL);  /* EINVAL: 32, 33 */
 	}
+	/*
+	 * glibc's own (32, 33): only an ignored one can be the caller's (a
+	 * handler is glibc's, installed when it needs it, and execve drops
+	 * it), so only that one is reset.
+	 */
 	for (sig = __SIGRTMIN; sig < SIGRTMIN; sig++)
-		(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+		if (syscall(SYS_rt_sigaction, sig, NULL, &old,
+		    sizeof(old.mask)) == 0 && old.handler == SIG_IGN)
+			(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+			    sizeof(dfl.mask));
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if (status_hex("SigIgn") != ignored || status_hex("SigBlk") != 0) {
@@ -233,14 +243,19 @@ reset_scheduling(char *why, size_t whylen)
 	else if (prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != TIMERSLACK_NS &&
 	    prctl(PR_SET_TIMERSLACK, TIMERSLACK_NS, 0, 0, 0) == -1)
 		what = "the timer slack";
-	else if (sched_getscheduler(0) != SCHED_OTHER ||
+	if (what != NULL) {
+		snprintf(why, whylen, "cannot reset %s: %s", what,
+		    strerror(errno));
+		return -1;
+	}
+	if (sched_getscheduler(0) != SCHED_OTHER ||
 	    getpriority(PRIO_PROCESS, 0) != 0 ||
-	    prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != TIMERSLACK_NS)
-		what = "the scheduling state (read back)";
-	if (what == NULL)
-		return 0;
-	snprintf(why, whylen, "cannot reset %s: %s", what, strerror(errno));
-	return -1;
+	    prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != TIMERSLACK_NS) {
+		snprintf(why, whylen, "the scheduling state did not take "
+		    "(read back)");
+		return -1;
+	}
+	return 0;
 }
 
 /*

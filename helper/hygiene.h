@@ -34,7 +34,9 @@ int hygiene_reset_process(char *why, size_t whylen);
 
 /*
  * hygiene_reset_process(), but every soft limit must reach its default
- * (not only what cutover needs: a service is not started crippled), and
+ * (not only what cutover needs: a service is not started crippled; NPROC
+ * and SIGPENDING, whose defaults depend on the machine, as high as the
+ * hard limit allows), and
  * SIGPIPE and SIGXFSZ back to default too (an ignored signal survives
  * execve): for a child about to exec a service.  0, or -1 with the
  * reason in WHY.

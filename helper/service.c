@@ -10,8 +10,9 @@
  * process inherited from the caller through cutover: session and
  * controlling tty, cwd and every open descriptor here; signal
  * dispositions and mask, rlimits, umask and the scheduling state through
- * hygiene_reset_for_exec(), the one place that resets them.  It never runs a shell, never searches PATH and
- * never passes on a byte of the caller's environment.
+ * hygiene_reset_for_exec(), the one place that resets them.  It never
+ * runs a shell, never searches PATH and never passes on a byte of the
+ * caller's environment.
  */
 #include <sys/capability.h>
 #include <sys/resource.h>
