@@ -47,12 +47,12 @@ print_diags(const struct diags *d)
 		const char *lvl = g->level == DIAG_WARNING ? "warning: " : "";
 
 		if (g->file && g->line > 0)
-			fprintf(stderr, "%s:%d: %s%s\n", g->file, g->line, lvl,
-			    g->msg);
+			printable_line(stderr, "%s:%d: %s%s", g->file, g->line,
+			    lvl, g->msg);
 		else if (g->file)
-			fprintf(stderr, "%s: %s%s\n", g->file, lvl, g->msg);
+			printable_line(stderr, "%s: %s%s", g->file, lvl, g->msg);
 		else
-			fprintf(stderr, "cutover: %s%s\n", lvl, g->msg);
+			printable_line(stderr, "cutover: %s%s", lvl, g->msg);
 	}
 }
 
@@ -76,13 +76,15 @@ load(const char *file)
 	return p;
 }
 
+/* JSON is its escaper's (sb_json_string: no control byte); text the sink's. */
 static int
-emit(struct strbuf *sb, int status)
+emit(struct strbuf *sb, bool json, int status)
 {
 	if (sb_failed(sb)) {
 		fputs("cutover: out of memory\n", stderr);
 		status = EXIT_FAILED;
-	} else if (fputs(sb_str(sb), stdout) == EOF || fflush(stdout) == EOF) {
+	} else if ((json ? fputs(sb_str(sb), stdout) :
+	    printable_fputs(sb_str(sb), stdout)) == EOF || fflush(stdout) == EOF) {
 		fputs("cutover: cannot write the output\n", stderr);
 		status = EXIT_FAILED;
 	}
@@ -93,23 +95,20 @@ emit(struct strbuf *sb, int status)
 static int
 cmd_check(int argc, char **argv)
 {
-	struct strbuf name = STRBUF_INIT;
 	struct policy *p;
 
 	if (argc > 2)
 		return usage();
 	if ((p = load(argc == 2 ? argv[1] : NULL)) == NULL)
 		return EXIT_POLICY;
-	sb_printable(&name, p->files[0]);
-	printf("%s: valid: %zu service%s, %zu port%s, %zu check%s, %zu "
-	    "plan%s, %zu rule%s, from %zu file%s\n", sb_str(&name),
+	printable_line(stdout, "%s: valid: %zu service%s, %zu port%s, %zu "
+	    "check%s, %zu plan%s, %zu rule%s, from %zu file%s", p->files[0],
 	    p->nservices, p->nservices == 1 ? "" : "s",
 	    p->nports, p->nports == 1 ? "" : "s",
 	    p->nchecks, p->nchecks == 1 ? "" : "s",
 	    p->nplans, p->nplans == 1 ? "" : "s",
 	    p->nrules, p->nrules == 1 ? "" : "s",
 	    p->nfiles, p->nfiles == 1 ? "" : "s");
-	sb_free(&name);
 	policy_free(p);
 	return EXIT_DONE;
 }
@@ -137,7 +136,7 @@ cmd_explain(int argc, char **argv)
 		return EXIT_POLICY;
 	policy_explain(p, fmt, &sb);
 	policy_free(p);
-	return emit(&sb, EXIT_DONE);
+	return emit(&sb, fmt == EXPLAIN_JSON, EXIT_DONE);
 }
 
 /* The user's name and the names of its groups, as NSS gives them. */
@@ -155,14 +154,15 @@ subject_of(const char *user, struct subject *s, char ***names)
 	s->ngroups = 0;
 	*names = NULL;
 	if ((pw = getpwnam(user)) == NULL) {
-		fprintf(stderr, "cutover: note: no user %s in the password "
-		    "database; deciding by the name alone, without groups\n",
-		    user);
+		printable_line(stderr, "cutover: note: no user %s in the "
+		    "password database; deciding by the name alone, without "
+		    "groups", user);
 		return 0;
 	}
 	if (getgrouplist(user, pw->pw_gid, gids, &n) == -1 ||
 	    (v = calloc((size_t)n + 1, sizeof(*v))) == NULL) {
-		fprintf(stderr, "cutover: cannot list the groups of %s\n", user);
+		printable_line(stderr, "cutover: cannot list the groups of %s",
+		    user);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -180,15 +180,15 @@ parse_request(char **argv, struct request *rq)
 {
 	memset(rq, 0, sizeof(*rq));
 	if (action_from_name(argv[0], &rq->action) == -1) {
-		fprintf(stderr, "cutover: unknown action \"%s\"; use "
-		    "free-port, start, stop, verify or switch\n", argv[0]);
+		printable_line(stderr, "cutover: unknown action \"%s\"; use "
+		    "free-port, start, stop, verify or switch", argv[0]);
 		return -1;
 	}
 	rq->target = argv[1];
 	if (rq->action == ACT_FREE_PORT &&
 	    (rq->port = port_from_string(argv[1])) == -1) {
-		fprintf(stderr, "cutover: \"%s\" is not a port number "
-		    "(1-65535)\n", argv[1]);
+		printable_line(stderr, "cutover: \"%s\" is not a port number "
+		    "(1-65535)", argv[1]);
 		return -1;
 	}
 	return 0;
@@ -221,7 +221,7 @@ cmd_test(int argc, char **argv)
 		free(names[i]);
 	free(names);
 	policy_free(p);
-	return emit(&sb, dec.verdict == VERDICT_ALLOW ? EXIT_DONE :
+	return emit(&sb, false, dec.verdict == VERDICT_ALLOW ? EXIT_DONE :
 	    EXIT_REFUSED);
 }
 
@@ -245,7 +245,7 @@ cmd_diff(int argc, char **argv)
 	policy_free(new);
 	if (n < 0)
 		sb.failed = true;
-	return emit(&sb, n == 0 ? EXIT_DONE : EXIT_FAILED);
+	return emit(&sb, false, n == 0 ? EXIT_DONE : EXIT_FAILED);
 }
 
 int

@@ -64,7 +64,7 @@ tell_out(const char *line)
 	if (speaking != NULL)
 		txn_tell(speaking, 'O', "%s", line);
 	else
-		printf("%s\n", line);
+		printable_line(stdout, "%s", line);
 }
 
 static void
@@ -72,14 +72,14 @@ say(const char *fmt, const char *a, const char *b, const char *c)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	/* Every caller-influenced string is shown escaped. */
 	sb_puts(&sb, "cutover: ");
 	sb_printf(&sb, fmt, a ? a : "", b ? b : "", c ? c : "");
+	/* A, B and C may be anyone's: each sink escapes every control. */
 	if (speaking != NULL)
 		txn_tell(speaking, 'E', "%s", sb_failed(&sb) ?
 		    "cutover: (out of memory)" : sb_str(&sb));
 	else
-		fprintf(stderr, "%s\n", sb_failed(&sb) ?
+		printable_line(stderr, "%s", sb_failed(&sb) ?
 		    "cutover: (out of memory)" : sb_str(&sb));
 	snprintf(said, sizeof(said), "%s", sb_failed(&sb) ? "out of memory" :
 	    sb_str(&sb) + strlen("cutover: "));
@@ -103,7 +103,7 @@ print_policy_diags(const struct diags *d)
 			sb_printf(&sb, "%s: %s\n", g->file ? g->file : "cutover",
 			    g->msg);
 	}
-	fputs(sb_str(&sb), stderr);
+	printable_fputs(sb_str(&sb), stderr);
 	sb_free(&sb);
 }
 
@@ -276,7 +276,7 @@ run_list(struct run *r)
 	if (privilege_enter(STEP_CALLER, NULL, 0) == -1)
 		return EXIT_FAILED;
 	policy_list_render(r->policy, &r->caller.subject, &sb);
-	if (sb_failed(&sb) || fputs(sb_str(&sb), stdout) == EOF)
+	if (sb_failed(&sb) || printable_fputs(sb_str(&sb), stdout) == EOF)
 		status = EXIT_FAILED;
 	sb_free(&sb);
 	return status;
@@ -311,9 +311,13 @@ report(struct run *r, const char *words, const struct step_result *res)
 	return res->status;
 }
 
-/* Each line of SB on stdout (through the transaction). */
+/*
+ * Each line of SB on stdout, through the transaction: escaped there, but
+ * JSON (KIND 'J') as it is - its encoder (sb_json_string) leaves no
+ * control byte, and its UTF-8 must stay UTF-8.
+ */
 static int
-tell_lines(struct strbuf *sb)
+tell_lines(struct strbuf *sb, char kind)
 {
 	char *line, *next;
 
@@ -324,7 +328,10 @@ tell_lines(struct strbuf *sb)
 			*next++ = '\0';
 		else
 			next = line + strlen(line);
-		tell_out(line);
+		if (kind == 'J')
+			txn_tell(speaking, 'J', "%s", line);
+		else
+			tell_out(line);
 	}
 	return 0;
 }
@@ -353,7 +360,8 @@ verified(struct run *r, const struct step_result *res,
 	/* It crossed a pipe from a process that ran as the caller. */
 	verify_result_sanitize(vr, c);
 	verify_render(c, vr, r->req->format, &out);
-	status = tell_lines(&out) == -1 ? EXIT_FAILED :
+	status = tell_lines(&out, r->req->format == FORMAT_JSON ? 'J' :
+	    'O') == -1 ? EXIT_FAILED :
 	    verify_exit_status(vr, r->req->format);
 	sb_free(&out);
 	return status;
@@ -469,8 +477,9 @@ run_action(struct run *r)
 		return EXIT_REFUSED;
 	}
 	if (r->req->dry_run) {
-		printf("cutover: %s may %s (%s:%d); dry run, nothing done\n",
-		    who(r), r->words, r->dec.at.file, r->dec.at.line);
+		printable_line(stdout, "cutover: %s may %s (%s:%d); dry run, "
+		    "nothing done", who(r), r->words, r->dec.at.file,
+		    r->dec.at.line);
 		return r->req->rq.action == ACT_SWITCH ? switch_dry_run(
 		    policy_plan(r->policy, r->req->target)) : EXIT_DONE;
 	}
@@ -558,7 +567,7 @@ run_request(const struct cli_request *req, const char *malformed)
 	if (req->format != FORMAT_NAGIOS || printed)
 		return status;
 	verify_render_unknown(said[0] ? said : status_words(status), &sb);
-	fputs(sb_failed(&sb) ? "CUTOVER UNKNOWN: out of memory\n" :
+	printable_fputs(sb_failed(&sb) ? "CUTOVER UNKNOWN: out of memory\n" :
 	    sb_str(&sb), stdout);
 	sb_free(&sb);
 	return NAGIOS_UNKNOWN;

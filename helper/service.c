@@ -8,9 +8,11 @@
  * child needs before the fork (argv, environment, groups: no NSS lookup
  * and no policy access after it), and in the child resets what the
  * process inherited from the caller through cutover: session and
- * controlling tty, signal dispositions and mask, rlimits, umask, cwd and
- * every open descriptor.  It never runs a shell, never searches PATH and
- * never passes on a byte of the caller's environment.
+ * controlling tty, cwd and every open descriptor here; signal
+ * dispositions and mask, rlimits, umask and the scheduling state through
+ * hygiene_reset_for_exec(), the one place that resets them.  It never
+ * runs a shell, never searches PATH and never passes on a byte of the
+ * caller's environment.
  */
 #include <sys/capability.h>
 #include <sys/pidfd.h>
@@ -32,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hygiene.h"
 #include "ports.h"
 #include "privilege.h"
 #include "service.h"
@@ -525,143 +528,6 @@ service_ports_free(const struct service_plan *p, char *why, size_t whylen)
 
 /* ---- the child -------------------------------------------------------- */
 
-/*
- * The limits a service starts with: the kernel's defaults (NOFILE
- * 1024/4096, STACK 8 MiB, MEMLOCK 8 MiB, MSGQUEUE 819200, NICE and RTPRIO
- * 0), whatever the caller set.  A non-root child can only lower a hard
- * limit: where the caller lowered one below these and cutover's start-up
- * did not restore it, the start fails rather than run the service
- * crippled.  CORE: soft 0, hard kept; NPROC and SIGPENDING: soft raised
- * to the hard limit (their defaults depend on the machine).
- */
-#define KEEP ((rlim_t)-2)
-static const struct {
-	int resource;
-	const char *name;
-	rlim_t soft, hard;
-} limits[] = {
-	{ RLIMIT_CPU, "cpu", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_FSIZE, "fsize", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_DATA, "data", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_STACK, "stack", 8 * 1024 * 1024, RLIM_INFINITY },
-	{ RLIMIT_CORE, "core", 0, KEEP },
-	{ RLIMIT_RSS, "rss", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_NPROC, "nproc", KEEP, KEEP },
-	{ RLIMIT_NOFILE, "nofile", 1024, 4096 },
-	{ RLIMIT_MEMLOCK, "memlock", 8 * 1024 * 1024, 8 * 1024 * 1024 },
-	{ RLIMIT_AS, "as", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_LOCKS, "locks", RLIM_INFINITY, RLIM_INFINITY },
-	{ RLIMIT_SIGPENDING, "sigpending", KEEP, KEEP },
-	{ RLIMIT_MSGQUEUE, "msgqueue", 819200, 819200 },
-	{ RLIMIT_NICE, "nice", 0, 0 },
-	{ RLIMIT_RTPRIO, "rtprio", 0, 0 },
-	{ RLIMIT_RTTIME, "rttime", RLIM_INFINITY, RLIM_INFINITY },
-};
-
-static int
-reset_limits(char *why, size_t whylen)
-{
-	struct rlimit cur, rl;
-	size_t i;
-
-	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		if (getrlimit(limits[i].resource, &cur) == -1) {
-			snprintf(why, whylen, "getrlimit %s: %s",
-			    limits[i].name, strerror(errno));
-			return -1;
-		}
-		rl.rlim_max = limits[i].hard == KEEP ? cur.rlim_max :
-		    limits[i].hard;
-		rl.rlim_cur = limits[i].soft == KEEP ? rl.rlim_max :
-		    limits[i].soft;
-		if (setrlimit(limits[i].resource, &rl) == 0)
-			continue;
-		/* Without CAP_SYS_RESOURCE: only as high as the hard limit. */
-		if (rl.rlim_max > cur.rlim_max)
-			rl.rlim_max = cur.rlim_max;
-		if (rl.rlim_cur > rl.rlim_max) {
-			snprintf(why, whylen, "the resource limit %s is lower "
-			    "than a service's default and cannot be raised "
-			    "here; raise it (ulimit) and retry", limits[i].name);
-			return -1;
-		}
-		if (setrlimit(limits[i].resource, &rl) == -1) {
-			snprintf(why, whylen, "setrlimit %s: %s",
-			    limits[i].name, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/*
- * The kernel's struct sigaction (asm-generic layout, amd64 and arm64 alike;
- * SA_RESTORER exists on both), for the two signals glibc keeps for itself.
- */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	unsigned long mask;
-};
-
-/* "NAME:\t<hex>" of /proc/self/status, or ~0 when it can't be read. */
-static unsigned long long
-status_hex(const char *name)
-{
-	char buf[4096], *p;
-	unsigned long long v = ~0ULL;
-	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1)
-		return v;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	if ((p = strstr(buf, name)) != NULL)
-		(void)sscanf(p + strlen(name), ":\t%llx", &v);
-	return v;
-}
-
-/*
- * Every disposition back to default and an empty mask: cutover ignores
- * SIGPIPE and SIGXFSZ, and an ignored signal survives execve, as does
- * whatever the caller ignored that start-up could not reset - glibc's
- * sigaction() refuses signals 32 and 33 (its own), so those go through
- * the system call.  Read back from the kernel: nothing ignored, nothing
- * blocked.
- */
-static int
-reset_signals(char *why, size_t whylen)
-{
-	struct kernel_sigaction dfl = { SIG_DFL, 0, NULL, 0 };
-	struct sigaction sa;
-	sigset_t none;
-	int sig;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);  /* EINVAL: 32, 33 */
-	for (sig = __SIGRTMIN; sig < SIGRTMIN; sig++)
-		(void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1) {
-		snprintf(why, whylen, "sigprocmask: %s", strerror(errno));
-		return -1;
-	}
-	if (status_hex("SigIgn") != 0 || status_hex("SigBlk") != 0) {
-		snprintf(why, whylen, "signal dispositions or mask could not "
-		    "be reset (SigIgn %llx, SigBlk %llx)", status_hex("SigIgn"),
-		    status_hex("SigBlk"));
-		return -1;
-	}
-	return 0;
-}
-
 static int
 close_above(unsigned int from, unsigned int to)
 {
@@ -793,10 +659,8 @@ child(const struct service_plan *p, int errfd)
 		;
 	else if (setsid() == -1)
 		snprintf(why, sizeof(why), "setsid: %s", strerror(errno));
-	else if (reset_signals(why, sizeof(why)) == 0 &&
-	    reset_limits(why, sizeof(why)) == 0 &&
+	else if (hygiene_reset_for_exec(why, sizeof(why)) == 0 &&
 	    reset_fds(errfd, p->nhandoff, why, sizeof(why)) == 0) {
-		(void)umask(022);
 		if (chdir("/") == -1)
 			snprintf(why, sizeof(why), "chdir /: %s",
 			    strerror(errno));

@@ -23,6 +23,7 @@
 #include "exitcodes.h"
 #include "ports.h"
 #include "service.h"
+#include "strbuf.h"
 #include "switch.h"
 #include "transaction.h"
 
@@ -340,7 +341,7 @@ switch_dry_run(const struct plan *pl)
 	if (st == EXIT_DONE)
 		printf("cutover: pre-flight: ok, it could run now\n");
 	else
-		fprintf(stderr, "cutover: pre-flight: %s\n", why);
+		printable_line(stderr, "cutover: pre-flight: %s", why);
 	return st;
 }
 

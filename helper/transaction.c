@@ -39,8 +39,10 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "hygiene.h"
 #include "ports.h"
 #include "privilege.h"
+#include "strbuf.h"
 #include "transaction.h"
 
 #define SLACK      10.0         /* seconds a step may take beyond its own */
@@ -64,21 +66,35 @@ txn_outcome_of(int status)
 /* ---- reports to the front --------------------------------------------- */
 
 /*
- * One line for the front: 'O' stdout, 'E' stderr, 'X' the exit status.
- * Written whole or not at all (below PIPE_BUF, non-blocking): a front
- * that does not read loses lines, never stalls the transaction.
+ * One line for the front: 'O' stdout, 'E' stderr, 'J' stdout as it is
+ * (JSON, whose encoder leaves no control byte), 'X' the exit status.
+ * Escaped here (sb_printable), so that a newline in what a message quotes
+ * can't make a line of its own (a fake 'X0'); the front escapes again at
+ * its sink, which changes nothing.  Written whole or not at all (below
+ * PIPE_BUF, non-blocking): a front that does not read loses lines, never
+ * stalls the transaction.
  */
 void
 txn_tell(struct txn *t, char kind, const char *fmt, ...)
 {
-	char line[TXN_LINE_MAX];
+	struct strbuf sb = STRBUF_INIT;
+	char line[TXN_LINE_MAX], *text = NULL;
 	va_list ap;
 	int n;
 
-	line[0] = kind;
 	va_start(ap, fmt);
-	n = vsnprintf(line + 1, sizeof(line) - 2, fmt, ap);
+	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if (kind == 'J' && strchr(text, '\n') == NULL)
+		sb_puts(&sb, text);
+	else
+		sb_printable(&sb, text);
+	free(text);
+	n = snprintf(line, sizeof(line) - 1, "%c%s", kind, sb_failed(&sb) ?
+	    "(out of memory)" : sb_str(&sb));
+	sb_free(&sb);
 	if (n < 0)
 		return;
 	n = (int)strlen(line);
@@ -495,8 +511,8 @@ find_step_user(char *why, size_t whylen)
 }
 
 /*
- * Out of the caller's reach (the ids are 0 already): own session (no
- * terminal), stdio on /dev/null (no caller pipe to block on), reports
+ * Out of the caller's reach (the ids are 0 already): the inherited
+ * process state reset again, own session (no terminal), stdio on /dev/null (no caller pipe to block on), reports
  * without blocking, and the signals a terminal or a dying front would
  * send ignored.
  */
@@ -508,6 +524,13 @@ detach(struct txn *t, char *why, size_t whylen)
 	int null, fd;
 	size_t i;
 
+	/*
+	 * Between start-up and the fork the front had the caller's real uid:
+	 * its limits, nice, scheduling and place may have been changed since
+	 * hygiene reset them.  Again, here, where nobody else can.
+	 */
+	if (hygiene_reset_process(why, whylen) == -1)
+		return -1;
 	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		(void)signal(ignored[i], SIG_IGN);
 	if (setsid() == -1 || (null = open("/dev/null", O_RDWR |
@@ -616,11 +639,14 @@ catch_aborts(void)
 static void
 show(const char *line, int *status, struct txn_seen *seen)
 {
-	if (line[0] == 'O') {
-		printf("%s\n", line + 1);
+	if (line[0] == 'O' || line[0] == 'J') {
+		if (line[0] == 'J')
+			printf("%s\n", line + 1);
+		else
+			printable_line(stdout, "%s", line + 1);
 		seen->printed = true;
 	} else if (line[0] == 'E') {
-		fprintf(stderr, "%s\n", line + 1);
+		printable_line(stderr, "%s", line + 1);
 		snprintf(seen->last_error, sizeof(seen->last_error), "%.*s",
 		    (int)sizeof(seen->last_error) - 1, strncmp(line + 1,
 		    "cutover: ", 9) == 0 ? line + 10 : line + 1);

@@ -1,8 +1,10 @@
 /*
- * strbuf.c - growing strings and JSON string escaping.
+ * strbuf.c - growing strings, JSON string escaping, and the one escaper
+ * (and sink) of text for a terminal.
  *
- * Must never write past its buffer or emit invalid JSON, whatever bytes it
- * is given: the audit log and explain --format=json depend on it.
+ * Must never write past its buffer, emit invalid JSON, or pass a control
+ * byte to a terminal, whatever bytes it is given: the audit log, explain
+ * --format=json and every message on stdout and stderr depend on it.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -135,8 +137,8 @@ sb_json_string(struct strbuf *sb, const char *str, size_t n)
 			sb_puts(sb, "\\n");
 		else if (cp == '\t')
 			sb_puts(sb, "\\t");
-		else if (cp < 0x20 || cp == 0x7f || cp == 0x2028 ||
-		    cp == 0x2029)
+		else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+		    cp == 0x2028 || cp == 0x2029)
 			sb_printf(sb, "\\u%04x", (unsigned)cp);
 		else
 			sb_append(sb, (const char *)s + i, len);
@@ -154,18 +156,66 @@ sb_json_cstr(struct strbuf *sb, const char *s)
 		sb_json_string(sb, s, strlen(s));
 }
 
+/* The one terminal escaper: see strbuf.h. */
+static void
+printable_n(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* Bytes >= 0x80 too: U+009B (CSI) is a control in UTF-8. */
+		if (c < 0x20 || c > 0x7e)
+			sb_printf(sb, "\\x%02x", c);
+		else
+			sb_append(sb, s + i, 1);
+	}
+}
+
 void
 sb_printable(struct strbuf *sb, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	printable_n(sb, s, strlen(s));
+}
 
-		/* Bytes >= 0x80 too: U+009B (CSI) is a control in UTF-8. */
-		if (c < 0x20 || c >= 0x7f)
-			sb_printf(sb, "\\x%02x", c);
-		else
-			sb_append(sb, s, 1);
+int
+printable_fputs(const char *text, FILE *f)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *nl;
+	int rc;
+
+	while ((nl = strchr(text, '\n')) != NULL) {
+		printable_n(&sb, text, (size_t)(nl - text));
+		sb_append(&sb, "\n", 1);
+		text = nl + 1;
 	}
+	printable_n(&sb, text, strlen(text));
+	rc = sb_failed(&sb) ? EOF : fputs(sb_str(&sb), f);
+	sb_free(&sb);
+	return rc;
+}
+
+int
+printable_line(FILE *f, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	char *text = NULL;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		return EOF;
+	sb_printable(&sb, text);
+	sb_append(&sb, "\n", 1);
+	free(text);
+	rc = sb_failed(&sb) ? EOF : fputs(sb_str(&sb), f);
+	sb_free(&sb);
+	return rc;
 }
 
 bool

@@ -134,6 +134,29 @@ hard_limit "hard RLIMIT_FSIZE 0, SIGXFSZ default" --fsize=0:0
 size=$(stat -c %s "$AUDIT" 2>/dev/null || echo 0)
 hard_limit "hard RLIMIT_FSIZE end+5, SIGXFSZ ignored" --fsize=$((size + 5)):$((size + 5)) 'trap "" XFSZ'
 
+# Finding 6 of the outside audit: the same hard FSIZE limit with stderr on
+# a regular file (not a pipe) and SIGXFSZ at its default.  cutover's first
+# write is then its refusal, where the caller's SIGXFSZ killed it unheard
+# (exit 153); now SIGXFSZ is ignored before anything is written.  Where
+# root cannot raise the limit, the refusal (exit 1) is in the file when the
+# limit leaves room for it; at 0 not even that, but no signal either.
+hard_fsize_file() {
+	errfile=$TEST_TMPDIR/err-fsize-$1
+	: >"$errfile" && chown deploy "$errfile"
+	as_deploy sh -c 'exec prlimit --fsize="$1:$1" -- "$0" -n start nginx 2>"$2" >/dev/null' \
+	    "$CUTOVER" "$1" "$errfile"
+	rc=$?
+	case $rc in
+	0) ;;
+	1 | 4) [ "$1" = 0 ] || grep -q '^cutover: .*fsize' "$errfile" ||
+	    fail_check "hard RLIMIT_FSIZE $1, stderr a file: the refusal says why" "$(cat -v "$errfile")" ;;
+	*) fail_check "hard RLIMIT_FSIZE $1, stderr a file: exit $rc (wanted 0, or 1/4 refused; 153 is SIGXFSZ)" \
+	    "$(cat -v "$errfile")" ;;
+	esac
+}
+hard_fsize_file 0
+hard_fsize_file 4096
+
 # ---- a user namespace: the setuid bit means nothing there -------------------
 if as_deploy unshare -U -r true 2>/dev/null; then
 	audit_mark

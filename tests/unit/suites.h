@@ -9,6 +9,7 @@
  * and comments.
  */
 SUITE(strbuf)
+SUITE(hygiene)
 SUITE(explain)
 SUITE(load)
 SUITE(decide)
