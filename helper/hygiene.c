@@ -152,14 +152,19 @@ struct kernel_sigaction {
 	unsigned long mask;
 };
 
-/* "NAME:\t<hex>" of /proc/self/status, or ~0 when it can't be read. */
+/*
+ * "NAME:\t<hex>" of this thread's status, or ~0 when it can't be read.
+ * The thread's: the signal mask is a thread's (and so the read-back of
+ * privilege_verify, of /proc/self/status, is the only open of that path
+ * a step makes: t-faults.sh faults it alone).
+ */
 static unsigned long long
 status_hex(const char *name)
 {
 	char buf[4096], *p;
 	unsigned long long v = ~0ULL;
 
-	if (procfs_read("/proc/self/status", buf, sizeof(buf)) == -1)
+	if (procfs_read("/proc/thread-self/status", buf, sizeof(buf)) == -1)
 		return v;
 	if ((p = strstr(buf, name)) != NULL)
 		(void)sscanf(p + strlen(name), ":\t%llx", &v);
