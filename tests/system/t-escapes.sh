@@ -80,8 +80,12 @@ raw_free "policy check"
 expect 0 "policy test of that file" -- as_deploy "$CUTOVER" policy test "$mine" deploy verify homepage
 has "$shown" out "policy test shows the value escaped"
 raw_free "policy test"
+# the standard policy, copied where deploy can read it (the checkout may be
+# under /root, as a CI clone may be)
+standard=$TEST_TMPDIR/standard.conf
+cp "$SRCDIR/policy/examples/deploy.conf" "$standard" && chmod 0644 "$standard" || exit 1
 expect 1 "policy diff: the file and the standard policy" -- \
-    as_deploy "$CUTOVER" policy diff "$SRCDIR/policy/examples/deploy.conf" "$mine"
+    as_deploy "$CUTOVER" policy diff "$standard" "$mine"
 has pwned out "policy diff shows the value (escaped, and quoted: \\\\x1b)"
 raw_free "policy diff"
 expect 3 "policy test, a user name with escapes" -- as_deploy "$CUTOVER" policy test "$mine" "de${evil}ploy" verify homepage
