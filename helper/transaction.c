@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -267,6 +268,13 @@ struct step_out {
 	struct step_result res;
 	struct verify_result vr;
 };
+
+/*
+ * Below PIPE_BUF, the write is atomic: a step stopped half-way (a check's
+ * runs as the caller) cannot leave the transaction reading half a result.
+ */
+_Static_assert(sizeof(struct step_out) <= PIPE_BUF,
+    "a step's result must fit one atomic pipe write");
 
 static double
 stop_deadline(const struct service *svc)
