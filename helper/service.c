@@ -695,8 +695,10 @@ kill_launched(struct start_report *rep)
 {
 	int status;
 
-	if (rep->pidfd != -1)
-		(void)pidfd_send_signal(rep->pidfd, SIGKILL, NULL, 0);
+	/* Without a pidfd: our own child, not reaped, its pid is still it. */
+	if (rep->pidfd == -1 ||
+	    pidfd_send_signal(rep->pidfd, SIGKILL, NULL, 0) == -1)
+		(void)kill(rep->launched, SIGKILL);
 	while (waitpid(rep->launched, &status, 0) == -1 && errno == EINTR)
 		;
 	rep->exited = true;
