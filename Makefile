@@ -1,7 +1,7 @@
 # Makefile - cutover, plain GNU make (no autotools).
 #
 #   make               build build/cutover (policy/*.c -> build/libpolicy.a,
-#                      helper/*.c -> build/cutover)
+#                      helper/**/*.c -> build/cutover)
 #   make check         install missing Debian packages (make deps), build, and
 #                      run every test layer through tests/check.sh
 #   make demo          install missing packages, build, and show the apache2 ->
@@ -48,10 +48,10 @@ LOCALSTATEDIR ?= /var
 DESTDIR       ?=
 POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
 # The unprivileged system user every step but list and verify runs as
-# (helper/privilege.c): the packages create it, and cutover refuses to act
+# (helper/priv/privilege.c): the packages create it, and cutover refuses to act
 # without it.
 STEP_USER     ?= _cutover
-# The per-port and per-service lock files (helper/lock.c): on the /run
+# The per-port and per-service lock files (helper/act/lock.c): on the /run
 # tmpfs, made 0700 root at run time, so nothing of them is packaged and
 # none outlives a boot.  The system tests' build has its own.
 LOCK_DIR      ?= /run/cutover/lock
@@ -125,7 +125,7 @@ PKGS_TEST   := check
 PC_CFLAGS      = $(call once,PC_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS_BASE) $(PKGS_HELPER) $(PKGS_TEST))
 LIBS_BASE      = $(call once,LIBS_BASE,$(PKG_CONFIG) --libs $(PKGS_BASE))
 # libcurl is compiled against but not linked: the verify child dlopen()s
-# it after giving up privilege (helper/curlapi.h says why).
+# it after giving up privilege (helper/verify/curlapi.h says why).
 LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS_HELPER)))
 LIBS_TEST      = $(call once,LIBS_TEST,$(PKG_CONFIG) --libs $(PKGS_TEST))
 
@@ -142,7 +142,7 @@ DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 
 # Order: hardening defaults, then the caller's flags (so -O0 or -g3 wins),
 # then what is never negotiable.
-ALL_CPPFLAGS = -I. -Ipolicy -Ihelper $(DEFINES) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(PC_CFLAGS)
+ALL_CPPFLAGS = -I. $(DEFINES) $(HARDEN_CPPFLAGS) $(CPPFLAGS) $(PC_CFLAGS)
 ALL_CFLAGS   = $(HARDEN_CFLAGS) $(CFLAGS) $(WARNINGS) -std=gnu11
 ALL_LDFLAGS  = $(HARDEN_LDFLAGS) $(LDFLAGS)
 
@@ -155,11 +155,11 @@ SAN_LDFLAGS    = $(ALL_LDFLAGS) $(SANITIZE)
 
 # ---- sources (wildcards: the file lists grow) -----------------------------
 POLICY_SRC := $(sort $(wildcard policy/*.c))
-HELPER_SRC := $(sort $(wildcard helper/*.c))
+HELPER_SRC := $(sort $(wildcard helper/*.c helper/*/*.c helper/*/*/*.c))
 # Every helper file but main.c goes into build/libhelper.a, which cutover
 # and the unit tests both link (so the tests reach audit.c and the like).
 HELPER_LIB_SRC := $(filter-out helper/main.c,$(HELPER_SRC))
-# The PAM glue (pam/pam.c, helper/authpam.h) goes in with it; libpam comes
+# The PAM glue (pam/pam.c, pam/pam.h) goes in with it; libpam comes
 # with LIBS_HELPER, which both links already use.
 HELPER_LIB_SRC += $(sort $(wildcard pam/*.c))
 # json_check.c (the fuzz target's JSON validator) also checks audit records.
@@ -309,7 +309,7 @@ $(JSONL_CHECK): $(JSONL_CHECK_OBJ)
 .PHONY: systest-build
 systest-build: $(SYSTEST_CUTOVER) $(SYSTEST_SAN_CUTOVER) $(JSONL_CHECK)
 
--include $(wildcard $(OBJ)/*/*.d $(OBJ)/*/*/*.d $(SAN)/*/*.d $(SAN)/*/*/*.d)
+-include $(wildcard $(addsuffix .d,$(foreach d,$(OBJ) $(SAN),$(d)/* $(d)/*/* $(d)/*/*/* $(d)/*/*/*/*)))
 
 # ---- dependencies: apt-get only what is missing ---------------------------
 # Idempotent and quick when everything is there (one dpkg-query per
@@ -407,12 +407,12 @@ FUZZ_BUILD     := $(BUILD)/fuzz
 FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 # what the targets test, instrumented, in one archive: each fuzzer links
 # only the objects it uses
-FUZZ_LIB_SRC   := $(POLICY_SRC) helper/request.c helper/audit.c \
-	helper/verdict.c helper/sha256.c tests/fuzz/json_check.c
+FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
+	helper/verify/judge.c helper/verify/sha256.c tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-FUZZ_ALL_FLAGS  = -I. -Ipolicy -Ihelper $(DEFINES) -U_FORTIFY_SOURCE $(CPPFLAGS) \
+FUZZ_ALL_FLAGS  = -I. $(DEFINES) -U_FORTIFY_SOURCE $(CPPFLAGS) \
 	$(PC_CFLAGS) $(FUZZ_CFLAGS) $(WARNINGS) -std=gnu11 $(FUZZ_SANITIZE)
 
 $(FUZZ_BUILD)/flags: FORCE | $(FUZZ_BUILD)/.dir
@@ -432,7 +432,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 $(FUZZERS): $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(FUZZ_CC) $(FUZZ_ALL_FLAGS) -o $@ $^ $(LIBS_BASE)
 
--include $(wildcard $(FUZZ_BUILD)/obj/*/*.d $(FUZZ_BUILD)/obj/*/*/*.d)
+-include $(wildcard $(addsuffix .d,$(FUZZ_BUILD)/obj/*/* $(FUZZ_BUILD)/obj/*/*/* $(FUZZ_BUILD)/obj/*/*/*/*))
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZERS)
@@ -448,12 +448,18 @@ fuzz: $(DEPS_FIRST)
 # and inline cppcheck-suppress comments; clang-tidy: .clang-tidy at the top
 # (the check set, and why each left-out check is left out) and NOLINT(check)
 # comments with a reason.  Any finding fails.  LINT_JOBS clang-tidy at once.
+# First tests/lint/rooms.sh: credential changes only in helper/priv/,
+# policy/ includes nothing of helper/ or pam/, includes by path; and its
+# self-test (rooms-selftest.sh), which plants each violation in a copy.
 LINT_SRC  := $(POLICY_SRC) $(HELPER_SRC) $(sort $(wildcard pam/*.c))
 LINT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-LINT_CPPFLAGS = -I. -Ipolicy -Ihelper $(DEFINES)
+LINT_CPPFLAGS = -I. $(DEFINES)
 
 .PHONY: lint
 lint:
+	sh tests/lint/rooms.sh
+	@sh tests/lint/rooms-selftest.sh >$(BUILD)/rooms-selftest.out 2>&1 || { \
+	  cat $(BUILD)/rooms-selftest.out; echo "make lint: tests/lint/rooms.sh misses a planted violation" >&2; exit 1; }
 	@for t in cppcheck clang-tidy; do command -v $$t >/dev/null 2>&1 || { \
 	  echo "make lint: no $$t: apt-get install cppcheck clang-tidy (or make deps)" >&2; exit 1; }; done
 	cppcheck --quiet --enable=warning,portability,performance --error-exitcode=1 \

@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "exitcodes.h"
-#include "hygiene.h"
-#include "policy_cmd.h"
-#include "privilege.h"
-#include "request.h"
-#include "run.h"
+#include "helper/exitcodes.h"
+#include "helper/front/hygiene.h"
+#include "helper/front/policy_cmd.h"
+#include "helper/priv/privilege.h"
+#include "helper/front/request.h"
+#include "helper/run.h"
 
 static void
 usage(FILE *out)

@@ -4,7 +4,7 @@
 #ifndef CUTOVER_RUN_H
 #define CUTOVER_RUN_H
 
-#include "request.h"
+#include "helper/front/request.h"
 
 /*
  * REQ as parsed; MALFORMED is the usage error when parsing failed (the

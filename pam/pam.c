@@ -1,5 +1,5 @@
 /*
- * pam.c - the PAM check of an allowed request (authpam.h): the account
+ * pam.c - the PAM check of an allowed request (pam.h): the account
  * stage always, authentication first when the granting rule says
  * auth = "pam", each refusal named with its stage and PAM's own words.
  *
@@ -23,8 +23,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "helper/authpam.h"
-#include "strbuf.h"
+#include "pam/pam.h"
+#include "policy/strbuf.h"
 
 #define NOTE_MAX 512            /* one kept message, truncated beyond */
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "policy/arena.h"
 
 struct chunk {
 	struct chunk *next;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 static const char *const action_names[] = {
 	[ACT_FREE_PORT] = "free-port",

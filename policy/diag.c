@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
-#include "strbuf.h"
+#include "policy/policy.h"
+#include "policy/strbuf.h"
 
 /*
  * Messages quote policy text, and a policy the caller names is the

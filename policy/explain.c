@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
+#include "policy/explain.h"
 
 #define PAM_NOTE " (PAM authentication first)"
 

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "policy.h"
-#include "strbuf.h"
+#include "policy/policy.h"
+#include "policy/strbuf.h"
 
 enum subject_kind { SUBJECT_USER, SUBJECT_GROUP };
 

@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 #define DROPIN_DIR "policy.d"
 

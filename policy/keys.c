@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load.h"
+#include "policy/load.h"
 
 static const char *
 type_words(enum key_type t)

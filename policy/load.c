@@ -16,9 +16,9 @@
 #include <string.h>
 #include <sys/capability.h>
 
-#include "arena.h"
-#include "load.h"
-#include "policy.h"
+#include "policy/arena.h"
+#include "policy/load.h"
+#include "policy/policy.h"
 
 static void
 verror(struct build *b, const char *file, const config_setting_t *s,

@@ -7,7 +7,7 @@
 #include <libconfig.h>
 #include <stdbool.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 /*
  * A build under way: mutable views of the policy's tables.  The policy's

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "load.h"
+#include "policy/load.h"
 
 static const struct key check_keys[] = {
 	{ "url", K_STRING, 0, 0, true, "url = \"http://127.0.0.1:8080/\";" },

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "load.h"
+#include "policy/load.h"
 
 static const struct key plan_keys[] = {
 	{ "port", K_INT, 1, 65535, true, "port = 8080;" },

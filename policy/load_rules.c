@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "load.h"
+#include "policy/load.h"
 
 static const struct key rule_keys[] = {
 	{ "users", K_STRINGS, 0, 0, false, "users = [\"deploy\"];" },

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/capability.h>
 
-#include "load.h"
+#include "policy/load.h"
 
 static const struct key service_keys[] = {
 	{ "exe", K_PATH, 0, 0, true, "exe = \"/usr/sbin/nginx\";" },

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "policy/strbuf.h"
 
 static int
 sb_reserve(struct strbuf *sb, size_t extra)

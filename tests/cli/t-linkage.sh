@@ -2,7 +2,7 @@
 # What the setuid binary loads before main: libcurl and what it drags in
 # (GnuTLS, Kerberos, LDAP, ... ~30 libraries) must not be among it - the
 # verify child loads libcurl itself, after giving up privilege
-# (helper/curlapi.h) - and cutover needs no executable stack.
+# (helper/verify/curlapi.h) - and cutover needs no executable stack.
 . tests/cli/lib.sh
 
 if ! command -v readelf >/dev/null 2>&1; then

@@ -13,7 +13,7 @@
 #     not setuid, the start-up limits, a user namespace, the policy
 #     commands), otherwise checked against the source, the system tests
 #     and the unit tests of PAM; the capability table of PRIVILEGES is
-#     helper/privilege.c's, and CAVEATS' make install is the Makefile's.
+#     helper/priv/privilege.c's, and CAVEATS' make install is the Makefile's.
 # Skipped (77) when mandoc is not installed: it is not a build dependency.
 . tests/cli/lib.sh
 
@@ -302,7 +302,7 @@ expect 4 "an invalid policy's last line, as $page8 quotes it" -- \
 joined() {
 	cat "$@" | tr '\n' ' ' | sed 's/"[[:space:]]*"//g'
 }
-joined helper/*.c policy/*.c pam/*.c >"$TEST_TMPDIR/source"
+joined $(find helper policy pam -name "*.c" | sort) >"$TEST_TMPDIR/source"
 in_source() {
 	if ! grep -qF -- "$1" "$TEST_TMPDIR/source"; then
 		fail_with "$page8 quotes $2, but the source has no \"$1\"" ""
@@ -388,7 +388,7 @@ for m in 'PAM account: Permission' 'PAM account: password expired'; do
 done
 
 # PRIVILEGES: each step of the capability table (table[] in
-# helper/privilege.c) has exactly its capabilities in the page; the step
+# helper/priv/privilege.c) has exactly its capabilities in the page; the step
 # "caller" is the page's "list".
 awk '
 /^} table\[\] = \{/ { on = 1; next }
@@ -404,7 +404,7 @@ on && step != "" {
 		print step, substr(line, RSTART, RLENGTH)
 		line = substr(line, RSTART + RLENGTH)
 	}
-}' helper/privilege.c | sort -u >"$TEST_TMPDIR/caps-code"
+}' helper/priv/privilege.c | sort -u >"$TEST_TMPDIR/caps-code"
 awk '
 /^\.Sh / { sec = $2; names = ""; next }
 sec != "PRIVILEGES" { next }
@@ -419,7 +419,7 @@ names != "" && /^\.Dv CAP_/ {
 	for (i = 1; i <= n; i++) print a[i], $2
 }' "$page8" | sort -u >"$TEST_TMPDIR/caps-page"
 if [ ! -s "$TEST_TMPDIR/caps-code" ]; then
-	fail_with "no capability table found in helper/privilege.c (moved? update $0)" ""
+	fail_with "no capability table found in helper/priv/privilege.c (moved? update $0)" ""
 else
 	cut -d' ' -f1 "$TEST_TMPDIR/caps-code" | sort -u >"$TEST_TMPDIR/steps"
 	while read -r step; do
@@ -427,7 +427,7 @@ else
 		grep "^$step " "$TEST_TMPDIR/caps-page" >"$TEST_TMPDIR/c2"
 		d=$(diff "$TEST_TMPDIR/c1" "$TEST_TMPDIR/c2")
 		if [ -n "$d" ]; then
-			fail_with "PRIVILEGES of $page8: the capabilities of step $step differ from helper/privilege.c (< code, > page)" "$d"
+			fail_with "PRIVILEGES of $page8: the capabilities of step $step differ from helper/priv/privilege.c (< code, > page)" "$d"
 		fi
 	done <"$TEST_TMPDIR/steps"
 fi

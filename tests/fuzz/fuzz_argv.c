@@ -1,6 +1,6 @@
 /*
  * fuzz_argv.c - the libFuzzer target for the command line: request_parse()
- * (helper/request.c), the only code that reads argv, the first thing a
+ * (helper/front/request.c), the only code that reads argv, the first thing a
  * hostile caller controls.
  *
  * Input: the argument vector, arguments separated by NUL bytes, argv[0]
@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "request.h"
+#include "helper/front/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_audit.c - the libFuzzer target for the audit record: audit_encode()
- * (helper/audit.c), which turns an event into the one JSON line that goes
+ * (helper/record/audit.c), which turns an event into the one JSON line that goes
  * to the log file and to syslog.  Its strings come from the caller (argv,
  * for a malformed request), the password and group databases and the
  * policy; a byte that ended the line or the string early would let a
@@ -40,8 +40,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "json_check.h"
+#include "helper/record/audit.h"
+#include "tests/fuzz/json_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

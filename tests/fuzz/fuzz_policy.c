@@ -43,10 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "json_check.h"
-#include "policy.h"
-#include "strbuf.h"
+#include "policy/explain.h"
+#include "tests/fuzz/json_check.h"
+#include "policy/policy.h"
+#include "policy/strbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

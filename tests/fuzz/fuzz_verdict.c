@@ -1,6 +1,6 @@
 /*
  * fuzz_verdict.c - the libFuzzer target for what `cutover verify` makes of
- * an HTTP response (helper/verdict.c): the streaming judge
+ * an HTTP response (helper/verify/judge.c): the streaming judge
  * (verify_scan_*), the result's sanitizer, and the three renderers.  The
  * response is the network's, so every byte of it is hostile; the check is
  * the policy's.
@@ -15,7 +15,7 @@
  * in tests/unit/test_verify.c).
  *
  * Whatever the input, it checks:
- *   - the judge agrees with a reference written here from verdict.h:
+ *   - the judge agrees with a reference written here from judge.h:
  *     a body over max_body is VERIFY_TOO_BIG; otherwise each difference
  *     (status, header after the last status line, contains, sha256) is
  *     set exactly when the reference finds it, and bytes, found,
@@ -44,9 +44,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "exitcodes.h"
-#include "json_check.h"
-#include "verdict.h"
+#include "helper/exitcodes.h"
+#include "tests/fuzz/json_check.h"
+#include "helper/verify/judge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

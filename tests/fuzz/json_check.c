@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "json_check.h"
+#include "tests/fuzz/json_check.h"
 
 #define JSON_DEPTH_MAX 64
 

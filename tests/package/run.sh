@@ -474,7 +474,7 @@ do_deb_files() {
 	for inc in common-auth common-account; do
 		grep -q "^@include $inc\$" /etc/pam.d/cutover || fail_check "/etc/pam.d/cutover includes $inc"
 	done
-	if grep -q 'pam_open_session' pam/*.c helper/*.c; then
+	if grep -rq --include='*.c' 'pam_open_session' pam helper; then
 		grep -q '^@include common-session-noninteractive$' /etc/pam.d/cutover ||
 			fail_check "cutover opens a PAM session now: the stack needs @include common-session-noninteractive"
 	elif grep -Eq '^[[:space:]]*(-?session|@include common-session)' /etc/pam.d/cutover; then

@@ -9,7 +9,7 @@
 # held by a process that is not a permitted holder; a holder that ignores
 # the stop signal (kill_after false: exit 1, true: SIGKILL).
 #
-# `start` is checked for real (service.c through run.c); if it fails,
+# `start` is checked for real (helper/act/svc/proc.c through run.c); if it fails,
 # nginx is started by hand (as nginx, the same command) so that the stop
 # checks still run.
 . tests/system/lib.sh

@@ -136,7 +136,7 @@ if [ -f "$STATE/created" ]; then
 	done <"$STATE/created.rev"
 fi
 
-# The system-test build's lock files (helper/lock.c; /run, a tmpfs): made
+# The system-test build's lock files (helper/act/lock.c; /run, a tmpfs): made
 # at run time by the tests' requests, not by setup.
 rm -rf /run/cutover-systest || problem "cannot remove /run/cutover-systest"
 

@@ -20,12 +20,12 @@
 #include <unistd.h>
 
 #define SUITE(name) Suite *name##_suite(void);
-#include "suites.h"
+#include "tests/unit/suites.h"
 #undef SUITE
 
 static Suite *(*const suites[])(void) = {
 #define SUITE(name) name##_suite,
-#include "suites.h"
+#include "tests/unit/suites.h"
 #undef SUITE
 };
 

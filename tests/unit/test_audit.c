@@ -30,9 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper/audit.h"
+#include "helper/record/audit.h"
 #include "tests/fuzz/json_check.h"
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 #define TXID "0123456789abcdef0123456789abcdef"
 

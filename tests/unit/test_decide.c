@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
-#include "testutil.h"
+#include "policy/policy.h"
+#include "tests/unit/testutil.h"
 
 static struct diags d;
 static struct policy *p;

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
-#include "explain.h"
-#include "strbuf.h"
-#include "testutil.h"
+#include "policy/policy.h"
+#include "policy/explain.h"
+#include "policy/strbuf.h"
+#include "tests/unit/testutil.h"
 
 #define MAIN_NAME   "/etc/cutover/policy.conf"
 #define DROPIN_NAME "/etc/cutover/policy.d/web.conf"

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "testutil.h"
+#include "policy/policy.h"
+#include "tests/unit/testutil.h"
 
 static char top[64];            /* a root-owned 0755 directory of ours */
 static char path[PATH_MAX];     /* top/etc/policy.conf */

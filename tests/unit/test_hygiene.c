@@ -21,8 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hygiene.h"
-#include "procfs.h"
+#include "helper/front/hygiene.h"
+#include "helper/lib/procfs.h"
 
 static char why[256];
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
-#include "testutil.h"
+#include "policy/policy.h"
+#include "tests/unit/testutil.h"
 
 /* Line 1-2: one valid service; tests append from line 3 on. */
 #define SVC \

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lock.h"
-#include "policy.h"
-#include "testutil.h"
+#include "helper/act/lock.h"
+#include "policy/policy.h"
+#include "tests/unit/testutil.h"
 
 #define TXID_A "0123456789abcdef0123456789abcdef"
 #define TXID_B "fedcba9876543210fedcba9876543210"

@@ -27,7 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "helper/authpam.h"
+#include "pam/pam.h"
 
 #define DATA "tests/unit/data/pam"
 

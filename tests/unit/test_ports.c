@@ -1,6 +1,6 @@
 /*
- * test_ports.c - who holds a port (helper/ports.c) and whether a socket
- * may be handed over (stop_socket_fit in helper/stop.c), against real
+ * test_ports.c - who holds a port (helper/act/holders.c) and whether a socket
+ * may be handed over (stop_socket_fit in helper/act/release.c), against real
  * sockets and processes of this test:
  *   - a socket is handed over only when it is a listening TCP socket on
  *     the port's wildcard address, owned by root or the old service's
@@ -30,9 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exitcodes.h"
-#include "ports.h"
-#include "stop.h"
+#include "helper/exitcodes.h"
+#include "helper/act/holders.h"
+#include "helper/act/release.h"
 
 #define NOBODY 65534
 

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "privilege.h"
+#include "helper/priv/privilege.h"
 
 #define NOBODY 65534
 #define STEP_UID 4242           /* stands for the step user _cutover */

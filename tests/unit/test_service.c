@@ -1,5 +1,5 @@
 /*
- * test_service.c - start SERVICE (helper/service.c): the pre-flight, and
+ * test_service.c - start SERVICE (helper/act/svc/proc.c): the pre-flight, and
  * for real (as root) the launched process.
  *
  * The launch cases run the whole sequence run.c runs, in a child made to
@@ -37,8 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "privilege.h"
-#include "service.h"
+#include "helper/priv/privilege.h"
+#include "helper/act/svc/svc.h"
 
 #define CALLER 4242
 #define NOBODY 65534

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "policy/strbuf.h"
 
 static const char *
 json_of(struct strbuf *sb, const char *s, size_t n)

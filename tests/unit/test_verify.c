@@ -22,11 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../fuzz/json_check.h"
-#include "privilege.h"
-#include "sha256.h"
-#include "verdict.h"
-#include "verify.h"
+#include "tests/fuzz/json_check.h"
+#include "helper/priv/privilege.h"
+#include "helper/verify/sha256.h"
+#include "helper/verify/judge.h"
+#include "helper/verify/verify.h"
 
 #define NOBODY 65534
 

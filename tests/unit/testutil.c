@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
+#include "tests/unit/testutil.h"
 
 struct policy *
 tu_build(struct diags *d, const char *main, ...)

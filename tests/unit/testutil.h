@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 /* Build MAIN (as "main.conf") plus optional drop-ins (NULL-terminated). */
 struct policy *tu_build(struct diags *, const char *main, ...);

@@ -1,0 +1,192 @@
+/*
+ * actions.c - one action each, with exactly its step's privileges.  The
+ * words they leave in step_result.text are what the caller reads after
+ * "cutover: free port 8080: " and what the audit record's reason says.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helper/exitcodes.h"
+#include "helper/priv/privilege.h"
+#include "helper/act/svc/svc.h"
+#include "helper/act/actions.h"
+
+static void
+list_pids(const pid_t *pids, size_t n, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len + 16 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%d",
+		    i ? ", " : "", (int)pids[i]);
+}
+
+static void
+list_names(const char *const *names, size_t n, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len + 2 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i ? ", " : "", names[i]);
+}
+
+static void
+stopped(const struct stop_report *rep, int st, const char *why,
+    bool port, struct step_result *res)
+{
+	char pids[256], services[128];
+	size_t len;
+
+	res->status = st;
+	res->nothing = st == STOP_DONE && rep->already_free;
+	res->seconds = rep->seconds;
+	memcpy(res->pids, rep->pids, rep->npids * sizeof(rep->pids[0]));
+	res->npids = rep->npids;
+	list_pids(rep->pids, rep->npids, pids, sizeof(pids));
+	list_names(rep->services, rep->nservices, services, sizeof(services));
+	len = strlen(pids);
+	if (rep->nsignalled > rep->npids)
+		snprintf(pids + len, sizeof(pids) - len, " and %zu more",
+		    rep->nsignalled - rep->npids);
+	if (res->nothing)
+		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
+		    port ? "the port is already free" :
+		    "the service is not running");
+	else if (st == STOP_DONE)
+		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
+		    "(signalled pid %s%s)", services, rep->seconds, pids,
+		    rep->killed ? "; SIGKILL was needed" : "");
+	else
+		snprintf(res->text, sizeof(res->text), "%s", why);
+	/* A switch's handoff that did not use the old socket says why. */
+	len = strlen(res->text);
+	if (rep->handoff[0] != '\0')
+		snprintf(res->text + len, sizeof(res->text) - len, "; %s",
+		    rep->handoff);
+}
+
+static bool
+entered(enum priv_step step, struct step_result *res)
+{
+	if (privilege_enter(step, NULL, 0) == 0)
+		return true;
+	res->status = EXIT_FAILED;
+	res->nothing = true;
+	snprintf(res->text, sizeof(res->text), "could not set up the step's "
+	    "privileges: %s; nothing was done", privilege_error());
+	return false;
+}
+
+void
+step_free_port(const struct port_grant *pg, int notify_fd,
+    struct step_result *res)
+{
+	struct stop_report rep;
+	char why[400];
+	int st;
+
+	memset(res, 0, sizeof(*res));
+	if (!entered(STEP_FREE_PORT, res))
+		return;
+	st = stop_free_port(pg, notify_fd, &rep, why, sizeof(why));
+	stopped(&rep, st, why, true, res);
+}
+
+void
+step_stop(const struct service *svc, struct step_result *res)
+{
+	struct stop_report rep;
+	char why[400];
+	int st;
+
+	memset(res, 0, sizeof(*res));
+	if (!entered(STEP_STOP, res))
+		return;
+	st = stop_service(svc, &rep, why, sizeof(why));
+	stopped(&rep, st, why, false, res);
+}
+
+/* The launched pid first, then the service's others holding its ports. */
+static void
+started(const struct service_plan *plan, const struct start_report *rep,
+    struct step_result *res)
+{
+	size_t i;
+
+	res->seconds = rep->seconds;
+	if (rep->launched > 0) {
+		res->pids[res->npids++] = rep->launched;
+		if (plan->user != NULL)
+			snprintf(res->user, sizeof(res->user), "%s", plan->user);
+	}
+	for (i = 0; i < rep->npids && res->npids < STOP_PIDS_MAX; i++)
+		if (rep->pids[i] != rep->launched)
+			res->pids[res->npids++] = rep->pids[i];
+}
+
+/*
+ * The plan (still root: it reads file metadata and the user and group
+ * databases, and touches nothing), then the step's privileges - for a
+ * root service only after the launch, the one exception in privilege.c's
+ * table -, the ports, the launch, the wait.
+ */
+void
+step_start(const struct service *svc, const int *fds, size_t nfds,
+    struct step_result *res)
+{
+	struct service_plan plan;
+	struct start_report rep;
+	char why[600];
+	size_t i;
+	int st;
+
+	memset(res, 0, sizeof(*res));
+	memset(&rep, 0, sizeof(rep));
+	st = service_plan(svc, &plan, why, sizeof(why));
+	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++)
+		plan.handoff_fds[plan.nhandoff++] = fds[i];
+	if (st == SERVICE_DONE && !plan.root &&
+	    privilege_enter(STEP_START, plan.caps, plan.ncaps) == -1) {
+		st = SERVICE_FAILED;
+		snprintf(why, sizeof(why), "could not set up the step's "
+		    "privileges: %s; nothing was started", privilege_error());
+	}
+	/* A handed-off port is held by cutover's own socket: that is it. */
+	if (st == SERVICE_DONE && nfds == 0)
+		st = service_ports_free(&plan, why, sizeof(why));
+	if (st == SERVICE_DONE)
+		st = service_launch(&plan, &rep, why, sizeof(why));
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (st == SERVICE_DONE && plan.root &&
+	    privilege_enter(STEP_START_ROOT, NULL, 0) == -1) {
+		st = SERVICE_FAILED;
+		snprintf(why, sizeof(why), "it was launched (pid %d) but "
+		    "cutover could not give up root to watch it (%s); see "
+		    "whether it runs", (int)rep.launched, privilege_error());
+	}
+	if (st == SERVICE_DONE)
+		st = service_wait(&plan, &rep, why, sizeof(why));
+	res->status = st;
+	snprintf(res->text, sizeof(res->text), "%s", why);
+	started(&plan, &rep, res);
+	service_plan_free(&plan);
+}
+
+void
+step_verify(const struct check *c, const struct verify_identity *who,
+    struct verify_result *vr, struct step_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	memset(vr, 0, sizeof(*vr));
+	if (!entered(STEP_CALLER, res))
+		return;
+	verify_check(c, who, vr);
+	verify_reason(c, vr, res->text, sizeof(res->text));
+	res->seconds = vr->elapsed;
+	res->status = verify_passed(vr) ? EXIT_DONE : EXIT_FAILED;
+}

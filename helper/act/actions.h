@@ -1,0 +1,62 @@
+/*
+ * actions.h - the actions themselves: free a port, stop, start, verify.
+ * Each enters exactly its step's privileges (privilege.c) and does the
+ * one thing, so the process that calls one must be root and is not root
+ * afterwards.  run.c calls one per request; switch.c calls each in a
+ * child of its own.
+ */
+#ifndef CUTOVER_ACTIONS_H
+#define CUTOVER_ACTIONS_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/policy.h"
+#include "helper/act/release.h"
+#include "helper/verify/verify.h"
+
+#define STEP_TEXT_MAX 800
+
+/*
+ * What a step did.  Fixed size and no pointers: switch.c passes it from
+ * the step's process to the transaction through a pipe in one write.
+ */
+struct step_result {
+	int status;                 /* EXIT_DONE, EXIT_FAILED, EXIT_REFUSED */
+	bool nothing;               /* nothing was done: port already free,
+	                               service not running, or the step's
+	                               privileges could not be set up */
+	char text[STEP_TEXT_MAX];   /* what happened, or why not */
+	pid_t pids[STOP_PIDS_MAX];  /* signalled, or launched then serving */
+	size_t npids;
+	char user[POLICY_NAME_MAX + 1];     /* acted as (start); "" if none */
+	double seconds;
+};
+
+/*
+ * Free PG's port (STEP_FREE_PORT).  NOTIFY_FD, unless -1, gets one byte
+ * once every holder has been signalled: a switch then starts trying to
+ * bind the port for the new service.
+ */
+void step_free_port(const struct port_grant *pg, int notify_fd,
+    struct step_result *);
+
+/* Stop SVC's processes (STEP_STOP). */
+void step_stop(const struct service *svc, struct step_result *);
+
+/*
+ * Start SVC (STEP_START, or root then STEP_START_ROOT).  The NFDS
+ * sockets of FDS are listening sockets on SVC's port that the service
+ * inherits (service.handoff says how); they are closed here after the
+ * launch.
+ */
+void step_start(const struct service *svc, const int *fds, size_t nfds,
+    struct step_result *);
+
+/* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
+void step_verify(const struct check *c, const struct verify_identity *who,
+    struct verify_result *vr, struct step_result *res);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * holders.h - who holds a listening TCP port, by identity: the processes
+ * that have the listening socket open, with the device and inode of their
+ * executable, their real and effective uid and parent.  Reading other
+ * users' /proc/PID/fd needs the free-port/stop/start step's
+ * cap_sys_ptrace and cap_dac_read_search.
+ *
+ * What cannot be read or counted is never taken for "free" or "gone":
+ * every scan either accounts for every socket and process or fails.
+ */
+#ifndef CUTOVER_HOLDERS_H
+#define CUTOVER_HOLDERS_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/policy.h"
+
+#define HOLDERS_MAX 1024            /* processes holding one port */
+#define PORT_SOCKETS_MAX 64         /* LISTEN sockets on one port (a mask) */
+
+/*
+ * Who may run a service's exe and count as that service: the uids of its
+ * user and of its holder_users, resolved at request time.
+ */
+struct holder_ids {
+	const struct service *svc;
+	uid_t uid[POLICY_HOLDER_USERS_MAX];
+	size_t n;
+};
+
+struct holder {
+	pid_t pid;
+	pid_t ppid;
+	uid_t uid;                  /* real uid, from /proc/PID/status */
+	uid_t euid;                 /* effective uid, the same line */
+	dev_t exe_dev;              /* of the file /proc/PID/exe points to */
+	ino_t exe_ino;
+	bool exe_deleted;           /* "(deleted)": replaced or removed */
+	char exe[256];              /* readlink of /proc/PID/exe, for messages */
+	unsigned long inode;        /* a listening socket it holds */
+	unsigned long long sockets; /* which of holders.sockets[], as bits */
+	const struct service *service;  /* the permitted holder it is, or NULL */
+	const struct holder_ids *ids;   /* and whose uids made it so */
+};
+
+struct holders {
+	struct holder v[HOLDERS_MAX];
+	size_t n;
+	unsigned long sockets[PORT_SOCKETS_MAX]; /* LISTEN sockets' inodes */
+	size_t nsockets;
+	/*
+	 * LISTEN sockets no visible process holds (another pid namespace,
+	 * a process that exited mid-scan): their holder can't be identified,
+	 * so nothing may be signalled for them.
+	 */
+	size_t nunseen;
+	size_t nhidden;             /* processes whose fds can't be read */
+};
+
+/*
+ * Every process holding a listening socket on PORT (IPv4 and IPv6).
+ * Returns 0 (n may be 0: the port is free); 1 (EXIT_FAILED) when a table
+ * or a process's /proc entry could not be read; 3 (EXIT_REFUSED) when
+ * there are more sockets or processes than OUT can hold.  WHY says which.
+ */
+int ports_holders(int port, struct holders *out, char *why, size_t whylen);
+
+/* Is anything listening on PORT?  1 yes, 0 no, -1 error. */
+int ports_listening(int port);
+
+/*
+ * Is any of the N sockets INODES still listening on PORT (the kernel's
+ * table, whoever holds it)?  1 yes, 0 no, -1 cannot tell (WHY).
+ */
+int ports_listening_any(int port, const unsigned long *inodes, size_t n,
+    char *why, size_t whylen);
+
+/*
+ * The uids SVC's processes may run as: its user, or each of its
+ * holder_users.  0; 3 (EXIT_REFUSED) when a user does not exist; 1
+ * (EXIT_FAILED) when the database could not be read.  WHY names it.
+ * Names are looked up now, not when the policy was loaded.
+ */
+int holder_ids_resolve(const struct service *svc, struct holder_ids *ids,
+    char *why, size_t whylen);
+
+/*
+ * Mark each holder with the first of IDS[0..N) it is (holder_is).
+ * Returns the number of holders that match none.
+ */
+size_t ports_match(struct holders *h, const struct holder_ids *ids, size_t n);
+
+/*
+ * H is one of IDS's service: it runs the file the service's exe names
+ * (device and inode, not deleted) and its real and effective uid are
+ * both among IDS's.
+ */
+bool holder_is(const struct holder *h, const struct holder_ids *ids);
+
+/*
+ * Still the process that was found: same executable, same real and
+ * effective uid, still holding its socket?  1 yes, 0 no (it changed, or
+ * /proc shows it holds the socket no more), -1 cannot tell (a read
+ * failed; WHY says which).
+ */
+int holder_same(const struct holder *h, char *why, size_t whylen);
+
+/*
+ * Does H's process still have its socket open?  1 yes, 0 no (its
+ * descriptor table was read whole, or it no longer exists), -1 cannot
+ * tell (WHY).  Says nothing about who the process is now.
+ */
+int holder_holds(const struct holder *h, char *why, size_t whylen);
+
+/* "pid 1234 (/usr/bin/python3, user intruder, uid 1001)" */
+void holder_describe(const struct holder *h, char *buf, size_t size);
+
+/* "root or www-data": IDS's users, for messages. */
+void holder_ids_describe(const struct holder_ids *ids, char *buf, size_t size);
+
+#endif

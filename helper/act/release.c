@@ -1,0 +1,825 @@
+/*
+ * release.c - free a port from its permitted holders, or stop a service:
+ * kill by identity, never by number.
+ *
+ * Every target gets a pidfd first; then its identity is checked again
+ * through /proc (same executable by device and inode, same uid, still
+ * holding the socket); then pidfd_send_signal(0) proves the process the
+ * pidfd names is still alive - so the check was about it, not about a
+ * process that recycled its pid.  Only then is it signalled, through the
+ * pidfd.  The top-most holders get the service's stop signal (apache2's
+ * master, which stops its own workers); everything waits by polling the
+ * pidfds until the port is free or stop_timeout passes; SIGKILL follows
+ * only where the service says kill_after = true.
+ *
+ * A holder has let go only when its pidfd says it has exited, or its
+ * descriptor table, read whole, no longer has the socket.  A read that
+ * fails (the caller can lower this step's RLIMIT_NOFILE) proves nothing:
+ * the request then fails with "cannot tell", never "stopped".
+ */
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <netinet/in.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper/act/holders.h"
+#include "helper/act/release.h"
+
+#define STOP_INODES_MAX 256     /* LISTEN sockets of one stop, all ports */
+
+struct target {
+	struct holder h;
+	int pidfd;
+	bool signalled;
+};
+
+struct job {
+	struct target t[HOLDERS_MAX];
+	size_t n;
+	size_t nsockets;            /* LISTEN sockets the scan found */
+	unsigned long handed[STOP_SOCKETS_MAX];     /* copies sent to a switch */
+	size_t nhanded;
+	unsigned long inodes[STOP_INODES_MAX];      /* the targets' sockets */
+	size_t ninodes;
+	const int *ports;
+	size_t nports;
+	struct stop_report *rep;
+	char *why;
+	size_t whylen;
+	int notify_fd;              /* -1, or told once all are signalled */
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool
+alive(const struct target *t)
+{
+	return pidfd_send_signal(t->pidfd, 0, NULL, 0) == 0;
+}
+
+static void
+close_job(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->t[i].pidfd >= 0)
+			close(j->t[i].pidfd);
+}
+
+/* pidfd, then re-check, then alive: the identity proof. */
+static int
+open_targets(struct job *j)
+{
+	size_t i;
+	char d[320], err[256];
+	int same;
+
+	for (i = 0; i < j->n; i++) {
+		struct target *t = &j->t[i];
+
+		t->pidfd = pidfd_open(t->h.pid, 0);
+		if (t->pidfd == -1 && errno == ESRCH)
+			continue;       /* gone already: nothing to stop */
+		holder_describe(&t->h, d, sizeof(d));
+		same = t->pidfd == -1 ? 0 : holder_same(&t->h, err, sizeof(err));
+		if (same == -1) {
+			snprintf(j->why, j->whylen, "%s (%s); nothing was "
+			    "signalled", d, err);
+			return -1;
+		}
+		if (same == 0 || !alive(t)) {
+			snprintf(j->why, j->whylen, "%s changed or exited while "
+			    "being checked; nothing was signalled", d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool
+is_target_pid(const struct job *j, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->t[i].h.pid == pid)
+			return true;
+	return false;
+}
+
+static void
+note_service(struct stop_report *rep, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nservices; i++)
+		if (strcmp(rep->services[i], name) == 0)
+			return;
+	if (rep->nservices < STOP_SERVICES_MAX)
+		rep->services[rep->nservices++] = name;
+}
+
+static int
+signal_target(struct job *j, struct target *t, int sig)
+{
+	if (t->pidfd < 0 || !alive(t))
+		return 0;
+	if (pidfd_send_signal(t->pidfd, sig, NULL, 0) == -1) {
+		if (errno == ESRCH)
+			return 0;       /* it exited: nothing was signalled */
+		snprintf(j->why, j->whylen, "cannot signal pid %d: %s",
+		    (int)t->h.pid, strerror(errno));
+		return -1;
+	}
+	if (!t->signalled && j->rep->npids < STOP_PIDS_MAX)
+		j->rep->pids[j->rep->npids++] = t->h.pid;
+	j->rep->nsignalled += !t->signalled;
+	note_service(j->rep, t->h.service->name);
+	t->signalled = true;
+	return 0;
+}
+
+/* The stop signal to each holder whose parent is not a holder too. */
+static int
+signal_topmost(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (!is_target_pid(j, j->t[i].h.ppid) &&
+		    signal_target(j, &j->t[i],
+		    j->t[i].h.service->stop_signal) == -1)
+			return -1;
+	return 0;
+}
+
+enum hold { RELEASED, HOLDING, UNKNOWN };
+
+/*
+ * Is the target still holding its LISTEN socket?  RELEASED only on
+ * evidence: its pidfd is readable or says ESRCH (it has exited), or its
+ * descriptor table was read whole without the socket.  One that could
+ * not be opened (pidfd_open said ESRCH) is judged by /proc alone: "no
+ * such process" must not be taken for "stopped" while /proc still shows
+ * it holding the socket.  UNKNOWN when a read failed: ERR says which.
+ */
+static enum hold
+hold_state(const struct target *t, char *err, size_t errlen)
+{
+	struct pollfd p = { t->pidfd, POLLIN, 0 };
+	int r;
+
+	if (t->pidfd >= 0) {
+		if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+			return RELEASED;
+		if (pidfd_send_signal(t->pidfd, 0, NULL, 0) == -1) {
+			if (errno == ESRCH)
+				return RELEASED;
+			snprintf(err, errlen, "cannot tell whether pid %d has "
+			    "exited: %s", (int)t->h.pid, strerror(errno));
+			return UNKNOWN;
+		}
+	}
+	r = holder_holds(&t->h, err, errlen);
+	return r == 0 ? RELEASED : r == 1 ? HOLDING : UNKNOWN;
+}
+
+/*
+ * RELEASED when no target holds its LISTEN socket; UNKNOWN when any
+ * cannot be told (that target in *WHICH, the reason in ERR); else
+ * HOLDING (*WHICH: the first that holds).
+ */
+static enum hold
+job_state(const struct job *j, size_t *which, char *err, size_t errlen)
+{
+	enum hold all = RELEASED, one;
+	size_t i;
+
+	for (i = 0; i < j->n && all != UNKNOWN; i++)
+		if ((one = hold_state(&j->t[i], err, errlen)) != RELEASED &&
+		    all != one) {
+			all = one;
+			*which = i;
+		}
+	return all;
+}
+
+static bool
+released(const struct job *j)
+{
+	char err[256];
+	size_t which;
+
+	return job_state(j, &which, err, sizeof(err)) == RELEASED;
+}
+
+static void
+wait_released(struct job *j, double deadline)
+{
+	struct pollfd pfd[HOLDERS_MAX];
+	size_t i, n;
+
+	while (!released(j) && now() < deadline) {
+		for (i = n = 0; i < j->n; i++)
+			if (j->t[i].pidfd >= 0) {
+				pfd[n].fd = j->t[i].pidfd;
+				pfd[n++].events = POLLIN;
+			}
+		(void)poll(pfd, n, 50);     /* an exit wakes us early */
+	}
+}
+
+static double
+longest_timeout(const struct job *j)
+{
+	double t = 0;
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->t[i].h.service->stop_timeout > t)
+			t = j->t[i].h.service->stop_timeout;
+	return t;
+}
+
+/*
+ * SIGKILL what remains, for the services that allow it: only a target
+ * still holding and still the process that was found.
+ */
+static int
+kill_remaining(struct job *j)
+{
+	size_t i, killed = 0;
+	char err[256];
+
+	for (i = 0; i < j->n; i++) {
+		struct target *t = &j->t[i];
+
+		if (!t->h.service->kill_after || t->pidfd < 0 ||
+		    hold_state(t, err, sizeof(err)) != HOLDING ||
+		    holder_same(&t->h, err, sizeof(err)) != 1)
+			continue;
+		if (signal_target(j, t, SIGKILL) == -1)
+			return -1;
+		killed++;
+	}
+	j->rep->killed = killed > 0;
+	return (int)killed;
+}
+
+/* Why the port is not free: who still holds it, or what can't be told. */
+static void
+describe_remaining(struct job *j)
+{
+	char d[320], err[256] = "";
+	size_t which = 0;
+	enum hold st = job_state(j, &which, err, sizeof(err));
+
+	holder_describe(&j->t[which].h, d, sizeof(d));
+	if (st == UNKNOWN)
+		snprintf(j->why, j->whylen, "cannot tell whether %s has let go "
+		    "of the port (%s); it was signalled, and is not taken for "
+		    "stopped", d, err);
+	else
+		snprintf(j->why, j->whylen, "still held after %.1f s by %s%s",
+		    longest_timeout(j), d, j->t[which].h.service->kill_after ?
+		    "" : " (the service does not allow kill_after)");
+}
+
+/* The number of PID's descriptor for the socket INODE, or -1. */
+static int
+fd_of_socket(pid_t pid, unsigned long inode)
+{
+	char dir[64], link[64], want[48];
+	struct dirent *e;
+	ssize_t n;
+	DIR *d;
+	int fd = -1;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while (fd == -1 && (e = readdir(d)) != NULL) {
+		n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strcmp(link, want) == 0)
+			fd = atoi(e->d_name);
+	}
+	closedir(d);
+	return fd;
+}
+
+/* One 't' and FDS (SCM_RIGHTS) on the switch's socket. */
+static void
+send_sockets(int to, const int *fds, size_t n)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * STOP_SOCKETS_MAX)], t = 't';
+	struct iovec iov = { &t, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	if (n > 0) {
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	}
+	(void)sendmsg(to, &msg, MSG_NOSIGNAL);
+}
+
+static bool
+uid_listed(const struct holder_ids *ids, uid_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		if (ids->uid[i] == uid)
+			return true;
+	return false;
+}
+
+static int
+sockopt(int fd, int level, int name, int *v, char *why, size_t whylen)
+{
+	socklen_t len = sizeof(*v);
+
+	*v = 0;
+	if (getsockopt(fd, level, name, v, &len) == 0)
+		return 0;
+	snprintf(why, whylen, "cannot read its socket options: %s",
+	    strerror(errno));
+	return -1;
+}
+
+/* Bound to the wildcard address of its family on PORT, dual-stack. */
+static int
+wildcard_on(int fd, int family, int port, char *why, size_t whylen)
+{
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in four;
+		struct sockaddr_in6 six;
+	} a;
+	socklen_t len = sizeof(a);
+	int v6only;
+
+	memset(&a, 0, sizeof(a));
+	if (getsockname(fd, &a.sa, &len) == -1) {
+		snprintf(why, whylen, "cannot read its address: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (family == AF_INET && len >= sizeof(a.four) &&
+	    a.four.sin_port == htons((uint16_t)port) &&
+	    a.four.sin_addr.s_addr == htonl(INADDR_ANY))
+		return 0;
+	if (family == AF_INET6 && len >= sizeof(a.six) &&
+	    a.six.sin6_port == htons((uint16_t)port) &&
+	    IN6_IS_ADDR_UNSPECIFIED(&a.six.sin6_addr)) {
+		if (sockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, why,
+		    whylen) == -1)
+			return -1;
+		if (v6only == 0)
+			return 0;
+	}
+	snprintf(why, whylen, "it is not bound to the port's listening "
+	    "address, [::]:%d dual-stack or 0.0.0.0:%d", port, port);
+	return -1;
+}
+
+/*
+ * No socket filter: SO_GET_FILTER with no room answers the number of
+ * classic BPF instructions (0: none), and EACCES for an eBPF program
+ * (SO_ATTACH_BPF), which cannot be read back.
+ */
+static int
+no_filter(int fd, char *why, size_t whylen)
+{
+	socklen_t len = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &len) == -1) {
+		if (errno == EACCES)
+			snprintf(why, whylen, "it has an eBPF socket filter");
+		else
+			snprintf(why, whylen, "cannot tell whether it has a "
+			    "socket filter: %s", strerror(errno));
+		return -1;
+	}
+	if (len != 0) {
+		snprintf(why, whylen, "it has a socket filter");
+		return -1;
+	}
+	return 0;
+}
+
+int
+stop_socket_fit(int fd, int port, const struct holder_ids *owners, char *why,
+    size_t whylen)
+{
+	struct stat st;
+	int family, type, proto, listening, reuseport, ifindex;
+
+	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		snprintf(why, whylen, "it is not a socket");
+		return -1;
+	}
+	if (st.st_uid != 0 && !uid_listed(owners, st.st_uid)) {
+		snprintf(why, whylen, "it is owned by uid %lu, neither root nor "
+		    "a user of %s", (unsigned long)st.st_uid, owners->svc->name);
+		return -1;
+	}
+	if (sockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, why, whylen) == -1 ||
+	    sockopt(fd, SOL_SOCKET, SO_TYPE, &type, why, whylen) == -1 ||
+	    sockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, why, whylen) == -1 ||
+	    sockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, why,
+	    whylen) == -1 ||
+	    sockopt(fd, SOL_SOCKET, SO_REUSEPORT, &reuseport, why,
+	    whylen) == -1 ||
+	    sockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &ifindex, why,
+	    whylen) == -1)
+		return -1;
+	if ((family != AF_INET && family != AF_INET6) || type != SOCK_STREAM ||
+	    proto != IPPROTO_TCP || !listening) {
+		snprintf(why, whylen, "it is not a listening TCP socket");
+		return -1;
+	}
+	if (reuseport) {
+		snprintf(why, whylen, "it has SO_REUSEPORT set: another "
+		    "socket of its owner could share its traffic");
+		return -1;
+	}
+	if (ifindex != 0) {
+		snprintf(why, whylen, "it is bound to one network interface");
+		return -1;
+	}
+	if (wildcard_on(fd, family, port, why, whylen) == -1)
+		return -1;
+	return no_filter(fd, why, whylen);
+}
+
+/* A copy of target T's socket, taken through its pidfd; -1 (WHY) if not. */
+static int
+copy_socket(const struct target *t, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd, copy;
+
+	if ((fd = fd_of_socket(t->h.pid, t->h.inode)) == -1) {
+		snprintf(why, whylen, "its descriptor in pid %d was not found",
+		    (int)t->h.pid);
+		return -1;
+	}
+	if ((copy = (int)syscall(SYS_pidfd_getfd, t->pidfd, fd, 0)) == -1) {
+		snprintf(why, whylen, "it could not be copied: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/* the descriptor may have been reused since /proc was read */
+	if (fstat(copy, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    st.st_ino != t->h.inode) {
+		close(copy);
+		snprintf(why, whylen, "pid %d's descriptor changed meanwhile",
+		    (int)t->h.pid);
+		return -1;
+	}
+	return copy;
+}
+
+/*
+ * A switch with a socket handoff: a copy of each listening socket the
+ * targets hold, taken through their pidfds (pidfd_getfd, which needs
+ * this step's cap_sys_ptrace) before any signal and sent to the
+ * transaction.  The socket then outlives the old holder: connections
+ * keep queueing in it until the new service accepts them, and there is
+ * no moment at which the port is not listening.
+ *
+ * A socket is taken only when stop_socket_fit() says so, and only when
+ * it is the port's one listening socket: a SO_REUSEPORT group's BPF
+ * program (SO_ATTACH_REUSEPORT_CBPF/EBPF) cannot be read back, a group
+ * stays whole after its members clear SO_REUSEPORT, and a group needs
+ * two sockets.  When one is not taken none is, and the transaction binds
+ * the port itself once the holders let go; the report says why.
+ */
+static void
+take_sockets(struct job *j)
+{
+	unsigned long inodes[STOP_SOCKETS_MAX] = { 0 };
+	int fds[STOP_SOCKETS_MAX], copy;
+	char why[200];
+	size_t i, k, n = 0;
+
+	for (i = 0; i < j->n && n < STOP_SOCKETS_MAX; i++) {
+		struct target *t = &j->t[i];
+
+		for (k = 0; k < n && inodes[k] != t->h.inode; k++)
+			;
+		if (t->pidfd < 0 || k < n || j->rep->handoff[0] != '\0')
+			continue;
+		if (j->nsockets != 1)
+			snprintf(why, sizeof(why), "the port has %zu listening "
+			    "sockets; cutover hands over a port's only one",
+			    j->nsockets);
+		else if ((copy = copy_socket(t, why, sizeof(why))) == -1)
+			;
+		else if (stop_socket_fit(copy, j->ports[0], t->h.ids, why,
+		    sizeof(why)) == -1)
+			close(copy);
+		else {
+			inodes[n] = t->h.inode;
+			fds[n++] = copy;
+			continue;
+		}
+		snprintf(j->rep->handoff, sizeof(j->rep->handoff), "the old "
+		    "listening socket was not handed over (%s): the switch "
+		    "binds its own", why);
+	}
+	for (; j->rep->handoff[0] != '\0' && n > 0; n--)
+		close(fds[n - 1]);
+	memcpy(j->handed, inodes, n * sizeof(inodes[0]));
+	j->nhanded = n;
+	send_sockets(j->notify_fd, fds, n);
+	for (k = 0; k < n; k++)
+		close(fds[k]);
+}
+
+/* Remember the scan's sockets MASK names, for sockets_gone(). */
+static int
+note_sockets(struct job *j, const struct holders *h, unsigned long long mask)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->nsockets; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		for (k = 0; k < j->ninodes && j->inodes[k] != h->sockets[i]; k++)
+			;
+		if (k < j->ninodes)
+			continue;
+		if (j->ninodes == STOP_INODES_MAX) {
+			snprintf(j->why, j->whylen, "more than %d listening "
+			    "sockets to stop, more than cutover can account "
+			    "for; nothing was signalled", STOP_INODES_MAX);
+			return STOP_REFUSED;
+		}
+		j->inodes[j->ninodes++] = h->sockets[i];
+	}
+	return 0;
+}
+
+/*
+ * The targets let go; are their sockets gone from the kernel's table
+ * too?  One that still listens is held by a process the scan could not
+ * read: the port is not free.  (A copy handed to a switch listens on, by
+ * design.)  A close's last reference may be dropped a moment after the
+ * descriptor is, so this looks again for up to a second.
+ */
+static int
+sockets_gone(struct job *j)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000L };
+	unsigned long left[STOP_INODES_MAX];
+	size_t i, k, n = 0, p;
+	int rc = 0, tries;
+
+	for (i = 0; i < j->ninodes; i++) {
+		for (k = 0; k < j->nhanded && j->handed[k] != j->inodes[i]; k++)
+			;
+		if (k == j->nhanded)
+			left[n++] = j->inodes[i];
+	}
+	for (p = 0; p < j->nports && n > 0; p++) {
+		for (tries = 0; tries < 100; tries++) {
+			rc = ports_listening_any(j->ports[p], left, n, j->why,
+			    j->whylen);
+			if (rc != 1)
+				break;
+			nanosleep(&tick, NULL);
+		}
+		if (rc == -1)
+			return STOP_FAILED;
+		if (rc == 1) {
+			snprintf(j->why, j->whylen, "port %d still listens on a "
+			    "socket its stopped holders had: a process cutover "
+			    "cannot see holds it too", j->ports[p]);
+			return STOP_FAILED;
+		}
+	}
+	return STOP_DONE;
+}
+
+static int
+run_job(struct job *j)
+{
+	double start = now();
+	int status = STOP_DONE;
+
+	if (open_targets(j) == -1)
+		status = STOP_FAILED;
+	else if (j->notify_fd != -1)
+		take_sockets(j);
+	if (status == STOP_DONE && signal_topmost(j) == -1)
+		status = STOP_FAILED;
+	else if (status == STOP_DONE) {
+		/* A switch may now try to bind the port (actions.h). */
+		if (j->notify_fd != -1)
+			(void)sendto(j->notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
+		wait_released(j, start + longest_timeout(j));
+		if (!released(j)) {
+			if (kill_remaining(j) > 0)
+				wait_released(j, now() + 2.0);
+			if (!released(j)) {
+				describe_remaining(j);
+				status = STOP_FAILED;
+			}
+		}
+		if (status == STOP_DONE)
+			status = sockets_gone(j);
+	}
+	j->rep->seconds = now() - start;
+	close_job(j);
+	return status;
+}
+
+static void
+describe_intruder(const struct holder *h, int port, char *why, size_t whylen)
+{
+	char d[320];
+
+	holder_describe(h, d, sizeof(d));
+	snprintf(why, whylen, "port %d is held by %s, which is not one of its "
+	    "permitted holders%s; nothing was signalled", port, d,
+	    h->exe_deleted ? " (its executable was deleted or replaced)" : "");
+}
+
+/* The uids of each of PG's holders: 0, or the exit status (WHY). */
+static int
+resolve_holders(const struct port_grant *pg, struct holder_ids *ids,
+    char *why, size_t whylen)
+{
+	size_t i;
+	int st;
+
+	for (i = 0; i < pg->nholders; i++)
+		if ((st = holder_ids_resolve(pg->holders[i], &ids[i], why,
+		    whylen)) != 0)
+			return st;
+	return 0;
+}
+
+/*
+ * Who holds PG's port, every one a permitted holder: 0 (H filled; no
+ * socket: the port is free), or the exit status with WHY.
+ */
+static int
+port_targets(const struct port_grant *pg, struct holders *h,
+    struct holder_ids *ids, char *why, size_t whylen)
+{
+	size_t i;
+	int st;
+
+	if ((st = ports_holders(pg->port, h, why, whylen)) != 0 ||
+	    h->nsockets == 0)
+		return st;
+	if (h->nunseen > 0) {
+		snprintf(why, whylen, "port %d has a listening socket that no "
+		    "visible process holds; nothing was signalled", pg->port);
+		return STOP_REFUSED;
+	}
+	if ((st = resolve_holders(pg, ids, why, whylen)) != 0)
+		return st;
+	if (ports_match(h, ids, pg->nholders) > 0) {
+		for (i = 0; h->v[i].service != NULL; i++)
+			;
+		describe_intruder(&h->v[i], pg->port, why, whylen);
+		return STOP_REFUSED;
+	}
+	return 0;
+}
+
+int
+stop_free_port(const struct port_grant *pg, int notify_fd,
+    struct stop_report *rep, char *why, size_t whylen)
+{
+	struct holders *h = calloc(1, sizeof(*h));
+	struct job *j = calloc(1, sizeof(*j));
+	struct holder_ids *ids = calloc(pg->nholders + 1, sizeof(*ids));
+	size_t i;
+	int status = STOP_DONE;
+
+	memset(rep, 0, sizeof(*rep));
+	if (h == NULL || j == NULL || ids == NULL) {
+		snprintf(why, whylen, "out of memory");
+		status = STOP_FAILED;
+	} else if ((status = port_targets(pg, h, ids, why, whylen)) != 0) {
+		;
+	} else if (h->nsockets == 0) {
+		rep->already_free = true;
+	} else {
+		*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
+		    .why = why, .whylen = whylen, .notify_fd = notify_fd,
+		    .nsockets = h->nsockets };
+		for (i = 0; i < h->n; i++)
+			j->t[j->n++] = (struct target){ h->v[i], -1, false };
+		status = note_sockets(j, h, ~0ULL);
+		if (status == STOP_DONE)
+			status = run_job(j);
+	}
+	free(ids);
+	free(h);
+	free(j);
+	return status;
+}
+
+/* The service's processes on one port: its exe, run by its users. */
+static int
+add_service_targets(struct job *j, const struct holder_ids *ids, int port,
+    struct holders *h)
+{
+	size_t i, k;
+	int st;
+
+	if ((st = ports_holders(port, h, j->why, j->whylen)) != 0)
+		return st;
+	for (i = 0; i < h->n; i++) {
+		if (!holder_is(&h->v[i], ids))
+			continue;
+		for (k = 0; k < j->n && j->t[k].h.pid != h->v[i].pid; k++)
+			;
+		if (k < j->n)
+			continue;       /* already a target (several ports) */
+		if (j->n == HOLDERS_MAX) {
+			snprintf(j->why, j->whylen, "more than %d processes of "
+			    "%s hold its ports, more than cutover can account "
+			    "for; nothing was signalled", HOLDERS_MAX,
+			    ids->svc->name);
+			return STOP_REFUSED;
+		}
+		h->v[i].service = ids->svc;
+		h->v[i].ids = ids;
+		j->t[j->n++] = (struct target){ h->v[i], -1, false };
+		if ((st = note_sockets(j, h, h->v[i].sockets)) != 0)
+			return st;
+	}
+	return 0;
+}
+
+int
+stop_service(const struct service *svc, struct stop_report *rep, char *why,
+    size_t whylen)
+{
+	struct holders *h = calloc(1, sizeof(*h));
+	struct job *j = calloc(1, sizeof(*j));
+	struct holder_ids ids;
+	int status = STOP_DONE;
+	size_t p;
+
+	memset(rep, 0, sizeof(*rep));
+	if (h == NULL || j == NULL) {
+		snprintf(why, whylen, "out of memory");
+		status = STOP_FAILED;
+	} else if (svc->nports == 0) {
+		snprintf(why, whylen, "cutover finds a service by the ports it "
+		    "holds, and service %s lists none", svc->name);
+		status = STOP_FAILED;
+	} else if ((status = holder_ids_resolve(svc, &ids, why, whylen)) != 0) {
+		;
+	} else {
+		*j = (struct job){ .ports = svc->ports, .nports = svc->nports,
+		    .rep = rep, .why = why, .whylen = whylen, .notify_fd = -1 };
+		for (p = 0; p < svc->nports && status == STOP_DONE; p++)
+			status = add_service_targets(j, &ids, svc->ports[p], h);
+		if (status == STOP_DONE && j->n == 0)
+			rep->already_free = true;
+		else if (status == STOP_DONE)
+			status = run_job(j);
+	}
+	free(h);
+	free(j);
+	return status;
+}

@@ -1,0 +1,62 @@
+/*
+ * release.h - free a port from its permitted holders; stop a service.
+ * Runs in the free-port/stop step (cap_sys_ptrace, cap_dac_read_search,
+ * cap_kill as the caller's uid).
+ */
+#ifndef CUTOVER_RELEASE_H
+#define CUTOVER_RELEASE_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/policy.h"
+
+#define STOP_PIDS_MAX 128
+#define STOP_SERVICES_MAX 8
+#define STOP_SOCKETS_MAX 8      /* listening sockets handed to a switch */
+
+enum stop_status { STOP_DONE = 0, STOP_FAILED = 1, STOP_REFUSED = 3 };
+
+struct stop_report {
+	bool already_free;          /* nothing held the port / ran */
+	pid_t pids[STOP_PIDS_MAX];  /* signalled, in order (the first ones) */
+	size_t npids;
+	size_t nsignalled;          /* all of them: npids or more */
+	const char *services[STOP_SERVICES_MAX];   /* whose pids were signalled */
+	size_t nservices;
+	bool killed;                /* SIGKILL was needed */
+	double seconds;
+	/* a handoff: why an old socket was not handed over, or "" */
+	char handoff[320];
+};
+
+/*
+ * Free PG's port: every holder must be one of its permitted services
+ * (else STOP_REFUSED, nothing signalled); signal, wait, maybe SIGKILL.
+ * NOTIFY_FD, unless -1, is a switch's SOCK_SEQPACKET socket: it gets
+ * 't' with copies of the holders' listening sockets (SCM_RIGHTS, maybe
+ * none) before any signal, then 's' once every holder is signalled.
+ */
+int stop_free_port(const struct port_grant *pg, int notify_fd,
+    struct stop_report *, char *why, size_t whylen);
+
+/* Stop SVC: its processes (exe and user) that hold its ports. */
+int stop_service(const struct service *svc, struct stop_report *,
+    char *why, size_t whylen);
+
+/*
+ * May FD, a copy of an old holder's listening socket, be handed to the
+ * new service on PORT?  0 when it is a listening TCP socket on the
+ * port's wildcard address ([::]:PORT dual-stack, or 0.0.0.0:PORT), bound
+ * to no device, owned by root or one of OWNERS' uids, without
+ * SO_REUSEPORT and without a socket filter (classic or eBPF); otherwise
+ * -1 and WHY says what it is ("it has SO_REUSEPORT set").  Anything
+ * that cannot be read is -1 too.
+ */
+struct holder_ids;
+int stop_socket_fit(int fd, int port, const struct holder_ids *owners,
+    char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,947 @@
+/*
+ * proc.c - start a service the policy names: check that it is safe to
+ * start (touching nothing), launch it with nothing of the caller's, wait
+ * until it holds its ports.
+ *
+ * The credential changes themselves (groups, ids, capabilities,
+ * no_new_privs) are privilege.c's; this file prepares everything the
+ * child needs before the fork (argv, environment, groups: no NSS lookup
+ * and no policy access after it), and in the child resets what the
+ * process inherited from the caller through cutover: session and
+ * controlling tty, cwd and every open descriptor here; signal
+ * dispositions and mask, rlimits, umask and the scheduling state through
+ * hygiene_reset_for_exec(), the one place that resets them.  It never
+ * runs a shell, never searches PATH and never passes on a byte of the
+ * caller's environment.
+ */
+#include <sys/capability.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper/front/hygiene.h"
+#include "helper/act/holders.h"
+#include "helper/priv/privilege.h"
+#include "helper/act/svc/svc.h"
+
+#define POLL_MS 50
+
+/* ---- pre-flight: the binaries --------------------------------------- */
+
+#define LINKS_MAX 40    /* symlinks followed in one path, as the kernel */
+#define SCRIPT_DEPTH 4  /* "#!" interpreters, as the kernel */
+
+static bool
+safe_owner_mode(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/*
+ * PATH and every directory above it: owned by root, not group- or
+ * world-writable; PATH itself a regular file.  Whoever could replace any
+ * of them would run code as the service's user.  Each component is
+ * opened with O_PATH|O_NOFOLLOW relative to the one above and checked
+ * with fstat on that descriptor.  A symlink refuses (name the real path
+ * in the policy), unless FOLLOW: then it is followed - it sits in a
+ * directory already found safe, so only root could change it - and its
+ * target is checked the same way.  ROLE names PATH in messages.
+ */
+static int
+binary_safe(const char *path, const char *role, bool follow,
+    const struct service *svc, char *why, size_t whylen)
+{
+	char *cur, *comp, *save = NULL, sofar[PATH_MAX], parent[PATH_MAX];
+	char target[PATH_MAX];
+	struct stat st;
+	int dir = -1, fd, links = 0, rc = -1;
+	ssize_t n;
+	size_t len;
+
+	if (path == NULL || path[0] != '/' || strlen(path) >= PATH_MAX) {
+		snprintf(why, whylen, "the %s of service %s is not an absolute "
+		    "path; refusing", role, svc->name);
+		return -1;
+	}
+	if ((cur = strdup(path)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+restart:
+	snprintf(sofar, sizeof(sofar), "/");
+	if (dir != -1)
+		close(dir);
+	if ((dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "cannot open /: %s", strerror(errno));
+		goto out;
+	}
+	comp = NULL;
+	for (;;) {
+		if (fstat(dir, &st) == -1) {
+			snprintf(why, whylen, "cannot stat %s: %s", sofar,
+			    strerror(errno));
+			goto out;
+		}
+		if (!safe_owner_mode(&st)) {
+			snprintf(why, whylen, "refusing to start %s: %s, a "
+			    "directory above its %s %s, is %s; whoever can write "
+			    "there could replace the program (make it root-owned "
+			    "and not group- or world-writable)", svc->name,
+			    sofar, role, path, st.st_uid != 0 ?
+			    "not owned by root" : "group- or world-writable");
+			goto out;
+		}
+		comp = strtok_r(comp == NULL ? cur : NULL, "/", &save);
+		if (comp == NULL) {
+			snprintf(why, whylen, "the %s of service %s, %s, is a "
+			    "directory; refusing", role, svc->name, path);
+			goto out;
+		}
+		memcpy(parent, sofar, sizeof(parent));   /* same size */
+		len = strlen(sofar);
+		snprintf(sofar + len, sizeof(sofar) - len, "%s%s",
+		    len > 1 ? "/" : "", comp);
+		if ((fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC))
+		    == -1) {
+			snprintf(why, whylen, "refusing to start %s: its %s %s: "
+			    "%s: %s", svc->name, role, path, sofar,
+			    strerror(errno));
+			goto out;
+		}
+		close(dir);
+		dir = fd;
+		if (fstat(dir, &st) == -1) {
+			snprintf(why, whylen, "cannot stat %s: %s", sofar,
+			    strerror(errno));
+			goto out;
+		}
+		if (S_ISDIR(st.st_mode))
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			n = readlinkat(dir, "", target, sizeof(target) - 1);
+			target[n > 0 ? n : 0] = '\0';
+			if (!follow || n <= 0) {
+				snprintf(why, whylen, "refusing to start %s: %s "
+				    "in its %s %s is a symlink (to %s); name the "
+				    "real path in the policy", svc->name, sofar,
+				    role, path, target);
+				goto out;
+			}
+			if (++links > LINKS_MAX) {
+				snprintf(why, whylen, "refusing to start %s: "
+				    "too many symlinks in its %s %s", svc->name,
+				    role, path);
+				goto out;
+			}
+			/* Go on from the target, then what was left. */
+			len = strlen(parent);
+			if (snprintf(sofar, sizeof(sofar), "%s%s%s%s%s",
+			    target[0] == '/' ? "" : parent,
+			    target[0] == '/' || len == 1 ? "" : "/", target,
+			    *save ? "/" : "", save) >= (int)sizeof(sofar)) {
+				snprintf(why, whylen, "the %s of service %s is "
+				    "too long once its symlinks are followed",
+				    role, svc->name);
+				goto out;
+			}
+			free(cur);
+			if ((cur = strdup(sofar)) == NULL) {
+				snprintf(why, whylen, "out of memory");
+				goto out;
+			}
+			goto restart;
+		}
+		if (!S_ISREG(st.st_mode) || save[strspn(save, "/")] != '\0') {
+			snprintf(why, whylen, "refusing to start %s: its %s %s "
+			    "is not a regular file", svc->name, role, path);
+			goto out;
+		}
+		if (!safe_owner_mode(&st)) {
+			snprintf(why, whylen, "refusing to start %s: its %s %s "
+			    "is %s; whoever can write it would run code as the "
+			    "service's user (make it root-owned and not group- "
+			    "or world-writable)", svc->name, role, path,
+			    st.st_uid != 0 ? "not owned by root" :
+			    "group- or world-writable");
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+out:
+	if (dir != -1)
+		close(dir);
+	free(cur);
+	return rc;
+}
+
+/*
+ * A start command that is a script ("#!/bin/sh", apache2ctl) runs its
+ * interpreter: that must be as safe as the script.  The interpreter's
+ * path may go through root-owned symlinks (/bin -> usr/bin on Debian 12);
+ * a script interpreting a script is followed as the kernel would.
+ */
+static int
+interpreter_safe(const char *path, int depth, const struct service *svc,
+    char *why, size_t whylen)
+{
+	char line[256], interp[256];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1)
+		return 0;       /* not readable: execve will say */
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return 0;
+	line[n] = '\0';
+	if (sscanf(line + 2, " %255[^ \t\n]", interp) != 1)
+		return 0;       /* execve will refuse it */
+	if (depth >= SCRIPT_DEPTH) {
+		snprintf(why, whylen, "refusing to start %s: its start command "
+		    "%s nests interpreters too deep", svc->name,
+		    svc->start[0]);
+		return -1;
+	}
+	if (binary_safe(interp, "start command's interpreter", true, svc,
+	    why, whylen) == -1)
+		return -1;
+	return interpreter_safe(interp, depth + 1, svc, why, whylen);
+}
+
+/* ---- pre-flight: who it runs as --------------------------------------- */
+
+/* After a NULL from getpw*()/getgr*(): "no such entry", not an error? */
+static bool
+not_found(int e)
+{
+	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
+}
+
+static int
+resolve_user(const struct service *svc, struct service_plan *p, char *why,
+    size_t whylen)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t *list = NULL;
+	int n = 64, got;
+
+	errno = 0;
+	if (svc->user != NULL) {
+		pw = getpwnam(svc->user);
+		if (pw == NULL) {
+			bool nf = not_found(errno);
+
+			snprintf(why, whylen, !nf ? "cannot look up user %s "
+			    "of service %s: %s" : "user %s of service %s does "
+			    "not exist%s; create it or fix the policy",
+			    svc->user, svc->name, nf ? "" : strerror(errno));
+			return nf ? SERVICE_REFUSED : SERVICE_FAILED;
+		}
+	} else {
+		if (svc->uid < 0 || svc->uid >= (long long)(uid_t)-1) {
+			snprintf(why, whylen, "service %s has no valid user "
+			    "(uid %lld); refusing", svc->name, svc->uid);
+			return SERVICE_REFUSED;
+		}
+		pw = getpwuid((uid_t)svc->uid);
+		if (pw == NULL) {
+			bool nf = not_found(errno);
+
+			snprintf(why, whylen, !nf ? "cannot look up uid %lld "
+			    "of service %s: %s" : "uid %lld of service %s has "
+			    "no entry in the password database%s; refusing",
+			    svc->uid, svc->name, nf ? "" : strerror(errno));
+			return nf ? SERVICE_REFUSED : SERVICE_FAILED;
+		}
+	}
+	if (pw->pw_uid == (uid_t)-1 || pw->pw_gid == (gid_t)-1) {
+		snprintf(why, whylen, "user %s of service %s has uid or gid -1; "
+		    "refusing", pw->pw_name, svc->name);
+		return SERVICE_REFUSED;
+	}
+	if (pw->pw_uid == 0 && !svc->allow_root) {
+		snprintf(why, whylen, "service %s would run as root (user %s "
+		    "is uid 0) and its policy does not say allow_root = true; "
+		    "refusing", svc->name, pw->pw_name);
+		return SERVICE_REFUSED;
+	}
+	p->uid = pw->pw_uid;
+	p->gid = pw->pw_gid;
+	p->root = pw->pw_uid == 0;
+	if ((p->user = strdup(pw->pw_name)) == NULL ||
+	    (p->home = strdup(pw->pw_dir)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return SERVICE_FAILED;
+	}
+	if (svc->group != NULL) {
+		errno = 0;
+		if ((gr = getgrnam(svc->group)) == NULL) {
+			bool nf = not_found(errno);
+
+			snprintf(why, whylen, !nf ? "cannot look up group %s "
+			    "of service %s: %s" : "group %s of service %s does "
+			    "not exist%s; create it or fix the policy",
+			    svc->group, svc->name, nf ? "" : strerror(errno));
+			return nf ? SERVICE_REFUSED : SERVICE_FAILED;
+		}
+		if (gr->gr_gid == (gid_t)-1) {
+			snprintf(why, whylen, "group %s of service %s is gid -1; "
+			    "refusing", svc->group, svc->name);
+			return SERVICE_REFUSED;
+		}
+		p->gid = gr->gr_gid;
+	}
+	/* The supplementary groups, as initgroups(user, gid) would set. */
+	for (;;) {
+		gid_t *bigger = realloc(list, (size_t)n * sizeof(*list));
+
+		if (bigger == NULL) {
+			free(list);
+			snprintf(why, whylen, "out of memory");
+			return SERVICE_FAILED;
+		}
+		list = bigger;
+		got = n;
+		if (getgrouplist(p->user, p->gid, list, &got) != -1)
+			break;
+		if (got <= n) {
+			if (n >= 65536) {
+				free(list);
+				snprintf(why, whylen, "cannot list the groups "
+				    "of user %s", p->user);
+				return SERVICE_FAILED;
+			}
+			got = n * 2;
+		}
+		n = got;
+	}
+	p->groups = list;
+	p->ngroups = (size_t)got;
+	return SERVICE_DONE;
+}
+
+static int
+resolve_caps(const struct service *svc, struct service_plan *p, char *why,
+    size_t whylen)
+{
+	size_t i;
+
+	if ((p->caps = calloc(svc->ncapabilities + 1, sizeof(*p->caps))) ==
+	    NULL) {
+		snprintf(why, whylen, "out of memory");
+		return SERVICE_FAILED;
+	}
+	for (i = 0; i < svc->ncapabilities; i++) {
+		if (cap_from_name(svc->capabilities[i], &p->caps[i]) == -1 ||
+		    p->caps[i] < 0 || p->caps[i] > 63) {
+			snprintf(why, whylen, "capability %s of service %s is "
+			    "not known to this system; refusing",
+			    svc->capabilities[i], svc->name);
+			return SERVICE_REFUSED;
+		}
+	}
+	/* A root service holds all of root's; its list is not used. */
+	p->ncaps = svc->ncapabilities;
+	return SERVICE_DONE;
+}
+
+/* "NAME=value": is NAME the same as in ENTRY? */
+static bool
+same_name(const char *a, const char *b)
+{
+	size_t n = strcspn(a, "=");
+
+	return strncmp(a, b, n) == 0 && b[n] == '=';
+}
+
+/* Set "NAME=value" in ENV (N entries, room for one more): add or replace. */
+static int
+env_set(char **env, size_t *n, char *kv)
+{
+	size_t i;
+
+	if (kv == NULL)
+		return -1;
+	for (i = 0; i < *n && !same_name(kv, env[i]); i++)
+		;
+	if (i < *n)
+		free(env[i]);
+	else
+		(*n)++;
+	env[i] = kv;
+	return 0;
+}
+
+static char *
+env_entry(const char *name, const char *value)
+{
+	char *kv;
+
+	return asprintf(&kv, "%s=%s", name, value) == -1 ? NULL : kv;
+}
+
+/*
+ * PATH, HOME, USER and LOGNAME of the target user, then the service's env
+ * (which may replace any of the four: it is root's policy).
+ */
+static int
+build_env(const struct service *svc, struct service_plan *p, char *why,
+    size_t whylen)
+{
+	size_t i, n = 0;
+	char **env;
+	int rc = 0;
+
+	if ((env = calloc(4 + svc->nenv + 1, sizeof(*env))) == NULL)
+		rc = -1;
+	p->envp = env;
+	if (rc == 0)
+		rc = env_set(env, &n, env_entry("PATH",
+		    "/usr/sbin:/usr/bin:/sbin:/bin"));
+	if (rc == 0)
+		rc = env_set(env, &n, env_entry("HOME", p->home));
+	if (rc == 0)
+		rc = env_set(env, &n, env_entry("USER", p->user));
+	if (rc == 0)
+		rc = env_set(env, &n, env_entry("LOGNAME", p->user));
+	for (i = 0; rc == 0 && i < svc->nenv; i++)
+		rc = env_set(env, &n, strdup(svc->env[i]));
+	if (rc == 0)
+		return SERVICE_DONE;
+	snprintf(why, whylen, "out of memory");
+	return SERVICE_FAILED;
+}
+
+int
+service_plan(const struct service *svc, struct service_plan *p, char *why,
+    size_t whylen)
+{
+	int st;
+
+	memset(p, 0, sizeof(*p));
+	p->svc = svc;
+	if (svc == NULL) {
+		snprintf(why, whylen, "no such service");
+		return SERVICE_REFUSED;
+	}
+	p->timeout = svc->start_timeout > 0 ? svc->start_timeout : 10.0;
+	if (svc->nstart == 0 || svc->start == NULL || svc->start[0] == NULL) {
+		snprintf(why, whylen, "service %s has no start command",
+		    svc->name);
+		return SERVICE_REFUSED;
+	}
+	if (binary_safe(svc->exe, "exe", false, svc, why, whylen) == -1 ||
+	    binary_safe(svc->start[0], "start command", false, svc, why,
+	    whylen) == -1 ||
+	    interpreter_safe(svc->start[0], 0, svc, why, whylen) == -1)
+		return SERVICE_REFUSED;
+	if ((st = resolve_user(svc, p, why, whylen)) != SERVICE_DONE ||
+	    (st = holder_ids_resolve(svc, &p->holders, why, whylen)) != 0 ||
+	    (st = resolve_caps(svc, p, why, whylen)) != SERVICE_DONE ||
+	    (st = build_env(svc, p, why, whylen)) != SERVICE_DONE)
+		return st;
+	return SERVICE_DONE;
+}
+
+void
+service_plan_free(struct service_plan *p)
+{
+	size_t i;
+
+	if (p->envp != NULL)
+		for (i = 0; p->envp[i] != NULL; i++)
+			free(p->envp[i]);
+	free(p->envp);
+	free(p->caps);
+	free(p->groups);
+	free(p->user);
+	free(p->home);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- pre-flight: the ports -------------------------------------------- */
+
+int
+service_ports_free(const struct service_plan *p, char *why, size_t whylen)
+{
+	const struct service *svc = p->svc;
+	struct holders *h = malloc(sizeof(*h));
+	char who[400], err[256], more[64] = "";
+	size_t i;
+	int st = SERVICE_DONE;
+
+	if (h == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return SERVICE_FAILED;
+	}
+	for (i = 0; i < svc->nports && st == SERVICE_DONE; i++) {
+		int port = svc->ports[i];
+
+		if ((st = ports_holders(port, h, err, sizeof(err))) != 0) {
+			snprintf(why, whylen, "cannot tell who holds port %d "
+			    "(%s); nothing was started", port, err);
+		} else if (h->n > 0) {
+			holder_describe(&h->v[0], who, sizeof(who));
+			if (h->n > 1)
+				snprintf(more, sizeof(more), " and %zu more "
+				    "process%s", h->n - 1, h->n > 2 ? "es" : "");
+			if (holder_is(&h->v[0], &p->holders))
+				snprintf(why, whylen, "%s already runs: port %d "
+				    "is held by %s%s; stop it first (cutover stop "
+				    "%s, or cutover free-port %d); nothing was "
+				    "started", svc->name, port, who, more,
+				    svc->name, port);
+			else
+				snprintf(why, whylen, "port %d is already held by "
+				    "%s%s; free it first (cutover free-port %d); "
+				    "nothing was started", port, who, more, port);
+			st = SERVICE_FAILED;
+		} else if (h->nsockets > 0) {
+			snprintf(why, whylen, "port %d is already listening, "
+			    "held by a process cutover cannot see (another "
+			    "PID namespace?); nothing was started", port);
+			st = SERVICE_FAILED;
+		}
+	}
+	free(h);
+	return st;
+}
+
+/* ---- the child -------------------------------------------------------- */
+
+static int
+close_above(unsigned int from, unsigned int to)
+{
+	struct rlimit rl;
+	unsigned int fd;
+
+	if (from > to)
+		return 0;
+	if (syscall(SYS_close_range, from, to, 0) == 0)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return -1;
+	for (fd = from; fd <= to && fd < rl.rlim_max; fd++)
+		(void)close((int)fd);
+	return 0;
+}
+
+/*
+ * 0, 1 and 2 on /dev/null; every other descriptor closed but ERRFD
+ * (close-on-exec, the way back to the parent) and the NKEEP handed-off
+ * sockets on 3, 4, ...  The caller's, the policy's and the audit log's
+ * descriptors end here.
+ */
+static int
+reset_fds(int errfd, size_t nkeep, char *why, size_t whylen)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
+	unsigned int first = 3 + (unsigned int)nkeep;
+
+	if (null == -1) {
+		snprintf(why, whylen, "/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	for (fd = 0; fd <= 2; fd++)
+		if (dup2(null, fd) == -1) {
+			snprintf(why, whylen, "dup2: %s", strerror(errno));
+			return -1;
+		}
+	if (null > 2 && (unsigned int)null >= first)
+		close(null);
+	if (close_above(first, (unsigned int)errfd - 1) == -1 ||
+	    close_above((unsigned int)errfd + 1, ~0U) == -1) {
+		snprintf(why, whylen, "close_range: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The handed-off listening sockets onto fds 3, 4, ..., inheritable and
+ * blocking (LISTEN_FDS counts from 3, NGINX="3;4;" names them): first every one
+ * of them, and ERRFD, moves above that range, so that no dup2 closes
+ * another.  What is left above is closed by reset_fds().
+ */
+static int
+place_sockets(const struct service_plan *p, int *errfd, char *why,
+    size_t whylen)
+{
+	int above = 3 + (int)p->nhandoff, moved[SERVICE_SOCKETS_MAX], flags;
+	size_t i;
+
+	if ((*errfd = fcntl(*errfd, F_DUPFD_CLOEXEC, above)) == -1) {
+		snprintf(why, whylen, "fcntl: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < p->nhandoff; i++)
+		if ((moved[i] = fcntl(p->handoff_fds[i], F_DUPFD_CLOEXEC,
+		    above)) == -1) {
+			snprintf(why, whylen, "fcntl: %s", strerror(errno));
+			return -1;
+		}
+	/*
+	 * Blocking, as systemd passes them: a socket taken from apache2 is
+	 * non-blocking, and a plain accept() loop would fail at once.  The
+	 * old holder has let go of it by now.
+	 */
+	for (i = 0; i < p->nhandoff; i++)
+		if (dup2(moved[i], 3 + (int)i) == -1 ||
+		    (flags = fcntl(3 + (int)i, F_GETFL)) == -1 ||
+		    fcntl(3 + (int)i, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+			snprintf(why, whylen, "socket %zu: %s", i, strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+/* The plan's environment plus the variables that name fds 3, 4, ... */
+static char **
+handoff_env(const struct service_plan *p)
+{
+	static char pid[32], fds[32], nginx[8 + 4 * SERVICE_SOCKETS_MAX];
+	size_t n, k, len;
+	char **env;
+
+	for (n = 0; p->envp[n] != NULL; n++)
+		;
+	if ((env = calloc(n + 3, sizeof(*env))) == NULL)
+		return NULL;
+	for (k = 0; k < n; k++)
+		env[k] = p->envp[k];
+	if (p->svc->handoff == HANDOFF_NGINX) {
+		len = (size_t)snprintf(nginx, sizeof(nginx), "NGINX=");
+		for (k = 0; k < p->nhandoff && len < sizeof(nginx); k++)
+			len += (size_t)snprintf(nginx + len, sizeof(nginx) - len,
+			    "%zu;", 3 + k);
+		env[n++] = nginx;
+	} else {
+		/* LISTEN_PID: this process's pid, which execve keeps. */
+		snprintf(fds, sizeof(fds), "LISTEN_FDS=%zu", p->nhandoff);
+		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
+		env[n++] = fds;
+		env[n++] = pid;
+	}
+	return env;
+}
+
+/* The child: set up, exec; on any failure tell the parent why, exit. */
+static void __attribute__((noreturn))
+child(const struct service_plan *p, int errfd)
+{
+	const struct service *svc = p->svc;
+	bool handoff = p->nhandoff > 0;
+	char why[400] = "", **envp = p->envp;
+	int rc = -1;
+
+	if (handoff && (envp = handoff_env(p)) == NULL)
+		snprintf(why, sizeof(why), "out of memory");
+	else if (handoff && place_sockets(p, &errfd, why, sizeof(why)) == -1)
+		;
+	else if (setsid() == -1)
+		snprintf(why, sizeof(why), "setsid: %s", strerror(errno));
+	else if (hygiene_reset_for_exec(why, sizeof(why)) == 0 &&
+	    reset_fds(errfd, p->nhandoff, why, sizeof(why)) == 0) {
+		if (chdir("/") == -1)
+			snprintf(why, sizeof(why), "chdir /: %s",
+			    strerror(errno));
+		else if (p->root)
+			rc = privilege_become_root_service(p->gid, p->groups,
+			    p->ngroups, why, sizeof(why));
+		else
+			rc = privilege_become_service(p->uid, p->gid, p->groups,
+			    p->ngroups, p->caps, p->ncaps, why, sizeof(why));
+	}
+	if (rc == 0) {
+		execve(svc->start[0], (char *const *)svc->start, envp);
+		snprintf(why, sizeof(why), "cannot run %s: %s", svc->start[0],
+		    strerror(errno));
+	}
+	(void)!write(errfd, why, strnlen(why, sizeof(why)));
+	_exit(127);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Kill our launched child through its pidfd and reap it. */
+static void
+kill_launched(struct start_report *rep)
+{
+	int status;
+
+	/* Without a pidfd: our own child, not reaped, its pid is still it. */
+	if (rep->pidfd == -1 ||
+	    pidfd_send_signal(rep->pidfd, SIGKILL, NULL, 0) == -1)
+		(void)kill(rep->launched, SIGKILL);
+	while (waitpid(rep->launched, &status, 0) == -1 && errno == EINTR)
+		;
+	rep->exited = true;
+	rep->wait_status = status;
+}
+
+int
+service_launch(const struct service_plan *p, struct start_report *rep,
+    char *why, size_t whylen)
+{
+	char msg[400];
+	struct pollfd pfd;
+	int fds[2], status, ready;
+	ssize_t n = 0;
+	pid_t pid;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->pidfd = -1;
+	if (pipe2(fds, O_CLOEXEC) == -1) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return SERVICE_FAILED;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return SERVICE_FAILED;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(p, fds[1]);
+	}
+	close(fds[1]);
+	rep->launched = pid;
+	/* Our child, not yet reaped: the pid cannot be reused under us. */
+	rep->pidfd = pidfd_open(pid, 0);
+	/* EOF: the exec happened (the pipe was close-on-exec). */
+	pfd.fd = fds[0];
+	pfd.events = POLLIN;
+	while ((ready = poll(&pfd, 1, (int)(p->timeout * 1000))) == -1 &&
+	    errno == EINTR)
+		;
+	if (ready == 1)
+		while ((n = read(fds[0], msg, sizeof(msg) - 1)) == -1 &&
+		    errno == EINTR)
+			;
+	close(fds[0]);
+	if (ready != 1) {
+		/* Frozen or stuck before its exec: never let it go on later. */
+		kill_launched(rep);
+		snprintf(why, whylen, "could not start %s (as %s): its process "
+		    "did not reach its exec within %.1f s and was killed; "
+		    "nothing runs", p->svc->name, p->user, p->timeout);
+		return SERVICE_FAILED;
+	}
+	if (n <= 0)
+		return SERVICE_DONE;
+	msg[n] = '\0';
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	rep->exited = true;
+	rep->wait_status = status;
+	snprintf(why, whylen, "could not start %s (as %s): %s; nothing runs",
+	    p->svc->name, p->user, msg);
+	return SERVICE_FAILED;
+}
+
+/* ---- waiting ------------------------------------------------------------ */
+
+/*
+ * Is every port held by the service?  1 yes (pids in REP), 0 not yet
+ * (STATE says why), -1 on error (STATE too).
+ */
+static int
+ports_ready(const struct service_plan *p, struct holders *h,
+    struct start_report *rep, char *state, size_t len)
+{
+	const struct service *svc = p->svc;
+	char who[400], users[200];
+	size_t i, j, k;
+	bool ours;
+
+	rep->npids = 0;
+	for (i = 0; i < svc->nports; i++) {
+		int port = svc->ports[i];
+
+		if (ports_holders(port, h, who, sizeof(who)) != 0) {
+			snprintf(state, len, "cannot tell who holds port %d "
+			    "(%s)", port, who);
+			return -1;
+		}
+		if (h->nsockets == 0) {
+			snprintf(state, len, "nothing listens on port %d", port);
+			return 0;
+		}
+		ours = false;
+		for (j = 0; j < h->n; j++) {
+			if (!holder_is(&h->v[j], &p->holders)) {
+				holder_describe(&h->v[j], who, sizeof(who));
+				holder_ids_describe(&p->holders, users,
+				    sizeof(users));
+				snprintf(state, len, "port %d is held by %.300s, "
+				    "which is not %s (%s as %.100s)", port, who,
+				    svc->name, svc->exe, users);
+				return 0;
+			}
+			if (h->v[j].uid != p->uid)
+				continue;
+			ours = true;
+			for (k = 0; k < rep->npids && rep->pids[k] != h->v[j].pid;
+			    k++)
+				;
+			if (k == rep->npids && k < SERVICE_PIDS_MAX)
+				rep->pids[rep->npids++] = h->v[j].pid;
+		}
+		if (h->nunseen > 0) {
+			snprintf(state, len, "port %d is also held by a process "
+			    "cutover cannot see", port);
+			return 0;
+		}
+		if (!ours) {
+			snprintf(state, len, "port %d is held by %s but not by "
+			    "one running as %s", port, svc->exe, p->user);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+describe_exit(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "was killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, size, "ended (wait status %#x)", status);
+}
+
+static void
+pid_list(const struct start_report *rep, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < rep->npids && len + 16 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%d",
+		    i ? ", " : "", (int)rep->pids[i]);
+}
+
+static void
+port_list(const struct service *svc, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < svc->nports && len + 16 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%d",
+		    i ? ", " : "", svc->ports[i]);
+}
+
+int
+service_wait(const struct service_plan *p, struct start_report *rep,
+    char *why, size_t whylen)
+{
+	const struct service *svc = p->svc;
+	struct timespec tick = { 0, POLL_MS * 1000000L };
+	struct holders *h = malloc(sizeof(*h));
+	char state[512] = "", ended[128] = "", pids[128], ports[128];
+	double start = now(), deadline = start + p->timeout;
+	int ready = 0, status;
+	bool killed = false;
+	pid_t w;
+
+	if (h == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return SERVICE_FAILED;
+	}
+	port_list(svc, ports, sizeof(ports));
+	for (;;) {
+		if (!rep->exited) {
+			w = waitpid(rep->launched, &status, WNOHANG);
+			if (w == rep->launched) {
+				rep->exited = true;
+				rep->wait_status = status;
+			}
+		}
+		if ((ready = ports_ready(p, h, rep, state, sizeof(state))) != 0)
+			break;
+		/* A daemonizing start command exits 0; anything else failed. */
+		if (rep->exited && !(WIFEXITED(rep->wait_status) &&
+		    WEXITSTATUS(rep->wait_status) == 0))
+			break;
+		if (now() >= deadline)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	rep->seconds = now() - start;
+	free(h);
+	/* A daemonizing start command may just be exiting: reap it if so. */
+	if (!rep->exited && waitpid(rep->launched, &status, WNOHANG) ==
+	    rep->launched) {
+		rep->exited = true;
+		rep->wait_status = status;
+	}
+	/* A timeout is a failure, never a start command left running. */
+	if (ready != 1 && !rep->exited) {
+		kill_launched(rep);
+		killed = true;
+		snprintf(ended, sizeof(ended), "was still running and was "
+		    "killed (SIGKILL, through its pidfd)");
+	} else if (rep->exited)
+		describe_exit(rep->wait_status, ended, sizeof(ended));
+	if (rep->pidfd != -1) {
+		close(rep->pidfd);
+		rep->pidfd = -1;
+	}
+	if (ready == 1 && svc->nports == 0) {
+		snprintf(why, whylen, "%s was started (pid %d, as %s); it lists "
+		    "no ports, so there was nothing to wait for", svc->name,
+		    (int)rep->launched, p->user);
+		return SERVICE_DONE;
+	}
+	if (ready == 1) {
+		pid_list(rep, pids, sizeof(pids));
+		snprintf(why, whylen, "%s listens on %s (pid %s, as %s) after "
+		    "%.2f s", svc->name, ports, pids, p->user, rep->seconds);
+		return SERVICE_DONE;
+	}
+	if (ready == -1)
+		snprintf(why, whylen, "%s was started (pid %d) but %s", svc->name,
+		    (int)rep->launched, state);
+	else if (!killed && rep->exited && !(WIFEXITED(rep->wait_status) &&
+	    WEXITSTATUS(rep->wait_status) == 0))
+		snprintf(why, whylen, "%s did not start: its start command "
+		    "(pid %d) %s after %.2f s; %s", svc->name,
+		    (int)rep->launched, ended, rep->seconds, state);
+	else
+		snprintf(why, whylen, "%s did not come up within %.1f s: its "
+		    "start command (pid %d) %s; %s", svc->name, p->timeout,
+		    (int)rep->launched, ended, state);
+	return SERVICE_FAILED;
+}

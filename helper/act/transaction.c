@@ -1,0 +1,776 @@
+/*
+ * transaction.c - the process every action runs in, out of the caller's
+ * reach, and the children it runs each step in (transaction.h says which
+ * process is which).
+ *
+ * Why a transaction at all: a process that runs with the caller's real
+ * uid can be stopped, killed, reniced or given limits by the caller at
+ * any instant (kill(2), prlimit(2), setpriority(2) all let a user act on
+ * a process whose real uid is theirs).  An action so interrupted is the
+ * half-done switch cutover exists to prevent: a holder signalled and no
+ * outcome recorded, a launch child frozen before its exec and let go
+ * later.  So the ids change before the fork, the transaction never has
+ * the caller's, and each step runs as the step user, who is not the
+ * caller either.  What the caller keeps is their own process, the front:
+ * it only relays.
+ *
+ * Socket handoff: a free-port step with a handoff port takes a copy of
+ * each listening socket the old holders have (release.c, before it signals
+ * them) and sends them here; the next start hands them on.  Where none
+ * came, the transaction binds the port itself (txn_hold_port), trying
+ * every 100 us once the holders are signalled.
+ */
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper/exitcodes.h"
+#include "helper/front/hygiene.h"
+#include "helper/act/holders.h"
+#include "helper/priv/privilege.h"
+#include "policy/strbuf.h"
+#include "helper/act/transaction.h"
+
+#define SLACK      10.0         /* seconds a step may take beyond its own */
+
+double
+txn_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *
+txn_outcome_of(int status)
+{
+	return status == EXIT_DONE ? "ok" : status == EXIT_REFUSED ?
+	    "refused" : "failed";
+}
+
+/* ---- reports to the front --------------------------------------------- */
+
+/*
+ * One line for the front: 'O' stdout, 'E' stderr, 'J' stdout as it is
+ * (JSON, whose encoder leaves no control byte), 'X' the exit status.
+ * Escaped here (sb_printable), so that a newline in what a message quotes
+ * can't make a line of its own (a fake 'X0'); the front escapes again at
+ * its sink, which changes nothing.  Written whole or not at all (below
+ * PIPE_BUF, non-blocking): a front that does not read loses lines, never
+ * stalls the transaction.
+ */
+void
+txn_tell(struct txn *t, char kind, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char line[TXN_LINE_MAX], *text = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (kind == 'J' && strchr(text, '\n') == NULL)
+		sb_puts(&sb, text);
+	else
+		sb_printable(&sb, text);
+	free(text);
+	n = snprintf(line, sizeof(line) - 1, "%c%s", kind, sb_failed(&sb) ?
+	    "(out of memory)" : sb_str(&sb));
+	sb_free(&sb);
+	if (n < 0)
+		return;
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	(void)!write(t->msgfd, line, (size_t)n);
+}
+
+bool
+txn_abort_asked(struct txn *t)
+{
+	char c;
+
+	/* Always read: a second request must not stay pending (poll). */
+	if (!t->front_gone) {
+		ssize_t n = read(t->ctlfd, &c, 1);
+
+		if (n == 1)
+			t->aborted = true;
+		else if (n == 0)
+			t->front_gone = true;
+	}
+	return t->aborted;
+}
+
+/* ---- audit records ------------------------------------------------------- */
+
+int
+txn_record(struct txn *t, const char *step, const char *outcome,
+    const char *reason, const struct step_result *res, double seconds,
+    char *why, size_t whylen)
+{
+	struct audit_event ev = *t->base;
+	const char *user = res ? res->user : NULL;
+
+	ev.stage = step ? AUDIT_STEP : AUDIT_OUTCOME;
+	ev.step = step;
+	ev.reason = reason;
+	ev.outcome = outcome;
+	ev.duration = seconds;
+	if (res != NULL) {
+		ev.pids = res->pids;
+		ev.npids = res->npids;
+		ev.users = &user;
+		ev.nusers = res->user[0] != '\0';
+	}
+	return audit_log_write(t->log, &ev, why, whylen);
+}
+
+/* ---- the handed-off socket ---------------------------------------------- */
+
+/*
+ * A listening socket on [::]:PORT, dual-stack (what apache2's "Listen
+ * PORT" makes, and what nginx's "listen [::]:PORT ipv6only=off" asks
+ * for), or on 0.0.0.0:PORT where there is no IPv6; -1 while the port is
+ * taken.
+ */
+static int
+bind_port(int port)
+{
+	struct sockaddr_in6 six = { .sin6_family = AF_INET6,
+	    .sin6_port = htons((uint16_t)port), .sin6_addr = IN6ADDR_ANY_INIT };
+	struct sockaddr_in four = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port),
+	    .sin_addr.s_addr = htonl(INADDR_ANY) };
+	struct sockaddr *sa = (struct sockaddr *)&six;
+	socklen_t salen = sizeof(six);
+	int fd, one = 1, off = 0;
+
+	if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+			return -1;
+		sa = (struct sockaddr *)&four;
+		salen = sizeof(four);
+	} else if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof(off)) == -1) {
+		close(fd);
+		return -1;
+	}
+	/* TIME_WAIT connections of the old holder must not block it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, sa, salen) == -1 || listen(fd, 511) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+txn_hold_port(struct txn *t, int port)
+{
+	if (t->nsocks > 0)
+		return 0;
+	if ((t->socks[0] = bind_port(port)) == -1)
+		return -1;
+	t->nsocks = 1;
+	return 0;
+}
+
+void
+txn_close_socks(struct txn *t)
+{
+	while (t->nsocks > 0)
+		close(t->socks[--t->nsocks]);
+}
+
+/*
+ * The transaction does not take its step's word for the sockets it was
+ * sent: each is judged again here, as root (stop_socket_fit), against the
+ * old service OLD, and when one is unfit none is kept - the port is then
+ * bound anew, as when the step handed none over.
+ */
+static void
+judge_socks(struct txn *t, const struct service *old, int port)
+{
+	struct holder_ids ids;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < t->nsocks; i++)
+		if ((i == 0 && holder_ids_resolve(old, &ids, why,
+		    sizeof(why)) != 0) || stop_socket_fit(t->socks[i], port,
+		    &ids, why, sizeof(why)) == -1) {
+			txn_close_socks(t);
+			txn_tell(t, 'E', "cutover: the old listening socket is not "
+			    "used (%s): cutover binds its own", why);
+			return;
+		}
+}
+
+/*
+ * One note of the free-port step S: 't' with the old holders' listening
+ * sockets (kept for the new service, once judged), or 's' once they are
+ * signalled.  Returns the note's letter, 0 if there was none.
+ */
+static char
+take_note(struct txn *t, const struct txn_step *s, int from)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * STOP_SOCKETS_MAX)], c = 0;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	size_t i, n;
+	int fds[STOP_SOCKETS_MAX];
+
+	if (recvmsg(from, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		for (i = 0; i < n; i++)
+			if (c == 't' && t->nsocks < STOP_SOCKETS_MAX)
+				t->socks[t->nsocks++] = fds[i];
+			else
+				close(fds[i]);
+	}
+	if (c == 't' && t->nsocks > 0 && s->svc != NULL)
+		judge_socks(t, s->svc, s->handoff_port);
+	else if (c == 't' && s->svc == NULL)
+		txn_close_socks(t);     /* no old service to judge them by */
+	return c;
+}
+
+/* ---- running one step ------------------------------------------------------ */
+
+/* What a step sends back: one write, fixed size, no pointers. */
+struct step_out {
+	struct step_result res;
+	struct verify_result vr;
+};
+
+/*
+ * Below PIPE_BUF, the write is atomic: a step stopped half-way (a check's
+ * runs as the caller) cannot leave the transaction reading half a result.
+ */
+_Static_assert(sizeof(struct step_out) <= PIPE_BUF,
+    "a step's result must fit one atomic pipe write");
+
+static double
+stop_deadline(const struct service *svc)
+{
+	return svc->stop_timeout + 2.0 + SLACK;
+}
+
+/* How long S may take before it is killed: its own timeouts + slack. */
+static double
+deadline_of(const struct txn_step *s)
+{
+	double d = 0;
+	size_t i;
+
+	switch (s->kind) {
+	case DO_FREE_PORT:
+		for (i = 0; i < s->grant->nholders; i++)
+			if (stop_deadline(s->grant->holders[i]) > d)
+				d = stop_deadline(s->grant->holders[i]);
+		return d > 0 ? d : SLACK;
+	case DO_STOP:
+		return stop_deadline(s->svc);
+	case DO_START:
+		return (s->svc->start_timeout > 0 ? s->svc->start_timeout :
+		    10.0) + SLACK;
+	case DO_VERIFY:
+		return s->check->within + s->check->timeout + SLACK;
+	}
+	return SLACK;
+}
+
+/* In the step's own process: do it, send the result back, exit. */
+static void __attribute__((noreturn))
+step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
+{
+	const struct caller *c = t->caller;
+	struct verify_identity who = { c->uid, c->gid, c->gids, c->ngids };
+	struct step_out out;
+
+	memset(&out, 0, sizeof(out));
+	/* Nothing of the transaction's but what this step needs. */
+	audit_log_close(t->log);
+	locks_forget(&t->locks);        /* the transaction holds them */
+	close(t->msgfd);
+	close(t->ctlfd);
+	if (!s->handoff)
+		txn_close_socks(t);
+	switch (s->kind) {
+	case DO_FREE_PORT:
+		step_free_port(s->grant, notifyfd, &out.res);
+		break;
+	case DO_STOP:
+		step_stop(s->svc, &out.res);
+		break;
+	case DO_START:
+		step_start(s->svc, s->handoff ? t->socks : NULL,
+		    s->handoff ? t->nsocks : 0, &out.res);
+		break;
+	case DO_VERIFY:
+		step_verify(s->check, &who, &out.vr, &out.res);
+		break;
+	}
+	(void)!write(resfd, &out, sizeof(out));
+	_exit(0);
+}
+
+/* Read the step's result whole; false if it did not come whole. */
+static bool
+read_out(int fd, struct step_out *out)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(*out)) {
+		n = read(fd, (char *)out + got, sizeof(*out) - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * Wait for the step's result until its deadline; meanwhile, for a
+ * free-port with a handoff, bind the port as soon as it is let go, and
+ * take note of an abort request: a check is cut short by it (it changes
+ * nothing), any other step is let finish, so that what follows starts
+ * from a known state.  Returns how the wait ended, for the text of a
+ * step that sent no result.
+ */
+static const char *
+step_wait(struct txn *t, const struct txn_step *s, int resfd, int notifyfd,
+    struct step_out *out)
+{
+	double deadline = deadline_of(s), end = txn_now() + deadline;
+	/* A gone front's pipe stays at EOF: polled, it would spin. */
+	struct pollfd pfd[3] = { { resfd, POLLIN, 0 },
+	    { t->front_gone ? -1 : t->ctlfd, POLLIN, 0 },
+	    { notifyfd, POLLIN, 0 } };
+	bool signalled = false;
+
+	for (;;) {
+		/*
+		 * Once the holders are signalled, try to bind every 100 us:
+		 * a client that comes between the old holder's close and our
+		 * listen is refused, so that gap must be as short as can be.
+		 */
+		struct timespec wait = signalled && t->nsocks == 0 ?
+		    (struct timespec){ 0, 100 * 1000L } :
+		    (struct timespec){ 0, 100 * 1000 * 1000L };
+
+		if (txn_now() >= end)
+			return "did not finish within its deadline; its process "
+			    "was killed";
+		if (ppoll(pfd, notifyfd != -1 ? 3 : 2, &wait, NULL) == -1 &&
+		    errno != EINTR)
+			return "could not be waited for";
+		if ((pfd[1].revents & POLLIN) && txn_abort_asked(t) &&
+		    s->kind == DO_VERIFY)
+			return "aborted by the caller during the check";
+		if (pfd[1].revents & POLLHUP) {
+			t->front_gone = true;   /* no more aborts can come */
+			pfd[1].fd = -1;
+		}
+		if (notifyfd != -1 && (pfd[2].revents & POLLIN) &&
+		    take_note(t, s, notifyfd) == 's')
+			signalled = true;
+		if (signalled && s->handoff_port > 0)
+			(void)txn_hold_port(t, s->handoff_port);
+		if (pfd[0].revents & (POLLIN | POLLHUP))
+			return read_out(resfd, out) ? NULL : "its process ended "
+			    "without a result";
+	}
+}
+
+/* Fork the step's process, with its result pipe and its notes' socket. */
+static pid_t
+step_fork(struct txn *t, const struct txn_step *s, int resp[2], int notp[2])
+{
+	pid_t pid;
+
+	resp[0] = resp[1] = notp[0] = notp[1] = -1;
+	if (pipe2(resp, O_CLOEXEC) == -1)
+		return -1;
+	if (s->handoff_port > 0 && socketpair(AF_UNIX, SOCK_SEQPACKET |
+	    SOCK_CLOEXEC, 0, notp) == -1)
+		return -1;
+	if ((pid = fork()) != 0)
+		return pid;
+	close(resp[0]);
+	if (notp[0] != -1)
+		close(notp[0]);
+	step_child(t, s, resp[1], notp[1]);
+}
+
+static void
+close_pair(int p[2])
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
+void
+txn_run_step(struct txn *t, const struct txn_step *s,
+    struct step_result *res, struct verify_result *vr)
+{
+	struct step_out out;
+	int resp[2], notp[2], pidfd;
+	const char *ended;
+	pid_t pid;
+
+	memset(&out, 0, sizeof(out));
+	if ((pid = step_fork(t, s, resp, notp)) == -1) {
+		out.res.status = EXIT_FAILED;
+		out.res.nothing = true;
+		snprintf(out.res.text, sizeof(out.res.text), "could not begin "
+		    "(%s); nothing was done", strerror(errno));
+		close_pair(resp);
+		close_pair(notp);
+		*res = out.res;
+		*vr = out.vr;
+		return;
+	}
+	/* Our own child, not yet reaped: its pid cannot be reused. */
+	pidfd = pidfd_open(pid, 0);
+	close(resp[1]);
+	if (notp[1] != -1)
+		close(notp[1]);
+	/* The start step hands the sockets on: it must be their only holder. */
+	if (s->handoff)
+		txn_close_socks(t);
+	if ((ended = step_wait(t, s, resp[0], notp[0], &out)) != NULL) {
+		memset(&out, 0, sizeof(out));
+		out.res.status = EXIT_FAILED;
+		snprintf(out.res.text, sizeof(out.res.text), "%s", ended);
+		/* a check that sent nothing could not be run: say so */
+		verify_set_error(&out.vr, VERIFY_INTERNAL, ended);
+		/* A step past its deadline, or silent, ends here. */
+		if (pidfd == -1 || pidfd_send_signal(pidfd, SIGKILL, NULL,
+		    0) == -1)
+			(void)kill(pid, SIGKILL);
+	}
+	/* A step exits right after it sent its result. */
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	if (pidfd != -1)
+		close(pidfd);
+	close(resp[0]);
+	if (notp[0] != -1)
+		close(notp[0]);
+	/* Whatever came, it is bounded before anyone reads it. */
+	out.res.text[sizeof(out.res.text) - 1] = '\0';
+	out.res.user[sizeof(out.res.user) - 1] = '\0';
+	if (out.res.npids > STOP_PIDS_MAX)
+		out.res.npids = STOP_PIDS_MAX;
+	*res = out.res;
+	*vr = out.vr;
+}
+
+/* ---- the transaction process ------------------------------------------ */
+
+/* The step user's ids, from the password database (root reads it). */
+static int
+find_step_user(char *why, size_t whylen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int rc;
+
+	rc = getpwnam_r(CUTOVER_STEP_USER, &pw, buf, sizeof(buf), &res);
+	if (res == NULL) {
+		snprintf(why, whylen, "the step user %s %s; install the package "
+		    "(it creates the user) or: adduser --system --group "
+		    "--no-create-home %s", CUTOVER_STEP_USER, rc ? strerror(rc) :
+		    "does not exist", CUTOVER_STEP_USER);
+		return -1;
+	}
+	return privilege_set_step_user(pw.pw_uid, pw.pw_gid, why, whylen);
+}
+
+/*
+ * Out of the caller's reach (the ids are 0 already): the inherited
+ * process state reset again, own session (no terminal), stdio on /dev/null (no caller pipe to block on), reports
+ * without blocking, and the signals a terminal or a dying front would
+ * send ignored.
+ */
+static int
+detach(struct txn *t, char *why, size_t whylen)
+{
+	static const int ignored[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+	    SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2 };
+	int null, fd;
+	size_t i;
+
+	/*
+	 * Between start-up and the fork the front had the caller's real uid:
+	 * its limits, nice, scheduling and place may have been changed since
+	 * hygiene reset them.  Again, here, where nobody else can.
+	 */
+	if (hygiene_reset_process(why, whylen) == -1)
+		return -1;
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		(void)signal(ignored[i], SIG_IGN);
+	if (setsid() == -1 || (null = open("/dev/null", O_RDWR |
+	    O_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	for (fd = 0; fd <= 2; fd++)
+		if (dup2(null, fd) == -1) {
+			snprintf(why, whylen, "dup2: %s", strerror(errno));
+			return -1;
+		}
+	if (null > 2)
+		close(null);
+	if (fcntl(t->msgfd, F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(t->ctlfd, F_SETFL, O_NONBLOCK) == -1) {
+		snprintf(why, whylen, "fcntl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The locks of what the action touches, taken here (as root, after the
+ * request record, before any step) and held until its outcome record:
+ * a request racing another on a port or a service is refused, never
+ * both "ok".  EXIT_DONE, or EXIT_REFUSED with WHY.
+ */
+static int
+take_locks(struct txn *t, char *why, size_t whylen)
+{
+	if (t->targets == NULL || locks_take(&t->locks, t->targets,
+	    t->base->txid, why, whylen) == 0)
+		return EXIT_DONE;
+	return EXIT_REFUSED;
+}
+
+/*
+ * The request record is written here, by the process that acts: nothing
+ * can come between it and the action, and nothing is done without it.
+ * Then the step user, then BODY.
+ */
+static void __attribute__((noreturn))
+transaction(struct txn *t, int (*body)(struct txn *, void *), void *ctx)
+{
+	struct audit_event ev = *t->base;
+	char why[600], err[512];
+	bool detached = detach(t, why, sizeof(why)) == 0;
+	int status = EXIT_POLICY;
+
+	t->locks = (struct locks)LOCKS_INIT;
+
+	ev.stage = AUDIT_REQUEST;
+	if (audit_log_write(t->log, &ev, err, sizeof(err)) == -1)
+		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
+		    "refusing: nothing was done", err);
+	else if (detached && find_step_user(why, sizeof(why)) == 0 &&
+	    (status = take_locks(t, why, sizeof(why))) == 0) {
+		status = body(t, ctx);
+		locks_release(&t->locks);   /* after the outcome record */
+	} else {
+		if (status != EXIT_REFUSED)
+			status = EXIT_POLICY;
+		if (txn_record(t, NULL, txn_outcome_of(status), why, NULL, 0,
+		    err, sizeof(err)) == -1)
+			txn_tell(t, 'E', "cutover: cannot write the outcome "
+			    "record (%s)", err);
+		txn_tell(t, 'E', "cutover: %s%s; nothing was done",
+		    status == EXIT_REFUSED ? "" : "cannot act: ", why);
+	}
+	txn_tell(t, 'X', "%d", status);
+	_exit(status);
+}
+
+/* ---- the front --------------------------------------------------------- */
+
+static volatile sig_atomic_t abort_signal;
+static int front_ctlfd = -1;
+
+static void
+on_abort(int signo)
+{
+	int saved = errno;
+
+	abort_signal = signo;
+	(void)!write(front_ctlfd, "a", 1);
+	errno = saved;
+}
+
+static void
+catch_aborts(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_abort;   /* no SA_RESTART: read() returns */
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Print one report line; 'X' gives the status. */
+static void
+show(const char *line, int *status, struct txn_seen *seen)
+{
+	if (line[0] == 'O' || line[0] == 'J') {
+		if (line[0] == 'J')
+			printf("%s\n", line + 1);
+		else
+			printable_line(stdout, "%s", line + 1);
+		seen->printed = true;
+	} else if (line[0] == 'E') {
+		printable_line(stderr, "%s", line + 1);
+		snprintf(seen->last_error, sizeof(seen->last_error), "%.*s",
+		    (int)sizeof(seen->last_error) - 1, strncmp(line + 1,
+		    "cutover: ", 9) == 0 ? line + 10 : line + 1);
+	} else if (line[0] == 'X')
+		*status = atoi(line + 1);
+	fflush(stdout);
+}
+
+/*
+ * The caller's side: print the reports until the transaction closes its
+ * end, pass on an abort request once, and return the transaction's exit
+ * status.
+ */
+static int
+front(pid_t txn, int msgfd, int ctlfd, const char *on_abort_text,
+    struct txn_seen *seen)
+{
+	char buf[2 * TXN_LINE_MAX], *nl;
+	size_t len = 0;
+	int status = -1, told = 0, ws;
+	ssize_t n;
+
+	front_ctlfd = ctlfd;
+	catch_aborts();
+	for (;;) {
+		if (abort_signal != 0 && !told) {
+			told = 1;
+			fprintf(stderr, "cutover: abort requested (%s): %s\n",
+			    strsignal(abort_signal), on_abort_text);
+		}
+		n = read(msgfd, buf + len, sizeof(buf) - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = strchr(buf, '\n')) != NULL) {
+			*nl = '\0';
+			show(buf, &status, seen);
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len + 1);
+		}
+		if (len == sizeof(buf) - 1)
+			len = 0;    /* a line too long: cannot happen, drop it */
+	}
+	while (waitpid(txn, &ws, 0) == -1 && errno == EINTR)
+		;
+	if (status < 0)
+		status = WIFEXITED(ws) ? WEXITSTATUS(ws) : EXIT_FAILED;
+	return status;
+}
+
+/* The transaction could not be begun: record it, say it, no action. */
+static int
+not_begun(struct txn *t, const char *what, int e)
+{
+	char why[300], err[512];
+
+	struct audit_event ev = *t->base;
+
+	snprintf(why, sizeof(why), "could not begin the transaction (%s: %s); "
+	    "nothing was done", what, strerror(e));
+	ev.stage = AUDIT_REQUEST;
+	if (audit_log_write(t->log, &ev, err, sizeof(err)) == -1 ||
+	    txn_record(t, NULL, "failed", why, NULL, 0, err, sizeof(err)) == -1)
+		fprintf(stderr, "cutover: cannot write the outcome record "
+		    "(%s)\n", err);
+	fprintf(stderr, "cutover: %s\n", why);
+	return EXIT_FAILED;
+}
+
+int
+txn_run(struct txn *t, int (*body)(struct txn *, void *), void *ctx,
+    const char *on_abort_text, struct txn_seen *seen)
+{
+	int msg[2] = { -1, -1 }, ctl[2] = { -1, -1 }, e;
+	pid_t pid = -1;
+	const char *what = "pipe";
+
+	memset(seen, 0, sizeof(*seen));
+	fflush(NULL);
+	/* Root before the fork: the transaction is never the caller's. */
+	if (pipe2(msg, O_CLOEXEC) == 0 && pipe2(ctl, O_CLOEXEC) == 0) {
+		what = "its ids";
+		if (privilege_become_transaction() == 0) {
+			what = "fork";
+			pid = fork();
+		}
+	}
+	if (pid == -1) {
+		e = errno;
+		close_pair(msg);
+		close_pair(ctl);
+		return not_begun(t, what, e);
+	}
+	if (pid == 0) {
+		close(msg[0]);
+		close(ctl[1]);
+		t->msgfd = msg[1];
+		t->ctlfd = ctl[0];
+		transaction(t, body, ctx);
+	}
+	close(msg[1]);
+	close(ctl[0]);
+	/* The front keeps nothing of root's: no log, no privilege. */
+	audit_log_close(t->log);
+	t->log = NULL;
+	/* Never relay with root's ids: the transaction goes on without us. */
+	if (privilege_drop_to_caller() == -1) {
+		fprintf(stderr, "cutover: the action goes on, but this process "
+		    "could not become you again and stops here; its outcome "
+		    "will be in the audit log (txid %s)\n", t->base->txid);
+		return EXIT_FAILED;
+	}
+	return front(pid, msg[0], ctl[1], on_abort_text, seen);
+}

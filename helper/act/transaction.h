@@ -1,0 +1,135 @@
+/*
+ * transaction.h - where every action runs: a process the caller can
+ * neither signal, ptrace, prlimit nor stall (transaction.c).
+ *
+ * Three kinds of process:
+ *
+ *   the front        the process the caller started.  Before the fork it
+ *                    makes every id 0 (so the transaction is never the
+ *                    caller's to signal, not even for an instant); after
+ *                    it, it becomes the caller for good, prints what the
+ *                    transaction reports and turns SIGINT, SIGTERM and
+ *                    SIGHUP into an abort request.  Killing or stopping
+ *                    it leaves the transaction to run to its end.
+ *   the transaction  every uid and gid 0, a session of its own, stdio on
+ *                    /dev/null, reports written without blocking, its
+ *                    limits and scheduling reset.  It forks each step,
+ *                    waits for it with a deadline, and writes the step's
+ *                    and the outcome's audit records.
+ *   a step           one action (actions.c) in a child of the transaction,
+ *                    with exactly its step's privileges: as the step user
+ *                    (neither root nor the caller), or as the caller for
+ *                    a check; its result comes back through a pipe.
+ */
+#ifndef CUTOVER_TRANSACTION_H
+#define CUTOVER_TRANSACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "helper/record/audit.h"
+#include "helper/front/caller.h"
+#include "helper/act/lock.h"
+#include "policy/policy.h"
+#include "helper/act/actions.h"
+#include "helper/act/release.h"
+#include "helper/verify/verify.h"
+
+#define TXN_LINE_MAX 4000       /* one report line: below PIPE_BUF */
+
+struct txn {
+	/* Set by the front before txn_run. */
+	const struct caller *caller;
+	const struct audit_event *base; /* the request record: written by
+	                                   the transaction, copied into each
+	                                   step and outcome record */
+	struct audit_log *log;          /* the front closes its copy */
+	const struct lock_targets *targets;     /* what the action touches */
+	/* The transaction's own. */
+	int msgfd;                      /* reports to the front */
+	int ctlfd;                      /* abort requests from the front */
+	bool aborted;
+	bool front_gone;                /* ctlfd at EOF: never poll it again */
+	struct locks locks;             /* TARGETS', while the body runs */
+	int socks[STOP_SOCKETS_MAX];    /* listening sockets for a handoff */
+	size_t nsocks;
+};
+
+enum txn_step_kind { DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY };
+
+struct txn_step {
+	enum txn_step_kind kind;
+	const char *words;              /* "free-port 8080", "start nginx" */
+	const struct port_grant *grant; /* DO_FREE_PORT */
+	const struct service *svc;      /* DO_STOP, DO_START; DO_FREE_PORT
+	                                   with a handoff: the old service,
+	                                   whose sockets may be handed on */
+	const struct check *check;      /* DO_VERIFY */
+	int handoff_port;               /* DO_FREE_PORT: take the holders'
+	                                   sockets, else bind this port, for
+	                                   the next start; 0: no handoff */
+	bool handoff;                   /* DO_START: hand it t->socks */
+};
+
+/* What the front saw, for the nagios UNKNOWN line (run.c). */
+struct txn_seen {
+	bool printed;                   /* a stdout line was shown */
+	char last_error[TXN_LINE_MAX];  /* the last stderr line, "" if none */
+};
+
+/*
+ * In the front, after the decision to allow: fork the transaction, which
+ * writes the request record (T->base; failing that, nothing is done:
+ * EXIT_POLICY), takes the locks of T->targets (another request at work on
+ * one of them: refused, EXIT_REFUSED, recorded), runs BODY(T, CTX),
+ * releases the locks after its outcome record and exits with what BODY
+ * returns; become the caller
+ * for good; relay the transaction's lines until it ends.  ON_ABORT is
+ * printed once when the caller asks to abort.  Returns the exit status;
+ * a transaction that could not be begun is recorded and said here
+ * (EXIT_FAILED, nothing done).
+ */
+int txn_run(struct txn *t, int (*body)(struct txn *, void *), void *ctx,
+    const char *on_abort, struct txn_seen *seen);
+
+/* In the transaction: one line for the front's stdout ('O') or stderr. */
+void txn_tell(struct txn *t, char kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Has the front asked to abort?  Never blocks. */
+bool txn_abort_asked(struct txn *t);
+
+/*
+ * Run S in a child and wait for its result (RES, and VR for a check)
+ * until its deadline; a child still running then is killed.  A check is
+ * cut short by an abort request; any other step is let finish.
+ */
+void txn_run_step(struct txn *t, const struct txn_step *s,
+    struct step_result *res, struct verify_result *vr);
+
+/*
+ * After a free-port with a handoff port: when no socket was taken from
+ * the old holders, listen on PORT ([::], dual-stack) for the new service.
+ * 0, or -1 with errno.
+ */
+int txn_hold_port(struct txn *t, int port);
+
+/* Close the sockets taken for a handoff. */
+void txn_close_socks(struct txn *t);
+
+/*
+ * The audit records the transaction writes: one per step of a plan
+ * (STEP non-NULL), or the outcome (STEP NULL), with what RES says was
+ * touched (may be NULL).  0, or -1 with WHY.
+ */
+int txn_record(struct txn *t, const char *step, const char *outcome,
+    const char *reason, const struct step_result *res, double seconds,
+    char *why, size_t whylen);
+
+/* "ok", "refused" or "failed", for an exit status. */
+const char *txn_outcome_of(int status);
+
+/* CLOCK_MONOTONIC, in seconds. */
+double txn_now(void);
+
+#endif

@@ -1,0 +1,163 @@
+/*
+ * request.c - argv -> struct cli_request.  The only code that reads argv.
+ *
+ * Targets are checked byte by byte: a service or check name is what the
+ * policy can define (letters, digits, _ and -, starting with a letter, at
+ * most 64 bytes) and a port is 1-65535 in plain digits.  Anything else is
+ * a usage error, never truncated or cleaned up, so what is decided and
+ * recorded is exactly what was asked.  Messages never echo raw argv bytes.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "helper/front/request.h"
+#include "policy/strbuf.h"
+
+#define ARG_MAX_LEN 4096    /* longer than any path or name we accept */
+
+static const struct {
+	const char *name;
+	enum action action;
+	const char *what;           /* for messages: "a port", ... */
+} actions[] = {
+	{ "free-port", ACT_FREE_PORT, "a port number" },
+	{ "start", ACT_START, "a service name" },
+	{ "stop", ACT_STOP, "a service name" },
+	{ "verify", ACT_VERIFY, "a check name" },
+	{ "switch", ACT_SWITCH, "a plan name" },
+};
+
+static bool
+target_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > POLICY_NAME_MAX || !isalpha((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+static int
+bad(char *why, size_t whylen, const char *fmt, const char *arg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	sb_printable(&sb, arg ? arg : "");
+	snprintf(why, whylen, fmt, sb_failed(&sb) ? "?" : sb_str(&sb));
+	sb_free(&sb);
+	return -1;
+}
+
+static int
+parse_action(int argc, char **argv, int i, struct cli_request *r,
+    char *why, size_t whylen)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(actions) / sizeof(actions[0]); k++)
+		if (strcmp(argv[i], actions[k].name) == 0)
+			break;
+	if (k == sizeof(actions) / sizeof(actions[0]))
+		return bad(why, whylen, "unknown command \"%.64s\"; see "
+		    "cutover --help", argv[i]);
+	r->cmd = CMD_ACTION;
+	r->rq.action = actions[k].action;
+	r->raw_target = i + 1 < argc ? argv[i + 1] : NULL;
+	if (argc != i + 2) {
+		snprintf(why, whylen, "%s takes %s: cutover %s%s %s",
+		    actions[k].name, actions[k].what,
+		    actions[k].action == ACT_VERIFY ? "" : "[-n] ",
+		    actions[k].name, actions[k].action == ACT_FREE_PORT ?
+		    "PORT" : actions[k].action == ACT_VERIFY ? "CHECK" :
+		    actions[k].action == ACT_SWITCH ? "PLAN" : "SERVICE");
+		return -1;
+	}
+	if (strlen(argv[i + 1]) > ARG_MAX_LEN)
+		return bad(why, whylen, "the argument is too long%s", "");
+	if (r->rq.action == ACT_FREE_PORT) {
+		if ((r->rq.port = port_from_string(argv[i + 1])) == -1)
+			return bad(why, whylen, "\"%.64s\" is not a port number "
+			    "(1-65535, digits only)", argv[i + 1]);
+	} else if (!target_name_ok(argv[i + 1]))
+		return bad(why, whylen, "\"%.80s\" is not a valid name (letters, "
+		    "digits, _ and -, starting with a letter, at most 64)",
+		    argv[i + 1]);
+	if (r->dry_run && r->rq.action == ACT_VERIFY)
+		return bad(why, whylen, "-n goes with free-port, start, stop "
+		    "and switch; verify changes nothing%s", "");
+	snprintf(r->target, sizeof(r->target), "%s", argv[i + 1]);
+	r->rq.target = r->target;
+	return 0;
+}
+
+static int
+parse_format(const char *s, enum output_format *f)
+{
+	if (strcmp(s, "text") == 0)
+		*f = FORMAT_TEXT;
+	else if (strcmp(s, "nagios") == 0)
+		*f = FORMAT_NAGIOS;
+	else if (strcmp(s, "json") == 0)
+		*f = FORMAT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+int
+request_parse(int argc, char **argv, struct cli_request *r, char *why,
+    size_t whylen)
+{
+	int i = 1;
+
+	memset(r, 0, sizeof(*r));
+	r->cmd = CMD_HELP;
+	r->raw_action = argc > 1 ? argv[1] : NULL;
+	if (argc < 2) {
+		snprintf(why, whylen, "no command; see cutover --help");
+		return -1;
+	}
+	if (strcmp(argv[1], "policy") == 0) {
+		r->cmd = CMD_POLICY;
+		r->policy_argc = argc - 2;
+		r->policy_argv = argv + 2;
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "--help") == 0)
+		return 0;
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		r->cmd = CMD_VERSION;
+		return 0;
+	}
+	if (strcmp(argv[1], "-n") == 0) {
+		r->dry_run = true;
+		i = 2;
+		r->raw_action = argc > 2 ? argv[2] : NULL;
+	}
+	if (i < argc && (strcmp(argv[i], "list") == 0 ||
+	    strcmp(argv[i], "-l") == 0)) {
+		r->cmd = CMD_LIST;
+		if (argc != i + 1 || r->dry_run)
+			return bad(why, whylen, "list takes no arguments%s", "");
+		return 0;
+	}
+	if (i >= argc)
+		return bad(why, whylen, "-n needs a command: cutover -n start "
+		    "SERVICE%s", "");
+	if (strcmp(argv[i], "verify") == 0 && i + 1 < argc &&
+	    strncmp(argv[i + 1], "--format=", 9) == 0) {
+		/* verify [--format=…] CHECK: the option before the name */
+		r->cmd = CMD_ACTION;
+		r->rq.action = ACT_VERIFY;
+		if (parse_format(argv[i + 1] + 9, &r->format) == -1)
+			return bad(why, whylen, "--format=%.32s: use text, "
+			    "nagios or json", argv[i + 1] + 9);
+		argv[i + 1] = argv[i];  /* drop the option, keep the shape */
+		return parse_action(argc, argv, i + 1, r, why, whylen);
+	}
+	return parse_action(argc, argv, i, r, why, whylen);
+}

@@ -1,0 +1,36 @@
+/*
+ * request.h - argv -> what the caller asks for.  Validates every byte:
+ * an over-long, non-ASCII or otherwise odd argument is a usage error
+ * (exit 2), never truncated or "cleaned".
+ */
+#ifndef CUTOVER_REQUEST_H
+#define CUTOVER_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/policy.h"
+
+enum command { CMD_ACTION, CMD_LIST, CMD_POLICY, CMD_HELP, CMD_VERSION };
+
+/* How verify reports: words, a monitoring-plugin line, or one JSON object. */
+enum output_format { FORMAT_TEXT, FORMAT_NAGIOS, FORMAT_JSON };
+
+struct cli_request {
+	enum command cmd;
+	bool dry_run;               /* -n */
+	enum output_format format;  /* verify --format=; FORMAT_TEXT otherwise */
+	struct request rq;          /* CMD_ACTION; rq.target -> target */
+	char target[POLICY_NAME_MAX + 1];
+	int policy_argc;            /* CMD_POLICY: argv after "policy" */
+	char **policy_argv;
+	/* For the audit record of a malformed request: what was given. */
+	const char *raw_action;
+	const char *raw_target;
+};
+
+/* Returns 0, or -1 with a message for the user in WHY (exit 2). */
+int request_parse(int argc, char **argv, struct cli_request *,
+    char *why, size_t whylen);
+
+#endif

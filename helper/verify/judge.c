@@ -1,0 +1,609 @@
+/*
+ * judge.c - judging a response against a check, and the three ways of
+ * saying what came of it.  Pure (see judge.h): everything a response
+ * carries is untrusted, and is only ever shown escaped.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "helper/exitcodes.h"
+#include "helper/verify/judge.h"
+
+/* Shown of a hash that differs: enough to tell, short enough for a line. */
+#define HASH_SHOWN 12
+
+bool
+verify_passed(const struct verify_result *r)
+{
+	return r->error == VERIFY_OK && r->diffs == 0 && r->attempts > 0;
+}
+
+void
+verify_set_error(struct verify_result *r, enum verify_error e,
+    const char *text)
+{
+	r->error = (int)e;
+	r->diffs = 0;
+	snprintf(r->detail, sizeof(r->detail), "%s", text ? text : "");
+}
+
+static bool
+is_hash(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isdigit((unsigned char)s[i]) && (s[i] < 'a' || s[i] > 'f'))
+			return false;
+	return i == 64;
+}
+
+static double
+sane_seconds(double s)
+{
+	return isfinite(s) && s >= 0 && s < 1e7 ? s : 0;
+}
+
+/* The differences C can give rise to: the status, and what C asks for. */
+static unsigned
+possible_diffs(const struct check *c)
+{
+	return VERIFY_DIFF_STATUS | (c->header ? VERIFY_DIFF_HEADER : 0) |
+	    (c->contains ? VERIFY_DIFF_CONTAINS : 0) |
+	    (c->sha256 ? VERIFY_DIFF_SHA256 : 0);
+}
+
+void
+verify_result_sanitize(struct verify_result *r, const struct check *c)
+{
+	r->sha256[sizeof(r->sha256) - 1] = '\0';
+	r->header_got[sizeof(r->header_got) - 1] = '\0';
+	r->detail[sizeof(r->detail) - 1] = '\0';
+	if (r->error < VERIFY_OK || r->error > VERIFY_ERROR_LAST)
+		verify_set_error(r, VERIFY_INTERNAL, "the check's process "
+		    "sent a malformed result");
+	/*
+	 * A difference the check cannot have (contains, with no contains
+	 * asked) is a lie, and the renderers would describe it from a NULL:
+	 * fail closed.
+	 */
+	if (r->error == VERIFY_OK && (r->diffs & ~possible_diffs(c)) != 0)
+		verify_set_error(r, VERIFY_INTERNAL, "the check's process "
+		    "sent a malformed result");
+	r->diffs &= VERIFY_DIFF_ALL;
+	if (r->attempts < 0 || r->attempts > 1000000)
+		r->attempts = 0;
+	if (r->status < 0 || r->status > 999)
+		r->status = 0;
+	if (r->bytes < 0)
+		r->bytes = 0;
+	r->seconds = sane_seconds(r->seconds);
+	r->elapsed = sane_seconds(r->elapsed);
+	r->found = r->found != 0;
+	r->header_seen = r->header_seen != 0;
+	if (r->sha256[0] != '\0' && !is_hash(r->sha256))
+		r->sha256[0] = '\0';
+}
+
+/* ---- judging ------------------------------------------------------------ */
+
+int
+verify_scan_begin(struct verify_scan *s, const struct check *c)
+{
+	memset(s, 0, sizeof(*s));
+	s->check = c;
+	sha256_init(&s->sha);
+	s->needle_len = c->contains ? strlen(c->contains) : 0;
+	s->found = s->needle_len == 0;
+	if (s->needle_len > 1) {
+		s->carry = malloc(s->needle_len - 1);
+		s->window = malloc(2 * (s->needle_len - 1));
+		if (s->carry == NULL || s->window == NULL) {
+			verify_scan_free(s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+verify_scan_free(struct verify_scan *s)
+{
+	free(s->carry);
+	free(s->window);
+	s->carry = s->window = NULL;
+}
+
+/* Keep the last (n - 1) bytes of everything seen so far. */
+static void
+keep_tail(struct verify_scan *s, const char *p, size_t len)
+{
+	size_t keep = s->needle_len - 1, drop;
+
+	if (len >= keep) {
+		memcpy(s->carry, p + len - keep, keep);
+		s->ncarry = keep;
+		return;
+	}
+	drop = s->ncarry + len > keep ? s->ncarry + len - keep : 0;
+	memmove(s->carry, s->carry + drop, s->ncarry - drop);
+	memcpy(s->carry + s->ncarry - drop, p, len);
+	s->ncarry = s->ncarry - drop + len;
+}
+
+static void
+search(struct verify_scan *s, const char *p, size_t len)
+{
+	const char *needle = s->check->contains;
+	size_t n = s->needle_len, take;
+
+	/* a match that starts in the previous chunk ends in this one's
+	 * first n - 1 bytes */
+	if (s->ncarry > 0) {
+		take = len < n - 1 ? len : n - 1;
+		memcpy(s->window, s->carry, s->ncarry);
+		memcpy(s->window + s->ncarry, p, take);
+		if (memmem(s->window, s->ncarry + take, needle, n) != NULL) {
+			s->found = true;
+			return;
+		}
+	}
+	if (memmem(p, len, needle, n) != NULL) {
+		s->found = true;
+		return;
+	}
+	if (n > 1)
+		keep_tail(s, p, len);
+}
+
+int
+verify_scan_body(struct verify_scan *s, const void *data, size_t len)
+{
+	if (s->over || len > (unsigned long long)(s->check->max_body - s->bytes)) {
+		s->over = true;
+		return -1;
+	}
+	s->bytes += (long long)len;
+	sha256_update(&s->sha, data, len);
+	if (!s->found && len > 0)
+		search(s, data, len);
+	return 0;
+}
+
+/* "Name: value" -> name and value, the value without surrounding blanks. */
+static bool
+split_header(const char *s, size_t len, const char **name, size_t *nlen,
+    const char **value, size_t *vlen)
+{
+	const char *colon = memchr(s, ':', len), *end = s + len;
+
+	if (colon == NULL || colon == s)
+		return false;
+	*name = s;
+	*nlen = (size_t)(colon - s);
+	for (s = colon + 1; s < end && isspace((unsigned char)*s); s++)
+		;
+	while (end > s && isspace((unsigned char)end[-1]))
+		end--;
+	*value = s;
+	*vlen = (size_t)(end - s);
+	return true;
+}
+
+/* GOT is WANT, or WANT followed by ";" and parameters (media types). */
+static bool
+value_matches(const char *want, size_t wlen, const char *got, size_t glen)
+{
+	if (glen < wlen || strncasecmp(got, want, wlen) != 0)
+		return false;
+	for (got += wlen, glen -= wlen; glen > 0 && (*got == ' ' ||
+	    *got == '\t'); got++, glen--)
+		;
+	return glen == 0 || *got == ';';
+}
+
+bool
+verify_header_matches(const char *want, const char *line, size_t len)
+{
+	const char *wn, *wv, *gn, *gv;
+	size_t wnl, wvl, gnl, gvl;
+
+	if (!split_header(want, strlen(want), &wn, &wnl, &wv, &wvl) ||
+	    !split_header(line, len, &gn, &gnl, &gv, &gvl))
+		return false;
+	return wnl == gnl && strncasecmp(wn, gn, wnl) == 0 &&
+	    value_matches(wv, wvl, gv, gvl);
+}
+
+static bool
+same_name(const char *want, const char *line, size_t len)
+{
+	size_t n = strcspn(want, ":");
+
+	return len > n && line[n] == ':' && strncasecmp(want, line, n) == 0;
+}
+
+void
+verify_scan_header(struct verify_scan *s, const char *line, size_t len)
+{
+	const char *want = s->check->header, *name, *value;
+	size_t nlen, vlen;
+
+	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+		/* a new response (after 1xx): only its own headers count */
+		s->header_seen = s->header_ok = false;
+		s->header_got[0] = '\0';
+		return;
+	}
+	if (want == NULL || !same_name(want, line, len))
+		return;
+	s->header_seen = true;
+	if (verify_header_matches(want, line, len))
+		s->header_ok = true;
+	else if (s->header_got[0] == '\0' &&
+	    split_header(line, len, &name, &nlen, &value, &vlen))
+		snprintf(s->header_got, sizeof(s->header_got), "%.*s",
+		    (int)(vlen < sizeof(s->header_got) ? vlen :
+		    sizeof(s->header_got) - 1), value);
+}
+
+void
+verify_scan_judge(struct verify_scan *s, long status, struct verify_result *r)
+{
+	const struct check *c = s->check;
+
+	r->error = VERIFY_OK;
+	r->diffs = 0;
+	r->status = status;
+	r->bytes = s->bytes;
+	sha256_final_hex(&s->sha, r->sha256);
+	r->found = s->found;
+	r->header_seen = s->header_seen;
+	snprintf(r->header_got, sizeof(r->header_got), "%s", s->header_got);
+	if (s->over) {
+		verify_set_error(r, VERIFY_TOO_BIG, "");
+		return;
+	}
+	if (status != c->status)
+		r->diffs |= VERIFY_DIFF_STATUS;
+	if (c->header != NULL && !s->header_ok)
+		r->diffs |= VERIFY_DIFF_HEADER;
+	if (c->contains != NULL && !s->found)
+		r->diffs |= VERIFY_DIFF_CONTAINS;
+	if (c->sha256 != NULL && strcmp(r->sha256, c->sha256) != 0)
+		r->diffs |= VERIFY_DIFF_SHA256;
+}
+
+/* ---- saying it ------------------------------------------------------------ */
+
+static void
+put_duration(struct strbuf *sb, double seconds)
+{
+	if (seconds < 1.0)
+		sb_printf(sb, "%.0f ms", seconds * 1000);
+	else
+		sb_printf(sb, "%.1f s", seconds);
+}
+
+/* The header's name as the check writes it: "Content-Type". */
+static void
+put_header_name(struct strbuf *sb, const char *header)
+{
+	char name[POLICY_NAME_MAX + 1];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(header, ":"), header);
+	sb_printable(sb, name);
+}
+
+/* The value the check wants: "text/html" of "Content-Type: text/html". */
+static const char *
+header_value(const char *header)
+{
+	const char *v = header + strcspn(header, ":");
+
+	if (*v == ':')
+		v++;
+	return v + strspn(v, " \t");
+}
+
+static void
+put_quoted(struct strbuf *sb, const char *s)
+{
+	sb_puts(sb, "\"");
+	sb_printable(sb, s);
+	sb_puts(sb, "\"");
+}
+
+static void
+put_hash(struct strbuf *sb, const char *hex)
+{
+	sb_printf(sb, "%.*s...", HASH_SHOWN, hex);
+}
+
+/* The differences of a response that arrived whole. */
+static void
+put_diffs(struct strbuf *sb, const struct check *c,
+    const struct verify_result *r)
+{
+	const char *sep = "";
+
+	if (r->diffs & VERIFY_DIFF_STATUS) {
+		/* the rest says little about an error page */
+		sb_printf(sb, "status %ld, expected %d", r->status, c->status);
+		if (r->detail[0] != '\0') {
+			sb_puts(sb, " (redirect to ");
+			sb_printable(sb, r->detail);
+			sb_puts(sb, ", not followed: follow is off)");
+		}
+		return;
+	}
+	if (r->diffs & VERIFY_DIFF_HEADER) {
+		sb_puts(sb, r->header_seen ? "header " : "no header ");
+		put_header_name(sb, c->header);
+		if (r->header_seen) {
+			sb_puts(sb, ": ");
+			put_quoted(sb, r->header_got);
+			sb_puts(sb, ", expected ");
+			put_quoted(sb, header_value(c->header));
+		}
+		sep = "; ";
+	}
+	if (r->diffs & VERIFY_DIFF_CONTAINS) {
+		sb_puts(sb, sep);
+		put_quoted(sb, c->contains);
+		sb_printf(sb, " not found in %lld bytes", r->bytes);
+		sep = "; ";
+	}
+	if (r->diffs & VERIFY_DIFF_SHA256) {
+		sb_printf(sb, "%ssha256 ", sep);
+		put_hash(sb, r->sha256);
+		sb_puts(sb, ", expected ");
+		put_hash(sb, c->sha256);
+	}
+}
+
+static void
+put_error(struct strbuf *sb, const struct check *c,
+    const struct verify_result *r)
+{
+	static const char *const what[] = {
+		[VERIFY_CONNECT] = "cannot connect: ",
+		[VERIFY_TLS] = "TLS failed: ",
+		[VERIFY_OFFSITE] = "redirect to another host, not followed: ",
+		[VERIFY_TRANSFER] = "transfer failed: ",
+		[VERIFY_INTERNAL] = "could not run the check: ",
+	};
+
+	switch (r->error) {
+	case VERIFY_TIMEOUT:
+		sb_printf(sb, "no response within %.1f s", c->timeout);
+		return;
+	case VERIFY_TOO_BIG:
+		sb_printf(sb, "body larger than %lld bytes", c->max_body);
+		return;
+	case VERIFY_REDIRECTS:
+		sb_printf(sb, "more than %d redirects", VERIFY_REDIRECTS_MAX);
+		return;
+	default:
+		sb_puts(sb, what[r->error] ? what[r->error] : "failed: ");
+		sb_printable(sb, r->detail[0] ? r->detail : "(no reason given)");
+	}
+}
+
+/* What a passed check found: "200, 5123 bytes, 3 ms, ..." */
+static void
+put_passed(struct strbuf *sb, const struct check *c,
+    const struct verify_result *r)
+{
+	sb_printf(sb, "%ld, %lld bytes, ", r->status, r->bytes);
+	put_duration(sb, r->seconds);
+	if (c->contains != NULL) {
+		sb_puts(sb, ", ");
+		put_quoted(sb, c->contains);
+		sb_puts(sb, " found");
+	}
+	if (c->sha256 != NULL)
+		sb_puts(sb, ", sha256 matches");
+	if (c->header != NULL) {
+		sb_puts(sb, ", header ");
+		put_header_name(sb, c->header);
+		sb_puts(sb, " matches");
+	}
+	if (r->attempts > 1)
+		sb_printf(sb, ", after %d attempts in %.1f s", r->attempts,
+		    r->elapsed);
+}
+
+/* What went wrong, and for how long it was tried. */
+static void
+put_failed(struct strbuf *sb, const struct check *c,
+    const struct verify_result *r)
+{
+	if (r->error != VERIFY_OK)
+		put_error(sb, c, r);
+	else
+		put_diffs(sb, c, r);
+	if (c->within > 0 && r->attempts > 0 && r->error != VERIFY_INTERNAL)
+		sb_printf(sb, " (timed out after %d attempt%s in %.1f s)",
+		    r->attempts, r->attempts == 1 ? "" : "s", r->elapsed);
+}
+
+static void
+put_description(struct strbuf *sb, const struct check *c,
+    const struct verify_result *r)
+{
+	if (verify_passed(r))
+		put_passed(sb, c, r);
+	else
+		put_failed(sb, c, r);
+}
+
+static void
+render_text(const struct check *c, const struct verify_result *r,
+    struct strbuf *out)
+{
+	sb_printable(out, c->name);
+	sb_puts(out, verify_passed(r) ? " OK: " : " FAILED: ");
+	put_description(out, c, r);
+}
+
+/* Printable text with '|' escaped: it would start the performance data. */
+static void
+put_nagios_text(struct strbuf *out, const char *printable)
+{
+	const char *p;
+
+	for (p = printable; *p != '\0'; p++)
+		if (*p == '|')
+			sb_puts(out, "\\x7c");
+		else
+			sb_append(out, p, 1);
+}
+
+static void
+render_nagios(const struct check *c, const struct verify_result *r,
+    struct strbuf *out)
+{
+	struct strbuf text = STRBUF_INIT;
+
+	sb_printable(&text, c->name);
+	sb_puts(&text, " ");
+	if (verify_passed(r)) {
+		sb_printf(&text, "%ld, %lld bytes in %.3f s", r->status,
+		    r->bytes, r->seconds);
+		sb_puts(out, "CUTOVER OK: ");
+	} else {
+		put_failed(&text, c, r);
+		sb_puts(out, r->error == VERIFY_INTERNAL ? "CUTOVER UNKNOWN: " :
+		    "CUTOVER CRITICAL: ");
+	}
+	put_nagios_text(out, sb_str(&text));
+	if (sb_failed(&text))
+		sb_puts(out, "(out of memory)");
+	sb_free(&text);
+	if (r->error != VERIFY_INTERNAL)
+		sb_printf(out, "|time=%.3fs;;;0 size=%lldB;;;0", r->seconds,
+		    r->bytes);
+}
+
+static const char *
+error_name(int e)
+{
+	static const char *const names[] = {
+		[VERIFY_OK] = "none", [VERIFY_TIMEOUT] = "timeout",
+		[VERIFY_CONNECT] = "connect", [VERIFY_TLS] = "tls",
+		[VERIFY_TOO_BIG] = "too-big", [VERIFY_OFFSITE] = "offsite-redirect",
+		[VERIFY_REDIRECTS] = "too-many-redirects",
+		[VERIFY_TRANSFER] = "transfer", [VERIFY_INTERNAL] = "internal",
+	};
+
+	return names[e];
+}
+
+static void
+json_diffs(struct strbuf *out, unsigned diffs)
+{
+	static const char *const names[] = { "status", "header", "contains",
+	    "sha256" };
+	const char *sep = "";
+	size_t i;
+
+	sb_puts(out, "[");
+	for (i = 0; i < 4; i++)
+		if (diffs & (1u << i)) {
+			sb_printf(out, "%s\"%s\"", sep, names[i]);
+			sep = ",";
+		}
+	sb_puts(out, "]");
+}
+
+static void
+render_json(const struct check *c, const struct verify_result *r,
+    struct strbuf *out)
+{
+	struct strbuf reason = STRBUF_INIT;
+	bool passed = verify_passed(r);
+
+	put_description(&reason, c, r);
+	sb_puts(out, "{\"check\":");
+	sb_json_cstr(out, c->name);
+	sb_puts(out, ",\"url\":");
+	sb_json_cstr(out, c->url);
+	sb_printf(out, ",\"result\":\"%s\",\"reason\":", passed ? "ok" :
+	    r->error == VERIFY_INTERNAL ? "error" : "failed");
+	sb_json_cstr(out, sb_failed(&reason) ? "(out of memory)" :
+	    sb_str(&reason));
+	sb_free(&reason);
+	sb_puts(out, ",\"status\":");
+	if (r->status > 0)
+		sb_printf(out, "%ld", r->status);
+	else
+		sb_puts(out, "null");
+	sb_printf(out, ",\"expected_status\":%d,\"bytes\":%lld,\"time\":%.3f,"
+	    "\"attempts\":%d,\"elapsed\":%.3f,\"sha256\":", c->status,
+	    r->bytes, r->seconds, r->attempts, r->elapsed);
+	sb_json_cstr(out, r->sha256[0] ? r->sha256 : NULL);
+	sb_puts(out, ",\"found\":");
+	sb_puts(out, c->contains == NULL || r->error != VERIFY_OK ? "null" :
+	    r->found ? "true" : "false");
+	sb_puts(out, ",\"header\":");
+	sb_json_cstr(out, r->diffs & VERIFY_DIFF_HEADER && r->header_seen ?
+	    r->header_got : NULL);
+	sb_puts(out, ",\"error\":");
+	sb_json_cstr(out, r->error == VERIFY_OK ? NULL : error_name(r->error));
+	sb_puts(out, ",\"differs\":");
+	json_diffs(out, r->error == VERIFY_OK ? r->diffs : 0);
+	sb_puts(out, "}");
+}
+
+void
+verify_render(const struct check *c, const struct verify_result *r,
+    enum output_format format, struct strbuf *out)
+{
+	if (format == FORMAT_NAGIOS)
+		render_nagios(c, r, out);
+	else if (format == FORMAT_JSON)
+		render_json(c, r, out);
+	else
+		render_text(c, r, out);
+	sb_puts(out, "\n");
+}
+
+void
+verify_reason(const struct check *c, const struct verify_result *r,
+    char *buf, size_t size)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	render_text(c, r, &sb);
+	snprintf(buf, size, "%s", sb_failed(&sb) ? "(out of memory)" :
+	    sb_str(&sb));
+	sb_free(&sb);
+}
+
+int
+verify_exit_status(const struct verify_result *r, enum output_format format)
+{
+	if (format != FORMAT_NAGIOS)
+		return verify_passed(r) ? EXIT_DONE : EXIT_FAILED;
+	if (verify_passed(r))
+		return 0;
+	return r->error == VERIFY_INTERNAL ? NAGIOS_UNKNOWN : 2;
+}
+
+void
+verify_render_unknown(const char *reason, struct strbuf *out)
+{
+	struct strbuf text = STRBUF_INIT;
+
+	sb_printable(&text, reason && *reason ? reason : "(no reason given)");
+	sb_puts(out, "CUTOVER UNKNOWN: ");
+	put_nagios_text(out, sb_failed(&text) ? "(out of memory)" :
+	    sb_str(&text));
+	sb_free(&text);
+	sb_puts(out, "\n");
+}

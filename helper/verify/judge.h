@@ -1,0 +1,146 @@
+/*
+ * judge.h - what `cutover verify` makes of a response, and how it says
+ * so.  Pure: no network, no processes, no privilege, so the unit tests
+ * reach all of it (tests/unit/test_verify.c).  verify.c feeds it what
+ * libcurl delivers; run.c prints and records what it renders.
+ *
+ * A response is judged as it streams in (verify_scan_*): the body is
+ * hashed, searched and counted chunk by chunk, never held whole, so a
+ * body of max_body bytes costs no more memory than a small one.
+ */
+#ifndef CUTOVER_JUDGE_H
+#define CUTOVER_JUDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/policy.h"
+#include "helper/front/request.h"
+#include "helper/verify/sha256.h"
+#include "policy/strbuf.h"
+
+#define VERIFY_TEXT_MAX       160   /* bytes of a header value or error text */
+#define VERIFY_REDIRECTS_MAX  5     /* hops followed with follow = true */
+
+/* Why an attempt has no response to judge; VERIFY_OK when it has one. */
+enum verify_error {
+	VERIFY_OK,
+	VERIFY_TIMEOUT,         /* no whole response within the timeout */
+	VERIFY_CONNECT,         /* the host could not be resolved or reached */
+	VERIFY_TLS,             /* handshake or certificate verification */
+	VERIFY_TOO_BIG,         /* the body is larger than max_body */
+	VERIFY_OFFSITE,         /* a redirect to another host (not followed) */
+	VERIFY_REDIRECTS,       /* more than VERIFY_REDIRECTS_MAX redirects */
+	VERIFY_TRANSFER,        /* any other transfer error */
+	VERIFY_INTERNAL,        /* the check could not be run at all */
+};
+#define VERIFY_ERROR_LAST VERIFY_INTERNAL
+
+/* What differed in a response that arrived whole (bits of diffs). */
+#define VERIFY_DIFF_STATUS    1u
+#define VERIFY_DIFF_HEADER    2u
+#define VERIFY_DIFF_CONTAINS  4u
+#define VERIFY_DIFF_SHA256    8u
+#define VERIFY_DIFF_ALL       15u
+
+/*
+ * The result of a check: the last attempt, and how many there were.
+ * Plain bytes only (no pointers, no bool): the check's process sends it
+ * to its parent through a pipe as it is, and the parent makes it safe
+ * with verify_result_sanitize() before using any of it.
+ */
+struct verify_result {
+	int error;                      /* enum verify_error */
+	unsigned diffs;                 /* VERIFY_DIFF_* when error is OK */
+	int attempts;
+	long status;                    /* of the last response; 0: none */
+	long long bytes;                /* of its body */
+	double seconds;                 /* the last attempt, redirects and all */
+	double elapsed;                 /* every attempt and every pause */
+	unsigned char found;            /* contains: found in the last body */
+	unsigned char header_seen;      /* the header's name was there */
+	char sha256[SHA256_HEX_SIZE];   /* of the last body; "" without one */
+	char header_got[VERIFY_TEXT_MAX];  /* its value, when it differed */
+	char detail[VERIFY_TEXT_MAX];   /* error text, or a redirect's target */
+};
+
+bool verify_passed(const struct verify_result *);
+
+/*
+ * A result of check C as it came through the pipe: every field brought
+ * into its range, every string terminated, a kind, a hash or a
+ * difference that is not one (a difference C does not ask about) made an
+ * internal error or empty.  After this any result renders safely with C.
+ */
+void verify_result_sanitize(struct verify_result *, const struct check *);
+
+/* Record an error and its text (cut to fit) in R. */
+void verify_set_error(struct verify_result *r, enum verify_error e,
+    const char *text);
+
+/* ---- judging one response as it streams in ------------------------- */
+
+struct verify_scan {
+	const struct check *check;
+	struct sha256_ctx sha;
+	long long bytes;
+	bool over;                  /* more than max_body bytes arrived */
+	/* contains: the last (n - 1) bytes seen, so a match across two
+	 * chunks is found; window is scratch for carry + the next chunk */
+	size_t needle_len;
+	char *carry, *window;
+	size_t ncarry;
+	bool found;
+	bool header_seen, header_ok;
+	char header_got[VERIFY_TEXT_MAX];
+};
+
+/* 0, or -1 when memory ran out. */
+int verify_scan_begin(struct verify_scan *, const struct check *);
+/* 0, or -1 when the body is now larger than max_body (nothing kept). */
+int verify_scan_body(struct verify_scan *, const void *data, size_t len);
+/* One header line as libcurl delivers it ("Name: value\r\n"); a status
+ * line ("HTTP/1.1 200 OK") starts a new response's headers. */
+void verify_scan_header(struct verify_scan *, const char *line, size_t len);
+/* The response is complete with STATUS: fill R (error OK, diffs). */
+void verify_scan_judge(struct verify_scan *, long status,
+    struct verify_result *r);
+void verify_scan_free(struct verify_scan *);
+
+/* "Content-Type: text/html" vs one header line: name case-insensitive;
+ * value (trimmed) equal, ignoring case, or followed by ";" parameters.
+ * Pure, for the tests. */
+bool verify_header_matches(const char *want, const char *line, size_t len);
+
+/* ---- saying it -------------------------------------------------------- */
+
+/*
+ * The result, one line and '\n', in FORMAT:
+ *   text    homepage OK: 200, 5123 bytes, 3 ms, "Fall collection" found
+ *           homepage FAILED: status 500, expected 200
+ *   nagios  CUTOVER OK: homepage 200, 5123 bytes in 0.003 s|time=0.003s;;;0 size=5123B;;;0
+ *           CUTOVER CRITICAL: homepage status 500, expected 200|time=...
+ *           CUTOVER UNKNOWN: homepage could not run the check: ...
+ *   json    one object (see cutover(8))
+ * Everything that came from the network or a policy is escaped: the
+ * text and nagios lines are printable ASCII, the nagios text has no '|'.
+ */
+void verify_render(const struct check *, const struct verify_result *,
+    enum output_format, struct strbuf *out);
+
+/* The text line without '\n', cut to SIZE - 1 bytes: the audit reason. */
+void verify_reason(const struct check *, const struct verify_result *,
+    char *buf, size_t size);
+
+/* 0 passed, 1 failed or could not run; nagios 0 OK, 2 CRITICAL, 3 UNKNOWN. */
+int verify_exit_status(const struct verify_result *, enum output_format);
+
+/*
+ * --format=nagios for every other ending (usage, refusal, policy, audit):
+ * "CUTOVER UNKNOWN: REASON" (escaped, no '|') and '\n'; the exit status
+ * is then 3.
+ */
+#define NAGIOS_UNKNOWN 3
+void verify_render_unknown(const char *reason, struct strbuf *out);
+
+#endif
