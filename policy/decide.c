@@ -124,8 +124,8 @@ rule_names_subject(const struct rule *r, const struct subject *s)
 	return false;
 }
 
-static const struct grant_list *
-grants_for(const struct rule *r, enum action a)
+const struct grant_list *
+policy_rule_grants(const struct rule *r, enum action a)
 {
 	switch (a) {
 	case ACT_FREE_PORT: return &r->free;
@@ -210,7 +210,7 @@ policy_decide(const struct policy *p, const struct subject *s,
 		if (!rule_names_subject(r, s))
 			continue;
 		nnaming++;
-		if ((gl = grants_for(r, rq->action)) == NULL)
+		if ((gl = policy_rule_grants(r, rq->action)) == NULL)
 			continue;
 		for (j = 0; j < gl->n; j++)
 			if (item_matches(&gl->items[j], rq)) {

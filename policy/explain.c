@@ -440,20 +440,6 @@ sb_origin(struct strbuf *sb, struct origin at)
 
 #define NACTIONS (ACT_SWITCH + 1)
 
-/* What rule R grants under ACT (policy.h: the key of each action). */
-static const struct grant_list *
-rule_grants(const struct rule *r, enum action act)
-{
-	switch (act) {
-	case ACT_FREE_PORT: return &r->free;
-	case ACT_START:     return &r->start;
-	case ACT_STOP:      return &r->stop;
-	case ACT_VERIFY:    return &r->verify;
-	case ACT_SWITCH:    return &r->plans;
-	}
-	return NULL;
-}
-
 /* A permission while being collected: SEQ is its place in file order. */
 struct raw_perm {
 	struct permission p;
@@ -498,7 +484,7 @@ collect_subject(struct collector *c, const struct rule *r,
 	size_t a, i;
 
 	for (a = 0; a < NACTIONS; a++) {
-		gl = rule_grants(r, (enum action)a);
+		gl = policy_rule_grants(r, (enum action)a);
 		for (i = 0; i < gl->n; i++)
 			collect_one(c, kind, subject, (enum action)a,
 			    &gl->items[i], r->auth);
@@ -918,7 +904,7 @@ granting_item(const struct rule *r, const struct request *req)
 
 	if ((size_t)req->action >= NACTIONS)
 		return NULL;
-	l = rule_grants(r, req->action);
+	l = policy_rule_grants(r, req->action);
 	for (i = 0; i < l->n; i++)
 		if (item_is_target(req->action, &l->items[i], req))
 			return &l->items[i];

@@ -267,6 +267,10 @@ struct decision {
 void policy_decide(const struct policy *, const struct subject *,
     const struct request *, struct decision *);
 
+/* What rule R grants under action A (the rule's key for A). */
+const struct grant_list *policy_rule_grants(const struct rule *r,
+    enum action a);
+
 const char *action_name(enum action);
 int action_from_name(const char *, enum action *);
 /* Parse "8080": 1..65535 only, digits only.  -1 on anything else. */

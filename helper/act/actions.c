@@ -9,19 +9,9 @@
 
 #include "helper/exitcodes.h"
 #include "helper/priv/privilege.h"
+#include "helper/act/holders.h"
 #include "helper/act/svc/svc.h"
 #include "helper/act/actions.h"
-
-static void
-list_pids(const pid_t *pids, size_t n, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && len + 16 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%d",
-		    i ? ", " : "", (int)pids[i]);
-}
 
 static void
 list_names(const char *const *names, size_t n, char *buf, size_t size)
@@ -46,7 +36,7 @@ stopped(const struct stop_report *rep, int st, const char *why,
 	res->seconds = rep->seconds;
 	memcpy(res->pids, rep->pids, rep->npids * sizeof(rep->pids[0]));
 	res->npids = rep->npids;
-	list_pids(rep->pids, rep->npids, pids, sizeof(pids));
+	pids_describe(rep->pids, rep->npids, pids, sizeof(pids));
 	list_names(rep->services, rep->nservices, services, sizeof(services));
 	len = strlen(pids);
 	if (rep->nsignalled > rep->npids)

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper/lib/nss.h"
 #include "helper/exitcodes.h"
 #include "helper/act/holders.h"
 #include "helper/lib/procfs.h"
@@ -364,13 +365,6 @@ ports_listening_any(int port, const unsigned long *inodes, size_t n,
 	return rc;
 }
 
-/* After a NULL from getpwnam(): "no such user", not an error? */
-static bool
-no_such_user(int e)
-{
-	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
-}
-
 int
 holder_ids_resolve(const struct service *svc, struct holder_ids *ids,
     char *why, size_t whylen)
@@ -397,7 +391,7 @@ holder_ids_resolve(const struct service *svc, struct holder_ids *ids,
 	for (i = 0; i < n; i++) {
 		errno = 0;
 		if ((pw = getpwnam(names[i])) == NULL) {
-			bool nf = no_such_user(errno);
+			bool nf = nss_not_found(errno);
 
 			snprintf(why, whylen, nf ? "user %s of service %s does "
 			    "not exist; create it or fix the policy; nothing "
@@ -519,4 +513,15 @@ holder_same(const struct holder *h, char *why, size_t whylen)
 	    now.exe_deleted || now.uid != h->uid || now.euid != h->euid)
 		return 0;
 	return holder_holds(h, why, whylen);
+}
+
+void
+pids_describe(const pid_t *pids, size_t n, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len + 16 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%d",
+		    i ? ", " : "", (int)pids[i]);
 }

@@ -121,4 +121,7 @@ void holder_describe(const struct holder *h, char *buf, size_t size);
 /* "root or www-data": IDS's users, for messages. */
 void holder_ids_describe(const struct holder_ids *ids, char *buf, size_t size);
 
+/* "12, 13, 14": the first N of PIDS that fit in BUF, for messages. */
+void pids_describe(const pid_t *pids, size_t n, char *buf, size_t size);
+
 #endif

@@ -36,6 +36,7 @@
 
 #include "helper/act/holders.h"
 #include "helper/act/release.h"
+#include "helper/lib/clock.h"
 
 #define STOP_INODES_MAX 256     /* LISTEN sockets of one stop, all ports */
 
@@ -60,15 +61,6 @@ struct job {
 	size_t whylen;
 	int notify_fd;              /* -1, or told once all are signalled */
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static bool
 alive(const struct target *t)
@@ -239,7 +231,7 @@ wait_released(struct job *j, double deadline)
 	struct pollfd pfd[HOLDERS_MAX];
 	size_t i, n;
 
-	while (!released(j) && now() < deadline) {
+	while (!released(j) && monotonic_seconds() < deadline) {
 		for (i = n = 0; i < j->n; i++)
 			if (j->t[i].pidfd >= 0) {
 				pfd[n].fd = j->t[i].pidfd;
@@ -636,7 +628,7 @@ sockets_gone(struct job *j)
 static int
 run_job(struct job *j)
 {
-	double start = now();
+	double start = monotonic_seconds();
 	int status = STOP_DONE;
 
 	if (open_targets(j) == -1)
@@ -652,7 +644,7 @@ run_job(struct job *j)
 		wait_released(j, start + longest_timeout(j));
 		if (!released(j)) {
 			if (kill_remaining(j) > 0)
-				wait_released(j, now() + 2.0);
+				wait_released(j, monotonic_seconds() + 2.0);
 			if (!released(j)) {
 				describe_remaining(j);
 				status = STOP_FAILED;
@@ -661,7 +653,7 @@ run_job(struct job *j)
 		if (status == STOP_DONE)
 			status = sockets_gone(j);
 	}
-	j->rep->seconds = now() - start;
+	j->rep->seconds = monotonic_seconds() - start;
 	close_job(j);
 	return status;
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,27 +22,47 @@
 
 #define NSS_BUF_MAX (1 << 20)
 
-/* getpwuid_r with a growing buffer: ERANGE is not an error. */
+/*
+ * One lookup by id, getpwuid_r (into PW) or, with PW NULL, getgrgid_r
+ * (into GR), with a growing buffer: ERANGE is not an error.  Returns 0
+ * with *FOUND, or an errno.  *BUF holds the entry's strings; the caller
+ * frees it.
+ */
 static int
-lookup_user(uid_t uid, struct caller *c, char *why, size_t whylen)
+nss_by_id(unsigned long id, struct passwd *pw, struct group *gr,
+    char **buf, bool *found)
 {
-	struct passwd pw, *res = NULL;
+	struct passwd *pw_res = NULL;
+	struct group *gr_res = NULL;
 	size_t size = 1024;
-	char *buf = NULL, *p;
+	char *p;
 	int rc;
 
+	*buf = NULL;
 	for (;;) {
-		if ((p = realloc(buf, size)) == NULL) {
-			rc = ENOMEM;
-			break;
-		}
-		buf = p;
-		rc = getpwuid_r(uid, &pw, buf, size, &res);
+		if ((p = realloc(*buf, size)) == NULL)
+			return ENOMEM;
+		*buf = p;
+		rc = pw != NULL ?
+		    getpwuid_r((uid_t)id, pw, p, size, &pw_res) :
+		    getgrgid_r((gid_t)id, gr, p, size, &gr_res);
 		if (rc != ERANGE || size >= NSS_BUF_MAX)
 			break;
 		size *= 2;
 	}
-	if (rc == 0 && res != NULL) {
+	*found = pw_res != NULL || gr_res != NULL;
+	return rc;
+}
+
+static int
+lookup_user(uid_t uid, struct caller *c, char *why, size_t whylen)
+{
+	struct passwd pw;
+	char *buf;
+	bool found;
+	int rc = nss_by_id(uid, &pw, NULL, &buf, &found);
+
+	if (rc == 0 && found) {
 		c->name = strdup(pw.pw_name);
 		c->home = strdup(pw.pw_dir);
 		rc = c->name && c->home ? 0 : ENOMEM;
@@ -62,24 +83,13 @@ lookup_user(uid_t uid, struct caller *c, char *why, size_t whylen)
 static int
 lookup_group(gid_t gid, char **name, char *why, size_t whylen)
 {
-	struct group gr, *res = NULL;
-	size_t size = 1024;
-	char *buf = NULL, *p;
-	int rc;
+	struct group gr;
+	char *buf;
+	bool found;
+	int rc = nss_by_id(gid, NULL, &gr, &buf, &found);
 
 	*name = NULL;
-	for (;;) {
-		if ((p = realloc(buf, size)) == NULL) {
-			rc = ENOMEM;
-			break;
-		}
-		buf = p;
-		rc = getgrgid_r(gid, &gr, buf, size, &res);
-		if (rc != ERANGE || size >= NSS_BUF_MAX)
-			break;
-		size *= 2;
-	}
-	if (rc == 0 && res != NULL && (*name = strdup(gr.gr_name)) == NULL)
+	if (rc == 0 && found && (*name = strdup(gr.gr_name)) == NULL)
 		rc = ENOMEM;
 	free(buf);
 	if (rc != 0) {

@@ -161,13 +161,12 @@ struct kernel_sigaction {
 static unsigned long long
 status_hex(const char *name)
 {
-	char buf[4096], *p;
-	unsigned long long v = ~0ULL;
+	char buf[4096];
+	unsigned long long v;
 
-	if (procfs_read("/proc/thread-self/status", buf, sizeof(buf)) == -1)
-		return v;
-	if ((p = strstr(buf, name)) != NULL)
-		(void)sscanf(p + strlen(name), ":\t%llx", &v);
+	if (procfs_read("/proc/thread-self/status", buf, sizeof(buf)) == -1 ||
+	    procfs_status_field(buf, name, 16, &v) == -1)
+		return ~0ULL;
 	return v;
 }
 

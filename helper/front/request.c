@@ -8,6 +8,7 @@
  * recorded is exactly what was asked.  Messages never echo raw argv bytes.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,13 +42,24 @@ target_name_ok(const char *s)
 	return true;
 }
 
-static int
-bad(char *why, size_t whylen, const char *fmt, const char *arg)
+/*
+ * A refusal: FMT's message in WHY, escaped whole (its arguments are the
+ * caller's bytes; the literal text is printable ASCII, which escaping
+ * leaves as it is), cut to WHYLEN.  Returns -1.
+ */
+static int __attribute__((format(printf, 3, 4)))
+bad(char *why, size_t whylen, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
+	char raw[1024];
+	va_list ap;
 
-	sb_printable(&sb, arg ? arg : "");
-	snprintf(why, whylen, fmt, sb_failed(&sb) ? "?" : sb_str(&sb));
+	va_start(ap, fmt);
+	(void)vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	sb_printable(&sb, raw);
+	snprintf(why, whylen, "%s", sb_failed(&sb) ?
+	    "the command line is invalid (out of memory)" : sb_str(&sb));
 	sb_free(&sb);
 	return -1;
 }
@@ -77,7 +89,7 @@ parse_action(int argc, char **argv, int i, struct cli_request *r,
 		return -1;
 	}
 	if (strlen(argv[i + 1]) > ARG_MAX_LEN)
-		return bad(why, whylen, "the argument is too long%s", "");
+		return bad(why, whylen, "the argument is too long");
 	if (r->rq.action == ACT_FREE_PORT) {
 		if ((r->rq.port = port_from_string(argv[i + 1])) == -1)
 			return bad(why, whylen, "\"%.64s\" is not a port number "
@@ -88,7 +100,7 @@ parse_action(int argc, char **argv, int i, struct cli_request *r,
 		    argv[i + 1]);
 	if (r->dry_run && r->rq.action == ACT_VERIFY)
 		return bad(why, whylen, "-n goes with free-port, start, stop "
-		    "and switch; verify changes nothing%s", "");
+		    "and switch; verify changes nothing");
 	snprintf(r->target, sizeof(r->target), "%s", argv[i + 1]);
 	r->rq.target = r->target;
 	return 0;
@@ -142,12 +154,12 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 	    strcmp(argv[i], "-l") == 0)) {
 		r->cmd = CMD_LIST;
 		if (argc != i + 1 || r->dry_run)
-			return bad(why, whylen, "list takes no arguments%s", "");
+			return bad(why, whylen, "list takes no arguments");
 		return 0;
 	}
 	if (i >= argc)
 		return bad(why, whylen, "-n needs a command: cutover -n start "
-		    "SERVICE%s", "");
+		    "SERVICE");
 	if (strcmp(argv[i], "verify") == 0 && i + 1 < argc &&
 	    strncmp(argv[i + 1], "--format=", 9) == 0) {
 		/* verify [--format=…] CHECK: the option before the name */

@@ -1,5 +1,6 @@
 /*
- * procfs.h - reading a small /proc file whole, the one way.
+ * procfs.h - reading a small /proc file whole, and a field of a
+ * /proc/PID/status; every room reads /proc through these two.
  */
 #ifndef CUTOVER_PROCFS_H
 #define CUTOVER_PROCFS_H
@@ -14,5 +15,14 @@
  * this size are produced whole.
  */
 int procfs_read(const char *path, char *buf, size_t size);
+
+/*
+ * The number after "NAME:\t" at the start of a line of STATUS (the text of
+ * a /proc/.../status), in BASE (16 for the Cap* and Sig* masks, 10 for
+ * Threads, NoNewPrivs and the like), into V.  Returns 0, or -1 when the
+ * line is missing or the value is not a number that ends the line.
+ */
+int procfs_status_field(const char *status, const char *name, int base,
+    unsigned long long *v);
 
 #endif

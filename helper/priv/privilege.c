@@ -34,6 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helper/lib/procfs.h"
 #include "helper/priv/privilege.h"
 
 /*
@@ -276,30 +277,23 @@ privilege_enter(enum priv_step step, const cap_value_t *extra, size_t nextra)
 	return privilege_verify(uid, gid, mask);
 }
 
-/* The hex value of "NAME:\t..." in /proc/self/status. */
-static int
-status_hex(const char *status, const char *name, unsigned long long *v)
-{
-	const char *p = strstr(status, name);
-
-	if (p == NULL || (p != status && p[-1] != '\n'))
-		return -1;
-	return sscanf(p + strlen(name), ":\t%llx", v) == 1 ? 0 : -1;
-}
+struct capsets {
+	unsigned long long inh, prm, eff, bnd, amb, nnp;
+};
 
 static int
-read_status(char *buf, size_t size)
+read_capsets(struct capsets *c)
 {
-	ssize_t n;
-	int fd;
+	char status[8192];
 
-	if ((fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC)) == -1)
+	if (procfs_read("/proc/self/status", status, sizeof(status)) == -1 ||
+	    procfs_status_field(status, "CapInh", 16, &c->inh) ||
+	    procfs_status_field(status, "CapPrm", 16, &c->prm) ||
+	    procfs_status_field(status, "CapEff", 16, &c->eff) ||
+	    procfs_status_field(status, "CapBnd", 16, &c->bnd) ||
+	    procfs_status_field(status, "CapAmb", 16, &c->amb) ||
+	    procfs_status_field(status, "NoNewPrivs", 10, &c->nnp))
 		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -310,10 +304,9 @@ read_status(char *buf, size_t size)
 int
 privilege_verify(uid_t uid, gid_t gid, unsigned long long mask)
 {
-	unsigned long long inh, prm, eff, bnd, amb, nnp;
+	struct capsets c;
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
-	char status[8192];
 
 	errno = EPERM;
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
@@ -323,15 +316,10 @@ privilege_verify(uid_t uid, gid_t gid, unsigned long long mask)
 	/* setfs*id(-1) changes nothing and returns the current value. */
 	if ((uid_t)setfsuid((uid_t)-1) != uid || (gid_t)setfsgid((gid_t)-1) != gid)
 		return failed("the filesystem uid/gid read back differ");
-	if (read_status(status, sizeof(status)) == -1 ||
-	    status_hex(status, "CapInh", &inh) || status_hex(status, "CapPrm", &prm) ||
-	    status_hex(status, "CapEff", &eff) || status_hex(status, "CapBnd", &bnd) ||
-	    status_hex(status, "CapAmb", &amb) ||
-	    sscanf(strstr(status, "NoNewPrivs:") ? strstr(status,
-	    "NoNewPrivs:") : "", "NoNewPrivs:\t%llu", &nnp) != 1)
+	if (read_capsets(&c) == -1)
 		return failed("/proc/self/status");
-	if (inh != 0 || amb != 0 || prm != mask || eff != mask ||
-	    bnd != mask || nnp != 1)
+	if (c.inh != 0 || c.amb != 0 || c.prm != mask || c.eff != mask ||
+	    c.bnd != mask || c.nnp != 1)
 		return failed("the capabilities read back differ");
 	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
 		return failed("still dumpable");
@@ -475,27 +463,6 @@ ids_are(uid_t uid, gid_t gid)
 	return getresuid(&ru, &eu, &su) == 0 && getresgid(&rg, &eg, &sg) == 0 &&
 	    ru == uid && eu == uid && su == uid &&
 	    rg == gid && eg == gid && sg == gid;
-}
-
-struct capsets {
-	unsigned long long inh, prm, eff, bnd, amb, nnp;
-};
-
-static int
-read_capsets(struct capsets *c)
-{
-	char status[8192], *p;
-
-	if (read_status(status, sizeof(status)) == -1 ||
-	    status_hex(status, "CapInh", &c->inh) ||
-	    status_hex(status, "CapPrm", &c->prm) ||
-	    status_hex(status, "CapEff", &c->eff) ||
-	    status_hex(status, "CapBnd", &c->bnd) ||
-	    status_hex(status, "CapAmb", &c->amb) ||
-	    (p = strstr(status, "\nNoNewPrivs:")) == NULL ||
-	    sscanf(p, "\nNoNewPrivs:\t%llu", &c->nnp) != 1)
-		return -1;
-	return 0;
 }
 
 /*

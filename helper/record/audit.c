@@ -935,20 +935,6 @@ audit_write_at(const struct audit_config *ac, const struct audit_event *ev,
 }
 
 int
-audit_write(const struct audit_config *ac, const struct audit_event *ev,
-    char *why, size_t whylen)
-{
-	struct audit_log *log = audit_log_open(ac, why, whylen);
-	int rc;
-
-	if (log == NULL)
-		return -1;
-	rc = audit_log_write(log, ev, why, whylen);
-	audit_log_close(log);
-	return rc;
-}
-
-int
 audit_new_txid(char out[AUDIT_TXID_SIZE])
 {
 	unsigned char raw[(AUDIT_TXID_SIZE - 1) / 2];

@@ -119,10 +119,6 @@ int audit_log_write(struct audit_log *, const struct audit_event *,
     char *why, size_t whylen);
 void audit_log_close(struct audit_log *);    /* NULL is fine */
 
-/* Open, write one record, close: for a single record. */
-int audit_write(const struct audit_config *ac, const struct audit_event *,
-    char *why, size_t whylen);
-
 /*
  * A fresh transaction id for audit_event.txid: 32 hex digits from
  * getrandom().  Returns 0, or -1 with errno set.
@@ -136,7 +132,7 @@ struct audit_log *audit_log_open_at(const struct audit_config *ac,
     const char *devlog, char *why, size_t whylen);
 int audit_log_write_at(struct audit_log *, const struct audit_event *,
     const struct audit_context *, char *why, size_t whylen);
-/* audit_write() with a given context and syslog socket path. */
+/* Open with DEVLOG, write one record with CTX, close. */
 int audit_write_at(const struct audit_config *ac,
     const struct audit_event *, const struct audit_context *,
     const char *devlog, char *why, size_t whylen);

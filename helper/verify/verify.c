@@ -32,20 +32,13 @@
 #include "helper/verify/curlapi.h"
 #include "helper/priv/privilege.h"
 #include "helper/verify/verify.h"
+#include "helper/lib/clock.h"
+#include "helper/lib/procfs.h"
 
 #define RESULT_FD     3     /* the child's one descriptor beyond 0-2 */
 #define FIRST_PAUSE   0.25  /* seconds between the first two attempts */
 #define LONGEST_PAUSE 2.0   /* the back-off doubles up to this */
 #define PARENT_MARGIN 5.0   /* seconds beyond within + timeout */
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 pause_for(double seconds)
@@ -151,7 +144,7 @@ fetch(CURL *h, const char *url, double deadline, char *errbuf,
     const struct verify_scan *scan, long *status, char **location,
     struct verify_result *r)
 {
-	long ms = (long)((deadline - now()) * 1000);
+	long ms = (long)((deadline - monotonic_seconds()) * 1000);
 	enum verify_error e;
 	CURLcode rc;
 
@@ -243,7 +236,7 @@ static void
 attempt(const struct check *c, struct verify_result *r)
 {
 	char errbuf[CURL_ERROR_SIZE], *url = NULL, *location;
-	double start = now(), deadline = start + c->timeout;
+	double start = monotonic_seconds(), deadline = start + c->timeout;
 	struct verify_scan scan;
 	bool done = false;
 	CURL *h = NULL;
@@ -274,20 +267,20 @@ attempt(const struct check *c, struct verify_result *r)
 	}
 	free(url);
 	curlapi.easy_cleanup(h);
-	r->seconds = now() - start;
+	r->seconds = monotonic_seconds() - start;
 }
 
 /* Until the check passes or `within` has passed: at least one attempt. */
 static void
 run_attempts(const struct check *c, struct verify_result *r)
 {
-	double start = now(), pause = FIRST_PAUSE;
+	double start = monotonic_seconds(), pause = FIRST_PAUSE;
 	int n;
 
 	for (n = 1;; n++) {
 		attempt(c, r);
 		r->attempts = n;
-		r->elapsed = now() - start;
+		r->elapsed = monotonic_seconds() - start;
 		if (verify_passed(r) || r->error == VERIFY_INTERNAL ||
 		    r->elapsed >= c->within)
 			return;
@@ -398,19 +391,12 @@ groups_are_callers(const struct verify_identity *who)
 static bool
 single_threaded(void)
 {
-	char buf[8192], *p;
-	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	char buf[8192];
+	unsigned long long threads;
 
-	if (fd == -1)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strstr(buf, "\nThreads:\t");
-	return p != NULL && strncmp(p + 10, "1\n", 2) == 0;
+	return procfs_read("/proc/self/status", buf, sizeof(buf)) == 0 &&
+	    procfs_status_field(buf, "Threads", 10, &threads) == 0 &&
+	    threads == 1;
 }
 
 /*
@@ -491,7 +477,7 @@ read_result(int fd, double deadline, struct verify_result *r)
 
 	while (got < sizeof(*r)) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		double left = deadline - now();
+		double left = deadline - monotonic_seconds();
 		int ready = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
 
 		if (ready == -1 && errno == EINTR)
@@ -549,7 +535,7 @@ verify_check(const struct check *c, const struct verify_identity *who,
 	if (pid == 0)
 		child(c, who, fds[1]);
 	close(fds[1]);
-	got = read_result(fds[0], now() + limit, r);
+	got = read_result(fds[0], monotonic_seconds() + limit, r);
 	close(fds[0]);
 	if (got != 0)
 		kill(pid, SIGKILL);

@@ -10,6 +10,7 @@
  */
 SUITE(strbuf)
 SUITE(hygiene)
+SUITE(procfs)
 SUITE(explain)
 SUITE(load)
 SUITE(decide)

@@ -34,10 +34,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper/lib/nss.h"
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
 #include "helper/priv/privilege.h"
 #include "helper/act/svc/svc.h"
+#include "helper/lib/clock.h"
 
 #define POLL_MS 50
 
@@ -228,13 +230,6 @@ interpreter_safe(const char *path, int depth, const struct service *svc,
 
 /* ---- pre-flight: who it runs as --------------------------------------- */
 
-/* After a NULL from getpw*()/getgr*(): "no such entry", not an error? */
-static bool
-not_found(int e)
-{
-	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
-}
-
 static int
 resolve_user(const struct service *svc, struct service_plan *p, char *why,
     size_t whylen)
@@ -248,7 +243,7 @@ resolve_user(const struct service *svc, struct service_plan *p, char *why,
 	if (svc->user != NULL) {
 		pw = getpwnam(svc->user);
 		if (pw == NULL) {
-			bool nf = not_found(errno);
+			bool nf = nss_not_found(errno);
 
 			snprintf(why, whylen, !nf ? "cannot look up user %s "
 			    "of service %s: %s" : "user %s of service %s does "
@@ -264,7 +259,7 @@ resolve_user(const struct service *svc, struct service_plan *p, char *why,
 		}
 		pw = getpwuid((uid_t)svc->uid);
 		if (pw == NULL) {
-			bool nf = not_found(errno);
+			bool nf = nss_not_found(errno);
 
 			snprintf(why, whylen, !nf ? "cannot look up uid %lld "
 			    "of service %s: %s" : "uid %lld of service %s has "
@@ -295,7 +290,7 @@ resolve_user(const struct service *svc, struct service_plan *p, char *why,
 	if (svc->group != NULL) {
 		errno = 0;
 		if ((gr = getgrnam(svc->group)) == NULL) {
-			bool nf = not_found(errno);
+			bool nf = nss_not_found(errno);
 
 			snprintf(why, whylen, !nf ? "cannot look up group %s "
 			    "of service %s: %s" : "group %s of service %s does "
@@ -680,15 +675,6 @@ child(const struct service_plan *p, int errfd)
 	_exit(127);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Kill our launched child through its pidfd and reap it. */
 static void
 kill_launched(struct start_report *rep)
@@ -842,17 +828,6 @@ describe_exit(int status, char *buf, size_t size)
 }
 
 static void
-pid_list(const struct start_report *rep, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < rep->npids && len + 16 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%d",
-		    i ? ", " : "", (int)rep->pids[i]);
-}
-
-static void
 port_list(const struct service *svc, char *buf, size_t size)
 {
 	size_t i, len = 0;
@@ -871,7 +846,7 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 	struct timespec tick = { 0, POLL_MS * 1000000L };
 	struct holders *h = malloc(sizeof(*h));
 	char state[512] = "", ended[128] = "", pids[128], ports[128];
-	double start = now(), deadline = start + p->timeout;
+	double start = monotonic_seconds(), deadline = start + p->timeout;
 	int ready = 0, status;
 	bool killed = false;
 	pid_t w;
@@ -895,11 +870,11 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 		if (rep->exited && !(WIFEXITED(rep->wait_status) &&
 		    WEXITSTATUS(rep->wait_status) == 0))
 			break;
-		if (now() >= deadline)
+		if (monotonic_seconds() >= deadline)
 			break;
 		nanosleep(&tick, NULL);
 	}
-	rep->seconds = now() - start;
+	rep->seconds = monotonic_seconds() - start;
 	free(h);
 	/* A daemonizing start command may just be exiting: reap it if so. */
 	if (!rep->exited && waitpid(rep->launched, &status, WNOHANG) ==
@@ -926,7 +901,7 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 		return SERVICE_DONE;
 	}
 	if (ready == 1) {
-		pid_list(rep, pids, sizeof(pids));
+		pids_describe(rep->pids, rep->npids, pids, sizeof(pids));
 		snprintf(why, whylen, "%s listens on %s (pid %s, as %s) after "
 		    "%.2f s", svc->name, ports, pids, p->user, rep->seconds);
 		return SERVICE_DONE;
