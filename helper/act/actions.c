@@ -96,13 +96,13 @@ step_stop(const struct service *svc, struct step_result *res)
 	memset(res, 0, sizeof(*res));
 	if (!entered(STEP_STOP, res))
 		return;
-	st = stop_service(svc, &rep, why, sizeof(why));
+	st = svc_stop(svc, &rep, why, sizeof(why));
 	stopped(&rep, st, why, false, res);
 }
 
 /* The launched pid first, then the service's others holding its ports. */
 static void
-started(const struct service_plan *plan, const struct start_report *rep,
+started(const struct svc_launch *plan, const struct svc_started *rep,
     struct step_result *res)
 {
 	size_t i;
@@ -128,15 +128,15 @@ void
 step_start(const struct service *svc, const int *fds, size_t nfds,
     struct step_result *res)
 {
-	struct service_plan plan;
-	struct start_report rep;
+	struct svc_launch plan;
+	struct svc_started rep;
 	char why[600];
 	size_t i;
 	int st;
 
 	memset(res, 0, sizeof(*res));
 	memset(&rep, 0, sizeof(rep));
-	st = service_plan(svc, &plan, why, sizeof(why));
+	st = svc_resolve(svc, &plan, why, sizeof(why));
 	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++)
 		plan.handoff_fds[plan.nhandoff++] = fds[i];
 	if (st == SERVICE_DONE && !plan.root &&
@@ -147,9 +147,9 @@ step_start(const struct service *svc, const int *fds, size_t nfds,
 	}
 	/* A handed-off port is held by cutover's own socket: that is it. */
 	if (st == SERVICE_DONE && nfds == 0)
-		st = service_ports_free(&plan, why, sizeof(why));
+		st = svc_ports_unheld(&plan, why, sizeof(why));
 	if (st == SERVICE_DONE)
-		st = service_launch(&plan, &rep, why, sizeof(why));
+		st = svc_launch(&plan, &rep, why, sizeof(why));
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
 	if (st == SERVICE_DONE && plan.root &&
@@ -160,11 +160,11 @@ step_start(const struct service *svc, const int *fds, size_t nfds,
 		    "whether it runs", (int)rep.launched, privilege_error());
 	}
 	if (st == SERVICE_DONE)
-		st = service_wait(&plan, &rep, why, sizeof(why));
+		st = svc_wait_ready(&plan, &rep, why, sizeof(why));
 	res->status = st;
 	snprintf(res->text, sizeof(res->text), "%s", why);
 	started(&plan, &rep, res);
-	service_plan_free(&plan);
+	svc_launch_free(&plan);
 }
 
 void

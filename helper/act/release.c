@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper/act/svc/svc.h"
 #include "helper/act/holders.h"
 #include "helper/act/release.h"
 #include "helper/lib/clock.h"
@@ -678,7 +679,7 @@ resolve_holders(const struct port_grant *pg, struct holder_ids *ids,
 	int st;
 
 	for (i = 0; i < pg->nholders; i++)
-		if ((st = holder_ids_resolve(pg->holders[i], &ids[i], why,
+		if ((st = svc_identity(pg->holders[i], &ids[i], why,
 		    whylen)) != 0)
 			return st;
 	return 0;
@@ -799,7 +800,7 @@ stop_service(const struct service *svc, struct stop_report *rep, char *why,
 		snprintf(why, whylen, "cutover finds a service by the ports it "
 		    "holds, and service %s lists none", svc->name);
 		status = STOP_FAILED;
-	} else if ((status = holder_ids_resolve(svc, &ids, why, whylen)) != 0) {
+	} else if ((status = svc_identity(svc, &ids, why, whylen)) != 0) {
 		;
 	} else {
 		*j = (struct job){ .ports = svc->ports, .nports = svc->nports,

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper/act/svc/svc.h"
 #include "helper/exitcodes.h"
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
@@ -215,7 +216,7 @@ judge_socks(struct txn *t, const struct service *old, int port)
 	size_t i;
 
 	for (i = 0; i < t->nsocks; i++)
-		if ((i == 0 && holder_ids_resolve(old, &ids, why,
+		if ((i == 0 && svc_identity(old, &ids, why,
 		    sizeof(why)) != 0) || stop_socket_fit(t->socks[i], port,
 		    &ids, why, sizeof(why)) == -1) {
 			txn_close_socks(t);

@@ -73,7 +73,7 @@ static const struct step_caps {
 	 * root's full set, and NOROOT/NO_SETUID_FIXUP must not reach it (its
 	 * workers' setuid to www-data would keep every capability).  So the
 	 * parent launches it before entering any step, still root, after
-	 * service_plan() checked the binaries and service_ports_free() the
+	 * svc_resolve() checked the binaries and svc_ports_unheld() the
 	 * ports; the child calls privilege_become_root_service().  Only then
 	 * does the parent enter this step, to watch the ports come up.
 	 */

@@ -121,11 +121,11 @@ make_service(struct test_service *t, const char *user, const char *extra_env)
 START_TEST(plan_resolves_user_by_name)
 {
 	struct test_service t;
-	struct service_plan p;
+	struct svc_launch p;
 	char why[600];
 
 	make_service(&t, "nobody", "LANG=C.UTF-8");
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
 	ck_assert(!p.root);
 	ck_assert_int_eq(p.uid, NOBODY);
@@ -141,76 +141,76 @@ START_TEST(plan_resolves_user_by_name)
 	ck_assert_str_eq(p.envp[5], "LANG=C.UTF-8");
 	ck_assert_ptr_null(p.envp[6]);
 	ck_assert_double_eq(p.timeout, 10.0);
-	service_plan_free(&p);
+	svc_launch_free(&p);
 }
 END_TEST
 
 START_TEST(plan_resolves_user_by_number_and_group)
 {
 	struct test_service t;
-	struct service_plan p;
+	struct svc_launch p;
 	char why[600];
 
 	make_service(&t, NULL, NULL);
 	t.svc.uid = NOBODY;
 	t.svc.group = "daemon";
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
 	ck_assert_int_eq(p.uid, NOBODY);
 	ck_assert_int_eq(p.gid, getgrnam("daemon")->gr_gid);
 	ck_assert_str_eq(p.user, "nobody");
-	service_plan_free(&p);
+	svc_launch_free(&p);
 }
 END_TEST
 
 START_TEST(plan_policy_env_may_replace_path)
 {
 	struct test_service t;
-	struct service_plan p;
+	struct svc_launch p;
 	char why[600];
 	size_t n;
 
 	make_service(&t, "nobody", "PATH=/opt/svc/bin");
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
 	ck_assert_str_eq(p.envp[0], "PATH=/opt/svc/bin");
 	for (n = 0; p.envp[n] != NULL; n++)
 		;
 	ck_assert_uint_eq(n, 5);
-	service_plan_free(&p);
+	svc_launch_free(&p);
 }
 END_TEST
 
 START_TEST(plan_converts_capabilities)
 {
 	struct test_service t;
-	struct service_plan p;
+	struct svc_launch p;
 	char why[600];
 
 	make_service(&t, "nobody", NULL);
 	t.caps[0] = "cap_net_bind_service";
 	t.svc.capabilities = t.caps;
 	t.svc.ncapabilities = 1;
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
 	ck_assert_uint_eq(p.ncaps, 1);
 	ck_assert_int_eq(p.caps[0], CAP_NET_BIND_SERVICE);
-	service_plan_free(&p);
+	svc_launch_free(&p);
 }
 END_TEST
 
 static void
 expect_refused(const struct service *svc, const char *words)
 {
-	struct service_plan p;
+	struct svc_launch p;
 	char why[600] = "";
-	int st = service_plan(svc, &p, why, sizeof(why));
+	int st = svc_resolve(svc, &p, why, sizeof(why));
 
 	if (st != SERVICE_REFUSED || strstr(why, words) == NULL)
-		fprintf(stderr, "service_plan: %d: %s\n", st, why);
+		fprintf(stderr, "svc_resolve: %d: %s\n", st, why);
 	ck_assert_int_eq(st, SERVICE_REFUSED);
 	ck_assert_ptr_nonnull(strstr(why, words));
-	service_plan_free(&p);
+	svc_launch_free(&p);
 }
 
 START_TEST(plan_refuses_missing_user_uid_or_group)
@@ -234,7 +234,7 @@ END_TEST
 START_TEST(plan_refuses_root_without_allow_root)
 {
 	struct test_service t;
-	struct service_plan p;
+	struct svc_launch p;
 	char why[600];
 
 	/* The loader refuses these; the plan must too (defence in depth). */
@@ -244,14 +244,14 @@ START_TEST(plan_refuses_root_without_allow_root)
 	t.svc.uid = 0;
 	expect_refused(&t.svc, "allow_root");
 	t.svc.allow_root = true;
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
 	ck_assert(p.root);
 	ck_assert_int_eq(p.uid, 0);
 	ck_assert_int_eq(p.gid, 0);
 	ck_assert_str_eq(p.envp[1], "HOME=/root");
 	ck_assert_str_eq(p.envp[2], "USER=root");
-	service_plan_free(&p);
+	svc_launch_free(&p);
 }
 END_TEST
 
@@ -282,16 +282,16 @@ END_TEST
 START_TEST(ports_free_names_the_holder_and_the_fix)
 {
 	struct test_service t;
-	struct service_plan p;
+	struct svc_launch p;
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	char why[600], pidtext[32], hint[64];
 	int sync[2], s;
 	pid_t holder;
 
 	make_service(&t, "nobody", NULL);
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
-	ck_assert_int_eq(service_ports_free(&p, why, sizeof(why)),
+	ck_assert_int_eq(svc_ports_unheld(&p, why, sizeof(why)),
 	    SERVICE_DONE);
 	ck_assert_int_eq(pipe(sync), 0);
 	if ((holder = fork()) == 0) {
@@ -304,7 +304,7 @@ START_TEST(ports_free_names_the_holder_and_the_fix)
 		_exit(0);
 	}
 	ck_assert_int_eq(read(sync[0], hint, 1), 1);
-	ck_assert_int_eq(service_ports_free(&p, why, sizeof(why)),
+	ck_assert_int_eq(svc_ports_unheld(&p, why, sizeof(why)),
 	    SERVICE_FAILED);
 	kill(holder, SIGKILL);
 	waitpid(holder, NULL, 0);
@@ -313,7 +313,7 @@ START_TEST(ports_free_names_the_holder_and_the_fix)
 	ck_assert_ptr_nonnull(strstr(why, pidtext));
 	ck_assert_ptr_nonnull(strstr(why, hint));
 	ck_assert_ptr_nonnull(strstr(why, "nothing was started"));
-	service_plan_free(&p);
+	svc_launch_free(&p);
 }
 END_TEST
 
@@ -389,7 +389,7 @@ remove_fixture(void)
 START_TEST(plan_refuses_unsafe_binaries)
 {
 	struct test_service t;
-	struct service_plan p;
+	struct svc_launch p;
 	char prog[128], dir[128], via_link[128], why[600];
 	char script_path[128], interp[128];
 
@@ -401,9 +401,9 @@ START_TEST(plan_refuses_unsafe_binaries)
 	make_service(&t, "nobody", NULL);
 	t.svc.exe = prog;
 	t.start[0] = prog;
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
-	service_plan_free(&p);
+	svc_launch_free(&p);
 
 	/* a group-writable directory above it */
 	ck_assert_int_eq(chmod(dir, 0775), 0);
@@ -440,13 +440,13 @@ START_TEST(plan_refuses_unsafe_binaries)
 	 */
 	make_script(script_path, sizeof(script_path), "script", "/bin/sh");
 	t.start[0] = script_path;
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
-	service_plan_free(&p);
+	svc_launch_free(&p);
 	make_script(script_path, sizeof(script_path), "script", via_link);
-	ck_assert_int_eq(service_plan(&t.svc, &p, why, sizeof(why)),
+	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
 	    SERVICE_DONE);
-	service_plan_free(&p);
+	svc_launch_free(&p);
 	ck_assert_int_eq(chmod(dir, 0775), 0);
 	expect_refused(&t.svc, "a directory above its start command's "
 	    "interpreter");
@@ -463,7 +463,7 @@ END_TEST
 struct outcome {
 	int plan, ports, launch, wait;
 	char why[600];
-	struct start_report rep;
+	struct svc_started rep;
 };
 
 /*
@@ -495,7 +495,7 @@ run_start(const struct service *svc, struct outcome *o)
 {
 	gid_t callers_groups[] = { CALLER, 27, 4243 };
 	struct rlimit low = { 100, 4096 };
-	struct service_plan p;
+	struct svc_launch p;
 	sigset_t block;
 	int res[2], fd, status;
 	pid_t pid;
@@ -527,15 +527,15 @@ run_start(const struct service *svc, struct outcome *o)
 		sigaddset(&block, SIGTERM);
 		sigprocmask(SIG_BLOCK, &block, NULL);
 
-		o->plan = service_plan(svc, &p, o->why, sizeof(o->why));
+		o->plan = svc_resolve(svc, &p, o->why, sizeof(o->why));
 		if (o->plan == SERVICE_DONE && !p.root &&
 		    privilege_enter(STEP_START, p.caps, p.ncaps) == -1)
 			o->plan = 99;
 		if (o->plan == SERVICE_DONE)
-			o->ports = service_ports_free(&p, o->why,
+			o->ports = svc_ports_unheld(&p, o->why,
 			    sizeof(o->why));
 		if (o->plan == SERVICE_DONE && o->ports == SERVICE_DONE)
-			o->launch = service_launch(&p, &o->rep, o->why,
+			o->launch = svc_launch(&p, &o->rep, o->why,
 			    sizeof(o->why));
 		if (o->plan == SERVICE_DONE && o->ports == SERVICE_DONE &&
 		    o->launch == SERVICE_DONE) {
@@ -543,10 +543,10 @@ run_start(const struct service *svc, struct outcome *o)
 			    privilege_enter(STEP_START_ROOT, NULL, 0) == -1)
 				o->launch = 98;
 			else
-				o->wait = service_wait(&p, &o->rep, o->why,
+				o->wait = svc_wait_ready(&p, &o->rep, o->why,
 				    sizeof(o->why));
 		}
-		service_plan_free(&p);
+		svc_launch_free(&p);
 		(void)!write(res[1], o, sizeof(*o));
 		_exit(0);
 	}

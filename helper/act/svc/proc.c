@@ -1,7 +1,9 @@
 /*
- * proc.c - start a service the policy names: check that it is safe to
- * start (touching nothing), launch it with nothing of the caller's, wait
- * until it holds its ports.
+ * proc.c - services as plain processes, behind svc.h (svc_proc_ops, at
+ * the end): check that a service is safe to start (touching nothing),
+ * launch it with nothing of the caller's, wait until it holds its ports;
+ * its stop and its identity are release.c's and holders.c's, which work
+ * on processes too.
  *
  * The credential changes themselves (groups, ids, capabilities,
  * no_new_privs) are privilege.c's; this file prepares everything the
@@ -38,6 +40,7 @@
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
 #include "helper/priv/privilege.h"
+#include "helper/act/svc/impl.h"
 #include "helper/act/svc/svc.h"
 #include "helper/lib/clock.h"
 
@@ -231,7 +234,7 @@ interpreter_safe(const char *path, int depth, const struct service *svc,
 /* ---- pre-flight: who it runs as --------------------------------------- */
 
 static int
-resolve_user(const struct service *svc, struct service_plan *p, char *why,
+resolve_user(const struct service *svc, struct svc_launch *p, char *why,
     size_t whylen)
 {
 	struct passwd *pw;
@@ -335,7 +338,7 @@ resolve_user(const struct service *svc, struct service_plan *p, char *why,
 }
 
 static int
-resolve_caps(const struct service *svc, struct service_plan *p, char *why,
+resolve_caps(const struct service *svc, struct svc_launch *p, char *why,
     size_t whylen)
 {
 	size_t i;
@@ -399,7 +402,7 @@ env_entry(const char *name, const char *value)
  * (which may replace any of the four: it is root's policy).
  */
 static int
-build_env(const struct service *svc, struct service_plan *p, char *why,
+build_env(const struct service *svc, struct svc_launch *p, char *why,
     size_t whylen)
 {
 	size_t i, n = 0;
@@ -426,8 +429,8 @@ build_env(const struct service *svc, struct service_plan *p, char *why,
 	return SERVICE_FAILED;
 }
 
-int
-service_plan(const struct service *svc, struct service_plan *p, char *why,
+static int
+proc_resolve(const struct service *svc, struct svc_launch *p, char *why,
     size_t whylen)
 {
 	int st;
@@ -450,15 +453,15 @@ service_plan(const struct service *svc, struct service_plan *p, char *why,
 	    interpreter_safe(svc->start[0], 0, svc, why, whylen) == -1)
 		return SERVICE_REFUSED;
 	if ((st = resolve_user(svc, p, why, whylen)) != SERVICE_DONE ||
-	    (st = holder_ids_resolve(svc, &p->holders, why, whylen)) != 0 ||
+	    (st = svc_identity(svc, &p->holders, why, whylen)) != 0 ||
 	    (st = resolve_caps(svc, p, why, whylen)) != SERVICE_DONE ||
 	    (st = build_env(svc, p, why, whylen)) != SERVICE_DONE)
 		return st;
 	return SERVICE_DONE;
 }
 
-void
-service_plan_free(struct service_plan *p)
+static void
+proc_launch_free(struct svc_launch *p)
 {
 	size_t i;
 
@@ -475,8 +478,8 @@ service_plan_free(struct service_plan *p)
 
 /* ---- pre-flight: the ports -------------------------------------------- */
 
-int
-service_ports_free(const struct service_plan *p, char *why, size_t whylen)
+static int
+proc_ports_unheld(const struct svc_launch *p, char *why, size_t whylen)
 {
 	const struct service *svc = p->svc;
 	struct holders *h = malloc(sizeof(*h));
@@ -578,7 +581,7 @@ reset_fds(int errfd, size_t nkeep, char *why, size_t whylen)
  * another.  What is left above is closed by reset_fds().
  */
 static int
-place_sockets(const struct service_plan *p, int *errfd, char *why,
+place_sockets(const struct svc_launch *p, int *errfd, char *why,
     size_t whylen)
 {
 	int above = 3 + (int)p->nhandoff, moved[SERVICE_SOCKETS_MAX], flags;
@@ -611,7 +614,7 @@ place_sockets(const struct service_plan *p, int *errfd, char *why,
 
 /* The plan's environment plus the variables that name fds 3, 4, ... */
 static char **
-handoff_env(const struct service_plan *p)
+handoff_env(const struct svc_launch *p)
 {
 	static char pid[32], fds[32], nginx[8 + 4 * SERVICE_SOCKETS_MAX];
 	size_t n, k, len;
@@ -641,7 +644,7 @@ handoff_env(const struct service_plan *p)
 
 /* The child: set up, exec; on any failure tell the parent why, exit. */
 static void __attribute__((noreturn))
-child(const struct service_plan *p, int errfd)
+child(const struct svc_launch *p, int errfd)
 {
 	const struct service *svc = p->svc;
 	bool handoff = p->nhandoff > 0;
@@ -677,7 +680,7 @@ child(const struct service_plan *p, int errfd)
 
 /* Kill our launched child through its pidfd and reap it. */
 static void
-kill_launched(struct start_report *rep)
+kill_launched(struct svc_started *rep)
 {
 	int status;
 
@@ -691,8 +694,8 @@ kill_launched(struct start_report *rep)
 	rep->wait_status = status;
 }
 
-int
-service_launch(const struct service_plan *p, struct start_report *rep,
+static int
+proc_launch(const struct svc_launch *p, struct svc_started *rep,
     char *why, size_t whylen)
 {
 	char msg[400];
@@ -760,8 +763,8 @@ service_launch(const struct service_plan *p, struct start_report *rep,
  * (STATE says why), -1 on error (STATE too).
  */
 static int
-ports_ready(const struct service_plan *p, struct holders *h,
-    struct start_report *rep, char *state, size_t len)
+ports_ready(const struct svc_launch *p, struct holders *h,
+    struct svc_started *rep, char *state, size_t len)
 {
 	const struct service *svc = p->svc;
 	char who[400], users[200];
@@ -838,8 +841,8 @@ port_list(const struct service *svc, char *buf, size_t size)
 		    i ? ", " : "", svc->ports[i]);
 }
 
-int
-service_wait(const struct service_plan *p, struct start_report *rep,
+static int
+proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
     char *why, size_t whylen)
 {
 	const struct service *svc = p->svc;
@@ -920,3 +923,14 @@ service_wait(const struct service_plan *p, struct start_report *rep,
 		    (int)rep->launched, ended, state);
 	return SERVICE_FAILED;
 }
+
+const struct svc_ops svc_proc_ops = {
+	.name = "process",
+	.resolve = proc_resolve,
+	.launch_free = proc_launch_free,
+	.ports_unheld = proc_ports_unheld,
+	.launch = proc_launch,
+	.wait_ready = proc_wait_ready,
+	.stop = stop_service,
+	.identity = holder_ids_resolve,
+};

@@ -1,26 +1,33 @@
 /*
- * svc.h - start a service the policy names (proc.c).
+ * svc.h - the service-manager seam: everything that starts, finds, stops
+ * and watches a service the policy names goes through these calls, so
+ * that the single actions (actions.c) and a switch (switch/) never know
+ * which service manager drives it.  Behind it (svc.c picks one per
+ * service): plain processes (proc.c: fork and exec as the service's
+ * user, holders found by exe and uid); systemd units come next, behind
+ * the same calls.
  *
- * Four steps, so that run.c can put the privilege changes between them
- * (every credential change itself is in privilege.c):
+ * Starting is four calls, so that actions.c can put the privilege
+ * changes between them (every credential change itself is in priv/):
  *
- *   service_plan        touches nothing: the service's exe and start
- *                       argv[0] are safe (root-owned, not group- or
- *                       world-writable, no symlinks, up to /), its user
- *                       and groups resolve, uid 0 only with allow_root;
- *                       builds the argv, environment and capabilities
- *   service_ports_free  touches nothing: none of its ports is held
- *   service_launch      fork; the child becomes the service's user (or
- *                       root, for an allow_root service) with nothing of
- *                       the caller's and execs the start argv
- *   service_wait        until every port is listening and held by the
- *                       service's exe running as its user, or the
- *                       service's start_timeout
+ *   svc_resolve       touches nothing: the service's binaries are safe
+ *                     (root-owned, not group- or world-writable, no
+ *                     symlinks, up to /), its user and groups resolve,
+ *                     uid 0 only with allow_root; builds the launch
+ *   svc_ports_unheld  touches nothing: none of its ports is held
+ *   svc_launch        start it: the launched process becomes the
+ *                     service's user (or root, for an allow_root service)
+ *                     with nothing of the caller's
+ *   svc_wait_ready    until every port is listening and held by the
+ *                     service (svc_identity), or its start_timeout
  *
- * A non-root service: service_plan as root, privilege_enter(STEP_START,
- * plan.caps, plan.ncaps), then the other three.  A root service (plan.root):
- * service_plan, service_ports_free and service_launch as root, then
- * privilege_enter(STEP_START_ROOT, NULL, 0), then service_wait.
+ * A non-root service: svc_resolve as root, privilege_enter(STEP_START,
+ * launch.caps, launch.ncaps), then the other three.  A root service
+ * (launch.root): svc_resolve, svc_ports_unheld and svc_launch as root,
+ * then privilege_enter(STEP_START_ROOT, NULL, 0), then svc_wait_ready.
+ *
+ * svc_stop stops a running service; svc_identity says which processes
+ * are the service's (a port's holder is the service's only if it is).
  */
 #ifndef CUTOVER_SVC_H
 #define CUTOVER_SVC_H
@@ -33,6 +40,7 @@
 
 #include "policy/policy.h"
 #include "helper/act/holders.h"
+#include "helper/act/release.h"
 
 /* The values are the exit codes (exitcodes.h), like release.h's. */
 enum service_status {
@@ -44,8 +52,8 @@ enum service_status {
 #define SERVICE_PIDS_MAX 16
 #define SERVICE_SOCKETS_MAX 8
 
-/* Everything the launch needs, resolved before anything is done. */
-struct service_plan {
+/* Everything a start needs, resolved before anything is done. */
+struct svc_launch {
 	const struct service *svc;
 	bool root;                  /* runs as uid 0 (allow_root = true) */
 	uid_t uid;
@@ -64,7 +72,7 @@ struct service_plan {
 	size_t nhandoff;
 };
 
-struct start_report {
+struct svc_started {
 	pid_t launched;             /* the start command's pid; 0: none */
 	int pidfd;                  /* its pidfd while it is watched; -1 */
 	bool exited;                /* it has ended (and was reaped) */
@@ -76,44 +84,59 @@ struct start_report {
 };
 
 /*
- * Resolve SVC into PLAN, touching nothing.  SERVICE_REFUSED when a binary
+ * Resolve SVC into L, touching nothing.  SERVICE_REFUSED when a binary
  * is unsafe, the user or group does not exist (or is -1), or the user is
  * uid 0 without allow_root; SERVICE_FAILED on a lookup or memory error.
- * WHY says which and what to do.  PLAN must be freed with
- * service_plan_free() whatever the result.
+ * WHY says which and what to do.  L must be freed with svc_launch_free()
+ * whatever the result.
  */
-int service_plan(const struct service *svc, struct service_plan *plan,
-    char *why, size_t whylen);
-void service_plan_free(struct service_plan *plan);
+int svc_resolve(const struct service *svc, struct svc_launch *l, char *why,
+    size_t whylen);
+void svc_launch_free(struct svc_launch *l);
 
 /*
  * SERVICE_FAILED with the holder and the command that frees the port
  * ("cutover free-port 8080") when any of the service's ports is listening.
  * Needs cap_sys_ptrace and cap_dac_read_search (or root).
  */
-int service_ports_free(const struct service_plan *plan, char *why,
-    size_t whylen);
+int svc_ports_unheld(const struct svc_launch *l, char *why, size_t whylen);
 
 /*
- * Fork and exec the start command as PLAN says; REP->launched is its pid,
- * REP->pidfd its pidfd.  SERVICE_FAILED, with the child's own reason, when
- * the child could not set itself up or exec, or did not reach its exec
- * within PLAN->timeout (it is then killed): nothing then runs.
+ * Start the service as L says; REP->launched is the launched process's
+ * pid, REP->pidfd its pidfd.  SERVICE_FAILED, with the child's own reason,
+ * when it could not set itself up or exec, or did not reach its exec
+ * within L->timeout (it is then killed): nothing then runs.
  */
-int service_launch(const struct service_plan *plan, struct start_report *rep,
+int svc_launch(const struct svc_launch *l, struct svc_started *rep,
     char *why, size_t whylen);
 
 /*
  * Poll every 50 ms until each of the service's ports is listening and held
- * only by processes of its exe, at least one of them running as its user;
- * or the start command failed; or PLAN->timeout passed (SERVICE_FAILED).
+ * only by the service's processes, at least one of them running as its
+ * user; or the start command failed; or L->timeout passed (SERVICE_FAILED).
  * WHY says what happened either way: who holds the ports, and the start
  * command's exit status.  A launched process still running once ready is
  * left to run (a foreground service; it has its own session); one still
  * running at the timeout is killed through its pidfd (a failure is never
  * "left running").
  */
-int service_wait(const struct service_plan *plan, struct start_report *rep,
+int svc_wait_ready(const struct svc_launch *l, struct svc_started *rep,
+    char *why, size_t whylen);
+
+/*
+ * Stop SVC: its processes that hold its ports, signalled through pidfds,
+ * waited for, killed at its stop_timeout (release.h's struct
+ * stop_report says what was done).
+ */
+int svc_stop(const struct service *svc, struct stop_report *rep, char *why,
+    size_t whylen);
+
+/*
+ * Which processes are SVC's: its exe, run by its user or one of its
+ * holder_users (uids looked up now).  0; EXIT_REFUSED when a user does
+ * not exist; EXIT_FAILED when the database could not be read (WHY).
+ */
+int svc_identity(const struct service *svc, struct holder_ids *ids,
     char *why, size_t whylen);
 
 #endif

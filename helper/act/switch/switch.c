@@ -235,11 +235,11 @@ static int
 can_start(const struct service *svc, const char *role, char *why,
     size_t whylen)
 {
-	struct service_plan sp;
+	struct svc_launch sp;
 	char reason[600];
-	int st = service_plan(svc, &sp, reason, sizeof(reason));
+	int st = svc_resolve(svc, &sp, reason, sizeof(reason));
 
-	service_plan_free(&sp);
+	svc_launch_free(&sp);
 	if (st != SERVICE_DONE)
 		snprintf(why, whylen, "%s %s could not be started: %s", role,
 		    svc->name, reason);
@@ -271,7 +271,7 @@ holders_are_from(const struct plan *pl, char *why, size_t whylen)
 		snprintf(why, whylen, "port %d has a listening socket that no "
 		    "visible process holds", pl->port);
 		st = EXIT_REFUSED;
-	} else if (h->n > 0 && (st = holder_ids_resolve(pl->from, &ids, err,
+	} else if (h->n > 0 && (st = svc_identity(pl->from, &ids, err,
 	    sizeof(err))) != 0)
 		snprintf(why, whylen, "%s", err);
 	for (i = 0; i < h->n && st == EXIT_DONE; i++)

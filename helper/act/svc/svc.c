@@ -1,0 +1,65 @@
+/*
+ * svc.c - the seam itself (svc.h): each call goes to the implementation
+ * that drives the service.  Nothing else happens here: no privilege, no
+ * I/O, so a second service manager is a second table, not a second path
+ * through actions.c and switch/.
+ */
+#include <stddef.h>
+
+#include "helper/act/svc/impl.h"
+#include "helper/act/svc/svc.h"
+
+/* Every service is a plain process today (policy.h has no other kind). */
+static const struct svc_ops *
+ops_of(const struct service *svc)
+{
+	(void)svc;
+	return &svc_proc_ops;
+}
+
+int
+svc_resolve(const struct service *svc, struct svc_launch *l, char *why,
+    size_t whylen)
+{
+	return ops_of(svc)->resolve(svc, l, why, whylen);
+}
+
+void
+svc_launch_free(struct svc_launch *l)
+{
+	ops_of(l->svc)->launch_free(l);
+}
+
+int
+svc_ports_unheld(const struct svc_launch *l, char *why, size_t whylen)
+{
+	return ops_of(l->svc)->ports_unheld(l, why, whylen);
+}
+
+int
+svc_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
+    size_t whylen)
+{
+	return ops_of(l->svc)->launch(l, rep, why, whylen);
+}
+
+int
+svc_wait_ready(const struct svc_launch *l, struct svc_started *rep,
+    char *why, size_t whylen)
+{
+	return ops_of(l->svc)->wait_ready(l, rep, why, whylen);
+}
+
+int
+svc_stop(const struct service *svc, struct stop_report *rep, char *why,
+    size_t whylen)
+{
+	return ops_of(svc)->stop(svc, rep, why, whylen);
+}
+
+int
+svc_identity(const struct service *svc, struct holder_ids *ids, char *why,
+    size_t whylen)
+{
+	return ops_of(svc)->identity(svc, ids, why, whylen);
+}
