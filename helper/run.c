@@ -358,11 +358,11 @@ verified(struct run *r, const struct step_result *res,
 		return EXIT_FAILED;
 	}
 	/* It crossed a pipe from a process that ran as the caller. */
-	verify_result_sanitize(vr, c);
-	verify_render(c, vr, r->req->format, &out);
+	judge_sanitize(vr, c);
+	judge_render(c, vr, r->req->format, &out);
 	status = tell_lines(&out, r->req->format == FORMAT_JSON ? 'J' :
 	    'O') == -1 ? EXIT_FAILED :
-	    verify_exit_status(vr, r->req->format);
+	    judge_exit_status(vr, r->req->format);
 	sb_free(&out);
 	return status;
 }
@@ -566,7 +566,7 @@ run_request(const struct cli_request *req, const char *malformed)
 
 	if (req->format != FORMAT_NAGIOS || printed)
 		return status;
-	verify_render_unknown(said[0] ? said : status_words(status), &sb);
+	judge_render_unknown(said[0] ? said : status_words(status), &sb);
 	printable_fputs(sb_failed(&sb) ? "CUTOVER UNKNOWN: out of memory\n" :
 	    sb_str(&sb), stdout);
 	sb_free(&sb);

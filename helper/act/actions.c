@@ -176,7 +176,7 @@ step_verify(const struct check *c, const struct verify_identity *who,
 	if (!entered(STEP_CALLER, res))
 		return;
 	verify_check(c, who, vr);
-	verify_reason(c, vr, res->text, sizeof(res->text));
+	judge_reason(c, vr, res->text, sizeof(res->text));
 	res->seconds = vr->elapsed;
-	res->status = verify_passed(vr) ? EXIT_DONE : EXIT_FAILED;
+	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
 }

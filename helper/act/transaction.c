@@ -477,7 +477,7 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 		out.res.status = EXIT_FAILED;
 		snprintf(out.res.text, sizeof(out.res.text), "%s", ended);
 		/* a check that sent nothing could not be run: say so */
-		verify_set_error(&out.vr, VERIFY_INTERNAL, ended);
+		judge_set_error(&out.vr, VERIFY_INTERNAL, ended);
 		/* A step past its deadline, or silent, ends here. */
 		if (pidfd == -1 || pidfd_send_signal(pidfd, SIGKILL, NULL,
 		    0) == -1)

@@ -9,12 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "helper/lib/format.h"
 #include "policy/policy.h"
 
 enum command { CMD_ACTION, CMD_LIST, CMD_POLICY, CMD_HELP, CMD_VERSION };
-
-/* How verify reports: words, a monitoring-plugin line, or one JSON object. */
-enum output_format { FORMAT_TEXT, FORMAT_NAGIOS, FORMAT_JSON };
 
 struct cli_request {
 	enum command cmd;

@@ -17,13 +17,13 @@
 #define HASH_SHOWN 12
 
 bool
-verify_passed(const struct verify_result *r)
+judge_passed(const struct verify_result *r)
 {
 	return r->error == VERIFY_OK && r->diffs == 0 && r->attempts > 0;
 }
 
 void
-verify_set_error(struct verify_result *r, enum verify_error e,
+judge_set_error(struct verify_result *r, enum verify_error e,
     const char *text)
 {
 	r->error = (int)e;
@@ -58,13 +58,13 @@ possible_diffs(const struct check *c)
 }
 
 void
-verify_result_sanitize(struct verify_result *r, const struct check *c)
+judge_sanitize(struct verify_result *r, const struct check *c)
 {
 	r->sha256[sizeof(r->sha256) - 1] = '\0';
 	r->header_got[sizeof(r->header_got) - 1] = '\0';
 	r->detail[sizeof(r->detail) - 1] = '\0';
 	if (r->error < VERIFY_OK || r->error > VERIFY_ERROR_LAST)
-		verify_set_error(r, VERIFY_INTERNAL, "the check's process "
+		judge_set_error(r, VERIFY_INTERNAL, "the check's process "
 		    "sent a malformed result");
 	/*
 	 * A difference the check cannot have (contains, with no contains
@@ -72,7 +72,7 @@ verify_result_sanitize(struct verify_result *r, const struct check *c)
 	 * fail closed.
 	 */
 	if (r->error == VERIFY_OK && (r->diffs & ~possible_diffs(c)) != 0)
-		verify_set_error(r, VERIFY_INTERNAL, "the check's process "
+		judge_set_error(r, VERIFY_INTERNAL, "the check's process "
 		    "sent a malformed result");
 	r->diffs &= VERIFY_DIFF_ALL;
 	if (r->attempts < 0 || r->attempts > 1000000)
@@ -92,7 +92,7 @@ verify_result_sanitize(struct verify_result *r, const struct check *c)
 /* ---- judging ------------------------------------------------------------ */
 
 int
-verify_scan_begin(struct verify_scan *s, const struct check *c)
+judge_scan_begin(struct judge_scan *s, const struct check *c)
 {
 	memset(s, 0, sizeof(*s));
 	s->check = c;
@@ -103,7 +103,7 @@ verify_scan_begin(struct verify_scan *s, const struct check *c)
 		s->carry = malloc(s->needle_len - 1);
 		s->window = malloc(2 * (s->needle_len - 1));
 		if (s->carry == NULL || s->window == NULL) {
-			verify_scan_free(s);
+			judge_scan_free(s);
 			return -1;
 		}
 	}
@@ -111,7 +111,7 @@ verify_scan_begin(struct verify_scan *s, const struct check *c)
 }
 
 void
-verify_scan_free(struct verify_scan *s)
+judge_scan_free(struct judge_scan *s)
 {
 	free(s->carry);
 	free(s->window);
@@ -120,7 +120,7 @@ verify_scan_free(struct verify_scan *s)
 
 /* Keep the last (n - 1) bytes of everything seen so far. */
 static void
-keep_tail(struct verify_scan *s, const char *p, size_t len)
+keep_tail(struct judge_scan *s, const char *p, size_t len)
 {
 	size_t keep = s->needle_len - 1, drop;
 
@@ -136,7 +136,7 @@ keep_tail(struct verify_scan *s, const char *p, size_t len)
 }
 
 static void
-search(struct verify_scan *s, const char *p, size_t len)
+search(struct judge_scan *s, const char *p, size_t len)
 {
 	const char *needle = s->check->contains;
 	size_t n = s->needle_len, take;
@@ -161,7 +161,7 @@ search(struct verify_scan *s, const char *p, size_t len)
 }
 
 int
-verify_scan_body(struct verify_scan *s, const void *data, size_t len)
+judge_scan_body(struct judge_scan *s, const void *data, size_t len)
 {
 	if (s->over || len > (unsigned long long)(s->check->max_body - s->bytes)) {
 		s->over = true;
@@ -207,7 +207,7 @@ value_matches(const char *want, size_t wlen, const char *got, size_t glen)
 }
 
 bool
-verify_header_matches(const char *want, const char *line, size_t len)
+judge_header_matches(const char *want, const char *line, size_t len)
 {
 	const char *wn, *wv, *gn, *gv;
 	size_t wnl, wvl, gnl, gvl;
@@ -228,7 +228,7 @@ same_name(const char *want, const char *line, size_t len)
 }
 
 void
-verify_scan_header(struct verify_scan *s, const char *line, size_t len)
+judge_scan_header(struct judge_scan *s, const char *line, size_t len)
 {
 	const char *want = s->check->header, *name, *value;
 	size_t nlen, vlen;
@@ -242,7 +242,7 @@ verify_scan_header(struct verify_scan *s, const char *line, size_t len)
 	if (want == NULL || !same_name(want, line, len))
 		return;
 	s->header_seen = true;
-	if (verify_header_matches(want, line, len))
+	if (judge_header_matches(want, line, len))
 		s->header_ok = true;
 	else if (s->header_got[0] == '\0' &&
 	    split_header(line, len, &name, &nlen, &value, &vlen))
@@ -252,7 +252,7 @@ verify_scan_header(struct verify_scan *s, const char *line, size_t len)
 }
 
 void
-verify_scan_judge(struct verify_scan *s, long status, struct verify_result *r)
+judge_scan_done(struct judge_scan *s, long status, struct verify_result *r)
 {
 	const struct check *c = s->check;
 
@@ -265,7 +265,7 @@ verify_scan_judge(struct verify_scan *s, long status, struct verify_result *r)
 	r->header_seen = s->header_seen;
 	snprintf(r->header_got, sizeof(r->header_got), "%s", s->header_got);
 	if (s->over) {
-		verify_set_error(r, VERIFY_TOO_BIG, "");
+		judge_set_error(r, VERIFY_TOO_BIG, "");
 		return;
 	}
 	if (status != c->status)
@@ -436,7 +436,7 @@ static void
 put_description(struct strbuf *sb, const struct check *c,
     const struct verify_result *r)
 {
-	if (verify_passed(r))
+	if (judge_passed(r))
 		put_passed(sb, c, r);
 	else
 		put_failed(sb, c, r);
@@ -447,7 +447,7 @@ render_text(const struct check *c, const struct verify_result *r,
     struct strbuf *out)
 {
 	sb_printable(out, c->name);
-	sb_puts(out, verify_passed(r) ? " OK: " : " FAILED: ");
+	sb_puts(out, judge_passed(r) ? " OK: " : " FAILED: ");
 	put_description(out, c, r);
 }
 
@@ -472,7 +472,7 @@ render_nagios(const struct check *c, const struct verify_result *r,
 
 	sb_printable(&text, c->name);
 	sb_puts(&text, " ");
-	if (verify_passed(r)) {
+	if (judge_passed(r)) {
 		sb_printf(&text, "%ld, %lld bytes in %.3f s", r->status,
 		    r->bytes, r->seconds);
 		sb_puts(out, "CUTOVER OK: ");
@@ -526,7 +526,7 @@ render_json(const struct check *c, const struct verify_result *r,
     struct strbuf *out)
 {
 	struct strbuf reason = STRBUF_INIT;
-	bool passed = verify_passed(r);
+	bool passed = judge_passed(r);
 
 	put_description(&reason, c, r);
 	sb_puts(out, "{\"check\":");
@@ -561,7 +561,7 @@ render_json(const struct check *c, const struct verify_result *r,
 }
 
 void
-verify_render(const struct check *c, const struct verify_result *r,
+judge_render(const struct check *c, const struct verify_result *r,
     enum output_format format, struct strbuf *out)
 {
 	if (format == FORMAT_NAGIOS)
@@ -574,7 +574,7 @@ verify_render(const struct check *c, const struct verify_result *r,
 }
 
 void
-verify_reason(const struct check *c, const struct verify_result *r,
+judge_reason(const struct check *c, const struct verify_result *r,
     char *buf, size_t size)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -586,17 +586,17 @@ verify_reason(const struct check *c, const struct verify_result *r,
 }
 
 int
-verify_exit_status(const struct verify_result *r, enum output_format format)
+judge_exit_status(const struct verify_result *r, enum output_format format)
 {
 	if (format != FORMAT_NAGIOS)
-		return verify_passed(r) ? EXIT_DONE : EXIT_FAILED;
-	if (verify_passed(r))
+		return judge_passed(r) ? EXIT_DONE : EXIT_FAILED;
+	if (judge_passed(r))
 		return 0;
 	return r->error == VERIFY_INTERNAL ? NAGIOS_UNKNOWN : 2;
 }
 
 void
-verify_render_unknown(const char *reason, struct strbuf *out)
+judge_render_unknown(const char *reason, struct strbuf *out)
 {
 	struct strbuf text = STRBUF_INIT;
 

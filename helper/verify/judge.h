@@ -4,7 +4,7 @@
  * reach all of it (tests/unit/test_verify.c).  verify.c feeds it what
  * libcurl delivers; run.c prints and records what it renders.
  *
- * A response is judged as it streams in (verify_scan_*): the body is
+ * A response is judged as it streams in (judge_scan_*): the body is
  * hashed, searched and counted chunk by chunk, never held whole, so a
  * body of max_body bytes costs no more memory than a small one.
  */
@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "policy/policy.h"
-#include "helper/front/request.h"
+#include "helper/lib/format.h"
 #include "helper/verify/sha256.h"
 #include "policy/strbuf.h"
 
@@ -47,7 +47,7 @@ enum verify_error {
  * The result of a check: the last attempt, and how many there were.
  * Plain bytes only (no pointers, no bool): the check's process sends it
  * to its parent through a pipe as it is, and the parent makes it safe
- * with verify_result_sanitize() before using any of it.
+ * with judge_sanitize() before using any of it.
  */
 struct verify_result {
 	int error;                      /* enum verify_error */
@@ -64,7 +64,7 @@ struct verify_result {
 	char detail[VERIFY_TEXT_MAX];   /* error text, or a redirect's target */
 };
 
-bool verify_passed(const struct verify_result *);
+bool judge_passed(const struct verify_result *);
 
 /*
  * A result of check C as it came through the pipe: every field brought
@@ -72,15 +72,15 @@ bool verify_passed(const struct verify_result *);
  * difference that is not one (a difference C does not ask about) made an
  * internal error or empty.  After this any result renders safely with C.
  */
-void verify_result_sanitize(struct verify_result *, const struct check *);
+void judge_sanitize(struct verify_result *, const struct check *);
 
 /* Record an error and its text (cut to fit) in R. */
-void verify_set_error(struct verify_result *r, enum verify_error e,
+void judge_set_error(struct verify_result *r, enum verify_error e,
     const char *text);
 
 /* ---- judging one response as it streams in ------------------------- */
 
-struct verify_scan {
+struct judge_scan {
 	const struct check *check;
 	struct sha256_ctx sha;
 	long long bytes;
@@ -96,21 +96,21 @@ struct verify_scan {
 };
 
 /* 0, or -1 when memory ran out. */
-int verify_scan_begin(struct verify_scan *, const struct check *);
+int judge_scan_begin(struct judge_scan *, const struct check *);
 /* 0, or -1 when the body is now larger than max_body (nothing kept). */
-int verify_scan_body(struct verify_scan *, const void *data, size_t len);
+int judge_scan_body(struct judge_scan *, const void *data, size_t len);
 /* One header line as libcurl delivers it ("Name: value\r\n"); a status
  * line ("HTTP/1.1 200 OK") starts a new response's headers. */
-void verify_scan_header(struct verify_scan *, const char *line, size_t len);
+void judge_scan_header(struct judge_scan *, const char *line, size_t len);
 /* The response is complete with STATUS: fill R (error OK, diffs). */
-void verify_scan_judge(struct verify_scan *, long status,
+void judge_scan_done(struct judge_scan *, long status,
     struct verify_result *r);
-void verify_scan_free(struct verify_scan *);
+void judge_scan_free(struct judge_scan *);
 
 /* "Content-Type: text/html" vs one header line: name case-insensitive;
  * value (trimmed) equal, ignoring case, or followed by ";" parameters.
  * Pure, for the tests. */
-bool verify_header_matches(const char *want, const char *line, size_t len);
+bool judge_header_matches(const char *want, const char *line, size_t len);
 
 /* ---- saying it -------------------------------------------------------- */
 
@@ -125,15 +125,15 @@ bool verify_header_matches(const char *want, const char *line, size_t len);
  * Everything that came from the network or a policy is escaped: the
  * text and nagios lines are printable ASCII, the nagios text has no '|'.
  */
-void verify_render(const struct check *, const struct verify_result *,
+void judge_render(const struct check *, const struct verify_result *,
     enum output_format, struct strbuf *out);
 
 /* The text line without '\n', cut to SIZE - 1 bytes: the audit reason. */
-void verify_reason(const struct check *, const struct verify_result *,
+void judge_reason(const struct check *, const struct verify_result *,
     char *buf, size_t size);
 
 /* 0 passed, 1 failed or could not run; nagios 0 OK, 2 CRITICAL, 3 UNKNOWN. */
-int verify_exit_status(const struct verify_result *, enum output_format);
+int judge_exit_status(const struct verify_result *, enum output_format);
 
 /*
  * --format=nagios for every other ending (usage, refusal, policy, audit):
@@ -141,6 +141,6 @@ int verify_exit_status(const struct verify_result *, enum output_format);
  * is then 3.
  */
 #define NAGIOS_UNKNOWN 3
-void verify_render_unknown(const char *reason, struct strbuf *out);
+void judge_render_unknown(const char *reason, struct strbuf *out);
 
 #endif

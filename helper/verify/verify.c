@@ -6,7 +6,7 @@
  * other thread.  The child proves that to itself from the kernel's view
  * before libcurl is initialised, then sends its result, a fixed-size
  * struct, through a pipe; the parent trusts nothing in it until
- * verify_result_sanitize() has been through it.
+ * judge_sanitize() has been through it.
  *
  * Why a child at all when the parent has already given up privilege:
  * capabilities are per thread and libcurl's resolver starts threads, so
@@ -59,13 +59,13 @@ static size_t
 on_body(char *p, size_t size, size_t n, void *scan)
 {
 	/* a short count makes libcurl stop: the body is over the cap */
-	return verify_scan_body(scan, p, size * n) == 0 ? size * n : 0;
+	return judge_scan_body(scan, p, size * n) == 0 ? size * n : 0;
 }
 
 static size_t
 on_header(char *p, size_t size, size_t n, void *scan)
 {
-	verify_scan_header(scan, p, size * n);
+	judge_scan_header(scan, p, size * n);
 	return size * n;
 }
 
@@ -76,7 +76,7 @@ on_header(char *p, size_t size, size_t n, void *scan)
  * verifies TLS.  NULL if any option is refused: then nothing is fetched.
  */
 static CURL *
-new_handle(const struct check *c, struct verify_scan *scan, char *errbuf)
+new_handle(const struct check *c, struct judge_scan *scan, char *errbuf)
 {
 	CURL *h = curlapi.easy_init();
 	unsigned int bad = 0;     /* CURLE_OK is 0: any other bit is a failure */
@@ -108,7 +108,7 @@ new_handle(const struct check *c, struct verify_scan *scan, char *errbuf)
 }
 
 static enum verify_error
-error_kind(CURLcode rc, const struct verify_scan *scan)
+error_kind(CURLcode rc, const struct judge_scan *scan)
 {
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -141,7 +141,7 @@ error_kind(CURLcode rc, const struct verify_scan *scan)
  */
 static enum verify_error
 fetch(CURL *h, const char *url, double deadline, char *errbuf,
-    const struct verify_scan *scan, long *status, char **location,
+    const struct judge_scan *scan, long *status, char **location,
     struct verify_result *r)
 {
 	long ms = (long)((deadline - monotonic_seconds()) * 1000);
@@ -151,19 +151,19 @@ fetch(CURL *h, const char *url, double deadline, char *errbuf,
 	*status = 0;
 	*location = NULL;
 	if (ms < 1) {
-		verify_set_error(r, VERIFY_TIMEOUT, "");
+		judge_set_error(r, VERIFY_TIMEOUT, "");
 		return VERIFY_TIMEOUT;
 	}
 	errbuf[0] = '\0';
 	if (curlapi.easy_setopt(h, CURLOPT_URL, url) != CURLE_OK ||
 	    curlapi.easy_setopt(h, CURLOPT_TIMEOUT_MS, ms) != CURLE_OK ||
 	    curlapi.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms) != CURLE_OK) {
-		verify_set_error(r, VERIFY_INTERNAL, "libcurl refused the URL");
+		judge_set_error(r, VERIFY_INTERNAL, "libcurl refused the URL");
 		return VERIFY_INTERNAL;
 	}
 	if ((rc = curlapi.easy_perform(h)) != CURLE_OK) {
 		e = error_kind(rc, scan);
-		verify_set_error(r, e, errbuf[0] ? errbuf : curlapi.easy_strerror(rc));
+		judge_set_error(r, e, errbuf[0] ? errbuf : curlapi.easy_strerror(rc));
 		return e;
 	}
 	curlapi.easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -208,25 +208,25 @@ is_redirect(long status, const char *location)
  */
 static bool
 one_hop(const struct check *c, long status, char *location, int hop,
-    struct verify_scan *scan, struct verify_result *r, char **next)
+    struct judge_scan *scan, struct verify_result *r, char **next)
 {
 	if (!c->follow || !is_redirect(status, location)) {
-		verify_scan_judge(scan, status, r);
+		judge_scan_done(scan, status, r);
 		if (is_redirect(status, location))
 			snprintf(r->detail, sizeof(r->detail), "%s", location);
 		return true;
 	}
 	if (hop == VERIFY_REDIRECTS_MAX) {
-		verify_set_error(r, VERIFY_REDIRECTS, "");
+		judge_set_error(r, VERIFY_REDIRECTS, "");
 		return true;
 	}
 	if (!same_host(c->url, location)) {
-		verify_set_error(r, VERIFY_OFFSITE, location);
+		judge_set_error(r, VERIFY_OFFSITE, location);
 		return true;
 	}
 	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): is_redirect() above made sure location != NULL */
 	if ((*next = strdup(location)) == NULL) {
-		verify_set_error(r, VERIFY_INTERNAL, "out of memory");
+		judge_set_error(r, VERIFY_INTERNAL, "out of memory");
 		return true;
 	}
 	return false;
@@ -237,7 +237,7 @@ attempt(const struct check *c, struct verify_result *r)
 {
 	char errbuf[CURL_ERROR_SIZE], *url = NULL, *location;
 	double start = monotonic_seconds(), deadline = start + c->timeout;
-	struct verify_scan scan;
+	struct judge_scan scan;
 	bool done = false;
 	CURL *h = NULL;
 	long status;
@@ -245,12 +245,12 @@ attempt(const struct check *c, struct verify_result *r)
 
 	memset(r, 0, sizeof(*r));
 	for (hop = 0; !done; hop++) {
-		if (verify_scan_begin(&scan, c) == -1) {
-			verify_set_error(r, VERIFY_INTERNAL, "out of memory");
+		if (judge_scan_begin(&scan, c) == -1) {
+			judge_set_error(r, VERIFY_INTERNAL, "out of memory");
 			break;
 		}
 		if (h == NULL && (h = new_handle(c, &scan, errbuf)) == NULL)
-			verify_set_error(r, VERIFY_INTERNAL, "libcurl refused "
+			judge_set_error(r, VERIFY_INTERNAL, "libcurl refused "
 			    "an option (http and https only, no proxy, TLS "
 			    "verified)");
 		else if (fetch(h, url ? url : c->url, deadline, errbuf, &scan,
@@ -263,7 +263,7 @@ attempt(const struct check *c, struct verify_result *r)
 		}
 		if (r->error != VERIFY_OK)
 			done = true;
-		verify_scan_free(&scan);
+		judge_scan_free(&scan);
 	}
 	free(url);
 	curlapi.easy_cleanup(h);
@@ -281,7 +281,7 @@ run_attempts(const struct check *c, struct verify_result *r)
 		attempt(c, r);
 		r->attempts = n;
 		r->elapsed = monotonic_seconds() - start;
-		if (verify_passed(r) || r->error == VERIFY_INTERNAL ||
+		if (judge_passed(r) || r->error == VERIFY_INTERNAL ||
 		    r->elapsed >= c->within)
 			return;
 		pause_for(pause < c->within - r->elapsed ? pause :
@@ -315,7 +315,7 @@ child_refuses(const char *why)
 	struct verify_result r;
 
 	memset(&r, 0, sizeof(r));
-	verify_set_error(&r, VERIFY_INTERNAL, why);
+	judge_set_error(&r, VERIFY_INTERNAL, why);
 	send_result(&r);
 	_exit(0);
 }
@@ -463,7 +463,7 @@ internal(struct verify_result *r, const char *what)
 	char why[VERIFY_TEXT_MAX];
 
 	snprintf(why, sizeof(why), "%s: %s", what, strerror(errno));
-	verify_set_error(r, VERIFY_INTERNAL, why);
+	judge_set_error(r, VERIFY_INTERNAL, why);
 	return -1;
 }
 
@@ -512,7 +512,7 @@ no_result(struct verify_result *r, int status, bool killed, double limit)
 		snprintf(why, sizeof(why), "the check's process exited %d "
 		    "without a result", WEXITSTATUS(status));
 	memset(r, 0, sizeof(*r));
-	verify_set_error(r, VERIFY_INTERNAL, why);
+	judge_set_error(r, VERIFY_INTERNAL, why);
 }
 
 int
@@ -545,6 +545,6 @@ verify_check(const struct check *c, const struct verify_identity *who,
 		no_result(r, status, got == -2, limit);
 		return -1;
 	}
-	verify_result_sanitize(r, c);
+	judge_sanitize(r, c);
 	return r->error == VERIFY_INTERNAL ? -1 : 0;
 }

@@ -1,7 +1,7 @@
 /*
  * fuzz_verdict.c - the libFuzzer target for what `cutover verify` makes of
  * an HTTP response (helper/verify/judge.c): the streaming judge
- * (verify_scan_*), the result's sanitizer, and the three renderers.  The
+ * (judge_scan_*), the result's sanitizer, and the three renderers.  The
  * response is the network's, so every byte of it is hostile; the check is
  * the policy's.
  *
@@ -24,16 +24,16 @@
  *     else asked always does;
  *   - the same response fed whole and fed in input-chosen chunks (a
  *     match across chunks) gives the same result: deterministic;
- *   - a judged result is already sane: verify_result_sanitize leaves it
+ *   - a judged result is already sane: judge_sanitize leaves it
  *     as it is;
  *   - text and nagios are one printable-ASCII line ending in '\n', text
  *     "NAME OK: " or "NAME FAILED: ", nagios "CUTOVER OK|CRITICAL|
  *     UNKNOWN: " as the result says, with exactly one '|' (before the
  *     performance data) unless UNKNOWN, which has none; json is one
  *     valid JSON object on one line whose "result" says the same;
- *     verify_reason is the text line, cut to its buffer; the exit status
+ *     judge_reason is the text line, cut to its buffer; the exit status
  *     matches;
- *   - verify_render_unknown with any reason is one printable nagios line.
+ *   - judge_render_unknown with any reason is one printable nagios line.
  * A broken invariant prints what broke and calls abort().
  */
 #include <ctype.h>
@@ -50,7 +50,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REASON_SIZE 256         /* what run.c gives verify_reason */
+#define REASON_SIZE 256         /* what run.c gives judge_reason */
 
 static void broken(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -220,7 +220,7 @@ copy_of(const void *p, size_t len, const char *tail, size_t tlen)
 
 /* Each header line as libcurl gives it: its bytes and "\r\n". */
 static void
-feed_headers(struct verify_scan *s, const char *lines)
+feed_headers(struct judge_scan *s, const char *lines)
 {
 	const char *nl;
 	size_t len;
@@ -230,7 +230,7 @@ feed_headers(struct verify_scan *s, const char *lines)
 		nl = strchr(lines, '\n');
 		len = nl ? (size_t)(nl - lines) : strlen(lines);
 		line = copy_of(lines, len, "\r\n", 2);
-		verify_scan_header(s, line, len + 2);
+		judge_scan_header(s, line, len + 2);
 		free(line);
 		if (nl == NULL)
 			return;
@@ -240,7 +240,7 @@ feed_headers(struct verify_scan *s, const char *lines)
 
 /* The body whole (SEED 0) or in chunks of 1..SEED bytes, SEED-driven. */
 static void
-feed_body(struct verify_scan *s, const uint8_t *body, size_t len,
+feed_body(struct judge_scan *s, const uint8_t *body, size_t len,
     unsigned seed)
 {
 	unsigned x = seed * 2654435761u + 1;
@@ -256,7 +256,7 @@ feed_body(struct verify_scan *s, const uint8_t *body, size_t len,
 		}
 		chunk = copy_of(body + off, n, "", 0);
 		off += n;
-		if (verify_scan_body(s, chunk, n) == -1) {
+		if (judge_scan_body(s, chunk, n) == -1) {
 			free(chunk);
 			return;     /* as verify.c: the transfer stops there */
 		}
@@ -269,14 +269,14 @@ feed_body(struct verify_scan *s, const uint8_t *body, size_t len,
 static void
 judge(const struct input *in, unsigned seed, struct verify_result *r)
 {
-	struct verify_scan s;
+	struct judge_scan s;
 
 	memset(r, 0, sizeof(*r));
-	CHECK(verify_scan_begin(&s, &in->c) == 0, "verify_scan_begin failed");
+	CHECK(judge_scan_begin(&s, &in->c) == 0, "judge_scan_begin failed");
 	feed_headers(&s, in->s[S_LINES]);
 	feed_body(&s, in->body, in->blen, seed);
-	verify_scan_judge(&s, in->h.status % 1000, r);
-	verify_scan_free(&s);
+	judge_scan_done(&s, in->h.status % 1000, r);
+	judge_scan_free(&s);
 	r->attempts = 1 + in->h.attempts % 5;
 	r->seconds = in->h.chunks / 100.0;
 	r->elapsed = r->seconds * r->attempts;
@@ -404,8 +404,8 @@ check_judged(const struct input *in, const struct verify_result *r)
 	    r->found, e.found, r->header_seen, e.seen);
 	CHECK(strcmp(r->sha256, in->sha) == 0, "sha256 %s, of the body %s",
 	    r->sha256, in->sha);
-	CHECK(verify_passed(r) == (e.diffs == 0), "passed %d with "
-	    "differences %#x", verify_passed(r), e.diffs);
+	CHECK(judge_passed(r) == (e.diffs == 0), "passed %d with "
+	    "differences %#x", judge_passed(r), e.diffs);
 }
 
 static bool
@@ -439,7 +439,7 @@ check_line(const struct strbuf *sb, const char *what)
 static void
 check_nagios(const struct strbuf *sb, const struct verify_result *r)
 {
-	const char *word = verify_passed(r) ? "CUTOVER OK: " :
+	const char *word = judge_passed(r) ? "CUTOVER OK: " :
 	    r->error == VERIFY_INTERNAL ? "CUTOVER UNKNOWN: " :
 	    "CUTOVER CRITICAL: ";
 	size_t bars = 0;
@@ -452,14 +452,14 @@ check_nagios(const struct strbuf *sb, const struct verify_result *r)
 		bars += *p == '|';
 	CHECK(bars == (r->error == VERIFY_INTERNAL ? 0u : 1u), "nagios: %zu "
 	    "'|' in %s", bars, sb->s);
-	CHECK(verify_exit_status(r, FORMAT_NAGIOS) == (verify_passed(r) ? 0 :
+	CHECK(judge_exit_status(r, FORMAT_NAGIOS) == (judge_passed(r) ? 0 :
 	    r->error == VERIFY_INTERNAL ? 3 : 2), "nagios exit status");
 }
 
 static void
 check_json(const struct strbuf *sb, const struct verify_result *r)
 {
-	const char *why = NULL, *result = verify_passed(r) ? "ok" :
+	const char *why = NULL, *result = judge_passed(r) ? "ok" :
 	    r->error == VERIFY_INTERNAL ? "error" : "failed";
 	char want[64];
 	size_t where = 0;
@@ -480,23 +480,23 @@ check_renders(const struct check *c, const struct verify_result *r)
 	struct strbuf json = STRBUF_INIT, name = STRBUF_INIT;
 	char reason[REASON_SIZE];
 
-	verify_render(c, r, FORMAT_TEXT, &text);
-	verify_render(c, r, FORMAT_NAGIOS, &nagios);
-	verify_render(c, r, FORMAT_JSON, &json);
+	judge_render(c, r, FORMAT_TEXT, &text);
+	judge_render(c, r, FORMAT_NAGIOS, &nagios);
+	judge_render(c, r, FORMAT_JSON, &json);
 	check_line(&text, "text");
 	sb_printable(&name, c->name);
-	sb_puts(&name, verify_passed(r) ? " OK: " : " FAILED: ");
+	sb_puts(&name, judge_passed(r) ? " OK: " : " FAILED: ");
 	CHECK(strncmp(text.s, sb_str(&name), name.len) == 0, "text: \"%s\" "
 	    "does not start with \"%s\"", text.s, sb_str(&name));
 	check_nagios(&nagios, r);
 	check_json(&json, r);
-	verify_reason(c, r, reason, sizeof(reason));
+	judge_reason(c, r, reason, sizeof(reason));
 	CHECK(strlen(reason) == (text.len - 1 < sizeof(reason) ? text.len - 1 :
 	    sizeof(reason) - 1) && strncmp(reason, text.s, strlen(reason)) == 0,
-	    "verify_reason \"%s\" is not the text line, cut", reason);
-	CHECK(verify_exit_status(r, FORMAT_TEXT) == (verify_passed(r) ?
-	    EXIT_DONE : EXIT_FAILED) && verify_exit_status(r, FORMAT_JSON) ==
-	    verify_exit_status(r, FORMAT_TEXT), "exit status");
+	    "judge_reason \"%s\" is not the text line, cut", reason);
+	CHECK(judge_exit_status(r, FORMAT_TEXT) == (judge_passed(r) ?
+	    EXIT_DONE : EXIT_FAILED) && judge_exit_status(r, FORMAT_JSON) ==
+	    judge_exit_status(r, FORMAT_TEXT), "exit status");
 	sb_free(&text);
 	sb_free(&nagios);
 	sb_free(&json);
@@ -511,21 +511,21 @@ check_raw(const struct input *in)
 
 	memset(&r, 0, sizeof(r));
 	memcpy(&r, in->body, in->blen < sizeof(r) ? in->blen : sizeof(r));
-	verify_result_sanitize(&r, &in->c);
+	judge_sanitize(&r, &in->c);
 	again = r;
-	verify_result_sanitize(&again, &in->c);
+	judge_sanitize(&again, &in->c);
 	CHECK(same_result(&r, &again, true), "sanitizing twice changes it");
 	check_renders(&in->c, &r);
 }
 
-/* verify_render_unknown, with the detail as the reason. */
+/* judge_render_unknown, with the detail as the reason. */
 static void
 check_unknown(const char *reason)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p;
 
-	verify_render_unknown(reason, &sb);
+	judge_render_unknown(reason, &sb);
 	check_line(&sb, "unknown");
 	CHECK(strncmp(sb.s, "CUTOVER UNKNOWN: ", 17) == 0, "unknown: %s", sb.s);
 	for (p = sb.s; *p != '\0'; p++)
@@ -558,13 +558,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(whole.detail, sizeof(whole.detail), "%s",
 		    in.s[S_DETAIL]);
 	else if (mode == MODE_ERROR)
-		verify_set_error(&whole, 1 + in.h.error % VERIFY_ERROR_LAST,
+		judge_set_error(&whole, 1 + in.h.error % VERIFY_ERROR_LAST,
 		    in.s[S_DETAIL]);
 	clean = whole;
-	verify_result_sanitize(&clean, &in.c);
+	judge_sanitize(&clean, &in.c);
 	CHECK(same_result(&whole, &clean, true) && clean.seconds ==
 	    whole.seconds && clean.elapsed == whole.elapsed,
-	    "verify_result_sanitize changed a judged result");
+	    "judge_sanitize changed a judged result");
 	check_renders(&in.c, &whole);
 	free_input(&in);
 	return 0;

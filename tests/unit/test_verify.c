@@ -109,17 +109,17 @@ static void
 judge(const struct check *c, const char *body, size_t chunk, long status,
     struct verify_result *r)
 {
-	struct verify_scan s;
+	struct judge_scan s;
 	size_t len = strlen(body), off;
 
 	memset(r, 0, sizeof(*r));
-	ck_assert_int_eq(verify_scan_begin(&s, c), 0);
-	verify_scan_header(&s, "HTTP/1.1 200 OK\r\n", 17);
-	verify_scan_header(&s, "Content-Type: text/html; charset=utf-8\r\n", 40);
+	ck_assert_int_eq(judge_scan_begin(&s, c), 0);
+	judge_scan_header(&s, "HTTP/1.1 200 OK\r\n", 17);
+	judge_scan_header(&s, "Content-Type: text/html; charset=utf-8\r\n", 40);
 	for (off = 0; off < len; off += chunk)
-		verify_scan_body(&s, body + off, len - off < chunk ? len - off : chunk);
-	verify_scan_judge(&s, status, r);
-	verify_scan_free(&s);
+		judge_scan_body(&s, body + off, len - off < chunk ? len - off : chunk);
+	judge_scan_done(&s, status, r);
+	judge_scan_free(&s);
 	r->attempts = 1;
 }
 
@@ -133,7 +133,7 @@ START_TEST(contains_is_found_across_every_chunk_boundary)
 	for (chunk = 1; chunk <= sizeof(body); chunk++) {
 		judge(&c, body, chunk, 200, &r);
 		ck_assert_msg(r.found, "not found in chunks of %zu", chunk);
-		ck_assert(verify_passed(&r));
+		ck_assert(judge_passed(&r));
 	}
 	/* the needle as the very first and very last bytes */
 	judge(&c, "Fall collection", 1, 200, &r);
@@ -155,7 +155,7 @@ START_TEST(contains_not_found_names_what_was_read)
 	judge(&c, "Fall colle--ction Fall", 5, 200, &r);
 	ck_assert(!r.found);
 	ck_assert_uint_eq(r.diffs, VERIFY_DIFF_CONTAINS);
-	verify_render(&c, &r, FORMAT_TEXT, &sb);
+	judge_render(&c, &r, FORMAT_TEXT, &sb);
 	ck_assert_str_eq(sb_str(&sb), "homepage FAILED: \"Fall collection\" not "
 	    "found in 22 bytes\n");
 	sb_free(&sb);
@@ -169,29 +169,29 @@ END_TEST
 START_TEST(body_cap_is_a_failure_not_a_crash)
 {
 	struct check c = a_check();
-	struct verify_scan s;
+	struct judge_scan s;
 	struct verify_result r;
 	struct strbuf sb = STRBUF_INIT;
 
 	c.max_body = 10;
 	c.contains = NULL;
-	ck_assert_int_eq(verify_scan_begin(&s, &c), 0);
-	ck_assert_int_eq(verify_scan_body(&s, "0123456789", 10), 0);
-	ck_assert_int_eq(verify_scan_body(&s, "", 0), 0);
-	ck_assert_int_eq(verify_scan_body(&s, "x", 1), -1);
-	ck_assert_int_eq(verify_scan_body(&s, "y", 1), -1);
-	verify_scan_judge(&s, 200, &r);
-	verify_scan_free(&s);
+	ck_assert_int_eq(judge_scan_begin(&s, &c), 0);
+	ck_assert_int_eq(judge_scan_body(&s, "0123456789", 10), 0);
+	ck_assert_int_eq(judge_scan_body(&s, "", 0), 0);
+	ck_assert_int_eq(judge_scan_body(&s, "x", 1), -1);
+	ck_assert_int_eq(judge_scan_body(&s, "y", 1), -1);
+	judge_scan_done(&s, 200, &r);
+	judge_scan_free(&s);
 	r.attempts = 1;
 	ck_assert_int_eq(r.error, VERIFY_TOO_BIG);
-	ck_assert(!verify_passed(&r));
-	verify_render(&c, &r, FORMAT_TEXT, &sb);
+	ck_assert(!judge_passed(&r));
+	judge_render(&c, &r, FORMAT_TEXT, &sb);
 	ck_assert_str_eq(sb_str(&sb), "homepage FAILED: body larger than 10 "
 	    "bytes\n");
 	sb_free(&sb);
 	/* exactly the cap is fine */
 	judge(&c, "0123456789", 3, 200, &r);
-	ck_assert(verify_passed(&r));
+	ck_assert(judge_passed(&r));
 }
 END_TEST
 
@@ -204,10 +204,10 @@ START_TEST(sha256_of_the_body)
 	c.contains = NULL;
 	c.sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 	judge(&c, "abc", 1, 200, &r);
-	ck_assert(verify_passed(&r));
+	ck_assert(judge_passed(&r));
 	judge(&c, "abd", 2, 200, &r);
 	ck_assert_uint_eq(r.diffs, VERIFY_DIFF_SHA256);
-	verify_render(&c, &r, FORMAT_TEXT, &sb);
+	judge_render(&c, &r, FORMAT_TEXT, &sb);
 	ck_assert_str_eq(sb_str(&sb), "homepage FAILED: sha256 a52d159f262b..., "
 	    "expected ba7816bf8f01...\n");
 	sb_free(&sb);
@@ -232,7 +232,7 @@ START_TEST(header_matching)
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		ck_assert_msg(verify_header_matches(v[i].want, v[i].line,
+		ck_assert_msg(judge_header_matches(v[i].want, v[i].line,
 		    strlen(v[i].line)) == v[i].match, "case %zu", i);
 }
 END_TEST
@@ -241,15 +241,15 @@ static void
 judge_headers(const struct check *c, const char *const *lines,
     struct verify_result *r)
 {
-	struct verify_scan s;
+	struct judge_scan s;
 
 	memset(r, 0, sizeof(*r));
-	ck_assert_int_eq(verify_scan_begin(&s, c), 0);
+	ck_assert_int_eq(judge_scan_begin(&s, c), 0);
 	for (; *lines != NULL; lines++)
-		verify_scan_header(&s, *lines, strlen(*lines));
-	verify_scan_body(&s, "Fall collection", 15);
-	verify_scan_judge(&s, 200, r);
-	verify_scan_free(&s);
+		judge_scan_header(&s, *lines, strlen(*lines));
+	judge_scan_body(&s, "Fall collection", 15);
+	judge_scan_done(&s, 200, r);
+	judge_scan_free(&s);
 	r->attempts = 1;
 }
 
@@ -269,16 +269,16 @@ START_TEST(header_of_the_last_response_counts)
 	c.header = "Content-Type: text/html";
 	judge_headers(&c, early, &r);
 	ck_assert_uint_eq(r.diffs, VERIFY_DIFF_HEADER);
-	verify_render(&c, &r, FORMAT_TEXT, &sb);
+	judge_render(&c, &r, FORMAT_TEXT, &sb);
 	ck_assert_str_eq(sb_str(&sb), "homepage FAILED: header Content-Type: "
 	    "\"text/plain\", expected \"text/html\"\n");
 	sb_free(&sb);
 	judge_headers(&c, twice, &r);
-	ck_assert(verify_passed(&r));
+	ck_assert(judge_passed(&r));
 	judge_headers(&c, none, &r);
 	ck_assert(!r.header_seen);
 	sb = (struct strbuf)STRBUF_INIT;
-	verify_render(&c, &r, FORMAT_TEXT, &sb);
+	judge_render(&c, &r, FORMAT_TEXT, &sb);
 	ck_assert_str_eq(sb_str(&sb), "homepage FAILED: no header "
 	    "Content-Type\n");
 	sb_free(&sb);
@@ -293,7 +293,7 @@ START_TEST(a_wrong_status_is_all_that_is_said)
 
 	judge(&c, "Internal error", 4, 500, &r);
 	ck_assert_uint_eq(r.diffs, VERIFY_DIFF_STATUS | VERIFY_DIFF_CONTAINS);
-	verify_render(&c, &r, FORMAT_TEXT, &sb);
+	judge_render(&c, &r, FORMAT_TEXT, &sb);
 	ck_assert_str_eq(sb_str(&sb), "homepage FAILED: status 500, expected "
 	    "200\n");
 	sb_free(&sb);
@@ -320,7 +320,7 @@ render(const struct check *c, const struct verify_result *r,
 	struct strbuf sb = STRBUF_INIT;
 	char *s;
 
-	verify_render(c, r, f, &sb);
+	judge_render(c, r, f, &sb);
 	ck_assert(!sb_failed(&sb));
 	s = strdup(sb_str(&sb));
 	sb_free(&sb);
@@ -347,9 +347,9 @@ START_TEST(passed_lines_exactly)
 	ck_assert_str_eq(s, "homepage OK: 200, 5123 bytes, 3 ms, \"Fall "
 	    "collection\" found, after 4 attempts in 2.3 s\n");
 	free(s);
-	ck_assert_int_eq(verify_exit_status(&r, FORMAT_TEXT), 0);
-	ck_assert_int_eq(verify_exit_status(&r, FORMAT_JSON), 0);
-	ck_assert_int_eq(verify_exit_status(&r, FORMAT_NAGIOS), 0);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_TEXT), 0);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_JSON), 0);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 0);
 }
 END_TEST
 
@@ -367,8 +367,8 @@ START_TEST(failed_lines_exactly)
 	ck_assert_str_eq(s, "CUTOVER CRITICAL: homepage status 500, expected 200"
 	    "|time=0.004s;;;0 size=12B;;;0\n");
 	free(s);
-	ck_assert_int_eq(verify_exit_status(&r, FORMAT_NAGIOS), 2);
-	ck_assert_int_eq(verify_exit_status(&r, FORMAT_TEXT), 1);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 2);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_TEXT), 1);
 	/* within: for how long it was tried */
 	c.within = 10.0;
 	r.attempts = 6;
@@ -400,7 +400,7 @@ START_TEST(each_error_in_words)
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct verify_result r = { .attempts = 1 };
 
-		verify_set_error(&r, v[i].error, v[i].detail);
+		judge_set_error(&r, v[i].error, v[i].detail);
 		s = render(&c, &r, FORMAT_TEXT);
 		snprintf(want, sizeof(want), "homepage FAILED: %s\n", v[i].text);
 		ck_assert_str_eq(s, want);
@@ -416,9 +416,9 @@ START_TEST(each_error_in_words)
 		ck_assert_ptr_nonnull(strstr(s, v[i].error == VERIFY_INTERNAL ?
 		    "\"result\":\"error\"" : "\"result\":\"failed\""));
 		free(s);
-		ck_assert_int_eq(verify_exit_status(&r, FORMAT_NAGIOS),
+		ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS),
 		    v[i].error == VERIFY_INTERNAL ? 3 : 2);
-		ck_assert_int_eq(verify_exit_status(&r, FORMAT_JSON), 1);
+		ck_assert_int_eq(judge_exit_status(&r, FORMAT_JSON), 1);
 	}
 }
 END_TEST
@@ -483,12 +483,12 @@ START_TEST(unknown_line)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	verify_render_unknown("deploy may not verify x: no rule | none\x01", &sb);
+	judge_render_unknown("deploy may not verify x: no rule | none\x01", &sb);
 	ck_assert_str_eq(sb_str(&sb), "CUTOVER UNKNOWN: deploy may not verify "
 	    "x: no rule \\x7c none\\x01\n");
 	sb_free(&sb);
 	sb = (struct strbuf)STRBUF_INIT;
-	verify_render_unknown(NULL, &sb);
+	judge_render_unknown(NULL, &sb);
 	ck_assert_str_eq(sb_str(&sb), "CUTOVER UNKNOWN: (no reason given)\n");
 	sb_free(&sb);
 }
@@ -505,11 +505,11 @@ START_TEST(reason_fits)
 	needle[sizeof(needle) - 1] = '\0';
 	c.contains = needle;
 	r.diffs = VERIFY_DIFF_CONTAINS;
-	verify_reason(&c, &r, reason, sizeof(reason));
+	judge_reason(&c, &r, reason, sizeof(reason));
 	ck_assert_uint_eq(strlen(reason), sizeof(reason) - 1);
 	ck_assert(strncmp(reason, "homepage FAILED: \"xxx", 21) == 0);
 	c.contains = "Fall collection";
-	verify_reason(&c, &r, reason, sizeof(reason));
+	judge_reason(&c, &r, reason, sizeof(reason));
 	ck_assert_str_eq(reason, "homepage FAILED: \"Fall collection\" not "
 	    "found in 5123 bytes");
 }
@@ -545,7 +545,7 @@ START_TEST(any_bytes_render_safely_once_sanitized)
 			p[k] = random_byte();
 		if (i % 3 == 0)
 			r.error = random_byte() % (VERIFY_ERROR_LAST + 1);
-		verify_result_sanitize(&r, &c);
+		judge_sanitize(&r, &c);
 		for (f = FORMAT_TEXT; f <= FORMAT_JSON; f++) {
 			char *s = render(&c, &r, f);
 
@@ -566,10 +566,10 @@ START_TEST(an_empty_result_never_passes)
 	struct verify_result r;
 
 	memset(&r, 0, sizeof(r));
-	verify_result_sanitize(&r, &c);
-	ck_assert(!verify_passed(&r));
+	judge_sanitize(&r, &c);
+	ck_assert(!judge_passed(&r));
 	r.error = 99;
-	verify_result_sanitize(&r, &c);
+	judge_sanitize(&r, &c);
 	ck_assert_int_eq(r.error, VERIFY_INTERNAL);
 }
 END_TEST
@@ -587,7 +587,7 @@ START_TEST(a_difference_not_asked_is_malformed)
 	c.contains = NULL;
 	c.header = NULL;
 	r.diffs = VERIFY_DIFF_CONTAINS | VERIFY_DIFF_HEADER;
-	verify_result_sanitize(&r, &c);
+	judge_sanitize(&r, &c);
 	ck_assert_int_eq(r.error, VERIFY_INTERNAL);
 	s = render(&c, &r, FORMAT_TEXT);
 	ck_assert_str_eq(s, "homepage FAILED: could not run the check: the "
@@ -595,7 +595,7 @@ START_TEST(a_difference_not_asked_is_malformed)
 	free(s);
 	r = a_pass();
 	r.diffs = VERIFY_DIFF_STATUS;
-	verify_result_sanitize(&r, &c);
+	judge_sanitize(&r, &c);
 	ck_assert_int_eq(r.error, VERIFY_OK);
 	ck_assert_uint_eq(r.diffs, VERIFY_DIFF_STATUS);
 }
@@ -662,7 +662,7 @@ check_as_nobody(const char *url, bool stay_root)
 			_exit(103);
 		if (stay_root && strstr(r.detail, "privilege") == NULL)
 			_exit(104);
-		_exit(verify_passed(&r) ? 0 : r.error == VERIFY_OK ? 50 :
+		_exit(judge_passed(&r) ? 0 : r.error == VERIFY_OK ? 50 :
 		    r.error);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
