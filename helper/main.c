@@ -58,7 +58,7 @@ main(int argc, char **argv)
 	if (parsed == 0 && req.cmd == CMD_POLICY)
 		return finish(policy_command(req.policy_argc, req.policy_argv));
 	/* Nothing below runs as the caller in a directory of theirs. */
-	if ((fd = hygiene_caller_cwd()) != -1)
+	if ((fd = hygiene_take_caller_cwd()) != -1)
 		close(fd);
 	if (parsed == 0 && (req.cmd == CMD_HELP || req.cmd == CMD_VERSION)) {
 		if (privilege_drop_to_caller() == -1)

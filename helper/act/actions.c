@@ -72,7 +72,7 @@ entered(enum priv_step step, struct step_result *res)
 }
 
 void
-step_free_port(const struct port_grant *pg, int notify_fd,
+action_free_port(const struct port_grant *pg, int notify_fd,
     struct step_result *res)
 {
 	struct stop_report rep;
@@ -87,7 +87,7 @@ step_free_port(const struct port_grant *pg, int notify_fd,
 }
 
 void
-step_stop(const struct service *svc, struct step_result *res)
+action_stop(const struct service *svc, struct step_result *res)
 {
 	struct stop_report rep;
 	char why[400];
@@ -125,7 +125,7 @@ started(const struct svc_launch *plan, const struct svc_started *rep,
  * table -, the ports, the launch, the wait.
  */
 void
-step_start(const struct service *svc, const int *fds, size_t nfds,
+action_start(const struct service *svc, const int *fds, size_t nfds,
     struct step_result *res)
 {
 	struct svc_launch plan;
@@ -168,7 +168,7 @@ step_start(const struct service *svc, const int *fds, size_t nfds,
 }
 
 void
-step_verify(const struct check *c, const struct verify_identity *who,
+action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res)
 {
 	memset(res, 0, sizeof(*res));

@@ -1,9 +1,9 @@
 /*
  * actions.h - the actions themselves: free a port, stop, start, verify.
- * Each enters exactly its step's privileges (privilege.c) and does the
- * one thing, so the process that calls one must be root and is not root
- * afterwards.  run.c calls one per request; switch.c calls each in a
- * child of its own.
+ * A step is one action run by the transaction (transaction.c) in a child
+ * of its own; each action enters exactly its step's privileges
+ * (priv/privilege.c's table, STEP_*) and does the one thing, so the
+ * process that calls one must be root and is not root afterwards.
  */
 #ifndef CUTOVER_ACTIONS_H
 #define CUTOVER_ACTIONS_H
@@ -40,11 +40,11 @@ struct step_result {
  * once every holder has been signalled: a switch then starts trying to
  * bind the port for the new service.
  */
-void step_free_port(const struct port_grant *pg, int notify_fd,
+void action_free_port(const struct port_grant *pg, int notify_fd,
     struct step_result *);
 
 /* Stop SVC's processes (STEP_STOP). */
-void step_stop(const struct service *svc, struct step_result *);
+void action_stop(const struct service *svc, struct step_result *);
 
 /*
  * Start SVC (STEP_START, or root then STEP_START_ROOT).  The NFDS
@@ -52,11 +52,11 @@ void step_stop(const struct service *svc, struct step_result *);
  * inherits (service.handoff says how); they are closed here after the
  * launch.
  */
-void step_start(const struct service *svc, const int *fds, size_t nfds,
+void action_start(const struct service *svc, const int *fds, size_t nfds,
     struct step_result *);
 
 /* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
-void step_verify(const struct check *c, const struct verify_identity *who,
+void action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res);
 
 #endif

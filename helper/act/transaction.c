@@ -325,17 +325,17 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		txn_close_socks(t);
 	switch (s->kind) {
 	case DO_FREE_PORT:
-		step_free_port(s->grant, notifyfd, &out.res);
+		action_free_port(s->grant, notifyfd, &out.res);
 		break;
 	case DO_STOP:
-		step_stop(s->svc, &out.res);
+		action_stop(s->svc, &out.res);
 		break;
 	case DO_START:
-		step_start(s->svc, s->handoff ? t->socks : NULL,
+		action_start(s->svc, s->handoff ? t->socks : NULL,
 		    s->handoff ? t->nsocks : 0, &out.res);
 		break;
 	case DO_VERIFY:
-		step_verify(s->check, &who, &out.vr, &out.res);
+		action_verify(s->check, &who, &out.vr, &out.res);
 		break;
 	}
 	(void)!write(resfd, &out, sizeof(out));

@@ -436,7 +436,7 @@ hygiene_privileged(char *why, size_t whylen)
 }
 
 int
-hygiene_caller_cwd(void)
+hygiene_take_caller_cwd(void)
 {
 	int fd = caller_cwd;
 

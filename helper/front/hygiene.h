@@ -56,6 +56,6 @@ int hygiene_privileged(char *why, size_t whylen);
  * over once: only use it after dropping to the caller's credentials, and
  * close it otherwise.
  */
-int hygiene_caller_cwd(void);
+int hygiene_take_caller_cwd(void);
 
 #endif

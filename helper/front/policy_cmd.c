@@ -255,7 +255,7 @@ policy_command(int argc, char **argv)
 
 	if (argc < 1)
 		return usage();
-	cwd = hygiene_caller_cwd();
+	cwd = hygiene_take_caller_cwd();
 	if (privilege_drop_to_caller() == -1) {
 		if (cwd != -1)
 			close(cwd);
