@@ -465,45 +465,14 @@ ids_are(uid_t uid, gid_t gid)
 	    rg == gid && eg == gid && sg == gid;
 }
 
-/*
- * The credential part of the child, in this order: groups, gid, uid
- * (POS36-C), the capability sets, no_new_privs; then everything read back
- * (POS37-C).  The step's securebits (NOROOT, NO_SETUID_FIXUP, locked) keep
- * the capabilities across setresuid, so the child sheds here whatever it
- * does not pass on: CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE and
- * CAP_DAC_READ_SEARCH leave permitted and effective, and the service's
- * own capabilities become permitted, effective, inheritable and ambient -
- * only ambient survives the execve of a file without file capabilities.
- * The bounding set stays the step's (cutting it needs CAP_SETPCAP): with
- * no_new_privs nothing can raise a capability from it again.  The locked
- * securebits stay too: they reach the service, which keeps them.
- */
-int
-privilege_become_service(uid_t uid, gid_t gid, const gid_t *groups,
-    size_t ngroups, const cap_value_t *caps, size_t ncaps, char *why,
-    size_t whylen)
+/* CAPS permitted, effective, inheritable and ambient; nothing else. */
+static int
+give_caps(const cap_value_t *caps, size_t ncaps, char *why, size_t whylen)
 {
-	unsigned long long mask = 0;
-	struct capsets c;
 	cap_t set;
 	size_t i;
 	int rc = 0;
 
-	errno = EINVAL;
-	if (uid == 0 || uid == (uid_t)-1 || gid == (gid_t)-1)
-		return child_failed(why, whylen, "not a service user");
-	for (i = 0; i < ncaps; i++) {
-		if (caps[i] < 0 || caps[i] > 63)
-			return child_failed(why, whylen, "capability number");
-		mask |= 1ULL << caps[i];
-	}
-	errno = 0;
-	if (setgroups(ngroups, groups) == -1)
-		return child_failed(why, whylen, "setgroups");
-	if (setresgid(gid, gid, gid) == -1)
-		return child_failed(why, whylen, "setresgid");
-	if (setresuid(uid, uid, uid) == -1)
-		return child_failed(why, whylen, "setresuid");
 	if ((set = cap_init()) == NULL)
 		return child_failed(why, whylen, "cap_init");
 	for (i = 0; i < ncaps && rc == 0; i++)
@@ -521,8 +490,15 @@ privilege_become_service(uid_t uid, gid_t gid, const gid_t *groups,
 	for (i = 0; i < ncaps; i++)
 		if (cap_set_ambient(caps[i], CAP_SET) == -1)
 			return child_failed(why, whylen, "cap_set_ambient");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return child_failed(why, whylen, "PR_SET_NO_NEW_PRIVS");
+	return 0;
+}
+
+/* The service's ids, groups and MASK read back; root out of reach. */
+static int
+service_read_back(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+    unsigned long long mask, char *why, size_t whylen)
+{
+	struct capsets c;
 
 	errno = EPERM;
 	if (!ids_are(uid, gid))
@@ -542,6 +518,49 @@ privilege_become_service(uid_t uid, gid_t gid, const gid_t *groups,
 	    (setgid(0) != -1 || setgroups(0, NULL) != -1))
 		return child_failed(why, whylen, "setgid(0) still works");
 	return 0;
+}
+
+/*
+ * The credential part of the child, in this order: groups, gid, uid
+ * (POS36-C), the capability sets, no_new_privs; then everything read back
+ * (POS37-C).  The step's securebits (NOROOT, NO_SETUID_FIXUP, locked) keep
+ * the capabilities across setresuid, so the child sheds here whatever it
+ * does not pass on: CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE and
+ * CAP_DAC_READ_SEARCH leave permitted and effective, and the service's
+ * own capabilities become permitted, effective, inheritable and ambient -
+ * only ambient survives the execve of a file without file capabilities.
+ * The bounding set stays the step's (cutting it needs CAP_SETPCAP): with
+ * no_new_privs nothing can raise a capability from it again.  The locked
+ * securebits stay too: they reach the service, which keeps them.
+ */
+int
+privilege_become_service(uid_t uid, gid_t gid, const gid_t *groups,
+    size_t ngroups, const cap_value_t *caps, size_t ncaps, char *why,
+    size_t whylen)
+{
+	unsigned long long mask = 0;
+	size_t i;
+
+	errno = EINVAL;
+	if (uid == 0 || uid == (uid_t)-1 || gid == (gid_t)-1)
+		return child_failed(why, whylen, "not a service user");
+	for (i = 0; i < ncaps; i++) {
+		if (caps[i] < 0 || caps[i] > 63)
+			return child_failed(why, whylen, "capability number");
+		mask |= 1ULL << caps[i];
+	}
+	errno = 0;
+	if (setgroups(ngroups, groups) == -1)
+		return child_failed(why, whylen, "setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		return child_failed(why, whylen, "setresgid");
+	if (setresuid(uid, uid, uid) == -1)
+		return child_failed(why, whylen, "setresuid");
+	if (give_caps(caps, ncaps, why, whylen) == -1)
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return child_failed(why, whylen, "PR_SET_NO_NEW_PRIVS");
+	return service_read_back(uid, gid, groups, ngroups, mask, why, whylen);
 }
 
 /*

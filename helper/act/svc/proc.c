@@ -233,86 +233,76 @@ interpreter_safe(const char *path, int depth, const struct service *svc,
 
 /* ---- pre-flight: who it runs as --------------------------------------- */
 
-static int
-resolve_user(const struct service *svc, struct svc_launch *p, char *why,
-    size_t whylen)
+/* SVC's password entry, by user name or by uid; NULL with WHY and *ST. */
+static struct passwd *
+service_passwd(const struct service *svc, int *st, char *why, size_t whylen)
 {
 	struct passwd *pw;
-	struct group *gr;
-	gid_t *list = NULL;
-	int n = 64, got;
+	bool nf;
 
 	errno = 0;
-	if (svc->user != NULL) {
-		pw = getpwnam(svc->user);
-		if (pw == NULL) {
-			bool nf = nss_not_found(errno);
-
-			snprintf(why, whylen, !nf ? "cannot look up user %s "
-			    "of service %s: %s" : "user %s of service %s does "
-			    "not exist%s; create it or fix the policy",
-			    svc->user, svc->name, nf ? "" : strerror(errno));
-			return nf ? SERVICE_REFUSED : SERVICE_FAILED;
-		}
-	} else {
-		if (svc->uid < 0 || svc->uid >= (long long)(uid_t)-1) {
-			snprintf(why, whylen, "service %s has no valid user "
-			    "(uid %lld); refusing", svc->name, svc->uid);
-			return SERVICE_REFUSED;
-		}
-		pw = getpwuid((uid_t)svc->uid);
-		if (pw == NULL) {
-			bool nf = nss_not_found(errno);
-
-			snprintf(why, whylen, !nf ? "cannot look up uid %lld "
-			    "of service %s: %s" : "uid %lld of service %s has "
-			    "no entry in the password database%s; refusing",
-			    svc->uid, svc->name, nf ? "" : strerror(errno));
-			return nf ? SERVICE_REFUSED : SERVICE_FAILED;
-		}
+	if (svc->user == NULL &&
+	    (svc->uid < 0 || svc->uid >= (long long)(uid_t)-1)) {
+		snprintf(why, whylen, "service %s has no valid user (uid %lld); "
+		    "refusing", svc->name, svc->uid);
+		*st = SERVICE_REFUSED;
+		return NULL;
 	}
-	if (pw->pw_uid == (uid_t)-1 || pw->pw_gid == (gid_t)-1) {
-		snprintf(why, whylen, "user %s of service %s has uid or gid -1; "
-		    "refusing", pw->pw_name, svc->name);
+	pw = svc->user != NULL ? getpwnam(svc->user) : getpwuid((uid_t)svc->uid);
+	if (pw != NULL)
+		return pw;
+	nf = nss_not_found(errno);
+	if (svc->user != NULL)
+		snprintf(why, whylen, !nf ? "cannot look up user %s of service "
+		    "%s: %s" : "user %s of service %s does not exist%s; create "
+		    "it or fix the policy", svc->user, svc->name,
+		    nf ? "" : strerror(errno));
+	else
+		snprintf(why, whylen, !nf ? "cannot look up uid %lld of service "
+		    "%s: %s" : "uid %lld of service %s has no entry in the "
+		    "password database%s; refusing", svc->uid, svc->name,
+		    nf ? "" : strerror(errno));
+	*st = nf ? SERVICE_REFUSED : SERVICE_FAILED;
+	return NULL;
+}
+
+/* SVC's group, when it names one, replaces the user's as P->gid. */
+static int
+resolve_group(const struct service *svc, struct svc_launch *p, char *why,
+    size_t whylen)
+{
+	struct group *gr;
+	bool nf;
+
+	if (svc->group == NULL)
+		return SERVICE_DONE;
+	errno = 0;
+	if ((gr = getgrnam(svc->group)) == NULL) {
+		nf = nss_not_found(errno);
+		snprintf(why, whylen, !nf ? "cannot look up group %s of service "
+		    "%s: %s" : "group %s of service %s does not exist%s; create "
+		    "it or fix the policy", svc->group, svc->name,
+		    nf ? "" : strerror(errno));
+		return nf ? SERVICE_REFUSED : SERVICE_FAILED;
+	}
+	if (gr->gr_gid == (gid_t)-1) {
+		snprintf(why, whylen, "group %s of service %s is gid -1; refusing",
+		    svc->group, svc->name);
 		return SERVICE_REFUSED;
 	}
-	if (pw->pw_uid == 0 && !svc->allow_root) {
-		snprintf(why, whylen, "service %s would run as root (user %s "
-		    "is uid 0) and its policy does not say allow_root = true; "
-		    "refusing", svc->name, pw->pw_name);
-		return SERVICE_REFUSED;
-	}
-	p->uid = pw->pw_uid;
-	p->gid = pw->pw_gid;
-	p->root = pw->pw_uid == 0;
-	if ((p->user = strdup(pw->pw_name)) == NULL ||
-	    (p->home = strdup(pw->pw_dir)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return SERVICE_FAILED;
-	}
-	if (svc->group != NULL) {
-		errno = 0;
-		if ((gr = getgrnam(svc->group)) == NULL) {
-			bool nf = nss_not_found(errno);
+	p->gid = gr->gr_gid;
+	return SERVICE_DONE;
+}
 
-			snprintf(why, whylen, !nf ? "cannot look up group %s "
-			    "of service %s: %s" : "group %s of service %s does "
-			    "not exist%s; create it or fix the policy",
-			    svc->group, svc->name, nf ? "" : strerror(errno));
-			return nf ? SERVICE_REFUSED : SERVICE_FAILED;
-		}
-		if (gr->gr_gid == (gid_t)-1) {
-			snprintf(why, whylen, "group %s of service %s is gid -1; "
-			    "refusing", svc->group, svc->name);
-			return SERVICE_REFUSED;
-		}
-		p->gid = gr->gr_gid;
-	}
-	/* The supplementary groups, as initgroups(user, gid) would set. */
+/* The supplementary groups, as initgroups(user, gid) would set them. */
+static int
+resolve_groups(struct svc_launch *p, char *why, size_t whylen)
+{
+	gid_t *list = NULL, *bigger;
+	int n = 64, got;
+
 	for (;;) {
-		gid_t *bigger = realloc(list, (size_t)n * sizeof(*list));
-
-		if (bigger == NULL) {
+		if ((bigger = realloc(list, (size_t)n * sizeof(*list))) == NULL) {
 			free(list);
 			snprintf(why, whylen, "out of memory");
 			return SERVICE_FAILED;
@@ -335,6 +325,40 @@ resolve_user(const struct service *svc, struct svc_launch *p, char *why,
 	p->groups = list;
 	p->ngroups = (size_t)got;
 	return SERVICE_DONE;
+}
+
+/* Who SVC runs as: uid, gid, name, home and groups, into P. */
+static int
+resolve_user(const struct service *svc, struct svc_launch *p, char *why,
+    size_t whylen)
+{
+	struct passwd *pw;
+	int st;
+
+	if ((pw = service_passwd(svc, &st, why, whylen)) == NULL)
+		return st;
+	if (pw->pw_uid == (uid_t)-1 || pw->pw_gid == (gid_t)-1) {
+		snprintf(why, whylen, "user %s of service %s has uid or gid -1; "
+		    "refusing", pw->pw_name, svc->name);
+		return SERVICE_REFUSED;
+	}
+	if (pw->pw_uid == 0 && !svc->allow_root) {
+		snprintf(why, whylen, "service %s would run as root (user %s "
+		    "is uid 0) and its policy does not say allow_root = true; "
+		    "refusing", svc->name, pw->pw_name);
+		return SERVICE_REFUSED;
+	}
+	p->uid = pw->pw_uid;
+	p->gid = pw->pw_gid;
+	p->root = pw->pw_uid == 0;
+	if ((p->user = strdup(pw->pw_name)) == NULL ||
+	    (p->home = strdup(pw->pw_dir)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return SERVICE_FAILED;
+	}
+	if ((st = resolve_group(svc, p, why, whylen)) != SERVICE_DONE)
+		return st;
+	return resolve_groups(p, why, whylen);
 }
 
 static int
@@ -841,50 +865,69 @@ port_list(const struct service *svc, char *buf, size_t size)
 		    i ? ", " : "", svc->ports[i]);
 }
 
-static int
-proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
-    char *why, size_t whylen)
+/* Reap the launched start command if it has ended; never blocks. */
+static void
+reap_if_ended(struct svc_started *rep)
 {
-	const struct service *svc = p->svc;
+	int status;
+
+	if (!rep->exited && waitpid(rep->launched, &status, WNOHANG) ==
+	    rep->launched) {
+		rep->exited = true;
+		rep->wait_status = status;
+	}
+}
+
+static bool
+exited_badly(const struct svc_started *rep)
+{
+	return rep->exited && !(WIFEXITED(rep->wait_status) &&
+	    WEXITSTATUS(rep->wait_status) == 0);
+}
+
+/*
+ * Poll until the service's ports are ready (1), cannot be read (-1), its
+ * start command failed or the timeout passed (0); STATE says how the
+ * ports were last seen.
+ */
+static int
+poll_ready(const struct svc_launch *p, struct svc_started *rep,
+    char *state, size_t len)
+{
 	struct timespec tick = { 0, POLL_MS * 1000000L };
 	struct holders *h = malloc(sizeof(*h));
-	char state[512] = "", ended[128] = "", pids[128], ports[128];
 	double start = monotonic_seconds(), deadline = start + p->timeout;
-	int ready = 0, status;
-	bool killed = false;
-	pid_t w;
+	int ready = 0;
 
 	if (h == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return SERVICE_FAILED;
+		snprintf(state, len, "cutover ran out of memory");
+		return -1;
 	}
-	port_list(svc, ports, sizeof(ports));
 	for (;;) {
-		if (!rep->exited) {
-			w = waitpid(rep->launched, &status, WNOHANG);
-			if (w == rep->launched) {
-				rep->exited = true;
-				rep->wait_status = status;
-			}
-		}
-		if ((ready = ports_ready(p, h, rep, state, sizeof(state))) != 0)
+		reap_if_ended(rep);
+		if ((ready = ports_ready(p, h, rep, state, len)) != 0)
 			break;
 		/* A daemonizing start command exits 0; anything else failed. */
-		if (rep->exited && !(WIFEXITED(rep->wait_status) &&
-		    WEXITSTATUS(rep->wait_status) == 0))
-			break;
-		if (monotonic_seconds() >= deadline)
+		if (exited_badly(rep) || monotonic_seconds() >= deadline)
 			break;
 		nanosleep(&tick, NULL);
 	}
 	rep->seconds = monotonic_seconds() - start;
 	free(h);
 	/* A daemonizing start command may just be exiting: reap it if so. */
-	if (!rep->exited && waitpid(rep->launched, &status, WNOHANG) ==
-	    rep->launched) {
-		rep->exited = true;
-		rep->wait_status = status;
-	}
+	reap_if_ended(rep);
+	return ready;
+}
+
+static int
+proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
+    char *why, size_t whylen)
+{
+	const struct service *svc = p->svc;
+	char state[512] = "", ended[128] = "", pids[128], ports[128];
+	int ready = poll_ready(p, rep, state, sizeof(state));
+	bool killed = false;
+
 	/* A timeout is a failure, never a start command left running. */
 	if (ready != 1 && !rep->exited) {
 		kill_launched(rep);
@@ -897,23 +940,19 @@ proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
 		close(rep->pidfd);
 		rep->pidfd = -1;
 	}
-	if (ready == 1 && svc->nports == 0) {
+	port_list(svc, ports, sizeof(ports));
+	if (ready == 1 && svc->nports == 0)
 		snprintf(why, whylen, "%s was started (pid %d, as %s); it lists "
 		    "no ports, so there was nothing to wait for", svc->name,
 		    (int)rep->launched, p->user);
-		return SERVICE_DONE;
-	}
-	if (ready == 1) {
+	else if (ready == 1) {
 		pids_describe(rep->pids, rep->npids, pids, sizeof(pids));
 		snprintf(why, whylen, "%s listens on %s (pid %s, as %s) after "
 		    "%.2f s", svc->name, ports, pids, p->user, rep->seconds);
-		return SERVICE_DONE;
-	}
-	if (ready == -1)
+	} else if (ready == -1)
 		snprintf(why, whylen, "%s was started (pid %d) but %s", svc->name,
 		    (int)rep->launched, state);
-	else if (!killed && rep->exited && !(WIFEXITED(rep->wait_status) &&
-	    WEXITSTATUS(rep->wait_status) == 0))
+	else if (!killed && exited_badly(rep))
 		snprintf(why, whylen, "%s did not start: its start command "
 		    "(pid %d) %s after %.2f s; %s", svc->name,
 		    (int)rep->launched, ended, rep->seconds, state);
@@ -921,7 +960,7 @@ proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
 		snprintf(why, whylen, "%s did not come up within %.1f s: its "
 		    "start command (pid %d) %s; %s", svc->name, p->timeout,
 		    (int)rep->launched, ended, state);
-	return SERVICE_FAILED;
+	return ready == 1 ? SERVICE_DONE : SERVICE_FAILED;
 }
 
 const struct svc_ops svc_proc_ops = {
