@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "helper/lib/procfs.h"
+#include "helper/lib/why.h"
 #include "helper/priv/privilege.h"
 
 /*
@@ -404,13 +405,6 @@ privilege_become_transaction(void)
 /* ---- start: the service's own process, between fork and execve ------- */
 
 static int
-child_failed(char *why, size_t whylen, const char *what)
-{
-	snprintf(why, whylen, "%s: %s", what, strerror(errno ? errno : EPERM));
-	return -1;
-}
-
-static int
 gid_cmp(const void *a, const void *b)
 {
 	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
@@ -474,7 +468,7 @@ give_caps(const cap_value_t *caps, size_t ncaps, char *why, size_t whylen)
 	int rc = 0;
 
 	if ((set = cap_init()) == NULL)
-		return child_failed(why, whylen, "cap_init");
+		return why_errno(why, whylen, "cap_init");
 	for (i = 0; i < ncaps && rc == 0; i++)
 		if (cap_set_flag(set, CAP_PERMITTED, 1, &caps[i], CAP_SET) ||
 		    cap_set_flag(set, CAP_EFFECTIVE, 1, &caps[i], CAP_SET) ||
@@ -484,12 +478,12 @@ give_caps(const cap_value_t *caps, size_t ncaps, char *why, size_t whylen)
 		rc = cap_set_proc(set);
 	cap_free(set);
 	if (rc == -1)
-		return child_failed(why, whylen, "cap_set_proc");
+		return why_errno(why, whylen, "cap_set_proc");
 	if (cap_reset_ambient() == -1)
-		return child_failed(why, whylen, "cap_reset_ambient");
+		return why_errno(why, whylen, "cap_reset_ambient");
 	for (i = 0; i < ncaps; i++)
 		if (cap_set_ambient(caps[i], CAP_SET) == -1)
-			return child_failed(why, whylen, "cap_set_ambient");
+			return why_errno(why, whylen, "cap_set_ambient");
 	return 0;
 }
 
@@ -502,21 +496,21 @@ service_read_back(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
 
 	errno = EPERM;
 	if (!ids_are(uid, gid))
-		return child_failed(why, whylen, "the uid/gid read back differ");
+		return why_errno(why, whylen, "the uid/gid read back differ");
 	if (!groups_are(groups, ngroups))
-		return child_failed(why, whylen, "the groups read back differ");
+		return why_errno(why, whylen, "the groups read back differ");
 	if (read_capsets(&c) == -1)
-		return child_failed(why, whylen, "/proc/self/status");
+		return why_errno(why, whylen, "/proc/self/status");
 	if (c.prm != mask || c.eff != mask || c.inh != mask || c.amb != mask ||
 	    c.nnp != 1)
-		return child_failed(why, whylen,
+		return why_errno(why, whylen,
 		    "the capabilities read back differ");
 	if (!(mask & (1ULL << CAP_SETUID)) &&
 	    (setuid(0) != -1 || setresuid(uid, uid, 0) != -1))
-		return child_failed(why, whylen, "setuid(0) still works");
+		return why_errno(why, whylen, "setuid(0) still works");
 	if (!(mask & (1ULL << CAP_SETGID)) &&
 	    (setgid(0) != -1 || setgroups(0, NULL) != -1))
-		return child_failed(why, whylen, "setgid(0) still works");
+		return why_errno(why, whylen, "setgid(0) still works");
 	return 0;
 }
 
@@ -543,23 +537,23 @@ privilege_become_service(uid_t uid, gid_t gid, const gid_t *groups,
 
 	errno = EINVAL;
 	if (uid == 0 || uid == (uid_t)-1 || gid == (gid_t)-1)
-		return child_failed(why, whylen, "not a service user");
+		return why_errno(why, whylen, "not a service user");
 	for (i = 0; i < ncaps; i++) {
 		if (caps[i] < 0 || caps[i] > 63)
-			return child_failed(why, whylen, "capability number");
+			return why_errno(why, whylen, "capability number");
 		mask |= 1ULL << caps[i];
 	}
 	errno = 0;
 	if (setgroups(ngroups, groups) == -1)
-		return child_failed(why, whylen, "setgroups");
+		return why_errno(why, whylen, "setgroups");
 	if (setresgid(gid, gid, gid) == -1)
-		return child_failed(why, whylen, "setresgid");
+		return why_errno(why, whylen, "setresgid");
 	if (setresuid(uid, uid, uid) == -1)
-		return child_failed(why, whylen, "setresuid");
+		return why_errno(why, whylen, "setresuid");
 	if (give_caps(caps, ncaps, why, whylen) == -1)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return child_failed(why, whylen, "PR_SET_NO_NEW_PRIVS");
+		return why_errno(why, whylen, "PR_SET_NO_NEW_PRIVS");
 	return service_read_back(uid, gid, groups, ngroups, mask, why, whylen);
 }
 
@@ -582,39 +576,39 @@ privilege_become_root_service(gid_t gid, const gid_t *groups,
 
 	errno = EPERM;
 	if (geteuid() != 0)
-		return child_failed(why, whylen, "not running as root");
+		return why_errno(why, whylen, "not running as root");
 	errno = 0;
 	if (setgroups(ngroups, groups) == -1)
-		return child_failed(why, whylen, "setgroups");
+		return why_errno(why, whylen, "setgroups");
 	if (setresgid(gid, gid, gid) == -1)
-		return child_failed(why, whylen, "setresgid");
+		return why_errno(why, whylen, "setresgid");
 	if (setresuid(0, 0, 0) == -1)
-		return child_failed(why, whylen, "setresuid");
+		return why_errno(why, whylen, "setresuid");
 	if ((set = cap_get_proc()) == NULL)
-		return child_failed(why, whylen, "cap_get_proc");
+		return why_errno(why, whylen, "cap_get_proc");
 	rc = cap_clear_flag(set, CAP_INHERITABLE);
 	if (rc == 0)
 		rc = cap_set_proc(set);
 	cap_free(set);
 	if (rc == -1)
-		return child_failed(why, whylen, "cap_set_proc");
+		return why_errno(why, whylen, "cap_set_proc");
 	if (cap_reset_ambient() == -1)
-		return child_failed(why, whylen, "cap_reset_ambient");
+		return why_errno(why, whylen, "cap_reset_ambient");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return child_failed(why, whylen, "PR_SET_NO_NEW_PRIVS");
+		return why_errno(why, whylen, "PR_SET_NO_NEW_PRIVS");
 
 	errno = EPERM;
 	if (!ids_are(0, gid))
-		return child_failed(why, whylen, "the uid/gid read back differ");
+		return why_errno(why, whylen, "the uid/gid read back differ");
 	if (!groups_are(groups, ngroups))
-		return child_failed(why, whylen, "the groups read back differ");
+		return why_errno(why, whylen, "the groups read back differ");
 	if (read_capsets(&c) == -1)
-		return child_failed(why, whylen, "/proc/self/status");
+		return why_errno(why, whylen, "/proc/self/status");
 	if (c.inh != 0 || c.amb != 0 || c.prm != c.bnd || c.eff != c.prm ||
 	    c.nnp != 1)
-		return child_failed(why, whylen,
+		return why_errno(why, whylen,
 		    "the capabilities read back differ");
 	if (prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != 0)
-		return child_failed(why, whylen, "securebits are set");
+		return why_errno(why, whylen, "securebits are set");
 	return 0;
 }

@@ -10,7 +10,7 @@
  */
 SUITE(strbuf)
 SUITE(hygiene)
-SUITE(procfs)
+SUITE(lib)
 SUITE(explain)
 SUITE(load)
 SUITE(decide)

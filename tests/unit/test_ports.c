@@ -372,6 +372,21 @@ START_TEST(a_holder_is_exe_and_user)
 }
 END_TEST
 
+START_TEST(pids_are_listed_as_far_as_they_fit)
+{
+	pid_t pids[] = { 12, 345, 6789 };
+	char buf[64], small[20];
+
+	pids_describe(pids, 3, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "12, 345, 6789");
+	pids_describe(pids, 0, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
+	/* no pid is cut in half: one that might not fit is left out */
+	pids_describe(pids, 3, small, sizeof(small));
+	ck_assert_str_eq(small, "12, 345");
+}
+END_TEST
+
 Suite *
 ports_suite(void)
 {
@@ -387,6 +402,7 @@ ports_suite(void)
 	tcase_add_test(t, more_sockets_than_a_scan_holds_refuse);
 	tcase_add_test(t, holder_users_resolve_now);
 	tcase_add_test(t, a_holder_is_exe_and_user);
+	tcase_add_test(t, pids_are_listed_as_far_as_they_fit);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,11 +1,15 @@
 /*
- * test_procfs.c - helper/lib/procfs.c: a whole small /proc file, and one
- * field of a status text.
+ * test_lib.c - helper/lib/: procfs (a whole small /proc file, one field
+ * of a status text), why (the one error setter), nss and clock.
  */
 #include <check.h>
 #include <errno.h>
+#include <string.h>
 
+#include "helper/lib/clock.h"
+#include "helper/lib/nss.h"
 #include "helper/lib/procfs.h"
+#include "helper/lib/why.h"
 
 static const char status[] =
     "Name:\tcutover\n"
@@ -66,15 +70,55 @@ START_TEST(reads_a_real_status)
 }
 END_TEST
 
-Suite *
-procfs_suite(void)
+START_TEST(why_set_formats_cuts_and_fails)
 {
-	Suite *s = suite_create("procfs");
-	TCase *tc = tcase_create("procfs");
+	char why[16];
+
+	memset(why, 'x', sizeof(why));
+	ck_assert_int_eq(why_set(why, sizeof(why), "port %d is %s", 8080,
+	    "held by someone"), -1);
+	ck_assert_str_eq(why, "port 8080 is he");
+	ck_assert_int_eq(why_set(why, 0, "%s", "untouched"), -1);
+	ck_assert_str_eq(why, "port 8080 is he");
+	errno = ENOENT;
+	ck_assert_int_eq(why_errno(why, sizeof(why), "open"), -1);
+	ck_assert_str_eq(why, "open: No such f");
+	errno = 0;
+	why_errno(why, sizeof(why), "x");
+	ck_assert_str_eq(why, "x: Operation no");
+}
+END_TEST
+
+START_TEST(nss_errors_are_not_absence)
+{
+	ck_assert(nss_not_found(0));
+	ck_assert(nss_not_found(ENOENT));
+	ck_assert(!nss_not_found(EIO));
+	ck_assert(!nss_not_found(ENOMEM));
+	ck_assert(!nss_not_found(EAGAIN));
+}
+END_TEST
+
+START_TEST(the_clock_goes_forward)
+{
+	double a = monotonic_seconds(), b = monotonic_seconds();
+
+	ck_assert(a > 0 && b >= a);
+}
+END_TEST
+
+Suite *
+lib_suite(void)
+{
+	Suite *s = suite_create("lib");
+	TCase *tc = tcase_create("lib");
 
 	tcase_add_test(tc, reads_the_named_line_only);
 	tcase_add_test(tc, refuses_what_is_not_a_whole_number);
 	tcase_add_test(tc, reads_a_real_status);
+	tcase_add_test(tc, why_set_formats_cuts_and_fails);
+	tcase_add_test(tc, nss_errors_are_not_absence);
+	tcase_add_test(tc, the_clock_goes_forward);
 	suite_add_tcase(s, tc);
 	return s;
 }
