@@ -129,7 +129,7 @@ LIBS_BASE      = $(call once,LIBS_BASE,$(PKG_CONFIG) --libs $(PKGS_BASE))
 LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS_HELPER)))
 LIBS_TEST      = $(call once,LIBS_TEST,$(PKG_CONFIG) --libs $(PKGS_TEST))
 
-WARNINGS := -Wall -Wextra -Werror
+WARNINGS := -Wall -Wextra -Werror -Wformat-nonliteral
 # _GNU_SOURCE for the whole tree (Linux only: vasprintf, pidfd, close_range
 # ...).  A source file must not #define it again: a bare `#define
 # _GNU_SOURCE` redefines the macro and -Werror makes that an error.

@@ -8,6 +8,7 @@
  * done before that record exists, and if it can't be written nothing is
  * done at all (exit 4).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,14 +68,19 @@ tell_out(const char *line)
 		printable_line(stdout, "%s", line);
 }
 
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
-say(const char *fmt, const char *a, const char *b, const char *c)
+say(const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
 
 	sb_puts(&sb, "cutover: ");
-	sb_printf(&sb, fmt, a ? a : "", b ? b : "", c ? c : "");
-	/* A, B and C may be anyone's: each sink escapes every control. */
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	/* The arguments may be anyone's: each sink escapes every control. */
 	if (speaking != NULL)
 		txn_tell(speaking, 'E', "%s", sb_failed(&sb) ?
 		    "cutover: (out of memory)" : sb_str(&sb));
@@ -117,7 +123,7 @@ load_policy(struct run *r)
 		print_policy_diags(&d);
 		say("refusing everything: the policy %s is missing, unsafe or "
 		    "invalid (see above); fix it and check it with: cutover "
-		    "policy check", CUTOVER_POLICY_PATH, NULL, NULL);
+		    "policy check", CUTOVER_POLICY_PATH);
 	}
 	diags_free(&d);
 	return r->policy ? 0 : -1;
@@ -129,8 +135,7 @@ make_txid(struct run *r)
 {
 	if (audit_new_txid(r->txid) == 0)
 		return 0;
-	say("cannot make a transaction id for the audit record; refusing",
-	    NULL, NULL, NULL);
+	say("cannot make a transaction id for the audit record; refusing");
 	return -1;
 }
 
@@ -206,9 +211,9 @@ record_event(struct run *r, const char *decision, const char *reason,
 		return 0;
 	if (outcome == NULL)
 		say("cannot write the audit record (%s); refusing: nothing was "
-		    "done", why, NULL, NULL);
+		    "done", why);
 	else
-		say("cannot write the outcome record (%s)", why, NULL, NULL);
+		say("cannot write the outcome record (%s)", why);
 	return -1;
 }
 
@@ -230,7 +235,7 @@ refuse_malformed(struct run *r)
 {
 	if (record(r, "error", r->malformed, NULL) == -1)
 		return EXIT_POLICY;
-	say("%s", r->malformed, NULL, NULL);
+	say("%s", r->malformed);
 	return EXIT_USAGE;
 }
 
@@ -307,7 +312,7 @@ report(struct run *r, const char *words, const struct step_result *res)
 		snprintf(line, sizeof(line), "cutover: %s", done);
 		tell_out(line);
 	} else
-		say("%s", done, NULL, NULL);
+		say("%s", done);
 	return res->status;
 }
 
@@ -354,7 +359,7 @@ verified(struct run *r, const struct step_result *res,
 	    &t) == -1)
 		return EXIT_FAILED;
 	if (res->nothing) {         /* the check could not be run at all */
-		say("%s", res->text, NULL, NULL);
+		say("%s", res->text);
 		return EXIT_FAILED;
 	}
 	/* It crossed a pipe from a process that ran as the caller. */
@@ -437,7 +442,7 @@ act(struct run *r)
 	    sizeof(why)) == -1) {
 		if (record(r, "allow", r->dec.reason, NULL) == 0 &&
 		    record(r, "allow", why, "refused") == 0)
-			say("%s; nothing was done", why, NULL, NULL);
+			say("%s; nothing was done", why);
 		return EXIT_REFUSED;
 	}
 	if (r->req->rq.action == ACT_SWITCH &&
@@ -500,8 +505,7 @@ identify(struct run *r)
 	r->caller.gid = getgid();
 	r->have_uid = true;
 	if (record(r, "error", why, NULL) == 0)
-		say("cannot establish who you are (%s); refusing", why, NULL,
-		    NULL);
+		say("cannot establish who you are (%s); refusing", why);
 	return -1;
 }
 
@@ -514,7 +518,7 @@ serve(const struct cli_request *req, const char *malformed, bool *printed)
 	int status;
 
 	if ((status = hygiene_privileged(why, sizeof(why))) != 0) {
-		say("%s", why, NULL, NULL);
+		say("%s", why);
 		return status;
 	}
 	if (make_txid(&r) == -1)
@@ -523,7 +527,7 @@ serve(const struct cli_request *req, const char *malformed, bool *printed)
 		return EXIT_POLICY;
 	if ((r.log = audit_log_open(&r.policy->audit, why, sizeof(why))) == NULL) {
 		say("cannot open the audit log (%s); refusing: nothing was "
-		    "done", why, NULL, NULL);
+		    "done", why);
 		status = EXIT_POLICY;
 	} else if (identify(&r) == -1)
 		status = EXIT_REFUSED;

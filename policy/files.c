@@ -20,12 +20,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "policy/policy.h"
+#include "policy/safepath.h"
 
 #define DROPIN_DIR "policy.d"
 
@@ -40,12 +42,15 @@ struct reader {
  * caller named, a warning that the same file would be refused as the
  * system policy.  Returns true when reading must stop.
  */
-static bool
-unsafe(struct reader *r, const char *file, const char *fmt, const char *what)
+static bool __attribute__((format(printf, 3, 4)))
+unsafe(struct reader *r, const char *file, const char *fmt, ...)
 {
 	char msg[512];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, what);
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	if (r->trust == POLICY_TRUST_SYSTEM) {
 		diags_add(r->d, DIAG_ERROR, file, 0, "refusing the policy: %s; "
 		    "make it root-owned and writable only by root (chown "
@@ -57,22 +62,19 @@ unsafe(struct reader *r, const char *file, const char *fmt, const char *what)
 	return false;
 }
 
+/* Each fault of ST (safepath_bad) said; false when reading must stop. */
 static bool
 owner_mode_safe(struct reader *r, const char *name, const struct stat *st)
 {
-	char buf[64];
+	unsigned bad = safepath_bad(st);
 
-	if (st->st_uid != 0) {
-		snprintf(buf, sizeof(buf), "%lu", (unsigned long)st->st_uid);
-		if (unsafe(r, name, "it is owned by uid %s, not root", buf))
-			return false;
-	}
-	if (st->st_mode & S_IWGRP)
-		if (unsafe(r, name, "it is %s", "group-writable"))
-			return false;
-	if (st->st_mode & S_IWOTH)
-		if (unsafe(r, name, "it is %s", "world-writable"))
-			return false;
+	if ((bad & SAFEPATH_NOT_ROOT) && unsafe(r, name, "it is owned by uid "
+	    "%lu, not root", (unsigned long)st->st_uid))
+		return false;
+	if ((bad & SAFEPATH_GROUP_W) && unsafe(r, name, "it is group-writable"))
+		return false;
+	if ((bad & SAFEPATH_WORLD_W) && unsafe(r, name, "it is world-writable"))
+		return false;
 	return true;
 }
 
@@ -91,48 +93,57 @@ fail_errno(struct reader *r, const char *name, const char *doing)
 	return -1;
 }
 
+struct dir_walk {
+	struct reader *r;
+	const char *dir;
+};
+
+/* safepath's unsafe(): "/" by its name, any other component as DIR. */
+static bool
+dir_unsafe(void *ctx, const char *at, unsigned bad, const struct stat *st)
+{
+	struct dir_walk *dw = ctx;
+
+	(void)bad;
+	return !owner_mode_safe(dw->r, strcmp(at, "/") == 0 ? "/" : dw->dir,
+	    st);
+}
+
 /*
  * Open the directory DIR (absolute) component by component from "/",
- * never following a symlink, checking each one.  Returns an O_PATH fd.
+ * never following a symlink, checking each one (policy/safepath.c).
+ * Returns an O_PATH fd.
  */
 static int
 open_checked_dir(struct reader *r, const char *dir)
 {
-	char path[PATH_MAX], *comp, *save = NULL;
-	struct stat st;
-	int fd, next;
+	struct dir_walk dw = { r, dir };
+	struct safepath w = { .unsafe = dir_unsafe, .ctx = &dw };
+	int fd = safepath_open(dir, &w);
 
-	if (strlen(dir) >= sizeof(path)) {
+	if (fd != -1)
+		return fd;
+	switch (w.stop) {
+	case SAFEPATH_UNSAFE:           /* said by dir_unsafe() */
+		return -1;
+	case SAFEPATH_TOO_LONG:
+	case SAFEPATH_NOT_ABSOLUTE:
 		diags_add(r->d, DIAG_ERROR, dir, 0, "path too long");
 		return -1;
+	case SAFEPATH_DOTS:
+		diags_add(r->d, DIAG_ERROR, dir, 0, "the policy path must not "
+		    "contain . or .. components");
+		return -1;
+	case SAFEPATH_ERRNO:
+		errno = w.err;
+		break;
+	default:                        /* a symlink, or not a directory */
+		errno = ENOTDIR;
+		break;
 	}
-	snprintf(path, sizeof(path), "%s", dir);
-	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (strcmp(w.at, "/") == 0)
 		return fail_errno(r, "/", "open /");
-	if (fstat(fd, &st) == -1 || !owner_mode_safe(r, "/", &st))
-		goto fail;
-	for (comp = strtok_r(path, "/", &save); comp != NULL;
-	    comp = strtok_r(NULL, "/", &save)) {
-		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0) {
-			diags_add(r->d, DIAG_ERROR, dir, 0, "the policy path "
-			    "must not contain . or .. components");
-			goto fail;
-		}
-		next = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		if (next == -1) {
-			fail_errno(r, dir, "open the policy directory");
-			goto fail;
-		}
-		close(fd);
-		fd = next;
-		if (fstat(fd, &st) == -1 || !owner_mode_safe(r, dir, &st))
-			goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return -1;
+	return fail_errno(r, dir, "open the policy directory");
 }
 
 /* Read all of fd (at most POLICY_TEXT_MAX bytes) as text NAME. */

@@ -10,6 +10,7 @@
 #ifndef CUTOVER_STRBUF_H
 #define CUTOVER_STRBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@ void sb_append(struct strbuf *, const char *, size_t);
 void sb_puts(struct strbuf *, const char *);
 void sb_printf(struct strbuf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
+void sb_vprintf(struct strbuf *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 /*
  * Append S as a JSON string literal, quotes included.  Bytes that are not
  * valid UTF-8 become U+FFFD; control characters (C0, DEL and C1), '"',

@@ -38,6 +38,7 @@
 
 #include "helper/record/audit.h"
 #include "helper/act/lock.h"
+#include "policy/safepath.h"
 
 static int
 fail(char *why, size_t whylen, const char *fmt, ...)
@@ -169,87 +170,59 @@ lock_targets_of(const struct policy *p, const struct request *rq,
 
 /* ---- the lock directory ------------------------------------------------ */
 
-static bool
-root_only(const struct stat *st)
-{
-	return st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
-static int
-open_dir_at(int parent, const char *name)
-{
-	return openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-}
-
 /*
- * NAME in PARENT, made 0700 root:root if missing (a setuid process
- * creates in the caller's group: the fchown puts it right).  PARENT is
- * root-only, so no one else can have made or swapped NAME meanwhile.
+ * safepath's make_dir(): NAME in PARENT, made 0700 root:root if missing
+ * (a setuid process creates in the caller's group: the fchown puts it
+ * right).  PARENT is root-only, so no one else can have made or swapped
+ * NAME meanwhile.
  */
 static int
-open_or_make_dir(int parent, const char *name)
+make_lock_dir(void *ctx, int parent, const char *name, bool last)
 {
-	int fd = open_dir_at(parent, name);
+	int fd, e;
 
-	if (fd != -1 || errno != ENOENT)
-		return fd;
+	(void)ctx;
+	(void)last;
 	if (mkdirat(parent, name, 0700) == -1 && errno != EEXIST)
 		return -1;
-	if ((fd = open_dir_at(parent, name)) == -1)
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1)
 		return -1;
 	if (fchown(fd, 0, 0) == -1) {
-		int e = errno;
-
+		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
-	return fd;
+	return close(fd);
 }
 
 int
 lock_dir_open(const char *dir, char *why, size_t whylen)
 {
-	char rest[PATH_MAX], walked[PATH_MAX] = "";
-	char *comp, *save = NULL;
-	struct stat st;
-	int fd, sub;
+	struct safepath w = { .make_dir = make_lock_dir };
+	const char *at;
+	int fd, e;
 
-	if (dir[0] != '/' || strlen(dir) >= sizeof(rest))
+	if (dir[0] != '/' || strlen(dir) >= PATH_MAX)
 		return fail(why, whylen, "the lock directory %s is not an "
 		    "absolute path", dir);
-	snprintf(rest, sizeof(rest), "%s", dir);
-	if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((fd = safepath_open(dir, &w)) != -1)
+		return fd;
+	at = strcmp(w.at, "/") == 0 ? "" : w.at;
+	if (w.stop == SAFEPATH_ERRNO && *at == '\0')
 		return fail(why, whylen, "lock directory %s: /: %s", dir,
-		    strerror(errno));
-	for (comp = strtok_r(rest, "/", &save); ; comp = strtok_r(NULL, "/",
-	    &save)) {
-		if (fstat(fd, &st) == -1 || !root_only(&st)) {
-			close(fd);
-			return fail(why, whylen, "lock directory %s: %s/ is not "
-			    "safe: it must be owned by root and writable only "
-			    "by root", dir, walked);
-		}
-		if (comp == NULL)
-			return fd;
-		snprintf(walked + strlen(walked), sizeof(walked) -
-		    strlen(walked), "/%s", comp);
-		errno = EINVAL;         /* "." and "..": never walked */
-		sub = strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0 ? -1 :
-		    open_or_make_dir(fd, comp);
-		if (sub == -1) {
-			int e = errno;
-
-			close(fd);
-			return fail(why, whylen, "lock directory %s: %s: %s%s",
-			    dir, walked, strerror(e), e == ENOTDIR ||
-			    e == ELOOP ? " (or a symlink, which is refused)" :
-			    "");
-		}
-		close(fd);
-		fd = sub;
-	}
+		    strerror(w.err));
+	if (w.stop == SAFEPATH_UNSAFE)
+		return fail(why, whylen, "lock directory %s: %s/ is not safe: "
+		    "it must be owned by root and writable only by root", dir,
+		    at);
+	e = w.stop == SAFEPATH_ERRNO ? w.err : w.stop == SAFEPATH_DOTS ?
+	    EINVAL : w.stop == SAFEPATH_TOO_LONG ? ENAMETOOLONG : ENOTDIR;
+	return fail(why, whylen, "lock directory %s: %s: %s%s", dir, at,
+	    strerror(e), e == ENOTDIR || e == ELOOP ?
+	    " (or a symlink, which is refused)" : "");
 }
 
 /* ---- the locks ------------------------------------------------------------ */

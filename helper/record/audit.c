@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "helper/record/audit.h"
+#include "policy/safepath.h"
 
 /* How long a send to a stuck syslog daemon may block before it fails. */
 #define SYSLOG_TIMEOUT_SECONDS 5
@@ -273,7 +274,7 @@ close_keep_errno(int fd)
 static bool
 root_only(const struct stat *st)
 {
-	return st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	return safepath_bad(st) == 0;
 }
 
 /* Group adm reads the logs on Debian; without an adm group, root only. */
@@ -326,55 +327,45 @@ make_log_dir(int parent, const char *name)
 	return close(fd);
 }
 
-/* Open NAME in PARENT as a directory, never through a symlink. */
+/* safepath's make_dir(): only the log's own directory is ever made. */
 static int
-open_dir_at(int parent, const char *name)
+make_last_log_dir(void *ctx, int parent, const char *name, bool last)
 {
-	return openat(parent, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	(void)ctx;
+	if (!last) {
+		errno = ENOENT;
+		return -1;
+	}
+	return make_log_dir(parent, name);
 }
 
 /*
- * Walk from "/" to DIR (absolute) component by component, with
- * O_NOFOLLOW, checking each directory with fstat on the open descriptor.
- * Returns an O_PATH descriptor of DIR, or -1 with WHY.
+ * Walk from "/" to DIR (absolute) with policy/safepath.c: every directory
+ * root-only, no symlink, the last one made if missing.  Returns an O_PATH
+ * descriptor of DIR, or -1 with WHY.
  */
 static int
 open_log_dir(const char *dir, const char *path, char *why, size_t whylen)
 {
-	char rest[PATH_MAX], walked[PATH_MAX] = "";
-	char *comp, *next, *save = NULL;
-	struct stat st;
-	int fd, sub;
+	struct safepath w = { .make_dir = make_last_log_dir };
+	const char *at;
+	int fd = safepath_open(dir, &w), e;
 
-	snprintf(rest, sizeof(rest), "%s", dir);
-	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if (fd != -1)
+		return fd;
+	at = strcmp(w.at, "/") == 0 ? "" : w.at;
+	if (w.stop == SAFEPATH_ERRNO && w.at[1] == '\0' && w.at[0] == '/')
 		return fail(why, whylen, "audit file %s: /: %s", path,
-		    strerror(errno));
-	for (comp = strtok_r(rest, "/", &save); ; comp = next) {
-		if (fstat(fd, &st) == -1 || !root_only(&st)) {
-			close(fd);
-			return fail(why, whylen, "audit file %s: directory "
-			    "%s/ is not safe: it must be owned by root and "
-			    "writable only by root", path, walked);
-		}
-		if (comp == NULL)
-			return fd;
-		next = strtok_r(NULL, "/", &save);
-		sub = open_dir_at(fd, comp);
-		if (sub == -1 && errno == ENOENT && next == NULL &&
-		    make_log_dir(fd, comp) == 0)
-			sub = open_dir_at(fd, comp);
-		close_keep_errno(fd);
-		snprintf(walked + strlen(walked), sizeof(walked) -
-		    strlen(walked), "/%s", comp);
-		if (sub == -1)
-			return fail(why, whylen, "audit file %s: directory %s: "
-			    "%s%s", path, walked, strerror(errno),
-			    errno == ENOTDIR || errno == ELOOP ?
-			    " (or a symlink, which is refused)" : "");
-		fd = sub;
-	}
+		    strerror(w.err));
+	if (w.stop == SAFEPATH_UNSAFE)
+		return fail(why, whylen, "audit file %s: directory %s/ is not "
+		    "safe: it must be owned by root and writable only by root",
+		    path, at);
+	e = w.stop == SAFEPATH_ERRNO ? w.err : w.stop == SAFEPATH_DOTS ?
+	    EINVAL : w.stop == SAFEPATH_TOO_LONG ? ENAMETOOLONG : ENOTDIR;
+	return fail(why, whylen, "audit file %s: directory %s: %s%s", path, at,
+	    strerror(e), e == ENOTDIR || e == ELOOP ?
+	    " (or a symlink, which is refused)" : "");
 }
 
 /*

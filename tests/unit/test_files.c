@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <check.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -37,12 +38,15 @@ put(const char *rel, const char *text, mode_t mode)
 	ck_assert_int_eq(chmod(p, mode), 0);
 }
 
-static void
-run(const char *fmt, const char *arg)
+static void __attribute__((format(printf, 1, 2)))
+run(const char *fmt, ...)
 {
 	char cmd[PATH_MAX * 2];
+	va_list ap;
 
-	snprintf(cmd, sizeof(cmd), fmt, arg, arg);
+	va_start(ap, fmt);
+	(void)vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
 	ck_assert_msg(system(cmd) == 0, "%s", cmd);
 }
 
@@ -52,7 +56,7 @@ setup(void)
 	snprintf(top, sizeof(top), "/run/cutover-unit-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(top));
 	ck_assert_int_eq(chmod(top, 0755), 0);
-	run("mkdir -m 0755 %s/etc %s/etc/policy.d", top);
+	run("mkdir -m 0755 %s/etc %s/etc/policy.d", top, top);
 	snprintf(path, sizeof(path), "%s/etc/policy.conf", top);
 	put("etc/policy.conf", "audit = { syslog = true; };\n"
 	    "services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"]; }; };\n"

@@ -43,156 +43,104 @@
 #include "helper/act/svc/impl.h"
 #include "helper/act/svc/svc.h"
 #include "helper/lib/clock.h"
+#include "policy/safepath.h"
 
 #define POLL_MS 50
 
 /* ---- pre-flight: the binaries --------------------------------------- */
 
-#define LINKS_MAX 40    /* symlinks followed in one path, as the kernel */
 #define SCRIPT_DEPTH 4  /* "#!" interpreters, as the kernel */
 
-static bool
-safe_owner_mode(const struct stat *st)
+/* "not owned by root" or "group- or world-writable", for messages. */
+static const char *
+what_is_bad(unsigned bad)
 {
-	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+	return bad & SAFEPATH_NOT_ROOT ? "not owned by root" :
+	    "group- or world-writable";
+}
+
+/* Why the walk to SVC's ROLE PATH stopped, in WHY. */
+static void
+binary_refusal(const struct safepath *w, const char *path, const char *role,
+    const struct service *svc, char *why, size_t whylen)
+{
+	switch (w->stop) {
+	case SAFEPATH_UNSAFE:
+		if (S_ISDIR(w->st.st_mode))
+			snprintf(why, whylen, "refusing to start %s: %s, a "
+			    "directory above its %s %s, is %s; whoever can write "
+			    "there could replace the program (make it root-owned "
+			    "and not group- or world-writable)", svc->name,
+			    w->at, role, path, what_is_bad(w->bad));
+		else
+			snprintf(why, whylen, "refusing to start %s: its %s %s "
+			    "is %s; whoever can write it would run code as the "
+			    "service's user (make it root-owned and not group- "
+			    "or world-writable)", svc->name, role, path,
+			    what_is_bad(w->bad));
+		break;
+	case SAFEPATH_SYMLINK:
+		snprintf(why, whylen, "refusing to start %s: %s in its %s %s is "
+		    "a symlink (to %s); name the real path in the policy",
+		    svc->name, w->at, role, path, w->target);
+		break;
+	case SAFEPATH_LOOP:
+		snprintf(why, whylen, "refusing to start %s: too many symlinks "
+		    "in its %s %s", svc->name, role, path);
+		break;
+	case SAFEPATH_IS_DIR:
+		snprintf(why, whylen, "the %s of service %s, %s, is a directory; "
+		    "refusing", role, svc->name, path);
+		break;
+	case SAFEPATH_NOT_DIR:
+	case SAFEPATH_NOT_FILE:
+		snprintf(why, whylen, "refusing to start %s: its %s %s is not a "
+		    "regular file", svc->name, role, path);
+		break;
+	case SAFEPATH_DOTS:
+		snprintf(why, whylen, "refusing to start %s: its %s %s has a . or "
+		    ".. component; name the real path in the policy", svc->name,
+		    role, path);
+		break;
+	case SAFEPATH_NOT_ABSOLUTE:
+	case SAFEPATH_TOO_LONG:
+		snprintf(why, whylen, "the %s of service %s is too long once its "
+		    "symlinks are followed", role, svc->name);
+		break;
+	case SAFEPATH_ERRNO:
+		snprintf(why, whylen, "refusing to start %s: its %s %s: %s: %s",
+		    svc->name, role, path, w->at, strerror(w->err));
+		break;
+	}
 }
 
 /*
  * PATH and every directory above it: owned by root, not group- or
  * world-writable; PATH itself a regular file.  Whoever could replace any
- * of them would run code as the service's user.  Each component is
- * opened with O_PATH|O_NOFOLLOW relative to the one above and checked
- * with fstat on that descriptor.  A symlink refuses (name the real path
- * in the policy), unless FOLLOW: then it is followed - it sits in a
- * directory already found safe, so only root could change it - and its
- * target is checked the same way.  ROLE names PATH in messages.
+ * of them would run code as the service's user.  The walk is
+ * policy/safepath.c's.  A symlink refuses (name the real path in the
+ * policy), unless FOLLOW: then it is followed - it sits in a directory
+ * already found safe, so only root could change it - and its target is
+ * checked the same way.  ROLE names PATH in messages.
  */
 static int
 binary_safe(const char *path, const char *role, bool follow,
     const struct service *svc, char *why, size_t whylen)
 {
-	char *cur, *comp, *save = NULL, sofar[PATH_MAX], parent[PATH_MAX];
-	char target[PATH_MAX];
-	struct stat st;
-	int dir = -1, fd, links = 0, rc = -1;
-	ssize_t n;
-	size_t len;
+	struct safepath w = { .follow = follow, .want_file = true };
+	int fd;
 
 	if (path == NULL || path[0] != '/' || strlen(path) >= PATH_MAX) {
 		snprintf(why, whylen, "the %s of service %s is not an absolute "
 		    "path; refusing", role, svc->name);
 		return -1;
 	}
-	if ((cur = strdup(path)) == NULL) {
-		snprintf(why, whylen, "out of memory");
+	if ((fd = safepath_open(path, &w)) == -1) {
+		binary_refusal(&w, path, role, svc, why, whylen);
 		return -1;
 	}
-restart:
-	snprintf(sofar, sizeof(sofar), "/");
-	if (dir != -1)
-		close(dir);
-	if ((dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		snprintf(why, whylen, "cannot open /: %s", strerror(errno));
-		goto out;
-	}
-	comp = NULL;
-	for (;;) {
-		if (fstat(dir, &st) == -1) {
-			snprintf(why, whylen, "cannot stat %s: %s", sofar,
-			    strerror(errno));
-			goto out;
-		}
-		if (!safe_owner_mode(&st)) {
-			snprintf(why, whylen, "refusing to start %s: %s, a "
-			    "directory above its %s %s, is %s; whoever can write "
-			    "there could replace the program (make it root-owned "
-			    "and not group- or world-writable)", svc->name,
-			    sofar, role, path, st.st_uid != 0 ?
-			    "not owned by root" : "group- or world-writable");
-			goto out;
-		}
-		comp = strtok_r(comp == NULL ? cur : NULL, "/", &save);
-		if (comp == NULL) {
-			snprintf(why, whylen, "the %s of service %s, %s, is a "
-			    "directory; refusing", role, svc->name, path);
-			goto out;
-		}
-		memcpy(parent, sofar, sizeof(parent));   /* same size */
-		len = strlen(sofar);
-		snprintf(sofar + len, sizeof(sofar) - len, "%s%s",
-		    len > 1 ? "/" : "", comp);
-		if ((fd = openat(dir, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC))
-		    == -1) {
-			snprintf(why, whylen, "refusing to start %s: its %s %s: "
-			    "%s: %s", svc->name, role, path, sofar,
-			    strerror(errno));
-			goto out;
-		}
-		close(dir);
-		dir = fd;
-		if (fstat(dir, &st) == -1) {
-			snprintf(why, whylen, "cannot stat %s: %s", sofar,
-			    strerror(errno));
-			goto out;
-		}
-		if (S_ISDIR(st.st_mode))
-			continue;
-		if (S_ISLNK(st.st_mode)) {
-			n = readlinkat(dir, "", target, sizeof(target) - 1);
-			target[n > 0 ? n : 0] = '\0';
-			if (!follow || n <= 0) {
-				snprintf(why, whylen, "refusing to start %s: %s "
-				    "in its %s %s is a symlink (to %s); name the "
-				    "real path in the policy", svc->name, sofar,
-				    role, path, target);
-				goto out;
-			}
-			if (++links > LINKS_MAX) {
-				snprintf(why, whylen, "refusing to start %s: "
-				    "too many symlinks in its %s %s", svc->name,
-				    role, path);
-				goto out;
-			}
-			/* Go on from the target, then what was left. */
-			len = strlen(parent);
-			if (snprintf(sofar, sizeof(sofar), "%s%s%s%s%s",
-			    target[0] == '/' ? "" : parent,
-			    target[0] == '/' || len == 1 ? "" : "/", target,
-			    *save ? "/" : "", save) >= (int)sizeof(sofar)) {
-				snprintf(why, whylen, "the %s of service %s is "
-				    "too long once its symlinks are followed",
-				    role, svc->name);
-				goto out;
-			}
-			free(cur);
-			if ((cur = strdup(sofar)) == NULL) {
-				snprintf(why, whylen, "out of memory");
-				goto out;
-			}
-			goto restart;
-		}
-		if (!S_ISREG(st.st_mode) || save[strspn(save, "/")] != '\0') {
-			snprintf(why, whylen, "refusing to start %s: its %s %s "
-			    "is not a regular file", svc->name, role, path);
-			goto out;
-		}
-		if (!safe_owner_mode(&st)) {
-			snprintf(why, whylen, "refusing to start %s: its %s %s "
-			    "is %s; whoever can write it would run code as the "
-			    "service's user (make it root-owned and not group- "
-			    "or world-writable)", svc->name, role, path,
-			    st.st_uid != 0 ? "not owned by root" :
-			    "group- or world-writable");
-			goto out;
-		}
-		rc = 0;
-		goto out;
-	}
-out:
-	if (dir != -1)
-		close(dir);
-	free(cur);
-	return rc;
+	close(fd);
+	return 0;
 }
 
 /*
