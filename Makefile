@@ -408,7 +408,8 @@ FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 # what the targets test, instrumented, in one archive: each fuzzer links
 # only the objects it uses
 FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
-	helper/verify/judge.c helper/verify/sha256.c tests/fuzz/json_check.c
+	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
+	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all

@@ -44,34 +44,34 @@ struct run {
 	struct audit_log *log;
 	char txid[AUDIT_TXID_SIZE];
 	char words[128];                /* "start nginx", "free port 8080" */
-	bool *printed;                  /* verify printed its result line */
+	/* set while acting: what this run said, for its last line */
+	struct txn *speaking;           /* in a transaction: speak through it */
+	char said[AUDIT_STR_MAX];       /* the last message said */
+	bool printed;                   /* verify printed its result line */
 };
 
 #define RULE_MAX 4200   /* "file:line": a path and a number */
-
-/* The last message said, for the UNKNOWN line of --format=nagios. */
-static char said[AUDIT_STR_MAX];
 
 /*
  * While an action runs in its transaction, what it says goes to the
  * front through it (the transaction's own stderr is /dev/null).
  */
-static struct txn *speaking;
 
 /* One line for stdout: here, or through the transaction. */
 static void
-tell_out(const char *line)
+tell_out(struct run *r, const char *line)
 {
-	if (speaking != NULL)
-		txn_tell(speaking, 'O', "%s", line);
+	if (r->speaking != NULL)
+		txn_tell(r->speaking, 'O', "%s", line);
 	else
 		printable_line(stdout, "%s", line);
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(struct run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
-say(const char *fmt, ...)
+say(struct run *r, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -81,13 +81,14 @@ say(const char *fmt, ...)
 	sb_vprintf(&sb, fmt, ap);
 	va_end(ap);
 	/* The arguments may be anyone's: each sink escapes every control. */
-	if (speaking != NULL)
-		txn_tell(speaking, 'E', "%s", sb_failed(&sb) ?
+	if (r->speaking != NULL)
+		txn_tell(r->speaking, 'E', "%s", sb_failed(&sb) ?
 		    "cutover: (out of memory)" : sb_str(&sb));
 	else
 		printable_line(stderr, "%s", sb_failed(&sb) ?
 		    "cutover: (out of memory)" : sb_str(&sb));
-	snprintf(said, sizeof(said), "%s", sb_failed(&sb) ? "out of memory" :
+	snprintf(r->said, sizeof(r->said), "%s", sb_failed(&sb) ?
+	    "out of memory" :
 	    sb_str(&sb) + strlen("cutover: "));
 	sb_free(&sb);
 }
@@ -121,7 +122,7 @@ load_policy(struct run *r)
 	r->policy = policy_load(CUTOVER_POLICY_PATH, POLICY_TRUST_SYSTEM, &d);
 	if (r->policy == NULL) {
 		print_policy_diags(&d);
-		say("refusing everything: the policy %s is missing, unsafe or "
+		say(r, "refusing everything: the policy %s is missing, unsafe or "
 		    "invalid (see above); fix it and check it with: cutover "
 		    "policy check", CUTOVER_POLICY_PATH);
 	}
@@ -135,7 +136,7 @@ make_txid(struct run *r)
 {
 	if (audit_new_txid(r->txid) == 0)
 		return 0;
-	say("cannot make a transaction id for the audit record; refusing");
+	say(r, "cannot make a transaction id for the audit record; refusing");
 	return -1;
 }
 
@@ -149,19 +150,6 @@ action_text(const struct run *r)
 	return action_name(r->req->rq.action);
 }
 
-/* What an outcome record lists: processes, users acted as, time taken. */
-struct touched {
-	const pid_t *pids;
-	size_t npids;
-	const char *const *users;
-	size_t nusers;
-	double seconds;
-};
-
-/*
- * The one place a record of this run is built: the request record
- * (OUTCOME NULL) or an outcome record with what T says was touched.
- */
 /* The fields every record of this run shares: who asked for what. */
 static void
 base_event(const struct run *r, struct audit_event *ev, char *rule,
@@ -184,44 +172,30 @@ base_event(const struct run *r, struct audit_event *ev, char *rule,
 }
 
 /*
- * The one place a record of this run is built: the request record
- * (OUTCOME NULL) or an outcome record with what T says was touched.  (A
- * switch's step records start from the same base_event.)
+ * A record the front writes, before any transaction (a refusal, an
+ * error, list, a dry run): the request record (OUTCOME NULL) or its
+ * outcome record.  Inside a transaction every record is the
+ * transaction's (txn_record); both write through audit_record.
  */
-static int
-record_event(struct run *r, const char *decision, const char *reason,
-    const char *outcome, const struct touched *t)
-{
-	struct audit_event ev;
-	char rule[RULE_MAX], why[512];
-
-	base_event(r, &ev, rule, sizeof(rule));
-	ev.stage = outcome ? AUDIT_OUTCOME : AUDIT_REQUEST;
-	ev.decision = decision;
-	ev.reason = reason;
-	ev.outcome = outcome;
-	if (t != NULL) {
-		ev.pids = t->pids;
-		ev.npids = t->npids;
-		ev.users = t->users;
-		ev.nusers = t->nusers;
-		ev.duration = t->seconds;
-	}
-	if (audit_log_write(r->log, &ev, why, sizeof(why)) == 0)
-		return 0;
-	if (outcome == NULL)
-		say("cannot write the audit record (%s); refusing: nothing was "
-		    "done", why);
-	else
-		say("cannot write the outcome record (%s)", why);
-	return -1;
-}
-
 static int
 record(struct run *r, const char *decision, const char *reason,
     const char *outcome)
 {
-	return record_event(r, decision, reason, outcome, NULL);
+	struct audit_event base;
+	struct audit_entry e = { .stage = outcome ? AUDIT_OUTCOME :
+	    AUDIT_REQUEST, .decision = decision, .reason = reason,
+	    .outcome = outcome };
+	char rule[RULE_MAX], why[512];
+
+	base_event(r, &base, rule, sizeof(rule));
+	if (audit_record(r->log, &base, &e, why, sizeof(why)) == 0)
+		return 0;
+	if (outcome == NULL)
+		say(r, "cannot write the audit record (%s); refusing: nothing "
+		    "was done", why);
+	else
+		say(r, "cannot write the outcome record (%s)", why);
+	return -1;
 }
 
 static const char *
@@ -235,7 +209,7 @@ refuse_malformed(struct run *r)
 {
 	if (record(r, "error", r->malformed, NULL) == -1)
 		return EXIT_POLICY;
-	say("%s", r->malformed);
+	say(r, "%s", r->malformed);
 	return EXIT_USAGE;
 }
 
@@ -287,32 +261,40 @@ run_list(struct run *r)
 	return status;
 }
 
-static const char *
-outcome_of(int status)
+/*
+ * In the transaction: the outcome record of its one step, REASON and
+ * (unless TOUCHED is NULL) what the step touched.  -1 when it could not
+ * be written: said, and the action counts as failed.
+ */
+static int
+record_result(struct run *r, const char *reason,
+    const struct step_result *res, const struct step_result *touched)
 {
-	return status == EXIT_DONE ? "ok" : status == EXIT_REFUSED ?
-	    "refused" : "failed";
+	char why[512];
+
+	if (txn_record(r->speaking, NULL, status_outcome(res->status), reason,
+	    touched, res->seconds, why, sizeof(why)) == 0)
+		return 0;
+	say(r, "cannot write the outcome record (%s)", why);
+	return -1;
 }
 
 /* The outcome record of a step's result, then its line for the caller. */
 static int
 report(struct run *r, const char *words, const struct step_result *res)
 {
-	const char *user = res->user;
-	struct touched t = { res->pids, res->npids, &user,
-	    res->user[0] != '\0', res->seconds };
 	char done[STEP_TEXT_MAX + 160];
 
 	snprintf(done, sizeof(done), "%s: %s", words, res->text);
-	if (record_event(r, "allow", done, outcome_of(res->status), &t) == -1)
+	if (record_result(r, done, res, res) == -1)
 		return EXIT_FAILED;
 	if (res->status == EXIT_DONE) {
 		char line[sizeof(done) + 16];
 
 		snprintf(line, sizeof(line), "cutover: %s", done);
-		tell_out(line);
+		tell_out(r, line);
 	} else
-		say("%s", done);
+		say(r, "%s", done);
 	return res->status;
 }
 
@@ -322,7 +304,7 @@ report(struct run *r, const char *words, const struct step_result *res)
  * control byte, and its UTF-8 must stay UTF-8.
  */
 static int
-tell_lines(struct strbuf *sb, char kind)
+tell_lines(struct run *r, struct strbuf *sb, char kind)
 {
 	char *line, *next;
 
@@ -334,9 +316,9 @@ tell_lines(struct strbuf *sb, char kind)
 		else
 			next = line + strlen(line);
 		if (kind == 'J')
-			txn_tell(speaking, 'J', "%s", line);
+			txn_tell(r->speaking, 'J', "%s", line);
 		else
-			tell_out(line);
+			tell_out(r, line);
 	}
 	return 0;
 }
@@ -351,21 +333,19 @@ verified(struct run *r, const struct step_result *res,
 {
 	const struct check *c = policy_check(r->policy, r->req->target);
 	struct strbuf out = STRBUF_INIT;
-	struct touched t = { 0 };
 	int status;
 
-	t.seconds = res->seconds;
-	if (record_event(r, "allow", res->text, outcome_of(res->status),
-	    &t) == -1)
+	/* The check ran as the caller: nothing was touched. */
+	if (record_result(r, res->text, res, NULL) == -1)
 		return EXIT_FAILED;
 	if (res->nothing) {         /* the check could not be run at all */
-		say("%s", res->text);
+		say(r, "%s", res->text);
 		return EXIT_FAILED;
 	}
 	/* It crossed a pipe from a process that ran as the caller. */
 	judge_sanitize(vr, c);
 	judge_render(c, vr, r->req->format, &out);
-	status = tell_lines(&out, r->req->format == FORMAT_JSON ? 'J' :
+	status = tell_lines(r, &out, r->req->format == FORMAT_JSON ? 'J' :
 	    'O') == -1 ? EXIT_FAILED :
 	    judge_exit_status(vr, r->req->format);
 	sb_free(&out);
@@ -410,7 +390,7 @@ single_action(struct txn *t, void *ctx)
 	struct step_result res;
 	struct verify_result vr;
 
-	speaking = t;
+	r->speaking = t;
 	txn_run_step(t, &s, &res, &vr);
 	if (s.kind == DO_VERIFY)
 		return verified(r, &res, &vr);
@@ -442,7 +422,7 @@ act(struct run *r)
 	    sizeof(why)) == -1) {
 		if (record(r, "allow", r->dec.reason, NULL) == 0 &&
 		    record(r, "allow", why, "refused") == 0)
-			say("%s; nothing was done", why);
+			say(r, "%s; nothing was done", why);
 		return EXIT_REFUSED;
 	}
 	if (r->req->rq.action == ACT_SWITCH &&
@@ -458,10 +438,10 @@ act(struct run *r)
 		status = txn_run(&t, single_action, r, "the action is let "
 		    "finish (a check is cut short)", &seen);
 	r->log = NULL;      /* closed in this process by txn_run */
-	*r->printed = seen.printed;
+	r->printed = seen.printed;
 	if (seen.last_error[0] != '\0')
-		snprintf(said, sizeof(said), "%.*s", (int)sizeof(said) - 1,
-		    seen.last_error);
+		snprintf(r->said, sizeof(r->said), "%.*s",
+		    (int)sizeof(r->said) - 1, seen.last_error);
 	return status;
 }
 
@@ -477,7 +457,7 @@ run_action(struct run *r)
 	    r->dec.reason, NULL) == -1)
 		return EXIT_POLICY;
 	if (r->dec.verdict != VERDICT_ALLOW) {
-		say("%s may not %s: %s (policy " CUTOVER_POLICY_PATH ")",
+		say(r, "%s may not %s: %s (policy " CUTOVER_POLICY_PATH ")",
 		    who(r), r->words, r->dec.reason);
 		return EXIT_REFUSED;
 	}
@@ -505,42 +485,40 @@ identify(struct run *r)
 	r->caller.gid = getgid();
 	r->have_uid = true;
 	if (record(r, "error", why, NULL) == 0)
-		say("cannot establish who you are (%s); refusing", why);
+		say(r, "cannot establish who you are (%s); refusing", why);
 	return -1;
 }
 
 static int
-serve(const struct cli_request *req, const char *malformed, bool *printed)
+serve(struct run *r)
 {
-	struct run r = { .req = req, .malformed = malformed,
-	    .printed = printed };
 	char why[512];
 	int status;
 
 	if ((status = hygiene_privileged(why, sizeof(why))) != 0) {
-		say("%s", why);
+		say(r, "%s", why);
 		return status;
 	}
-	if (make_txid(&r) == -1)
+	if (make_txid(r) == -1)
 		return EXIT_FAILED;
-	if (load_policy(&r) == -1)
+	if (load_policy(r) == -1)
 		return EXIT_POLICY;
-	if ((r.log = audit_log_open(&r.policy->audit, why, sizeof(why))) == NULL) {
-		say("cannot open the audit log (%s); refusing: nothing was "
+	if ((r->log = audit_log_open(&r->policy->audit, why, sizeof(why))) == NULL) {
+		say(r, "cannot open the audit log (%s); refusing: nothing was "
 		    "done", why);
 		status = EXIT_POLICY;
-	} else if (identify(&r) == -1)
+	} else if (identify(r) == -1)
 		status = EXIT_REFUSED;
-	else if (malformed != NULL)
-		status = refuse_malformed(&r);
-	else if (req->cmd == CMD_LIST)
-		status = run_list(&r);
+	else if (r->malformed != NULL)
+		status = refuse_malformed(r);
+	else if (r->req->cmd == CMD_LIST)
+		status = run_list(r);
 	else
-		status = run_action(&r);
-	audit_log_close(r.log);
-	if (r.have_caller)
-		caller_free(&r.caller);
-	policy_free(r.policy);
+		status = run_action(r);
+	audit_log_close(r->log);
+	if (r->have_caller)
+		caller_free(&r->caller);
+	policy_free(r->policy);
 	return status;
 }
 
@@ -564,13 +542,13 @@ status_words(int status)
 int
 run_request(const struct cli_request *req, const char *malformed)
 {
+	struct run r = { .req = req, .malformed = malformed };
 	struct strbuf sb = STRBUF_INIT;
-	bool printed = false;
-	int status = serve(req, malformed, &printed);
+	int status = serve(&r);
 
-	if (req->format != FORMAT_NAGIOS || printed)
+	if (req->format != FORMAT_NAGIOS || r.printed)
 		return status;
-	judge_render_unknown(said[0] ? said : status_words(status), &sb);
+	judge_render_unknown(r.said[0] ? r.said : status_words(status), &sb);
 	printable_fputs(sb_failed(&sb) ? "CUTOVER UNKNOWN: out of memory\n" :
 	    sb_str(&sb), stdout);
 	sb_free(&sb);

@@ -28,11 +28,12 @@ struct origin {
 };
 
 /*
- * How a switch hands the port to a service it starts: cutover binds and
- * listens on 0.0.0.0:PORT as soon as the old holder lets go, and the
- * service inherits that socket as fd 3 (systemd: LISTEN_FDS=1 and
- * LISTEN_PID; nginx: NGINX="3;"), so a client in the gap waits in the
- * backlog instead of being refused.
+ * How a switch hands the port to a service it starts: the old holder's
+ * own listening sockets (checked to be the holder's, not the caller's),
+ * or else one cutover binds on [::]:PORT dual-stack (0.0.0.0:PORT without
+ * IPv6) as soon as the old holder lets go, are passed from fd 3 on
+ * (systemd: LISTEN_FDS=N and LISTEN_PID; nginx: NGINX="3;4;"), so a
+ * client in the gap waits in a backlog instead of being refused.
  */
 enum socket_handoff { HANDOFF_NONE, HANDOFF_SYSTEMD, HANDOFF_NGINX };
 

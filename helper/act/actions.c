@@ -32,7 +32,7 @@ stopped(const struct stop_report *rep, int st, const char *why,
 	size_t len;
 
 	res->status = st;
-	res->nothing = st == STOP_DONE && rep->already_free;
+	res->nothing = st == EXIT_DONE && rep->already_free;
 	res->seconds = rep->seconds;
 	memcpy(res->pids, rep->pids, rep->npids * sizeof(rep->pids[0]));
 	res->npids = rep->npids;
@@ -46,7 +46,7 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
 		    port ? "the port is already free" :
 		    "the service is not running");
-	else if (st == STOP_DONE)
+	else if (st == EXIT_DONE)
 		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
 		    "(signalled pid %s%s)", services, rep->seconds, pids,
 		    rep->killed ? "; SIGKILL was needed" : "");
@@ -139,27 +139,27 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 	st = svc_resolve(svc, &plan, why, sizeof(why));
 	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++)
 		plan.handoff_fds[plan.nhandoff++] = fds[i];
-	if (st == SERVICE_DONE && !plan.root &&
+	if (st == EXIT_DONE && !plan.root &&
 	    privilege_enter(STEP_START, plan.caps, plan.ncaps) == -1) {
-		st = SERVICE_FAILED;
+		st = EXIT_FAILED;
 		snprintf(why, sizeof(why), "could not set up the step's "
 		    "privileges: %s; nothing was started", privilege_error());
 	}
 	/* A handed-off port is held by cutover's own socket: that is it. */
-	if (st == SERVICE_DONE && nfds == 0)
+	if (st == EXIT_DONE && nfds == 0)
 		st = svc_ports_unheld(&plan, why, sizeof(why));
-	if (st == SERVICE_DONE)
+	if (st == EXIT_DONE)
 		st = svc_launch(&plan, &rep, why, sizeof(why));
 	for (i = 0; i < nfds; i++)
 		close(fds[i]);
-	if (st == SERVICE_DONE && plan.root &&
+	if (st == EXIT_DONE && plan.root &&
 	    privilege_enter(STEP_START_ROOT, NULL, 0) == -1) {
-		st = SERVICE_FAILED;
+		st = EXIT_FAILED;
 		snprintf(why, sizeof(why), "it was launched (pid %d) but "
 		    "cutover could not give up root to watch it (%s); see "
 		    "whether it runs", (int)rep.launched, privilege_error());
 	}
-	if (st == SERVICE_DONE)
+	if (st == EXIT_DONE)
 		st = svc_wait_ready(&plan, &rep, why, sizeof(why));
 	res->status = st;
 	snprintf(res->text, sizeof(res->text), "%s", why);

@@ -38,24 +38,8 @@
 
 #include "helper/record/audit.h"
 #include "helper/act/lock.h"
+#include "helper/lib/why.h"
 #include "policy/safepath.h"
-
-static int
-fail(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ---- what a request touches (pure) ------------------------------------ */
 
@@ -160,7 +144,8 @@ lock_targets_of(const struct policy *p, const struct request *rq,
 	out->n = 0;
 	if (add_request(p, rq, out) == -1) {
 		out->n = 0;
-		return fail(why, whylen, "cannot tell what this request would "
+		return why_set(why, whylen,
+		    "cannot tell what this request would "
 		    "touch (an unknown target, or more than %d ports and "
 		    "services)", LOCK_TARGETS_MAX);
 	}
@@ -206,21 +191,22 @@ lock_dir_open(const char *dir, char *why, size_t whylen)
 	int fd, e;
 
 	if (dir[0] != '/' || strlen(dir) >= PATH_MAX)
-		return fail(why, whylen, "the lock directory %s is not an "
+		return why_set(why, whylen, "the lock directory %s is not an "
 		    "absolute path", dir);
 	if ((fd = safepath_open(dir, &w)) != -1)
 		return fd;
 	at = strcmp(w.at, "/") == 0 ? "" : w.at;
 	if (w.stop == SAFEPATH_ERRNO && *at == '\0')
-		return fail(why, whylen, "lock directory %s: /: %s", dir,
+		return why_set(why, whylen, "lock directory %s: /: %s", dir,
 		    strerror(w.err));
 	if (w.stop == SAFEPATH_UNSAFE)
-		return fail(why, whylen, "lock directory %s: %s/ is not safe: "
+		return why_set(why, whylen,
+		    "lock directory %s: %s/ is not safe: "
 		    "it must be owned by root and writable only by root", dir,
 		    at);
 	e = w.stop == SAFEPATH_ERRNO ? w.err : w.stop == SAFEPATH_DOTS ?
 	    EINVAL : w.stop == SAFEPATH_TOO_LONG ? ENAMETOOLONG : ENOTDIR;
-	return fail(why, whylen, "lock directory %s: %s: %s%s", dir, at,
+	return why_set(why, whylen, "lock directory %s: %s: %s%s", dir, at,
 	    strerror(e), e == ENOTDIR || e == ELOOP ?
 	    " (or a symlink, which is refused)" : "");
 }
@@ -339,7 +325,7 @@ take_one(int dirfd, uid_t owner, const char *name, const char *txid,
 	} else
 		fd = open_lock_file(dirfd, owner, name);
 	if (fd == -1)
-		return fail(why, whylen, "cannot lock %s (lock file %s: %s)",
+		return why_set(why, whylen, "cannot lock %s (lock file %s: %s)",
 		    words, name, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		e = errno;
@@ -347,16 +333,17 @@ take_one(int dirfd, uid_t owner, const char *name, const char *txid,
 			holder_txid(fd, other);
 		close(fd);
 		if (e == EWOULDBLOCK)
-			return fail(why, whylen, "another cutover request is "
+			return why_set(why, whylen,
+			    "another cutover request is "
 			    "working on %s (txid %s); try again when it has "
 			    "finished", words, other);
-		return fail(why, whylen, "cannot lock %s (lock file %s: %s)",
+		return why_set(why, whylen, "cannot lock %s (lock file %s: %s)",
 		    words, name, strerror(e));
 	}
 	if (write_txid(fd, txid) == -1) {
 		e = errno;
 		close(fd);      /* the last descriptor: unlocks it */
-		return fail(why, whylen, "cannot lock %s (writing lock file "
+		return why_set(why, whylen, "cannot lock %s (writing lock file "
 		    "%s: %s)", words, name, strerror(e));
 	}
 	return fd;

@@ -578,7 +578,7 @@ note_sockets(struct job *j, const struct holders *h, unsigned long long mask)
 			snprintf(j->why, j->whylen, "more than %d listening "
 			    "sockets to stop, more than cutover can account "
 			    "for; nothing was signalled", STOP_INODES_MAX);
-			return STOP_REFUSED;
+			return EXIT_REFUSED;
 		}
 		j->inodes[j->ninodes++] = h->sockets[i];
 	}
@@ -615,30 +615,30 @@ sockets_gone(struct job *j)
 			nanosleep(&tick, NULL);
 		}
 		if (rc == -1)
-			return STOP_FAILED;
+			return EXIT_FAILED;
 		if (rc == 1) {
 			snprintf(j->why, j->whylen, "port %d still listens on a "
 			    "socket its stopped holders had: a process cutover "
 			    "cannot see holds it too", j->ports[p]);
-			return STOP_FAILED;
+			return EXIT_FAILED;
 		}
 	}
-	return STOP_DONE;
+	return EXIT_DONE;
 }
 
 static int
 run_job(struct job *j)
 {
 	double start = monotonic_seconds();
-	int status = STOP_DONE;
+	int status = EXIT_DONE;
 
 	if (open_targets(j) == -1)
-		status = STOP_FAILED;
+		status = EXIT_FAILED;
 	else if (j->notify_fd != -1)
 		take_sockets(j);
-	if (status == STOP_DONE && signal_topmost(j) == -1)
-		status = STOP_FAILED;
-	else if (status == STOP_DONE) {
+	if (status == EXIT_DONE && signal_topmost(j) == -1)
+		status = EXIT_FAILED;
+	else if (status == EXIT_DONE) {
 		/* A switch may now try to bind the port (actions.h). */
 		if (j->notify_fd != -1)
 			(void)sendto(j->notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
@@ -648,10 +648,10 @@ run_job(struct job *j)
 				wait_released(j, monotonic_seconds() + 2.0);
 			if (!released(j)) {
 				describe_remaining(j);
-				status = STOP_FAILED;
+				status = EXIT_FAILED;
 			}
 		}
-		if (status == STOP_DONE)
+		if (status == EXIT_DONE)
 			status = sockets_gone(j);
 	}
 	j->rep->seconds = monotonic_seconds() - start;
@@ -702,7 +702,7 @@ port_targets(const struct port_grant *pg, struct holders *h,
 	if (h->nunseen > 0) {
 		snprintf(why, whylen, "port %d has a listening socket that no "
 		    "visible process holds; nothing was signalled", pg->port);
-		return STOP_REFUSED;
+		return EXIT_REFUSED;
 	}
 	if ((st = resolve_holders(pg, ids, why, whylen)) != 0)
 		return st;
@@ -710,7 +710,7 @@ port_targets(const struct port_grant *pg, struct holders *h,
 		for (i = 0; h->v[i].service != NULL; i++)
 			;
 		describe_intruder(&h->v[i], pg->port, why, whylen);
-		return STOP_REFUSED;
+		return EXIT_REFUSED;
 	}
 	return 0;
 }
@@ -723,12 +723,12 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 	struct job *j = calloc(1, sizeof(*j));
 	struct holder_ids *ids = calloc(pg->nholders + 1, sizeof(*ids));
 	size_t i;
-	int status = STOP_DONE;
+	int status = EXIT_DONE;
 
 	memset(rep, 0, sizeof(*rep));
 	if (h == NULL || j == NULL || ids == NULL) {
 		snprintf(why, whylen, "out of memory");
-		status = STOP_FAILED;
+		status = EXIT_FAILED;
 	} else if ((status = port_targets(pg, h, ids, why, whylen)) != 0) {
 		;
 	} else if (h->nsockets == 0) {
@@ -740,7 +740,7 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 		for (i = 0; i < h->n; i++)
 			j->t[j->n++] = (struct target){ h->v[i], -1, false };
 		status = note_sockets(j, h, ~0ULL);
-		if (status == STOP_DONE)
+		if (status == EXIT_DONE)
 			status = run_job(j);
 	}
 	free(ids);
@@ -771,7 +771,7 @@ add_service_targets(struct job *j, const struct holder_ids *ids, int port,
 			    "%s hold its ports, more than cutover can account "
 			    "for; nothing was signalled", HOLDERS_MAX,
 			    ids->svc->name);
-			return STOP_REFUSED;
+			return EXIT_REFUSED;
 		}
 		h->v[i].service = ids->svc;
 		h->v[i].ids = ids;
@@ -789,27 +789,27 @@ stop_service(const struct service *svc, struct stop_report *rep, char *why,
 	struct holders *h = calloc(1, sizeof(*h));
 	struct job *j = calloc(1, sizeof(*j));
 	struct holder_ids ids;
-	int status = STOP_DONE;
+	int status = EXIT_DONE;
 	size_t p;
 
 	memset(rep, 0, sizeof(*rep));
 	if (h == NULL || j == NULL) {
 		snprintf(why, whylen, "out of memory");
-		status = STOP_FAILED;
+		status = EXIT_FAILED;
 	} else if (svc->nports == 0) {
 		snprintf(why, whylen, "cutover finds a service by the ports it "
 		    "holds, and service %s lists none", svc->name);
-		status = STOP_FAILED;
+		status = EXIT_FAILED;
 	} else if ((status = svc_identity(svc, &ids, why, whylen)) != 0) {
 		;
 	} else {
 		*j = (struct job){ .ports = svc->ports, .nports = svc->nports,
 		    .rep = rep, .why = why, .whylen = whylen, .notify_fd = -1 };
-		for (p = 0; p < svc->nports && status == STOP_DONE; p++)
+		for (p = 0; p < svc->nports && status == EXIT_DONE; p++)
 			status = add_service_targets(j, &ids, svc->ports[p], h);
-		if (status == STOP_DONE && j->n == 0)
+		if (status == EXIT_DONE && j->n == 0)
 			rep->already_free = true;
-		else if (status == STOP_DONE)
+		else if (status == EXIT_DONE)
 			status = run_job(j);
 	}
 	free(h);

@@ -12,12 +12,11 @@
 #include <stddef.h>
 
 #include "policy/policy.h"
+#include "helper/exitcodes.h"
 
 #define STOP_PIDS_MAX 128
 #define STOP_SERVICES_MAX 8
 #define STOP_SOCKETS_MAX 8      /* listening sockets handed to a switch */
-
-enum stop_status { STOP_DONE = 0, STOP_FAILED = 1, STOP_REFUSED = 3 };
 
 struct stop_report {
 	bool already_free;          /* nothing held the port / ran */
@@ -34,7 +33,7 @@ struct stop_report {
 
 /*
  * Free PG's port: every holder must be one of its permitted services
- * (else STOP_REFUSED, nothing signalled); signal, wait, maybe SIGKILL.
+ * (else EXIT_REFUSED, nothing signalled); signal, wait, maybe SIGKILL.
  * NOTIFY_FD, unless -1, is a switch's SOCK_SEQPACKET socket: it gets
  * 't' with copies of the holders' listening sockets (SCM_RIGHTS, maybe
  * none) before any signal, then 's' once every holder is signalled.

@@ -43,27 +43,12 @@
 #include "helper/exitcodes.h"
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
+#include "helper/lib/clock.h"
 #include "helper/priv/privilege.h"
 #include "policy/strbuf.h"
 #include "helper/act/transaction.h"
 
 #define SLACK      10.0         /* seconds a step may take beyond its own */
-
-double
-txn_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-const char *
-txn_outcome_of(int status)
-{
-	return status == EXIT_DONE ? "ok" : status == EXIT_REFUSED ?
-	    "refused" : "failed";
-}
 
 /* ---- reports to the front --------------------------------------------- */
 
@@ -128,21 +113,16 @@ txn_record(struct txn *t, const char *step, const char *outcome,
     const char *reason, const struct step_result *res, double seconds,
     char *why, size_t whylen)
 {
-	struct audit_event ev = *t->base;
-	const char *user = res ? res->user : NULL;
+	struct audit_entry e = { .stage = step ? AUDIT_STEP : AUDIT_OUTCOME,
+	    .step = step, .reason = reason, .outcome = outcome,
+	    .seconds = seconds };
 
-	ev.stage = step ? AUDIT_STEP : AUDIT_OUTCOME;
-	ev.step = step;
-	ev.reason = reason;
-	ev.outcome = outcome;
-	ev.duration = seconds;
 	if (res != NULL) {
-		ev.pids = res->pids;
-		ev.npids = res->npids;
-		ev.users = &user;
-		ev.nusers = res->user[0] != '\0';
+		e.pids = res->pids;
+		e.npids = res->npids;
+		e.user = res->user;
 	}
-	return audit_log_write(t->log, &ev, why, whylen);
+	return audit_record(t->log, t->base, &e, why, whylen);
 }
 
 /* ---- the handed-off socket ---------------------------------------------- */
@@ -372,7 +352,7 @@ static const char *
 step_wait(struct txn *t, const struct txn_step *s, int resfd, int notifyfd,
     struct step_out *out)
 {
-	double deadline = deadline_of(s), end = txn_now() + deadline;
+	double deadline = deadline_of(s), end = monotonic_seconds() + deadline;
 	/* A gone front's pipe stays at EOF: polled, it would spin. */
 	struct pollfd pfd[3] = { { resfd, POLLIN, 0 },
 	    { t->front_gone ? -1 : t->ctlfd, POLLIN, 0 },
@@ -389,7 +369,7 @@ step_wait(struct txn *t, const struct txn_step *s, int resfd, int notifyfd,
 		    (struct timespec){ 0, 100 * 1000L } :
 		    (struct timespec){ 0, 100 * 1000 * 1000L };
 
-		if (txn_now() >= end)
+		if (monotonic_seconds() >= end)
 			return "did not finish within its deadline; its process "
 			    "was killed";
 		if (ppoll(pfd, notifyfd != -1 ? 3 : 2, &wait, NULL) == -1 &&
@@ -587,15 +567,14 @@ take_locks(struct txn *t, char *why, size_t whylen)
 static void __attribute__((noreturn))
 transaction(struct txn *t, int (*body)(struct txn *, void *), void *ctx)
 {
-	struct audit_event ev = *t->base;
+	const struct audit_entry request = { .stage = AUDIT_REQUEST };
 	char why[600], err[512];
 	bool detached = detach(t, why, sizeof(why)) == 0;
 	int status = EXIT_POLICY;
 
 	t->locks = (struct locks)LOCKS_INIT;
 
-	ev.stage = AUDIT_REQUEST;
-	if (audit_log_write(t->log, &ev, err, sizeof(err)) == -1)
+	if (audit_record(t->log, t->base, &request, err, sizeof(err)) == -1)
 		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
 		    "refusing: nothing was done", err);
 	else if (detached && find_step_user(why, sizeof(why)) == 0 &&
@@ -605,7 +584,7 @@ transaction(struct txn *t, int (*body)(struct txn *, void *), void *ctx)
 	} else {
 		if (status != EXIT_REFUSED)
 			status = EXIT_POLICY;
-		if (txn_record(t, NULL, txn_outcome_of(status), why, NULL, 0,
+		if (txn_record(t, NULL, status_outcome(status), why, NULL, 0,
 		    err, sizeof(err)) == -1)
 			txn_tell(t, 'E', "cutover: cannot write the outcome "
 			    "record (%s)", err);
@@ -715,14 +694,12 @@ front(pid_t txn, int msgfd, int ctlfd, const char *on_abort_text,
 static int
 not_begun(struct txn *t, const char *what, int e)
 {
+	const struct audit_entry request = { .stage = AUDIT_REQUEST };
 	char why[300], err[512];
-
-	struct audit_event ev = *t->base;
 
 	snprintf(why, sizeof(why), "could not begin the transaction (%s: %s); "
 	    "nothing was done", what, strerror(e));
-	ev.stage = AUDIT_REQUEST;
-	if (audit_log_write(t->log, &ev, err, sizeof(err)) == -1 ||
+	if (audit_record(t->log, t->base, &request, err, sizeof(err)) == -1 ||
 	    txn_record(t, NULL, "failed", why, NULL, 0, err, sizeof(err)) == -1)
 		fprintf(stderr, "cutover: cannot write the outcome record "
 		    "(%s)\n", err);

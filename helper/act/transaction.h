@@ -126,10 +126,4 @@ int txn_record(struct txn *t, const char *step, const char *outcome,
     const char *reason, const struct step_result *res, double seconds,
     char *why, size_t whylen);
 
-/* "ok", "refused" or "failed", for an exit status. */
-const char *txn_outcome_of(int status);
-
-/* CLOCK_MONOTONIC, in seconds. */
-double txn_now(void);
-
 #endif

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "helper/record/audit.h"
+#include "helper/lib/why.h"
 #include "policy/safepath.h"
 
 /* How long a send to a stuck syslog daemon may block before it fails. */
@@ -236,23 +237,6 @@ audit_encode(const struct audit_event *ev, const struct audit_context *ctx,
 
 /* ---- errors ---------------------------------------------------------- */
 
-static int
-fail(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (whylen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* Close FD without losing the errno that explains the failure. */
 static void
 close_keep_errno(int fd)
@@ -355,15 +339,17 @@ open_log_dir(const char *dir, const char *path, char *why, size_t whylen)
 		return fd;
 	at = strcmp(w.at, "/") == 0 ? "" : w.at;
 	if (w.stop == SAFEPATH_ERRNO && w.at[1] == '\0' && w.at[0] == '/')
-		return fail(why, whylen, "audit file %s: /: %s", path,
+		return why_set(why, whylen, "audit file %s: /: %s", path,
 		    strerror(w.err));
 	if (w.stop == SAFEPATH_UNSAFE)
-		return fail(why, whylen, "audit file %s: directory %s/ is not "
+		return why_set(why, whylen,
+		    "audit file %s: directory %s/ is not "
 		    "safe: it must be owned by root and writable only by root",
 		    path, at);
 	e = w.stop == SAFEPATH_ERRNO ? w.err : w.stop == SAFEPATH_DOTS ?
 	    EINVAL : w.stop == SAFEPATH_TOO_LONG ? ENAMETOOLONG : ENOTDIR;
-	return fail(why, whylen, "audit file %s: directory %s: %s%s", path, at,
+	return why_set(why, whylen,
+	    "audit file %s: directory %s: %s%s", path, at,
 	    strerror(e), e == ENOTDIR || e == ELOOP ?
 	    " (or a symlink, which is refused)" : "");
 }
@@ -415,12 +401,13 @@ open_log_file(int dirfd, const char *name, const char *path, char *why,
 		fd = -1;
 	}
 	if (fd == -1)
-		return fail(why, whylen, "audit file %s: %s%s", path,
+		return why_set(why, whylen, "audit file %s: %s%s", path,
 		    strerror(errno), errno == ELOOP ?
 		    " (a symlink, which is refused)" : "");
 	if (!S_ISREG(st.st_mode) || !root_only(&st)) {
 		close(fd);
-		return fail(why, whylen, "audit file %s: not safe: it must be "
+		return why_set(why, whylen,
+		    "audit file %s: not safe: it must be "
 		    "a regular file owned by root and writable only by root",
 		    path);
 	}
@@ -465,21 +452,23 @@ write_record(int fd, const char *rec, size_t len, const char *path,
 	ssize_t n;
 
 	if (!fits_size_limit(fd, len))
-		return fail(why, whylen, "audit file %s: the record would pass "
+		return why_set(why, whylen,
+		    "audit file %s: the record would pass "
 		    "the file size limit (RLIMIT_FSIZE): not written", path);
 	do
 		n = write(fd, rec, len);
 	while (n == -1 && errno == EINTR);      /* nothing was written */
 	if (n == -1)
-		return fail(why, whylen, "audit file %s: %s", path,
+		return why_set(why, whylen, "audit file %s: %s", path,
 		    strerror(errno));
 	if ((size_t)n != len)
-		return fail(why, whylen, "audit file %s: short write (%zd of "
+		return why_set(why, whylen,
+		    "audit file %s: short write (%zd of "
 		    "%zu bytes: file size limit or disk full); the file may "
 		    "end with a partial line", path, n, len);
 	/* On disk before the action: a crash must not lose the record. */
 	if (fdatasync(fd) == -1)
-		return fail(why, whylen, "audit file %s: %s", path,
+		return why_set(why, whylen, "audit file %s: %s", path,
 		    strerror(errno));
 	return 0;
 }
@@ -514,7 +503,8 @@ open_file_sink(const char *path, char *why, size_t whylen)
 	int dirfd, fd;
 
 	if (split_log_path(path, dir, sizeof(dir), &base) == -1)
-		return fail(why, whylen, "audit file %s: not an absolute path "
+		return why_set(why, whylen,
+		    "audit file %s: not an absolute path "
 		    "to a file (without . or .. components)", path);
 	if ((dirfd = open_log_dir(dir, path, why, whylen)) == -1)
 		return -1;
@@ -533,7 +523,7 @@ audit_file_append(const char *path, const char *rec, size_t len,
 		return -1;
 	rc = write_record(fd, rec, len, path, why, whylen);
 	if (close(fd) == -1 && rc == 0)
-		rc = fail(why, whylen, "audit file %s: %s", path,
+		rc = why_set(why, whylen, "audit file %s: %s", path,
 		    strerror(errno));
 	return rc;
 }
@@ -701,7 +691,7 @@ send_line(int fd, int type, const struct strbuf *line)
 static int
 syslog_failure(const char *devlog, char *why, size_t whylen)
 {
-	return fail(why, whylen, "syslog: %s: %s%s", devlog, strerror(errno),
+	return why_set(why, whylen, "syslog: %s: %s%s", devlog, strerror(errno),
 	    errno == EAGAIN ? " (the syslog daemon did not take the record "
 	    "in time)" : "");
 }
@@ -724,7 +714,7 @@ audit_syslog_send(const char *devlog, int priority, const char *msg,
 	int fd, type, rc;
 
 	if (make_line(&line, priority, msg, len, ctx) == -1)
-		rc = fail(why, whylen, "syslog: out of memory");
+		rc = why_set(why, whylen, "syslog: out of memory");
 	else if ((fd = devlog_connect(devlog, &type)) == -1)
 		rc = syslog_failure(devlog, why, whylen);
 	else {
@@ -771,7 +761,7 @@ audit_log_open_at(const struct audit_config *ac, const char *devlog,
 	struct audit_log *log;
 
 	if (!ac->syslog && ac->file == NULL) {
-		fail(why, whylen, "audit: no sink is enabled");
+		why_set(why, whylen, "audit: no sink is enabled");
 		return NULL;
 	}
 	if ((log = calloc(1, sizeof(*log))) == NULL)
@@ -794,7 +784,7 @@ audit_log_open_at(const struct audit_config *ac, const char *devlog,
 	}
 	return log;
 oom:
-	fail(why, whylen, "audit: out of memory");
+	why_set(why, whylen, "audit: out of memory");
 fail:
 	audit_log_close(log);
 	return NULL;
@@ -823,7 +813,7 @@ log_to_syslog(struct audit_log *log, const struct audit_event *ev,
 	if (make_line(&line, audit_syslog_priority(ev), rec->s, rec->len - 1,
 	    ctx) == -1) {
 		sb_free(&line);
-		return fail(why, whylen, "syslog: out of memory");
+		return why_set(why, whylen, "syslog: out of memory");
 	}
 	rc = log->sock == -1 ? -1 : send_line(log->sock, log->socktype, &line);
 	if (rc == -1 && errno != EMSGSIZE && errno != EAGAIN) {
@@ -867,11 +857,11 @@ audit_log_write_at(struct audit_log *log, const struct audit_event *ev,
 	if (whylen > 0)
 		why[0] = '\0';
 	if (log == NULL)
-		return fail(why, whylen, "audit: the log is not open");
+		return why_set(why, whylen, "audit: the log is not open");
 	audit_encode(ev, ctx, &rec);
 	if (sb_failed(&rec)) {
 		sb_free(&rec);
-		return fail(why, whylen, "audit: out of memory");
+		return why_set(why, whylen, "audit: out of memory");
 	}
 	if (log->fd != -1 && write_record(log->fd, rec.s, rec.len, log->file,
 	    one, sizeof(one)) == -1) {
@@ -905,9 +895,38 @@ audit_log_write(struct audit_log *log, const struct audit_event *ev,
 	struct utsname uts;
 
 	if (fill_context(&ctx, &uts) == -1)
-		return fail(why, whylen, "audit: clock_gettime: %s",
+		return why_set(why, whylen, "audit: clock_gettime: %s",
 		    strerror(errno));
 	return audit_log_write_at(log, ev, &ctx, why, whylen);
+}
+
+struct audit_event
+audit_event_of(const struct audit_event *base, const struct audit_entry *e)
+{
+	struct audit_event ev = *base;
+
+	ev.stage = e->stage;
+	ev.step = e->step;
+	if (e->decision != NULL)
+		ev.decision = e->decision;
+	if (e->reason != NULL)
+		ev.reason = e->reason;
+	ev.outcome = e->outcome;
+	ev.pids = e->pids;
+	ev.npids = e->npids;
+	ev.users = &e->user;
+	ev.nusers = e->user != NULL && e->user[0] != '\0';
+	ev.duration = e->seconds;
+	return ev;
+}
+
+int
+audit_record(struct audit_log *log, const struct audit_event *base,
+    const struct audit_entry *e, char *why, size_t whylen)
+{
+	struct audit_event ev = audit_event_of(base, e);
+
+	return audit_log_write(log, &ev, why, whylen);
 }
 
 int

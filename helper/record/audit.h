@@ -62,7 +62,7 @@ struct audit_event {
 	const char *reason;
 	const char *step;           /* AUDIT_STEP only: "free-port 8080" */
 	/* AUDIT_OUTCOME and AUDIT_STEP only */
-	const char *outcome;        /* "ok", "failed", "not-implemented" */
+	const char *outcome;        /* "ok", "refused", "failed", "rolled-back"... */
 	const pid_t *pids;          /* processes touched */
 	size_t npids;
 	const char *const *users;   /* users acted as */
@@ -118,6 +118,32 @@ struct audit_log *audit_log_open(const struct audit_config *ac, char *why,
 int audit_log_write(struct audit_log *, const struct audit_event *,
     char *why, size_t whylen);
 void audit_log_close(struct audit_log *);    /* NULL is fine */
+
+/*
+ * What one record of a run says beyond BASE, the fields all its records
+ * share (who asked for what, and the decision).
+ */
+struct audit_entry {
+	enum audit_stage stage;
+	const char *step;           /* AUDIT_STEP: "free-port 8080" */
+	const char *decision;       /* NULL: the base's */
+	const char *reason;         /* NULL: the base's */
+	const char *outcome;        /* AUDIT_OUTCOME and AUDIT_STEP */
+	const pid_t *pids;          /* processes touched */
+	size_t npids;
+	const char *user;           /* acted as; NULL or "" when none */
+	double seconds;
+};
+
+/*
+ * The one recorder: BASE with ENTRY on it, written by audit_log_write.
+ * The front (run.c) and the transaction both record through it.
+ */
+int audit_record(struct audit_log *, const struct audit_event *base,
+    const struct audit_entry *, char *why, size_t whylen);
+/* The event audit_record writes (pure; it points into E, keep E alive). */
+struct audit_event audit_event_of(const struct audit_event *base,
+    const struct audit_entry *e);
 
 /*
  * A fresh transaction id for audit_event.txid: 32 hex digits from

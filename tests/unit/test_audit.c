@@ -181,6 +181,38 @@ START_TEST(outcome_record_exact)
 END_TEST
 
 /*
+ * The one recorder's event: the base every record of a run shares, with
+ * one entry on it.  An outcome entry gives exactly the outcome record;
+ * a NULL decision or reason keeps the base's, an empty user lists none.
+ */
+START_TEST(entry_on_base_is_the_record)
+{
+	struct audit_event base = allowed_start(), want = start_outcome(), ev;
+	struct audit_entry e = { .stage = AUDIT_OUTCOME, .outcome = "ok",
+	    .pids = touched, .npids = 2, .user = "nginx", .seconds = 0.1234 };
+	struct strbuf got = STRBUF_INIT, exact = STRBUF_INIT;
+
+	ev = audit_event_of(&base, &e);
+	ck_assert_str_eq(encode(&got, &ev), encode(&exact, &want));
+	e = (struct audit_entry){ .stage = AUDIT_STEP, .step = "start nginx",
+	    .decision = "deny", .reason = "its own", .outcome = "failed",
+	    .user = "" };
+	ev = audit_event_of(&base, &e);
+	ck_assert_int_eq(ev.stage, AUDIT_STEP);
+	ck_assert_str_eq(ev.step, "start nginx");
+	ck_assert_str_eq(ev.decision, "deny");
+	ck_assert_str_eq(ev.reason, "its own");
+	ck_assert_uint_eq(ev.nusers, 0);
+	ck_assert_uint_eq(ev.npids, 0);
+	e = (struct audit_entry){ .stage = AUDIT_REQUEST };
+	ev = audit_event_of(&base, &e);
+	ck_assert_str_eq(encode(&got, &ev), encode(&exact, &base));
+	sb_free(&got);
+	sb_free(&exact);
+}
+END_TEST
+
+/*
  * A switch's step record: "step" right after the stage, then the outcome
  * members; a hostile step text is escaped like any other string.
  */
@@ -1213,6 +1245,7 @@ audit_suite(void)
 
 	tcase_add_test(enc, request_record_exact);
 	tcase_add_test(enc, outcome_record_exact);
+	tcase_add_test(enc, entry_on_base_is_the_record);
 	tcase_add_test(enc, step_record_exact);
 	tcase_add_test(enc, malformed_request_record);
 	tcase_add_test(enc, hostile_bytes_escaped);

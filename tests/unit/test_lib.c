@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "helper/exitcodes.h"
 #include "helper/lib/clock.h"
 #include "helper/lib/nss.h"
 #include "helper/lib/procfs.h"
@@ -99,6 +100,23 @@ START_TEST(nss_errors_are_not_absence)
 }
 END_TEST
 
+/* The one status: its values are the documented exit codes, and each
+ * has one outcome word (only done is "ok", only refused "refused"). */
+START_TEST(one_status_one_outcome)
+{
+	ck_assert_int_eq(EXIT_DONE, 0);
+	ck_assert_int_eq(EXIT_FAILED, 1);
+	ck_assert_int_eq(EXIT_USAGE, 2);
+	ck_assert_int_eq(EXIT_REFUSED, 3);
+	ck_assert_int_eq(EXIT_POLICY, 4);
+	ck_assert_str_eq(status_outcome(EXIT_DONE), "ok");
+	ck_assert_str_eq(status_outcome(EXIT_REFUSED), "refused");
+	ck_assert_str_eq(status_outcome(EXIT_FAILED), "failed");
+	ck_assert_str_eq(status_outcome(EXIT_POLICY), "failed");
+	ck_assert_str_eq(status_outcome(EXIT_USAGE), "failed");
+}
+END_TEST
+
 START_TEST(the_clock_goes_forward)
 {
 	double a = monotonic_seconds(), b = monotonic_seconds();
@@ -119,6 +137,7 @@ lib_suite(void)
 	tcase_add_test(tc, why_set_formats_cuts_and_fails);
 	tcase_add_test(tc, nss_errors_are_not_absence);
 	tcase_add_test(tc, the_clock_goes_forward);
+	tcase_add_test(tc, one_status_one_outcome);
 	suite_add_tcase(s, tc);
 	return s;
 }

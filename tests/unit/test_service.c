@@ -126,7 +126,7 @@ START_TEST(plan_resolves_user_by_name)
 
 	make_service(&t, "nobody", "LANG=C.UTF-8");
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	ck_assert(!p.root);
 	ck_assert_int_eq(p.uid, NOBODY);
 	ck_assert_int_eq(p.gid, NOBODY);
@@ -155,7 +155,7 @@ START_TEST(plan_resolves_user_by_number_and_group)
 	t.svc.uid = NOBODY;
 	t.svc.group = "daemon";
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	ck_assert_int_eq(p.uid, NOBODY);
 	ck_assert_int_eq(p.gid, getgrnam("daemon")->gr_gid);
 	ck_assert_str_eq(p.user, "nobody");
@@ -172,7 +172,7 @@ START_TEST(plan_policy_env_may_replace_path)
 
 	make_service(&t, "nobody", "PATH=/opt/svc/bin");
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	ck_assert_str_eq(p.envp[0], "PATH=/opt/svc/bin");
 	for (n = 0; p.envp[n] != NULL; n++)
 		;
@@ -192,7 +192,7 @@ START_TEST(plan_converts_capabilities)
 	t.svc.capabilities = t.caps;
 	t.svc.ncapabilities = 1;
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	ck_assert_uint_eq(p.ncaps, 1);
 	ck_assert_int_eq(p.caps[0], CAP_NET_BIND_SERVICE);
 	svc_launch_free(&p);
@@ -206,9 +206,9 @@ expect_refused(const struct service *svc, const char *words)
 	char why[600] = "";
 	int st = svc_resolve(svc, &p, why, sizeof(why));
 
-	if (st != SERVICE_REFUSED || strstr(why, words) == NULL)
+	if (st != EXIT_REFUSED || strstr(why, words) == NULL)
 		fprintf(stderr, "svc_resolve: %d: %s\n", st, why);
-	ck_assert_int_eq(st, SERVICE_REFUSED);
+	ck_assert_int_eq(st, EXIT_REFUSED);
 	ck_assert_ptr_nonnull(strstr(why, words));
 	svc_launch_free(&p);
 }
@@ -245,7 +245,7 @@ START_TEST(plan_refuses_root_without_allow_root)
 	expect_refused(&t.svc, "allow_root");
 	t.svc.allow_root = true;
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	ck_assert(p.root);
 	ck_assert_int_eq(p.uid, 0);
 	ck_assert_int_eq(p.gid, 0);
@@ -290,9 +290,9 @@ START_TEST(ports_free_names_the_holder_and_the_fix)
 
 	make_service(&t, "nobody", NULL);
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	ck_assert_int_eq(svc_ports_unheld(&p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	ck_assert_int_eq(pipe(sync), 0);
 	if ((holder = fork()) == 0) {
 		a.sin_port = htons((uint16_t)t.ports[0]);
@@ -305,7 +305,7 @@ START_TEST(ports_free_names_the_holder_and_the_fix)
 	}
 	ck_assert_int_eq(read(sync[0], hint, 1), 1);
 	ck_assert_int_eq(svc_ports_unheld(&p, why, sizeof(why)),
-	    SERVICE_FAILED);
+	    EXIT_FAILED);
 	kill(holder, SIGKILL);
 	waitpid(holder, NULL, 0);
 	snprintf(pidtext, sizeof(pidtext), "pid %d ", (int)holder);
@@ -402,7 +402,7 @@ START_TEST(plan_refuses_unsafe_binaries)
 	t.svc.exe = prog;
 	t.start[0] = prog;
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	svc_launch_free(&p);
 
 	/* a group-writable directory above it */
@@ -441,11 +441,11 @@ START_TEST(plan_refuses_unsafe_binaries)
 	make_script(script_path, sizeof(script_path), "script", "/bin/sh");
 	t.start[0] = script_path;
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	svc_launch_free(&p);
 	make_script(script_path, sizeof(script_path), "script", via_link);
 	ck_assert_int_eq(svc_resolve(&t.svc, &p, why, sizeof(why)),
-	    SERVICE_DONE);
+	    EXIT_DONE);
 	svc_launch_free(&p);
 	ck_assert_int_eq(chmod(dir, 0775), 0);
 	expect_refused(&t.svc, "a directory above its start command's "
@@ -528,17 +528,17 @@ run_start(const struct service *svc, struct outcome *o)
 		sigprocmask(SIG_BLOCK, &block, NULL);
 
 		o->plan = svc_resolve(svc, &p, o->why, sizeof(o->why));
-		if (o->plan == SERVICE_DONE && !p.root &&
+		if (o->plan == EXIT_DONE && !p.root &&
 		    privilege_enter(STEP_START, p.caps, p.ncaps) == -1)
 			o->plan = 99;
-		if (o->plan == SERVICE_DONE)
+		if (o->plan == EXIT_DONE)
 			o->ports = svc_ports_unheld(&p, o->why,
 			    sizeof(o->why));
-		if (o->plan == SERVICE_DONE && o->ports == SERVICE_DONE)
+		if (o->plan == EXIT_DONE && o->ports == EXIT_DONE)
 			o->launch = svc_launch(&p, &o->rep, o->why,
 			    sizeof(o->why));
-		if (o->plan == SERVICE_DONE && o->ports == SERVICE_DONE &&
-		    o->launch == SERVICE_DONE) {
+		if (o->plan == EXIT_DONE && o->ports == EXIT_DONE &&
+		    o->launch == EXIT_DONE) {
 			if (p.root &&
 			    privilege_enter(STEP_START_ROOT, NULL, 0) == -1)
 				o->launch = 98;
@@ -696,13 +696,13 @@ START_TEST(service_gets_only_what_the_policy_gives)
 	run_start(&t.svc, &o);
 	rec = fetch(t.ports[0]);
 	stop_started(&o);
-	if (o.wait != SERVICE_DONE)
+	if (o.wait != EXIT_DONE)
 		fprintf(stderr, "start: %d %d %d %d: %s\n", o.plan, o.ports,
 		    o.launch, o.wait, o.why);
-	ck_assert_int_eq(o.plan, SERVICE_DONE);
-	ck_assert_int_eq(o.ports, SERVICE_DONE);
-	ck_assert_int_eq(o.launch, SERVICE_DONE);
-	ck_assert_int_eq(o.wait, SERVICE_DONE);
+	ck_assert_int_eq(o.plan, EXIT_DONE);
+	ck_assert_int_eq(o.ports, EXIT_DONE);
+	ck_assert_int_eq(o.launch, EXIT_DONE);
+	ck_assert_int_eq(o.wait, EXIT_DONE);
 	ck_assert(!o.rep.exited);               /* a foreground service */
 	ck_assert_uint_eq(o.rep.npids, 1);
 	ck_assert_int_eq(o.rep.pids[0], o.rep.launched);
@@ -756,10 +756,10 @@ START_TEST(root_service_gets_root_and_nothing_of_the_caller)
 	run_start(&t.svc, &o);
 	rec = fetch(t.ports[0]);
 	stop_started(&o);
-	if (o.wait != SERVICE_DONE)
+	if (o.wait != EXIT_DONE)
 		fprintf(stderr, "start: %d %d %d %d: %s\n", o.plan, o.ports,
 		    o.launch, o.wait, o.why);
-	ck_assert_int_eq(o.wait, SERVICE_DONE);
+	ck_assert_int_eq(o.wait, EXIT_DONE);
 	ck_assert_ptr_nonnull(rec);
 	env_of(rec, env, sizeof(env));
 	snprintf(want, sizeof(want), "HOME=/root LOGNAME=root "
@@ -794,9 +794,9 @@ START_TEST(root_service_runs_with_its_group)
 	run_start(&t.svc, &o);
 	rec = fetch(t.ports[0]);
 	stop_started(&o);
-	if (o.wait != SERVICE_DONE)
+	if (o.wait != EXIT_DONE)
 		fprintf(stderr, "start: %s\n", o.why);
-	ck_assert_int_eq(o.wait, SERVICE_DONE);
+	ck_assert_int_eq(o.wait, EXIT_DONE);
 	ck_assert_ptr_nonnull(rec);
 	snprintf(gid, sizeof(gid), "\t%d\t%d\t%d\t%d", g, g, g, g);
 	expect_field(rec, "status: Uid:", "\t0\t0\t0\t0");
@@ -815,9 +815,9 @@ START_TEST(daemonizing_service_is_waited_for)
 	run_start(&t.svc, &o);
 	rec = fetch(t.ports[0]);
 	stop_started(&o);
-	if (o.wait != SERVICE_DONE)
+	if (o.wait != EXIT_DONE)
 		fprintf(stderr, "start: %s\n", o.why);
-	ck_assert_int_eq(o.wait, SERVICE_DONE);
+	ck_assert_int_eq(o.wait, EXIT_DONE);
 	ck_assert(o.rep.exited);
 	ck_assert(WIFEXITED(o.rep.wait_status) &&
 	    WEXITSTATUS(o.rep.wait_status) == 0);
@@ -839,7 +839,7 @@ START_TEST(failing_start_command_is_reported_at_once)
 	make_service(&t, "nobody", "FAIL=1");
 	run_start(&t.svc, &o);
 	stop_started(&o);
-	ck_assert_int_eq(o.wait, SERVICE_FAILED);
+	ck_assert_int_eq(o.wait, EXIT_FAILED);
 	ck_assert(o.rep.exited);
 	ck_assert(o.rep.seconds < 5.0);
 	ck_assert_ptr_nonnull(strstr(o.why, "exited with status 3"));
@@ -857,8 +857,8 @@ START_TEST(start_times_out_and_says_why)
 	t.svc.start_timeout = 0.5;
 	run_start(&t.svc, &o);
 	stop_started(&o);
-	ck_assert_int_eq(o.launch, SERVICE_DONE);
-	ck_assert_int_eq(o.wait, SERVICE_FAILED);
+	ck_assert_int_eq(o.launch, EXIT_DONE);
+	ck_assert_int_eq(o.wait, EXIT_FAILED);
 	/* a timeout is a failure, never a start command left running */
 	ck_assert(o.rep.exited);
 	ck_assert(WIFSIGNALED(o.rep.wait_status) &&
@@ -883,7 +883,7 @@ START_TEST(port_held_by_another_program_is_not_ready)
 	t.svc.start_timeout = 1.0;
 	run_start(&t.svc, &o);
 	stop_started(&o);
-	ck_assert_int_eq(o.wait, SERVICE_FAILED);
+	ck_assert_int_eq(o.wait, EXIT_FAILED);
 	ck_assert_ptr_nonnull(strstr(o.why, "/usr/bin/perl, user nobody, uid 65534), "
 	    "which is not testsvc"));
 }
@@ -899,7 +899,7 @@ START_TEST(exec_failure_comes_back_from_the_child)
 	t.start[0] = "/etc/passwd";
 	run_start(&t.svc, &o);
 	stop_started(&o);
-	ck_assert_int_eq(o.launch, SERVICE_FAILED);
+	ck_assert_int_eq(o.launch, EXIT_FAILED);
 	ck_assert(o.rep.exited);
 	ck_assert_ptr_nonnull(strstr(o.why, "cannot run /etc/passwd: "
 	    "Permission denied"));
@@ -921,7 +921,7 @@ START_TEST(held_port_refuses_before_launching)
 	run_start(&t.svc, &o);
 	stop_started(&o);
 	close(s);
-	ck_assert_int_eq(o.ports, SERVICE_FAILED);
+	ck_assert_int_eq(o.ports, EXIT_FAILED);
 	ck_assert_int_eq(o.rep.launched, 0);
 	ck_assert_ptr_nonnull(strstr(o.why, "cutover free-port"));
 }

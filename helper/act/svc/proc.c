@@ -193,7 +193,7 @@ service_passwd(const struct service *svc, int *st, char *why, size_t whylen)
 	    (svc->uid < 0 || svc->uid >= (long long)(uid_t)-1)) {
 		snprintf(why, whylen, "service %s has no valid user (uid %lld); "
 		    "refusing", svc->name, svc->uid);
-		*st = SERVICE_REFUSED;
+		*st = EXIT_REFUSED;
 		return NULL;
 	}
 	pw = svc->user != NULL ? getpwnam(svc->user) : getpwuid((uid_t)svc->uid);
@@ -210,7 +210,7 @@ service_passwd(const struct service *svc, int *st, char *why, size_t whylen)
 		    "%s: %s" : "uid %lld of service %s has no entry in the "
 		    "password database%s; refusing", svc->uid, svc->name,
 		    nf ? "" : strerror(errno));
-	*st = nf ? SERVICE_REFUSED : SERVICE_FAILED;
+	*st = nf ? EXIT_REFUSED : EXIT_FAILED;
 	return NULL;
 }
 
@@ -223,7 +223,7 @@ resolve_group(const struct service *svc, struct svc_launch *p, char *why,
 	bool nf;
 
 	if (svc->group == NULL)
-		return SERVICE_DONE;
+		return EXIT_DONE;
 	errno = 0;
 	if ((gr = getgrnam(svc->group)) == NULL) {
 		nf = nss_not_found(errno);
@@ -231,15 +231,15 @@ resolve_group(const struct service *svc, struct svc_launch *p, char *why,
 		    "%s: %s" : "group %s of service %s does not exist%s; create "
 		    "it or fix the policy", svc->group, svc->name,
 		    nf ? "" : strerror(errno));
-		return nf ? SERVICE_REFUSED : SERVICE_FAILED;
+		return nf ? EXIT_REFUSED : EXIT_FAILED;
 	}
 	if (gr->gr_gid == (gid_t)-1) {
 		snprintf(why, whylen, "group %s of service %s is gid -1; refusing",
 		    svc->group, svc->name);
-		return SERVICE_REFUSED;
+		return EXIT_REFUSED;
 	}
 	p->gid = gr->gr_gid;
-	return SERVICE_DONE;
+	return EXIT_DONE;
 }
 
 /* The supplementary groups, as initgroups(user, gid) would set them. */
@@ -253,7 +253,7 @@ resolve_groups(struct svc_launch *p, char *why, size_t whylen)
 		if ((bigger = realloc(list, (size_t)n * sizeof(*list))) == NULL) {
 			free(list);
 			snprintf(why, whylen, "out of memory");
-			return SERVICE_FAILED;
+			return EXIT_FAILED;
 		}
 		list = bigger;
 		got = n;
@@ -264,7 +264,7 @@ resolve_groups(struct svc_launch *p, char *why, size_t whylen)
 				free(list);
 				snprintf(why, whylen, "cannot list the groups "
 				    "of user %s", p->user);
-				return SERVICE_FAILED;
+				return EXIT_FAILED;
 			}
 			got = n * 2;
 		}
@@ -272,7 +272,7 @@ resolve_groups(struct svc_launch *p, char *why, size_t whylen)
 	}
 	p->groups = list;
 	p->ngroups = (size_t)got;
-	return SERVICE_DONE;
+	return EXIT_DONE;
 }
 
 /* Who SVC runs as: uid, gid, name, home and groups, into P. */
@@ -288,13 +288,13 @@ resolve_user(const struct service *svc, struct svc_launch *p, char *why,
 	if (pw->pw_uid == (uid_t)-1 || pw->pw_gid == (gid_t)-1) {
 		snprintf(why, whylen, "user %s of service %s has uid or gid -1; "
 		    "refusing", pw->pw_name, svc->name);
-		return SERVICE_REFUSED;
+		return EXIT_REFUSED;
 	}
 	if (pw->pw_uid == 0 && !svc->allow_root) {
 		snprintf(why, whylen, "service %s would run as root (user %s "
 		    "is uid 0) and its policy does not say allow_root = true; "
 		    "refusing", svc->name, pw->pw_name);
-		return SERVICE_REFUSED;
+		return EXIT_REFUSED;
 	}
 	p->uid = pw->pw_uid;
 	p->gid = pw->pw_gid;
@@ -302,9 +302,9 @@ resolve_user(const struct service *svc, struct svc_launch *p, char *why,
 	if ((p->user = strdup(pw->pw_name)) == NULL ||
 	    (p->home = strdup(pw->pw_dir)) == NULL) {
 		snprintf(why, whylen, "out of memory");
-		return SERVICE_FAILED;
+		return EXIT_FAILED;
 	}
-	if ((st = resolve_group(svc, p, why, whylen)) != SERVICE_DONE)
+	if ((st = resolve_group(svc, p, why, whylen)) != EXIT_DONE)
 		return st;
 	return resolve_groups(p, why, whylen);
 }
@@ -318,7 +318,7 @@ resolve_caps(const struct service *svc, struct svc_launch *p, char *why,
 	if ((p->caps = calloc(svc->ncapabilities + 1, sizeof(*p->caps))) ==
 	    NULL) {
 		snprintf(why, whylen, "out of memory");
-		return SERVICE_FAILED;
+		return EXIT_FAILED;
 	}
 	for (i = 0; i < svc->ncapabilities; i++) {
 		if (cap_from_name(svc->capabilities[i], &p->caps[i]) == -1 ||
@@ -326,12 +326,12 @@ resolve_caps(const struct service *svc, struct svc_launch *p, char *why,
 			snprintf(why, whylen, "capability %s of service %s is "
 			    "not known to this system; refusing",
 			    svc->capabilities[i], svc->name);
-			return SERVICE_REFUSED;
+			return EXIT_REFUSED;
 		}
 	}
 	/* A root service holds all of root's; its list is not used. */
 	p->ncaps = svc->ncapabilities;
-	return SERVICE_DONE;
+	return EXIT_DONE;
 }
 
 /* "NAME=value": is NAME the same as in ENTRY? */
@@ -396,9 +396,9 @@ build_env(const struct service *svc, struct svc_launch *p, char *why,
 	for (i = 0; rc == 0 && i < svc->nenv; i++)
 		rc = env_set(env, &n, strdup(svc->env[i]));
 	if (rc == 0)
-		return SERVICE_DONE;
+		return EXIT_DONE;
 	snprintf(why, whylen, "out of memory");
-	return SERVICE_FAILED;
+	return EXIT_FAILED;
 }
 
 static int
@@ -411,25 +411,25 @@ proc_resolve(const struct service *svc, struct svc_launch *p, char *why,
 	p->svc = svc;
 	if (svc == NULL) {
 		snprintf(why, whylen, "no such service");
-		return SERVICE_REFUSED;
+		return EXIT_REFUSED;
 	}
 	p->timeout = svc->start_timeout > 0 ? svc->start_timeout : 10.0;
 	if (svc->nstart == 0 || svc->start == NULL || svc->start[0] == NULL) {
 		snprintf(why, whylen, "service %s has no start command",
 		    svc->name);
-		return SERVICE_REFUSED;
+		return EXIT_REFUSED;
 	}
 	if (binary_safe(svc->exe, "exe", false, svc, why, whylen) == -1 ||
 	    binary_safe(svc->start[0], "start command", false, svc, why,
 	    whylen) == -1 ||
 	    interpreter_safe(svc->start[0], 0, svc, why, whylen) == -1)
-		return SERVICE_REFUSED;
-	if ((st = resolve_user(svc, p, why, whylen)) != SERVICE_DONE ||
+		return EXIT_REFUSED;
+	if ((st = resolve_user(svc, p, why, whylen)) != EXIT_DONE ||
 	    (st = svc_identity(svc, &p->holders, why, whylen)) != 0 ||
-	    (st = resolve_caps(svc, p, why, whylen)) != SERVICE_DONE ||
-	    (st = build_env(svc, p, why, whylen)) != SERVICE_DONE)
+	    (st = resolve_caps(svc, p, why, whylen)) != EXIT_DONE ||
+	    (st = build_env(svc, p, why, whylen)) != EXIT_DONE)
 		return st;
-	return SERVICE_DONE;
+	return EXIT_DONE;
 }
 
 static void
@@ -457,13 +457,13 @@ proc_ports_unheld(const struct svc_launch *p, char *why, size_t whylen)
 	struct holders *h = malloc(sizeof(*h));
 	char who[400], err[256], more[64] = "";
 	size_t i;
-	int st = SERVICE_DONE;
+	int st = EXIT_DONE;
 
 	if (h == NULL) {
 		snprintf(why, whylen, "out of memory");
-		return SERVICE_FAILED;
+		return EXIT_FAILED;
 	}
-	for (i = 0; i < svc->nports && st == SERVICE_DONE; i++) {
+	for (i = 0; i < svc->nports && st == EXIT_DONE; i++) {
 		int port = svc->ports[i];
 
 		if ((st = ports_holders(port, h, err, sizeof(err))) != 0) {
@@ -484,12 +484,12 @@ proc_ports_unheld(const struct svc_launch *p, char *why, size_t whylen)
 				snprintf(why, whylen, "port %d is already held by "
 				    "%s%s; free it first (cutover free-port %d); "
 				    "nothing was started", port, who, more, port);
-			st = SERVICE_FAILED;
+			st = EXIT_FAILED;
 		} else if (h->nsockets > 0) {
 			snprintf(why, whylen, "port %d is already listening, "
 			    "held by a process cutover cannot see (another "
 			    "PID namespace?); nothing was started", port);
-			st = SERVICE_FAILED;
+			st = EXIT_FAILED;
 		}
 	}
 	free(h);
@@ -680,14 +680,14 @@ proc_launch(const struct svc_launch *p, struct svc_started *rep,
 	rep->pidfd = -1;
 	if (pipe2(fds, O_CLOEXEC) == -1) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
-		return SERVICE_FAILED;
+		return EXIT_FAILED;
 	}
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
-		return SERVICE_FAILED;
+		return EXIT_FAILED;
 	}
 	if (pid == 0) {
 		close(fds[0]);
@@ -714,10 +714,10 @@ proc_launch(const struct svc_launch *p, struct svc_started *rep,
 		snprintf(why, whylen, "could not start %s (as %s): its process "
 		    "did not reach its exec within %.1f s and was killed; "
 		    "nothing runs", p->svc->name, p->user, p->timeout);
-		return SERVICE_FAILED;
+		return EXIT_FAILED;
 	}
 	if (n <= 0)
-		return SERVICE_DONE;
+		return EXIT_DONE;
 	msg[n] = '\0';
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
@@ -725,7 +725,7 @@ proc_launch(const struct svc_launch *p, struct svc_started *rep,
 	rep->wait_status = status;
 	snprintf(why, whylen, "could not start %s (as %s): %s; nothing runs",
 	    p->svc->name, p->user, msg);
-	return SERVICE_FAILED;
+	return EXIT_FAILED;
 }
 
 /* ---- waiting ------------------------------------------------------------ */
@@ -908,7 +908,7 @@ proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
 		snprintf(why, whylen, "%s did not come up within %.1f s: its "
 		    "start command (pid %d) %s; %s", svc->name, p->timeout,
 		    (int)rep->launched, ended, state);
-	return ready == 1 ? SERVICE_DONE : SERVICE_FAILED;
+	return ready == 1 ? EXIT_DONE : EXIT_FAILED;
 }
 
 const struct svc_ops svc_proc_ops = {

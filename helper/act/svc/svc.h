@@ -39,15 +39,9 @@
 #include <stddef.h>
 
 #include "policy/policy.h"
+#include "helper/exitcodes.h"
 #include "helper/act/holders.h"
 #include "helper/act/release.h"
-
-/* The values are the exit codes (exitcodes.h), like release.h's. */
-enum service_status {
-	SERVICE_DONE = 0,
-	SERVICE_FAILED = 1,         /* the action failed: port held, timeout */
-	SERVICE_REFUSED = 3,        /* the system makes it unsafe: refused */
-};
 
 #define SERVICE_PIDS_MAX 16
 #define SERVICE_SOCKETS_MAX 8
@@ -84,9 +78,9 @@ struct svc_started {
 };
 
 /*
- * Resolve SVC into L, touching nothing.  SERVICE_REFUSED when a binary
+ * Resolve SVC into L, touching nothing.  EXIT_REFUSED when a binary
  * is unsafe, the user or group does not exist (or is -1), or the user is
- * uid 0 without allow_root; SERVICE_FAILED on a lookup or memory error.
+ * uid 0 without allow_root; EXIT_FAILED on a lookup or memory error.
  * WHY says which and what to do.  L must be freed with svc_launch_free()
  * whatever the result.
  */
@@ -95,7 +89,7 @@ int svc_resolve(const struct service *svc, struct svc_launch *l, char *why,
 void svc_launch_free(struct svc_launch *l);
 
 /*
- * SERVICE_FAILED with the holder and the command that frees the port
+ * EXIT_FAILED with the holder and the command that frees the port
  * ("cutover free-port 8080") when any of the service's ports is listening.
  * Needs cap_sys_ptrace and cap_dac_read_search (or root).
  */
@@ -103,7 +97,7 @@ int svc_ports_unheld(const struct svc_launch *l, char *why, size_t whylen);
 
 /*
  * Start the service as L says; REP->launched is the launched process's
- * pid, REP->pidfd its pidfd.  SERVICE_FAILED, with the child's own reason,
+ * pid, REP->pidfd its pidfd.  EXIT_FAILED, with the child's own reason,
  * when it could not set itself up or exec, or did not reach its exec
  * within L->timeout (it is then killed): nothing then runs.
  */
@@ -113,7 +107,7 @@ int svc_launch(const struct svc_launch *l, struct svc_started *rep,
 /*
  * Poll every 50 ms until each of the service's ports is listening and held
  * only by the service's processes, at least one of them running as its
- * user; or the start command failed; or L->timeout passed (SERVICE_FAILED).
+ * user; or the start command failed; or L->timeout passed (EXIT_FAILED).
  * WHY says what happened either way: who holds the ports, and the start
  * command's exit status.  A launched process still running once ready is
  * left to run (a foreground service; it has its own session); one still

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helper/lib/clock.h"
 #include "helper/exitcodes.h"
 #include "helper/act/holders.h"
 #include "helper/act/svc/svc.h"
@@ -51,7 +52,7 @@ do_step(struct sw *w, const struct txn_step *s)
 	if (s->kind != DO_VERIFY && !res.nothing)
 		w->changed = true;
 	ok = res.status == EXIT_DONE;
-	if (txn_record(w->t, s->words, txn_outcome_of(res.status), res.text,
+	if (txn_record(w->t, s->words, status_outcome(res.status), res.text,
 	    &res, res.seconds, why, sizeof(why)) == -1) {
 		txn_tell(w->t, 'E', "cutover: cannot write the audit record of "
 		    "%s (%s)", s->words, why);
@@ -191,7 +192,7 @@ conclude(struct sw *w, double started)
 	int status = EXIT_DONE;
 
 	if (w->failed_at[0] == '\0' && !w->t->aborted) {
-		took = txn_now() - started;
+		took = monotonic_seconds() - started;
 		snprintf(line, sizeof(line), "switch %s: done in %.2f s: %s "
 		    "serves port %d", pl->name, took, pl->to->name, pl->port);
 		if (pl->nverify > 0)
@@ -216,7 +217,7 @@ conclude(struct sw *w, double started)
 			outcome = "rolled-back";
 		else
 			outcome = "rollback-failed";
-		took = txn_now() - started;
+		took = monotonic_seconds() - started;
 		snprintf(line, sizeof(line), "switch %s failed at %s: %s; %s",
 		    pl->name, w->failed_at, w->failure, state);
 	}
@@ -240,7 +241,7 @@ can_start(const struct service *svc, const char *role, char *why,
 	int st = svc_resolve(svc, &sp, reason, sizeof(reason));
 
 	svc_launch_free(&sp);
-	if (st != SERVICE_DONE)
+	if (st != EXIT_DONE)
 		snprintf(why, whylen, "%s %s could not be started: %s", role,
 		    svc->name, reason);
 	return st;
@@ -351,19 +352,19 @@ switch_body(struct txn *t, void *ctx)
 {
 	struct sw *w = ctx;
 	char why[800] = "pre-flight: ok", err[512];
-	double started = txn_now();
+	double started = monotonic_seconds();
 	int st;
 
 	w->t = t;
 	st = preflight(w->pl, why, sizeof(why));
-	if (txn_record(t, "pre-flight", txn_outcome_of(st), why, NULL, 0, err,
+	if (txn_record(t, "pre-flight", status_outcome(st), why, NULL, 0, err,
 	    sizeof(err)) == -1) {
 		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
 		    "refusing: nothing was done", err);
 		return EXIT_POLICY;
 	}
 	if (st != EXIT_DONE) {
-		if (txn_record(t, NULL, txn_outcome_of(st), why, NULL, 0, err,
+		if (txn_record(t, NULL, status_outcome(st), why, NULL, 0, err,
 		    sizeof(err)) == -1)
 			txn_tell(t, 'E', "cutover: cannot write the outcome "
 			    "record (%s)", err);
