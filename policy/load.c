@@ -20,14 +20,16 @@
 #include "policy/load.h"
 #include "policy/policy.h"
 
-static void
-verror(struct build *b, const char *file, const config_setting_t *s,
-    const char *fmt, va_list ap)
+/* The one way a loader message is made: build_error and build_warning differ
+ * only in the level. */
+static void __attribute__((format(printf, 5, 0)))
+vdiag(struct build *b, enum diag_level level, const char *file,
+    const config_setting_t *s, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	diags_add(b->d, DIAG_ERROR, file,
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	diags_add(b->d, level, file,
 	    s ? (int)config_setting_source_line(s) : 0, "%s", msg);
 }
 
@@ -38,7 +40,7 @@ build_error(struct build *b, const char *file, const config_setting_t *s,
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(b, file, s, fmt, ap);
+	vdiag(b, DIAG_ERROR, file, s, fmt, ap);
 	va_end(ap);
 }
 
@@ -47,13 +49,10 @@ build_warning(struct build *b, const char *file, const config_setting_t *s,
     const char *fmt, ...)
 {
 	va_list ap;
-	char msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vdiag(b, DIAG_WARNING, file, s, fmt, ap);
 	va_end(ap);
-	diags_add(b->d, DIAG_WARNING, file,
-	    s ? (int)config_setting_source_line(s) : 0, "%s", msg);
 }
 
 void *
