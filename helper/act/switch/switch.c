@@ -25,23 +25,35 @@
 #include "helper/act/holders.h"
 #include "helper/act/svc/svc.h"
 #include "policy/strbuf.h"
+#include "helper/act/switch/core.h"
 #include "helper/act/switch/switch.h"
 #include "helper/act/transaction.h"
 
-/* The switch's state, as it goes. */
+/* The switch as it goes: the core's state, and what the last line says. */
 struct sw {
 	struct txn *t;
 	const struct plan *pl;
-	bool changed;               /* a step did something */
-	bool started;               /* the start of TO was attempted */
-	bool from_ran;              /* FROM held the port before */
+	struct sw_core core;
 	char failed_at[128];        /* the step that failed, "" while none */
 	char failure[STEP_TEXT_MAX];
 };
 
-/* Run S, record it, report it.  Returns true when it succeeded. */
+/* Remember the first failure, for the last line. */
+static void
+note_failure(struct sw *w, const char *words, const char *text)
+{
+	if (w->failed_at[0] != '\0')
+		return;
+	snprintf(w->failed_at, sizeof(w->failed_at), "%s", words);
+	snprintf(w->failure, sizeof(w->failure), "%s", text);
+}
+
+/*
+ * Run S, record it, report it.  Returns true when it succeeded; *CHANGED
+ * says whether it changed the machine.
+ */
 static bool
-do_step(struct sw *w, const struct txn_step *s)
+do_step(struct sw *w, const struct txn_step *s, bool *changed)
 {
 	struct step_result res;
 	struct verify_result vr;
@@ -49,8 +61,7 @@ do_step(struct sw *w, const struct txn_step *s)
 	bool ok;
 
 	txn_run_step(w->t, s, &res, &vr);
-	if (s->kind != DO_VERIFY && !res.nothing)
-		w->changed = true;
+	*changed = s->kind != DO_VERIFY && !res.nothing;
 	ok = res.status == EXIT_DONE;
 	if (txn_record(w->t, s->words, status_outcome(res.status), res.text,
 	    &res, res.seconds, why, sizeof(why)) == -1) {
@@ -64,57 +75,72 @@ do_step(struct sw *w, const struct txn_step *s)
 	}
 	txn_tell(w->t, ok ? 'O' : 'E', "cutover: switch %s: %s: %s",
 	    w->pl->name, s->words, res.text);
-	if (!ok && w->failed_at[0] == '\0') {
-		snprintf(w->failed_at, sizeof(w->failed_at), "%s", s->words);
-		snprintf(w->failure, sizeof(w->failure), "%s", res.text);
-	}
+	if (!ok)
+		note_failure(w, s->words, res.text);
 	return ok;
 }
 
-/* ---- the plan's steps ---------------------------------------------------- */
-
-/* Free, start, verify: true when all of them succeeded. */
+/* Socket handoff: keep the port listening until the new service has it. */
 static bool
-forward(struct sw *w)
+hold_port(struct sw *w)
+{
+	char words[64], text[STEP_TEXT_MAX];
+
+	if (txn_hold_port(w->t, w->pl->port) == 0)
+		return true;
+	snprintf(words, sizeof(words), "free-port %d", w->pl->port);
+	snprintf(text, sizeof(text), "cannot listen on port %d for the "
+	    "handoff: %s", w->pl->port, strerror(errno));
+	note_failure(w, words, text);
+	return false;
+}
+
+/* Do STEP, the core's next one. */
+static bool
+act(struct sw *w, enum sw_step step, bool *changed)
 {
 	const struct plan *pl = w->pl;
 	bool handoff = pl->to->handoff != HANDOFF_NONE;
-	char words[3][128];
-	struct txn_step s;
-	size_t i;
+	char words[160];
+	struct txn_step s = { .words = words };
 
-	snprintf(words[0], sizeof(words[0]), "free-port %d", pl->port);
-	s = (struct txn_step){ .kind = DO_FREE_PORT, .words = words[0],
-	    .grant = pl->grant, .svc = pl->from,
-	    .handoff_port = handoff ? pl->port : 0 };
-	if (!do_step(w, &s))
-		return false;
-	if (handoff && txn_hold_port(w->t, pl->port) == -1) {
-		snprintf(w->failed_at, sizeof(w->failed_at), "free-port %d",
-		    pl->port);
-		snprintf(w->failure, sizeof(w->failure), "cannot listen on "
-		    "port %d for the handoff: %s", pl->port, strerror(errno));
+	*changed = false;
+	switch (step) {
+	case SW_FREE_PORT:
+		snprintf(words, sizeof(words), "free-port %d", pl->port);
+		s.kind = DO_FREE_PORT, s.grant = pl->grant, s.svc = pl->from;
+		s.handoff_port = handoff ? pl->port : 0;
+		break;
+	case SW_HOLD_PORT:
+		return hold_port(w);
+	case SW_START_NEW:
+		snprintf(words, sizeof(words), "start %s", pl->to->name);
+		s.kind = DO_START, s.svc = pl->to, s.handoff = handoff;
+		break;
+	case SW_VERIFY:
+		snprintf(words, sizeof(words), "verify %s",
+		    pl->verify[w->core.verify]->name);
+		s.kind = DO_VERIFY, s.check = pl->verify[w->core.verify];
+		break;
+	case SW_ROLLBACK:
+		txn_tell(w->t, 'E', "cutover: switch %s: rolling back",
+		    pl->name);
+		txn_close_socks(w->t);
+		return true;
+	case SW_STOP_NEW:
+		snprintf(words, sizeof(words), "rollback: stop %s",
+		    pl->to->name);
+		s.kind = DO_STOP, s.svc = pl->to;
+		break;
+	case SW_START_OLD:
+		snprintf(words, sizeof(words), "rollback: start %s",
+		    pl->from->name);
+		s.kind = DO_START, s.svc = pl->from;
+		break;
+	default:
 		return false;
 	}
-	if (txn_abort_asked(w->t))
-		return false;
-	snprintf(words[1], sizeof(words[1]), "start %s", pl->to->name);
-	s = (struct txn_step){ .kind = DO_START, .words = words[1],
-	    .svc = pl->to, .handoff = handoff };
-	w->started = true;
-	if (!do_step(w, &s))
-		return false;
-	for (i = 0; i < pl->nverify; i++) {
-		if (txn_abort_asked(w->t))
-			return false;
-		snprintf(words[2], sizeof(words[2]), "verify %s",
-		    pl->verify[i]->name);
-		s = (struct txn_step){ .kind = DO_VERIFY, .words = words[2],
-		    .check = pl->verify[i] };
-		if (!do_step(w, &s))
-			return false;
-	}
-	return true;
+	return do_step(w, &s, changed);
 }
 
 /* "free (nothing listens)", "held by pid 12 (/usr/sbin/nginx, ...)" */
@@ -139,46 +165,30 @@ port_state(int port, char *buf, size_t size)
 	free(h);
 }
 
-/*
- * Undo: stop TO if its start was attempted, start FROM again if it held
- * the port before.  Returns true when FROM serves again (or had not run).
- */
-static bool
-roll_back(struct sw *w, char *state, size_t size)
+/* What state a failed switch left the machine in, for the last line. */
+static void
+failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 {
 	const struct plan *pl = w->pl;
-	char stop_words[128], start_words[128], where[600];
-	struct txn_step s;
-	bool ok = true;
+	char where[600];
 
-	txn_tell(w->t, 'E', "cutover: switch %s: rolling back", pl->name);
-	txn_close_socks(w->t);
-	if (w->started) {
-		snprintf(stop_words, sizeof(stop_words), "rollback: stop %s",
-		    pl->to->name);
-		s = (struct txn_step){ .kind = DO_STOP, .words = stop_words,
-		    .svc = pl->to };
-		ok = do_step(w, &s);
-	}
-	if (ok && w->from_ran) {
-		snprintf(start_words, sizeof(start_words), "rollback: start %s",
-		    pl->from->name);
-		s = (struct txn_step){ .kind = DO_START, .words = start_words,
-		    .svc = pl->from };
-		ok = do_step(w, &s);
-	}
-	port_state(pl->port, where, sizeof(where));
-	if (ok && w->from_ran)
-		snprintf(state, size, "rolled back, %s serving %d again "
+	if (o == SW_ROLLED_BACK_IDLE || o == SW_ROLLBACK_FAILED)
+		port_state(pl->port, where, sizeof(where));
+	if (o == SW_LEFT_AS_IS)
+		snprintf(buf, size, "no rollback (the plan says rollback = "
+		    "false); port %d is left as it is", pl->port);
+	else if (o == SW_NOTHING_CHANGED)
+		snprintf(buf, size, "nothing was changed");
+	else if (o == SW_ROLLED_BACK)
+		snprintf(buf, size, "rolled back, %s serving %d again "
 		    "(verified listening)", pl->from->name, pl->port);
-	else if (ok)
-		snprintf(state, size, "rolled back: %s did not hold port %d "
+	else if (o == SW_ROLLED_BACK_IDLE)
+		snprintf(buf, size, "rolled back: %s did not hold port %d "
 		    "before and was not started; port %d is %s", pl->from->name,
 		    pl->port, pl->port, where);
 	else
-		snprintf(state, size, "ROLLBACK FAILED (see the line above); "
+		snprintf(buf, size, "ROLLBACK FAILED (see the line above); "
 		    "port %d is now %s", pl->port, where);
-	return ok;
 }
 
 /* The last word: outcome record, last line, exit status. */
@@ -186,47 +196,47 @@ static int
 conclude(struct sw *w, double started)
 {
 	const struct plan *pl = w->pl;
+	enum sw_outcome o = sw_outcome(&w->core);
 	char state[900], line[STEP_TEXT_MAX + 900 + 256], why[512];
-	const char *outcome = "ok";
-	double took;
-	int status = EXIT_DONE;
+	double took = monotonic_seconds() - started;
 
-	if (w->failed_at[0] == '\0' && !w->t->aborted) {
-		took = monotonic_seconds() - started;
+	if (o == SW_OK) {
 		snprintf(line, sizeof(line), "switch %s: done in %.2f s: %s "
-		    "serves port %d", pl->name, took, pl->to->name, pl->port);
-		if (pl->nverify > 0)
-			snprintf(line + strlen(line), sizeof(line) - strlen(line),
-			    ", verified");
+		    "serves port %d%s", pl->name, took, pl->to->name, pl->port,
+		    pl->nverify > 0 ? ", verified" : "");
 	} else {
-		if (w->failed_at[0] == '\0') {
-			snprintf(w->failed_at, sizeof(w->failed_at), "%s",
-			    "the caller's request");
-			snprintf(w->failure, sizeof(w->failure), "aborted by "
-			    "the caller");
-		}
-		status = EXIT_FAILED;
-		outcome = "failed";
-		if (!pl->rollback)
-			snprintf(state, sizeof(state), "no rollback (the plan "
-			    "says rollback = false); port %d is left as it is",
-			    pl->port);
-		else if (!w->changed)
-			snprintf(state, sizeof(state), "nothing was changed");
-		else if (roll_back(w, state, sizeof(state)))
-			outcome = "rolled-back";
-		else
-			outcome = "rollback-failed";
-		took = monotonic_seconds() - started;
+		note_failure(w, "the caller's request", "aborted by the caller");
+		failed_state(w, o, state, sizeof(state));
 		snprintf(line, sizeof(line), "switch %s failed at %s: %s; %s",
 		    pl->name, w->failed_at, w->failure, state);
 	}
-	if (txn_record(w->t, NULL, outcome, line, NULL, took, why,
+	if (txn_record(w->t, NULL, sw_outcome_word(o), line, NULL, took, why,
 	    sizeof(why)) == -1)
 		txn_tell(w->t, 'E', "cutover: cannot write the outcome record "
 		    "(%s)", why);
-	txn_tell(w->t, status == EXIT_DONE ? 'O' : 'E', "cutover: %s", line);
-	return status;
+	txn_tell(w->t, o == SW_OK ? 'O' : 'E', "cutover: %s", line);
+	return o == SW_OK ? EXIT_DONE : EXIT_FAILED;
+}
+
+/* The core decides, this does: step after step until the core says end. */
+static void
+drive(struct sw *w)
+{
+	const struct plan *pl = w->pl;
+	struct sw_facts facts = {
+		.handoff = pl->to->handoff != HANDOFF_NONE,
+		.rollback = pl->rollback,
+		.old_held_port = ports_listening(pl->port) == 1,
+		.nverify = pl->nverify,
+	};
+	enum sw_step step;
+	bool ok, changed;
+
+	sw_begin(&w->core, &facts);
+	while ((step = sw_next(&w->core, txn_abort_asked(w->t))) != SW_END) {
+		ok = act(w, step, &changed);
+		sw_done(&w->core, ok, changed);
+	}
 }
 
 /* ---- pre-flight: touching nothing ------------------------------------------ */
@@ -373,8 +383,7 @@ switch_body(struct txn *t, void *ctx)
 		    "pre-flight" : "could not begin", why);
 		return st;
 	}
-	w->from_ran = ports_listening(w->pl->port) == 1;
-	(void)forward(w);
+	drive(w);
 	return conclude(w, started);
 }
 

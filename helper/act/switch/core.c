@@ -1,0 +1,126 @@
+/*
+ * core.c - a switch's decisions (core.h).  Forward: free the port (and,
+ * with a handoff, hold it), start the new service, run each check.  On a
+ * failure or an abort, and only when the plan rolls back and a step
+ * changed something: stop the new service if its start was attempted,
+ * then start the old one if it held the port before.
+ */
+#include "helper/act/switch/core.h"
+
+void
+sw_begin(struct sw_core *c, const struct sw_facts *facts)
+{
+	*c = (struct sw_core){ .facts = *facts, .step = SW_BEGIN };
+}
+
+static enum sw_step
+next_forward(struct sw_core *c)
+{
+	switch (c->step) {
+	case SW_BEGIN:
+		return SW_FREE_PORT;
+	case SW_FREE_PORT:
+		return c->facts.handoff ? SW_HOLD_PORT : SW_START_NEW;
+	case SW_HOLD_PORT:
+		return SW_START_NEW;
+	case SW_START_NEW:
+		c->verify = 0;
+		return c->facts.nverify > 0 ? SW_VERIFY : SW_END;
+	case SW_VERIFY:
+		c->verify++;
+		return c->verify < c->facts.nverify ? SW_VERIFY : SW_END;
+	default:
+		return SW_END;
+	}
+}
+
+/* The forward steps are over, for a failure or an abort. */
+static enum sw_step
+first_undo(struct sw_core *c)
+{
+	c->undoing = true;
+	if (!c->facts.rollback || !c->changed)
+		return SW_END;
+	return SW_ROLLBACK;
+}
+
+static enum sw_step
+next_undo(const struct sw_core *c)
+{
+	if (c->step == SW_ROLLBACK && c->started_new)
+		return SW_STOP_NEW;
+	if ((c->step == SW_ROLLBACK || c->step == SW_STOP_NEW) &&
+	    !c->rollback_failed && c->facts.old_held_port)
+		return SW_START_OLD;
+	return SW_END;
+}
+
+enum sw_step
+sw_next(struct sw_core *c, bool abort_asked)
+{
+	bool holding_next = c->step == SW_FREE_PORT && c->facts.handoff;
+
+	if (c->step == SW_END)
+		return SW_END;
+	if (c->undoing)
+		return c->step = next_undo(c);
+	if (abort_asked && !c->failed && !holding_next)
+		c->aborted = true;
+	if (c->failed || c->aborted)
+		return c->step = first_undo(c);
+	return c->step = next_forward(c);
+}
+
+void
+sw_done(struct sw_core *c, bool ok, bool changed)
+{
+	switch (c->step) {
+	case SW_START_NEW:
+		c->started_new = true;
+		/* FALLTHROUGH */
+	case SW_FREE_PORT:
+		c->changed |= changed;
+		c->failed |= !ok;
+		break;
+	case SW_HOLD_PORT:      /* our own socket, closed at the end */
+	case SW_VERIFY:         /* a check changes nothing */
+		c->failed |= !ok;
+		break;
+	case SW_STOP_NEW:
+	case SW_START_OLD:
+		c->rollback_failed |= !ok;
+		break;
+	default:
+		break;
+	}
+}
+
+enum sw_outcome
+sw_outcome(const struct sw_core *c)
+{
+	if (!c->failed && !c->aborted)
+		return SW_OK;
+	if (!c->facts.rollback)
+		return SW_LEFT_AS_IS;
+	if (!c->changed)
+		return SW_NOTHING_CHANGED;
+	if (c->rollback_failed)
+		return SW_ROLLBACK_FAILED;
+	return c->facts.old_held_port ? SW_ROLLED_BACK : SW_ROLLED_BACK_IDLE;
+}
+
+const char *
+sw_outcome_word(enum sw_outcome o)
+{
+	switch (o) {
+	case SW_OK:
+		return "ok";
+	case SW_ROLLED_BACK:
+	case SW_ROLLED_BACK_IDLE:
+		return "rolled-back";
+	case SW_ROLLBACK_FAILED:
+		return "rollback-failed";
+	default:
+		return "failed";
+	}
+}

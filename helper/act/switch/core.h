@@ -1,0 +1,80 @@
+/*
+ * core.h - a switch's decisions, as a pure function of its steps' results.
+ *
+ * switch.c drives: it asks sw_next() what to do, does it, tells sw_done()
+ * how it went, and asks again until SW_END; sw_outcome() then says what the
+ * switch achieved.  Nothing here touches a process, a port or a record, so
+ * every path (each step failing, an abort before, between or during the
+ * steps, a rollback that works or fails, rollback = false, a port that was
+ * free before) is a unit test (tests/unit/test_switch.c).
+ */
+#ifndef CUTOVER_SWITCH_CORE_H
+#define CUTOVER_SWITCH_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum sw_step {
+	SW_BEGIN,       /* nothing done yet (never returned by sw_next) */
+	SW_FREE_PORT,   /* take the port from the old service */
+	SW_HOLD_PORT,   /* socket handoff: listen on the port ourselves */
+	SW_START_NEW,
+	SW_VERIFY,      /* the plan's check number sw_core.verify */
+	SW_ROLLBACK,    /* rolling back begins: say so, drop held sockets */
+	SW_STOP_NEW,
+	SW_START_OLD,
+	SW_END,
+};
+
+enum sw_outcome {
+	SW_OK,                  /* every step succeeded: the new one serves */
+	SW_LEFT_AS_IS,          /* failed; rollback = false */
+	SW_NOTHING_CHANGED,     /* failed before any step changed anything */
+	SW_ROLLED_BACK,         /* the old service serves again */
+	SW_ROLLED_BACK_IDLE,    /* undone; the old one had not held the port */
+	SW_ROLLBACK_FAILED,
+};
+
+/* What the plan and the machine were before the first step. */
+struct sw_facts {
+	bool handoff;           /* the new service inherits the port's sockets */
+	bool rollback;          /* the plan's rollback = true */
+	bool old_held_port;     /* something listened on the port before */
+	size_t nverify;         /* the plan's checks */
+};
+
+struct sw_core {
+	struct sw_facts facts;
+	enum sw_step step;      /* the step sw_next last returned */
+	size_t verify;          /* with SW_VERIFY: which check */
+	bool failed;            /* a forward step failed */
+	bool aborted;           /* the caller asked to stop first */
+	bool changed;           /* a forward step changed something */
+	bool started_new;       /* the new service's start was attempted */
+	bool undoing;           /* past the forward steps */
+	bool rollback_failed;
+};
+
+void sw_begin(struct sw_core *, const struct sw_facts *);
+
+/*
+ * The next step.  ABORT_ASKED: the caller has asked to stop; it is heeded
+ * before every forward step but the port's hold, which must follow the
+ * free-port at once (the port would stop listening), and after the last.
+ */
+enum sw_step sw_next(struct sw_core *, bool abort_asked);
+
+/*
+ * How the step sw_next returned went: OK, and CHANGED when it changed the
+ * machine (a free-port of a free port changes nothing; a hold or a check
+ * never counts as a change).
+ */
+void sw_done(struct sw_core *, bool ok, bool changed);
+
+/* After SW_END: what the switch achieved. */
+enum sw_outcome sw_outcome(const struct sw_core *);
+
+/* The audit record's outcome word: ok, failed, rolled-back, rollback-failed. */
+const char *sw_outcome_word(enum sw_outcome);
+
+#endif

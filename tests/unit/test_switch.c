@@ -1,0 +1,239 @@
+/*
+ * test_switch.c - the switch core (helper/act/switch/core.c): which steps a
+ * switch takes and what it concludes, for every path: each step failing,
+ * an abort before, between and during the steps, a rollback that works or
+ * fails, rollback = false, a port that was free before.
+ *
+ * A scene names the step that fails, the one during which the caller
+ * aborts, and the one that changes nothing; play() drives the core as
+ * switch.c does and writes down the steps it was told to take.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "helper/act/switch/core.h"
+
+struct scene {
+	struct sw_facts facts;
+	const char *fail;           /* this step fails */
+	const char *abort_during;   /* the caller aborts during it ("begin": before all) */
+	const char *nothing;        /* this step changes nothing */
+};
+
+static void
+step_name(const struct sw_core *c, enum sw_step step, char *buf, size_t size)
+{
+	static const char *const names[] = { [SW_FREE_PORT] = "free",
+	    [SW_HOLD_PORT] = "hold", [SW_START_NEW] = "start",
+	    [SW_VERIFY] = "verify", [SW_ROLLBACK] = "rollback",
+	    [SW_STOP_NEW] = "stop-new", [SW_START_OLD] = "start-old" };
+
+	if (step == SW_VERIFY)
+		snprintf(buf, size, "verify%zu", c->verify);
+	else
+		snprintf(buf, size, "%s", names[step] ? names[step] : "?");
+}
+
+static bool
+is(const char *a, const char *b)
+{
+	return a != NULL && strcmp(a, b) == 0;
+}
+
+/* Drive the core through SC; TRACE gets the steps taken, space-separated. */
+static enum sw_outcome
+play(const struct scene *sc, char *trace, size_t size)
+{
+	struct sw_core c;
+	enum sw_step step;
+	bool abort = is(sc->abort_during, "begin"), ok, changed;
+	char name[32];
+	int steps = 0;
+
+	trace[0] = '\0';
+	sw_begin(&c, &sc->facts);
+	while ((step = sw_next(&c, abort)) != SW_END) {
+		ck_assert_int_lt(++steps, 16);
+		step_name(&c, step, name, sizeof(name));
+		snprintf(trace + strlen(trace), size - strlen(trace), "%s%s",
+		    trace[0] ? " " : "", name);
+		if (is(sc->abort_during, name))
+			abort = true;
+		/* an abort during a check ends the check, as a failure */
+		ok = !is(sc->fail, name) && !(abort && step == SW_VERIFY);
+		changed = step != SW_VERIFY && !is(sc->nothing, name);
+		sw_done(&c, ok, changed);
+	}
+	ck_assert_int_eq(sw_next(&c, abort), SW_END);
+	return sw_outcome(&c);
+}
+
+static const struct sw_facts handoff_two_checks = {
+	.handoff = true, .rollback = true, .old_held_port = true, .nverify = 2,
+};
+
+#define PLAY(scene, want_trace, want_outcome) do {                       \
+	char trace_[256];                                                 \
+	enum sw_outcome got_ = play((scene), trace_, sizeof(trace_));     \
+	ck_assert_str_eq(trace_, (want_trace));                           \
+	ck_assert_int_eq(got_, (want_outcome));                           \
+} while (0)
+
+START_TEST(every_step_succeeds)
+{
+	struct scene sc = { .facts = handoff_two_checks };
+
+	PLAY(&sc, "free hold start verify0 verify1", SW_OK);
+	sc.facts.handoff = false;
+	PLAY(&sc, "free start verify0 verify1", SW_OK);
+	sc.facts.nverify = 0;
+	PLAY(&sc, "free start", SW_OK);
+}
+END_TEST
+
+START_TEST(each_step_failing_rolls_back)
+{
+	static const struct { const char *fail, *trace; } cases[] = {
+		{ "free", "free rollback start-old" },
+		{ "hold", "free hold rollback start-old" },
+		{ "start", "free hold start rollback stop-new start-old" },
+		{ "verify0", "free hold start verify0 rollback stop-new "
+		    "start-old" },
+		{ "verify1", "free hold start verify0 verify1 rollback "
+		    "stop-new start-old" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct scene sc = { .facts = handoff_two_checks,
+		    .fail = cases[i].fail };
+
+		PLAY(&sc, cases[i].trace, SW_ROLLED_BACK);
+	}
+}
+END_TEST
+
+START_TEST(abort_before_between_and_during)
+{
+	static const struct { const char *during, *trace; } cases[] = {
+		{ "begin", "" },
+		/* the hold follows the free-port even so: the port stays up */
+		{ "free", "free hold rollback start-old" },
+		{ "hold", "free hold rollback start-old" },
+		{ "start", "free hold start rollback stop-new start-old" },
+		{ "verify0", "free hold start verify0 rollback stop-new "
+		    "start-old" },
+		{ "verify1", "free hold start verify0 verify1 rollback "
+		    "stop-new start-old" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct scene sc = { .facts = handoff_two_checks,
+		    .abort_during = cases[i].during };
+
+		PLAY(&sc, cases[i].trace, i == 0 ? SW_NOTHING_CHANGED :
+		    SW_ROLLED_BACK);
+	}
+}
+END_TEST
+
+START_TEST(abort_between_steps_without_handoff)
+{
+	struct scene sc = { .facts = handoff_two_checks,
+	    .abort_during = "free" };
+
+	sc.facts.handoff = false;
+	PLAY(&sc, "free rollback start-old", SW_ROLLED_BACK);
+}
+END_TEST
+
+START_TEST(an_abort_during_the_rollback_is_not_heeded)
+{
+	struct scene sc = { .facts = handoff_two_checks, .fail = "start",
+	    .abort_during = "rollback" };
+
+	PLAY(&sc, "free hold start rollback stop-new start-old",
+	    SW_ROLLED_BACK);
+}
+END_TEST
+
+START_TEST(rollback_failing)
+{
+	struct scene sc = { .facts = handoff_two_checks,
+	    .abort_during = "start", .fail = "stop-new" };
+
+	/* the new one could not be stopped: the old one is not started */
+	PLAY(&sc, "free hold start rollback stop-new", SW_ROLLBACK_FAILED);
+	sc.fail = "start-old";
+	PLAY(&sc, "free hold start rollback stop-new start-old",
+	    SW_ROLLBACK_FAILED);
+}
+END_TEST
+
+START_TEST(no_rollback_leaves_it_as_it_is)
+{
+	struct scene sc = { .facts = handoff_two_checks, .fail = "verify0" };
+
+	sc.facts.rollback = false;
+	PLAY(&sc, "free hold start verify0", SW_LEFT_AS_IS);
+	sc.fail = NULL;
+	sc.abort_during = "start";
+	PLAY(&sc, "free hold start", SW_LEFT_AS_IS);
+	sc.abort_during = NULL;
+	PLAY(&sc, "free hold start verify0 verify1", SW_OK);
+}
+END_TEST
+
+START_TEST(a_port_free_before)
+{
+	struct scene sc = { .facts = handoff_two_checks, .nothing = "free" };
+
+	sc.facts.old_held_port = false;
+	/* the new one is stopped; there is no old one to start again */
+	sc.fail = "verify1";
+	PLAY(&sc, "free hold start verify0 verify1 rollback stop-new",
+	    SW_ROLLED_BACK_IDLE);
+	/* nothing was changed yet: nothing to undo */
+	sc.fail = "hold";
+	PLAY(&sc, "free hold", SW_NOTHING_CHANGED);
+	sc.fail = "free";
+	PLAY(&sc, "free", SW_NOTHING_CHANGED);
+	/* a start that failed without starting anything changed nothing */
+	sc.fail = "start";
+	sc.nothing = "start";
+	PLAY(&sc, "free hold start rollback stop-new", SW_ROLLED_BACK_IDLE);
+}
+END_TEST
+
+START_TEST(outcome_words)
+{
+	ck_assert_str_eq(sw_outcome_word(SW_OK), "ok");
+	ck_assert_str_eq(sw_outcome_word(SW_LEFT_AS_IS), "failed");
+	ck_assert_str_eq(sw_outcome_word(SW_NOTHING_CHANGED), "failed");
+	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK), "rolled-back");
+	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK_IDLE), "rolled-back");
+	ck_assert_str_eq(sw_outcome_word(SW_ROLLBACK_FAILED),
+	    "rollback-failed");
+}
+END_TEST
+
+Suite *
+switch_suite(void)
+{
+	Suite *s = suite_create("switch");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, every_step_succeeds);
+	tcase_add_test(tc, each_step_failing_rolls_back);
+	tcase_add_test(tc, abort_before_between_and_during);
+	tcase_add_test(tc, abort_between_steps_without_handoff);
+	tcase_add_test(tc, an_abort_during_the_rollback_is_not_heeded);
+	tcase_add_test(tc, rollback_failing);
+	tcase_add_test(tc, no_rollback_leaves_it_as_it_is);
+	tcase_add_test(tc, a_port_free_before);
+	tcase_add_test(tc, outcome_words);
+	suite_add_tcase(s, tc);
+	return s;
+}
