@@ -295,13 +295,17 @@ effect_stop(struct strbuf *sb, const struct service *svc)
 }
 
 /*
- * What a check asks of the response.  timeout and max_body are left out:
- * they bound the work of one attempt and grant nothing.
+ * What a check asks of the response, after the name the caller types
+ * ("verify homepage: check ..."), so explain, list and a switch's steps
+ * say it alike.  timeout and max_body are left out: they bound the work
+ * of one attempt and grant nothing.
  */
 static void
 effect_verify(struct strbuf *sb, const struct check *chk)
 {
-	sb_puts(sb, "check ");
+	sb_puts(sb, "verify ");
+	sb_word(sb, chk->name);
+	sb_puts(sb, ": check ");
 	sb_word(sb, chk->url);
 	sb_printf(sb, " for status %d", chk->status);
 	if (chk->contains != NULL) {
@@ -1159,11 +1163,6 @@ policy_list_render(const struct policy *p, const struct subject *s,
 			sb_puts(out, " may:\n");
 		}
 		sb_puts(out, "  ");
-		if (pm->action == ACT_VERIFY) {     /* the name to type */
-			sb_puts(out, "verify ");
-			sb_word(out, pm->target);
-			sb_puts(out, ": ");
-		}
 		sb_printf(out, "%s%s  [", pm->effect,
 		    d.auth == AUTH_PAM ? PAM_NOTE : "");
 		sb_origin(out, d.at);

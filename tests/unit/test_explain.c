@@ -303,7 +303,7 @@ END_TEST
     "homepage; on failure stop nginx and start apache2 again. Steps: free " \
     "port 8080 by stopping apache2 (/usr/sbin/apache2 as root or www-data, SIGTERM, 5.0 s, " \
     "then gives up) or nginx (/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, then gives " \
-    "up); " START_NGINX "; check http://127.0.0.1:8080/ for status 200 " \
+    "up); " START_NGINX "; verify homepage: check http://127.0.0.1:8080/ for status 200 " \
     "and body containing \"Fall collection\", retrying for up to 10.0 s; " \
     "on failure: stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, wait " \
     "5.0 s, then gives up; start apache2 as root:(primary group) " \
@@ -321,7 +321,8 @@ static const char deploy_text[] =
     "  " START_NGINX "  [/etc/cutover/policy.conf:38]\n"
     "  stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, wait 5.0 s, "
     "then gives up  [/etc/cutover/policy.conf:39]\n"
-    "  check http://127.0.0.1:8080/ for status 200 and body containing "
+    "  verify homepage: check http://127.0.0.1:8080/ for status 200 and "
+    "body containing "
     "\"Fall collection\", retrying for up to 10.0 s  "
     "[/etc/cutover/policy.conf:40]\n"
     "  " SWITCH_NEWSITE "  [/etc/cutover/policy.conf:42]\n";
@@ -357,7 +358,7 @@ START_TEST(explain_deploy_json)
 	ck_assert_contains(out, "\"granted_at\":\"/etc/cutover/policy.conf:42\","
 	    "\"also_granted_at\":[],\"plan\":{\"port\":8080,\"from\":\"apache2\","
 	    "\"to\":\"nginx\",\"verify\":[\"homepage\"],\"rollback\":true}}]}]}\n");
-	ck_assert_contains(out, "\"effect\":\"check http://127.0.0.1:8080/ for "
+	ck_assert_contains(out, "\"effect\":\"verify homepage: check http://127.0.0.1:8080/ for "
 	    "status 200 and body containing \\\"Fall collection\\\", retrying "
 	    "for up to 10.0 s\"");
 	ck_assert_int_eq(count_lines_starting(out, "{"), 1);  /* one line */
@@ -415,7 +416,8 @@ START_TEST(explain_teams_text)
 	ck_assert_line(out, "  stop nginx: SIGQUIT to processes of "
 	    "/usr/sbin/nginx as www-data, wait 10.0 s, then SIGKILL (PAM authentication "
 	    "first)  [/etc/cutover/policy.conf:63]");
-	ck_assert_line(out, "  check https://shop.example.com/static/logo.png "
+	ck_assert_line(out, "  verify logo: check "
+	    "https://shop.example.com/static/logo.png "
 	    "for status 200 and body sha256 9f86d081884c7d659a2feaa0c55ad015a3"
 	    "bf4f1b2b0b822cd15d6c15b0f00a08 and header \"Content-Type: "
 	    "image/png\", following redirects on the same host, one attempt  "
@@ -423,9 +425,10 @@ START_TEST(explain_teams_text)
 	/* deploy may only verify: two lines, no PAM, nothing else */
 	ck_assert_uint_eq(count_lines_starting(user, "  "), 7);
 	ck_assert_uint_eq(count_lines_starting(group, "  "), 5);
-	ck_assert_uint_eq(count_lines_starting(user, "  check "), 4);
-	ck_assert_uint_eq(count_lines_starting(group, "  check "), 2);
-	ck_assert_line(out, "  check http://127.0.0.1/ for status 200 and "
+	ck_assert_uint_eq(count_lines_starting(user, "  verify "), 4);
+	ck_assert_uint_eq(count_lines_starting(group, "  verify "), 2);
+	ck_assert_line(out, "  verify homepage: check http://127.0.0.1/ for "
+	    "status 200 and "
 	    "body containing \"Fall collection\", retrying for up to 20.0 s  "
 	    "[/etc/cutover/policy.conf:68]");
 	free(out);
@@ -593,7 +596,8 @@ START_TEST(explain_check_variants)
 	    "rules = ( { groups = [\"g\"]; verify = [\"c\"]; } );\n");
 	char *out = explain(p, EXPLAIN_TEXT);
 
-	ck_assert_line(out, "  check \"http://h/?q=1&r\" for status 204, "
+	ck_assert_line(out, "  verify c: check \"http://h/?q=1&r\" for status "
+	    "204, "
 	    "following redirects on the same host, one attempt  "
 	    "[/etc/cutover/policy.conf:3]");
 	free(out);
@@ -852,7 +856,8 @@ START_TEST(explain_plans_text)
 	    "up) or web (/usr/sbin/web as www, SIGTERM, 5.0 s, then gives up); start "
 	    "web as www:(primary group) with no capabilities: /usr/sbin/web "
 	    "(listens on 80; in a switch, inherits the port's listening socket "
-	    "as fd 3 with LISTEN_FDS=1); check http://127.0.0.1/ for status 200, "
+	    "as fd 3 with LISTEN_FDS=1); verify up: check http://127.0.0.1/ for "
+	    "status 200, "
 	    "one attempt; on failure: stop web: SIGTERM to processes of "
 	    "/usr/sbin/web as www, wait 5.0 s, then gives up; start old as old:(primary "
 	    "group) with no capabilities: /usr/sbin/old (listens on 80) (PAM "
@@ -923,6 +928,29 @@ START_TEST(list_shows_switches)
 }
 END_TEST
 
+/* One renderer: list and explain say a grant alike, with the name to type. */
+START_TEST(list_and_explain_say_a_grant_alike)
+{
+	struct policy *p = build(
+	    "checks = { up = { url = \"http://127.0.0.1/\"; status = 200; }; };\n"
+	    "rules = ( { users = [\"ann\"]; verify = [\"up\"]; } );\n");
+	struct subject ann = { "ann", NULL, 0 };
+	struct strbuf sb = STRBUF_INIT;
+	static const char line[] = "  verify up: check http://127.0.0.1/ for "
+	    "status 200, one attempt  [/etc/cutover/policy.conf:2]";
+	char *listed, *explained;
+
+	ck_assert_int_eq(policy_list_render(p, &ann, &sb), 0);
+	listed = take(&sb);
+	explained = explain(p, EXPLAIN_TEXT);
+	ck_assert_line(listed, line);
+	ck_assert_line(explained, line);
+	free(listed);
+	free(explained);
+	policy_free(p);
+}
+END_TEST
+
 START_TEST(diff_plans_added_removed_changed)
 {
 	char *fwd_only = replace(plans_policy, "switch = [\"back\", \"fwd\"];",
@@ -987,6 +1015,7 @@ explain_suite(void)
 	tcase_add_test(ex, explain_plans_text);
 	tcase_add_test(test, test_render_switch);
 	tcase_add_test(test, list_shows_switches);
+	tcase_add_test(test, list_and_explain_say_a_grant_alike);
 	tcase_add_test(df, diff_plans_added_removed_changed);
 	suite_add_tcase(s, json);
 	suite_add_tcase(s, ex);
