@@ -123,6 +123,13 @@ sb_after_timeout(struct strbuf *sb, const struct service *svc)
 static void
 sb_stop_sequence(struct strbuf *sb, const struct service *svc)
 {
+	if (svc->unit != NULL) {
+		sb_puts(sb, "in ");
+		sb_word(sb, svc->unit);
+		sb_puts(sb, "'s cgroup, stopped by systemd, ");
+		sb_seconds(sb, svc->stop_timeout);
+		return;
+	}
 	sb_signal(sb, svc->stop_signal);
 	sb_puts(sb, ", ");
 	sb_seconds(sb, svc->stop_timeout);
@@ -254,9 +261,29 @@ sb_handoff(struct strbuf *sb, enum socket_handoff handoff)
  * start_timeout is left out: how long cutover waits for the ports changes
  * nothing about what runs, and with whose powers.
  */
+/* "start nginx: systemd starts nginx.service (its processes: ...)" */
+static void
+effect_start_unit(struct strbuf *sb, const struct service *svc)
+{
+	sb_puts(sb, "start ");
+	sb_word(sb, svc->name);
+	sb_puts(sb, ": systemd starts ");
+	sb_word(sb, svc->unit);
+	sb_puts(sb, " (its processes: ");
+	sb_word(sb, svc->exe);
+	sb_holder_users(sb, svc);
+	sb_puts(sb, " in the unit's cgroup; listens on ");
+	sb_ports(sb, svc->ports, svc->nports);
+	sb_puts(sb, ")");
+}
+
 static void
 effect_start(struct strbuf *sb, const struct service *svc)
 {
+	if (svc->unit != NULL) {
+		effect_start_unit(sb, svc);
+		return;
+	}
 	sb_puts(sb, "start ");
 	sb_word(sb, svc->name);
 	sb_puts(sb, " as ");
@@ -285,6 +312,13 @@ effect_stop(struct strbuf *sb, const struct service *svc)
 	sb_puts(sb, "stop ");
 	sb_word(sb, svc->name);
 	sb_puts(sb, ": ");
+	if (svc->unit != NULL) {
+		sb_puts(sb, "systemd stops ");
+		sb_word(sb, svc->unit);
+		sb_puts(sb, ", wait ");
+		sb_seconds(sb, svc->stop_timeout);
+		return;
+	}
 	sb_signal(sb, svc->stop_signal);
 	sb_puts(sb, " to processes of ");
 	sb_word(sb, svc->exe);

@@ -102,11 +102,12 @@ plan_services(struct build *b, const char *file, const config_setting_t *g,
 		    pl->to->name, pl->port, pl->to->name, pl->port,
 		    pl->to->name, pl->to->at.file, pl->to->at.line);
 	/*
-	 * start is required of every service today; the check stays so that
-	 * a service made stop-only one day cannot silently become a rollback
+	 * Every service has start or unit today; the check stays so that a
+	 * service made stop-only one day cannot silently become a rollback
 	 * target that cannot roll back.
 	 */
-	if (pl->rollback && pl->from != NULL && pl->from->nstart == 0)
+	if (pl->rollback && pl->from != NULL && pl->from->nstart == 0 &&
+	    pl->from->unit == NULL)
 		build_error(b, file, g, "plan %s rolls back by starting %s "
 		    "again, but %s has no start command; give it start = "
 		    "[...] or write rollback = false;", pl->name,

@@ -17,7 +17,8 @@ static const struct key service_keys[] = {
 	{ "holder_users", K_USERS, 0, 0, false,
 	    "holder_users = [\"root\", \"www-data\"];" },
 	{ "allow_root", K_BOOL, 0, 0, false, "allow_root = true;" },
-	{ "start", K_STRINGS, 0, 0, true,
+	{ "unit", K_STRING, 0, 0, false, "unit = \"nginx.service\";" },
+	{ "start", K_STRINGS, 0, 0, false,
 	    "start = [\"/usr/sbin/nginx\", \"-c\", \"/etc/cutover/nginx.conf\"];" },
 	{ "stop_signal", K_STRING, 0, 0, false, "stop_signal = \"TERM\";" },
 	{ "stop_timeout", K_SECONDS, 0.1, 3600, false, "stop_timeout = 5.0;" },
@@ -130,12 +131,77 @@ load_holder_users(struct build *b, const char *file, const config_setting_t *g,
 		    sv->user);
 }
 
+/*
+ * A unit's name as systemd spells a service unit ("nginx.service",
+ * "site@blue.service"): it goes to systemd as it is, so nothing but
+ * systemd's own characters, and never an option-like leading '-'.
+ */
+static bool
+unit_name_ok(const char *u)
+{
+	static const char suffix[] = ".service";
+	size_t n = strlen(u), s = sizeof(suffix) - 1;
+
+	return n > s && n <= POLICY_UNIT_MAX && u[0] != '-' && u[0] != '.' &&
+	    strcmp(u + n - s, suffix) == 0 && strspn(u, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.\\@-") == n;
+}
+
+/*
+ * What the unit file decides, the policy does not say again: for a
+ * service with unit, systemd starts and stops it (its ExecStart=,
+ * KillSignal=, Environment=, CapabilityBoundingSet=), so those keys are
+ * refused rather than silently ignored.
+ */
+static const char *const unit_owns[] = {
+	"start", "stop_signal", "kill_after", "env", "capabilities",
+};
+
+static void
+load_unit(struct build *b, const char *file, const config_setting_t *g,
+    struct service *sv)
+{
+	const config_setting_t *s = config_setting_get_member(g, "unit");
+	size_t i;
+
+	if (s == NULL)
+		return;
+	sv->unit = build_strdup(b, config_setting_get_string(s));
+	if (sv->unit && !unit_name_ok(sv->unit))
+		build_error(b, file, s, "unit \"%s\" of service %s is not a "
+		    "service unit's name; write it as systemctl shows it, e.g. "
+		    "unit = \"%s.service\";", sv->unit, sv->name, sv->name);
+	for (i = 0; i < sizeof(unit_owns) / sizeof(unit_owns[0]); i++)
+		if (config_setting_get_member(g, unit_owns[i]) != NULL)
+			build_error(b, file, config_setting_get_member(g,
+			    unit_owns[i]), "service %s is the unit %s: systemd "
+			    "starts and stops it as its unit file says, so %s "
+			    "belongs there (a drop-in, systemctl edit %s), not "
+			    "in the policy; remove it here", sv->name, sv->unit,
+			    unit_owns[i], sv->unit);
+	if (config_setting_get_member(g, "socket_handoff") != NULL)
+		build_error(b, file, config_setting_get_member(g,
+		    "socket_handoff"), "service %s is the unit %s: a socket "
+		    "handoff to a unit is not supported yet; remove "
+		    "socket_handoff (the switch then frees the port and starts "
+		    "the unit)", sv->name, sv->unit);
+}
+
 static void
 load_start(struct build *b, const char *file, const config_setting_t *g,
     struct service *sv)
 {
 	const config_setting_t *s = config_setting_get_member(g, "start");
 
+	if (sv->unit != NULL)
+		return;
+	if (s == NULL) {
+		build_error(b, file, g, "service %s has neither start nor unit; "
+		    "write how cutover starts it, e.g. start = "
+		    "[\"/usr/sbin/nginx\"]; or name its systemd unit, e.g. "
+		    "unit = \"nginx.service\";", sv->name);
+		return;
+	}
 	sv->start = key_strings(b, g, "start", &sv->nstart);
 	if (sv->nstart == 0)
 		build_error(b, file, s, "start of service %s is empty; write "
@@ -315,6 +381,7 @@ load_service(struct build *b, const char *file, const config_setting_t *g)
 	sv->allow_root = key_bool(g, "allow_root", false);
 	load_user(b, file, g, sv);
 	load_holder_users(b, file, g, sv);
+	load_unit(b, file, g, sv);
 	load_start(b, file, g, sv);
 	load_stop(b, file, g, sv);
 	load_service_ports(b, file, g, sv);

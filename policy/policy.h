@@ -20,6 +20,7 @@
 #define POLICY_TEXT_MAX   (1024 * 1024)  /* one policy file, in bytes */
 #define POLICY_FILES_MAX  256   /* main file plus drop-ins */
 #define POLICY_HOLDER_USERS_MAX 16      /* holder_users of one service */
+#define POLICY_UNIT_MAX 255             /* a systemd unit name (UNIT_NAME_MAX - 1) */
 
 /* Where something was written: every permission remembers it. */
 struct origin {
@@ -53,7 +54,15 @@ struct service {
 	const char *const *holder_users;
 	size_t nholder_users;
 	bool allow_root;
-	const char *const *start;   /* argv, NULL-terminated, [0] absolute */
+	/*
+	 * The systemd unit that is this service ("nginx.service"), or NULL:
+	 * then cutover starts it itself (start) and stops it by signal.  A
+	 * unit's service is started and stopped only through systemd, and
+	 * its holders must also be in the unit's cgroup.
+	 */
+	const char *unit;
+	const char *const *start;   /* argv, NULL-terminated, [0] absolute;
+	                               NULL for a unit */
 	size_t nstart;
 	int stop_signal;            /* signal number */
 	double stop_timeout;        /* seconds */

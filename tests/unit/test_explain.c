@@ -588,6 +588,31 @@ START_TEST(explain_root_service)
 }
 END_TEST
 
+/* A unit's service: systemd starts and stops it; identity adds the cgroup. */
+START_TEST(explain_unit_service)
+{
+	struct policy *p = build(
+	    "services = { web = { exe = \"/usr/sbin/nginx\"; user = \"root\";\n"
+	    "  allow_root = true; holder_users = [\"root\", \"www-data\"];\n"
+	    "  unit = \"nginx.service\"; ports = [8080]; stop_timeout = 9.0; }; };\n"
+	    "ports = ( { port = 8080; holders = [\"web\"]; } );\n"
+	    "rules = ( { users = [\"u\"]; start = [\"web\"]; stop = [\"web\"];\n"
+	    "  free = [8080]; } );\n");
+	char *out = explain(p, EXPLAIN_TEXT);
+
+	ck_assert_line(out, "  start web: systemd starts nginx.service (its "
+	    "processes: /usr/sbin/nginx as root or www-data in the unit's "
+	    "cgroup; listens on 8080)  [/etc/cutover/policy.conf:5]");
+	ck_assert_line(out, "  stop web: systemd stops nginx.service, wait 9.0 s"
+	    "  [/etc/cutover/policy.conf:5]");
+	ck_assert_line(out, "  free port 8080 by stopping web (/usr/sbin/nginx "
+	    "as root or www-data, in nginx.service's cgroup, stopped by systemd, "
+	    "9.0 s)  [/etc/cutover/policy.conf:6]");
+	free(out);
+	policy_free(p);
+}
+END_TEST
+
 START_TEST(explain_check_variants)
 {
 	struct policy *p = build(
@@ -1002,6 +1027,7 @@ explain_suite(void)
 	tcase_add_test(ex, explain_names_the_drop_in);
 	tcase_add_test(ex, explain_quotes_odd_bytes);
 	tcase_add_test(ex, explain_root_service);
+	tcase_add_test(ex, explain_unit_service);
 	tcase_add_test(ex, explain_check_variants);
 	tcase_add_test(test, test_render_allow);
 	tcase_add_test(test, test_render_allow_with_pam);

@@ -660,6 +660,58 @@ START_TEST(socket_handoff_values)
 }
 END_TEST
 
+/* unit: systemd starts and stops it; what its unit file owns is refused. */
+START_TEST(unit_values)
+{
+	struct policy *p = tu_build(&d,
+	    "services = { web = { exe = \"/usr/sbin/nginx\"; user = \"root\";\n"
+	    "  allow_root = true; holder_users = [\"root\", \"www-data\"];\n"
+	    "  unit = \"nginx.service\"; ports = [8080]; stop_timeout = 9.0; };\n"
+	    "  tpl = { exe = \"/a\"; user = \"a\"; unit = \"site@blue-1.service\"; }; };\n",
+	    NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(policy_service(p, "web")->unit, "nginx.service");
+	ck_assert_uint_eq(policy_service(p, "web")->nstart, 0);
+	ck_assert_str_eq(policy_service(p, "tpl")->unit, "site@blue-1.service");
+	ck_assert_ptr_null(policy_service(p, "tpl")->start);
+	policy_free(p);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; }; };\n", 1,
+	    "service a has neither start nor unit; write how cutover starts "
+	    "it, e.g. start = [\"/usr/sbin/nginx\"]; or name its systemd unit");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  unit = \"nginx.socket\"; }; };\n", 2, "unit \"nginx.socket\" of "
+	    "service a is not a service unit's name; write it as systemctl "
+	    "shows it, e.g. unit = \"a.service\";");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  unit = \"-x.service\"; }; };\n", 2, "is not a service unit's name");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  unit = \"a b.service\"; }; };\n", 2, "is not a service unit's name");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\";\n"
+	    "  unit = \".service\"; }; };\n", 2, "is not a service unit's name");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; unit = \"a.service\";\n"
+	    "  start = [\"/a\"]; }; };\n", 2, "service a is the unit a.service: "
+	    "systemd starts and stops it as its unit file says, so start belongs "
+	    "there (a drop-in, systemctl edit a.service), not in the policy");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; unit = \"a.service\";\n"
+	    "  stop_signal = \"QUIT\"; }; };\n", 2, "so stop_signal belongs there");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; unit = \"a.service\";\n"
+	    "  ports = [80]; socket_handoff = \"nginx\"; }; };\n", 2,
+	    "a socket handoff to a unit is not supported yet");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"root\"; unit = \"a.service\"; }; };\n",
+	    1, "service a would run as root; if that is really meant, add "
+	    "allow_root = true");
+}
+END_TEST
+
 /* holder_users: the whole list of whose processes of exe are the service's. */
 START_TEST(holder_users_values)
 {
@@ -738,6 +790,7 @@ load_suite(void)
 	tcase_add_test(bad, plan_target_must_listen_on_the_port);
 	tcase_add_test(bad, plan_defined_twice_across_files);
 	tcase_add_test(bad, switch_in_rules_resolves_to_plans);
+	tcase_add_test(bad, unit_values);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
 	return s;
