@@ -81,7 +81,7 @@ BUILD := build
 # libconfig's functions, matches nothing and a known libconfig leak fails
 # the fuzz-run layer on a fresh machine.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
-	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev check \
+	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev check \
 	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
 	clang libclang-rt-14-dev llvm
 
@@ -91,6 +91,11 @@ DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 # checks for it; devscripts: hardening-check; rpm: rpmbuild.
 PACKAGE_DEB_PACKAGES := build-essential debhelper devscripts fakeroot lintian \
 	rpm rpmlint
+
+# What the container layer of make check needs (root only, like the
+# package layer): systemd-nspawn boots a real systemd 252 as PID 1 of a
+# container on a debootstrap root (tests/container/).
+CONTAINER_DEB_PACKAGES := systemd-container debootstrap
 
 ifeq ($(NO_DEPS),1)
 DEPS_FIRST :=
@@ -116,17 +121,19 @@ HARDEN_CPPFLAGS = $(call once,HARDEN_CPPFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_B
 HARDEN_LDFLAGS  = $(call once,HARDEN_LDFLAGS,$(if $(HAVE_DPKG_BUILDFLAGS),DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get LDFLAGS,echo '$(FALLBACK_LDFLAGS)'))
 
 # libconfig and libcap go into everything (the policy library validates
-# capability names with cap_from_name); PAM only into the helper, and
-# libcurl only at run time, into its verify child (below).
+# capability names with cap_from_name); PAM and libsystemd (sd-bus: the
+# unit services talk to systemd, helper/act/svc/unit.c) only into the
+# helper, and libcurl and libsystemd only at run time (below).
 PKGS_BASE   := libconfig libcap
-PKGS_HELPER := libcurl pam
+PKGS_HELPER := libcurl pam libsystemd
 PKGS_TEST   := check
 
 PC_CFLAGS      = $(call once,PC_CFLAGS,$(PKG_CONFIG) --cflags $(PKGS_BASE) $(PKGS_HELPER) $(PKGS_TEST))
 LIBS_BASE      = $(call once,LIBS_BASE,$(PKG_CONFIG) --libs $(PKGS_BASE))
-# libcurl is compiled against but not linked: the verify child dlopen()s
-# it after giving up privilege (helper/verify/curlapi.h says why).
-LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS_HELPER)))
+# libcurl and libsystemd are compiled against but not linked: the verify
+# child dlopen()s libcurl after giving up privilege, a unit's step
+# libsystemd (helper/verify/curlapi.h, helper/act/svc/sdbus.h say why).
+LIBS_HELPER    = $(call once,LIBS_HELPER,$(PKG_CONFIG) --libs $(filter-out libcurl libsystemd,$(PKGS_HELPER)))
 LIBS_TEST      = $(call once,LIBS_TEST,$(PKG_CONFIG) --libs $(PKGS_TEST))
 
 WARNINGS := -Wall -Wextra -Werror -Wformat-nonliteral
@@ -348,7 +355,7 @@ deps:
 # ---- check and demo: deps first, then build in a fresh make ---------------
 # The build runs in a sub-make so that it starts after deps has finished
 # (also under -j) and sees the newly installed compiler and .pc files.
-check: DEB_PACKAGES += $(if $(filter 0,$(shell id -u)),$(PACKAGE_DEB_PACKAGES))
+check: DEB_PACKAGES += $(if $(filter 0,$(shell id -u)),$(PACKAGE_DEB_PACKAGES) $(CONTAINER_DEB_PACKAGES))
 check: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS) \
 	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(SYSTEST_SAN_CUTOVER) $(JSONL_CHECK) \

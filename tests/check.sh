@@ -20,6 +20,9 @@
 #                  both, install the .deb on this machine and test what it
 #                  installed, then purge it (root only, like (f), and after
 #                  it: both create users deploy and intruder)
+#   (g2) container tests/container/run.sh: the .deb installed in a
+#                  systemd-nspawn container whose PID 1 is systemd 252,
+#                  as user deploy there: units through systemd (root only)
 #   (h) lint       make lint: cppcheck and clang-tidy over helper/, policy/
 #                  and pam/ (.clang-tidy, tests/lint/cppcheck.supp); any
 #                  finding is one failure
@@ -338,6 +341,34 @@ else
 	echo "=== package: skipped: tests/package/run.sh needs root (it installs the .deb) ==="
 	total_skip=$((total_skip + 1))
 	note "package: SKIPPED, not root (run make check as root to include it)"
+fi
+
+# (g2) a real systemd as PID 1 of a container, the .deb installed in it
+# (root only; after (g), whose make deb it uses)
+if [ "$(id -u)" = 0 ]; then
+	run_layer container env BUILD="$BUILD" sh tests/container/run.sh
+	rc=$(cat "$tmp/container.rc")
+	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/container.out" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_fail=$((total_fail + 1))
+		note "container: FAILED, no 'N passed, N failed' line (exit $rc)"
+	else
+		# shellcheck disable=SC2086 # two numbers, split on purpose
+		set -- $line
+		total_pass=$((total_pass + $1))
+		total_fail=$((total_fail + $2))
+		if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
+			total_fail=$((total_fail + 1))
+			note "container: $1 ok, $2 FAIL, but it exited $rc"
+		else
+			note "container: $1 ok, $2 FAIL"
+		fi
+	fi
+else
+	echo
+	echo "=== container: skipped: tests/container/run.sh needs root (mounts, cgroups, nspawn) ==="
+	total_skip=$((total_skip + 1))
+	note "container: SKIPPED, not root (run make check as root to include it)"
 fi
 
 # (h) static analysis: one pass or one failure

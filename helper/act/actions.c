@@ -46,6 +46,10 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
 		    port ? "the port is already free" :
 		    "the service is not running");
+	else if (st == EXIT_DONE && rep->by_systemd)
+		snprintf(res->text, sizeof(res->text), "systemd stopped %s in "
+		    "%.2f s (main pid %s)", services, rep->seconds,
+		    rep->npids ? pids : "none");
 	else if (st == EXIT_DONE)
 		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
 		    "(signalled pid %s%s)", services, rep->seconds, pids,
@@ -79,7 +83,16 @@ action_free_port(const struct port_grant *pg, int notify_fd,
 	char why[400];
 	int st;
 
+	size_t i;
+
 	memset(res, 0, sizeof(*res));
+	/*
+	 * A holder that is a unit is stopped by systemd, over a connection
+	 * only root can open; one that cannot be opened (no systemd here)
+	 * is said when that holder has to be stopped, not before.
+	 */
+	for (i = 0; i < pg->nholders; i++)
+		(void)svc_attach(pg->holders[i], why, sizeof(why));
 	if (!entered(STEP_FREE_PORT, res))
 		return;
 	st = stop_free_port(pg, notify_fd, &rep, why, sizeof(why));
@@ -94,7 +107,13 @@ action_stop(const struct service *svc, struct step_result *res)
 	int st;
 
 	memset(res, 0, sizeof(*res));
-	if (!entered(STEP_STOP, res))
+	if ((st = svc_attach(svc, why, sizeof(why))) != 0) {
+		res->status = st;
+		res->nothing = true;
+		snprintf(res->text, sizeof(res->text), "%s", why);
+		return;
+	}
+	if (!entered(svc_stop_step(svc), res))
 		return;
 	st = svc_stop(svc, &rep, why, sizeof(why));
 	stopped(&rep, st, why, false, res);
@@ -136,11 +155,15 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 
 	memset(res, 0, sizeof(*res));
 	memset(&rep, 0, sizeof(rep));
-	st = svc_resolve(svc, &plan, why, sizeof(why));
+	/* as root, before anything: a unit's step talks to systemd */
+	if ((st = svc_attach(svc, why, sizeof(why))) == EXIT_DONE)
+		st = svc_resolve(svc, &plan, why, sizeof(why));
+	else
+		memset(&plan, 0, sizeof(plan));
 	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++)
 		plan.handoff_fds[plan.nhandoff++] = fds[i];
 	if (st == EXIT_DONE && !plan.root &&
-	    privilege_enter(STEP_START, plan.caps, plan.ncaps) == -1) {
+	    privilege_enter(plan.step, plan.caps, plan.ncaps) == -1) {
 		st = EXIT_FAILED;
 		snprintf(why, sizeof(why), "could not set up the step's "
 		    "privileges: %s; nothing was started", privilege_error());

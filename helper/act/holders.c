@@ -415,6 +415,45 @@ uid_in(const struct holder_ids *ids, uid_t uid)
 	return false;
 }
 
+int
+holder_cgroup(pid_t pid, char *buf, size_t size)
+{
+	char path[64], line[HOLDER_CGROUP_MAX + 32], v1[HOLDER_CGROUP_MAX] = "";
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "0::", 3) == 0) {
+			snprintf(buf, size, "%s", line + 3);
+			found = true;
+		} else if (strstr(line, ":name=systemd:") != NULL)
+			snprintf(v1, sizeof(v1), "%s",
+			    strstr(line, ":name=systemd:") + 14);
+	}
+	fclose(f);
+	if (!found && v1[0] != '\0') {
+		snprintf(buf, size, "%s", v1);
+		found = true;
+	}
+	return found ? 0 : -1;
+}
+
+/* PID is in CGROUP or below it (a unit's delegated sub-cgroups). */
+static bool
+in_cgroup(pid_t pid, const char *cgroup)
+{
+	char cg[HOLDER_CGROUP_MAX];
+	size_t n = strlen(cgroup);
+
+	if (n == 0 || holder_cgroup(pid, cg, sizeof(cg)) == -1)
+		return false;
+	return strncmp(cg, cgroup, n) == 0 && (cg[n] == '\0' || cg[n] == '/');
+}
+
 bool
 holder_is(const struct holder *h, const struct holder_ids *ids)
 {
@@ -423,7 +462,8 @@ holder_is(const struct holder *h, const struct holder_ids *ids)
 	if (h->exe_deleted || stat(ids->svc->exe, &st) == -1)
 		return false;
 	return st.st_dev == h->exe_dev && st.st_ino == h->exe_ino &&
-	    uid_in(ids, h->uid) && uid_in(ids, h->euid);
+	    uid_in(ids, h->uid) && uid_in(ids, h->euid) &&
+	    (!ids->in_unit || in_cgroup(h->pid, ids->cgroup));
 }
 
 size_t

@@ -21,14 +21,21 @@
 #define HOLDERS_MAX 1024            /* processes holding one port */
 #define PORT_SOCKETS_MAX 64         /* LISTEN sockets on one port (a mask) */
 
+#define HOLDER_CGROUP_MAX 512         /* a unit's control group path */
+
 /*
  * Who may run a service's exe and count as that service: the uids of its
- * user and of its holder_users, resolved at request time.
+ * user and of its holder_users, resolved at request time; for a unit's
+ * service also the unit's control group, as systemd names it then
+ * ("/system.slice/nginx.service"; "" while the unit has none: nothing is
+ * then the service's).
  */
 struct holder_ids {
 	const struct service *svc;
 	uid_t uid[POLICY_HOLDER_USERS_MAX];
 	size_t n;
+	bool in_unit;               /* the cgroup must match too */
+	char cgroup[HOLDER_CGROUP_MAX];
 };
 
 struct holder {
@@ -95,8 +102,8 @@ size_t ports_match(struct holders *h, const struct holder_ids *ids, size_t n);
 
 /*
  * H is one of IDS's service: it runs the file the service's exe names
- * (device and inode, not deleted) and its real and effective uid are
- * both among IDS's.
+ * (device and inode, not deleted), its real and effective uid are
+ * both among IDS's, and for a unit it is in the unit's cgroup or below.
  */
 bool holder_is(const struct holder *h, const struct holder_ids *ids);
 
@@ -114,6 +121,13 @@ int holder_same(const struct holder *h, char *why, size_t whylen);
  * tell (WHY).  Says nothing about who the process is now.
  */
 int holder_holds(const struct holder *h, char *why, size_t whylen);
+
+/*
+ * PID's control group: the cgroup v2 ("0::") path of /proc/PID/cgroup,
+ * or the name=systemd hierarchy's on a host of cgroup v1 (systemd's
+ * own, where it tracks units).  0, or -1 when it cannot be read.
+ */
+int holder_cgroup(pid_t pid, char *buf, size_t size);
 
 /* "pid 1234 (/usr/bin/python3, user intruder, uid 1001)" */
 void holder_describe(const struct holder *h, char *buf, size_t size);

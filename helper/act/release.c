@@ -38,6 +38,7 @@
 #include "helper/act/holders.h"
 #include "helper/act/release.h"
 #include "helper/lib/clock.h"
+#include "helper/lib/why.h"
 
 #define STOP_INODES_MAX 256     /* LISTEN sockets of one stop, all ports */
 
@@ -715,6 +716,108 @@ port_targets(const struct port_grant *pg, struct holders *h,
 	return 0;
 }
 
+/* Add ONE, a unit's stop, to REP. */
+static void
+note_unit_stop(struct stop_report *rep, const struct stop_report *one,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < one->npids && rep->npids < STOP_PIDS_MAX; i++)
+		rep->pids[rep->npids++] = one->pids[i];
+	rep->nsignalled += one->nsignalled;
+	rep->seconds += one->seconds;
+	rep->by_systemd = true;
+	note_service(rep, name);
+}
+
+/*
+ * The holders that are units' are stopped by systemd (svc_stop), never
+ * signalled here, each unit once.  A switch's handoff gets no socket
+ * from them ('t' with none: it binds its own once 's' says the port is
+ * let go).  Then the port is scanned again: EXIT_DONE when it is free,
+ * -1 when only holders cutover stops itself are left (the caller's job
+ * goes on with H, IDS), or the failure with WHY.
+ */
+static int
+stop_unit_holders(const struct port_grant *pg, struct holders *h,
+    struct holder_ids *ids, int notify_fd, struct stop_report *rep,
+    char *why, size_t whylen)
+{
+	const struct service *done[STOP_SERVICES_MAX];
+	struct stop_report one;
+	size_t i, k, ndone = 0;
+	int st = EXIT_DONE;
+
+	if (notify_fd != -1) {
+		snprintf(rep->handoff, sizeof(rep->handoff), "the old listening "
+		    "socket was not handed over (its holder is a systemd unit, "
+		    "which systemd stops): the switch binds its own");
+		send_sockets(notify_fd, NULL, 0);
+	}
+	for (i = 0; i < h->n && st == EXIT_DONE; i++) {
+		const struct service *svc = h->v[i].service;
+
+		if (svc == NULL || svc->unit == NULL)
+			continue;
+		for (k = 0; k < ndone && done[k] != svc; k++)
+			;
+		if (k < ndone || ndone == STOP_SERVICES_MAX)
+			continue;
+		done[ndone++] = svc;
+		if ((st = svc_stop(svc, &one, why, whylen)) == EXIT_DONE)
+			note_unit_stop(rep, &one, svc->name);
+	}
+	if (notify_fd != -1 && st == EXIT_DONE)
+		(void)sendto(notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
+	if (st != EXIT_DONE ||
+	    (st = port_targets(pg, h, ids, why, whylen)) != 0)
+		return st;
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].service != NULL && h->v[i].service->unit != NULL) {
+			char who[320];
+
+			holder_describe(&h->v[i], who, sizeof(who));
+			why_set(why, whylen, "port %d is still held after systemd "
+			    "stopped %s, by %s of that unit; see systemctl status "
+			    "%s", pg->port, h->v[i].service->unit, who,
+			    h->v[i].service->unit);
+			return EXIT_FAILED;
+		}
+	return h->nsockets == 0 ? EXIT_DONE : -1;
+}
+
+static bool
+held_by_units(const struct holders *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->v[i].service != NULL && h->v[i].service->unit != NULL)
+			return true;
+	return false;
+}
+
+/* H's holders, each signalled by cutover (none is a unit's). */
+static int
+signal_holders(const struct port_grant *pg, const struct holders *h,
+    struct job *j, int notify_fd, struct stop_report *rep, char *why,
+    size_t whylen)
+{
+	size_t i;
+	int status;
+
+	*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
+	    .why = why, .whylen = whylen, .notify_fd = notify_fd,
+	    .nsockets = h->nsockets };
+	for (i = 0; i < h->n; i++)
+		j->t[j->n++] = (struct target){ h->v[i], -1, false };
+	status = note_sockets(j, h, ~0ULL);
+	if (status == EXIT_DONE)
+		status = run_job(j);
+	return status;
+}
+
 int
 stop_free_port(const struct port_grant *pg, int notify_fd,
     struct stop_report *rep, char *why, size_t whylen)
@@ -722,7 +825,6 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 	struct holders *h = calloc(1, sizeof(*h));
 	struct job *j = calloc(1, sizeof(*j));
 	struct holder_ids *ids = calloc(pg->nholders + 1, sizeof(*ids));
-	size_t i;
 	int status = EXIT_DONE;
 
 	memset(rep, 0, sizeof(*rep));
@@ -733,15 +835,12 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 		;
 	} else if (h->nsockets == 0) {
 		rep->already_free = true;
-	} else {
-		*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
-		    .why = why, .whylen = whylen, .notify_fd = notify_fd,
-		    .nsockets = h->nsockets };
-		for (i = 0; i < h->n; i++)
-			j->t[j->n++] = (struct target){ h->v[i], -1, false };
-		status = note_sockets(j, h, ~0ULL);
-		if (status == EXIT_DONE)
-			status = run_job(j);
+	} else if (!held_by_units(h)) {
+		status = signal_holders(pg, h, j, notify_fd, rep, why, whylen);
+	} else if ((status = stop_unit_holders(pg, h, ids, notify_fd, rep, why,
+	    whylen)) == -1) {
+		/* what is left is cutover's to signal; the handoff had its say */
+		status = signal_holders(pg, h, j, -1, rep, why, whylen);
 	}
 	free(ids);
 	free(h);

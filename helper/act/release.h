@@ -26,6 +26,8 @@ struct stop_report {
 	const char *services[STOP_SERVICES_MAX];   /* whose pids were signalled */
 	size_t nservices;
 	bool killed;                /* SIGKILL was needed */
+	bool by_systemd;            /* units systemd stopped: pids are the
+	                               main pids they had */
 	double seconds;
 	/* a handoff: why an old socket was not handed over, or "" */
 	char handoff[320];

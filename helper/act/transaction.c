@@ -279,8 +279,10 @@ deadline_of(const struct txn_step *s)
 	case DO_STOP:
 		return stop_deadline(s->svc);
 	case DO_START:
+		/* a unit's failed start is followed by its stop (unit.c) */
 		return (s->svc->start_timeout > 0 ? s->svc->start_timeout :
-		    10.0) + SLACK;
+		    10.0) + SLACK + (s->svc->unit != NULL ?
+		    stop_deadline(s->svc) : 0);
 	case DO_VERIFY:
 		return s->check->within + s->check->timeout + SLACK;
 	}

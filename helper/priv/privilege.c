@@ -61,6 +61,17 @@ static const struct step_caps {
 	{ STEP_STOP, "stop",
 	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_KILL }, 3,
 	    "as free-port, for the processes of one service" },
+	/*
+	 * A unit's start or stop: the step connected to systemd's private
+	 * socket as root before it entered (svc_attach), so systemd knows
+	 * the connection as root's; the step itself needs only to see who
+	 * holds the unit's ports.
+	 */
+	{ STEP_UNIT, "unit",
+	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH }, 2,
+	    "read other users' /proc/PID/fd and exe to see that the unit's "
+	    "processes hold its ports; talk to systemd over the connection "
+	    "the step opened as root" },
 	{ STEP_START, "start",
 	    { CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
 	    CAP_KILL }, 5,

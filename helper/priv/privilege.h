@@ -17,6 +17,7 @@ enum priv_step {
 	STEP_STOP,          /* the same, for one service's processes */
 	STEP_START,         /* launch a service as its user */
 	STEP_START_ROOT,    /* watch a root service launched while root */
+	STEP_UNIT,          /* ask systemd to start a unit, and watch it */
 };
 
 /*

@@ -159,7 +159,8 @@ ct_run() {
 }
 
 # ct_user NAME USER CMD...: CMD as USER (its uid, gid and groups; no
-# capabilities: setpriv's own are dropped by the shell it execs).
+# capabilities: setpriv's own are dropped by the shell it execs; the
+# bounding set stays whole, as a login's, or setuid root would not work).
 ct_user() {
 	n=$1
 	u=$2
@@ -167,7 +168,7 @@ ct_user() {
 	g=$(ct_run "$n" id -g "$u") || return 1
 	# shellcheck disable=SC2016 # expanded by that shell
 	ct_run "$n" setpriv --reuid="$u" --regid="$g" --init-groups --inh-caps=-all \
-	    --bounding-set=-all -- /bin/sh -c 'exec "$0" "$@"' "$@"
+	    -- /bin/sh -c 'exec "$0" "$@"' "$@"
 }
 
 # ct_poweroff NAME: a clean shutdown (systemctl poweroff); nspawn must

@@ -9,6 +9,8 @@
 
 struct svc_ops {
 	const char *name;       /* "process", for messages */
+	int (*attach)(const struct service *, char *, size_t);
+	enum priv_step stop_step;   /* the privileges svc_stop needs */
 	int (*resolve)(const struct service *, struct svc_launch *, char *,
 	    size_t);
 	void (*launch_free)(struct svc_launch *);
@@ -25,5 +27,24 @@ struct svc_ops {
 
 /* Plain processes: proc.c. */
 extern const struct svc_ops svc_proc_ops;
+/* systemd units: unit.c. */
+extern const struct svc_ops svc_unit_ops;
+
+/* ---- what every implementation checks on the ports: ports.c ---------- */
+
+/* svc_ports_unheld(): none of L's ports is listening (WHY: who holds it). */
+int svc_ports_unheld_scan(const struct svc_launch *l, char *why,
+    size_t whylen);
+
+/*
+ * Is every port of L's service held by it (L->holders), at least one
+ * holder running as L->uid?  1 yes (their pids in REP), 0 not yet, -1
+ * cannot tell; STATE says how the ports were seen.  H is scratch.
+ */
+int svc_ports_ready(const struct svc_launch *l, struct holders *h,
+    struct svc_started *rep, char *state, size_t len);
+
+/* "8080, 8443": the service's ports, for messages. */
+void svc_port_list(const struct service *svc, char *buf, size_t size);
 
 #endif

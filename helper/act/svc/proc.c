@@ -409,6 +409,7 @@ proc_resolve(const struct service *svc, struct svc_launch *p, char *why,
 
 	memset(p, 0, sizeof(*p));
 	p->svc = svc;
+	p->step = STEP_START;
 	if (svc == NULL) {
 		snprintf(why, whylen, "no such service");
 		return EXIT_REFUSED;
@@ -446,54 +447,6 @@ proc_launch_free(struct svc_launch *p)
 	free(p->user);
 	free(p->home);
 	memset(p, 0, sizeof(*p));
-}
-
-/* ---- pre-flight: the ports -------------------------------------------- */
-
-static int
-proc_ports_unheld(const struct svc_launch *p, char *why, size_t whylen)
-{
-	const struct service *svc = p->svc;
-	struct holders *h = malloc(sizeof(*h));
-	char who[400], err[256], more[64] = "";
-	size_t i;
-	int st = EXIT_DONE;
-
-	if (h == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return EXIT_FAILED;
-	}
-	for (i = 0; i < svc->nports && st == EXIT_DONE; i++) {
-		int port = svc->ports[i];
-
-		if ((st = ports_holders(port, h, err, sizeof(err))) != 0) {
-			snprintf(why, whylen, "cannot tell who holds port %d "
-			    "(%s); nothing was started", port, err);
-		} else if (h->n > 0) {
-			holder_describe(&h->v[0], who, sizeof(who));
-			if (h->n > 1)
-				snprintf(more, sizeof(more), " and %zu more "
-				    "process%s", h->n - 1, h->n > 2 ? "es" : "");
-			if (holder_is(&h->v[0], &p->holders))
-				snprintf(why, whylen, "%s already runs: port %d "
-				    "is held by %s%s; stop it first (cutover stop "
-				    "%s, or cutover free-port %d); nothing was "
-				    "started", svc->name, port, who, more,
-				    svc->name, port);
-			else
-				snprintf(why, whylen, "port %d is already held by "
-				    "%s%s; free it first (cutover free-port %d); "
-				    "nothing was started", port, who, more, port);
-			st = EXIT_FAILED;
-		} else if (h->nsockets > 0) {
-			snprintf(why, whylen, "port %d is already listening, "
-			    "held by a process cutover cannot see (another "
-			    "PID namespace?); nothing was started", port);
-			st = EXIT_FAILED;
-		}
-	}
-	free(h);
-	return st;
 }
 
 /* ---- the child -------------------------------------------------------- */
@@ -730,66 +683,6 @@ proc_launch(const struct svc_launch *p, struct svc_started *rep,
 
 /* ---- waiting ------------------------------------------------------------ */
 
-/*
- * Is every port held by the service?  1 yes (pids in REP), 0 not yet
- * (STATE says why), -1 on error (STATE too).
- */
-static int
-ports_ready(const struct svc_launch *p, struct holders *h,
-    struct svc_started *rep, char *state, size_t len)
-{
-	const struct service *svc = p->svc;
-	char who[400], users[200];
-	size_t i, j, k;
-	bool ours;
-
-	rep->npids = 0;
-	for (i = 0; i < svc->nports; i++) {
-		int port = svc->ports[i];
-
-		if (ports_holders(port, h, who, sizeof(who)) != 0) {
-			snprintf(state, len, "cannot tell who holds port %d "
-			    "(%s)", port, who);
-			return -1;
-		}
-		if (h->nsockets == 0) {
-			snprintf(state, len, "nothing listens on port %d", port);
-			return 0;
-		}
-		ours = false;
-		for (j = 0; j < h->n; j++) {
-			if (!holder_is(&h->v[j], &p->holders)) {
-				holder_describe(&h->v[j], who, sizeof(who));
-				holder_ids_describe(&p->holders, users,
-				    sizeof(users));
-				snprintf(state, len, "port %d is held by %.300s, "
-				    "which is not %s (%s as %.100s)", port, who,
-				    svc->name, svc->exe, users);
-				return 0;
-			}
-			if (h->v[j].uid != p->uid)
-				continue;
-			ours = true;
-			for (k = 0; k < rep->npids && rep->pids[k] != h->v[j].pid;
-			    k++)
-				;
-			if (k == rep->npids && k < SERVICE_PIDS_MAX)
-				rep->pids[rep->npids++] = h->v[j].pid;
-		}
-		if (h->nunseen > 0) {
-			snprintf(state, len, "port %d is also held by a process "
-			    "cutover cannot see", port);
-			return 0;
-		}
-		if (!ours) {
-			snprintf(state, len, "port %d is held by %s but not by "
-			    "one running as %s", port, svc->exe, p->user);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 static void
 describe_exit(int status, char *buf, size_t size)
 {
@@ -800,17 +693,6 @@ describe_exit(int status, char *buf, size_t size)
 		    WTERMSIG(status), strsignal(WTERMSIG(status)));
 	else
 		snprintf(buf, size, "ended (wait status %#x)", status);
-}
-
-static void
-port_list(const struct service *svc, char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < svc->nports && len + 16 < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%d",
-		    i ? ", " : "", svc->ports[i]);
 }
 
 /* Reap the launched start command if it has ended; never blocks. */
@@ -853,7 +735,7 @@ poll_ready(const struct svc_launch *p, struct svc_started *rep,
 	}
 	for (;;) {
 		reap_if_ended(rep);
-		if ((ready = ports_ready(p, h, rep, state, len)) != 0)
+		if ((ready = svc_ports_ready(p, h, rep, state, len)) != 0)
 			break;
 		/* A daemonizing start command exits 0; anything else failed. */
 		if (exited_badly(rep) || monotonic_seconds() >= deadline)
@@ -888,7 +770,7 @@ proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
 		close(rep->pidfd);
 		rep->pidfd = -1;
 	}
-	port_list(svc, ports, sizeof(ports));
+	svc_port_list(svc, ports, sizeof(ports));
 	if (ready == 1 && svc->nports == 0)
 		snprintf(why, whylen, "%s was started (pid %d, as %s); it lists "
 		    "no ports, so there was nothing to wait for", svc->name,
@@ -911,11 +793,23 @@ proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
 	return ready == 1 ? EXIT_DONE : EXIT_FAILED;
 }
 
+/* A process needs nothing before the step's privileges. */
+static int
+proc_attach(const struct service *svc, char *why, size_t whylen)
+{
+	(void)svc;
+	(void)why;
+	(void)whylen;
+	return 0;
+}
+
 const struct svc_ops svc_proc_ops = {
 	.name = "process",
+	.attach = proc_attach,
+	.stop_step = STEP_STOP,
 	.resolve = proc_resolve,
 	.launch_free = proc_launch_free,
-	.ports_unheld = proc_ports_unheld,
+	.ports_unheld = svc_ports_unheld_scan,
 	.launch = proc_launch,
 	.wait_ready = proc_wait_ready,
 	.stop = stop_service,

@@ -9,12 +9,23 @@
 #include "helper/act/svc/impl.h"
 #include "helper/act/svc/svc.h"
 
-/* Every service is a plain process today (policy.h has no other kind). */
+/* A service that names a unit is systemd's; any other, a process. */
 static const struct svc_ops *
 ops_of(const struct service *svc)
 {
-	(void)svc;
-	return &svc_proc_ops;
+	return svc != NULL && svc->unit != NULL ? &svc_unit_ops : &svc_proc_ops;
+}
+
+int
+svc_attach(const struct service *svc, char *why, size_t whylen)
+{
+	return ops_of(svc)->attach(svc, why, whylen);
+}
+
+enum priv_step
+svc_stop_step(const struct service *svc)
+{
+	return ops_of(svc)->stop_step;
 }
 
 int

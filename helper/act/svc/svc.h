@@ -21,8 +21,9 @@
  *   svc_wait_ready    until every port is listening and held by the
  *                     service (svc_identity), or its start_timeout
  *
- * A non-root service: svc_resolve as root, privilege_enter(STEP_START,
- * launch.caps, launch.ncaps), then the other three.  A root service
+ * A non-root service: svc_resolve as root, privilege_enter(launch.step,
+ * launch.caps, launch.ncaps) (STEP_START for a process, STEP_UNIT for a
+ * unit), then the other three.  A root service
  * (launch.root): svc_resolve, svc_ports_unheld and svc_launch as root,
  * then privilege_enter(STEP_START_ROOT, NULL, 0), then svc_wait_ready.
  *
@@ -40,6 +41,7 @@
 
 #include "policy/policy.h"
 #include "helper/exitcodes.h"
+#include "helper/priv/privilege.h"
 #include "helper/act/holders.h"
 #include "helper/act/release.h"
 
@@ -49,6 +51,7 @@
 /* Everything a start needs, resolved before anything is done. */
 struct svc_launch {
 	const struct service *svc;
+	enum priv_step step;        /* the start step's privilege profile */
 	bool root;                  /* runs as uid 0 (allow_root = true) */
 	uid_t uid;
 	gid_t gid;                  /* the service's group, or the user's */
@@ -76,6 +79,16 @@ struct svc_started {
 	                                   its ports once ready */
 	size_t npids;
 };
+
+/*
+ * As root, before the step's privileges: connect this process to what
+ * drives SVC (a unit: systemd's private socket, which takes root only).
+ * 0, or EXIT_FAILED (WHY: e.g. the host does not run systemd).
+ */
+int svc_attach(const struct service *svc, char *why, size_t whylen);
+
+/* The privilege profile a stop of SVC runs with: STEP_STOP, STEP_UNIT. */
+enum priv_step svc_stop_step(const struct service *svc);
 
 /*
  * Resolve SVC into L, touching nothing.  EXIT_REFUSED when a binary

@@ -1,0 +1,133 @@
+/*
+ * ports.c - what every service manager checks on a service's ports
+ * (impl.h): that none is held before a start, and that each is held by
+ * the service (svc_identity: exe, users, and a unit's cgroup) once it is
+ * ready.  Reading other users' /proc/PID/fd needs the step's
+ * cap_sys_ptrace and cap_dac_read_search.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helper/exitcodes.h"
+#include "helper/act/holders.h"
+#include "helper/act/svc/impl.h"
+#include "helper/act/svc/svc.h"
+
+int
+svc_ports_unheld_scan(const struct svc_launch *p, char *why, size_t whylen)
+{
+	const struct service *svc = p->svc;
+	struct holders *h = malloc(sizeof(*h));
+	char who[400], err[256], more[64] = "";
+	size_t i;
+	int st = EXIT_DONE;
+
+	if (h == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < svc->nports && st == EXIT_DONE; i++) {
+		int port = svc->ports[i];
+
+		if ((st = ports_holders(port, h, err, sizeof(err))) != 0) {
+			snprintf(why, whylen, "cannot tell who holds port %d "
+			    "(%s); nothing was started", port, err);
+		} else if (h->n > 0) {
+			holder_describe(&h->v[0], who, sizeof(who));
+			if (h->n > 1)
+				snprintf(more, sizeof(more), " and %zu more "
+				    "process%s", h->n - 1, h->n > 2 ? "es" : "");
+			if (holder_is(&h->v[0], &p->holders))
+				snprintf(why, whylen, "%s already runs: port %d "
+				    "is held by %s%s; stop it first (cutover stop "
+				    "%s, or cutover free-port %d); nothing was "
+				    "started", svc->name, port, who, more,
+				    svc->name, port);
+			else
+				snprintf(why, whylen, "port %d is already held by "
+				    "%s%s; free it first (cutover free-port %d); "
+				    "nothing was started", port, who, more, port);
+			st = EXIT_FAILED;
+		} else if (h->nsockets > 0) {
+			snprintf(why, whylen, "port %d is already listening, "
+			    "held by a process cutover cannot see (another "
+			    "PID namespace?); nothing was started", port);
+			st = EXIT_FAILED;
+		}
+	}
+	free(h);
+	return st;
+}
+
+/*
+ * Is every port held by the service?  1 yes (pids in REP), 0 not yet
+ * (STATE says why), -1 on error (STATE too).
+ */
+int
+svc_ports_ready(const struct svc_launch *p, struct holders *h,
+    struct svc_started *rep, char *state, size_t len)
+{
+	const struct service *svc = p->svc;
+	char who[400], users[200];
+	size_t i, j, k;
+	bool ours;
+
+	rep->npids = 0;
+	for (i = 0; i < svc->nports; i++) {
+		int port = svc->ports[i];
+
+		if (ports_holders(port, h, who, sizeof(who)) != 0) {
+			snprintf(state, len, "cannot tell who holds port %d "
+			    "(%s)", port, who);
+			return -1;
+		}
+		if (h->nsockets == 0) {
+			snprintf(state, len, "nothing listens on port %d", port);
+			return 0;
+		}
+		ours = false;
+		for (j = 0; j < h->n; j++) {
+			if (!holder_is(&h->v[j], &p->holders)) {
+				holder_describe(&h->v[j], who, sizeof(who));
+				holder_ids_describe(&p->holders, users,
+				    sizeof(users));
+				snprintf(state, len, "port %d is held by %.300s, "
+				    "which is not %s (%s as %.100s)", port, who,
+				    svc->name, svc->exe, users);
+				return 0;
+			}
+			if (h->v[j].uid != p->uid)
+				continue;
+			ours = true;
+			for (k = 0; k < rep->npids && rep->pids[k] != h->v[j].pid;
+			    k++)
+				;
+			if (k == rep->npids && k < SERVICE_PIDS_MAX)
+				rep->pids[rep->npids++] = h->v[j].pid;
+		}
+		if (h->nunseen > 0) {
+			snprintf(state, len, "port %d is also held by a process "
+			    "cutover cannot see", port);
+			return 0;
+		}
+		if (!ours) {
+			snprintf(state, len, "port %d is held by %s but not by "
+			    "one running as %s", port, svc->exe, p->user);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+void
+svc_port_list(const struct service *svc, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < svc->nports && len + 16 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%d",
+		    i ? ", " : "", svc->ports[i]);
+}
+

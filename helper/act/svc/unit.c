@@ -1,0 +1,627 @@
+/*
+ * unit.c - services that are systemd units, behind svc.h (svc_unit_ops,
+ * at the end): systemd starts and stops them, cutover asks and watches.
+ * It never executes or signals a unit's processes itself.
+ *
+ * The connection: systemd's private socket, /run/systemd/private, which
+ * systemd accepts from root only and which needs no dbus-daemon (so it
+ * works while dbus restarts in an upgrade) and no polkit.  A step opens
+ * it as root (svc_attach, before privilege_enter) and authenticates
+ * there and then; afterwards the step runs as the step user with only
+ * the ptrace and dac_read_search capabilities it needs to see who holds
+ * a port, and asks systemd over the connection it already has: the
+ * manager knows the connection as root's, the step can do nothing else
+ * as root.  The environment is never read: the address is fixed here.
+ *
+ * Starting: StartUnit(unit, "replace") and the job's JobRemoved signal
+ * (its result: done, failed, timeout, canceled, dependency, skipped),
+ * then until start_timeout every port held by the unit's processes (exe,
+ * users and the unit's cgroup); a failure asks systemd to stop the unit
+ * again, so nothing is left half-started.  Stopping: StopUnit and its
+ * job, within stop_timeout.  The unit's ActiveState, SubState and main
+ * pid are read back and said.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+
+#include "helper/exitcodes.h"
+#include "helper/lib/clock.h"
+#include "helper/act/holders.h"
+#include "helper/act/svc/impl.h"
+#include "helper/act/svc/sdbus.h"
+#include "helper/act/svc/svc.h"
+
+#define SYSTEMD_PRIVATE "unix:path=/run/systemd/private"
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SD_UNIT "org.freedesktop.systemd1.Unit"
+#define SD_SERVICE "org.freedesktop.systemd1.Service"
+
+/*
+ * This process's connection to systemd (svc_attach), whose it is, and
+ * why there is none when attaching failed.
+ */
+static sd_bus *held;
+static pid_t held_by;
+static char held_why[256] = "the step did not connect to systemd as root "
+    "first (internal error); nothing was done";
+
+static sd_bus *
+connection(void)
+{
+	return held != NULL && held_by == getpid() ? held : NULL;
+}
+
+static int
+bus_failed(char *why, size_t whylen, const char *what, int r,
+    const sd_bus_error *e)
+{
+	snprintf(why, whylen, "%s: %s", what, e != NULL &&
+	    sdbus.error_is_set(e) ? e->message : strerror(-r));
+	return EXIT_FAILED;
+}
+
+/*
+ * A new connection to systemd, authenticated before it is returned
+ * (Subscribe: JobRemoved is then sent to it).  Must be root.
+ */
+static int
+manager_open(sd_bus **out, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus *b = NULL;
+	int r;
+
+	*out = NULL;
+	if (sdbus_load(why, whylen) == -1)
+		return EXIT_FAILED;
+	if (access("/run/systemd/system", F_OK) == -1) {
+		snprintf(why, whylen, "this host does not run systemd (there "
+		    "is no /run/systemd/system), so no unit can be started or "
+		    "stopped here; nothing was done");
+		return EXIT_FAILED;
+	}
+	if ((r = sdbus.bus_new(&b)) < 0 ||
+	    (r = sdbus.set_address(b, SYSTEMD_PRIVATE)) < 0 ||
+	    (r = sdbus.start(b)) < 0 ||
+	    (r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
+	    "Subscribe", &e, NULL, NULL)) < 0) {
+		bus_failed(why, whylen, "cannot reach systemd (through "
+		    "/run/systemd/private)", r, &e);
+		sdbus.error_free(&e);
+		sdbus.flush_close_unref(b);
+		return EXIT_FAILED;
+	}
+	*out = b;
+	return 0;
+}
+
+/* As root, before the step's privileges: the step's connection. */
+static int
+unit_attach(const struct service *svc, char *why, size_t whylen)
+{
+	(void)svc;
+	if (connection() != NULL)
+		return 0;
+	if (manager_open(&held, why, whylen) != 0) {
+		snprintf(held_why, sizeof(held_why), "%s", why);
+		return EXIT_FAILED;
+	}
+	held_by = getpid();
+	return 0;
+}
+
+/* The unit's object path (LoadUnit: loads it if it is not yet). */
+static int
+unit_path(sd_bus *b, const struct service *svc, char *path, size_t size,
+    char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	const char *p;
+	int r;
+
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "LoadUnit",
+	    &e, &m, "s", svc->unit);
+	if (r >= 0)
+		r = sdbus.message_read(m, "o", &p);
+	if (r >= 0)
+		snprintf(path, size, "%s", p);
+	else
+		bus_failed(why, whylen, "systemd cannot load the unit", r, &e);
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+	return r >= 0 ? 0 : EXIT_FAILED;
+}
+
+/* A string property of the unit (IFACE: Unit or Service), into BUF. */
+static int
+unit_string(sd_bus *b, const char *path, const char *iface, const char *name,
+    char *buf, size_t size)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char *v = NULL;
+	int r;
+
+	r = sdbus.get_property_string(b, SD_DEST, path, iface, name, &e, &v);
+	snprintf(buf, size, "%s", r >= 0 && v != NULL ? v : "?");
+	free(v);
+	sdbus.error_free(&e);
+	return r >= 0 ? 0 : -1;
+}
+
+/* What systemd says of the unit now: its states and main pid. */
+struct unit_state {
+	char load[32];              /* LoadState: loaded, not-found, masked */
+	char active[32];            /* ActiveState: active, inactive, failed */
+	char sub[32];               /* SubState: running, dead, failed */
+	char cgroup[HOLDER_CGROUP_MAX];     /* ControlGroup, "" when none */
+	uint32_t main_pid;
+};
+
+static int
+unit_read(sd_bus *b, const char *path, struct unit_state *us)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int r;
+
+	memset(us, 0, sizeof(*us));
+	if (unit_string(b, path, SD_UNIT, "LoadState", us->load,
+	    sizeof(us->load)) == -1 ||
+	    unit_string(b, path, SD_UNIT, "ActiveState", us->active,
+	    sizeof(us->active)) == -1 ||
+	    unit_string(b, path, SD_UNIT, "SubState", us->sub,
+	    sizeof(us->sub)) == -1)
+		return -1;
+	/* A unit that is not loaded has no Service interface. */
+	if (strcmp(us->load, "loaded") != 0)
+		return 0;
+	if (unit_string(b, path, SD_SERVICE, "ControlGroup", us->cgroup,
+	    sizeof(us->cgroup)) == -1)
+		return -1;
+	r = sdbus.get_property_trivial(b, SD_DEST, path, SD_SERVICE,
+	    "MainPID", &e, 'u', &us->main_pid);
+	sdbus.error_free(&e);
+	return r >= 0 ? 0 : -1;
+}
+
+/* "active (running), main pid 123" */
+static void
+state_describe(const struct unit_state *us, char *buf, size_t size)
+{
+	if (us->main_pid > 0)
+		snprintf(buf, size, "%s (%s), main pid %u", us->active, us->sub,
+		    us->main_pid);
+	else
+		snprintf(buf, size, "%s (%s)", us->active, us->sub);
+}
+
+/* ---- a job and its end ---------------------------------------------------- */
+
+struct job_wait {
+	char path[256];             /* the job's object path, once known */
+	char result[32];            /* JobRemoved's result, once it came */
+	/* JobRemoved signals that came before the path was known */
+	char early[8][256];
+	char early_result[8][32];
+	size_t nearly;
+};
+
+static int
+on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct job_wait *w = userdata;
+	const char *path, *unit, *result;
+	uint32_t id;
+
+	(void)e;
+	if (sdbus.message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+		return 0;
+	if (w->path[0] != '\0') {
+		if (strcmp(path, w->path) == 0)
+			snprintf(w->result, sizeof(w->result), "%s", result);
+	} else if (w->nearly < 8) {
+		snprintf(w->early[w->nearly], sizeof(w->early[0]), "%s", path);
+		snprintf(w->early_result[w->nearly++],
+		    sizeof(w->early_result[0]), "%s", result);
+	}
+	return 0;
+}
+
+/*
+ * METHOD (StartUnit or StopUnit) of SVC's unit, and its job's result in
+ * W->result by DEADLINE (monotonic seconds).  0 when the job ended (its
+ * result may be anything), 1 when it had not ended by DEADLINE, or
+ * EXIT_FAILED (WHY) when systemd refused or could not be asked.
+ */
+static int
+run_job(sd_bus *b, const char *method, const struct service *svc,
+    double deadline, struct job_wait *w, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	sd_bus_slot *slot = NULL;
+	const char *job;
+	size_t i;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	r = sdbus.match_signal(b, &slot, SD_DEST, SD_PATH, SD_MANAGER,
+	    "JobRemoved", on_job_removed, w);
+	if (r >= 0)
+		r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, method,
+		    &e, &m, "ss", svc->unit, "replace");
+	if (r >= 0)
+		r = sdbus.message_read(m, "o", &job);
+	if (r < 0) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "systemd refused to %s %s",
+		    strcmp(method, "StartUnit") == 0 ? "start" : "stop",
+		    svc->unit);
+		bus_failed(why, whylen, what, r, &e);
+		goto out;
+	}
+	snprintf(w->path, sizeof(w->path), "%s", job);
+	for (i = 0; i < w->nearly; i++)
+		if (strcmp(w->early[i], w->path) == 0)
+			snprintf(w->result, sizeof(w->result), "%s",
+			    w->early_result[i]);
+	while (w->result[0] == '\0') {
+		double left = deadline - monotonic_seconds();
+
+		if ((r = sdbus.process(b, NULL)) < 0) {
+			bus_failed(why, whylen, "lost systemd while waiting for "
+			    "its job", r, NULL);
+			goto out;
+		}
+		if (r > 0)
+			continue;
+		if (left <= 0) {
+			r = 1;
+			goto out;
+		}
+		if ((r = sdbus.wait(b, (uint64_t)(left * 1e6) + 1)) < 0) {
+			bus_failed(why, whylen, "lost systemd while waiting for "
+			    "its job", r, NULL);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	sdbus.slot_unref(slot);
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+	return r < 0 ? EXIT_FAILED : r;
+}
+
+/* ---- the seam ------------------------------------------------------------- */
+
+/* The step's connection, or an error saying it has none (not attached). */
+static sd_bus *
+step_connection(char *why, size_t whylen)
+{
+	sd_bus *b = connection();
+
+	if (b == NULL)
+		snprintf(why, whylen, "%s", held_why);
+	return b;
+}
+
+/*
+ * The step's connection, or (the transaction's pre-flight, as root) one
+ * of this call's own in *OWN, closed by the caller: the transaction
+ * itself must never keep one open, or every step it forks (a check's
+ * runs as the caller) would inherit a connection systemd takes for root.
+ */
+static sd_bus *
+some_connection(sd_bus **own, char *why, size_t whylen)
+{
+	*own = NULL;
+	if (connection() != NULL)
+		return connection();
+	return manager_open(own, why, whylen) == 0 ? *own : NULL;
+}
+
+/* SVC's unit as systemd sees it now: 0, or EXIT_FAILED (WHY). */
+static int
+unit_look(const struct service *svc, struct unit_state *us, char *why,
+    size_t whylen)
+{
+	sd_bus *own, *b = some_connection(&own, why, whylen);
+	char path[256];
+	int st;
+
+	if (b == NULL)
+		return EXIT_FAILED;
+	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) == 0 &&
+	    unit_read(b, path, us) == -1)
+		st = bus_failed(why, whylen, "cannot read the unit's state from "
+		    "systemd", -EIO, NULL);
+	sdbus.flush_close_unref(own);
+	return st;
+}
+
+/* Uids as for a process, and the unit's control group as it is now. */
+static int
+unit_identity(const struct service *svc, struct holder_ids *ids, char *why,
+    size_t whylen)
+{
+	struct unit_state us;
+	int st;
+
+	if ((st = holder_ids_resolve(svc, ids, why, whylen)) != 0 ||
+	    (st = unit_look(svc, &us, why, whylen)) != 0)
+		return st;
+	ids->in_unit = true;
+	snprintf(ids->cgroup, sizeof(ids->cgroup), "%s", us.cgroup);
+	return 0;
+}
+
+/* The unit exists, and is not masked: else why not (EXIT_REFUSED). */
+static int
+unit_startable(const struct service *svc, const struct unit_state *us,
+    char *why, size_t whylen)
+{
+	if (strcmp(us->load, "not-found") == 0)
+		snprintf(why, whylen, "unit %s of service %s does not exist on "
+		    "this host; install it, or fix the policy; nothing was "
+		    "started", svc->unit, svc->name);
+	else if (strcmp(us->load, "masked") == 0)
+		snprintf(why, whylen, "unit %s is masked, so systemd will not "
+		    "start it; if it should run, systemctl unmask %s; nothing "
+		    "was started", svc->unit, svc->unit);
+	else if (strcmp(us->load, "loaded") != 0)
+		snprintf(why, whylen, "systemd could not load unit %s (%s); "
+		    "see systemctl status %s; nothing was started", svc->unit,
+		    us->load, svc->unit);
+	else
+		return 0;
+	return EXIT_REFUSED;
+}
+
+/* Touching nothing: the unit can be started, and who its processes are. */
+static int
+unit_resolve(const struct service *svc, struct svc_launch *l, char *why,
+    size_t whylen)
+{
+	struct unit_state us;
+	int st;
+
+	memset(l, 0, sizeof(*l));
+	l->svc = svc;
+	l->step = STEP_UNIT;
+	l->timeout = svc->start_timeout > 0 ? svc->start_timeout : 10.0;
+	if ((st = unit_look(svc, &us, why, whylen)) != 0 ||
+	    (st = unit_startable(svc, &us, why, whylen)) != 0 ||
+	    (st = holder_ids_resolve(svc, &l->holders, why, whylen)) != 0)
+		return st;
+	l->holders.in_unit = true;
+	snprintf(l->holders.cgroup, sizeof(l->holders.cgroup), "%s", us.cgroup);
+	l->uid = l->holders.uid[0];
+	if ((l->user = strdup(svc->user != NULL ? svc->user : "?")) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return EXIT_FAILED;
+	}
+	return EXIT_DONE;
+}
+
+static void
+unit_launch_free(struct svc_launch *l)
+{
+	free(l->user);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
+    size_t whylen)
+{
+	const struct service *svc = l->svc;
+	double start = monotonic_seconds();
+	struct unit_state us;
+	struct job_wait w;
+	char path[256], state[128];
+	sd_bus *b;
+	int st;
+
+	rep->launched = 0;
+	rep->pidfd = -1;
+	rep->exited = true;         /* nothing of cutover's to reap */
+	if ((b = step_connection(why, whylen)) == NULL)
+		return EXIT_FAILED;
+	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) != 0)
+		return st;
+	if (unit_read(b, path, &us) == -1)
+		return bus_failed(why, whylen, "cannot read the unit's state",
+		    -EIO, NULL);
+	if ((st = unit_startable(svc, &us, why, whylen)) != 0)
+		return st;
+	st = run_job(b, "StartUnit", svc, start + l->timeout, &w, why, whylen);
+	rep->seconds = monotonic_seconds() - start;
+	if (st == EXIT_FAILED)
+		return st;
+	(void)unit_read(b, path, &us);
+	state_describe(&us, state, sizeof(state));
+	if (st == 1)
+		snprintf(why, whylen, "systemd did not start %s within %.1f s "
+		    "(its job is still running; the unit is %s)", svc->unit,
+		    l->timeout, state);
+	else if (strcmp(w.result, "done") != 0)
+		snprintf(why, whylen, "systemd could not start %s: its job %s; "
+		    "the unit is %s; see journalctl -u %s", svc->unit, w.result,
+		    state, svc->unit);
+	else
+		return EXIT_DONE;
+	return EXIT_FAILED;
+}
+
+/*
+ * After a failed start: ask systemd to stop the unit again (that also
+ * cancels a start job still running), so that no failure leaves it
+ * half-started.  Says what became of it after WHY.
+ */
+static void
+unit_undo_start(const struct service *svc, char *why, size_t whylen)
+{
+	struct job_wait w;
+	char err[256];
+	size_t len = strlen(why);
+	sd_bus *b = connection();
+	int st;
+
+	if (b == NULL)
+		return;
+	st = run_job(b, "StopUnit", svc, monotonic_seconds() +
+	    svc->stop_timeout, &w, err, sizeof(err));
+	if (st == 0 && strcmp(w.result, "done") == 0)
+		snprintf(why + len, whylen - len, "; cutover had systemd stop "
+		    "%s again", svc->unit);
+	else
+		snprintf(why + len, whylen - len, "; cutover asked systemd to "
+		    "stop %s again, which did not finish (%s): see systemctl "
+		    "status %s", svc->unit, st == EXIT_FAILED ? err :
+		    st == 1 ? "still running" : w.result, svc->unit);
+}
+
+/*
+ * Until L's ports are held by the unit's processes (1), cannot be read
+ * (-1), or L->timeout passed (0); STATE says how they were last seen.
+ */
+static int
+poll_ports(const struct svc_launch *l, struct svc_started *rep, char *state,
+    size_t len)
+{
+	struct timespec tick = { 0, 50 * 1000000L };
+	struct holders *h = malloc(sizeof(*h));
+	double deadline = monotonic_seconds() + l->timeout;
+	int ready;
+
+	if (h == NULL) {
+		snprintf(state, len, "cutover ran out of memory");
+		return -1;
+	}
+	while ((ready = svc_ports_ready(l, h, rep, state, len)) == 0 &&
+	    monotonic_seconds() < deadline)
+		nanosleep(&tick, NULL);
+	free(h);
+	return ready;
+}
+
+static int
+unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
+    char *why, size_t whylen)
+{
+	const struct service *svc = l->svc;
+	struct svc_launch seen = *l;
+	struct unit_state us;
+	char path[256], state[128], pids[128], ports[128];
+	double waited = rep->seconds, ready_from = monotonic_seconds();
+	sd_bus *b;
+	int st;
+
+	if ((b = step_connection(why, whylen)) == NULL)
+		return EXIT_FAILED;
+	/* Started now: its cgroup is known, and its holders must be in it. */
+	if ((st = unit_identity(svc, &seen.holders, why, whylen)) != 0) {
+		unit_undo_start(svc, why, whylen);
+		return st;
+	}
+	seen.timeout = l->timeout > waited ? l->timeout - waited : 0.1;
+	st = poll_ports(&seen, rep, state, sizeof(state));
+	rep->seconds = waited + (monotonic_seconds() - ready_from);
+	if (unit_path(b, svc, path, sizeof(path), why, whylen) != 0 ||
+	    unit_read(b, path, &us) == -1)
+		snprintf(us.active, sizeof(us.active), "?");
+	svc_port_list(svc, ports, sizeof(ports));
+	if (st == 1) {
+		char unit[160];
+
+		state_describe(&us, unit, sizeof(unit));
+		pids_describe(rep->pids, rep->npids, pids, sizeof(pids));
+		snprintf(why, whylen, "systemd started %s: %s; %s listens on %s "
+		    "(pid %s) after %.2f s", svc->unit, unit, svc->name,
+		    svc->nports ? ports : "no declared port",
+		    rep->npids ? pids : "none", rep->seconds);
+		return EXIT_DONE;
+	}
+	snprintf(why, whylen, "systemd started %s, but %s is not ready "
+	    "within %.1f s: %s", svc->unit, svc->name, l->timeout, state);
+	unit_undo_start(svc, why, whylen);
+	return EXIT_FAILED;
+}
+
+static int
+unit_stop(const struct service *svc, struct stop_report *rep, char *why,
+    size_t whylen)
+{
+	double start = monotonic_seconds();
+	struct unit_state before, after;
+	struct job_wait w;
+	char path[256], state[128];
+	sd_bus *b;
+	int st;
+
+	memset(rep, 0, sizeof(*rep));
+	if ((b = step_connection(why, whylen)) == NULL)
+		return EXIT_FAILED;
+	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) != 0)
+		return st;
+	if (unit_read(b, path, &before) == -1)
+		return bus_failed(why, whylen, "cannot read the unit's state",
+		    -EIO, NULL);
+	if (strcmp(before.load, "not-found") == 0) {
+		snprintf(why, whylen, "unit %s of service %s does not exist on "
+		    "this host; nothing was done", svc->unit, svc->name);
+		return EXIT_REFUSED;
+	}
+	if (strcmp(before.active, "inactive") == 0 ||
+	    strcmp(before.active, "failed") == 0) {
+		rep->already_free = true;
+		return EXIT_DONE;
+	}
+	st = run_job(b, "StopUnit", svc, start + svc->stop_timeout, &w, why,
+	    whylen);
+	rep->seconds = monotonic_seconds() - start;
+	if (st == EXIT_FAILED)
+		return st;
+	if (before.main_pid > 0) {
+		rep->pids[rep->npids++] = (pid_t)before.main_pid;
+		rep->nsignalled = 1;
+	}
+	rep->services[rep->nservices++] = svc->name;
+	rep->by_systemd = true;
+	(void)unit_read(b, path, &after);
+	state_describe(&after, state, sizeof(state));
+	if (st == 1)
+		snprintf(why, whylen, "systemd did not stop %s within %.1f s "
+		    "(its job goes on; the unit is %s); see systemctl status %s",
+		    svc->unit, svc->stop_timeout, state, svc->unit);
+	else if (strcmp(w.result, "done") != 0)
+		snprintf(why, whylen, "systemd could not stop %s: its job %s; "
+		    "the unit is %s", svc->unit, w.result, state);
+	else
+		return EXIT_DONE;
+	return EXIT_FAILED;
+}
+
+const struct svc_ops svc_unit_ops = {
+	.name = "systemd unit",
+	.attach = unit_attach,
+	.stop_step = STEP_UNIT,
+	.resolve = unit_resolve,
+	.launch_free = unit_launch_free,
+	.ports_unheld = svc_ports_unheld_scan,
+	.launch = unit_launch,
+	.wait_ready = unit_wait_ready,
+	.stop = unit_stop,
+	.identity = unit_identity,
+};

@@ -1,0 +1,90 @@
+#!/bin/sh
+# Services that are units, under a real systemd: as deploy, `cutover stop
+# apache2` and `cutover start nginx` go through systemd (StopUnit,
+# StartUnit and their jobs), never a signal or an exec of cutover's own;
+# the unit's processes are found by exe, user and the unit's cgroup, so a
+# copy of nginx run by root outside nginx.service is not nginx; a unit
+# that does not exist, a masked one and one whose start fails are refused
+# or fail, each saying what to do, and leave nothing half-started.
+. tests/container/site.sh
+
+site_up a || { fail_check "the container did not come up"; finish; }
+cat >"$CT_SCRATCH/policy.conf" <<'EOF'
+audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
+services = {
+  apache2 = { unit = "apache2.service"; exe = "/usr/sbin/apache2";
+              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
+              ports = [8080]; };
+  nginx   = { unit = "nginx.service"; exe = "/usr/sbin/nginx";
+              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
+              ports = [8080]; start_timeout = 10.0; };
+  ghost   = { unit = "ghost.service"; exe = "/usr/sbin/nginx"; user = "www-data"; };
+};
+ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
+rules = ( { users = ["deploy"]; start = ["nginx", "apache2", "ghost"];
+            stop = ["nginx", "apache2"]; free = [8080]; } );
+EOF
+site_policy a "$CT_SCRATCH/policy.conf"
+
+expect 0 "policy check" as_deploy a cutover policy check
+expect 0 "list" as_deploy a cutover list && has "start nginx: systemd starts nginx.service"
+
+# ---- stop and start through systemd ------------------------------------------
+is a apache2 active
+expect 0 "stop apache2" as_deploy a cutover stop apache2 &&
+    has "systemd stopped apache2"
+is a apache2 inactive
+expect 0 "start nginx" as_deploy a cutover start nginx &&
+    has "systemd started nginx.service: active (running), main pid"
+is a nginx active
+case $(page a) in *"$NEW_TEXT"*) echo "ok: nginx serves the new page" ;;
+*) fail_check "nginx does not serve the new page" "$(page a)" ;; esac
+main=$(ct_run a systemctl show -P MainPID nginx)
+cg=$(ct_run a cat "/proc/$main/cgroup" | sed -n 's/^0:://p')
+[ "$cg" = /system.slice/nginx.service ] || fail_check "nginx's main pid is in '$cg'"
+expect 1 "start nginx again" as_deploy a cutover start nginx &&
+    has "nginx already runs: port 8080 is held by pid $main"
+expect 0 "stop nginx" as_deploy a cutover stop nginx && has "systemd stopped nginx"
+is a nginx inactive
+expect 0 "stop nginx again" as_deploy a cutover stop nginx &&
+    has "nothing to do, the service is not running"
+
+# ---- identity: the same exe, as root, outside the unit is not nginx ------------
+ct_run a /usr/sbin/nginx || fail_check "the rogue nginx did not start"
+rogue=$(ct_run a cat /run/nginx.pid)
+expect 3 "free-port 8080 held by nginx outside nginx.service" \
+    as_deploy a cutover free-port 8080 &&
+    has "port 8080 is held by pid $rogue (/usr/sbin/nginx, user root, uid 0), which is not one of its permitted holders"
+expect 1 "start nginx while the rogue holds 8080" as_deploy a cutover start nginx &&
+    has "port 8080 is already held by pid $rogue" && lacks "already runs"
+is a nginx inactive
+ct_run a kill "$rogue"
+ct_run a sh -c 'while [ -e /run/nginx.pid ]; do sleep 0.1; done'
+
+# ---- refusals and failures --------------------------------------------------------
+expect 3 "start a unit that does not exist" as_deploy a cutover start ghost &&
+    has "unit ghost.service of service ghost does not exist on this host"
+ct_run a systemctl mask -q apache2
+expect 3 "start a masked unit" as_deploy a cutover start apache2 &&
+    has "unit apache2.service is masked, so systemd will not start it; if it should run, systemctl unmask apache2.service"
+is a apache2 inactive
+ct_run a systemctl unmask -q apache2
+# nginx -t (its ExecStartPre) fails: the start job fails, nothing runs
+ct_run a sh -c 'echo "broken;" >>/etc/nginx/nginx.conf'
+expect 1 "start nginx with a broken configuration" as_deploy a cutover start nginx &&
+    has "systemd could not start nginx.service: its job failed" && has "journalctl -u nginx.service"
+got=$(ct_run a systemctl is-active nginx)
+[ "$got" != active ] || fail_check "nginx is active after its failed start"
+ct_run a sed -i '$d' /etc/nginx/nginx.conf
+ct_run a systemctl reset-failed nginx
+
+# ---- back to apache2, and the records ----------------------------------------------
+expect 0 "start apache2" as_deploy a cutover start apache2
+case $(page a) in *"$OLD_TEXT"*) echo "ok: apache2 serves the old page again" ;;
+*) fail_check "apache2 does not serve the old page" "$(page a)" ;; esac
+expect 0 "free-port 8080 held by apache2.service" as_deploy a cutover free-port 8080 &&
+    has "systemd stopped apache2"
+is a apache2 inactive
+n=$(ct_run a grep -c '"stage":"outcome"' /var/log/cutover/audit.jsonl)
+[ "$n" -ge 12 ] || fail_check "$n outcome records, expected at least 12"
+finish
