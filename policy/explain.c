@@ -363,6 +363,35 @@ effect_verify(struct strbuf *sb, const struct check *chk)
 		sb_puts(sb, ", one attempt");
 }
 
+static bool
+plan_has_units(const struct plan *pl)
+{
+	return pl->from->unit != NULL || pl->to->unit != NULL;
+}
+
+/* ", then enable nginx.service and disable apache2.service" */
+static void
+sb_persist(struct strbuf *sb, const struct plan *pl)
+{
+	if (!plan_has_units(pl))
+		return;
+	if (pl->persist == PERSIST_NONE) {
+		sb_puts(sb, ", then leave what starts at boot as it is");
+		return;
+	}
+	sb_puts(sb, ", then ");
+	if (pl->to->unit != NULL) {
+		sb_puts(sb, "enable ");
+		sb_word(sb, pl->to->unit);
+	}
+	if (pl->from->unit != NULL) {
+		sb_puts(sb, pl->to->unit != NULL ? " and " : "");
+		sb_puts(sb, pl->persist == PERSIST_MASK ? "disable and mask " :
+		    "disable ");
+		sb_word(sb, pl->from->unit);
+	}
+}
+
 /* "switch newsite: free port 8080 from apache2, start nginx, ..." */
 static void
 switch_summary(struct strbuf *sb, const struct plan *pl)
@@ -381,12 +410,15 @@ switch_summary(struct strbuf *sb, const struct plan *pl)
 	}
 	if (pl->nverify == 0)
 		sb_puts(sb, ", no check");
+	sb_persist(sb, pl);
 	sb_puts(sb, pl->rollback ? "; on failure stop " : "; no rollback");
 	if (pl->rollback) {
 		sb_word(sb, pl->to->name);
 		sb_puts(sb, " and start ");
 		sb_word(sb, pl->from->name);
 		sb_puts(sb, " again");
+		if (plan_has_units(pl) && pl->persist != PERSIST_NONE)
+			sb_puts(sb, ", as enabled, disabled or masked as before");
 	}
 }
 
@@ -824,7 +856,11 @@ json_plan(struct strbuf *sb, const struct plan *pl)
 		sb_puts(sb, i ? "," : "");
 		sb_json_cstr(sb, pl->verify[i]->name);
 	}
-	sb_printf(sb, "],\"rollback\":%s}", pl->rollback ? "true" : "false");
+	sb_printf(sb, "],\"rollback\":%s", pl->rollback ? "true" : "false");
+	if (plan_has_units(pl))
+		sb_printf(sb, ",\"persist\":\"%s\"", pl->persist == PERSIST_MASK ?
+		    "mask" : pl->persist == PERSIST_NONE ? "none" : "disable");
+	sb_puts(sb, "}");
 }
 
 static void

@@ -21,6 +21,7 @@ static const struct key plan_keys[] = {
 	{ "to", K_STRING, 0, 0, true, "to = \"nginx\";" },
 	{ "verify", K_STRINGS, 0, 0, false, "verify = [\"homepage\"];" },
 	{ "rollback", K_BOOL, 0, 0, false, "rollback = true;" },
+	{ "persist", K_STRING, 0, 0, false, "persist = \"disable\";" },
 	{ NULL, 0, 0, 0, false, NULL }
 };
 
@@ -165,6 +166,41 @@ plan_checks(struct build *b, const char *file, const config_setting_t *g,
 		    pl->name, pl->to ? pl->to->name : "the new service");
 }
 
+/*
+ * persist: what the next boot finds.  It is about unit files, so a plan
+ * of two process services that says it would be promising something
+ * cutover cannot do.
+ */
+static void
+plan_persist(struct build *b, const char *file, const config_setting_t *g,
+    struct plan *pl)
+{
+	const config_setting_t *s = config_setting_get_member(g, "persist");
+	const char *how;
+
+	pl->persist = PERSIST_DISABLE;
+	if (s == NULL)
+		return;
+	how = config_setting_get_string(s);
+	if (strcmp(how, "disable") == 0)
+		pl->persist = PERSIST_DISABLE;
+	else if (strcmp(how, "mask") == 0)
+		pl->persist = PERSIST_MASK;
+	else if (strcmp(how, "none") == 0)
+		pl->persist = PERSIST_NONE;
+	else {
+		build_error(b, file, s, "persist of plan %s must be \"disable\", "
+		    "\"mask\" or \"none\", not \"%s\"", pl->name, how);
+		return;
+	}
+	if (pl->from != NULL && pl->to != NULL && pl->from->unit == NULL &&
+	    pl->to->unit == NULL)
+		build_error(b, file, s, "plan %s says persist = \"%s\", but "
+		    "neither %s nor %s is a systemd unit (unit = \"...\"), so "
+		    "there is nothing to enable or disable; remove persist",
+		    pl->name, how, pl->from->name, pl->to->name);
+}
+
 static void
 load_plan(struct build *b, const char *file, const config_setting_t *g)
 {
@@ -199,6 +235,7 @@ load_plan(struct build *b, const char *file, const config_setting_t *g)
 	plan_services(b, file, g, pl);
 	plan_port(b, file, g, pl);
 	plan_checks(b, file, g, pl);
+	plan_persist(b, file, g, pl);
 	b->policy->nplans++;
 }
 

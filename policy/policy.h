@@ -105,6 +105,13 @@ struct check {
  * entry whose holders include FROM, TO listens on PORT, FROM has a start
  * command, and each check exists.
  */
+/*
+ * What a switch whose services are systemd units leaves for the next boot
+ * once it succeeded: the new unit enabled, and the old one disabled
+ * (the default), disabled and masked, or both as they were ("none").
+ */
+enum plan_persist { PERSIST_DISABLE, PERSIST_MASK, PERSIST_NONE };
+
 struct plan {
 	const char *name;
 	struct origin at;
@@ -115,6 +122,7 @@ struct plan {
 	const struct check *const *verify;
 	size_t nverify;
 	bool rollback;
+	enum plan_persist persist;  /* only where from or to is a unit */
 };
 
 enum auth_method { AUTH_NONE, AUTH_PAM };

@@ -191,6 +191,41 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 }
 
 void
+action_boot(const struct service *const *svcs, const char *const *states,
+    size_t n, struct step_result *res)
+{
+	char why[400], done[400] = "";
+	size_t i, len = 0;
+	int st = EXIT_DONE;
+
+	memset(res, 0, sizeof(*res));
+	for (i = 0; i < n && st == EXIT_DONE; i++)
+		if (svcs[i]->unit != NULL)
+			st = svc_attach(svcs[i], why, sizeof(why));
+	if (st == EXIT_DONE && !entered(STEP_UNIT, res))
+		return;
+	for (i = 0; i < n && st == EXIT_DONE; i++) {
+		if (svcs[i]->unit == NULL)
+			continue;
+		if ((st = svc_set_boot(svcs[i], states[i], why,
+		    sizeof(why))) == EXIT_DONE && len < sizeof(done))
+			len += (size_t)snprintf(done + len, sizeof(done) - len,
+			    "%s%s %s", len ? ", " : "", svcs[i]->unit,
+			    states[i]);
+	}
+	res->status = st;
+	res->nothing = len == 0;
+	if (st == EXIT_DONE)
+		snprintf(res->text, sizeof(res->text), "at boot: %s", done);
+	else if (len == 0)
+		snprintf(res->text, sizeof(res->text), "%s; nothing was "
+		    "changed", why);
+	else
+		snprintf(res->text, sizeof(res->text), "at boot: %s; then %s",
+		    done, why);
+}
+
+void
 action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res)
 {

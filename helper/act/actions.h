@@ -55,6 +55,13 @@ void action_stop(const struct service *svc, struct step_result *);
 void action_start(const struct service *svc, const int *fds, size_t nfds,
     struct step_result *);
 
+/*
+ * What the next boot finds (STEP_UNIT): each of the N services (units;
+ * any other is passed over) made STATES[i] (svc_set_boot), in order.
+ */
+void action_boot(const struct service *const *svcs,
+    const char *const *states, size_t n, struct step_result *);
+
 /* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
 void action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res);

@@ -285,6 +285,8 @@ deadline_of(const struct txn_step *s)
 		    stop_deadline(s->svc) : 0);
 	case DO_VERIFY:
 		return s->check->within + s->check->timeout + SLACK;
+	case DO_BOOT:
+		return 2 * SLACK;       /* unit files and a reload, twice */
 	}
 	return SLACK;
 }
@@ -318,6 +320,9 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		break;
 	case DO_VERIFY:
 		action_verify(s->check, &who, &out.vr, &out.res);
+		break;
+	case DO_BOOT:
+		action_boot(s->boot, s->boot_state, s->nboot, &out.res);
 		break;
 	}
 	(void)!write(resfd, &out, sizeof(out));

@@ -55,7 +55,7 @@ struct txn {
 	size_t nsocks;
 };
 
-enum txn_step_kind { DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY };
+enum txn_step_kind { DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT };
 
 struct txn_step {
 	enum txn_step_kind kind;
@@ -69,6 +69,10 @@ struct txn_step {
 	                                   sockets, else bind this port, for
 	                                   the next start; 0: no handoff */
 	bool handoff;                   /* DO_START: hand it t->socks */
+	/* DO_BOOT: make each unit of boot[] boot_state[] at the next boot */
+	const struct service *boot[2];
+	const char *boot_state[2];
+	size_t nboot;
 };
 
 /* What the front saw, for the nagios UNKNOWN line (run.c). */

@@ -45,7 +45,7 @@ ct_say() {
 
 # ct_root: print the root's path; debootstrap it first when it is missing.
 ct_root() {
-	key=$(printf '%s %s %s\n' "$CT_SUITE" "$CT_PACKAGES" 1 | sha256sum | cut -c1-12)
+	key=$(printf '%s %s %s\n' "$CT_SUITE" "$CT_PACKAGES" 2 | sha256sum | cut -c1-12)
 	root=$CT_CACHE/root-$key
 	if [ -e "$root/.complete" ]; then
 		echo "$root"
@@ -61,8 +61,10 @@ ct_root() {
 		rm -rf "$root.build"
 		return 1
 	fi
-	# the image's own apt caches are of no use to a test
-	rm -rf "$root.build/var/cache/apt/archives/"*.deb
+	# apache2's own packages stay, for the upgrade test (dpkg -i of the
+	# same version runs its postinst, as apt-get install --reinstall would;
+	# the container has no network); the rest of apt's cache goes
+	find "$root.build/var/cache/apt/archives" -name '*.deb' ! -name 'apache2*' -delete
 	# older roots of another package list go; this one takes their place
 	for old in "$CT_CACHE"/root-*; do
 		case $old in "$root.build") ;; *) rm -rf "$old" ;; esac

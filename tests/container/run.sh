@@ -47,7 +47,15 @@ if [ -z "$deb" ]; then
 	fi
 fi
 DEB=$(readlink -f "$deb")
-export DEB
+# the switch's probe (bench/probe.c: libc only, so it runs in the bookworm
+# container as it is)
+PROBE=$BUILD/bench/probe
+if [ ! -x "$PROBE" ]; then
+	"${MAKE:-make}" --no-print-directory "$PROBE" BUILD="$BUILD" >/dev/null 2>&1 ||
+	    { echo "FAIL make $PROBE"; echo "0 passed, 1 failed"; exit 1; }
+fi
+PROBE=$(readlink -f "$PROBE")
+export DEB PROBE
 
 . tests/container/lib.sh
 # the cached root, built once here rather than inside the first test

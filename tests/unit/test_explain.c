@@ -594,20 +594,31 @@ START_TEST(explain_unit_service)
 	struct policy *p = build(
 	    "services = { web = { exe = \"/usr/sbin/nginx\"; user = \"root\";\n"
 	    "  allow_root = true; holder_users = [\"root\", \"www-data\"];\n"
-	    "  unit = \"nginx.service\"; ports = [8080]; stop_timeout = 9.0; }; };\n"
-	    "ports = ( { port = 8080; holders = [\"web\"]; } );\n"
+	    "  unit = \"nginx.service\"; ports = [8080]; stop_timeout = 9.0; };\n"
+	    "  old = { exe = \"/usr/sbin/old\"; user = \"old\"; unit = \"old.service\"; ports = [8080]; }; };\n"
+	    "ports = ( { port = 8080; holders = [\"web\", \"old\"]; } );\n"
+	    "plans = { sw = { port = 8080; from = \"old\"; to = \"web\"; persist = \"mask\"; };\n"
+	    "  keep = { port = 8080; from = \"old\"; to = \"web\"; persist = \"none\"; }; };\n"
 	    "rules = ( { users = [\"u\"]; start = [\"web\"]; stop = [\"web\"];\n"
-	    "  free = [8080]; } );\n");
+	    "  free = [8080]; switch = [\"sw\", \"keep\"]; } );\n");
 	char *out = explain(p, EXPLAIN_TEXT);
 
 	ck_assert_line(out, "  start web: systemd starts nginx.service (its "
 	    "processes: /usr/sbin/nginx as root or www-data in the unit's "
-	    "cgroup; listens on 8080)  [/etc/cutover/policy.conf:5]");
+	    "cgroup; listens on 8080)  [/etc/cutover/policy.conf:8]");
 	ck_assert_line(out, "  stop web: systemd stops nginx.service, wait 9.0 s"
-	    "  [/etc/cutover/policy.conf:5]");
+	    "  [/etc/cutover/policy.conf:8]");
+	ck_assert_ptr_nonnull(strstr(out, "switch sw: free port 8080 from old, "
+	    "start web, no check, then enable nginx.service and disable and mask "
+	    "old.service; on failure stop web and start old again, as enabled, "
+	    "disabled or masked as before. Steps: "));
+	ck_assert_ptr_nonnull(strstr(out, "switch keep: free port 8080 from old, "
+	    "start web, no check, then leave what starts at boot as it is; on "
+	    "failure"));
 	ck_assert_line(out, "  free port 8080 by stopping web (/usr/sbin/nginx "
 	    "as root or www-data, in nginx.service's cgroup, stopped by systemd, "
-	    "9.0 s)  [/etc/cutover/policy.conf:6]");
+	    "9.0 s) or old (/usr/sbin/old as old, in old.service's cgroup, stopped "
+	    "by systemd, 5.0 s)  [/etc/cutover/policy.conf:9]");
 	free(out);
 	policy_free(p);
 }

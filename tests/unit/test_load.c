@@ -660,6 +660,39 @@ START_TEST(socket_handoff_values)
 }
 END_TEST
 
+/* persist: what the next boot finds, for plans of units only. */
+#define UNITS \
+	"services = { apache2 = { exe = \"/usr/sbin/apache2\"; user = \"www-data\";\n" \
+	"  unit = \"apache2.service\"; ports = [8080]; };\n" \
+	"  nginx = { exe = \"/usr/sbin/nginx\"; user = \"nginx\"; unit = \"nginx.service\"; ports = [8080]; }; };\n" \
+	"ports = ( { port = 8080; holders = [\"apache2\"]; } );\n" \
+	"checks = { homepage = { url = \"http://127.0.0.1:8080/\"; }; };\n"
+
+START_TEST(plan_persist_values)
+{
+	struct policy *p = tu_build(&d, UNITS
+	    "plans = { a = { port = 8080; from = \"apache2\"; to = \"nginx\"; verify = [\"homepage\"]; };\n"
+	    "  b = { port = 8080; from = \"apache2\"; to = \"nginx\"; verify = [\"homepage\"]; persist = \"mask\"; };\n"
+	    "  c = { port = 8080; from = \"apache2\"; to = \"nginx\"; verify = [\"homepage\"]; persist = \"none\"; }; };\n",
+	    NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(policy_plan(p, "a")->persist, PERSIST_DISABLE);
+	ck_assert_int_eq(policy_plan(p, "b")->persist, PERSIST_MASK);
+	ck_assert_int_eq(policy_plan(p, "c")->persist, PERSIST_NONE);
+	policy_free(p);
+	refused(UNITS "plans = { a = { port = 8080; from = \"apache2\"; to = \"nginx\";\n"
+	    " persist = \"off\"; }; };\n", 7, "persist of plan a must be "
+	    "\"disable\", \"mask\" or \"none\", not \"off\"");
+	diags_free(&d);
+	refused(SWITCHABLE "plans = { a = { port = 8080; from = \"apache2\"; to = \"nginx\";\n"
+	    " persist = \"disable\"; }; };\n", 7, "plan a says persist = "
+	    "\"disable\", but neither apache2 nor nginx is a systemd unit "
+	    "(unit = \"...\"), so there is nothing to enable or disable; remove "
+	    "persist");
+}
+END_TEST
+
 /* unit: systemd starts and stops it; what its unit file owns is refused. */
 START_TEST(unit_values)
 {
@@ -791,6 +824,7 @@ load_suite(void)
 	tcase_add_test(bad, plan_defined_twice_across_files);
 	tcase_add_test(bad, switch_in_rules_resolves_to_plans);
 	tcase_add_test(bad, unit_values);
+	tcase_add_test(bad, plan_persist_values);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
 	return s;

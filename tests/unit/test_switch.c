@@ -27,7 +27,8 @@ step_name(const struct sw_core *c, enum sw_step step, char *buf, size_t size)
 	static const char *const names[] = { [SW_FREE_PORT] = "free",
 	    [SW_HOLD_PORT] = "hold", [SW_START_NEW] = "start",
 	    [SW_VERIFY] = "verify", [SW_ROLLBACK] = "rollback",
-	    [SW_STOP_NEW] = "stop-new", [SW_START_OLD] = "start-old" };
+	    [SW_STOP_NEW] = "stop-new", [SW_START_OLD] = "start-old",
+	    [SW_PERSIST] = "persist", [SW_RESTORE_BOOT] = "restore-boot" };
 
 	if (step == SW_VERIFY)
 		snprintf(buf, size, "verify%zu", c->verify);
@@ -207,6 +208,56 @@ START_TEST(a_port_free_before)
 }
 END_TEST
 
+/* Units: the boot state changes last, and is put back first on a rollback. */
+START_TEST(units_persist_last_and_restore_first)
+{
+	static const struct { const char *fail, *trace; enum sw_outcome o; } cases[] = {
+		{ NULL, "free start verify0 persist", SW_OK },
+		{ "verify0", "free start verify0 rollback stop-new start-old",
+		    SW_ROLLED_BACK },
+		{ "persist", "free start verify0 persist rollback restore-boot "
+		    "stop-new start-old", SW_ROLLED_BACK },
+		/* a restore that fails: the old service is still started */
+		{ "restore-boot", NULL, SW_ROLLBACK_FAILED },
+	};
+	struct scene sc = { .facts = { .rollback = true, .old_held_port = true,
+	    .nverify = 1, .persist = true } };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		sc.fail = cases[i].fail;
+		PLAY(&sc, cases[i].trace, cases[i].o);
+	}
+	/* persist fails, then its restore fails too */
+	{
+		struct sw_core c;
+		enum sw_step st;
+		char trace[256] = "", name[32];
+
+		sw_begin(&c, &sc.facts);
+		while ((st = sw_next(&c, false)) != SW_END) {
+			step_name(&c, st, name, sizeof(name));
+			snprintf(trace + strlen(trace), sizeof(trace) - strlen(trace),
+			    "%s%s", trace[0] ? " " : "", name);
+			sw_done(&c, st != SW_PERSIST && st != SW_RESTORE_BOOT, true);
+		}
+		ck_assert_str_eq(trace, "free start verify0 persist rollback "
+		    "restore-boot stop-new start-old");
+		ck_assert_int_eq(sw_outcome(&c), cases[3].o);
+	}
+	/* no check: persist right after the start; an abort before it: none */
+	sc.facts.nverify = 0;
+	sc.fail = NULL;
+	PLAY(&sc, "free start persist", SW_OK);
+	sc.abort_during = "start";
+	PLAY(&sc, "free start rollback stop-new start-old", SW_ROLLED_BACK);
+	/* persist = none, or process services: no such step */
+	sc.abort_during = NULL;
+	sc.facts.persist = false;
+	PLAY(&sc, "free start", SW_OK);
+}
+END_TEST
+
 START_TEST(outcome_words)
 {
 	ck_assert_str_eq(sw_outcome_word(SW_OK), "ok");
@@ -234,6 +285,7 @@ switch_suite(void)
 	tcase_add_test(tc, no_rollback_leaves_it_as_it_is);
 	tcase_add_test(tc, a_port_free_before);
 	tcase_add_test(tc, outcome_words);
+	tcase_add_test(tc, units_persist_last_and_restore_first);
 	suite_add_tcase(s, tc);
 	return s;
 }

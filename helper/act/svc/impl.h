@@ -23,6 +23,9 @@ struct svc_ops {
 	    size_t);
 	int (*identity)(const struct service *, struct holder_ids *, char *,
 	    size_t);
+	int (*state)(const struct service *, struct svc_state *, char *,
+	    size_t);
+	int (*set_boot)(const struct service *, const char *, char *, size_t);
 };
 
 /* Plain processes: proc.c. */

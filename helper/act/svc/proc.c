@@ -803,6 +803,29 @@ proc_attach(const struct service *svc, char *why, size_t whylen)
 	return 0;
 }
 
+/* The boot never starts a process service: there is nothing to say or do. */
+static int
+proc_state(const struct service *svc, struct svc_state *state, char *why,
+    size_t whylen)
+{
+	(void)svc;
+	(void)why;
+	(void)whylen;
+	memset(state, 0, sizeof(*state));
+	return 0;
+}
+
+static int
+proc_set_boot(const struct service *svc, const char *state, char *why,
+    size_t whylen)
+{
+	(void)svc;
+	(void)state;
+	(void)why;
+	(void)whylen;
+	return 0;
+}
+
 const struct svc_ops svc_proc_ops = {
 	.name = "process",
 	.attach = proc_attach,
@@ -814,4 +837,6 @@ const struct svc_ops svc_proc_ops = {
 	.wait_ready = proc_wait_ready,
 	.stop = stop_service,
 	.identity = holder_ids_resolve,
+	.state = proc_state,
+	.set_boot = proc_set_boot,
 };

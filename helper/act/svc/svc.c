@@ -74,3 +74,17 @@ svc_identity(const struct service *svc, struct holder_ids *ids, char *why,
 {
 	return ops_of(svc)->identity(svc, ids, why, whylen);
 }
+
+int
+svc_state(const struct service *svc, struct svc_state *state, char *why,
+    size_t whylen)
+{
+	return ops_of(svc)->state(svc, state, why, whylen);
+}
+
+int
+svc_set_boot(const struct service *svc, const char *state, char *why,
+    size_t whylen)
+{
+	return ops_of(svc)->set_boot(svc, state, why, whylen);
+}

@@ -146,4 +146,29 @@ int svc_stop(const struct service *svc, struct stop_report *rep, char *why,
 int svc_identity(const struct service *svc, struct holder_ids *ids,
     char *why, size_t whylen);
 
+/* What the service manager says of a service now. */
+struct svc_state {
+	/* systemd's words for a unit's file: "enabled", "disabled",
+	   "masked", "static", ... (GetUnitFileState), "not-found"; "" for a
+	   process service (cutover starts those, the boot never does) */
+	char boot[32];
+	/* its ActiveState: "active", "inactive", "failed", ...; "" for a
+	   process service */
+	char active[32];
+};
+
+/* SVC's state (see above).  0, or EXIT_FAILED (WHY). */
+int svc_state(const struct service *svc, struct svc_state *state, char *why,
+    size_t whylen);
+
+/*
+ * Make the next boot find SVC's unit STATE: "enabled" (unmasked,
+ * enabled), "disabled" (unmasked, disabled), "masked" (disabled and
+ * masked) or "static" (unmasked: a static unit cannot be enabled or
+ * disabled); then systemd reloads.  Nothing for a process service.
+ * Needs the step's connection (svc_attach).  0, or EXIT_FAILED (WHY).
+ */
+int svc_set_boot(const struct service *svc, const char *state, char *why,
+    size_t whylen);
+
 #endif

@@ -613,6 +613,132 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 	return EXIT_FAILED;
 }
 
+/* ---- what the next boot finds -------------------------------------------- */
+
+/* GetUnitFileState into STATE ("not-found" for no such unit): 0, -1. */
+static int
+unit_file_state(sd_bus *b, const struct service *svc, char *state,
+    size_t size, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	const char *v;
+	int r;
+
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
+	    "GetUnitFileState", &e, &m, "s", svc->unit);
+	if (r >= 0)
+		r = sdbus.message_read(m, "s", &v);
+	if (r >= 0)
+		snprintf(state, size, "%s", v);
+	else if (e.name != NULL &&
+	    strcmp(e.name, "org.freedesktop.systemd1.NoSuchUnit") == 0) {
+		snprintf(state, size, "not-found");
+		r = 0;
+	} else
+		bus_failed(why, whylen, "systemd cannot say whether the unit "
+		    "starts at boot", r, &e);
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+	return r >= 0 ? 0 : -1;
+}
+
+/* The unit file's state and the unit's ActiveState. */
+static int
+unit_state(const struct service *svc, struct svc_state *state, char *why,
+    size_t whylen)
+{
+	sd_bus *own, *b = some_connection(&own, why, whylen);
+	struct unit_state us;
+	char path[256];
+	int st = EXIT_FAILED;
+
+	memset(state, 0, sizeof(*state));
+	if (b == NULL)
+		return EXIT_FAILED;
+	if (unit_file_state(b, svc, state->boot, sizeof(state->boot), why,
+	    whylen) == 0 && unit_path(b, svc, path, sizeof(path), why,
+	    whylen) == 0) {
+		if (unit_read(b, path, &us) == 0) {
+			snprintf(state->active, sizeof(state->active), "%s",
+			    us.active);
+			st = 0;
+		} else
+			bus_failed(why, whylen, "cannot read the unit's state "
+			    "from systemd", -EIO, NULL);
+	}
+	sdbus.flush_close_unref(own);
+	return st;
+}
+
+/* One of the Manager's unit-file methods on SVC's unit, persistently. */
+static int
+unit_file_call(sd_bus *b, const char *method, const struct service *svc,
+    char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char what[128];
+	int r;
+
+	/* Enable and Mask take (files, runtime, force), the others no force */
+	if (strcmp(method, "EnableUnitFiles") == 0 ||
+	    strcmp(method, "MaskUnitFiles") == 0)
+		r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, method, &e,
+		    NULL, "asbb", 1, svc->unit, 0, 0);
+	else
+		r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, method, &e,
+		    NULL, "asb", 1, svc->unit, 0);
+	if (r < 0) {
+		snprintf(what, sizeof(what), "systemd could not %s %s", method,
+		    svc->unit);
+		bus_failed(why, whylen, what, r, &e);
+	}
+	sdbus.error_free(&e);
+	return r < 0 ? EXIT_FAILED : 0;
+}
+
+static int
+unit_set_boot(const struct service *svc, const char *state, char *why,
+    size_t whylen)
+{
+	static const struct {
+		const char *state;
+		const char *first, *then;
+	} how[] = {
+		{ "enabled", "UnmaskUnitFiles", "EnableUnitFiles" },
+		{ "disabled", "UnmaskUnitFiles", "DisableUnitFiles" },
+		{ "masked", "DisableUnitFiles", "MaskUnitFiles" },
+		{ "static", "UnmaskUnitFiles", NULL },
+	};
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus *b;
+	size_t i;
+	int r;
+
+	if ((b = step_connection(why, whylen)) == NULL)
+		return EXIT_FAILED;
+	for (i = 0; i < sizeof(how) / sizeof(how[0]) &&
+	    strcmp(how[i].state, state) != 0; i++)
+		;
+	if (i == sizeof(how) / sizeof(how[0])) {
+		snprintf(why, whylen, "cutover cannot make %s '%s' at boot "
+		    "(it can make a unit enabled, disabled, masked or static)",
+		    svc->unit, state);
+		return EXIT_FAILED;
+	}
+	if (unit_file_call(b, how[i].first, svc, why, whylen) != 0 ||
+	    (how[i].then != NULL &&
+	    unit_file_call(b, how[i].then, svc, why, whylen) != 0))
+		return EXIT_FAILED;
+	/* as systemctl does after a change of unit files */
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "Reload", &e,
+	    NULL, NULL);
+	if (r < 0)
+		bus_failed(why, whylen, "systemd could not reload", r, &e);
+	sdbus.error_free(&e);
+	return r < 0 ? EXIT_FAILED : 0;
+}
+
 const struct svc_ops svc_unit_ops = {
 	.name = "systemd unit",
 	.attach = unit_attach,
@@ -624,4 +750,6 @@ const struct svc_ops svc_unit_ops = {
 	.wait_ready = unit_wait_ready,
 	.stop = unit_stop,
 	.identity = unit_identity,
+	.state = unit_state,
+	.set_boot = unit_set_boot,
 };

@@ -1,9 +1,12 @@
 /*
  * core.c - a switch's decisions (core.h).  Forward: free the port (and,
- * with a handoff, hold it), start the new service, run each check.  On a
+ * with a handoff, hold it), start the new service, run each check, then
+ * (units) make the next boot start the new one instead of the old.  On a
  * failure or an abort, and only when the plan rolls back and a step
- * changed something: stop the new service if its start was attempted,
- * then start the old one if it held the port before.
+ * changed something: put the boot state back if its change was tried
+ * (first: an old unit masked must be unmasked before it can start), stop
+ * the new service if its start was attempted, then start the old one if
+ * it held the port before.
  */
 #include "helper/act/switch/core.h"
 
@@ -25,10 +28,14 @@ next_forward(struct sw_core *c)
 		return SW_START_NEW;
 	case SW_START_NEW:
 		c->verify = 0;
-		return c->facts.nverify > 0 ? SW_VERIFY : SW_END;
+		if (c->facts.nverify > 0)
+			return SW_VERIFY;
+		return c->facts.persist ? SW_PERSIST : SW_END;
 	case SW_VERIFY:
 		c->verify++;
-		return c->verify < c->facts.nverify ? SW_VERIFY : SW_END;
+		if (c->verify < c->facts.nverify)
+			return SW_VERIFY;
+		return c->facts.persist ? SW_PERSIST : SW_END;
 	default:
 		return SW_END;
 	}
@@ -47,10 +54,14 @@ first_undo(struct sw_core *c)
 static enum sw_step
 next_undo(const struct sw_core *c)
 {
-	if (c->step == SW_ROLLBACK && c->started_new)
+	if (c->step == SW_ROLLBACK && c->persist_tried)
+		return SW_RESTORE_BOOT;
+	if ((c->step == SW_ROLLBACK || c->step == SW_RESTORE_BOOT) &&
+	    c->started_new)
 		return SW_STOP_NEW;
-	if ((c->step == SW_ROLLBACK || c->step == SW_STOP_NEW) &&
-	    !c->rollback_failed && c->facts.old_held_port)
+	if ((c->step == SW_ROLLBACK || c->step == SW_RESTORE_BOOT ||
+	    c->step == SW_STOP_NEW) && !c->rollback_failed &&
+	    c->facts.old_held_port)
 		return SW_START_OLD;
 	return SW_END;
 }
@@ -82,9 +93,17 @@ sw_done(struct sw_core *c, bool ok, bool changed)
 		c->changed |= changed;
 		c->failed |= !ok;
 		break;
+	case SW_PERSIST:
+		c->persist_tried = true;
+		c->changed |= changed;
+		c->failed |= !ok;
+		break;
 	case SW_HOLD_PORT:      /* our own socket, closed at the end */
 	case SW_VERIFY:         /* a check changes nothing */
 		c->failed |= !ok;
+		break;
+	case SW_RESTORE_BOOT:
+		c->boot_restore_failed |= !ok;
 		break;
 	case SW_STOP_NEW:
 	case SW_START_OLD:
@@ -104,7 +123,7 @@ sw_outcome(const struct sw_core *c)
 		return SW_LEFT_AS_IS;
 	if (!c->changed)
 		return SW_NOTHING_CHANGED;
-	if (c->rollback_failed)
+	if (c->rollback_failed || c->boot_restore_failed)
 		return SW_ROLLBACK_FAILED;
 	return c->facts.old_held_port ? SW_ROLLED_BACK : SW_ROLLED_BACK_IDLE;
 }

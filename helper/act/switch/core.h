@@ -20,7 +20,9 @@ enum sw_step {
 	SW_HOLD_PORT,   /* socket handoff: listen on the port ourselves */
 	SW_START_NEW,
 	SW_VERIFY,      /* the plan's check number sw_core.verify */
+	SW_PERSIST,     /* units: the next boot starts the new one, not the old */
 	SW_ROLLBACK,    /* rolling back begins: say so, drop held sockets */
+	SW_RESTORE_BOOT,        /* units: what starts at boot, as before */
 	SW_STOP_NEW,
 	SW_START_OLD,
 	SW_END,
@@ -41,6 +43,7 @@ struct sw_facts {
 	bool rollback;          /* the plan's rollback = true */
 	bool old_held_port;     /* something listened on the port before */
 	size_t nverify;         /* the plan's checks */
+	bool persist;           /* units whose boot state the switch sets */
 };
 
 struct sw_core {
@@ -51,8 +54,11 @@ struct sw_core {
 	bool aborted;           /* the caller asked to stop first */
 	bool changed;           /* a forward step changed something */
 	bool started_new;       /* the new service's start was attempted */
+	bool persist_tried;     /* the boot state's change was attempted */
 	bool undoing;           /* past the forward steps */
 	bool rollback_failed;
+	bool boot_restore_failed;       /* counts as rollback_failed, but the
+	                                   old service is still tried */
 };
 
 void sw_begin(struct sw_core *, const struct sw_facts *);

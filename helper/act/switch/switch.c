@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "helper/lib/clock.h"
+#include "helper/lib/why.h"
 #include "helper/exitcodes.h"
 #include "helper/act/holders.h"
 #include "helper/act/svc/svc.h"
@@ -29,14 +30,28 @@
 #include "helper/act/switch/switch.h"
 #include "helper/act/transaction.h"
 
+/* What the next boot would start, before the switch: each unit's state. */
+struct sw_boot {
+	struct svc_state from, to;
+};
+
 /* The switch as it goes: the core's state, and what the last line says. */
 struct sw {
 	struct txn *t;
 	const struct plan *pl;
+	struct sw_boot before;      /* the pre-flight's reading */
 	struct sw_core core;
 	char failed_at[128];        /* the step that failed, "" while none */
 	char failure[STEP_TEXT_MAX];
 };
+
+/* The plan changes what starts at boot (units, persist not "none"). */
+static bool
+persists(const struct plan *pl)
+{
+	return pl->persist != PERSIST_NONE &&
+	    (pl->from->unit != NULL || pl->to->unit != NULL);
+}
 
 /* Remember the first failure, for the last line. */
 static void
@@ -95,6 +110,20 @@ hold_port(struct sw *w)
 	return false;
 }
 
+/*
+ * What the old unit becomes at boot: masked if the plan says so, or if
+ * it was masked already (a disable must not unmask what an administrator
+ * masked), else disabled.
+ */
+static const char *
+old_at_boot(const struct sw *w)
+{
+	if (w->pl->persist == PERSIST_MASK ||
+	    strcmp(w->before.from.boot, "masked") == 0)
+		return "masked";
+	return "disabled";
+}
+
 /* Do STEP, the core's next one. */
 static bool
 act(struct sw *w, enum sw_step step, bool *changed)
@@ -122,11 +151,24 @@ act(struct sw *w, enum sw_step step, bool *changed)
 		    pl->verify[w->core.verify]->name);
 		s.kind = DO_VERIFY, s.check = pl->verify[w->core.verify];
 		break;
+	case SW_PERSIST:
+		snprintf(words, sizeof(words), "persist");
+		s.kind = DO_BOOT, s.nboot = 2;
+		s.boot[0] = pl->to, s.boot_state[0] = "enabled";
+		s.boot[1] = pl->from, s.boot_state[1] = old_at_boot(w);
+		break;
 	case SW_ROLLBACK:
 		txn_tell(w->t, 'E', "cutover: switch %s: rolling back",
 		    pl->name);
 		txn_close_socks(w->t);
 		return true;
+	case SW_RESTORE_BOOT:
+		/* the old one first: a mask must go before it can start */
+		snprintf(words, sizeof(words), "rollback: restore boot");
+		s.kind = DO_BOOT, s.nboot = 2;
+		s.boot[0] = pl->from, s.boot_state[0] = w->before.from.boot;
+		s.boot[1] = pl->to, s.boot_state[1] = w->before.to.boot;
+		break;
 	case SW_STOP_NEW:
 		snprintf(words, sizeof(words), "rollback: stop %s",
 		    pl->to->name);
@@ -191,24 +233,57 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 		    "port %d is now %s", pl->port, where);
 }
 
+/*
+ * For units, what the next boot starts after the switch:
+ * "; at boot: nginx.service enabled, apache2.service disabled", or after
+ * a rollback "; at boot as before: ..."; "" for process services.
+ */
+static void
+boot_words(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
+{
+	const struct plan *pl = w->pl;
+	const struct service *first = pl->to, *second = pl->from;
+	const char *a = "enabled", *b = old_at_boot(w);
+	size_t len;
+
+	buf[0] = '\0';
+	if (!w->core.facts.persist || (o != SW_OK && o != SW_ROLLED_BACK &&
+	    o != SW_ROLLED_BACK_IDLE))
+		return;
+	if (o != SW_OK) {
+		first = pl->from, second = pl->to;
+		a = w->before.from.boot, b = w->before.to.boot;
+	}
+	len = (size_t)snprintf(buf, size, "; at boot%s:", o == SW_OK ? "" :
+	    w->core.persist_tried ? " as before (restored)" :
+	    " as before (unchanged)");
+	if (first->unit != NULL && len < size)
+		len += (size_t)snprintf(buf + len, size - len, " %s %s",
+		    first->unit, a);
+	if (second->unit != NULL && len < size)
+		snprintf(buf + len, size - len, "%s %s %s",
+		    first->unit != NULL ? "," : "", second->unit, b);
+}
+
 /* The last word: outcome record, last line, exit status. */
 static int
 conclude(struct sw *w, double started)
 {
 	const struct plan *pl = w->pl;
 	enum sw_outcome o = sw_outcome(&w->core);
-	char state[900], line[STEP_TEXT_MAX + 900 + 256], why[512];
+	char state[900], boot[256], line[STEP_TEXT_MAX + 900 + 512], why[512];
 	double took = monotonic_seconds() - started;
 
+	boot_words(w, o, boot, sizeof(boot));
 	if (o == SW_OK) {
 		snprintf(line, sizeof(line), "switch %s: done in %.2f s: %s "
-		    "serves port %d%s", pl->name, took, pl->to->name, pl->port,
-		    pl->nverify > 0 ? ", verified" : "");
+		    "serves port %d%s%s", pl->name, took, pl->to->name, pl->port,
+		    pl->nverify > 0 ? ", verified" : "", boot);
 	} else {
 		note_failure(w, "the caller's request", "aborted by the caller");
 		failed_state(w, o, state, sizeof(state));
-		snprintf(line, sizeof(line), "switch %s failed at %s: %s; %s",
-		    pl->name, w->failed_at, w->failure, state);
+		snprintf(line, sizeof(line), "switch %s failed at %s: %s; %s%s",
+		    pl->name, w->failed_at, w->failure, state, boot);
 	}
 	if (txn_record(w->t, NULL, sw_outcome_word(o), line, NULL, took, why,
 	    sizeof(why)) == -1)
@@ -228,6 +303,7 @@ drive(struct sw *w)
 		.rollback = pl->rollback,
 		.old_held_port = ports_listening(pl->port) == 1,
 		.nverify = pl->nverify,
+		.persist = persists(pl),
 	};
 	enum sw_step step;
 	bool ok, changed;
@@ -298,16 +374,113 @@ holders_are_from(const struct plan *pl, char *why, size_t whylen)
 	return st;
 }
 
+static bool
+settable(const char *boot)
+{
+	return strcmp(boot, "enabled") == 0 || strcmp(boot, "disabled") == 0 ||
+	    strcmp(boot, "masked") == 0 || strcmp(boot, "static") == 0;
+}
+
 /*
- * The plan can run now: the new service can be started, the old one
- * (for a rollback) too, and the port is the old service's or free.  The
- * loader already made sure that the policy defines every step.
+ * A unit of the plan: it exists, has not failed, and the new one is not
+ * masked.  EXIT_REFUSED with what to do.
  */
 static int
-preflight(const struct plan *pl, char *why, size_t whylen)
+unit_usable(const struct service *svc, const struct svc_state *s,
+    bool is_new, char *why, size_t whylen)
+{
+	const char *u = svc->unit;
+
+	if (strcmp(s->boot, "not-found") == 0)
+		why_set(why, whylen, "unit %s of service %s does not exist on "
+		    "this host; install it, or fix the policy", u, svc->name);
+	else if (strcmp(s->active, "failed") == 0)
+		why_set(why, whylen, "unit %s has failed (systemctl status %s "
+		    "says why); fix it, systemctl reset-failed %s, then switch",
+		    u, u, u);
+	else if (is_new && strcmp(s->boot, "masked") == 0)
+		why_set(why, whylen, "unit %s is masked, so the switch could not "
+		    "start it; systemctl unmask %s if it should run", u, u);
+	else
+		return 0;
+	return EXIT_REFUSED;
+}
+
+/*
+ * Unless persist = "none": the unit's boot state is one cutover can set
+ * and restore, and the new one can be enabled, the old one disabled (or
+ * masked).  EXIT_REFUSED with what to do.
+ */
+static int
+unit_settable(const struct plan *pl, const struct service *svc,
+    const struct svc_state *s, bool is_new, char *why, size_t whylen)
+{
+	const char *u = svc->unit;
+	bool is_static = strcmp(s->boot, "static") == 0;
+
+	if (pl->persist == PERSIST_NONE)
+		return 0;
+	if (!settable(s->boot))
+		why_set(why, whylen, "unit %s is %s at boot; cutover sets and "
+		    "restores only enabled, disabled, masked and static units: "
+		    "make it one of those (systemctl reenable or disable %s), or "
+		    "write persist = \"none\"; in plan %s", u, s->boot, u,
+		    pl->name);
+	else if (is_new && is_static)
+		why_set(why, whylen, "unit %s is static (no [Install] section), "
+		    "so it cannot be enabled to start at boot; give it one, or "
+		    "write persist = \"none\"; in plan %s", u, pl->name);
+	else if (!is_new && is_static && pl->persist == PERSIST_DISABLE)
+		why_set(why, whylen, "unit %s is static, so it cannot be "
+		    "disabled and would start at the next boot again; write "
+		    "persist = \"mask\"; in plan %s", u, pl->name);
+	else
+		return 0;
+	return EXIT_REFUSED;
+}
+
+static int
+unit_fit(const struct plan *pl, const struct service *svc,
+    const struct svc_state *s, bool is_new, char *why, size_t whylen)
 {
 	int st;
 
+	if (svc->unit == NULL)
+		return 0;
+	if ((st = unit_usable(svc, s, is_new, why, whylen)) != 0)
+		return st;
+	return unit_settable(pl, svc, s, is_new, why, whylen);
+}
+
+/* Both units as systemd sees them now, into BEFORE; fit for the plan. */
+static int
+units_fit(const struct plan *pl, struct sw_boot *before, char *why,
+    size_t whylen)
+{
+	int st;
+
+	memset(before, 0, sizeof(*before));
+	if ((st = svc_state(pl->from, &before->from, why, whylen)) != 0 ||
+	    (st = svc_state(pl->to, &before->to, why, whylen)) != 0 ||
+	    (st = unit_fit(pl, pl->to, &before->to, true, why, whylen)) != 0)
+		return st;
+	return unit_fit(pl, pl->from, &before->from, false, why, whylen);
+}
+
+/*
+ * The plan can run now: its units are fit, the new service can be
+ * started, the old one (for a rollback) too, and the port is the old
+ * service's or free.  The loader already made sure that the policy
+ * defines every step.  BEFORE gets what starts at boot now.
+ */
+static int
+preflight(const struct plan *pl, struct sw_boot *before, char *why,
+    size_t whylen)
+{
+	int st;
+
+	if ((st = units_fit(pl, before, why, whylen)) != 0)
+		return st;
 	if ((st = can_start(pl->to, "the new service", why, whylen)) != 0)
 		return st;
 	if (pl->rollback &&
@@ -334,9 +507,20 @@ print_steps(const struct plan *pl)
 	printf("\n");
 	for (i = 0; i < pl->nverify; i++)
 		printf("  %d. verify %s\n", n++, pl->verify[i]->name);
+	if (persists(pl)) {
+		printf("  %d. at boot:", n++);
+		if (pl->to->unit != NULL)
+			printf(" enable %s%s", pl->to->unit,
+			    pl->from->unit != NULL ? "," : "");
+		if (pl->from->unit != NULL)
+			printf(" %s %s", pl->persist == PERSIST_MASK ?
+			    "disable and mask" : "disable", pl->from->unit);
+		printf("\n");
+	}
 	if (pl->rollback)
-		printf("  on a failure: stop %s, start %s again\n",
-		    pl->to->name, pl->from->name);
+		printf("  on a failure: stop %s, start %s again%s\n",
+		    pl->to->name, pl->from->name, persists(pl) ?
+		    ", and what starts at boot as before" : "");
 	else
 		printf("  on a failure: nothing (rollback = false)\n");
 }
@@ -344,11 +528,12 @@ print_steps(const struct plan *pl)
 int
 switch_dry_run(const struct plan *pl)
 {
+	struct sw_boot before;
 	char why[800] = "";
 	int st;
 
 	print_steps(pl);
-	st = preflight(pl, why, sizeof(why));
+	st = preflight(pl, &before, why, sizeof(why));
 	if (st == EXIT_DONE)
 		printf("cutover: pre-flight: ok, it could run now\n");
 	else
@@ -366,7 +551,7 @@ switch_body(struct txn *t, void *ctx)
 	int st;
 
 	w->t = t;
-	st = preflight(w->pl, why, sizeof(why));
+	st = preflight(w->pl, &w->before, why, sizeof(why));
 	if (txn_record(t, "pre-flight", status_outcome(st), why, NULL, 0, err,
 	    sizeof(err)) == -1) {
 		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
