@@ -51,6 +51,11 @@ POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
 # (helper/priv/privilege.c): the packages create it, and cutover refuses to act
 # without it.
 STEP_USER     ?= _cutover
+# Where a switch offers a unit the port's listening socket, and the exec
+# helper a unit's drop-in runs to take it (handoff/cutover-handoff.c).
+HANDOFF_DIR   ?= /run/cutover/handoff
+LIBEXECDIR    ?= $(PREFIX)/libexec
+HANDOFF_HELPER := $(LIBEXECDIR)/cutover/cutover-handoff
 # The per-port and per-service lock files (helper/act/lock.c): on the /run
 # tmpfs, made 0700 root at run time, so nothing of them is packaged and
 # none outlives a boot.  The system tests' build has its own.
@@ -145,7 +150,9 @@ DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 	-DCUTOVER_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	-DCUTOVER_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
 	-DCUTOVER_STEP_USER='"$(STEP_USER)"' \
-	-DCUTOVER_LOCK_DIR='"$(LOCK_DIR)"'
+	-DCUTOVER_LOCK_DIR='"$(LOCK_DIR)"' \
+	-DCUTOVER_HANDOFF_DIR='"$(HANDOFF_DIR)"' \
+	-DCUTOVER_HANDOFF_HELPER='"$(HANDOFF_HELPER)"'
 
 # Order: hardening defaults, then the caller's flags (so -O0 or -g3 wins),
 # then what is never negotiable.
@@ -184,6 +191,7 @@ SAN_POLICY_OBJ := $(POLICY_SRC:%.c=$(SAN)/%.o)
 SAN_UNIT_OBJ   := $(UNIT_SRC:%.c=$(SAN)/%.o)
 
 CUTOVER          := $(BUILD)/cutover
+HANDOFF_BIN      := $(BUILD)/cutover-handoff
 LIBPOLICY        := $(BUILD)/libpolicy.a
 LIBHELPER        := $(BUILD)/libhelper.a
 SAN_LIBHELPER    := $(SAN)/libhelper.a
@@ -203,7 +211,7 @@ SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
 
 .PHONY: all deps check demo install uninstall clean FORCE
 
-all: $(CUTOVER)
+all: $(CUTOVER) $(HANDOFF_BIN)
 
 # ---- compile flags recorded: a change of flags or paths rebuilds ---------
 # The recipe rewrites the file only when its content changes, so objects
@@ -244,6 +252,10 @@ $(LIBHELPER): $(HELPER_LIB_OBJ)
 
 $(CUTOVER): $(OBJ)/helper/main.o $(LIBHELPER) $(LIBPOLICY)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJ)/helper/main.o $(LIBHELPER) $(LIBPOLICY) $(LIBS_HELPER) $(LIBS_BASE)
+
+# The exec helper a unit's ExecStart= runs (not setuid; libc only).
+$(HANDOFF_BIN): $(OBJ)/handoff/cutover-handoff.o
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 # devlog-listen: order-only, so the unit tests that use it find it.
 $(UNIT_TESTS): $(UNIT_OBJ) $(LIBHELPER) $(LIBPOLICY) | $(DEVLOG_LISTEN)
@@ -459,7 +471,7 @@ fuzz: $(DEPS_FIRST)
 # First tests/lint/rooms.sh: credential changes only in helper/priv/,
 # policy/ includes nothing of helper/ or pam/, includes by path; and its
 # self-test (rooms-selftest.sh), which plants each violation in a copy.
-LINT_SRC  := $(POLICY_SRC) $(HELPER_SRC) $(sort $(wildcard pam/*.c))
+LINT_SRC  := $(POLICY_SRC) $(HELPER_SRC) $(sort $(wildcard pam/*.c)) handoff/cutover-handoff.c
 LINT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 LINT_CPPFLAGS = -I. $(DEFINES)
 
@@ -607,8 +619,9 @@ package-deps: deps
 # group cutover only (4750 root:cutover; the group is created as a system
 # group if missing).  Staged (DESTDIR) or as non-root it is installed 0755:
 # packages set the mode their own way (dpkg-statoverride, %attr).
-install: $(CUTOVER)
-	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR)
+install: $(CUTOVER) $(HANDOFF_BIN)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/cutover
+	$(INSTALL) -m 0755 $(HANDOFF_BIN) $(DESTDIR)$(HANDOFF_HELPER)
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 	  getent group cutover >/dev/null || { echo "groupadd --system cutover"; groupadd --system cutover; } && \
 	  echo "$(INSTALL) -m 4750 -o root -g cutover $(CUTOVER) $(BINDIR)/cutover" && \
@@ -639,7 +652,8 @@ install: $(CUTOVER)
 # The policy is removed only when it is still the shipped deny-all one;
 # an edited policy is left where it is.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/cutover
+	rm -f $(DESTDIR)$(BINDIR)/cutover $(DESTDIR)$(HANDOFF_HELPER)
+	-@rmdir $(DESTDIR)$(LIBEXECDIR)/cutover 2>/dev/null
 	@if cmp -s pam/cutover $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover; then \
 	  echo "rm -f $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover"; rm -f $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover; \
 	fi

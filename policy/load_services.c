@@ -179,12 +179,6 @@ load_unit(struct build *b, const char *file, const config_setting_t *g,
 			    "belongs there (a drop-in, systemctl edit %s), not "
 			    "in the policy; remove it here", sv->name, sv->unit,
 			    unit_owns[i], sv->unit);
-	if (config_setting_get_member(g, "socket_handoff") != NULL)
-		build_error(b, file, config_setting_get_member(g,
-		    "socket_handoff"), "service %s is the unit %s: a socket "
-		    "handoff to a unit is not supported yet; remove "
-		    "socket_handoff (the switch then frees the port and starts "
-		    "the unit)", sv->name, sv->unit);
 }
 
 static void

@@ -162,6 +162,8 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 		memset(&plan, 0, sizeof(plan));
 	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++)
 		plan.handoff_fds[plan.nhandoff++] = fds[i];
+	if (st == EXIT_DONE && plan.nhandoff > 0)
+		st = svc_offer(&plan, why, sizeof(why));
 	if (st == EXIT_DONE && !plan.root &&
 	    privilege_enter(plan.step, plan.caps, plan.ncaps) == -1) {
 		st = EXIT_FAILED;

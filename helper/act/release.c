@@ -732,34 +732,40 @@ note_unit_stop(struct stop_report *rep, const struct stop_report *one,
 }
 
 /*
- * The holders that are units' are stopped by systemd (svc_stop), never
- * signalled here, each unit once.  A switch's handoff gets no socket
- * from them ('t' with none: it binds its own once 's' says the port is
- * let go).  Then the port is scanned again: EXIT_DONE when it is free,
- * -1 when only holders cutover stops itself are left (the caller's job
- * goes on with H, IDS), or the failure with WHY.
+ * Every holder is a unit's: each unit is stopped by systemd (svc_stop),
+ * never signalled here, each once.  A switch's handoff first gets copies
+ * of their listening sockets (take_sockets, as for processes: 't'), then
+ * 's' once the units are stopped; afterwards no socket of theirs but a
+ * handed copy may listen (sockets_gone).
  */
 static int
-stop_unit_holders(const struct port_grant *pg, struct holders *h,
-    struct holder_ids *ids, int notify_fd, struct stop_report *rep,
-    char *why, size_t whylen)
+stop_unit_holders(const struct port_grant *pg, const struct holders *h,
+    struct job *j, int notify_fd, struct stop_report *rep, char *why,
+    size_t whylen)
 {
 	const struct service *done[STOP_SERVICES_MAX];
 	struct stop_report one;
+	double start = monotonic_seconds();
 	size_t i, k, ndone = 0;
-	int st = EXIT_DONE;
+	int st;
 
+	*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
+	    .why = why, .whylen = whylen, .notify_fd = notify_fd,
+	    .nsockets = h->nsockets };
+	for (i = 0; i < h->n; i++)
+		j->t[j->n++] = (struct target){ h->v[i], -1, false };
+	if ((st = note_sockets(j, h, ~0ULL)) != EXIT_DONE)
+		return st;
 	if (notify_fd != -1) {
-		snprintf(rep->handoff, sizeof(rep->handoff), "the old listening "
-		    "socket was not handed over (its holder is a systemd unit, "
-		    "which systemd stops): the switch binds its own");
-		send_sockets(notify_fd, NULL, 0);
+		if (open_targets(j) == -1) {
+			close_job(j);
+			return EXIT_FAILED;
+		}
+		take_sockets(j);
 	}
 	for (i = 0; i < h->n && st == EXIT_DONE; i++) {
 		const struct service *svc = h->v[i].service;
 
-		if (svc == NULL || svc->unit == NULL)
-			continue;
 		for (k = 0; k < ndone && done[k] != svc; k++)
 			;
 		if (k < ndone || ndone == STOP_SERVICES_MAX)
@@ -770,32 +776,30 @@ stop_unit_holders(const struct port_grant *pg, struct holders *h,
 	}
 	if (notify_fd != -1 && st == EXIT_DONE)
 		(void)sendto(notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
-	if (st != EXIT_DONE ||
-	    (st = port_targets(pg, h, ids, why, whylen)) != 0)
-		return st;
-	for (i = 0; i < h->n; i++)
-		if (h->v[i].service != NULL && h->v[i].service->unit != NULL) {
-			char who[320];
-
-			holder_describe(&h->v[i], who, sizeof(who));
-			why_set(why, whylen, "port %d is still held after systemd "
-			    "stopped %s, by %s of that unit; see systemctl status "
-			    "%s", pg->port, h->v[i].service->unit, who,
-			    h->v[i].service->unit);
-			return EXIT_FAILED;
-		}
-	return h->nsockets == 0 ? EXIT_DONE : -1;
+	if (st == EXIT_DONE)
+		st = sockets_gone(j);
+	rep->seconds = monotonic_seconds() - start;
+	close_job(j);
+	return st;
 }
 
-static bool
-held_by_units(const struct holders *h)
+/* Some holder is a unit's; EXIT_REFUSED (WHY) when others are not. */
+static int
+units_hold(const struct port_grant *pg, const struct holders *h, char *why,
+    size_t whylen, bool *units)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	for (i = 0; i < h->n; i++)
-		if (h->v[i].service != NULL && h->v[i].service->unit != NULL)
-			return true;
-	return false;
+		n += h->v[i].service != NULL && h->v[i].service->unit != NULL;
+	*units = n > 0;
+	if (n == 0 || n == h->n)
+		return 0;
+	why_set(why, whylen, "port %d is held by a systemd unit's processes and "
+	    "by others at once; free-port stops units through systemd and "
+	    "processes by signal, not both in one step; nothing was done",
+	    pg->port);
+	return EXIT_REFUSED;
 }
 
 /* H's holders, each signalled by cutover (none is a unit's). */
@@ -826,21 +830,21 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 	struct job *j = calloc(1, sizeof(*j));
 	struct holder_ids *ids = calloc(pg->nholders + 1, sizeof(*ids));
 	int status = EXIT_DONE;
+	bool units = false;
 
 	memset(rep, 0, sizeof(*rep));
 	if (h == NULL || j == NULL || ids == NULL) {
 		snprintf(why, whylen, "out of memory");
 		status = EXIT_FAILED;
-	} else if ((status = port_targets(pg, h, ids, why, whylen)) != 0) {
-		;
-	} else if (h->nsockets == 0) {
+	} else if ((status = port_targets(pg, h, ids, why, whylen)) == 0 &&
+	    h->nsockets == 0) {
 		rep->already_free = true;
-	} else if (!held_by_units(h)) {
-		status = signal_holders(pg, h, j, notify_fd, rep, why, whylen);
-	} else if ((status = stop_unit_holders(pg, h, ids, notify_fd, rep, why,
-	    whylen)) == -1) {
-		/* what is left is cutover's to signal; the handoff had its say */
-		status = signal_holders(pg, h, j, -1, rep, why, whylen);
+	} else if (status == 0 &&
+	    (status = units_hold(pg, h, why, whylen, &units)) == 0) {
+		/* a unit's holders are systemd's to stop, others cutover's */
+		status = units ? stop_unit_holders(pg, h, j, notify_fd, rep, why,
+		    whylen) : signal_holders(pg, h, j, notify_fd, rep, why,
+		    whylen);
 	}
 	free(ids);
 	free(h);

@@ -32,8 +32,10 @@ site_up() {
 	echo "$OLD_TEXT" >"$m/var/www/html/index.html"
 	mkdir -p "$m/srv/new"
 	echo "$NEW_TEXT" >"$m/srv/new/index.html"
-	sed -i -e "s/listen 80 default_server;/listen $PORT default_server;/" \
-	    -e "s/listen \[::\]:80 default_server;/listen [::]:$PORT default_server;/" \
+	# one dual-stack listener, as apache2's own socket is (what a socket
+	# handoff needs; cutover-policy(5), socket_handoff)
+	sed -i -e "s/listen 80 default_server;/listen [::]:$PORT ipv6only=off default_server;/" \
+	    -e "/listen \[::\]:80 default_server;/d" \
 	    -e 's|root /var/www/html;|root /srv/new;|' \
 	    "$m/etc/nginx/sites-available/default"
 	# installed, not enabled: as on the host before the switch

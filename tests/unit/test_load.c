@@ -735,10 +735,6 @@ START_TEST(unit_values)
 	refused("services = { a = { exe = \"/a\"; user = \"a\"; unit = \"a.service\";\n"
 	    "  stop_signal = \"QUIT\"; }; };\n", 2, "so stop_signal belongs there");
 	diags_free(&d);
-	refused("services = { a = { exe = \"/a\"; user = \"a\"; unit = \"a.service\";\n"
-	    "  ports = [80]; socket_handoff = \"nginx\"; }; };\n", 2,
-	    "a socket handoff to a unit is not supported yet");
-	diags_free(&d);
 	refused("services = { a = { exe = \"/a\"; user = \"root\"; unit = \"a.service\"; }; };\n",
 	    1, "service a would run as root; if that is really meant, add "
 	    "allow_root = true");

@@ -14,6 +14,7 @@ struct svc_ops {
 	int (*resolve)(const struct service *, struct svc_launch *, char *,
 	    size_t);
 	void (*launch_free)(struct svc_launch *);
+	int (*offer)(const struct svc_launch *, char *, size_t);
 	int (*ports_unheld)(const struct svc_launch *, char *, size_t);
 	int (*launch)(const struct svc_launch *, struct svc_started *, char *,
 	    size_t);

@@ -803,6 +803,16 @@ proc_attach(const struct service *svc, char *why, size_t whylen)
 	return 0;
 }
 
+/* A process inherits its handoff sockets at its exec: nothing before. */
+static int
+proc_offer(const struct svc_launch *l, char *why, size_t whylen)
+{
+	(void)l;
+	(void)why;
+	(void)whylen;
+	return 0;
+}
+
 /* The boot never starts a process service: there is nothing to say or do. */
 static int
 proc_state(const struct service *svc, struct svc_state *state, char *why,
@@ -832,6 +842,7 @@ const struct svc_ops svc_proc_ops = {
 	.stop_step = STEP_STOP,
 	.resolve = proc_resolve,
 	.launch_free = proc_launch_free,
+	.offer = proc_offer,
 	.ports_unheld = svc_ports_unheld_scan,
 	.launch = proc_launch,
 	.wait_ready = proc_wait_ready,

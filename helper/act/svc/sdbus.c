@@ -43,6 +43,8 @@ sdbus_load(char *why, size_t whylen)
 		FN(flush_close_unref, "sd_bus_flush_close_unref"),
 		FN(call_method, "sd_bus_call_method"),
 		FN(get_property_string, "sd_bus_get_property_string"),
+		FN(get_property, "sd_bus_get_property"),
+		FN(message_enter_container, "sd_bus_message_enter_container"),
 		FN(get_property_trivial, "sd_bus_get_property_trivial"),
 		FN(match_signal, "sd_bus_match_signal"),
 		FN(process, "sd_bus_process"),

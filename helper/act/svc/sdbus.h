@@ -30,6 +30,9 @@ struct sdbus {
 	    const char *, sd_bus_error *, sd_bus_message **, const char *, ...);
 	int (*get_property_string)(sd_bus *, const char *, const char *,
 	    const char *, const char *, sd_bus_error *, char **);
+	int (*get_property)(sd_bus *, const char *, const char *, const char *,
+	    const char *, sd_bus_error *, sd_bus_message **, const char *);
+	int (*message_enter_container)(sd_bus_message *, char, const char *);
 	int (*get_property_trivial)(sd_bus *, const char *, const char *,
 	    const char *, const char *, sd_bus_error *, char, void *);
 	int (*match_signal)(sd_bus *, sd_bus_slot **, const char *,

@@ -42,6 +42,12 @@ svc_launch_free(struct svc_launch *l)
 }
 
 int
+svc_offer(const struct svc_launch *l, char *why, size_t whylen)
+{
+	return ops_of(l->svc)->offer(l, why, whylen);
+}
+
+int
 svc_ports_unheld(const struct svc_launch *l, char *why, size_t whylen)
 {
 	return ops_of(l->svc)->ports_unheld(l, why, whylen);

@@ -102,6 +102,14 @@ int svc_resolve(const struct service *svc, struct svc_launch *l, char *why,
 void svc_launch_free(struct svc_launch *l);
 
 /*
+ * As root, before the step's privileges, when L has handoff sockets:
+ * prepare to hand them to the service (a unit: listen on its root-only
+ * handoff socket, which the unit's cutover-handoff takes them from; a
+ * process inherits them at its exec).  0, or EXIT_FAILED (WHY).
+ */
+int svc_offer(const struct svc_launch *l, char *why, size_t whylen);
+
+/*
  * EXIT_FAILED with the holder and the command that frees the port
  * ("cutover free-port 8080") when any of the service's ports is listening.
  * Needs cap_sys_ptrace and cap_dac_read_search (or root).

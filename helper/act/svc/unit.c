@@ -21,7 +21,13 @@
  * job, within stop_timeout.  The unit's ActiveState, SubState and main
  * pid are read back and said.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +39,7 @@
 
 #include "helper/exitcodes.h"
 #include "helper/lib/clock.h"
+#include "helper/lib/why.h"
 #include "helper/act/holders.h"
 #include "helper/act/svc/impl.h"
 #include "helper/act/svc/sdbus.h"
@@ -204,6 +211,186 @@ state_describe(const struct unit_state *us, char *buf, size_t size)
 		snprintf(buf, size, "%s (%s)", us->active, us->sub);
 }
 
+/* ---- the socket handoff ---------------------------------------------------- */
+
+/*
+ * A switch hands a unit the port's listening sockets through
+ * cutover-handoff (handoff/cutover-handoff.c), which the unit's ExecStart=
+ * runs in front of its server: from before StartUnit until the helper has
+ * taken them or the job has ended, the step offers them on
+ * CUTOVER_HANDOFF_DIR/UNIT.sock, made while it was root in a directory
+ * only root can write.  The helper checks that root offers them; the
+ * step checks that the peer is the helper (its exe) in the unit's
+ * cgroup, so nothing else gets the port's sockets.
+ */
+static struct {
+	int fd;                         /* listening; -1: no offer */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const struct svc_launch *l;
+	const char *unit_path;          /* the unit's object, for its cgroup */
+	bool taken;
+	char refused[256];              /* a peer turned away, for messages */
+} offer = { .fd = -1 };
+
+/* DIR exists (made MODE if not), is root's and not writable by others. */
+static int
+root_dir(const char *dir, mode_t mode, mode_t forbidden, char *why,
+    size_t whylen)
+{
+	struct stat st;
+
+	if (mkdir(dir, mode) == 0 && chown(dir, 0, 0) == -1)
+		return why_errno(why, whylen, dir);
+	if (errno == EEXIST)
+		errno = 0;
+	if (lstat(dir, &st) == -1)
+		return why_errno(why, whylen, dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & forbidden))
+		return why_set(why, whylen, "%s is not a directory of root's "
+		    "(mode %o, owner %lu); remove it", dir,
+		    (unsigned)(st.st_mode & 07777), (unsigned long)st.st_uid);
+	return 0;
+}
+
+/* As root: listen on the unit's handoff socket for the step's life. */
+static int
+unit_offer(const struct svc_launch *l, char *why, size_t whylen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char parent[sizeof(sa.sun_path)], *slash;
+	int fd;
+
+	if (l->nhandoff == 0)
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", CUTOVER_HANDOFF_DIR);
+	if ((slash = strrchr(parent, '/')) != NULL && slash != parent)
+		*slash = '\0';
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock",
+	    CUTOVER_HANDOFF_DIR, l->svc->unit) >= sizeof(sa.sun_path))
+		return why_set(why, whylen, "the unit's name is too long for "
+		    "its handoff socket"), EXIT_FAILED;
+	if (root_dir(parent, 0755, 022, why, whylen) == -1 ||
+	    root_dir(CUTOVER_HANDOFF_DIR, 0700, 077, why, whylen) == -1)
+		return EXIT_FAILED;
+	(void)unlink(sa.sun_path);      /* a step that was killed left it */
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    chown(sa.sun_path, 0, 0) == -1 || chmod(sa.sun_path, 0600) == -1 ||
+	    listen(fd, 4) == -1) {
+		why_errno(why, whylen, "cannot offer the handoff socket");
+		if (fd != -1)
+			close(fd);
+		return EXIT_FAILED;
+	}
+	offer.fd = fd;
+	offer.l = l;
+	snprintf(offer.path, sizeof(offer.path), "%s", sa.sun_path);
+	return 0;
+}
+
+static void
+offer_end(void)
+{
+	if (offer.fd == -1)
+		return;
+	close(offer.fd);
+	(void)unlink(offer.path);
+	offer.fd = -1;
+}
+
+/* The peer C is the unit's cutover-handoff: its exe, in the unit's cgroup. */
+static bool
+peer_is_helper(sd_bus *b, int c)
+{
+	struct unit_state us;
+	struct ucred cr;
+	struct stat want, got;
+	socklen_t len = sizeof(cr);
+	char exe[64], cg[HOLDER_CGROUP_MAX];
+	size_t n;
+
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1) {
+		why_errno(offer.refused, sizeof(offer.refused), "SO_PEERCRED");
+		return false;
+	}
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)cr.pid);
+	if (stat(CUTOVER_HANDOFF_HELPER, &want) == -1 || stat(exe, &got) == -1 ||
+	    want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
+		why_set(offer.refused, sizeof(offer.refused), "pid %d, which is "
+		    "not %s, asked for the sockets", (int)cr.pid,
+		    CUTOVER_HANDOFF_HELPER);
+		return false;
+	}
+	if (unit_read(b, offer.unit_path, &us) == -1 ||
+	    holder_cgroup(cr.pid, cg, sizeof(cg)) == -1 ||
+	    (n = strlen(us.cgroup)) == 0 || strncmp(cg, us.cgroup, n) != 0 ||
+	    (cg[n] != '\0' && cg[n] != '/')) {
+		why_set(offer.refused, sizeof(offer.refused), "pid %d asked for "
+		    "the sockets from outside %s's cgroup", (int)cr.pid,
+		    offer.l->svc->unit);
+		return false;
+	}
+	return true;
+}
+
+/* A connection to the offer: hand the sockets over if it is the helper. */
+static void
+offer_serve(sd_bus *b)
+{
+	const struct svc_launch *l = offer.l;
+	char cbuf[CMSG_SPACE(sizeof(int) * SERVICE_SOCKETS_MAX)], h = 'h', k = 0;
+	struct iovec iov = { &h, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf,
+	    .msg_controllen = CMSG_SPACE(sizeof(int) * l->nhandoff) };
+	struct timeval limit = { 2, 0 };
+	struct cmsghdr *cm;
+	int c;
+
+	if ((c = accept4(offer.fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		return;
+	if (!peer_is_helper(b, c)) {
+		close(c);
+		return;
+	}
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * l->nhandoff);
+	memcpy(CMSG_DATA(cm), l->handoff_fds, sizeof(int) * l->nhandoff);
+	(void)setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+	if (sendmsg(c, &msg, MSG_NOSIGNAL) == 1 && recv(c, &k, 1, 0) == 1 &&
+	    k == 'k') {
+		offer.taken = true;
+		offer_end();
+	}
+	close(c);
+}
+
+/*
+ * After the start job: a unit of Type=exec has its job done once its
+ * ExecStart= is exec'd, before the helper in it has asked for the
+ * sockets.  Keep offering until it has, the unit is no longer starting
+ * or running, or DEADLINE.
+ */
+static void
+offer_until_taken(sd_bus *b, double deadline)
+{
+	struct pollfd pfd = { .fd = offer.fd, .events = POLLIN };
+	struct unit_state us;
+
+	while (offer.fd != -1 && monotonic_seconds() < deadline) {
+		if (poll(&pfd, 1, 20) == 1)
+			offer_serve(b);
+		else if (unit_read(b, offer.unit_path, &us) == -1 ||
+		    (strcmp(us.active, "active") != 0 &&
+		    strcmp(us.active, "activating") != 0))
+			break;
+	}
+}
+
 /* ---- a job and its end ---------------------------------------------------- */
 
 struct job_wait {
@@ -238,13 +425,14 @@ on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 
 /*
  * METHOD (StartUnit or StopUnit) of SVC's unit, and its job's result in
- * W->result by DEADLINE (monotonic seconds).  0 when the job ended (its
- * result may be anything), 1 when it had not ended by DEADLINE, or
- * EXIT_FAILED (WHY) when systemd refused or could not be asked.
+ * W->result by DEADLINE (monotonic seconds): 0, and *ENDED says whether
+ * the job ended by then (its result may be anything); or EXIT_FAILED
+ * (WHY) when systemd refused or could not be asked.
  */
 static int
 run_job(sd_bus *b, const char *method, const struct service *svc,
-    double deadline, struct job_wait *w, char *why, size_t whylen)
+    double deadline, struct job_wait *w, bool *ended, char *why,
+    size_t whylen)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
@@ -254,6 +442,7 @@ run_job(sd_bus *b, const char *method, const struct service *svc,
 	int r;
 
 	memset(w, 0, sizeof(*w));
+	*ended = false;
 	r = sdbus.match_signal(b, &slot, SD_DEST, SD_PATH, SD_MANAGER,
 	    "JobRemoved", on_job_removed, w);
 	if (r >= 0)
@@ -286,8 +475,14 @@ run_job(sd_bus *b, const char *method, const struct service *svc,
 		if (r > 0)
 			continue;
 		if (left <= 0) {
-			r = 1;
+			r = 0;
 			goto out;
+		}
+		/* an offer pending: look at it every 2 ms (the helper waits) */
+		if (offer.fd != -1) {
+			offer_serve(b);
+			if (left > 0.002)
+				left = 0.002;
 		}
 		if ((r = sdbus.wait(b, (uint64_t)(left * 1e6) + 1)) < 0) {
 			bus_failed(why, whylen, "lost systemd while waiting for "
@@ -297,10 +492,11 @@ run_job(sd_bus *b, const char *method, const struct service *svc,
 	}
 	r = 0;
 out:
+	*ended = w->result[0] != '\0';
 	sdbus.slot_unref(slot);
 	sdbus.message_unref(m);
 	sdbus.error_free(&e);
-	return r < 0 ? EXIT_FAILED : r;
+	return r < 0 ? EXIT_FAILED : 0;
 }
 
 /* ---- the seam ------------------------------------------------------------- */
@@ -388,6 +584,50 @@ unit_startable(const struct service *svc, const struct unit_state *us,
 	return EXIT_REFUSED;
 }
 
+/*
+ * A unit that takes a handoff must run cutover-handoff first (its drop-in):
+ * the first ExecStart='s program.  EXIT_REFUSED with what to do.
+ */
+static int
+runs_helper(const struct service *svc, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	sd_bus *own, *b = some_connection(&own, why, whylen);
+	char path[256];
+	const char *prog = NULL;
+	int r, st = EXIT_FAILED;
+
+	if (b == NULL)
+		return EXIT_FAILED;
+	if (unit_path(b, svc, path, sizeof(path), why, whylen) == 0) {
+		r = sdbus.get_property(b, SD_DEST, path, SD_SERVICE, "ExecStart",
+		    &e, &m, "a(sasbttttuii)");
+		if (r >= 0 && (r = sdbus.message_enter_container(m, 'a',
+		    "(sasbttttuii)")) > 0 && (r = sdbus.message_enter_container(m,
+		    'r', "sasbttttuii")) > 0)
+			r = sdbus.message_read(m, "s", &prog);
+		if (r < 0)
+			bus_failed(why, whylen, "cannot read the unit's ExecStart=",
+			    r, &e);
+		else if (prog != NULL && strcmp(prog, CUTOVER_HANDOFF_HELPER) == 0)
+			st = 0;
+		else {
+			why_set(why, whylen, "service %s takes the port's socket "
+			    "in a switch (socket_handoff), but its unit %s does not "
+			    "run %s (its ExecStart= runs %s): add the drop-in of "
+			    "cutover(8), SOCKET HANDOFF UNDER SYSTEMD, or write "
+			    "socket_handoff = \"none\"", svc->name, svc->unit,
+			    CUTOVER_HANDOFF_HELPER, prog ? prog : "nothing");
+			st = EXIT_REFUSED;
+		}
+	}
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+	sdbus.flush_close_unref(own);
+	return st;
+}
+
 /* Touching nothing: the unit can be started, and who its processes are. */
 static int
 unit_resolve(const struct service *svc, struct svc_launch *l, char *why,
@@ -402,6 +642,8 @@ unit_resolve(const struct service *svc, struct svc_launch *l, char *why,
 	l->timeout = svc->start_timeout > 0 ? svc->start_timeout : 10.0;
 	if ((st = unit_look(svc, &us, why, whylen)) != 0 ||
 	    (st = unit_startable(svc, &us, why, whylen)) != 0 ||
+	    (svc->handoff != HANDOFF_NONE &&
+	    (st = runs_helper(svc, why, whylen)) != 0) ||
 	    (st = holder_ids_resolve(svc, &l->holders, why, whylen)) != 0)
 		return st;
 	l->holders.in_unit = true;
@@ -421,6 +663,9 @@ unit_launch_free(struct svc_launch *l)
 	memset(l, 0, sizeof(*l));
 }
 
+static void unit_undo_start(const struct service *svc, char *why,
+    size_t whylen);
+
 static int
 unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
     size_t whylen)
@@ -430,6 +675,7 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 	struct unit_state us;
 	struct job_wait w;
 	char path[256], state[128];
+	bool ended;
 	sd_bus *b;
 	int st;
 
@@ -445,16 +691,31 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 		    -EIO, NULL);
 	if ((st = unit_startable(svc, &us, why, whylen)) != 0)
 		return st;
-	st = run_job(b, "StartUnit", svc, start + l->timeout, &w, why, whylen);
+	offer.unit_path = path;
+	st = run_job(b, "StartUnit", svc, start + l->timeout, &w, &ended, why,
+	    whylen);
+	if (st == 0 && ended && strcmp(w.result, "done") == 0)
+		offer_until_taken(b, start + l->timeout);
 	rep->seconds = monotonic_seconds() - start;
+	offer_end();
 	if (st == EXIT_FAILED)
 		return st;
 	(void)unit_read(b, path, &us);
 	state_describe(&us, state, sizeof(state));
-	if (st == 1)
+	if (ended && strcmp(w.result, "done") == 0 && l->nhandoff > 0 &&
+	    !offer.taken) {
+		snprintf(why, whylen, "systemd started %s, but it did not take "
+		    "the port's socket from cutover%s%s (its ExecStart= must "
+		    "run %s: cutover(8), SOCKET HANDOFF UNDER SYSTEMD); the unit "
+		    "was %s", svc->unit, offer.refused[0] ? ": " : "",
+		    offer.refused, CUTOVER_HANDOFF_HELPER, state);
+		unit_undo_start(svc, why, whylen);
+	} else if (!ended) {
 		snprintf(why, whylen, "systemd did not start %s within %.1f s "
-		    "(its job is still running; the unit is %s)", svc->unit,
+		    "(its job was still running; the unit was %s)", svc->unit,
 		    l->timeout, state);
+		unit_undo_start(svc, why, whylen);
+	}
 	else if (strcmp(w.result, "done") != 0)
 		snprintf(why, whylen, "systemd could not start %s: its job %s; "
 		    "the unit is %s; see journalctl -u %s", svc->unit, w.result,
@@ -476,20 +737,21 @@ unit_undo_start(const struct service *svc, char *why, size_t whylen)
 	char err[256];
 	size_t len = strlen(why);
 	sd_bus *b = connection();
+	bool ended;
 	int st;
 
 	if (b == NULL)
 		return;
 	st = run_job(b, "StopUnit", svc, monotonic_seconds() +
-	    svc->stop_timeout, &w, err, sizeof(err));
-	if (st == 0 && strcmp(w.result, "done") == 0)
+	    svc->stop_timeout, &w, &ended, err, sizeof(err));
+	if (st == 0 && ended && strcmp(w.result, "done") == 0)
 		snprintf(why + len, whylen - len, "; cutover had systemd stop "
 		    "%s again", svc->unit);
 	else
 		snprintf(why + len, whylen - len, "; cutover asked systemd to "
 		    "stop %s again, which did not finish (%s): see systemctl "
 		    "status %s", svc->unit, st == EXIT_FAILED ? err :
-		    st == 1 ? "still running" : w.result, svc->unit);
+		    !ended ? "still running" : w.result, svc->unit);
 }
 
 /*
@@ -567,6 +829,7 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 	struct unit_state before, after;
 	struct job_wait w;
 	char path[256], state[128];
+	bool ended;
 	sd_bus *b;
 	int st;
 
@@ -588,8 +851,8 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 		rep->already_free = true;
 		return EXIT_DONE;
 	}
-	st = run_job(b, "StopUnit", svc, start + svc->stop_timeout, &w, why,
-	    whylen);
+	st = run_job(b, "StopUnit", svc, start + svc->stop_timeout, &w, &ended,
+	    why, whylen);
 	rep->seconds = monotonic_seconds() - start;
 	if (st == EXIT_FAILED)
 		return st;
@@ -601,7 +864,7 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 	rep->by_systemd = true;
 	(void)unit_read(b, path, &after);
 	state_describe(&after, state, sizeof(state));
-	if (st == 1)
+	if (!ended)
 		snprintf(why, whylen, "systemd did not stop %s within %.1f s "
 		    "(its job goes on; the unit is %s); see systemctl status %s",
 		    svc->unit, svc->stop_timeout, state, svc->unit);
@@ -745,6 +1008,7 @@ const struct svc_ops svc_unit_ops = {
 	.stop_step = STEP_UNIT,
 	.resolve = unit_resolve,
 	.launch_free = unit_launch_free,
+	.offer = unit_offer,
 	.ports_unheld = svc_ports_unheld_scan,
 	.launch = unit_launch,
 	.wait_ready = unit_wait_ready,

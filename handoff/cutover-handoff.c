@@ -1,0 +1,233 @@
+/*
+ * cutover-handoff - what a systemd unit's ExecStart= runs in front of its
+ * server (a drop-in; cutover(8), SOCKET HANDOFF UNDER SYSTEMD), so that a
+ * cutover switch can hand the unit the port's listening socket:
+ *
+ *   cutover-handoff nginx|systemd UNIT /absolute/server [ARG...]
+ *
+ * When a switch is starting UNIT with a handoff, its step listens on
+ * CUTOVER_HANDOFF_DIR/UNIT.sock (a directory only root can write, made
+ * 0700 by the step while it is root).  This connects there, checks that
+ * the other end is root, receives the listening sockets (SCM_RIGHTS),
+ * checks that each is a listening TCP socket, places them at fd 3, 4, ...
+ * and says so as the server reads it: NGINX="3;4;" (nginx's inherited
+ * sockets), or LISTEN_FDS=N and LISTEN_PID=its own pid (sd_listen_fds(3);
+ * the exec keeps the pid).  Then it execs the server.
+ *
+ * With no handoff pending - every ordinary start and every boot - there
+ * is no such socket, and it execs the server unchanged.  A handoff that is
+ * pending but goes wrong (the wrong peer, no sockets, not listening TCP)
+ * is a failure: it exits 1 and the unit's start fails, so that the switch
+ * rolls back rather than the server binding the port beside the socket
+ * cutover holds.
+ *
+ * It runs as whoever the unit's ExecStart= runs as (root for Debian's
+ * nginx.service); it is not setuid, parses nothing but its arguments and
+ * one message from root, and never runs a shell or searches PATH.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+
+#define FDS_MAX 8
+#define UNIT_MAX 255
+
+static const char *prog = "cutover-handoff";
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; the unit's start fails (a cutover switch then "
+	    "rolls back)\n");
+	exit(1);
+}
+
+static void __attribute__((noreturn))
+run(char **argv)
+{
+	execv(argv[0], argv);
+	fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[0],
+	    strerror(errno));
+	exit(127);
+}
+
+/* A unit name as systemd spells one, so that it names one file here. */
+static int
+unit_ok(const char *u)
+{
+	size_t n = strlen(u);
+
+	return n > 0 && n <= UNIT_MAX && u[0] != '.' && u[0] != '-' &&
+	    strspn(u, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789:_.\\@-") == n;
+}
+
+/*
+ * The offer's socket, connected; -1 when there is none (no handoff is
+ * pending).  The directory must be root's and not writable by others,
+ * or nothing in it is trusted.
+ */
+static int
+connect_offer(const char *unit)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (lstat(CUTOVER_HANDOFF_DIR, &st) == -1) {
+		if (errno == ENOENT)
+			return -1;
+		fail("cannot look at %s: %s", CUTOVER_HANDOFF_DIR,
+		    strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		fail("%s is not a directory of root's that only root can write",
+		    CUTOVER_HANDOFF_DIR);
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock",
+	    CUTOVER_HANDOFF_DIR, unit) >= sizeof(sa.sun_path))
+		fail("the unit's name is too long for a socket path");
+	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) == -1)
+		fail("socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	if (errno == ENOENT || errno == ECONNREFUSED) {
+		close(fd);
+		return -1;
+	}
+	fail("cannot connect to %s: %s", sa.sun_path, strerror(errno));
+}
+
+/* The sockets the offer sends; their number. */
+static size_t
+receive(int fd, int *fds)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * FDS_MAX)], c = 0;
+	struct iovec iov = { &c, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct timeval limit = { 5, 0 };
+	struct cmsghdr *cm;
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	size_t n = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == -1)
+		fail("cannot tell who offers the socket: %s", strerror(errno));
+	if (peer.uid != 0)
+		fail("the handoff socket is offered by uid %lu, not root",
+		    (unsigned long)peer.uid);
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+	if (recvmsg(fd, &msg, MSG_CMSG_CLOEXEC) != 1 || c != 'h')
+		fail("no handoff message from cutover within 5 s");
+	if (msg.msg_flags & MSG_CTRUNC)
+		fail("more sockets were sent than %d", FDS_MAX);
+	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		}
+	if (n == 0)
+		fail("cutover's handoff message carried no socket");
+	return n;
+}
+
+static void
+check_listening_tcp(int fd)
+{
+	int v = 0, domain = 0;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1 || !v)
+		fail("a handed socket is not listening");
+	len = sizeof(domain);
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == -1 ||
+	    (domain != AF_INET && domain != AF_INET6))
+		fail("a handed socket is not an IP socket");
+	len = sizeof(v);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == -1 ||
+	    v != SOCK_STREAM)
+		fail("a handed socket is not a stream socket");
+}
+
+/* FDS at 3, 4, ..., inheritable; everything else above them closed. */
+static void
+place(int *fds, size_t n)
+{
+	size_t i;
+
+	/* first out of the way of 3..3+n, then down into place */
+	for (i = 0; i < n; i++)
+		if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3 + (int)n)) == -1)
+			fail("cannot move a socket: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		if (dup2(fds[i], 3 + (int)i) == -1)
+			fail("cannot place a socket at fd %zu: %s", 3 + i,
+			    strerror(errno));
+}
+
+static void
+announce(const char *how, size_t n)
+{
+	char v[64];
+	size_t i, len = 0;
+
+	if (strcmp(how, "nginx") == 0) {
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(v + len, sizeof(v) - len, "%zu;",
+			    3 + i);
+		if (setenv("NGINX", v, 1) == -1)
+			fail("setenv: %s", strerror(errno));
+		return;
+	}
+	snprintf(v, sizeof(v), "%zu", n);
+	if (setenv("LISTEN_FDS", v, 1) == -1)
+		fail("setenv: %s", strerror(errno));
+	snprintf(v, sizeof(v), "%ld", (long)getpid());
+	if (setenv("LISTEN_PID", v, 1) == -1)
+		fail("setenv: %s", strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+	int fds[FDS_MAX], offer;
+	size_t i, n;
+
+	if (argc < 4 || (strcmp(argv[1], "nginx") != 0 &&
+	    strcmp(argv[1], "systemd") != 0) || !unit_ok(argv[2]) ||
+	    argv[3][0] != '/') {
+		fprintf(stderr, "usage: %s nginx|systemd UNIT /absolute/server "
+		    "[ARG...]\n", prog);
+		return 2;
+	}
+	if ((offer = connect_offer(argv[2])) == -1)
+		run(argv + 3);          /* no handoff pending: as it is */
+	n = receive(offer, fds);
+	for (i = 0; i < n; i++)
+		check_listening_tcp(fds[i]);
+	/* tell the step the sockets arrived; it stops offering them */
+	(void)send(offer, "k", 1, MSG_NOSIGNAL);
+	close(offer);           /* before place(): it may sit at fd 3 */
+	place(fds, n);
+	announce(argv[1], n);
+	fprintf(stderr, "%s: %s takes over %zu listening socket%s from "
+	    "cutover (fd 3%s)\n", prog, argv[2], n, n > 1 ? "s" : "",
+	    n > 1 ? " on" : "");
+	run(argv + 3);
+}

@@ -1,0 +1,82 @@
+#!/bin/sh
+# The socket handoff under systemd: nginx.service runs cutover-handoff in
+# front of nginx (the drop-in the package ships as an example).  As
+# deploy, `cutover switch newsite` copies apache2's listening socket
+# before systemd stops apache2.service, offers it to nginx.service's
+# cutover-handoff, and nginx serves on that very socket (the same inode):
+# the port never stops listening, and the probe (a new connection every
+# 1 ms) counts no refused connection.  Without the drop-in the pre-flight
+# refuses; with it, a start without a handoff (systemctl restart, a
+# reboot) runs nginx unchanged.
+. tests/container/site.sh
+
+# sock_inode NAME: the inode of the listening socket on 8080.
+sock_inode() {
+	ct_run "$1" ss -Hltne "sport = :$PORT" | sed -n 's/.* ino:\([0-9]*\).*/\1/p' | head -n 1
+}
+
+site_up a || { fail_check "the container did not come up"; finish; }
+cat >"$CT_SCRATCH/policy.conf" <<EOF
+audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
+services = {
+  apache2 = { unit = "apache2.service"; exe = "/usr/sbin/apache2";
+              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
+              ports = [8080]; };
+  nginx   = { unit = "nginx.service"; exe = "/usr/sbin/nginx";
+              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
+              ports = [8080]; socket_handoff = "nginx"; };
+};
+ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
+checks = { homepage = { url = "http://127.0.0.1:8080/"; contains = "$NEW_TEXT"; within = 3.0; }; };
+plans = { newsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["homepage"]; }; };
+rules = ( { users = ["deploy"]; switch = ["newsite"]; start = ["nginx"]; stop = ["nginx"]; } );
+EOF
+site_policy a "$CT_SCRATCH/policy.conf"
+
+expect 3 "switch without the drop-in" as_deploy a cutover switch newsite &&
+    has "does not run /usr/libexec/cutover/cutover-handoff (its ExecStart= runs /usr/sbin/nginx)"
+is a apache2 active
+
+# the drop-in, as the package's example has it
+m=$CT_SCRATCH/a/merged
+mkdir -p "$m/etc/systemd/system/nginx.service.d"
+cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
+    "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
+ct_run a systemctl daemon-reload
+
+old=$(sock_inode a)
+cp "$PROBE" "$m/usr/local/bin/probe"
+ct_run a sh -c '/usr/local/bin/probe -i 1000 -t 2000 -r /run/probe.ready >/run/probe.out 2>&1 & echo $! >/run/probe.pid'
+ct_run a sh -c 'i=0; while [ ! -e /run/probe.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
+expect 0 "switch newsite with the handoff" as_deploy a cutover switch newsite &&
+    has "nginx serves port 8080, verified"
+sleep 0.3
+ct_run a sh -c 'kill -INT "$(cat /run/probe.pid)"; while kill -0 "$(cat /run/probe.pid)" 2>/dev/null; do sleep 0.05; done'
+probe=$(ct_run a cat /run/probe.out)
+echo "probe across the switch (systemd units, socket handoff): $probe"
+case $probe in
+*" refused=0 reset=0 "*) echo "ok: no connection refused or reset" ;;
+*) fail_check "connections were refused or reset across the handoff" "$probe" ;;
+esac
+new=$(sock_inode a)
+[ -n "$old" ] && [ "$old" = "$new" ] || fail_check "nginx listens on socket $new, not apache2's $old"
+ct_run a journalctl -q -u nginx.service 2>/dev/null | grep -q 'takes over 1 listening socket from cutover' ||
+    fail_check "the journal lacks cutover-handoff's line" "$(ct_run a journalctl -q -u nginx.service 2>/dev/null | tail -n 5)"
+is a nginx active
+is a nginx enabled
+is a apache2 disabled
+case $(page a) in *"$NEW_TEXT"*) echo "ok: nginx serves the new page" ;;
+*) fail_check "nginx does not serve the new page" "$(page a)" ;; esac
+[ ! -e "$m/run/cutover/handoff/nginx.service.sock" ] || fail_check "the offer's socket was left behind"
+
+# no handoff pending: the helper runs nginx as it is
+ct_run a systemctl restart nginx || fail_check "systemctl restart nginx failed"
+is a nginx active
+case $(page a) in *"$NEW_TEXT"*) echo "ok: after a restart without a handoff nginx serves" ;;
+*) fail_check "after a restart nginx does not serve" "$(page a)" ;; esac
+ct_poweroff a
+ct_boot a || { fail_check "the container did not boot again"; finish; }
+is a nginx active
+case $(page a) in *"$NEW_TEXT"*) echo "ok: after a reboot nginx serves" ;;
+*) fail_check "after a reboot nginx does not serve" "$(page a)" ;; esac
+finish
