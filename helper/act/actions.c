@@ -48,8 +48,9 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		    "the service is not running");
 	else if (st == EXIT_DONE && rep->by_systemd)
 		snprintf(res->text, sizeof(res->text), "systemd stopped %s in "
-		    "%.2f s (main pid %s)", services, rep->seconds,
-		    rep->npids ? pids : "none");
+		    "%.2f s (main pid %s%s)", services, rep->seconds,
+		    rep->npids ? pids : "none", rep->killed ? "; at stop_timeout "
+		    "systemd had to kill what was left (SIGKILL)" : "");
 	else if (st == EXIT_DONE)
 		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
 		    "(signalled pid %s%s)", services, rep->seconds, pids,

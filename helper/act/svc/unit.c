@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -394,6 +395,7 @@ offer_until_taken(sd_bus *b, double deadline)
 /* ---- a job and its end ---------------------------------------------------- */
 
 struct job_wait {
+	sd_bus_slot *slot;          /* the JobRemoved match */
 	char path[256];             /* the job's object path, once known */
 	char result[32];            /* JobRemoved's result, once it came */
 	/* JobRemoved signals that came before the path was known */
@@ -424,79 +426,102 @@ on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 }
 
 /*
- * METHOD (StartUnit or StopUnit) of SVC's unit, and its job's result in
- * W->result by DEADLINE (monotonic seconds): 0, and *ENDED says whether
- * the job ended by then (its result may be anything); or EXIT_FAILED
- * (WHY) when systemd refused or could not be asked.
+ * METHOD (StartUnit or StopUnit) of SVC's unit: the job's path in W, and
+ * W->slot watching for its JobRemoved (job_done() lets go of it).  0, or
+ * EXIT_FAILED (WHY) when systemd refused or could not be asked.
  */
 static int
-run_job(sd_bus *b, const char *method, const struct service *svc,
-    double deadline, struct job_wait *w, bool *ended, char *why,
-    size_t whylen)
+job_begin(sd_bus *b, const char *method, const struct service *svc,
+    struct job_wait *w, char *why, size_t whylen)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	sd_bus_slot *slot = NULL;
 	const char *job;
 	size_t i;
 	int r;
 
 	memset(w, 0, sizeof(*w));
-	*ended = false;
-	r = sdbus.match_signal(b, &slot, SD_DEST, SD_PATH, SD_MANAGER,
+	r = sdbus.match_signal(b, &w->slot, SD_DEST, SD_PATH, SD_MANAGER,
 	    "JobRemoved", on_job_removed, w);
 	if (r >= 0)
 		r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, method,
 		    &e, &m, "ss", svc->unit, "replace");
 	if (r >= 0)
 		r = sdbus.message_read(m, "o", &job);
-	if (r < 0) {
+	if (r >= 0) {
+		snprintf(w->path, sizeof(w->path), "%s", job);
+		for (i = 0; i < w->nearly; i++)
+			if (strcmp(w->early[i], w->path) == 0)
+				snprintf(w->result, sizeof(w->result), "%s",
+				    w->early_result[i]);
+	} else {
 		char what[128];
 
 		snprintf(what, sizeof(what), "systemd refused to %s %s",
 		    strcmp(method, "StartUnit") == 0 ? "start" : "stop",
 		    svc->unit);
 		bus_failed(why, whylen, what, r, &e);
-		goto out;
 	}
-	snprintf(w->path, sizeof(w->path), "%s", job);
-	for (i = 0; i < w->nearly; i++)
-		if (strcmp(w->early[i], w->path) == 0)
-			snprintf(w->result, sizeof(w->result), "%s",
-			    w->early_result[i]);
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+	return r >= 0 ? 0 : EXIT_FAILED;
+}
+
+/*
+ * Until W's job has ended or DEADLINE (monotonic seconds): 0, and *ENDED
+ * says whether it ended (its result in W->result may be anything); or
+ * EXIT_FAILED (WHY) when the connection failed.
+ */
+static int
+job_wait(sd_bus *b, struct job_wait *w, double deadline, bool *ended,
+    char *why, size_t whylen)
+{
+	int r = 0;
+
 	while (w->result[0] == '\0') {
 		double left = deadline - monotonic_seconds();
 
-		if ((r = sdbus.process(b, NULL)) < 0) {
-			bus_failed(why, whylen, "lost systemd while waiting for "
-			    "its job", r, NULL);
-			goto out;
-		}
+		if ((r = sdbus.process(b, NULL)) < 0)
+			break;
 		if (r > 0)
 			continue;
-		if (left <= 0) {
-			r = 0;
-			goto out;
-		}
+		if (left <= 0)
+			break;
 		/* an offer pending: look at it every 2 ms (the helper waits) */
 		if (offer.fd != -1) {
 			offer_serve(b);
 			if (left > 0.002)
 				left = 0.002;
 		}
-		if ((r = sdbus.wait(b, (uint64_t)(left * 1e6) + 1)) < 0) {
-			bus_failed(why, whylen, "lost systemd while waiting for "
-			    "its job", r, NULL);
-			goto out;
-		}
+		if ((r = sdbus.wait(b, (uint64_t)(left * 1e6) + 1)) < 0)
+			break;
 	}
-	r = 0;
-out:
 	*ended = w->result[0] != '\0';
-	sdbus.slot_unref(slot);
-	sdbus.message_unref(m);
-	sdbus.error_free(&e);
-	return r < 0 ? EXIT_FAILED : 0;
+	if (r < 0)
+		return bus_failed(why, whylen, "lost systemd while waiting for "
+		    "its job", r, NULL);
+	return 0;
+}
+
+static void
+job_done(struct job_wait *w)
+{
+	w->slot = sdbus.slot_unref(w->slot);
+}
+
+/* job_begin, job_wait until DEADLINE, job_done. */
+static int
+run_job(sd_bus *b, const char *method, const struct service *svc,
+    double deadline, struct job_wait *w, bool *ended, char *why,
+    size_t whylen)
+{
+	int st;
+
+	*ended = false;
+	if ((st = job_begin(b, method, svc, w, why, whylen)) == 0)
+		st = job_wait(b, w, deadline, ended, why, whylen);
+	job_done(w);
+	return st;
 }
 
 /* ---- the seam ------------------------------------------------------------- */
@@ -821,6 +846,24 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 	return EXIT_FAILED;
 }
 
+#define KILL_WAIT 2.0       /* seconds for a stop job after a SIGKILL */
+
+/* systemd sends SIGKILL to every process of SVC's unit (its cgroup). */
+static int
+kill_unit(sd_bus *b, const struct service *svc, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "KillUnit", &e,
+	    NULL, "ssi", svc->unit, "all", SIGKILL);
+	if (r < 0)
+		bus_failed(why, whylen, "systemd could not kill the unit's "
+		    "processes", r, &e);
+	sdbus.error_free(&e);
+	return r < 0 ? EXIT_FAILED : 0;
+}
+
 static int
 unit_stop(const struct service *svc, struct stop_report *rep, char *why,
     size_t whylen)
@@ -851,8 +894,21 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 		rep->already_free = true;
 		return EXIT_DONE;
 	}
-	st = run_job(b, "StopUnit", svc, start + svc->stop_timeout, &w, &ended,
-	    why, whylen);
+	/*
+	 * systemd stops it as its unit says (apache2: ExecStop= is
+	 * apachectl graceful-stop, which waits for the requests in flight;
+	 * KillMode=mixed's SIGTERM comes only after it).  What is still
+	 * running at stop_timeout is cut: systemd kills the unit's processes
+	 * (KillUnit, SIGKILL, by cgroup), so a stop is never left half-done.
+	 */
+	if ((st = job_begin(b, "StopUnit", svc, &w, why, whylen)) == 0 &&
+	    (st = job_wait(b, &w, start + svc->stop_timeout, &ended, why,
+	    whylen)) == 0 && !ended && kill_unit(b, svc, why, whylen) == 0) {
+		rep->killed = true;
+		st = job_wait(b, &w, monotonic_seconds() + KILL_WAIT, &ended,
+		    why, whylen);
+	}
+	job_done(&w);
 	rep->seconds = monotonic_seconds() - start;
 	if (st == EXIT_FAILED)
 		return st;
@@ -865,9 +921,10 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 	(void)unit_read(b, path, &after);
 	state_describe(&after, state, sizeof(state));
 	if (!ended)
-		snprintf(why, whylen, "systemd did not stop %s within %.1f s "
-		    "(its job goes on; the unit is %s); see systemctl status %s",
-		    svc->unit, svc->stop_timeout, state, svc->unit);
+		snprintf(why, whylen, "systemd did not stop %s within %.1f s, "
+		    "nor %.0f s after it killed its processes (its job goes on; "
+		    "the unit is %s); see systemctl status %s", svc->unit,
+		    svc->stop_timeout, KILL_WAIT, state, svc->unit);
 	else if (strcmp(w.result, "done") != 0)
 		snprintf(why, whylen, "systemd could not stop %s: its job %s; "
 		    "the unit is %s", svc->unit, w.result, state);
