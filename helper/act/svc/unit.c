@@ -872,7 +872,7 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 	struct unit_state before, after;
 	struct job_wait w;
 	char path[256], state[128];
-	bool ended;
+	bool ended = false;
 	sd_bus *b;
 	int st;
 
