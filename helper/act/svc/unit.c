@@ -44,87 +44,15 @@
 #include "helper/act/holders.h"
 #include "helper/act/svc/impl.h"
 #include "helper/act/svc/sdbus.h"
+#include "helper/act/systemd.h"
 #include "helper/act/svc/svc.h"
-
-#define SYSTEMD_PRIVATE "unix:path=/run/systemd/private"
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
-#define SD_MANAGER "org.freedesktop.systemd1.Manager"
-#define SD_UNIT "org.freedesktop.systemd1.Unit"
-#define SD_SERVICE "org.freedesktop.systemd1.Service"
-
-/*
- * This process's connection to systemd (svc_attach), whose it is, and
- * why there is none when attaching failed.
- */
-static sd_bus *held;
-static pid_t held_by;
-static char held_why[256] = "the step did not connect to systemd as root "
-    "first (internal error); nothing was done";
-
-static sd_bus *
-connection(void)
-{
-	return held != NULL && held_by == getpid() ? held : NULL;
-}
-
-static int
-bus_failed(char *why, size_t whylen, const char *what, int r,
-    const sd_bus_error *e)
-{
-	snprintf(why, whylen, "%s: %s", what, e != NULL &&
-	    sdbus.error_is_set(e) ? e->message : strerror(-r));
-	return EXIT_FAILED;
-}
-
-/*
- * A new connection to systemd, authenticated before it is returned
- * (Subscribe: JobRemoved is then sent to it).  Must be root.
- */
-static int
-manager_open(sd_bus **out, char *why, size_t whylen)
-{
-	sd_bus_error e = SD_BUS_ERROR_NULL;
-	sd_bus *b = NULL;
-	int r;
-
-	*out = NULL;
-	if (sdbus_load(why, whylen) == -1)
-		return EXIT_FAILED;
-	if (access("/run/systemd/system", F_OK) == -1) {
-		snprintf(why, whylen, "this host does not run systemd (there "
-		    "is no /run/systemd/system), so no unit can be started or "
-		    "stopped here; nothing was done");
-		return EXIT_FAILED;
-	}
-	if ((r = sdbus.bus_new(&b)) < 0 ||
-	    (r = sdbus.set_address(b, SYSTEMD_PRIVATE)) < 0 ||
-	    (r = sdbus.start(b)) < 0 ||
-	    (r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
-	    "Subscribe", &e, NULL, NULL)) < 0) {
-		bus_failed(why, whylen, "cannot reach systemd (through "
-		    "/run/systemd/private)", r, &e);
-		sdbus.error_free(&e);
-		sdbus.flush_close_unref(b);
-		return EXIT_FAILED;
-	}
-	*out = b;
-	return 0;
-}
 
 /* As root, before the step's privileges: the step's connection. */
 static int
 unit_attach(const struct service *svc, char *why, size_t whylen)
 {
 	(void)svc;
-	if (connection() != NULL)
-		return 0;
-	if (manager_open(&held, why, whylen) != 0) {
-		snprintf(held_why, sizeof(held_why), "%s", why);
-		return EXIT_FAILED;
-	}
-	held_by = getpid();
-	return 0;
+	return systemd_attach(why, whylen) == 0 ? 0 : EXIT_FAILED;
 }
 
 /* The unit's object path (LoadUnit: loads it if it is not yet). */
@@ -144,7 +72,7 @@ unit_path(sd_bus *b, const struct service *svc, char *path, size_t size,
 	if (r >= 0)
 		snprintf(path, size, "%s", p);
 	else
-		bus_failed(why, whylen, "systemd cannot load the unit", r, &e);
+		systemd_failed(why, whylen, "systemd cannot load the unit", r, &e);
 	sdbus.message_unref(m);
 	sdbus.error_free(&e);
 	return r >= 0 ? 0 : EXIT_FAILED;
@@ -394,170 +322,73 @@ offer_until_taken(sd_bus *b, double deadline)
 
 /* ---- a job and its end ---------------------------------------------------- */
 
-struct job_wait {
-	sd_bus_slot *slot;          /* the JobRemoved match */
-	char path[256];             /* the job's object path, once known */
-	char result[32];            /* JobRemoved's result, once it came */
-	/* JobRemoved signals that came before the path was known */
-	char early[8][256];
-	char early_result[8][32];
-	size_t nearly;
-};
-
-static int
-on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
-{
-	struct job_wait *w = userdata;
-	const char *path, *unit, *result;
-	uint32_t id;
-
-	(void)e;
-	if (sdbus.message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-		return 0;
-	if (w->path[0] != '\0') {
-		if (strcmp(path, w->path) == 0)
-			snprintf(w->result, sizeof(w->result), "%s", result);
-	} else if (w->nearly < 8) {
-		snprintf(w->early[w->nearly], sizeof(w->early[0]), "%s", path);
-		snprintf(w->early_result[w->nearly++],
-		    sizeof(w->early_result[0]), "%s", result);
-	}
-	return 0;
-}
-
 /*
- * METHOD (StartUnit or StopUnit) of SVC's unit: the job's path in W, and
- * W->slot watching for its JobRemoved (job_done() lets go of it).  0, or
- * EXIT_FAILED (WHY) when systemd refused or could not be asked.
+ * METHOD (StartUnit or StopUnit) of SVC's unit, its job watched in J
+ * (systemd_job_done() lets go of it).  0, or EXIT_FAILED (WHY) when
+ * systemd refused or could not be asked.
  */
 static int
 job_begin(sd_bus *b, const char *method, const struct service *svc,
-    struct job_wait *w, char *why, size_t whylen)
+    struct systemd_job *j, char *why, size_t whylen)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
 	const char *job;
-	size_t i;
 	int r;
 
-	memset(w, 0, sizeof(*w));
-	r = sdbus.match_signal(b, &w->slot, SD_DEST, SD_PATH, SD_MANAGER,
-	    "JobRemoved", on_job_removed, w);
-	if (r >= 0)
-		r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, method,
-		    &e, &m, "ss", svc->unit, "replace");
+	if (systemd_job_watch(b, j, why, whylen) == -1)
+		return EXIT_FAILED;
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, method,
+	    &e, &m, "ss", svc->unit, "replace");
 	if (r >= 0)
 		r = sdbus.message_read(m, "o", &job);
-	if (r >= 0) {
-		snprintf(w->path, sizeof(w->path), "%s", job);
-		for (i = 0; i < w->nearly; i++)
-			if (strcmp(w->early[i], w->path) == 0)
-				snprintf(w->result, sizeof(w->result), "%s",
-				    w->early_result[i]);
-	} else {
+	if (r >= 0)
+		systemd_job_is(j, job);
+	else {
 		char what[128];
 
 		snprintf(what, sizeof(what), "systemd refused to %s %s",
 		    strcmp(method, "StartUnit") == 0 ? "start" : "stop",
 		    svc->unit);
-		bus_failed(why, whylen, what, r, &e);
+		systemd_failed(why, whylen, what, r, &e);
 	}
 	sdbus.message_unref(m);
 	sdbus.error_free(&e);
 	return r >= 0 ? 0 : EXIT_FAILED;
 }
 
-/*
- * Until W's job has ended or DEADLINE (monotonic seconds): 0, and *ENDED
- * says whether it ended (its result in W->result may be anything); or
- * EXIT_FAILED (WHY) when the connection failed.
- */
-static int
-job_wait(sd_bus *b, struct job_wait *w, double deadline, bool *ended,
-    char *why, size_t whylen)
-{
-	int r = 0;
-
-	while (w->result[0] == '\0') {
-		double left = deadline - monotonic_seconds();
-
-		if ((r = sdbus.process(b, NULL)) < 0)
-			break;
-		if (r > 0)
-			continue;
-		if (left <= 0)
-			break;
-		/* an offer pending: look at it every 2 ms (the helper waits) */
-		if (offer.fd != -1) {
-			offer_serve(b);
-			if (left > 0.002)
-				left = 0.002;
-		}
-		if ((r = sdbus.wait(b, (uint64_t)(left * 1e6) + 1)) < 0)
-			break;
-	}
-	*ended = w->result[0] != '\0';
-	if (r < 0)
-		return bus_failed(why, whylen, "lost systemd while waiting for "
-		    "its job", r, NULL);
-	return 0;
-}
-
+/* An offer pending: look at it while the job runs (the helper waits). */
 static void
-job_done(struct job_wait *w)
+offer_tick(sd_bus *b)
 {
-	w->slot = sdbus.slot_unref(w->slot);
+	if (offer.fd != -1)
+		offer_serve(b);
 }
 
-/* job_begin, job_wait until DEADLINE, job_done. */
+/* job_begin, then wait until DEADLINE (*ENDED: whether it ended). */
 static int
 run_job(sd_bus *b, const char *method, const struct service *svc,
-    double deadline, struct job_wait *w, bool *ended, char *why,
+    double deadline, struct systemd_job *j, bool *ended, char *why,
     size_t whylen)
 {
 	int st;
 
 	*ended = false;
-	if ((st = job_begin(b, method, svc, w, why, whylen)) == 0)
-		st = job_wait(b, w, deadline, ended, why, whylen);
-	job_done(w);
+	if ((st = job_begin(b, method, svc, j, why, whylen)) == 0)
+		st = systemd_job_wait(b, j, deadline, offer.fd != -1 ?
+		    offer_tick : NULL, ended, why, whylen);
+	systemd_job_done(j);
 	return st;
 }
 
 /* ---- the seam ------------------------------------------------------------- */
-
-/* The step's connection, or an error saying it has none (not attached). */
-static sd_bus *
-step_connection(char *why, size_t whylen)
-{
-	sd_bus *b = connection();
-
-	if (b == NULL)
-		snprintf(why, whylen, "%s", held_why);
-	return b;
-}
-
-/*
- * The step's connection, or (the transaction's pre-flight, as root) one
- * of this call's own in *OWN, closed by the caller: the transaction
- * itself must never keep one open, or every step it forks (a check's
- * runs as the caller) would inherit a connection systemd takes for root.
- */
-static sd_bus *
-some_connection(sd_bus **own, char *why, size_t whylen)
-{
-	*own = NULL;
-	if (connection() != NULL)
-		return connection();
-	return manager_open(own, why, whylen) == 0 ? *own : NULL;
-}
 
 /* SVC's unit as systemd sees it now: 0, or EXIT_FAILED (WHY). */
 static int
 unit_look(const struct service *svc, struct unit_state *us, char *why,
     size_t whylen)
 {
-	sd_bus *own, *b = some_connection(&own, why, whylen);
+	sd_bus *own, *b = systemd_some(&own, why, whylen);
 	char path[256];
 	int st;
 
@@ -565,7 +396,7 @@ unit_look(const struct service *svc, struct unit_state *us, char *why,
 		return EXIT_FAILED;
 	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) == 0 &&
 	    unit_read(b, path, us) == -1)
-		st = bus_failed(why, whylen, "cannot read the unit's state from "
+		st = systemd_failed(why, whylen, "cannot read the unit's state from "
 		    "systemd", -EIO, NULL);
 	sdbus.flush_close_unref(own);
 	return st;
@@ -618,7 +449,7 @@ runs_helper(const struct service *svc, char *why, size_t whylen)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	sd_bus *own, *b = some_connection(&own, why, whylen);
+	sd_bus *own, *b = systemd_some(&own, why, whylen);
 	char path[256];
 	const char *prog = NULL;
 	int r, st = EXIT_FAILED;
@@ -633,7 +464,7 @@ runs_helper(const struct service *svc, char *why, size_t whylen)
 		    'r', "sasbttttuii")) > 0)
 			r = sdbus.message_read(m, "s", &prog);
 		if (r < 0)
-			bus_failed(why, whylen, "cannot read the unit's ExecStart=",
+			systemd_failed(why, whylen, "cannot read the unit's ExecStart=",
 			    r, &e);
 		else if (prog != NULL && strcmp(prog, CUTOVER_HANDOFF_HELPER) == 0)
 			st = 0;
@@ -698,7 +529,7 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 	const struct service *svc = l->svc;
 	double start = monotonic_seconds();
 	struct unit_state us;
-	struct job_wait w;
+	struct systemd_job w;
 	char path[256], state[128];
 	bool ended;
 	sd_bus *b;
@@ -707,12 +538,12 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 	rep->launched = 0;
 	rep->pidfd = -1;
 	rep->exited = true;         /* nothing of cutover's to reap */
-	if ((b = step_connection(why, whylen)) == NULL)
+	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;
 	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) != 0)
 		return st;
 	if (unit_read(b, path, &us) == -1)
-		return bus_failed(why, whylen, "cannot read the unit's state",
+		return systemd_failed(why, whylen, "cannot read the unit's state",
 		    -EIO, NULL);
 	if ((st = unit_startable(svc, &us, why, whylen)) != 0)
 		return st;
@@ -758,10 +589,10 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 static void
 unit_undo_start(const struct service *svc, char *why, size_t whylen)
 {
-	struct job_wait w;
+	struct systemd_job w;
 	char err[256];
 	size_t len = strlen(why);
-	sd_bus *b = connection();
+	sd_bus *b = systemd_held(err, sizeof(err));
 	bool ended;
 	int st;
 
@@ -815,7 +646,7 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 	sd_bus *b;
 	int st;
 
-	if ((b = step_connection(why, whylen)) == NULL)
+	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;
 	/* Started now: its cgroup is known, and its holders must be in it. */
 	if ((st = unit_identity(svc, &seen.holders, why, whylen)) != 0) {
@@ -858,7 +689,7 @@ kill_unit(sd_bus *b, const struct service *svc, char *why, size_t whylen)
 	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "KillUnit", &e,
 	    NULL, "ssi", svc->unit, "all", SIGKILL);
 	if (r < 0)
-		bus_failed(why, whylen, "systemd could not kill the unit's "
+		systemd_failed(why, whylen, "systemd could not kill the unit's "
 		    "processes", r, &e);
 	sdbus.error_free(&e);
 	return r < 0 ? EXIT_FAILED : 0;
@@ -870,19 +701,19 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 {
 	double start = monotonic_seconds();
 	struct unit_state before, after;
-	struct job_wait w;
+	struct systemd_job w;
 	char path[256], state[128];
 	bool ended = false;
 	sd_bus *b;
 	int st;
 
 	memset(rep, 0, sizeof(*rep));
-	if ((b = step_connection(why, whylen)) == NULL)
+	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;
 	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) != 0)
 		return st;
 	if (unit_read(b, path, &before) == -1)
-		return bus_failed(why, whylen, "cannot read the unit's state",
+		return systemd_failed(why, whylen, "cannot read the unit's state",
 		    -EIO, NULL);
 	if (strcmp(before.load, "not-found") == 0) {
 		snprintf(why, whylen, "unit %s of service %s does not exist on "
@@ -902,13 +733,13 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 	 * (KillUnit, SIGKILL, by cgroup), so a stop is never left half-done.
 	 */
 	if ((st = job_begin(b, "StopUnit", svc, &w, why, whylen)) == 0 &&
-	    (st = job_wait(b, &w, start + svc->stop_timeout, &ended, why,
+	    (st = systemd_job_wait(b, &w, start + svc->stop_timeout, NULL, &ended, why,
 	    whylen)) == 0 && !ended && kill_unit(b, svc, why, whylen) == 0) {
 		rep->killed = true;
-		st = job_wait(b, &w, monotonic_seconds() + KILL_WAIT, &ended,
+		st = systemd_job_wait(b, &w, monotonic_seconds() + KILL_WAIT, NULL, &ended,
 		    why, whylen);
 	}
-	job_done(&w);
+	systemd_job_done(&w);
 	rep->seconds = monotonic_seconds() - start;
 	if (st == EXIT_FAILED)
 		return st;
@@ -956,7 +787,7 @@ unit_file_state(sd_bus *b, const struct service *svc, char *state,
 		snprintf(state, size, "not-found");
 		r = 0;
 	} else
-		bus_failed(why, whylen, "systemd cannot say whether the unit "
+		systemd_failed(why, whylen, "systemd cannot say whether the unit "
 		    "starts at boot", r, &e);
 	sdbus.message_unref(m);
 	sdbus.error_free(&e);
@@ -968,7 +799,7 @@ static int
 unit_state(const struct service *svc, struct svc_state *state, char *why,
     size_t whylen)
 {
-	sd_bus *own, *b = some_connection(&own, why, whylen);
+	sd_bus *own, *b = systemd_some(&own, why, whylen);
 	struct unit_state us;
 	char path[256];
 	int st = EXIT_FAILED;
@@ -984,7 +815,7 @@ unit_state(const struct service *svc, struct svc_state *state, char *why,
 			    us.active);
 			st = 0;
 		} else
-			bus_failed(why, whylen, "cannot read the unit's state "
+			systemd_failed(why, whylen, "cannot read the unit's state "
 			    "from systemd", -EIO, NULL);
 	}
 	sdbus.flush_close_unref(own);
@@ -1011,7 +842,7 @@ unit_file_call(sd_bus *b, const char *method, const struct service *svc,
 	if (r < 0) {
 		snprintf(what, sizeof(what), "systemd could not %s %s", method,
 		    svc->unit);
-		bus_failed(why, whylen, what, r, &e);
+		systemd_failed(why, whylen, what, r, &e);
 	}
 	sdbus.error_free(&e);
 	return r < 0 ? EXIT_FAILED : 0;
@@ -1035,7 +866,7 @@ unit_set_boot(const struct service *svc, const char *state, char *why,
 	size_t i;
 	int r;
 
-	if ((b = step_connection(why, whylen)) == NULL)
+	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;
 	for (i = 0; i < sizeof(how) / sizeof(how[0]) &&
 	    strcmp(how[i].state, state) != 0; i++)
@@ -1054,7 +885,7 @@ unit_set_boot(const struct service *svc, const char *state, char *why,
 	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "Reload", &e,
 	    NULL, NULL);
 	if (r < 0)
-		bus_failed(why, whylen, "systemd could not reload", r, &e);
+		systemd_failed(why, whylen, "systemd could not reload", r, &e);
 	sdbus.error_free(&e);
 	return r < 0 ? EXIT_FAILED : 0;
 }

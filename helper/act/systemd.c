@@ -1,0 +1,228 @@
+/*
+ * systemd.c - the connection to systemd (systemd.h), its jobs, and
+ * transient scopes.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helper/exitcodes.h"
+#include "helper/lib/clock.h"
+#include "helper/act/systemd.h"
+
+#define SYSTEMD_PRIVATE "unix:path=/run/systemd/private"
+
+static sd_bus *held;
+static pid_t held_by;
+static char held_why[256] = "the step did not connect to systemd as root "
+    "first (internal error); nothing was done";
+
+bool
+systemd_runs(void)
+{
+	return access("/run/systemd/system", F_OK) == 0;
+}
+
+int
+systemd_failed(char *why, size_t whylen, const char *what, int r,
+    const sd_bus_error *e)
+{
+	snprintf(why, whylen, "%s: %s", what, e != NULL &&
+	    sdbus.error_is_set(e) ? e->message : strerror(-r));
+	return EXIT_FAILED;
+}
+
+/* A new connection, authenticated before it is returned (Subscribe). */
+static int
+systemd_open(sd_bus **out, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus *b = NULL;
+	int r;
+
+	*out = NULL;
+	if (sdbus_load(why, whylen) == -1)
+		return -1;
+	if (!systemd_runs()) {
+		snprintf(why, whylen, "this host does not run systemd (there "
+		    "is no /run/systemd/system), so no unit can be started or "
+		    "stopped here; nothing was done");
+		return -1;
+	}
+	if ((r = sdbus.bus_new(&b)) < 0 ||
+	    (r = sdbus.set_address(b, SYSTEMD_PRIVATE)) < 0 ||
+	    (r = sdbus.start(b)) < 0 ||
+	    (r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
+	    "Subscribe", &e, NULL, NULL)) < 0) {
+		systemd_failed(why, whylen, "cannot reach systemd (through "
+		    "/run/systemd/private)", r, &e);
+		sdbus.error_free(&e);
+		if (b != NULL)
+			sdbus.flush_close_unref(b);
+		return -1;
+	}
+	*out = b;
+	return 0;
+}
+
+int
+systemd_attach(char *why, size_t whylen)
+{
+	if (held != NULL && held_by == getpid())
+		return 0;
+	if (systemd_open(&held, why, whylen) == -1) {
+		snprintf(held_why, sizeof(held_why), "%s", why);
+		return -1;
+	}
+	held_by = getpid();
+	return 0;
+}
+
+sd_bus *
+systemd_held(char *why, size_t whylen)
+{
+	if (held != NULL && held_by == getpid())
+		return held;
+	snprintf(why, whylen, "%s", held_why);
+	return NULL;
+}
+
+sd_bus *
+systemd_some(sd_bus **own, char *why, size_t whylen)
+{
+	*own = NULL;
+	if (held != NULL && held_by == getpid())
+		return held;
+	return systemd_open(own, why, whylen) == 0 ? *own : NULL;
+}
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+static int
+on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	struct systemd_job *j = userdata;
+	const char *path, *unit, *result;
+	uint32_t id;
+
+	(void)e;
+	if (sdbus.message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+		return 0;
+	if (j->path[0] != '\0') {
+		if (strcmp(path, j->path) == 0)
+			snprintf(j->result, sizeof(j->result), "%s", result);
+	} else if (j->nearly < 8) {
+		snprintf(j->early[j->nearly], sizeof(j->early[0]), "%s", path);
+		snprintf(j->early_result[j->nearly++],
+		    sizeof(j->early_result[0]), "%s", result);
+	}
+	return 0;
+}
+
+int
+systemd_job_watch(sd_bus *b, struct systemd_job *j, char *why, size_t whylen)
+{
+	int r;
+
+	memset(j, 0, sizeof(*j));
+	r = sdbus.match_signal(b, &j->slot, SD_DEST, SD_PATH, SD_MANAGER,
+	    "JobRemoved", on_job_removed, j);
+	if (r < 0)
+		return systemd_failed(why, whylen, "cannot watch systemd's jobs",
+		    r, NULL), -1;
+	return 0;
+}
+
+void
+systemd_job_is(struct systemd_job *j, const char *path)
+{
+	size_t i;
+
+	snprintf(j->path, sizeof(j->path), "%s", path);
+	for (i = 0; i < j->nearly; i++)
+		if (strcmp(j->early[i], j->path) == 0)
+			snprintf(j->result, sizeof(j->result), "%s",
+			    j->early_result[i]);
+}
+
+int
+systemd_job_wait(sd_bus *b, struct systemd_job *j, double deadline,
+    void (*tick)(sd_bus *), bool *ended, char *why, size_t whylen)
+{
+	int r = 0;
+
+	while (j->result[0] == '\0') {
+		double left = deadline - monotonic_seconds();
+
+		if ((r = sdbus.process(b, NULL)) < 0)
+			break;
+		if (r > 0)
+			continue;
+		if (left <= 0)
+			break;
+		if (tick != NULL) {
+			tick(b);
+			if (left > 0.002)
+				left = 0.002;
+		}
+		if ((r = sdbus.wait(b, (uint64_t)(left * 1e6) + 1)) < 0)
+			break;
+	}
+	*ended = j->result[0] != '\0';
+	if (r < 0)
+		return systemd_failed(why, whylen, "lost systemd while waiting "
+		    "for its job", r, NULL);
+	return 0;
+}
+
+void
+systemd_job_done(struct systemd_job *j)
+{
+	j->slot = sdbus.slot_unref(j->slot);
+}
+
+/* ---- scopes ------------------------------------------------------------------ */
+
+int
+systemd_scope(sd_bus *b, const char *name, pid_t pid,
+    const char *description, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	struct systemd_job j;
+	const char *path;
+	bool ended = false;
+	int r;
+
+	if (systemd_job_watch(b, &j, why, whylen) == -1)
+		return EXIT_FAILED;
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
+	    "StartTransientUnit", &e, &m, "ssa(sv)a(sa(sv))", name, "fail", 3,
+	    "PIDs", "au", 1, (uint32_t)pid,
+	    "Slice", "s", "system.slice",
+	    "Description", "s", description, 0);
+	if (r >= 0)
+		r = sdbus.message_read(m, "o", &path);
+	if (r < 0) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "systemd could not make the scope %s",
+		    name);
+		systemd_failed(why, whylen, what, r, &e);
+	} else {
+		systemd_job_is(&j, path);
+		r = systemd_job_wait(b, &j, monotonic_seconds() + 5.0, NULL,
+		    &ended, why, whylen) == 0 ? 0 : -1;
+		if (r == 0 && (!ended || strcmp(j.result, "done") != 0)) {
+			snprintf(why, whylen, "systemd's job for the scope %s %s",
+			    name, ended ? j.result : "did not end within 5 s");
+			r = -1;
+		}
+	}
+	systemd_job_done(&j);
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+	return r >= 0 ? 0 : EXIT_FAILED;
+}

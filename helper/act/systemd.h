@@ -1,0 +1,90 @@
+/*
+ * systemd.h - cutover's connection to systemd, the manager of a host that
+ * runs it (systemd.c): over its private socket /run/systemd/private,
+ * which systemd accepts from root only and which needs neither dbus-daemon
+ * (so it works while dbus restarts in an upgrade) nor polkit.
+ *
+ * A step opens it as root (systemd_attach, before privilege_enter) and
+ * authenticates there and then; afterwards the step runs as the step user
+ * and asks systemd over the connection it already has: the manager knows
+ * the connection as root's, the step can do nothing else as root.  The
+ * transaction itself opens one only for a question and closes it at once
+ * (systemd_some): every step it forks, a check's among them (which runs
+ * as the caller), would inherit a connection systemd takes for root's.
+ * libsystemd itself is loaded by dlopen() (sdbus.h says why).
+ */
+#ifndef CUTOVER_SYSTEMD_H
+#define CUTOVER_SYSTEMD_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "helper/act/svc/sdbus.h"
+
+#define SD_DEST "org.freedesktop.systemd1"
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+#define SD_UNIT "org.freedesktop.systemd1.Unit"
+#define SD_SERVICE "org.freedesktop.systemd1.Service"
+
+/* This host runs systemd as its init (/run/systemd/system exists). */
+bool systemd_runs(void);
+
+/* As root: this process's connection, kept for its life.  0, or -1 (WHY). */
+int systemd_attach(char *why, size_t whylen);
+
+/* This process's attached connection, or NULL and WHY says why not. */
+sd_bus *systemd_held(char *why, size_t whylen);
+
+/*
+ * The attached connection, or one of this call's own in *OWN (as root),
+ * which the caller closes with sdbus.flush_close_unref(*OWN) at once.
+ * NULL (WHY) when neither can be had.
+ */
+sd_bus *systemd_some(sd_bus **own, char *why, size_t whylen);
+
+/* "WHAT: systemd's error, or strerror(-R)" into WHY; EXIT_FAILED. */
+int systemd_failed(char *why, size_t whylen, const char *what, int r,
+    const sd_bus_error *e);
+
+/* A job of systemd's, watched from before it exists until it has ended. */
+struct systemd_job {
+	sd_bus_slot *slot;          /* the JobRemoved match */
+	char path[256];             /* the job's object path, once known */
+	char result[32];            /* JobRemoved's result, once it came */
+	/* JobRemoved signals that came before the path was known */
+	char early[8][256];
+	char early_result[8][32];
+	size_t nearly;
+};
+
+/* Watch for JobRemoved before the call that makes the job: 0, or -1. */
+int systemd_job_watch(sd_bus *b, struct systemd_job *j, char *why,
+    size_t whylen);
+
+/* The call's reply gave the job's object path PATH. */
+void systemd_job_is(struct systemd_job *j, const char *path);
+
+/*
+ * Until J has ended or DEADLINE (monotonic seconds), calling TICK (when
+ * not NULL) every 2 ms meanwhile: 0, and *ENDED says whether it ended
+ * (J->result: done, failed, timeout, canceled, dependency, skipped); or
+ * EXIT_FAILED (WHY) when the connection failed.
+ */
+int systemd_job_wait(sd_bus *b, struct systemd_job *j, double deadline,
+    void (*tick)(sd_bus *), bool *ended, char *why, size_t whylen);
+
+void systemd_job_done(struct systemd_job *j);
+
+/*
+ * Move PID into a transient scope NAME ("cutover-nginx.scope") of
+ * system.slice, DESCRIPTION its description, and wait until systemd has
+ * (StartTransientUnit): out of any cgroup its caller owns.  0, or
+ * EXIT_FAILED (WHY).
+ */
+int systemd_scope(sd_bus *b, const char *name, pid_t pid,
+    const char *description, char *why, size_t whylen);
+
+#endif
