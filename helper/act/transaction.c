@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "helper/act/svc/svc.h"
+#include "helper/act/systemd.h"
 #include "helper/exitcodes.h"
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
@@ -567,6 +568,32 @@ take_locks(struct txn *t, char *why, size_t whylen)
 }
 
 /*
+ * On a host that runs systemd: into a scope of its own in system.slice
+ * (cutover-TXID.scope), out of whatever cgroup the caller's session put
+ * the front in - one the caller may own (a systemd --user delegation)
+ * and so freeze or kill.  Every step is forked from here and stays in
+ * it.  The connection is this call's own and closed at once (systemd.h).
+ * 0, or -1 (WHY); without systemd, 0 and nothing done.
+ */
+static int
+leave_caller_cgroup(const struct txn *t, char *why, size_t whylen)
+{
+	char name[AUDIT_NAME_MAX + 32];
+	sd_bus *own, *b;
+	int st;
+
+	if (!systemd_runs())
+		return 0;
+	if ((b = systemd_some(&own, why, whylen)) == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "cutover-%s.scope", t->base->txid);
+	st = systemd_scope(b, name, getpid(), "cutover transaction", why,
+	    whylen);
+	sdbus.flush_close_unref(own);
+	return st == 0 ? 0 : -1;
+}
+
+/*
  * The request record is written here, by the process that acts: nothing
  * can come between it and the action, and nothing is done without it.
  * Then the step user, then BODY.
@@ -584,7 +611,8 @@ transaction(struct txn *t, int (*body)(struct txn *, void *), void *ctx)
 	if (audit_record(t->log, t->base, &request, err, sizeof(err)) == -1)
 		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
 		    "refusing: nothing was done", err);
-	else if (detached && find_step_user(why, sizeof(why)) == 0 &&
+	else if (detached && leave_caller_cgroup(t, why, sizeof(why)) == 0 &&
+	    find_step_user(why, sizeof(why)) == 0 &&
 	    (status = take_locks(t, why, sizeof(why))) == 0) {
 		status = body(t, ctx);
 		locks_release(&t->locks);   /* after the outcome record */

@@ -33,13 +33,17 @@ EOF
 site_policy a "$CT_SCRATCH/policy.conf"
 m=$CT_SCRATCH/a/merged
 head -c 20000000 /dev/urandom >"$m/var/www/html/big.bin"
+# longer than what loopback's socket buffers hold (some 10 MB), so that a
+# cut download cannot still arrive whole from the buffers
+head -c 100000000 /dev/zero >"$m/var/www/html/huge.bin"
 sum=$(sha256sum <"$m/var/www/html/big.bin" | cut -d' ' -f1)
 
-# download: a 20 MB GET at 5 MB/s in the container, in the background
+# download [FILE]: a GET of big.bin (20 MB) at 5 MB/s in the container, in
+# the background
 download() {
 	rm -f "$m/root/got.bin" "$m/root/curl.rc"
-	ct_run a sh -c 'curl -s --limit-rate 5M -o /root/got.bin http://127.0.0.1:8080/big.bin;
-	    echo $? >/root/curl.rc' &
+	ct_run a sh -c "curl -s --limit-rate 5M -o /root/got.bin http://127.0.0.1:8080/${1:-big.bin};
+	    echo \$? >/root/curl.rc" &
 	dl=$!
 	sleep 1
 }
@@ -63,7 +67,7 @@ fi
 is a apache2 inactive
 
 expect 0 "start apache2" as_deploy a cutover start apache2
-download
+download huge.bin
 expect 0 "stop hurried (stop_timeout 1.0) with a download in flight" \
     as_deploy a cutover stop hurried &&
     has "at stop_timeout systemd had to kill what was left (SIGKILL)"

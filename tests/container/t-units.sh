@@ -19,10 +19,13 @@ services = {
               user = "root"; allow_root = true; holder_users = ["root", "www-data"];
               ports = [8080]; start_timeout = 10.0; };
   ghost   = { unit = "ghost.service"; exe = "/usr/sbin/nginx"; user = "www-data"; };
+  pweb    = { exe = "/usr/sbin/nginx"; user = "root"; allow_root = true;
+              holder_users = ["root", "www-data"]; start = ["/usr/sbin/nginx"];
+              ports = [8080]; };
 };
 ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
-rules = ( { users = ["deploy"]; start = ["nginx", "apache2", "ghost"];
-            stop = ["nginx", "apache2"]; free = [8080]; } );
+rules = ( { users = ["deploy"]; start = ["nginx", "apache2", "ghost", "pweb"];
+            stop = ["nginx", "apache2", "pweb"]; free = [8080]; } );
 EOF
 site_policy a "$CT_SCRATCH/policy.conf"
 
@@ -60,6 +63,18 @@ expect 1 "start nginx while the rogue holds 8080" as_deploy a cutover start ngin
 is a nginx inactive
 ct_run a kill "$rogue"
 ct_run a sh -c 'while [ -e /run/nginx.pid ]; do sleep 0.1; done'
+
+# ---- a process service: in a scope of its own, out of the caller's session ----------
+expect 0 "start pweb (a process service)" as_deploy a cutover start pweb
+pid=$(ct_run a cat /run/nginx.pid)
+cg=$(ct_run a cat "/proc/$pid/cgroup" | sed -n 's/^0:://p')
+[ "$cg" = /system.slice/cutover-pweb.scope ] && echo "ok: pweb runs in cutover-pweb.scope" ||
+    fail_check "pweb's master runs in '$cg', not /system.slice/cutover-pweb.scope"
+is a cutover-pweb.scope active
+expect 0 "stop pweb" as_deploy a cutover stop pweb
+ct_run a journalctl -q --no-pager 2>/dev/null | grep -q 'Started cutover-.*\.scope - cutover transaction' &&
+    echo "ok: the transactions ran in scopes of their own" ||
+    fail_check "no transaction scope in the journal"
 
 # ---- refusals and failures --------------------------------------------------------
 expect 3 "start a unit that does not exist" as_deploy a cutover start ghost &&

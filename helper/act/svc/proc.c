@@ -42,6 +42,7 @@
 #include "helper/priv/privilege.h"
 #include "helper/act/svc/impl.h"
 #include "helper/act/svc/svc.h"
+#include "helper/act/systemd.h"
 #include "helper/lib/clock.h"
 #include "policy/safepath.h"
 
@@ -449,6 +450,32 @@ proc_launch_free(struct svc_launch *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * On a host that runs systemd: PID, the launched child, into a transient
+ * scope named after its service (cutover-NAME.scope; with its pid when
+ * one of that name is still there), out of the caller's session and the
+ * transaction's scope: systemd then knows it, stops it at shutdown, and
+ * no cgroup of the caller's holds it.  0, or -1 (WHY).
+ */
+static int
+into_scope(const struct service *svc, pid_t pid, char *why, size_t whylen)
+{
+	char name[POLICY_NAME_MAX + 64], desc[POLICY_NAME_MAX + 64];
+	sd_bus *b;
+
+	if (!systemd_runs())
+		return 0;
+	if ((b = systemd_held(why, whylen)) == NULL)
+		return -1;
+	snprintf(name, sizeof(name), "cutover-%s.scope", svc->name);
+	snprintf(desc, sizeof(desc), "%s, started by cutover", svc->name);
+	if (systemd_scope(b, name, pid, desc, why, whylen) == 0)
+		return 0;
+	snprintf(name, sizeof(name), "cutover-%s-%d.scope", svc->name,
+	    (int)pid);
+	return systemd_scope(b, name, pid, desc, why, whylen) == 0 ? 0 : -1;
+}
+
 /* ---- the child -------------------------------------------------------- */
 
 static int
@@ -569,13 +596,19 @@ handoff_env(const struct svc_launch *p)
 
 /* The child: set up, exec; on any failure tell the parent why, exit. */
 static void __attribute__((noreturn))
-child(const struct svc_launch *p, int errfd)
+child(const struct svc_launch *p, int errfd, int gofd)
 {
 	const struct service *svc = p->svc;
 	bool handoff = p->nhandoff > 0;
-	char why[400] = "", **envp = p->envp;
+	char why[400] = "", **envp = p->envp, go = 0;
 	int rc = -1;
 
+	/* not a step further before the parent has put us in our scope */
+	while (read(gofd, &go, 1) == -1 && errno == EINTR)
+		;
+	close(gofd);
+	if (go != 'g')
+		_exit(127);
 	if (handoff && (envp = handoff_env(p)) == NULL)
 		snprintf(why, sizeof(why), "out of memory");
 	else if (handoff && place_sockets(p, &errfd, why, sizeof(why)) == -1)
@@ -623,15 +656,15 @@ static int
 proc_launch(const struct svc_launch *p, struct svc_started *rep,
     char *why, size_t whylen)
 {
-	char msg[400];
+	char msg[400], err[256];
 	struct pollfd pfd;
-	int fds[2], status, ready;
+	int fds[2], go[2], status, ready;
 	ssize_t n = 0;
 	pid_t pid;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->pidfd = -1;
-	if (pipe2(fds, O_CLOEXEC) == -1) {
+	if (pipe2(fds, O_CLOEXEC) == -1 || pipe2(go, O_CLOEXEC) == -1) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return EXIT_FAILED;
 	}
@@ -640,16 +673,30 @@ proc_launch(const struct svc_launch *p, struct svc_started *rep,
 		snprintf(why, whylen, "fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
+		close(go[0]);
+		close(go[1]);
 		return EXIT_FAILED;
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child(p, fds[1]);
+		close(go[1]);
+		child(p, fds[1], go[0]);
 	}
 	close(fds[1]);
+	close(go[0]);
 	rep->launched = pid;
 	/* Our child, not yet reaped: the pid cannot be reused under us. */
 	rep->pidfd = pidfd_open(pid, 0);
+	if (into_scope(p->svc, pid, err, sizeof(err)) == -1) {
+		close(go[1]);           /* it exits without going on */
+		close(fds[0]);
+		kill_launched(rep);
+		snprintf(why, whylen, "could not start %s: %s; nothing runs",
+		    p->svc->name, err);
+		return EXIT_FAILED;
+	}
+	(void)!write(go[1], "g", 1);
+	close(go[1]);
 	/* EOF: the exec happened (the pipe was close-on-exec). */
 	pfd.fd = fds[0];
 	pfd.events = POLLIN;
@@ -793,15 +840,20 @@ proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
 	return ready == 1 ? EXIT_DONE : EXIT_FAILED;
 }
 
-/* A process needs nothing before the step's privileges. */
+/*
+ * On a host that runs systemd, a process service is put in a scope of its
+ * own (proc_launch): the step needs systemd's connection, made as root.
+ * Elsewhere, nothing.
+ */
 static int
 proc_attach(const struct service *svc, char *why, size_t whylen)
 {
 	(void)svc;
-	(void)why;
-	(void)whylen;
-	return 0;
+	if (!systemd_runs())
+		return 0;
+	return systemd_attach(why, whylen) == 0 ? 0 : EXIT_FAILED;
 }
+
 
 /* A process inherits its handoff sockets at its exec: nothing before. */
 static int
