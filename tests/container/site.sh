@@ -18,7 +18,7 @@
 
 PORT=8080
 OLD_TEXT="the old site"
-NEW_TEXT="the new site"
+NEW_TEXT="the new site: the Fall collection"
 fails=0
 out=
 
