@@ -92,6 +92,60 @@ emit(struct strbuf *sb, bool json, int status)
 	return status;
 }
 
+/*
+ * Is there a unit file for UNIT on this host?  Where systemd looks for
+ * the system's units (systemd.unit(5)); a template instance
+ * ("site@blue.service") is there when its template ("site@.service") is.
+ */
+static bool
+unit_file_exists(const char *unit)
+{
+	static const char *const dirs[] = { "/etc/systemd/system",
+	    "/run/systemd/system", "/run/systemd/generator",
+	    "/usr/local/lib/systemd/system", "/lib/systemd/system",
+	    "/usr/lib/systemd/system" };
+	const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
+	char path[512], tmpl[POLICY_UNIT_MAX + 1];
+	size_t i;
+
+	tmpl[0] = '\0';
+	if (at != NULL && dot != NULL && dot > at)
+		snprintf(tmpl, sizeof(tmpl), "%.*s%s", (int)(at - unit + 1), unit,
+		    dot);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], unit);
+		if (access(path, F_OK) == 0)
+			return true;
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], tmpl);
+		if (tmpl[0] != '\0' && access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A warning, not an error: the policy may be written before the package
+ * that ships the unit is installed, or checked on another machine; but on
+ * this host a start or stop of that service would fail.
+ */
+static void
+warn_missing_units(const struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nservices; i++) {
+		const struct service *sv = &p->services[i];
+
+		if (sv->unit == NULL || unit_file_exists(sv->unit))
+			continue;
+		printable_line(stderr, "%s:%d: warning: unit %s of service %s "
+		    "does not exist on this host (no unit file where systemd "
+		    "looks for one); install it, or every start, stop and "
+		    "switch of %s here fails", sv->at.file, sv->at.line,
+		    sv->unit, sv->name, sv->name);
+	}
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
@@ -101,6 +155,7 @@ cmd_check(int argc, char **argv)
 		return usage();
 	if ((p = load(argc == 2 ? argv[1] : NULL)) == NULL)
 		return EXIT_POLICY;
+	warn_missing_units(p);
 	printable_line(stdout, "%s: valid: %zu service%s, %zu port%s, %zu "
 	    "check%s, %zu plan%s, %zu rule%s, from %zu file%s", p->files[0],
 	    p->nservices, p->nservices == 1 ? "" : "s",

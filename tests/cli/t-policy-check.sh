@@ -30,6 +30,11 @@ printf 'services = {\n  nginx = { exe = "/x"; user = "x"; start = ["/x"]; };\n};
 	>"$TEST_TMPDIR/etc/policy.d/50-dup.conf"
 expect 4 "name defined twice across files" -- "$CUTOVER" policy check "$TEST_TMPDIR/etc/policy.conf"
 has "policy.d/50-dup.conf:2: service nginx is already defined at $TEST_TMPDIR/etc/policy.conf:" err "both places"
+# a unit this host has no file for: valid, with a warning that says so
+printf 'services = {\n  g = { unit = "cutover-test-ghost.service"; exe = "/x"; user = "x"; };\n};\nrules = ( { users = ["x"]; start = ["g"]; } );\n' \
+	>"$TEST_TMPDIR/ghost.conf"
+expect 0 "a unit that is not here" -- "$CUTOVER" policy check "$TEST_TMPDIR/ghost.conf" &&
+	has "ghost.conf:2: warning: unit cutover-test-ghost.service of service g does not exist on this host" err "missing unit warned"
 expect 2 "usage" -- "$CUTOVER" policy check a b
 expect 2 "unknown subcommand" -- "$CUTOVER" policy frobnicate
 finish
