@@ -388,7 +388,9 @@ demo: $(DEPS_FIRST)
 # ---- benchmarks: make bench (not part of make check; bench/README.md) -------
 # Root only, under the system tests' lock (the scripts take it): users,
 # the setuid systest build, apache2 and nginx on 8080.  The probe client
-# is plain C with libc only.  BENCH=decide or BENCH=switch runs one.
+# is plain C with libc only.  BENCH=decide or BENCH=switch runs one;
+# BENCH=systemd (not in the default set) the switch under systemd, in
+# containers (bench/systemd.sh).
 BENCH_DEB_PACKAGES := hyperfine opendoas sudo
 BENCH ?= decide switch
 PROBE := $(BUILD)/bench/probe

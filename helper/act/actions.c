@@ -197,7 +197,7 @@ void
 action_boot(const struct service *const *svcs, const char *const *states,
     size_t n, struct step_result *res)
 {
-	char why[400], done[400] = "";
+	char why[400], done[300] = "";
 	size_t i, len = 0;
 	int st = EXIT_DONE;
 
