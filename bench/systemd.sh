@@ -52,8 +52,9 @@ one_round() {
 for side in nohandoff handoff; do
 	i=1
 	while [ "$i" -le "$ROUNDS" ]; do
-		line=$(one_round "r$side$i" "$side")
-		echo "$side $i $line" | tee -a "$out"
+		# not in a command substitution: its containers are this shell's
+		one_round "r$side$i" "$side" >"$CT_SCRATCH/line"
+		echo "$side $i $(cat "$CT_SCRATCH/line")" | tee -a "$out"
 		i=$((i + 1))
 	done
 done

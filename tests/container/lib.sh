@@ -37,7 +37,6 @@ CT_MIRROR=${CUTOVER_CT_MIRROR:-http://deb.debian.org/debian}
 # and iproute2 for the tests themselves.
 CT_PACKAGES=systemd,systemd-sysv,dbus,apache2,nginx,adduser,libcurl4,libconfig9,libcap2,passwd,curl,procps,iproute2
 CT_CGROUP_FS=/sys/fs/cgroup
-CT_NAMES=
 
 ct_say() {
 	echo "container: $*" >&2
@@ -88,7 +87,6 @@ ct_create() {
 	root=$(ct_root) || return 1
 	if [ ! -d "$dir/merged" ]; then
 		mkdir -p "$dir/upper" "$dir/work" "$dir/merged" || return 1
-		CT_NAMES="$CT_NAMES $1"
 	fi
 	mountpoint -q "$dir/merged" && return 0
 	mount -t overlay overlay \
@@ -207,10 +205,14 @@ ct_kill() {
 }
 
 # ct_cleanup: every container of this run stopped, its cgroups, mounts
-# and overlay removed (the test's trap calls it, also on failure).
+# and overlay removed (the test's trap calls it, also on failure).  The
+# containers are found in $CT_SCRATCH, not in a variable: one made in a
+# subshell (a command substitution) is found too.
 ct_cleanup() {
-	for n in $CT_NAMES; do
-		dir=$CT_SCRATCH/$n
+	for dir in "$CT_SCRATCH"/*/; do
+		[ -d "$dir/merged" ] || continue
+		dir=${dir%/}
+		n=${dir##*/}
 		ct_kill "$n"
 		for cg in $(ct_cgroups "$n"); do
 			[ -d "$cg" ] || continue
@@ -231,5 +233,4 @@ ct_cleanup() {
 		mountpoint -q "$dir/merged" && umount -l "$dir/merged"
 		rm -rf "$dir"
 	done
-	CT_NAMES=
 }
