@@ -158,6 +158,30 @@ count_layer() {
 	note "$name: $1 ok, $2 FAIL$extra"
 }
 
+# tally NAME: add up layer NAME, whose output ends with "N passed, N
+# failed"; a missing line, or a non-zero exit with nothing failed, is one
+# failure.
+tally() {
+	name=$1
+	rc=$(cat "$tmp/$name.rc")
+	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/$name.out" | tail -n 1)
+	if [ -z "$line" ]; then
+		total_fail=$((total_fail + 1))
+		note "$name: FAILED, no 'N passed, N failed' line (exit $rc)"
+		return
+	fi
+	# shellcheck disable=SC2086 # two numbers, split on purpose
+	set -- $line
+	total_pass=$((total_pass + $1))
+	total_fail=$((total_fail + $2))
+	if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
+		total_fail=$((total_fail + 1))
+		note "$name: $1 ok, $2 FAIL, but it exited $rc"
+	else
+		note "$name: $1 ok, $2 FAIL"
+	fi
+}
+
 # LeakSanitizer stops the world with ptrace; in some containers it cannot,
 # and then every sanitized process dies with a LeakSanitizer fatal error.
 # Probe once with a program that leaks on purpose.
@@ -197,23 +221,7 @@ fi
 
 # (c) the command-line tests against the built binary
 run_layer cli sh tests/cli/run.sh "$BUILD/cutover"
-rc=$(cat "$tmp/cli.rc")
-line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/cli.out" | tail -n 1)
-if [ -z "$line" ]; then
-	total_fail=$((total_fail + 1))
-	note "cli: FAILED, no 'N passed, N failed' line (exit $rc)"
-else
-	# shellcheck disable=SC2086 # two numbers, split on purpose
-	set -- $line
-	total_pass=$((total_pass + $1))
-	total_fail=$((total_fail + $2))
-	if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
-		total_fail=$((total_fail + 1))
-		note "cli: $1 ok, $2 FAIL, but it exited $rc"
-	else
-		note "cli: $1 ok, $2 FAIL"
-	fi
-fi
+tally cli
 
 # (d) each fuzz target on its corpus, normal build
 fuzz_targets="policy argv audit verdict"
@@ -319,23 +327,7 @@ if [ "$(id -u)" = 0 ]; then
 	# it creates deploy and intruder too: tests/package/run.sh takes the
 	# system tests' lock itself, for its install step only
 	run_layer package sh tests/package/run.sh
-	rc=$(cat "$tmp/package.rc")
-	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/package.out" | tail -n 1)
-	if [ -z "$line" ]; then
-		total_fail=$((total_fail + 1))
-		note "package: FAILED, no 'N passed, N failed' line (exit $rc)"
-	else
-		# shellcheck disable=SC2086 # two numbers, split on purpose
-		set -- $line
-		total_pass=$((total_pass + $1))
-		total_fail=$((total_fail + $2))
-		if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
-			total_fail=$((total_fail + 1))
-			note "package: $1 ok, $2 FAIL, but it exited $rc"
-		else
-			note "package: $1 ok, $2 FAIL"
-		fi
-	fi
+	tally package
 else
 	echo
 	echo "=== package: skipped: tests/package/run.sh needs root (it installs the .deb) ==="
@@ -347,23 +339,7 @@ fi
 # (root only; after (g), whose make deb it uses)
 if [ "$(id -u)" = 0 ]; then
 	run_layer container env BUILD="$BUILD" sh tests/container/run.sh
-	rc=$(cat "$tmp/container.rc")
-	line=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$tmp/container.out" | tail -n 1)
-	if [ -z "$line" ]; then
-		total_fail=$((total_fail + 1))
-		note "container: FAILED, no 'N passed, N failed' line (exit $rc)"
-	else
-		# shellcheck disable=SC2086 # two numbers, split on purpose
-		set -- $line
-		total_pass=$((total_pass + $1))
-		total_fail=$((total_fail + $2))
-		if [ "$2" -eq 0 ] && [ "$rc" -ne 0 ]; then
-			total_fail=$((total_fail + 1))
-			note "container: $1 ok, $2 FAIL, but it exited $rc"
-		else
-			note "container: $1 ok, $2 FAIL"
-		fi
-	fi
+	tally container
 else
 	echo
 	echo "=== container: skipped: tests/container/run.sh needs root (mounts, cgroups, nspawn) ==="

@@ -7,6 +7,7 @@
 #
 #   site_up NAME           create, set up and boot container NAME
 #   site_policy NAME FILE  install FILE as NAME's /etc/cutover/policy.conf
+#   svc_apache2, svc_nginx [KEYS]  the policy's entry for Debian's unit
 #   as_deploy NAME CMD...  CMD as deploy in NAME
 #   expect WANT DESC CMD...  run CMD, fail unless it exits WANT; its
 #                          output in $out
@@ -45,6 +46,19 @@ site_up() {
 	ct_run "$1" dpkg -i /root/cutover.deb >"$CT_SCRATCH/$1/dpkg.log" 2>&1 ||
 	    { cat "$CT_SCRATCH/$1/dpkg.log"; return 1; }
 	ct_run "$1" useradd -m -G cutover deploy || return 1
+}
+
+# unit_service NAME UNIT EXE [KEY=VALUE;...]: the policy's entry for a
+# service that is Debian's unit UNIT (a root master, www-data workers).
+unit_service() {
+	printf '  %s = { unit = "%s"; exe = "%s"; user = "root"; allow_root = true;\n' "$1" "$2" "$3"
+	printf '    holder_users = ["root", "www-data"]; ports = [%s]; %s };\n' "$PORT" "${4:-}"
+}
+svc_apache2() {
+	unit_service "${2:-apache2}" apache2.service /usr/sbin/apache2 "${1:-}"
+}
+svc_nginx() {
+	unit_service nginx nginx.service /usr/sbin/nginx "${1:-}"
 }
 
 site_policy() {

@@ -19,12 +19,8 @@ site_up a || { fail_check "the container did not come up"; finish; }
 cat >"$CT_SCRATCH/policy.conf" <<EOF
 audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
 services = {
-  apache2 = { unit = "apache2.service"; exe = "/usr/sbin/apache2";
-              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
-              ports = [8080]; };
-  nginx   = { unit = "nginx.service"; exe = "/usr/sbin/nginx";
-              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
-              ports = [8080]; socket_handoff = "nginx"; };
+$(svc_apache2)
+$(svc_nginx 'socket_handoff = "nginx";')
 };
 ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
 checks = { homepage = { url = "http://127.0.0.1:8080/"; contains = "$NEW_TEXT"; within = 3.0; }; };

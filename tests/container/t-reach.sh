@@ -11,9 +11,7 @@ site_up a || { fail_check "the container did not come up"; finish; }
 cat >"$CT_SCRATCH/policy.conf" <<EOF
 audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
 services = {
-  apache2 = { unit = "apache2.service"; exe = "/usr/sbin/apache2";
-              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
-              ports = [8080]; stop_timeout = 15.0; };
+$(svc_apache2 "stop_timeout = 15.0;")
 };
 rules = ( { users = ["deploy"]; stop = ["apache2"]; } );
 EOF

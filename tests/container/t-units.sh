@@ -9,15 +9,11 @@
 . tests/container/site.sh
 
 site_up a || { fail_check "the container did not come up"; finish; }
-cat >"$CT_SCRATCH/policy.conf" <<'EOF'
+cat >"$CT_SCRATCH/policy.conf" <<EOF
 audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
 services = {
-  apache2 = { unit = "apache2.service"; exe = "/usr/sbin/apache2";
-              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
-              ports = [8080]; };
-  nginx   = { unit = "nginx.service"; exe = "/usr/sbin/nginx";
-              user = "root"; allow_root = true; holder_users = ["root", "www-data"];
-              ports = [8080]; start_timeout = 10.0; };
+$(svc_apache2)
+$(svc_nginx "start_timeout = 10.0;")
   ghost   = { unit = "ghost.service"; exe = "/usr/sbin/nginx"; user = "www-data"; };
   pweb    = { exe = "/usr/sbin/nginx"; user = "root"; allow_root = true;
               holder_users = ["root", "www-data"]; start = ["/usr/sbin/nginx"];

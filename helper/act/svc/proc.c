@@ -652,14 +652,53 @@ kill_launched(struct svc_started *rep)
 	rep->wait_status = status;
 }
 
+/*
+ * After the go: the child's exec, seen as EOF on ERRFD (close-on-exec),
+ * or its own reason why not, within P->timeout; then ERRFD is closed.
+ */
+static int
+exec_reached(const struct svc_launch *p, struct svc_started *rep, int errfd,
+    char *why, size_t whylen)
+{
+	char msg[400];
+	struct pollfd pfd = { .fd = errfd, .events = POLLIN };
+	int status, ready;
+	ssize_t n = 0;
+
+	while ((ready = poll(&pfd, 1, (int)(p->timeout * 1000))) == -1 &&
+	    errno == EINTR)
+		;
+	if (ready == 1)
+		while ((n = read(errfd, msg, sizeof(msg) - 1)) == -1 &&
+		    errno == EINTR)
+			;
+	close(errfd);
+	if (ready != 1) {
+		/* Frozen or stuck before its exec: never let it go on later. */
+		kill_launched(rep);
+		snprintf(why, whylen, "could not start %s (as %s): its process "
+		    "did not reach its exec within %.1f s and was killed; "
+		    "nothing runs", p->svc->name, p->user, p->timeout);
+		return EXIT_FAILED;
+	}
+	if (n <= 0)
+		return EXIT_DONE;
+	msg[n] = '\0';
+	while (waitpid(rep->launched, &status, 0) == -1 && errno == EINTR)
+		;
+	rep->exited = true;
+	rep->wait_status = status;
+	snprintf(why, whylen, "could not start %s (as %s): %s; nothing runs",
+	    p->svc->name, p->user, msg);
+	return EXIT_FAILED;
+}
+
 static int
 proc_launch(const struct svc_launch *p, struct svc_started *rep,
     char *why, size_t whylen)
 {
-	char msg[400], err[256];
-	struct pollfd pfd;
-	int fds[2], go[2], status, ready;
-	ssize_t n = 0;
+	char err[256];
+	int fds[2], go[2];
 	pid_t pid;
 
 	memset(rep, 0, sizeof(*rep));
@@ -697,35 +736,7 @@ proc_launch(const struct svc_launch *p, struct svc_started *rep,
 	}
 	(void)!write(go[1], "g", 1);
 	close(go[1]);
-	/* EOF: the exec happened (the pipe was close-on-exec). */
-	pfd.fd = fds[0];
-	pfd.events = POLLIN;
-	while ((ready = poll(&pfd, 1, (int)(p->timeout * 1000))) == -1 &&
-	    errno == EINTR)
-		;
-	if (ready == 1)
-		while ((n = read(fds[0], msg, sizeof(msg) - 1)) == -1 &&
-		    errno == EINTR)
-			;
-	close(fds[0]);
-	if (ready != 1) {
-		/* Frozen or stuck before its exec: never let it go on later. */
-		kill_launched(rep);
-		snprintf(why, whylen, "could not start %s (as %s): its process "
-		    "did not reach its exec within %.1f s and was killed; "
-		    "nothing runs", p->svc->name, p->user, p->timeout);
-		return EXIT_FAILED;
-	}
-	if (n <= 0)
-		return EXIT_DONE;
-	msg[n] = '\0';
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	rep->exited = true;
-	rep->wait_status = status;
-	snprintf(why, whylen, "could not start %s (as %s): %s; nothing runs",
-	    p->svc->name, p->user, msg);
-	return EXIT_FAILED;
+	return exec_reached(p, rep, fds[0], why, whylen);
 }
 
 /* ---- waiting ------------------------------------------------------------ */

@@ -3,39 +3,20 @@
  * (sdbus.h says why).  The library is never unloaded: a step exits after
  * its one action.
  */
-#include <dlfcn.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "helper/lib/dlapi.h"
 #include "helper/act/svc/sdbus.h"
 
 #define LIBSYSTEMD "libsystemd.so.0"
 
 struct sdbus sdbus;
 
-static bool
-resolve(void *lib, const char *name, void **slot, char *why, size_t whylen)
-{
-	const char *err;
-
-	(void)dlerror();
-	*slot = dlsym(lib, name);
-	if (*slot != NULL)
-		return true;
-	err = dlerror();
-	snprintf(why, whylen, "%s has no %s (%s)", LIBSYSTEMD, name,
-	    err ? err : "null");
-	return false;
-}
-
 int
 sdbus_load(char *why, size_t whylen)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} fns[] = {
+	static const struct dlapi_fn fns[] = {
 #define FN(member, symbol) { symbol, offsetof(struct sdbus, member) }
 		FN(bus_new, "sd_bus_new"),
 		FN(set_address, "sd_bus_set_address"),
@@ -56,24 +37,9 @@ sdbus_load(char *why, size_t whylen)
 		FN(error_is_set, "sd_bus_error_is_set"),
 #undef FN
 	};
-	struct sdbus api;
-	void *lib;
-	size_t i;
 
 	if (sdbus.bus_new != NULL)
 		return 0;
-	if ((lib = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		const char *err = dlerror();
-
-		snprintf(why, whylen, "cannot load %s (%s); is libsystemd0 "
-		    "installed?", LIBSYSTEMD, err ? err : "?");
-		return -1;
-	}
-	memset(&api, 0, sizeof(api));
-	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-		if (!resolve(lib, fns[i].name,
-		    (void **)((char *)&api + fns[i].offset), why, whylen))
-			return -1;
-	sdbus = api;
-	return 0;
+	return dlapi_load(LIBSYSTEMD, "libsystemd0", fns,
+	    sizeof(fns) / sizeof(fns[0]), &sdbus, sizeof(sdbus), why, whylen);
 }

@@ -3,23 +3,19 @@
  * at the end): systemd starts and stops them, cutover asks and watches.
  * It never executes or signals a unit's processes itself.
  *
- * The connection: systemd's private socket, /run/systemd/private, which
- * systemd accepts from root only and which needs no dbus-daemon (so it
- * works while dbus restarts in an upgrade) and no polkit.  A step opens
- * it as root (svc_attach, before privilege_enter) and authenticates
- * there and then; afterwards the step runs as the step user with only
- * the ptrace and dac_read_search capabilities it needs to see who holds
- * a port, and asks systemd over the connection it already has: the
- * manager knows the connection as root's, the step can do nothing else
- * as root.  The environment is never read: the address is fixed here.
+ * The connection is systemd.h's: made as root before the step's
+ * privileges (svc_attach), then used by the step with only the ptrace and
+ * dac_read_search capabilities it needs to see who holds a port.
  *
  * Starting: StartUnit(unit, "replace") and the job's JobRemoved signal
  * (its result: done, failed, timeout, canceled, dependency, skipped),
  * then until start_timeout every port held by the unit's processes (exe,
  * users and the unit's cgroup); a failure asks systemd to stop the unit
- * again, so nothing is left half-started.  Stopping: StopUnit and its
- * job, within stop_timeout.  The unit's ActiveState, SubState and main
- * pid are read back and said.
+ * again, so nothing is left half-started.  With a socket handoff, the
+ * sockets are offered to the unit's cutover-handoff meanwhile (below).
+ * Stopping: StopUnit and its job within stop_timeout, then KillUnit.
+ * What starts at boot: unit files enabled, disabled, masked, unmasked.
+ * The unit's ActiveState, SubState and main pid are read back and said.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -402,7 +398,21 @@ unit_look(const struct service *svc, struct unit_state *us, char *why,
 	return st;
 }
 
-/* Uids as for a process, and the unit's control group as it is now. */
+/* Uids as for a process, and the control group US says the unit has. */
+static int
+unit_ids(const struct service *svc, const struct unit_state *us,
+    struct holder_ids *ids, char *why, size_t whylen)
+{
+	int st;
+
+	if ((st = holder_ids_resolve(svc, ids, why, whylen)) != 0)
+		return st;
+	ids->in_unit = true;
+	snprintf(ids->cgroup, sizeof(ids->cgroup), "%s", us->cgroup);
+	return 0;
+}
+
+/* Who the unit's processes are, with its control group as it is now. */
 static int
 unit_identity(const struct service *svc, struct holder_ids *ids, char *why,
     size_t whylen)
@@ -410,12 +420,9 @@ unit_identity(const struct service *svc, struct holder_ids *ids, char *why,
 	struct unit_state us;
 	int st;
 
-	if ((st = holder_ids_resolve(svc, ids, why, whylen)) != 0 ||
-	    (st = unit_look(svc, &us, why, whylen)) != 0)
+	if ((st = unit_look(svc, &us, why, whylen)) != 0)
 		return st;
-	ids->in_unit = true;
-	snprintf(ids->cgroup, sizeof(ids->cgroup), "%s", us.cgroup);
-	return 0;
+	return unit_ids(svc, &us, ids, why, whylen);
 }
 
 /* The unit exists, and is not masked: else why not (EXIT_REFUSED). */
@@ -500,10 +507,8 @@ unit_resolve(const struct service *svc, struct svc_launch *l, char *why,
 	    (st = unit_startable(svc, &us, why, whylen)) != 0 ||
 	    (svc->handoff != HANDOFF_NONE &&
 	    (st = runs_helper(svc, why, whylen)) != 0) ||
-	    (st = holder_ids_resolve(svc, &l->holders, why, whylen)) != 0)
+	    (st = unit_ids(svc, &us, &l->holders, why, whylen)) != 0)
 		return st;
-	l->holders.in_unit = true;
-	snprintf(l->holders.cgroup, sizeof(l->holders.cgroup), "%s", us.cgroup);
 	l->uid = l->holders.uid[0];
 	if ((l->user = strdup(svc->user != NULL ? svc->user : "?")) == NULL) {
 		snprintf(why, whylen, "out of memory");
@@ -695,6 +700,33 @@ kill_unit(sd_bus *b, const struct service *svc, char *why, size_t whylen)
 	return r < 0 ? EXIT_FAILED : 0;
 }
 
+/*
+ * systemd stops the unit as it says (apache2: ExecStop= is apachectl
+ * graceful-stop, which waits for the requests in flight; KillMode=mixed's
+ * SIGTERM comes only after it).  What still runs at DEADLINE is cut:
+ * systemd kills the unit's processes (KillUnit, SIGKILL, by cgroup,
+ * *KILLED), so a stop is never left half-done.  0 (*ENDED: the job ended,
+ * its result in W), or EXIT_FAILED (WHY).
+ */
+static int
+stop_job(sd_bus *b, const struct service *svc, double deadline,
+    struct systemd_job *w, bool *ended, bool *killed, char *why,
+    size_t whylen)
+{
+	int st;
+
+	*ended = *killed = false;
+	if ((st = job_begin(b, "StopUnit", svc, w, why, whylen)) == 0 &&
+	    (st = systemd_job_wait(b, w, deadline, NULL, ended, why,
+	    whylen)) == 0 && !*ended && kill_unit(b, svc, why, whylen) == 0) {
+		*killed = true;
+		st = systemd_job_wait(b, w, monotonic_seconds() + KILL_WAIT,
+		    NULL, ended, why, whylen);
+	}
+	systemd_job_done(w);
+	return st;
+}
+
 static int
 unit_stop(const struct service *svc, struct stop_report *rep, char *why,
     size_t whylen)
@@ -725,21 +757,8 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 		rep->already_free = true;
 		return EXIT_DONE;
 	}
-	/*
-	 * systemd stops it as its unit says (apache2: ExecStop= is
-	 * apachectl graceful-stop, which waits for the requests in flight;
-	 * KillMode=mixed's SIGTERM comes only after it).  What is still
-	 * running at stop_timeout is cut: systemd kills the unit's processes
-	 * (KillUnit, SIGKILL, by cgroup), so a stop is never left half-done.
-	 */
-	if ((st = job_begin(b, "StopUnit", svc, &w, why, whylen)) == 0 &&
-	    (st = systemd_job_wait(b, &w, start + svc->stop_timeout, NULL, &ended, why,
-	    whylen)) == 0 && !ended && kill_unit(b, svc, why, whylen) == 0) {
-		rep->killed = true;
-		st = systemd_job_wait(b, &w, monotonic_seconds() + KILL_WAIT, NULL, &ended,
-		    why, whylen);
-	}
-	systemd_job_done(&w);
+	st = stop_job(b, svc, start + svc->stop_timeout, &w, &ended,
+	    &rep->killed, why, whylen);
 	rep->seconds = monotonic_seconds() - start;
 	if (st == EXIT_FAILED)
 		return st;
