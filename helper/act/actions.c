@@ -198,19 +198,21 @@ action_boot(const struct service *const *svcs, const char *const *states,
     size_t n, struct step_result *res)
 {
 	char why[400], done[300] = "";
-	size_t i, len = 0;
+	size_t i, last = n, len = 0;
 	int st = EXIT_DONE;
 
 	memset(res, 0, sizeof(*res));
 	for (i = 0; i < n && st == EXIT_DONE; i++)
-		if (svcs[i]->unit != NULL)
+		if (svcs[i]->unit != NULL) {
 			st = svc_attach(svcs[i], why, sizeof(why));
+			last = i;       /* systemd reloads once, after it */
+		}
 	if (st == EXIT_DONE && !entered(STEP_UNIT, res))
 		return;
 	for (i = 0; i < n && st == EXIT_DONE; i++) {
 		if (svcs[i]->unit == NULL)
 			continue;
-		if ((st = svc_set_boot(svcs[i], states[i], why,
+		if ((st = svc_set_boot(svcs[i], states[i], i == last, why,
 		    sizeof(why))) == EXIT_DONE && len < sizeof(done))
 			len += (size_t)snprintf(done + len, sizeof(done) - len,
 			    "%s%s %s", len ? ", " : "", svcs[i]->unit,

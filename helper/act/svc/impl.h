@@ -26,7 +26,8 @@ struct svc_ops {
 	    size_t);
 	int (*state)(const struct service *, struct svc_state *, char *,
 	    size_t);
-	int (*set_boot)(const struct service *, const char *, char *, size_t);
+	int (*set_boot)(const struct service *, const char *, bool, char *,
+	    size_t);
 };
 
 /* Plain processes: proc.c. */

@@ -889,11 +889,12 @@ proc_state(const struct service *svc, struct svc_state *state, char *why,
 }
 
 static int
-proc_set_boot(const struct service *svc, const char *state, char *why,
-    size_t whylen)
+proc_set_boot(const struct service *svc, const char *state, bool reload,
+    char *why, size_t whylen)
 {
 	(void)svc;
 	(void)state;
+	(void)reload;
 	(void)why;
 	(void)whylen;
 	return 0;

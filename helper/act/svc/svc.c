@@ -89,8 +89,8 @@ svc_state(const struct service *svc, struct svc_state *state, char *why,
 }
 
 int
-svc_set_boot(const struct service *svc, const char *state, char *why,
-    size_t whylen)
+svc_set_boot(const struct service *svc, const char *state, bool reload,
+    char *why, size_t whylen)
 {
-	return ops_of(svc)->set_boot(svc, state, why, whylen);
+	return ops_of(svc)->set_boot(svc, state, reload, why, whylen);
 }

@@ -173,10 +173,11 @@ int svc_state(const struct service *svc, struct svc_state *state, char *why,
  * Make the next boot find SVC's unit STATE: "enabled" (unmasked,
  * enabled), "disabled" (unmasked, disabled), "masked" (disabled and
  * masked) or "static" (unmasked: a static unit cannot be enabled or
- * disabled); then systemd reloads.  Nothing for a process service.
- * Needs the step's connection (svc_attach).  0, or EXIT_FAILED (WHY).
+ * disabled); then, with RELOAD, systemd reloads (once after the last of
+ * several changes is enough).  Nothing for a process service.  Needs the
+ * step's connection (svc_attach).  0, or EXIT_FAILED (WHY).
  */
-int svc_set_boot(const struct service *svc, const char *state, char *why,
-    size_t whylen);
+int svc_set_boot(const struct service *svc, const char *state, bool reload,
+    char *why, size_t whylen);
 
 #endif

@@ -868,8 +868,8 @@ unit_file_call(sd_bus *b, const char *method, const struct service *svc,
 }
 
 static int
-unit_set_boot(const struct service *svc, const char *state, char *why,
-    size_t whylen)
+unit_set_boot(const struct service *svc, const char *state, bool reload,
+    char *why, size_t whylen)
 {
 	static const struct {
 		const char *state;
@@ -900,6 +900,8 @@ unit_set_boot(const struct service *svc, const char *state, char *why,
 	    (how[i].then != NULL &&
 	    unit_file_call(b, how[i].then, svc, why, whylen) != 0))
 		return EXIT_FAILED;
+	if (!reload)
+		return 0;
 	/* as systemctl does after a change of unit files */
 	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "Reload", &e,
 	    NULL, NULL);
