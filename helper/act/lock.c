@@ -38,8 +38,8 @@
 
 #include "helper/record/audit.h"
 #include "helper/act/lock.h"
+#include "helper/act/rootdir.h"
 #include "helper/lib/why.h"
-#include "policy/safepath.h"
 
 /* ---- what a request touches (pure) ------------------------------------ */
 
@@ -151,64 +151,6 @@ lock_targets_of(const struct policy *p, const struct request *rq,
 	}
 	sort_unique(out);
 	return 0;
-}
-
-/* ---- the lock directory ------------------------------------------------ */
-
-/*
- * safepath's make_dir(): NAME in PARENT, made 0700 root:root if missing
- * (a setuid process creates in the caller's group: the fchown puts it
- * right).  PARENT is root-only, so no one else can have made or swapped
- * NAME meanwhile.
- */
-static int
-make_lock_dir(void *ctx, int parent, const char *name, bool last)
-{
-	int fd, e;
-
-	(void)ctx;
-	(void)last;
-	if (mkdirat(parent, name, 0700) == -1 && errno != EEXIST)
-		return -1;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (fchown(fd, 0, 0) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return close(fd);
-}
-
-int
-lock_dir_open(const char *dir, char *why, size_t whylen)
-{
-	struct safepath w = { .make_dir = make_lock_dir };
-	const char *at;
-	int fd, e;
-
-	if (dir[0] != '/' || strlen(dir) >= PATH_MAX)
-		return why_set(why, whylen, "the lock directory %s is not an "
-		    "absolute path", dir);
-	if ((fd = safepath_open(dir, &w)) != -1)
-		return fd;
-	at = strcmp(w.at, "/") == 0 ? "" : w.at;
-	if (w.stop == SAFEPATH_ERRNO && *at == '\0')
-		return why_set(why, whylen, "lock directory %s: /: %s", dir,
-		    strerror(w.err));
-	if (w.stop == SAFEPATH_UNSAFE)
-		return why_set(why, whylen,
-		    "lock directory %s: %s/ is not safe: "
-		    "it must be owned by root and writable only by root", dir,
-		    at);
-	e = w.stop == SAFEPATH_ERRNO ? w.err : w.stop == SAFEPATH_DOTS ?
-	    EINVAL : w.stop == SAFEPATH_TOO_LONG ? ENAMETOOLONG : ENOTDIR;
-	return why_set(why, whylen, "lock directory %s: %s: %s%s", dir, at,
-	    strerror(e), e == ENOTDIR || e == ELOOP ?
-	    " (or a symlink, which is refused)" : "");
 }
 
 /* ---- the locks ------------------------------------------------------------ */
@@ -378,7 +320,7 @@ locks_take(struct locks *l, const struct lock_targets *t, const char *txid,
 
 	if (t->n == 0)
 		return 0;
-	if ((dirfd = lock_dir_open(CUTOVER_LOCK_DIR, why, whylen)) == -1)
+	if ((dirfd = rootdir_open(CUTOVER_LOCK_DIR, "lock directory", why, whylen)) == -1)
 		return -1;
 	st = locks_take_at(l, dirfd, 0, t, txid, why, whylen);
 	close(dirfd);

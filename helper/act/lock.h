@@ -71,14 +71,6 @@ int locks_take_at(struct locks *, int dirfd, uid_t owner,
     size_t whylen);
 
 /*
- * Open DIR (absolute) from "/" component by component, never through a
- * symlink, making a missing one 0700 root:root; each must be owned by
- * root and not group- or world-writable.  Returns an O_PATH fd of DIR, or
- * -1 with WHY.
- */
-int lock_dir_open(const char *dir, char *why, size_t whylen);
-
-/*
  * The holder's end: unlock and close every lock (after the outcome
  * record).  Safe on an empty or already released set, and on NULL.
  */

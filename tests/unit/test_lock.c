@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "helper/act/lock.h"
+#include "helper/act/rootdir.h"
 #include "policy/policy.h"
 #include "tests/unit/testutil.h"
 
@@ -338,10 +339,10 @@ START_TEST(unsafe_directories_refuse)
 
 	/* /tmp is world-writable: nothing below it is safe */
 	snprintf(path, sizeof(path), "%s/lock", dir);
-	ck_assert_int_eq(lock_dir_open(path, why, sizeof(why)), -1);
+	ck_assert_int_eq(rootdir_open(path, "lock directory", why, sizeof(why)), -1);
 	ck_assert_ptr_nonnull(strstr(why, "/tmp/ is not safe"));
 	ck_assert_int_ne(faccessat(dirfd_, "lock", F_OK, 0), 0); /* not made */
-	ck_assert_int_eq(lock_dir_open("run/cutover/lock", why, sizeof(why)),
+	ck_assert_int_eq(rootdir_open("run/cutover/lock", "lock directory", why, sizeof(why)),
 	    -1);
 	ck_assert_ptr_nonnull(strstr(why, "not an absolute path"));
 }

@@ -36,6 +36,7 @@
 
 #include "helper/exitcodes.h"
 #include "helper/lib/clock.h"
+#include "helper/act/rootdir.h"
 #include "helper/lib/why.h"
 #include "helper/act/holders.h"
 #include "helper/act/svc/impl.h"
@@ -157,46 +158,24 @@ static struct {
 	char refused[256];              /* a peer turned away, for messages */
 } offer = { .fd = -1 };
 
-/* DIR exists (made MODE if not), is root's and not writable by others. */
-static int
-root_dir(const char *dir, mode_t mode, mode_t forbidden, char *why,
-    size_t whylen)
-{
-	struct stat st;
-
-	if (mkdir(dir, mode) == 0 && chown(dir, 0, 0) == -1)
-		return why_errno(why, whylen, dir);
-	if (errno == EEXIST)
-		errno = 0;
-	if (lstat(dir, &st) == -1)
-		return why_errno(why, whylen, dir);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & forbidden))
-		return why_set(why, whylen, "%s is not a directory of root's "
-		    "(mode %o, owner %lu); remove it", dir,
-		    (unsigned)(st.st_mode & 07777), (unsigned long)st.st_uid);
-	return 0;
-}
-
 /* As root: listen on the unit's handoff socket for the step's life. */
 static int
 unit_offer(const struct svc_launch *l, char *why, size_t whylen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char parent[sizeof(sa.sun_path)], *slash;
 	int fd;
 
 	if (l->nhandoff == 0)
 		return 0;
-	snprintf(parent, sizeof(parent), "%s", CUTOVER_HANDOFF_DIR);
-	if ((slash = strrchr(parent, '/')) != NULL && slash != parent)
-		*slash = '\0';
 	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock",
 	    CUTOVER_HANDOFF_DIR, l->svc->unit) >= sizeof(sa.sun_path))
 		return why_set(why, whylen, "the unit's name is too long for "
 		    "its handoff socket"), EXIT_FAILED;
-	if (root_dir(parent, 0755, 022, why, whylen) == -1 ||
-	    root_dir(CUTOVER_HANDOFF_DIR, 0700, 077, why, whylen) == -1)
+	/* root's all the way from /, so the path below cannot be swapped */
+	if ((fd = rootdir_open(CUTOVER_HANDOFF_DIR, "handoff directory", why,
+	    whylen)) == -1)
 		return EXIT_FAILED;
+	close(fd);
 	(void)unlink(sa.sun_path);      /* a step that was killed left it */
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0)) == -1 ||
