@@ -555,8 +555,7 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 		    "(its job was still running; the unit was %s)", svc->unit,
 		    l->timeout, state);
 		unit_undo_start(svc, why, whylen);
-	}
-	else if (strcmp(w.result, "done") != 0)
+	} else if (strcmp(w.result, "done") != 0)
 		snprintf(why, whylen, "systemd could not start %s: its job %s; "
 		    "the unit is %s; see journalctl -u %s", svc->unit, w.result,
 		    state, svc->unit);
@@ -641,8 +640,10 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 	st = poll_ports(&seen, rep, state, sizeof(state));
 	rep->seconds = waited + (monotonic_seconds() - ready_from);
 	if (unit_path(b, svc, path, sizeof(path), why, whylen) != 0 ||
-	    unit_read(b, path, &us) == -1)
+	    unit_read(b, path, &us) == -1) {
+		memset(&us, 0, sizeof(us));
 		snprintf(us.active, sizeof(us.active), "?");
+	}
 	svc_port_list(svc, ports, sizeof(ports));
 	if (st == 1) {
 		char unit[160];
