@@ -55,7 +55,15 @@ if [ ! -x "$PROBE" ]; then
 	    { echo "FAIL make $PROBE"; echo "0 passed, 1 failed"; exit 1; }
 fi
 PROBE=$(readlink -f "$PROBE")
-export DEB PROBE
+# cutover with ASan and UBSan for t-asan.sh: the package's paths, the
+# sanitizer runtimes linked in (the container has no libasan)
+ASAN_CUTOVER=$BUILD/ct/asan/cutover
+"${MAKE:-make}" --no-print-directory NO_DEPS=1 BUILD="$BUILD/ct" PREFIX=/usr \
+    SAN_LDFLAGS='-pie -Wl,-z,relro -Wl,-z,now -fsanitize=address,undefined -static-libasan -static-libubsan' \
+    "$ASAN_CUTOVER" >"$BUILD/container-asan.log" 2>&1 ||
+    { echo "FAIL make $ASAN_CUTOVER (see $BUILD/container-asan.log)"; echo "0 passed, 1 failed"; exit 1; }
+ASAN_CUTOVER=$(readlink -f "$ASAN_CUTOVER")
+export DEB PROBE ASAN_CUTOVER
 
 . tests/container/lib.sh
 # the cached root, built once here rather than inside the first test
