@@ -119,6 +119,18 @@ sb_after_timeout(struct strbuf *sb, const struct service *svc)
 	sb_puts(sb, svc->kill_after ? ", then SIGKILL" : ", then gives up");
 }
 
+/* "SIGWINCH, drain up to 30.0 s, then ": a graceful stop first. */
+static void
+sb_drain(struct strbuf *sb, const struct service *svc)
+{
+	if (svc->drain_signal == 0)
+		return;
+	sb_signal(sb, svc->drain_signal);
+	sb_puts(sb, ", drain up to ");
+	sb_seconds(sb, svc->drain_timeout);
+	sb_puts(sb, ", then ");
+}
+
 /* "SIGTERM, 5.0 s, then SIGKILL": what stopping a service sends. */
 static void
 sb_stop_sequence(struct strbuf *sb, const struct service *svc)
@@ -130,6 +142,7 @@ sb_stop_sequence(struct strbuf *sb, const struct service *svc)
 		sb_seconds(sb, svc->stop_timeout);
 		return;
 	}
+	sb_drain(sb, svc);
 	sb_signal(sb, svc->stop_signal);
 	sb_puts(sb, ", ");
 	sb_seconds(sb, svc->stop_timeout);
@@ -319,6 +332,7 @@ effect_stop(struct strbuf *sb, const struct service *svc)
 		sb_seconds(sb, svc->stop_timeout);
 		return;
 	}
+	sb_drain(sb, svc);
 	sb_signal(sb, svc->stop_signal);
 	sb_puts(sb, " to processes of ");
 	sb_word(sb, svc->exe);

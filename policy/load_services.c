@@ -22,6 +22,8 @@ static const struct key service_keys[] = {
 	    "start = [\"/usr/sbin/nginx\", \"-c\", \"/etc/cutover/nginx.conf\"];" },
 	{ "stop_signal", K_STRING, 0, 0, false, "stop_signal = \"TERM\";" },
 	{ "stop_timeout", K_SECONDS, 0.1, 3600, false, "stop_timeout = 5.0;" },
+	{ "drain_signal", K_STRING, 0, 0, false, "drain_signal = \"WINCH\";" },
+	{ "drain_timeout", K_SECONDS, 0.1, 3600, false, "drain_timeout = 30.0;" },
 	{ "kill_after", K_BOOL, 0, 0, false, "kill_after = true;" },
 	{ "start_timeout", K_SECONDS, 0.1, 3600, false, "start_timeout = 10.0;" },
 	{ "ports", K_INTS, 1, 65535, false, "ports = [8080];" },
@@ -155,6 +157,7 @@ unit_name_ok(const char *u)
  */
 static const char *const unit_owns[] = {
 	"start", "stop_signal", "kill_after", "env", "capabilities",
+	"drain_signal", "drain_timeout",
 };
 
 static void
@@ -220,6 +223,18 @@ load_stop(struct build *b, const char *file, const config_setting_t *g,
 		    "sends; use TERM, INT, HUP, QUIT, KILL, USR1, USR2 or WINCH",
 		    sig, sv->name);
 	sv->stop_timeout = key_seconds(g, "stop_timeout", 5.0);
+	if (config_setting_lookup_string(g, "drain_signal", &sig) == CONFIG_TRUE &&
+	    (sv->drain_signal = signal_from_name(sig)) == 0)
+		build_error(b, file, config_setting_get_member(g, "drain_signal"),
+		    "drain_signal \"%s\" of service %s is not one cutover "
+		    "sends; use TERM, INT, HUP, QUIT, KILL, USR1, USR2 or WINCH",
+		    sig, sv->name);
+	sv->drain_timeout = key_seconds(g, "drain_timeout", 30.0);
+	if (sv->drain_signal == 0 && config_setting_get_member(g,
+	    "drain_timeout") != NULL)
+		build_warning(b, file, config_setting_get_member(g,
+		    "drain_timeout"), "drain_timeout has no effect: service %s "
+		    "has no drain_signal", sv->name);
 	sv->kill_after = key_bool(g, "kill_after", false);
 	sv->start_timeout = key_seconds(g, "start_timeout", 10.0);
 }

@@ -66,6 +66,13 @@ struct service {
 	size_t nstart;
 	int stop_signal;            /* signal number */
 	double stop_timeout;        /* seconds */
+	/*
+	 * A graceful stop first, when drain_signal is not 0: that signal
+	 * (apache2: WINCH, nginx: QUIT) lets requests in flight finish; what
+	 * still holds the port after drain_timeout gets stop_signal.
+	 */
+	int drain_signal;
+	double drain_timeout;       /* seconds */
 	bool kill_after;            /* SIGKILL after stop_timeout */
 	double start_timeout;       /* seconds */
 	const int *ports;

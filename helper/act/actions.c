@@ -28,8 +28,15 @@ static void
 stopped(const struct stop_report *rep, int st, const char *why,
     bool port, struct step_result *res)
 {
-	char pids[256], services[128];
+	char pids[256], services[128], drained[128] = "";
 	size_t len;
+
+	if (rep->drained && rep->after_drain == 0)
+		snprintf(drained, sizeof(drained), "; drained gracefully");
+	else if (rep->drained)
+		snprintf(drained, sizeof(drained), "; %zu process%s still ran "
+		    "at drain_timeout and got the stop signal",
+		    rep->after_drain, rep->after_drain == 1 ? "" : "es");
 
 	res->status = st;
 	res->nothing = st == EXIT_DONE && rep->already_free;
@@ -53,8 +60,8 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		    "systemd had to kill what was left (SIGKILL)" : "");
 	else if (st == EXIT_DONE)
 		snprintf(res->text, sizeof(res->text), "stopped %s in %.2f s "
-		    "(signalled pid %s%s)", services, rep->seconds, pids,
-		    rep->killed ? "; SIGKILL was needed" : "");
+		    "(signalled pid %s%s%s)", services, rep->seconds, pids,
+		    drained, rep->killed ? "; SIGKILL was needed" : "");
 	else
 		snprintf(res->text, sizeof(res->text), "%s", why);
 	/* A switch's handoff that did not use the old socket says why. */

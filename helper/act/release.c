@@ -153,17 +153,26 @@ signal_target(struct job *j, struct target *t, int sig)
 	return 0;
 }
 
-/* The stop signal to each holder whose parent is not a holder too. */
+/*
+ * Each holder whose parent is not a holder too gets its service's stop
+ * signal, or with DRAIN its drain signal (a service without one is left
+ * for the stop signal).
+ */
 static int
-signal_topmost(struct job *j)
+signal_topmost(struct job *j, bool drain)
 {
+	const struct service *svc;
 	size_t i;
 
-	for (i = 0; i < j->n; i++)
-		if (!is_target_pid(j, j->t[i].h.ppid) &&
-		    signal_target(j, &j->t[i],
-		    j->t[i].h.service->stop_signal) == -1)
+	for (i = 0; i < j->n; i++) {
+		svc = j->t[i].h.service;
+		if (is_target_pid(j, j->t[i].h.ppid) ||
+		    (drain && svc->drain_signal == 0))
+			continue;
+		if (signal_target(j, &j->t[i], drain ? svc->drain_signal :
+		    svc->stop_signal) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -241,6 +250,79 @@ wait_released(struct job *j, double deadline)
 			}
 		(void)poll(pfd, n, 50);     /* an exit wakes us early */
 	}
+}
+
+/* The longest drain_timeout of the targets' services; 0: none drains. */
+static double
+longest_drain(const struct job *j)
+{
+	double t = 0;
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->t[i].h.service->drain_signal != 0 &&
+		    j->t[i].h.service->drain_timeout > t)
+			t = j->t[i].h.service->drain_timeout;
+	return t;
+}
+
+/* How many targets are still alive (their pidfd not yet readable). */
+static size_t
+still_alive(const struct job *j)
+{
+	struct pollfd p;
+	size_t i, n = 0;
+
+	for (i = 0; i < j->n; i++) {
+		if (j->t[i].pidfd < 0)
+			continue;
+		p = (struct pollfd){ j->t[i].pidfd, POLLIN, 0 };
+		n += !(poll(&p, 1, 0) == 1 && (p.revents & POLLIN));
+	}
+	return n;
+}
+
+/* Until every target has exited, or DEADLINE. */
+static void
+wait_exited(struct job *j, double deadline)
+{
+	struct pollfd pfd[HOLDERS_MAX];
+	size_t i, n;
+
+	while (still_alive(j) > 0 && monotonic_seconds() < deadline) {
+		for (i = n = 0; i < j->n; i++)
+			if (j->t[i].pidfd >= 0) {
+				pfd[n].fd = j->t[i].pidfd;
+				pfd[n++].events = POLLIN;
+			}
+		(void)poll(pfd, n, 50);     /* an exit wakes us early */
+	}
+}
+
+/*
+ * A graceful stop first, for services with a drain signal: their
+ * processes get it and have drain_timeout to finish what is in flight
+ * and exit - not only to let go of the port, which apache2's
+ * graceful-stop does at once while its children still serve; the report
+ * counts those still alive after it (the ordinary stop follows for
+ * them).  -1 when a signal could not be sent.
+ */
+static int
+drain(struct job *j)
+{
+	double wait = longest_drain(j);
+
+	if (wait <= 0)
+		return 0;
+	j->rep->drained = true;
+	if (signal_topmost(j, true) == -1)
+		return -1;
+	/* A switch may now try to bind the port (actions.h). */
+	if (j->notify_fd != -1)
+		(void)sendto(j->notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
+	wait_exited(j, monotonic_seconds() + wait);
+	j->rep->after_drain = still_alive(j);
+	return 0;
 }
 
 static double
@@ -637,13 +719,17 @@ run_job(struct job *j)
 		status = EXIT_FAILED;
 	else if (j->notify_fd != -1)
 		take_sockets(j);
-	if (status == EXIT_DONE && signal_topmost(j) == -1)
+	if (status == EXIT_DONE && drain(j) == -1)
+		status = EXIT_FAILED;
+	/* the stop signal: to all, or after a drain to those still alive */
+	if (status == EXIT_DONE && (!j->rep->drained || still_alive(j) > 0) &&
+	    signal_topmost(j, false) == -1)
 		status = EXIT_FAILED;
 	else if (status == EXIT_DONE) {
 		/* A switch may now try to bind the port (actions.h). */
-		if (j->notify_fd != -1)
+		if (j->notify_fd != -1 && !j->rep->drained)
 			(void)sendto(j->notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
-		wait_released(j, start + longest_timeout(j));
+		wait_released(j, monotonic_seconds() + longest_timeout(j));
 		if (!released(j)) {
 			if (kill_remaining(j) > 0)
 				wait_released(j, monotonic_seconds() + 2.0);

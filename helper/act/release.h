@@ -26,6 +26,9 @@ struct stop_report {
 	const char *services[STOP_SERVICES_MAX];   /* whose pids were signalled */
 	size_t nservices;
 	bool killed;                /* SIGKILL was needed */
+	bool drained;               /* the drain signal was sent first */
+	size_t after_drain;         /* processes still alive after the
+	                               drain_timeout: stopped the ordinary way */
 	bool by_systemd;            /* units systemd stopped: pids are the
 	                               main pids they had */
 	double seconds;

@@ -261,7 +261,8 @@ _Static_assert(sizeof(struct step_out) <= PIPE_BUF,
 static double
 stop_deadline(const struct service *svc)
 {
-	return svc->stop_timeout + 2.0 + SLACK;
+	return (svc->drain_signal ? svc->drain_timeout : 0) + svc->stop_timeout +
+	    2.0 + SLACK;
 }
 
 /* How long S may take before it is killed: its own timeouts + slack. */

@@ -316,7 +316,7 @@ in_source "$(printf '%s\n' "${q:-(nothing quoted)}" | as_format)" "the dry run's
 # The actions' lines (ACTIONS), back into the source's format strings.
 q=$(quoted 'cutover: free port 8080: stopped')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
-    sed 's/^cutover: free port 8080: //; s/stopped apache2 in 0.41 s/stopped %s in %.2f s/; s/(signalled pid 123)/(signalled pid %s%s)/')" \
+    sed 's/^cutover: free port 8080: //; s/stopped apache2 in 0.41 s/stopped %s in %.2f s/; s/(signalled pid 123)/(signalled pid %s%s%s)/')" \
     "free-port's report line"
 q=$(quoted 'cutover: free port 8080: port 8080 is held by')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |

@@ -212,6 +212,8 @@ setpriv --reuid=intruder --regid="$(id -g intruder)" --init-groups -- \
 	for (1 .. 65) {
 		socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
 		setsockopt($s, SOL_SOCKET, SO_REUSEPORT, 1) or die "reuseport: $!";
+		# a TIME_WAIT of an earlier test on the port must not fail bind
+		setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1) or die "reuseaddr: $!";
 		bind($s, pack_sockaddr_in($ARGV[0], INADDR_ANY)) or die "bind: $!";
 		listen($s, 1) or die "listen: $!";
 		push @s, $s;

@@ -588,6 +588,23 @@ START_TEST(explain_root_service)
 }
 END_TEST
 
+/* A graceful stop first: the drain signal and its timeout come before. */
+START_TEST(explain_drain)
+{
+	struct policy *p = build(
+	    "services = { a = { exe = \"/usr/sbin/a\"; user = \"a\"; start = [\"/usr/sbin/a\"];\n"
+	    "  drain_signal = \"WINCH\"; drain_timeout = 20.0; ports = [80]; }; };\n"
+	    "rules = ( { users = [\"u\"]; stop = [\"a\"]; } );\n");
+	char *out = explain(p, EXPLAIN_TEXT);
+
+	ck_assert_line(out, "  stop a: SIGWINCH, drain up to 20.0 s, then SIGTERM to "
+	    "processes of /usr/sbin/a as a, wait 5.0 s, then gives up  "
+	    "[/etc/cutover/policy.conf:3]");
+	free(out);
+	policy_free(p);
+}
+END_TEST
+
 /* A unit's service: systemd starts and stops it; identity adds the cgroup. */
 START_TEST(explain_unit_service)
 {
@@ -1039,6 +1056,7 @@ explain_suite(void)
 	tcase_add_test(ex, explain_quotes_odd_bytes);
 	tcase_add_test(ex, explain_root_service);
 	tcase_add_test(ex, explain_unit_service);
+	tcase_add_test(ex, explain_drain);
 	tcase_add_test(ex, explain_check_variants);
 	tcase_add_test(test, test_render_allow);
 	tcase_add_test(test, test_render_allow_with_pam);

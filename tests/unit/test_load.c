@@ -660,6 +660,35 @@ START_TEST(socket_handoff_values)
 }
 END_TEST
 
+/* drain_signal, drain_timeout: a graceful stop before the ordinary one. */
+START_TEST(drain_values)
+{
+	struct policy *p = tu_build(&d,
+	    "services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  drain_signal = \"WINCH\"; drain_timeout = 12.5; };\n"
+	    "  b = { exe = \"/b\"; user = \"b\"; start = [\"/b\"]; }; };\n", NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(policy_service(p, "a")->drain_signal, SIGWINCH);
+	ck_assert(policy_service(p, "a")->drain_timeout == 12.5);
+	ck_assert_int_eq(policy_service(p, "b")->drain_signal, 0);
+	policy_free(p);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  drain_signal = \"STOP\"; }; };\n", 2, "drain_signal \"STOP\" of "
+	    "service a is not one cutover sends");
+	diags_free(&d);
+	refused("services = { a = { exe = \"/a\"; user = \"a\"; unit = \"a.service\";\n"
+	    "  drain_signal = \"WINCH\"; }; };\n", 2, "so drain_signal belongs there");
+	diags_free(&d);
+	p = tu_build(&d, "services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
+	    "  drain_timeout = 3.0; }; };\n", NULL);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(tu_has(&d, DIAG_WARNING, "main.conf", 2, "drain_timeout has "
+	    "no effect: service a has no drain_signal"));
+	policy_free(p);
+}
+END_TEST
+
 /* persist: what the next boot finds, for plans of units only. */
 #define UNITS \
 	"services = { apache2 = { exe = \"/usr/sbin/apache2\"; user = \"www-data\";\n" \
@@ -821,6 +850,7 @@ load_suite(void)
 	tcase_add_test(bad, switch_in_rules_resolves_to_plans);
 	tcase_add_test(bad, unit_values);
 	tcase_add_test(bad, plan_persist_values);
+	tcase_add_test(bad, drain_values);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
 	return s;
