@@ -236,20 +236,27 @@ released(const struct job *j)
 	return job_state(j, &which, err, sizeof(err)) == RELEASED;
 }
 
+/* Until DONE(J), or DEADLINE; a target's exit wakes the wait early. */
 static void
-wait_released(struct job *j, double deadline)
+wait_until(struct job *j, double deadline, bool (*done)(const struct job *))
 {
 	struct pollfd pfd[HOLDERS_MAX];
 	size_t i, n;
 
-	while (!released(j) && monotonic_seconds() < deadline) {
+	while (!done(j) && monotonic_seconds() < deadline) {
 		for (i = n = 0; i < j->n; i++)
 			if (j->t[i].pidfd >= 0) {
 				pfd[n].fd = j->t[i].pidfd;
 				pfd[n++].events = POLLIN;
 			}
-		(void)poll(pfd, n, 50);     /* an exit wakes us early */
+		(void)poll(pfd, n, 50);
 	}
+}
+
+static void
+wait_released(struct job *j, double deadline)
+{
+	wait_until(j, deadline, released);
 }
 
 /* The longest drain_timeout of the targets' services; 0: none drains. */
@@ -282,21 +289,10 @@ still_alive(const struct job *j)
 	return n;
 }
 
-/* Until every target has exited, or DEADLINE. */
-static void
-wait_exited(struct job *j, double deadline)
+static bool
+all_exited(const struct job *j)
 {
-	struct pollfd pfd[HOLDERS_MAX];
-	size_t i, n;
-
-	while (still_alive(j) > 0 && monotonic_seconds() < deadline) {
-		for (i = n = 0; i < j->n; i++)
-			if (j->t[i].pidfd >= 0) {
-				pfd[n].fd = j->t[i].pidfd;
-				pfd[n++].events = POLLIN;
-			}
-		(void)poll(pfd, n, 50);     /* an exit wakes us early */
-	}
+	return still_alive(j) == 0;
 }
 
 /*
@@ -320,7 +316,7 @@ drain(struct job *j)
 	/* A switch may now try to bind the port (actions.h). */
 	if (j->notify_fd != -1)
 		(void)sendto(j->notify_fd, "s", 1, MSG_NOSIGNAL, NULL, 0);
-	wait_exited(j, monotonic_seconds() + wait);
+	wait_until(j, monotonic_seconds() + wait, all_exited);
 	j->rep->after_drain = still_alive(j);
 	return 0;
 }
