@@ -89,9 +89,8 @@ action_free_port(const struct port_grant *pg, int notify_fd,
 {
 	struct stop_report rep;
 	char why[400];
-	int st;
-
 	size_t i;
+	int st;
 
 	memset(res, 0, sizeof(*res));
 	/*
@@ -100,7 +99,8 @@ action_free_port(const struct port_grant *pg, int notify_fd,
 	 * is said when that holder has to be stopped, not before.
 	 */
 	for (i = 0; i < pg->nholders; i++)
-		(void)svc_attach(pg->holders[i], why, sizeof(why));
+		(void)svc_attach(pg->holders[i], SVC_TO_STOP, why,
+		    sizeof(why));
 	if (!entered(STEP_FREE_PORT, res))
 		return;
 	st = stop_free_port(pg, notify_fd, &rep, why, sizeof(why));
@@ -115,7 +115,7 @@ action_stop(const struct service *svc, struct step_result *res)
 	int st;
 
 	memset(res, 0, sizeof(*res));
-	if ((st = svc_attach(svc, why, sizeof(why))) != 0) {
+	if ((st = svc_attach(svc, SVC_TO_STOP, why, sizeof(why))) != 0) {
 		res->status = st;
 		res->nothing = true;
 		snprintf(res->text, sizeof(res->text), "%s", why);
@@ -164,7 +164,8 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 	memset(res, 0, sizeof(*res));
 	memset(&rep, 0, sizeof(rep));
 	/* as root, before anything: a unit's step talks to systemd */
-	if ((st = svc_attach(svc, why, sizeof(why))) == EXIT_DONE)
+	if ((st = svc_attach(svc, SVC_TO_START, why, sizeof(why))) ==
+	    EXIT_DONE)
 		st = svc_resolve(svc, &plan, why, sizeof(why));
 	else
 		memset(&plan, 0, sizeof(plan));
@@ -211,7 +212,8 @@ action_boot(const struct service *const *svcs, const char *const *states,
 	memset(res, 0, sizeof(*res));
 	for (i = 0; i < n && st == EXIT_DONE; i++)
 		if (svcs[i]->unit != NULL) {
-			st = svc_attach(svcs[i], why, sizeof(why));
+			st = svc_attach(svcs[i], SVC_TO_SET_BOOT, why,
+			    sizeof(why));
 			last = i;       /* systemd reloads once, after it */
 		}
 	if (st == EXIT_DONE && !entered(STEP_UNIT, res))

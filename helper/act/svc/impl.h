@@ -9,7 +9,7 @@
 
 struct svc_ops {
 	const char *name;       /* "process", for messages */
-	int (*attach)(const struct service *, char *, size_t);
+	int (*attach)(const struct service *, enum svc_use, char *, size_t);
 	enum priv_step stop_step;   /* the privileges svc_stop needs */
 	int (*resolve)(const struct service *, struct svc_launch *, char *,
 	    size_t);

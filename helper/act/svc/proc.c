@@ -853,14 +853,16 @@ proc_wait_ready(const struct svc_launch *p, struct svc_started *rep,
 
 /*
  * On a host that runs systemd, a process service is put in a scope of its
- * own (proc_launch): the step needs systemd's connection, made as root.
- * Elsewhere, nothing.
+ * own when it starts (proc_launch): that step needs systemd's connection,
+ * made as root.  Its stop and a free-port of its port do not, so they do
+ * not hold one (it is root's power over systemd).  Elsewhere, nothing.
  */
 static int
-proc_attach(const struct service *svc, char *why, size_t whylen)
+proc_attach(const struct service *svc, enum svc_use use, char *why,
+    size_t whylen)
 {
 	(void)svc;
-	if (!systemd_runs())
+	if (use != SVC_TO_START || !systemd_runs())
 		return 0;
 	return systemd_attach(why, whylen) == 0 ? 0 : EXIT_FAILED;
 }

@@ -17,9 +17,10 @@ ops_of(const struct service *svc)
 }
 
 int
-svc_attach(const struct service *svc, char *why, size_t whylen)
+svc_attach(const struct service *svc, enum svc_use use, char *why,
+    size_t whylen)
 {
-	return ops_of(svc)->attach(svc, why, whylen);
+	return ops_of(svc)->attach(svc, use, why, whylen);
 }
 
 enum priv_step

@@ -82,10 +82,16 @@ struct svc_started {
 
 /*
  * As root, before the step's privileges: connect this process to what
- * drives SVC (a unit: systemd's private socket, which takes root only).
- * 0, or EXIT_FAILED (WHY: e.g. the host does not run systemd).
+ * drives SVC for USE, and only when that needs it (a unit: systemd's
+ * private socket, which takes root only, for every use; a process: the
+ * same on a systemd host, to start it in a scope of its own, and nothing
+ * to stop it).  The connection is root's power over systemd, so no step
+ * holds one it does not need.  0, or EXIT_FAILED (WHY: e.g. the host
+ * does not run systemd).
  */
-int svc_attach(const struct service *svc, char *why, size_t whylen);
+enum svc_use { SVC_TO_START, SVC_TO_STOP, SVC_TO_SET_BOOT };
+int svc_attach(const struct service *svc, enum svc_use use, char *why,
+    size_t whylen);
 
 /* The privilege profile a stop of SVC runs with: STEP_STOP, STEP_UNIT. */
 enum priv_step svc_stop_step(const struct service *svc);

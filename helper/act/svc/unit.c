@@ -46,9 +46,11 @@
 
 /* As root, before the step's privileges: the step's connection. */
 static int
-unit_attach(const struct service *svc, char *why, size_t whylen)
+unit_attach(const struct service *svc, enum svc_use use, char *why,
+    size_t whylen)
 {
 	(void)svc;
+	(void)use;
 	return systemd_attach(why, whylen) == 0 ? 0 : EXIT_FAILED;
 }
 
