@@ -416,16 +416,19 @@ uid_in(const struct holder_ids *ids, uid_t uid)
 }
 
 int
-holder_cgroup(pid_t pid, char *buf, size_t size)
+holder_cgroup_read(FILE *f, char *buf, size_t size)
 {
-	char path[64], line[HOLDER_CGROUP_MAX + 32], v1[HOLDER_CGROUP_MAX] = "";
+	char line[HOLDER_CGROUP_MAX + 32], v1[HOLDER_CGROUP_MAX] = "";
 	bool found = false;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return -1;
 	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		/*
+		 * A line longer than the buffer is not read in pieces: the
+		 * rest of a long path (one a caller may name, in a cgroup it
+		 * owns) would be taken for a line of its own, "0::/..." too.
+		 */
+		if (strchr(line, '\n') == NULL && !feof(f))
+			return -1;
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "0::", 3) == 0) {
 			snprintf(buf, size, "%s", line + 3);
@@ -434,12 +437,26 @@ holder_cgroup(pid_t pid, char *buf, size_t size)
 			snprintf(v1, sizeof(v1), "%s",
 			    strstr(line, ":name=systemd:") + 14);
 	}
-	fclose(f);
 	if (!found && v1[0] != '\0') {
 		snprintf(buf, size, "%s", v1);
 		found = true;
 	}
 	return found ? 0 : -1;
+}
+
+int
+holder_cgroup(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	rc = holder_cgroup_read(f, buf, size);
+	fclose(f);
+	return rc;
 }
 
 /* PID is in CGROUP or below it (a unit's delegated sub-cgroups). */

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "policy/policy.h"
@@ -128,6 +129,9 @@ int holder_holds(const struct holder *h, char *why, size_t whylen);
  * own, where it tracks units).  0, or -1 when it cannot be read.
  */
 int holder_cgroup(pid_t pid, char *buf, size_t size);
+
+/* The same, from F, a /proc/PID/cgroup's text (for the tests). */
+int holder_cgroup_read(FILE *f, char *buf, size_t size);
 
 /* "pid 1234 (/usr/bin/python3, user intruder, uid 1001)" */
 void holder_describe(const struct holder *h, char *buf, size_t size);

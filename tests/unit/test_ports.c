@@ -387,6 +387,46 @@ START_TEST(pids_are_listed_as_far_as_they_fit)
 }
 END_TEST
 
+/* holder_cgroup: the unified line, else name=systemd; a long line fails. */
+static int
+cgroup_of(const char *text, char *buf, size_t size)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	rc = holder_cgroup_read(f, buf, size);
+	fclose(f);
+	return rc;
+}
+
+START_TEST(a_cgroup_is_read_whole)
+{
+	char cg[HOLDER_CGROUP_MAX], text[2048], name[700];
+
+	ck_assert_int_eq(cgroup_of("0::/system.slice/nginx.service\n", cg,
+	    sizeof(cg)), 0);
+	ck_assert_str_eq(cg, "/system.slice/nginx.service");
+	ck_assert_int_eq(cgroup_of("4:memory:/x\n1:name=systemd:/system.slice/a.service\n"
+	    "0::/system.slice/b.service\n", cg, sizeof(cg)), 0);
+	ck_assert_str_eq(cg, "/system.slice/b.service");
+	ck_assert_int_eq(cgroup_of("4:memory:/x\n1:name=systemd:/system.slice/a.service\n",
+	    cg, sizeof(cg)), 0);
+	ck_assert_str_eq(cg, "/system.slice/a.service");
+	ck_assert_int_eq(cgroup_of("4:memory:/x\n", cg, sizeof(cg)), -1);
+	/*
+	 * A path of the caller's own cgroup, long enough that the end of its
+	 * line would be read as a line "0::/system.slice/nginx.service" of
+	 * its own: the file is not believed at all.
+	 */
+	memset(name, 'a', HOLDER_CGROUP_MAX + 31 - strlen("1:name=systemd:/user.slice/"));
+	name[HOLDER_CGROUP_MAX + 31 - strlen("1:name=systemd:/user.slice/")] = '\0';
+	snprintf(text, sizeof(text), "1:name=systemd:/user.slice/%s"
+	    "0::/system.slice/nginx.service\n0::/user.slice/x\n", name);
+	ck_assert_int_eq(cgroup_of(text, cg, sizeof(cg)), -1);
+}
+END_TEST
+
 Suite *
 ports_suite(void)
 {
@@ -403,6 +443,7 @@ ports_suite(void)
 	tcase_add_test(t, holder_users_resolve_now);
 	tcase_add_test(t, a_holder_is_exe_and_user);
 	tcase_add_test(t, pids_are_listed_as_far_as_they_fit);
+	tcase_add_test(t, a_cgroup_is_read_whole);
 	suite_add_tcase(s, t);
 	return s;
 }
