@@ -406,7 +406,11 @@ sb_persist(struct strbuf *sb, const struct plan *pl)
 	}
 }
 
-/* "switch newsite: free port 8080 from apache2, start nginx, ..." */
+/*
+ * "switch newsite: free port 8080 from apache2, start nginx, ..."; with
+ * a socket handoff the overlap: "start nginx on port 8080's listening
+ * socket while apache2 serves, then stop apache2, ..."
+ */
 static void
 switch_summary(struct strbuf *sb, const struct plan *pl)
 {
@@ -414,10 +418,19 @@ switch_summary(struct strbuf *sb, const struct plan *pl)
 
 	sb_puts(sb, "switch ");
 	sb_word(sb, pl->name);
-	sb_printf(sb, ": free port %d from ", pl->port);
-	sb_word(sb, pl->from->name);
-	sb_puts(sb, ", start ");
-	sb_word(sb, pl->to->name);
+	if (pl->to->handoff != HANDOFF_NONE) {
+		sb_puts(sb, ": start ");
+		sb_word(sb, pl->to->name);
+		sb_printf(sb, " on port %d's listening socket while ", pl->port);
+		sb_word(sb, pl->from->name);
+		sb_puts(sb, " serves, then stop ");
+		sb_word(sb, pl->from->name);
+	} else {
+		sb_printf(sb, ": free port %d from ", pl->port);
+		sb_word(sb, pl->from->name);
+		sb_puts(sb, ", start ");
+		sb_word(sb, pl->to->name);
+	}
 	for (i = 0; i < pl->nverify; i++) {
 		sb_puts(sb, i == 0 ? ", verify " : " and ");
 		sb_word(sb, pl->verify[i]->name);
@@ -430,7 +443,8 @@ switch_summary(struct strbuf *sb, const struct plan *pl)
 		sb_word(sb, pl->to->name);
 		sb_puts(sb, " and start ");
 		sb_word(sb, pl->from->name);
-		sb_puts(sb, " again");
+		sb_puts(sb, pl->to->handoff != HANDOFF_NONE ? " again if it was "
+		    "stopped" : " again");
 		if (plan_has_units(pl) && pl->persist != PERSIST_NONE)
 			sb_puts(sb, ", as enabled, disabled or masked as before");
 	}

@@ -3,6 +3,8 @@
  * words they leave in step_result.text are what the caller reads after
  * "cutover: free port 8080: " and what the audit record's reason says.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,7 +110,41 @@ action_free_port(const struct port_grant *pg, int notify_fd,
 }
 
 void
-action_stop(const struct service *svc, struct step_result *res)
+action_take_port(const struct port_grant *pg, int notify_fd,
+    struct step_result *res)
+{
+	struct stop_report rep;
+	char why[400];
+	size_t i;
+	int st;
+
+	memset(res, 0, sizeof(*res));
+	/* a unit holder is known by its cgroup, which systemd says */
+	for (i = 0; i < pg->nholders; i++)
+		(void)svc_attach(pg->holders[i], SVC_TO_STOP, why,
+		    sizeof(why));
+	if (!entered(STEP_FREE_PORT, res))
+		return;
+	st = stop_take_sockets(pg, notify_fd, &rep, why, sizeof(why));
+	res->status = st;
+	res->nothing = true;    /* a copy: the holders are untouched */
+	res->seconds = rep.seconds;
+	if (st != EXIT_DONE)
+		snprintf(res->text, sizeof(res->text), "%s", why);
+	else if (rep.already_free)
+		snprintf(res->text, sizeof(res->text), "nothing to take over, "
+		    "the port is free");
+	else if (rep.handed > 0)
+		snprintf(res->text, sizeof(res->text), "took over the "
+		    "listening socket of pid %d; its holders serve on",
+		    (int)rep.handed_from);
+	else
+		snprintf(res->text, sizeof(res->text), "%s", rep.handoff);
+}
+
+void
+action_stop(const struct service *svc, const struct stop_keep *keep,
+    struct step_result *res)
 {
 	struct stop_report rep;
 	char why[400];
@@ -123,7 +159,7 @@ action_stop(const struct service *svc, struct step_result *res)
 	}
 	if (!entered(svc_stop_step(svc), res))
 		return;
-	st = svc_stop(svc, &rep, why, sizeof(why));
+	st = svc_stop(svc, keep, &rep, why, sizeof(why));
 	stopped(&rep, st, why, false, res);
 }
 
@@ -157,6 +193,7 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 {
 	struct svc_launch plan;
 	struct svc_started rep;
+	struct stat sb;
 	char why[600];
 	size_t i;
 	int st;
@@ -169,8 +206,11 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 		st = svc_resolve(svc, &plan, why, sizeof(why));
 	else
 		memset(&plan, 0, sizeof(plan));
-	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++)
+	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++) {
+		plan.handoff_inodes[plan.nhandoff] = fstat(fds[i], &sb) == 0 ?
+		    (unsigned long)sb.st_ino : 0;
 		plan.handoff_fds[plan.nhandoff++] = fds[i];
+	}
 	if (st == EXIT_DONE && plan.nhandoff > 0)
 		st = svc_offer(&plan, why, sizeof(why));
 	if (st == EXIT_DONE && !plan.root &&

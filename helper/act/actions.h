@@ -43,8 +43,21 @@ struct step_result {
 void action_free_port(const struct port_grant *pg, int notify_fd,
     struct step_result *);
 
-/* Stop SVC's processes (STEP_STOP). */
-void action_stop(const struct service *svc, struct step_result *);
+/*
+ * A switch's overlap (STEP_FREE_PORT): copies of PG's port's listening
+ * sockets to NOTIFY_FD, every holder permitted, nothing signalled.
+ * Changes nothing (res->nothing); res->text says what was taken, or why
+ * nothing was.  Whether one came is the transaction's to judge.
+ */
+void action_take_port(const struct port_grant *pg, int notify_fd,
+    struct step_result *);
+
+/*
+ * Stop SVC's processes (STEP_STOP).  KEEP (may be NULL): the sockets a
+ * switch handed on, which listen on.
+ */
+void action_stop(const struct service *svc, const struct stop_keep *keep,
+    struct step_result *);
 
 /*
  * Start SVC (STEP_START, or root then STEP_START_ROOT).  The NFDS

@@ -623,6 +623,8 @@ take_sockets(struct job *j)
 		    sizeof(why)) == -1)
 			close(copy);
 		else {
+			if (n == 0)
+				j->rep->handed_from = t->h.pid;
 			inodes[n] = t->h.inode;
 			fds[n++] = copy;
 			continue;
@@ -635,6 +637,7 @@ take_sockets(struct job *j)
 		close(fds[n - 1]);
 	memcpy(j->handed, inodes, n * sizeof(inodes[0]));
 	j->nhanded = n;
+	j->rep->handed = n;
 	send_sockets(j->notify_fd, fds, n);
 	for (k = 0; k < n; k++)
 		close(fds[k]);
@@ -798,6 +801,22 @@ port_targets(const struct port_grant *pg, struct holders *h,
 	return 0;
 }
 
+/* J: every holder of PG's port in H a target, their sockets noted. */
+static int
+job_of_port(struct job *j, const struct port_grant *pg,
+    const struct holders *h, int notify_fd, struct stop_report *rep,
+    char *why, size_t whylen)
+{
+	size_t i;
+
+	*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
+	    .why = why, .whylen = whylen, .notify_fd = notify_fd,
+	    .nsockets = h->nsockets };
+	for (i = 0; i < h->n; i++)
+		j->t[j->n++] = (struct target){ h->v[i], -1, false };
+	return note_sockets(j, h, ~0ULL);
+}
+
 /* Add ONE, a unit's stop, to REP. */
 static void
 note_unit_stop(struct stop_report *rep, const struct stop_report *one,
@@ -831,12 +850,7 @@ stop_unit_holders(const struct port_grant *pg, const struct holders *h,
 	size_t i, k, ndone = 0;
 	int st;
 
-	*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
-	    .why = why, .whylen = whylen, .notify_fd = notify_fd,
-	    .nsockets = h->nsockets };
-	for (i = 0; i < h->n; i++)
-		j->t[j->n++] = (struct target){ h->v[i], -1, false };
-	if ((st = note_sockets(j, h, ~0ULL)) != EXIT_DONE)
+	if ((st = job_of_port(j, pg, h, notify_fd, rep, why, whylen)) != 0)
 		return st;
 	if (notify_fd != -1) {
 		if (open_targets(j) == -1) {
@@ -853,7 +867,7 @@ stop_unit_holders(const struct port_grant *pg, const struct holders *h,
 		if (k < ndone || ndone == STOP_SERVICES_MAX)
 			continue;
 		done[ndone++] = svc;
-		if ((st = svc_stop(svc, &one, why, whylen)) == EXIT_DONE)
+		if ((st = svc_stop(svc, NULL, &one, why, whylen)) == EXIT_DONE)
 			note_unit_stop(rep, &one, svc->name);
 	}
 	if (notify_fd != -1 && st == EXIT_DONE)
@@ -890,15 +904,8 @@ signal_holders(const struct port_grant *pg, const struct holders *h,
     struct job *j, int notify_fd, struct stop_report *rep, char *why,
     size_t whylen)
 {
-	size_t i;
-	int status;
+	int status = job_of_port(j, pg, h, notify_fd, rep, why, whylen);
 
-	*j = (struct job){ .ports = &pg->port, .nports = 1, .rep = rep,
-	    .why = why, .whylen = whylen, .notify_fd = notify_fd,
-	    .nsockets = h->nsockets };
-	for (i = 0; i < h->n; i++)
-		j->t[j->n++] = (struct target){ h->v[i], -1, false };
-	status = note_sockets(j, h, ~0ULL);
 	if (status == EXIT_DONE)
 		status = run_job(j);
 	return status;
@@ -928,6 +935,38 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 		    whylen) : signal_holders(pg, h, j, notify_fd, rep, why,
 		    whylen);
 	}
+	free(ids);
+	free(h);
+	free(j);
+	return status;
+}
+
+int
+stop_take_sockets(const struct port_grant *pg, int notify_fd,
+    struct stop_report *rep, char *why, size_t whylen)
+{
+	struct holders *h = calloc(1, sizeof(*h));
+	struct job *j = calloc(1, sizeof(*j));
+	struct holder_ids *ids = calloc(pg->nholders + 1, sizeof(*ids));
+	double start = monotonic_seconds();
+	int status = EXIT_DONE;
+
+	memset(rep, 0, sizeof(*rep));
+	if (h == NULL || j == NULL || ids == NULL) {
+		snprintf(why, whylen, "out of memory");
+		status = EXIT_FAILED;
+	} else if ((status = port_targets(pg, h, ids, why, whylen)) == 0 &&
+	    h->nsockets == 0) {
+		rep->already_free = true;
+	} else if (status == 0 && (status = job_of_port(j, pg, h, notify_fd,
+	    rep, why, whylen)) == 0) {
+		if (open_targets(j) == -1)
+			status = EXIT_FAILED;
+		else
+			take_sockets(j);
+		close_job(j);
+	}
+	rep->seconds = monotonic_seconds() - start;
 	free(ids);
 	free(h);
 	free(j);
@@ -968,8 +1007,8 @@ add_service_targets(struct job *j, const struct holder_ids *ids, int port,
 }
 
 int
-stop_service(const struct service *svc, struct stop_report *rep, char *why,
-    size_t whylen)
+stop_service(const struct service *svc, const struct stop_keep *keep,
+    struct stop_report *rep, char *why, size_t whylen)
 {
 	struct holders *h = calloc(1, sizeof(*h));
 	struct job *j = calloc(1, sizeof(*j));
@@ -990,6 +1029,12 @@ stop_service(const struct service *svc, struct stop_report *rep, char *why,
 	} else {
 		*j = (struct job){ .ports = svc->ports, .nports = svc->nports,
 		    .rep = rep, .why = why, .whylen = whylen, .notify_fd = -1 };
+		/* what was handed on listens on: sockets_gone passes it */
+		if (keep != NULL) {
+			memcpy(j->handed, keep->inode, keep->n *
+			    sizeof(keep->inode[0]));
+			j->nhanded = keep->n;
+		}
 		for (p = 0; p < svc->nports && status == EXIT_DONE; p++)
 			status = add_service_targets(j, &ids, svc->ports[p], h);
 		if (status == EXIT_DONE && j->n == 0)

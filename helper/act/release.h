@@ -34,6 +34,18 @@ struct stop_report {
 	double seconds;
 	/* a handoff: why an old socket was not handed over, or "" */
 	char handoff[320];
+	size_t handed;              /* sockets handed over */
+	pid_t handed_from;          /* the holder the first was copied from */
+};
+
+/*
+ * The listening sockets a switch took from the old service and handed
+ * to the new one: a stop leaves them listening, by design (the other
+ * service holds them too), and does not take that for a hidden holder.
+ */
+struct stop_keep {
+	unsigned long inode[STOP_SOCKETS_MAX];
+	size_t n;
 };
 
 /*
@@ -46,9 +58,22 @@ struct stop_report {
 int stop_free_port(const struct port_grant *pg, int notify_fd,
     struct stop_report *, char *why, size_t whylen);
 
-/* Stop SVC: its processes (exe and user) that hold its ports. */
-int stop_service(const struct service *svc, struct stop_report *,
-    char *why, size_t whylen);
+/*
+ * A switch's overlap: PG's port's holders must all be permitted (else
+ * EXIT_REFUSED); copies of their listening socket go to NOTIFY_FD ('t',
+ * as above) and nothing is signalled.  REP->handed says how many were
+ * handed (none: REP->handoff says why), REP->already_free that nothing
+ * listened.
+ */
+int stop_take_sockets(const struct port_grant *pg, int notify_fd,
+    struct stop_report *, char *why, size_t whylen);
+
+/*
+ * Stop SVC: its processes (exe and user) that hold its ports.  KEEP
+ * (may be NULL): sockets that listen on afterwards, by design.
+ */
+int stop_service(const struct service *svc, const struct stop_keep *keep,
+    struct stop_report *, char *why, size_t whylen);
 
 /*
  * May FD, a copy of an old holder's listening socket, be handed to the

@@ -22,6 +22,7 @@
  */
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -207,8 +208,21 @@ judge_socks(struct txn *t, const struct service *old, int port)
 		}
 }
 
+/* The inodes of the sockets kept: stops let them listen on. */
+static void
+note_taken(struct txn *t)
+{
+	struct stat st;
+	size_t i;
+
+	t->taken.n = 0;
+	for (i = 0; i < t->nsocks; i++)
+		if (fstat(t->socks[i], &st) == 0)
+			t->taken.inode[t->taken.n++] = (unsigned long)st.st_ino;
+}
+
 /*
- * One note of the free-port step S: 't' with the old holders' listening
+ * One note of the take-port or free-port step S: 't' with the old holders' listening
  * sockets (kept for the new service, once judged), or 's' once they are
  * signalled.  Returns the note's letter, 0 if there was none.
  */
@@ -240,6 +254,7 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 		judge_socks(t, s->svc, s->handoff_port);
 	else if (c == 't' && s->svc == NULL)
 		txn_close_socks(t);     /* no old service to judge them by */
+	note_taken(t);
 	return c;
 }
 
@@ -273,6 +288,8 @@ deadline_of(const struct txn_step *s)
 	size_t i;
 
 	switch (s->kind) {
+	case DO_TAKE_PORT:
+		return SLACK;
 	case DO_FREE_PORT:
 		for (i = 0; i < s->grant->nholders; i++)
 			if (stop_deadline(s->grant->holders[i]) > d)
@@ -310,11 +327,14 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	if (!s->handoff)
 		txn_close_socks(t);
 	switch (s->kind) {
+	case DO_TAKE_PORT:
+		action_take_port(s->grant, notifyfd, &out.res);
+		break;
 	case DO_FREE_PORT:
 		action_free_port(s->grant, notifyfd, &out.res);
 		break;
 	case DO_STOP:
-		action_stop(s->svc, &out.res);
+		action_stop(s->svc, s->keep_taken ? &t->taken : NULL, &out.res);
 		break;
 	case DO_START:
 		action_start(s->svc, s->handoff ? t->socks : NULL,

@@ -53,22 +53,29 @@ struct txn {
 	struct locks locks;             /* TARGETS', while the body runs */
 	int socks[STOP_SOCKETS_MAX];    /* listening sockets for a handoff */
 	size_t nsocks;
+	struct stop_keep taken;         /* the inodes of those taken from the
+	                                   old holders, for the switch's life */
 };
 
-enum txn_step_kind { DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT };
+enum txn_step_kind {
+	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT
+};
 
 struct txn_step {
 	enum txn_step_kind kind;
 	const char *words;              /* "free-port 8080", "start nginx" */
-	const struct port_grant *grant; /* DO_FREE_PORT */
-	const struct service *svc;      /* DO_STOP, DO_START; DO_FREE_PORT
-	                                   with a handoff: the old service,
-	                                   whose sockets may be handed on */
+	const struct port_grant *grant; /* DO_TAKE_PORT, DO_FREE_PORT */
+	const struct service *svc;      /* DO_STOP, DO_START; DO_TAKE_PORT,
+	                                   DO_FREE_PORT with a handoff: the
+	                                   old service, whose sockets may be
+	                                   handed on */
 	const struct check *check;      /* DO_VERIFY */
-	int handoff_port;               /* DO_FREE_PORT: take the holders'
+	int handoff_port;               /* DO_TAKE_PORT: this port's; and
+	                                   DO_FREE_PORT: take the holders'
 	                                   sockets, else bind this port, for
 	                                   the next start; 0: no handoff */
 	bool handoff;                   /* DO_START: hand it t->socks */
+	bool keep_taken;                /* DO_STOP: t->taken listen on */
 	/* DO_BOOT: make each unit of boot[] boot_state[] at the next boot */
 	const struct service *boot[2];
 	const char *boot_state[2];

@@ -76,7 +76,7 @@ unchanged "after start nginx while apache2 holds $PORT"
 # ---- free-port 8080: stops apache2 -----------------------------------------
 audit_mark
 expect 0 "free-port $PORT stops apache2" -- as_deploy "$CUTOVER" free-port "$PORT"
-has "signalled pid $master)" out "free-port signals apache2's master only (pid $master), not each worker"
+has "signalled pid $master; drained gracefully)" out "free-port signals apache2's master only (pid $master), not each worker"
 has "apache2" out "free-port says which service it stopped"
 printf '%s\n' "$out" | grep -Eq 'in [0-9]+\.[0-9]+ s' || fail_check "free-port says how long it took" "$out"
 if outcome_is "free-port $PORT" ok "[$master]"; then
@@ -144,7 +144,7 @@ for p in $np; do
 done
 audit_mark
 expect 0 "stop nginx" -- as_deploy "$CUTOVER" stop nginx
-has "signalled pid $nmaster)" out "stop nginx signals the master only (pid $nmaster)"
+has "signalled pid $nmaster; drained gracefully)" out "stop nginx signals the master only (pid $nmaster)"
 outcome_is "stop nginx" ok "[$nmaster]"
 listening "$PORT" && fail_check "port $PORT is free after stop nginx" "$(describe_holders "$PORT")"
 [ -z "$(nginx_procs)" ] || fail_check "no nginx is left after stop nginx ($(nginx_procs | tr '\n' ' '))"
@@ -157,7 +157,7 @@ outcome_is "stop nginx when not running" ok "[]"
 # ---- free-port 8080 from nginx, the other permitted holder -------------------
 nginx_start /usr/sbin/nginx || { fail_check "nginx started by hand as nginx"; finish; }
 expect 0 "free-port $PORT from nginx" -- as_deploy "$CUTOVER" free-port "$PORT"
-has "signalled pid $nginx_master)" out "free-port from nginx signals its master"
+has "signalled pid $nginx_master; drained gracefully)" out "free-port from nginx signals its master"
 listening "$PORT" && fail_check "port $PORT is free after free-port from nginx"
 
 # ---- 8080 held by a process that is not a permitted holder -------------------
@@ -189,7 +189,7 @@ wait_for 5 not_listening "$PORT" || fail_check "the port is free again"
 
 # ---- a holder that does not stop: kill_after false, then true ----------------
 # nginx reopens its logs on USR1 and goes on: a stop signal it ignores.
-write_policy 's|capabilities = \[\];  |capabilities = []; stop_signal = "USR1"; stop_timeout = 1.0;|' || exit 1
+write_policy 's|capabilities = \[\];  |capabilities = []; stop_signal = "USR1"; stop_timeout = 1.0;|; s|drain_signal = "QUIT"; drain_timeout = 30.0;||' || exit 1
 grep -q 'stop_signal = "USR1"' "$POLICY" || fail_check "the USR1 policy was written"
 nginx_start /usr/sbin/nginx || { fail_check "nginx started by hand as nginx"; finish; }
 np=$(nginx_procs | tr '\n' ' ')
@@ -200,7 +200,7 @@ has "pid " err "says by whom"
 outcome_is "free-port, holder ignores the signal" failed "[$nginx_master]"
 [ "$(nginx_procs | tr '\n' ' ')" = "$np" ] || fail_check "without kill_after nginx is left running ($np)"
 
-write_policy 's|capabilities = \[\];  |capabilities = []; stop_signal = "USR1"; stop_timeout = 1.0; kill_after = true;|' || exit 1
+write_policy 's|capabilities = \[\];  |capabilities = []; stop_signal = "USR1"; stop_timeout = 1.0; kill_after = true;|; s|drain_signal = "QUIT"; drain_timeout = 30.0;||' || exit 1
 audit_mark
 expect 0 "free-port $PORT, nginx ignores USR1, kill_after = true: SIGKILL" -- as_deploy "$CUTOVER" free-port "$PORT"
 has "SIGKILL" out "says SIGKILL was needed"

@@ -70,7 +70,7 @@ if [ -e /proc/net/tcp6 ]; then
 	if nginx_start /usr/sbin/nginx "$TEST_TMPDIR/nginx-v6.conf"; then
 		listening4 "$PORT" && fail_check "nginx with [::]:$PORT only has no IPv4 socket"
 		expect 0 "nginx on [::]:$PORT only: free-port stops it" -- as_deploy "$CUTOVER" free-port "$PORT"
-		has "signalled pid $nginx_master)" out "IPv6-only nginx: its master is signalled"
+		has "signalled pid $nginx_master; drained gracefully)" out "IPv6-only nginx: its master is signalled"
 		listening "$PORT" && fail_check "IPv6-only nginx: the port is free afterwards"
 	else
 		fail_check "nginx on [::]:$PORT only, as nginx"
@@ -219,7 +219,7 @@ if nginx_start "$TEST_TMPDIR/x) R 1 1"; then
 	[ "$#" -ge 2 ] || fail_check "nginx runs a master and workers ($np)"
 	audit_mark
 	expect 0 "nginx named 'x) R 1 1': free-port stops it" -- as_deploy "$CUTOVER" free-port "$PORT"
-	has "signalled pid $nginx_master)" out "only the master of the nginx named 'x) R 1 1' is signalled"
+	has "signalled pid $nginx_master; drained gracefully)" out "only the master of the nginx named 'x) R 1 1' is signalled"
 	outcome_is "nginx named 'x) R 1 1'" ok "[$nginx_master]"
 	listening "$PORT" && fail_check "the port is free after stopping the nginx named 'x) R 1 1'"
 else

@@ -71,6 +71,6 @@ if is_pid "$pid"; then
 else
 	fail_check "sd-listen.py does not run after the switch"
 fi
-audit_new 6 "switch sdsite: request, pre-flight, 3 steps, outcome" &&
-    field_is 6 outcome "switch sdsite outcome" '"ok"'
+audit_new 7 "switch sdsite: request, pre-flight, 4 steps, outcome" &&
+    field_is 7 outcome "switch sdsite outcome" '"ok"'
 finish

@@ -1,8 +1,9 @@
 #!/bin/sh
 # cutover switch newsite (issue #7) with the real apache2 and nginx, as
-# user deploy, with policy/examples/deploy.conf's plan: free 8080 from
-# apache2, start nginx (socket handoff: nginx inherits apache2's
-# listening socket), verify homepage, roll back on a failure.
+# user deploy, with policy/examples/deploy.conf's plan: the overlap (take
+# over apache2's listening socket, start nginx on it while apache2 still
+# serves, then stop apache2 gracefully), verify homepage, roll back on a
+# failure.
 #
 #   - -n lists the steps and runs the pre-flight, changing nothing;
 #   - intruder is refused (exit 3), a rule granting the plan does not
@@ -12,7 +13,12 @@
 #   - the switch: exit 0, nginx serves the new page through the socket
 #     cutover handed it - apache2's own listening socket, taken before
 #     apache2 was stopped (nginx's fd 3 is that socket) -, one record per
-#     step with one txid, outcome ok;
+#     step with one txid, nginx started before apache2's stop, outcome ok;
+#   - the overlap with a download in flight (issue 15): it finishes
+#     intact, apache2 gets SIGWINCH (its graceful-stop), never SIGTERM;
+#   - nginx fails to start (its configuration broken): the switch fails,
+#     apache2 was never stopped (the same master serves on), outcome
+#     rolled-back;
 #   - a broken new site (wrong content): exit 1, "rolled back, apache2
 #     serving 8080 again (verified listening)", apache2 serves the old
 #     page, nginx does not run, outcome rolled-back;
@@ -31,6 +37,8 @@ server=
 restore() {
 	cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
 	[ -f "$TEST_TMPDIR/site.orig" ] && cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
+	[ -f "$TEST_TMPDIR/nginx.conf.orig" ] && cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
+	rm -f "$OLD_ROOT/big.bin"
 	[ -n "$server" ] && kill "$server" 2>/dev/null
 }
 trap restore EXIT
@@ -78,9 +86,10 @@ before=$(port_pids "$PORT" | tr '\n' ' ')
 # ---- -n: the steps and the pre-flight; nothing changes ----------------------
 audit_mark
 expect 0 "switch -n newsite" -- as_deploy "$CUTOVER" -n switch newsite
-has "1. free port $PORT from apache2" out "-n lists the free-port step"
-has "2. start nginx (socket handoff: nginx)" out "-n lists the start step and the handoff"
-has "3. verify homepage" out "-n lists the check"
+has "1. take over port $PORT's listening socket from apache2, which serves on" out "-n lists the take-port step"
+has "2. start nginx on it (socket handoff: nginx)" out "-n lists the start step and the handoff"
+has "3. stop apache2 gracefully (its drain signal), once nginx is up" out "-n lists the old one's stop after"
+has "4. verify homepage" out "-n lists the check"
 has "on a failure: stop nginx, start apache2 again" out "-n says what a rollback does"
 has "pre-flight: ok" out "-n runs the pre-flight"
 [ "$(port_pids "$PORT" | tr '\n' ' ')" = "$before" ] || fail_check "-n changed the holders of $PORT"
@@ -130,7 +139,9 @@ audit_mark
 expect 0 "switch newsite" -- as_deploy "$CUTOVER" switch newsite
 has "switch newsite: done in" out "the switch says it is done"
 has "nginx serves port $PORT, verified" out "the switch says nginx serves $PORT, verified"
-has "free-port $PORT: stopped apache2" out "the free-port step is reported"
+has "take-port $PORT: took over the listening socket of pid" out "the take-port step is reported"
+has "stop apache2: stopped apache2" out "the old one's stop is reported"
+has "drained gracefully" out "apache2 drained"
 has "start nginx: nginx listens on" out "the start step is reported"
 serves "$NEW_TEXT" || fail_check "after the switch nginx serves the new page" "$(served)"
 master=$(nginx_procs | while read -r p; do
@@ -154,12 +165,12 @@ else
 	fail_check "no nginx master runs after the switch"
 fi
 [ -z "$(apache2_procs)" ] || fail_check "apache2 still runs after the switch"
-audit_new 6 "switch: request, pre-flight, 3 steps and the outcome" && {
+audit_new 7 "switch: request, pre-flight, 4 steps and the outcome" && {
 	one_txid "switch"
-	[ "$(steps)" = "pre-flight,free-port $PORT,start nginx,verify homepage" ] ||
+	[ "$(steps)" = "pre-flight,take-port $PORT,start nginx,stop apache2,verify homepage" ] ||
 	    fail_check "switch: the step records are $(steps)"
-	field_is 6 stage "switch outcome" '"outcome"'
-	field_is 6 outcome "switch outcome" '"ok"'
+	field_is 7 stage "switch outcome" '"outcome"'
+	field_is 7 outcome "switch outcome" '"ok"'
 	field_is 4 users "start step record: acted as nginx" '["nginx"]'
 }
 audit_valid "after the switch"
@@ -173,13 +184,54 @@ has "switch newsite failed at verify homepage" err "the failure names the step"
 has "rolled back, apache2 serving $PORT again (verified listening)" err "the rollback is reported"
 serves "$OLD_TEXT" || fail_check "after the rollback apache2 serves the old page" "$(served)"
 [ -z "$(nginx_procs)" ] || fail_check "nginx still runs after the rollback"
-audit_new 8 "rollback: request, pre-flight, 3 steps, 2 rollback steps, outcome" && {
+audit_new 9 "rollback: request, pre-flight, 4 steps, 2 rollback steps, outcome" && {
 	one_txid "rollback"
-	[ "$(steps)" = "pre-flight,free-port $PORT,start nginx,verify homepage,rollback: stop nginx,rollback: start apache2" ] ||
+	[ "$(steps)" = "pre-flight,take-port $PORT,start nginx,stop apache2,verify homepage,rollback: stop nginx,rollback: start apache2" ] ||
 	    fail_check "rollback: the step records are $(steps)"
-	field_is 8 outcome "rollback outcome" '"rolled-back"'
+	field_is 9 outcome "rollback outcome" '"rolled-back"'
 }
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+
+# ---- the overlap with a download in flight ---------------------------------
+back_to_apache2
+head -c 20000000 /dev/urandom >"$OLD_ROOT/big.bin"
+sum=$(sha256sum <"$OLD_ROOT/big.bin" | cut -d' ' -f1)
+log=/var/log/apache2/error.log
+lines=$(wc -l <"$log")
+curl -s --limit-rate 5M -o "$TEST_TMPDIR/got" "http://127.0.0.1:$PORT/big.bin" &
+dl=$!
+sleep 1
+expect 0 "switch newsite with a download in flight" -- as_deploy "$CUTOVER" switch newsite
+has "drained gracefully" out "apache2 drained"
+wait "$dl"
+rc=$?
+got=$(sha256sum <"$TEST_TMPDIR/got" | cut -d' ' -f1)
+[ "$rc" = 0 ] && [ "$got" = "$sum" ] || fail_check "the download was cut by the switch (curl exit $rc)"
+tail -n +"$((lines + 1))" "$log" | grep -q 'caught SIGWINCH, shutting down gracefully' ||
+    fail_check "apache2 was not stopped with SIGWINCH" "$(tail -n +"$((lines + 1))" "$log")"
+tail -n +"$((lines + 1))" "$log" | grep -q 'caught SIGTERM' &&
+    fail_check "apache2 got SIGTERM too" "$(tail -n +"$((lines + 1))" "$log")"
+serves "$NEW_TEXT" || fail_check "after the switch nginx serves the new page" "$(served)"
+rm -f "$OLD_ROOT/big.bin"
+
+# ---- nginx cannot start: apache2 is never touched ---------------------------
+back_to_apache2
+old_master=$(apache2_pid)
+cp -p "$NGINX_CONF" "$TEST_TMPDIR/nginx.conf.orig"
+echo "no_such_directive cutover-systest;" >>"$NGINX_CONF"
+audit_mark
+expect 1 "switch newsite, nginx's configuration broken: fails" -- as_deploy "$CUTOVER" switch newsite
+has "switch newsite failed at start nginx" err "the failure names the start"
+has "rolled back: apache2 was never stopped and still serves port $PORT" err "it says apache2 was never stopped"
+[ "$(apache2_pid)" = "$old_master" ] || fail_check "apache2's master changed ($old_master, now $(apache2_pid))"
+serves "$OLD_TEXT" || fail_check "apache2 no longer serves the old page" "$(served)"
+[ -z "$(nginx_procs)" ] || fail_check "nginx runs after its failed start"
+audit_new 6 "failed start: request, pre-flight, take-port, start, rollback: stop nginx, outcome" && {
+	[ "$(steps)" = "pre-flight,take-port $PORT,start nginx,rollback: stop nginx" ] ||
+	    fail_check "failed start: the step records are $(steps)"
+	field_is 6 outcome "failed start: outcome" '"rolled-back"'
+}
+cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
 
 # ---- a rollback that fails: apache2's configuration broken meanwhile -------
 back_to_apache2
@@ -192,7 +244,7 @@ has "ROLLBACK FAILED" err "a failed rollback says so"
 has "rollback: start apache2: apache2 did not start" err "it names the step that failed"
 has "port $PORT is now free (nothing listens on it)" err "it says what state the port is in"
 listening "$PORT" && fail_check "something listens on $PORT after the failed rollback" "$(describe_holders "$PORT")"
-audit_new 8 "failed rollback: every record" && field_is 8 outcome "failed rollback: outcome" '"rollback-failed"'
+audit_new 9 "failed rollback: every record" && field_is 9 outcome "failed rollback: outcome" '"rollback-failed"'
 cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
 
@@ -235,8 +287,8 @@ if is_pid "$txn"; then
 	wait_for 20 gone "$txn" || fail_check "the transaction did not finish"
 	wait "$front" 2>/dev/null
 	serves "$NEW_TEXT" || fail_check "after the front was killed the switch still finished" "$(served)"
-	audit_new 6 "front killed: the switch finished, every record" &&
-	    field_is 6 outcome "front killed: outcome" '"ok"'
+	audit_new 7 "front killed: the switch finished, every record" &&
+	    field_is 7 outcome "front killed: outcome" '"ok"'
 else
 	fail_check "no transaction process under the front ($front)" "$(ps -o pid,ppid,uid,comm -e | grep cutover)"
 fi
@@ -253,6 +305,6 @@ grep -q "aborted by the caller" "$TEST_TMPDIR/sw.err" || fail_check "the abort i
 grep -q "rolled back, apache2 serving $PORT again" "$TEST_TMPDIR/sw.err" || fail_check "the abort rolls back" "$(cat "$TEST_TMPDIR/sw.err")"
 serves "$OLD_TEXT" || fail_check "after the abort apache2 serves the old page" "$(served)"
 [ -z "$(nginx_procs)" ] || fail_check "nginx still runs after the abort"
-audit_new 8 "abort: every record" && field_is 8 outcome "abort: outcome" '"rolled-back"'
+audit_new 9 "abort: every record" && field_is 9 outcome "abort: outcome" '"rolled-back"'
 audit_valid "at the end"
 finish

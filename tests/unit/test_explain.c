@@ -298,15 +298,21 @@ END_TEST
     "start nginx as nginx:nginx with no capabilities: /usr/sbin/nginx -c " \
     "/etc/cutover/nginx.conf (listens on 8080; in a switch, inherits " \
     "the port's listening socket as fd 3 with NGINX=3;)"
+#define FREE_8080 \
+    "free port 8080 by stopping apache2 (/usr/sbin/apache2 as root or " \
+    "www-data, SIGWINCH, drain up to 30.0 s, then SIGTERM, 5.0 s, then " \
+    "gives up) or nginx (/usr/sbin/nginx as nginx, SIGQUIT, drain up to " \
+    "30.0 s, then SIGTERM, 5.0 s, then gives up)"
+#define STOP_NGINX \
+    "stop nginx: SIGQUIT, drain up to 30.0 s, then SIGTERM to processes " \
+    "of /usr/sbin/nginx as nginx, wait 5.0 s, then gives up"
 #define SWITCH_NEWSITE \
-    "switch newsite: free port 8080 from apache2, start nginx, verify " \
-    "homepage; on failure stop nginx and start apache2 again. Steps: free " \
-    "port 8080 by stopping apache2 (/usr/sbin/apache2 as root or www-data, SIGTERM, 5.0 s, " \
-    "then gives up) or nginx (/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, then gives " \
-    "up); " START_NGINX "; verify homepage: check http://127.0.0.1:8080/ for status 200 " \
-    "and body containing \"Fall collection\", retrying for up to 10.0 s; " \
-    "on failure: stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, wait " \
-    "5.0 s, then gives up; start apache2 as root:(primary group) " \
+    "switch newsite: start nginx on port 8080's listening socket while " \
+    "apache2 serves, then stop apache2, verify homepage; on failure stop " \
+    "nginx and start apache2 again if it was stopped. Steps: " FREE_8080 \
+    "; " START_NGINX "; verify homepage: check http://127.0.0.1:8080/ for " \
+    "status 200 and body containing \"Fall collection\", retrying for up " \
+    "to 10.0 s; on failure: " STOP_NGINX "; start apache2 as root:(primary group) " \
     "(allow_root) with no capabilities: /usr/sbin/apache2ctl start " \
     "(listens on 8080)"
 
@@ -315,12 +321,9 @@ static const char deploy_text[] =
     "audit: syslog (LOG_AUTHPRIV), file /var/log/cutover/audit.jsonl\n"
     "\n"
     "user deploy may:\n"
-    "  free port 8080 by stopping apache2 (/usr/sbin/apache2 as root or www-data, SIGTERM, "
-    "5.0 s, then gives up) or nginx (/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, "
-    "then gives up)  [/etc/cutover/policy.conf:37]\n"
+    "  " FREE_8080 "  [/etc/cutover/policy.conf:37]\n"
     "  " START_NGINX "  [/etc/cutover/policy.conf:38]\n"
-    "  stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, wait 5.0 s, "
-    "then gives up  [/etc/cutover/policy.conf:39]\n"
+    "  " STOP_NGINX "  [/etc/cutover/policy.conf:39]\n"
     "  verify homepage: check http://127.0.0.1:8080/ for status 200 and "
     "body containing "
     "\"Fall collection\", retrying for up to 10.0 s  "
@@ -354,7 +357,7 @@ START_TEST(explain_deploy_json)
 	    "\"effect\":\"" START_NGINX "\","
 	    "\"auth\":\"none\",\"granted_at\":\"/etc/cutover/policy.conf:38\",");
 	ck_assert_contains(out, "{\"action\":\"switch\",\"target\":\"newsite\","
-	    "\"effect\":\"switch newsite: free port 8080 from apache2, ");
+	    "\"effect\":\"switch newsite: start nginx on port 8080's ");
 	ck_assert_contains(out, "\"granted_at\":\"/etc/cutover/policy.conf:42\","
 	    "\"also_granted_at\":[],\"plan\":{\"port\":8080,\"from\":\"apache2\","
 	    "\"to\":\"nginx\",\"verify\":[\"homepage\"],\"rollback\":true}}]}]}\n");
@@ -670,9 +673,7 @@ START_TEST(test_render_allow)
 	free(out);
 	out = decide_and_render(p, "deploy", NULL, 0, ACT_FREE_PORT, NULL, 8080);
 	ck_assert_str_eq(out, "deploy may free port 8080: granted by rule at "
-	    "/etc/cutover/policy.conf:37 (free port 8080 by stopping apache2 "
-	    "(/usr/sbin/apache2 as root or www-data, SIGTERM, 5.0 s, then gives up) or nginx "
-	    "(/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, then gives up))\n");
+	    "/etc/cutover/policy.conf:37 (" FREE_8080 ")\n");
 	free(out);
 	policy_free(p);
 }
@@ -741,8 +742,7 @@ START_TEST(diff_gained_and_lost)
 
 	ck_assert_uint_eq(count_lines_starting(gained, "+ user deploy: "), 5);
 	ck_assert_line(gained, "+ user deploy: " SWITCH_NEWSITE);
-	ck_assert_line(gained, "+ user deploy: stop nginx: SIGTERM to processes "
-	    "of /usr/sbin/nginx as nginx, wait 5.0 s, then gives up");
+	ck_assert_line(gained, "+ user deploy: " STOP_NGINX);
 	ck_assert_uint_eq(count_lines_starting(lost, "- user deploy: "), 5);
 	ck_assert_line(lost, "- user deploy: " START_NGINX);
 	/* sorted: the order of the permissions, free-port first */
@@ -793,10 +793,9 @@ START_TEST(diff_effect_changed_to_root)
 	    "newsite: was \"switch newsite: "), 1);
 	ck_assert_ptr_nonnull(strstr(out, "; start nginx as root:nginx "
 	    "(allow_root) with no capabilities: "));
-	ck_assert_ptr_nonnull(strstr(out, "~ user deploy: stop nginx: was "
-	    "\"stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, "
-	    "wait 5.0 s, then gives up\", now \"stop nginx: SIGTERM to "
-	    "processes of /usr/sbin/nginx as root, "));
+	ck_assert_ptr_nonnull(strstr(out, "~ user deploy: stop nginx: was \""
+	    STOP_NGINX "\", now \"stop nginx: SIGQUIT, drain up to 30.0 s, "
+	    "then SIGTERM to processes of /usr/sbin/nginx as root, "));
 	free(out);
 	policy_free(old);
 	policy_free(new);
@@ -820,15 +819,12 @@ START_TEST(diff_auth_holders_and_audit)
 
 	ck_assert_msg(strncmp(out, "~ audit: syslog was on, now off\n", 32) == 0,
 	    "audit first:\n%s", out);
-	ck_assert_line(out, "~ user deploy: free port 8080: was \"free port "
-	    "8080 by stopping apache2 (/usr/sbin/apache2 as root or www-data, SIGTERM, 5.0 s, then "
-	    "gives up) or nginx (/usr/sbin/nginx as nginx, SIGTERM, 5.0 s, then gives "
-	    "up)\", now \"free port 8080 by stopping nginx (/usr/sbin/nginx as nginx, "
-	    "SIGTERM, 5.0 s, then gives up) (PAM authentication first)\"");
-	ck_assert_line(out, "~ user deploy: stop nginx: was \"stop nginx: "
-	    "SIGTERM to processes of /usr/sbin/nginx as nginx, wait 5.0 s, then gives "
-	    "up\", now \"stop nginx: SIGTERM to processes of /usr/sbin/nginx as nginx, "
-	    "wait 5.0 s, then gives up (PAM authentication first)\"");
+	ck_assert_line(out, "~ user deploy: free port 8080: was \"" FREE_8080
+	    "\", now \"free port 8080 by stopping nginx (/usr/sbin/nginx as "
+	    "nginx, SIGQUIT, drain up to 30.0 s, then SIGTERM, 5.0 s, then gives "
+	    "up) (PAM authentication first)\"");
+	ck_assert_line(out, "~ user deploy: stop nginx: was \"" STOP_NGINX
+	    "\", now \"" STOP_NGINX " (PAM authentication first)\"");
 	ck_assert_uint_eq(count_lines_starting(out, "~ user deploy: "), 4);
 	free(out);
 	policy_free(old);
@@ -903,8 +899,9 @@ START_TEST(explain_plans_text)
 
 	ck_assert_line(out, "  " SWITCH_BACK "  [/etc/cutover/policy.conf:11]");
 	/* the handoff, in the start step; the rollback's steps after it */
-	ck_assert_line(out, "  switch fwd: free port 80 from old, start web, "
-	    "verify up; on failure stop web and start old again. Steps: free "
+	ck_assert_line(out, "  switch fwd: start web on port 80's listening "
+	    "socket while old serves, then stop old, verify up; on failure stop "
+	    "web and start old again if it was stopped. Steps: free "
 	    "port 80 by stopping old (/usr/sbin/old as old, SIGTERM, 5.0 s, then gives "
 	    "up) or web (/usr/sbin/web as www, SIGTERM, 5.0 s, then gives up); start "
 	    "web as www:(primary group) with no capabilities: /usr/sbin/web "
@@ -1022,12 +1019,14 @@ START_TEST(diff_plans_added_removed_changed)
 	/* fwd changed for both subjects that hold it */
 	out = diff(was, changed, 2);
 	ck_assert_uint_eq(count_lines_starting(out, "~ user ann: switch fwd: "
-	    "was \"switch fwd: free port 80 from old, start web, verify up; on "
-	    "failure stop web and start old again. "), 1);
+	    "was \"switch fwd: start web on port 80's listening socket while old "
+	    "serves, then stop old, verify up; on failure stop web and start old "
+	    "again if it was stopped. "), 1);
 	ck_assert_uint_eq(count_lines_starting(out, "~ group ops: switch fwd: "
 	    "was "), 1);
-	ck_assert_ptr_nonnull(strstr(out, "now \"switch fwd: free port 80 from "
-	    "old, start web, verify up; no rollback. Steps: "));
+	ck_assert_ptr_nonnull(strstr(out, "now \"switch fwd: start web on port "
+	    "80's listening socket while old serves, then stop old, verify up; "
+	    "no rollback. Steps: "));
 	free(out);
 	policy_free(was);
 	policy_free(less);

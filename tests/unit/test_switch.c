@@ -1,12 +1,15 @@
 /*
  * test_switch.c - the switch core (helper/act/switch/core.c): which steps a
- * switch takes and what it concludes, for every path: each step failing,
- * an abort before, between and during the steps, a rollback that works or
- * fails, rollback = false, a port that was free before.
+ * switch takes and what it concludes, for every path: the overlap (take
+ * the socket, start the new one, stop the old one) and its fallback to a
+ * gap, each step failing, an abort before, between and during the steps,
+ * a rollback that works or fails, rollback = false, a port that was free
+ * before.
  *
  * A scene names the step that fails, the one during which the caller
- * aborts, and the one that changes nothing; play() drives the core as
- * switch.c does and writes down the steps it was told to take.
+ * aborts, the one that changes nothing, and whether the take hands a
+ * socket over; play() drives the core as switch.c does and writes down
+ * the steps it was told to take.
  */
 #include <check.h>
 #include <stdio.h>
@@ -19,13 +22,15 @@ struct scene {
 	const char *fail;           /* this step fails */
 	const char *abort_during;   /* the caller aborts during it ("begin": before all) */
 	const char *nothing;        /* this step changes nothing */
+	bool no_take;               /* the take hands no socket over */
 };
 
 static void
 step_name(const struct sw_core *c, enum sw_step step, char *buf, size_t size)
 {
-	static const char *const names[] = { [SW_FREE_PORT] = "free",
-	    [SW_HOLD_PORT] = "hold", [SW_START_NEW] = "start",
+	static const char *const names[] = { [SW_TAKE_PORT] = "take",
+	    [SW_FREE_PORT] = "free", [SW_HOLD_PORT] = "hold",
+	    [SW_START_NEW] = "start", [SW_STOP_OLD] = "stop-old",
 	    [SW_VERIFY] = "verify", [SW_ROLLBACK] = "rollback",
 	    [SW_STOP_NEW] = "stop-new", [SW_START_OLD] = "start-old",
 	    [SW_PERSIST] = "persist", [SW_RESTORE_BOOT] = "restore-boot" };
@@ -63,7 +68,11 @@ play(const struct scene *sc, char *trace, size_t size)
 			abort = true;
 		/* an abort during a check ends the check, as a failure */
 		ok = !is(sc->fail, name) && !(abort && step == SW_VERIFY);
-		changed = step != SW_VERIFY && !is(sc->nothing, name);
+		/* a take and a check never change anything */
+		changed = step != SW_VERIFY && step != SW_TAKE_PORT &&
+		    !is(sc->nothing, name);
+		if (step == SW_TAKE_PORT)
+			sw_took(&c, ok && !sc->no_take);
 		sw_done(&c, ok, changed);
 	}
 	ck_assert_int_eq(sw_next(&c, abort), SW_END);
@@ -85,7 +94,11 @@ START_TEST(every_step_succeeds)
 {
 	struct scene sc = { .facts = handoff_two_checks };
 
-	PLAY(&sc, "free hold start verify0 verify1", SW_OK);
+	/* the overlap: the old one stops only after the new one is up */
+	PLAY(&sc, "take start stop-old verify0 verify1", SW_OK);
+	/* no socket to take over: a gap, the port held by cutover */
+	sc.no_take = true;
+	PLAY(&sc, "take free hold start verify0 verify1", SW_OK);
 	sc.facts.handoff = false;
 	PLAY(&sc, "free start verify0 verify1", SW_OK);
 	sc.facts.nverify = 0;
@@ -95,47 +108,65 @@ END_TEST
 
 START_TEST(each_step_failing_rolls_back)
 {
-	static const struct { const char *fail, *trace; } cases[] = {
-		{ "free", "free rollback start-old" },
-		{ "hold", "free hold rollback start-old" },
-		{ "start", "free hold start rollback stop-new start-old" },
-		{ "verify0", "free hold start verify0 rollback stop-new "
-		    "start-old" },
-		{ "verify1", "free hold start verify0 verify1 rollback "
-		    "stop-new start-old" },
+	static const struct { const char *fail, *trace; bool no_take;
+	    enum sw_outcome o; } cases[] = {
+		/* a take changes nothing: there is nothing to undo */
+		{ "take", "take", false, SW_NOTHING_CHANGED },
+		/* before the old one's stop it was never touched */
+		{ "start", "take start rollback stop-new", false, SW_OLD_KEPT },
+		{ "stop-old", "take start stop-old rollback stop-new start-old",
+		    false, SW_ROLLED_BACK },
+		{ "verify0", "take start stop-old verify0 rollback stop-new "
+		    "start-old", false, SW_ROLLED_BACK },
+		{ "verify1", "take start stop-old verify0 verify1 rollback "
+		    "stop-new start-old", false, SW_ROLLED_BACK },
+		/* the gap */
+		{ "free", "take free rollback start-old", true, SW_ROLLED_BACK },
+		{ "hold", "take free hold rollback start-old", true,
+		    SW_ROLLED_BACK },
+		{ "start", "take free hold start rollback stop-new start-old",
+		    true, SW_ROLLED_BACK },
+		{ "verify0", "take free hold start verify0 rollback stop-new "
+		    "start-old", true, SW_ROLLED_BACK },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct scene sc = { .facts = handoff_two_checks,
-		    .fail = cases[i].fail };
+		    .fail = cases[i].fail, .no_take = cases[i].no_take };
 
-		PLAY(&sc, cases[i].trace, SW_ROLLED_BACK);
+		PLAY(&sc, cases[i].trace, cases[i].o);
 	}
 }
 END_TEST
 
 START_TEST(abort_before_between_and_during)
 {
-	static const struct { const char *during, *trace; } cases[] = {
-		{ "begin", "" },
-		/* the hold follows the free-port even so: the port stays up */
-		{ "free", "free hold rollback start-old" },
-		{ "hold", "free hold rollback start-old" },
-		{ "start", "free hold start rollback stop-new start-old" },
-		{ "verify0", "free hold start verify0 rollback stop-new "
-		    "start-old" },
-		{ "verify1", "free hold start verify0 verify1 rollback "
-		    "stop-new start-old" },
+	static const struct { const char *during, *trace; bool no_take;
+	    enum sw_outcome o; } cases[] = {
+		{ "begin", "", false, SW_NOTHING_CHANGED },
+		{ "take", "take", false, SW_NOTHING_CHANGED },
+		{ "start", "take start rollback stop-new", false, SW_OLD_KEPT },
+		{ "stop-old", "take start stop-old rollback stop-new start-old",
+		    false, SW_ROLLED_BACK },
+		{ "verify0", "take start stop-old verify0 rollback stop-new "
+		    "start-old", false, SW_ROLLED_BACK },
+		{ "verify1", "take start stop-old verify0 verify1 rollback "
+		    "stop-new start-old", false, SW_ROLLED_BACK },
+		/* the gap: the hold follows the free-port even so, the port
+		   stays up */
+		{ "free", "take free hold rollback start-old", true,
+		    SW_ROLLED_BACK },
+		{ "hold", "take free hold rollback start-old", true,
+		    SW_ROLLED_BACK },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct scene sc = { .facts = handoff_two_checks,
-		    .abort_during = cases[i].during };
+		    .abort_during = cases[i].during, .no_take = cases[i].no_take };
 
-		PLAY(&sc, cases[i].trace, i == 0 ? SW_NOTHING_CHANGED :
-		    SW_ROLLED_BACK);
+		PLAY(&sc, cases[i].trace, cases[i].o);
 	}
 }
 END_TEST
@@ -152,10 +183,10 @@ END_TEST
 
 START_TEST(an_abort_during_the_rollback_is_not_heeded)
 {
-	struct scene sc = { .facts = handoff_two_checks, .fail = "start",
+	struct scene sc = { .facts = handoff_two_checks, .fail = "stop-old",
 	    .abort_during = "rollback" };
 
-	PLAY(&sc, "free hold start rollback stop-new start-old",
+	PLAY(&sc, "take start stop-old rollback stop-new start-old",
 	    SW_ROLLED_BACK);
 }
 END_TEST
@@ -163,13 +194,17 @@ END_TEST
 START_TEST(rollback_failing)
 {
 	struct scene sc = { .facts = handoff_two_checks,
-	    .abort_during = "start", .fail = "stop-new" };
+	    .abort_during = "stop-old", .fail = "stop-new" };
 
 	/* the new one could not be stopped: the old one is not started */
-	PLAY(&sc, "free hold start rollback stop-new", SW_ROLLBACK_FAILED);
+	PLAY(&sc, "take start stop-old rollback stop-new", SW_ROLLBACK_FAILED);
 	sc.fail = "start-old";
-	PLAY(&sc, "free hold start rollback stop-new start-old",
+	PLAY(&sc, "take start stop-old rollback stop-new start-old",
 	    SW_ROLLBACK_FAILED);
+	/* during the overlap: the new one runs on beside the old one */
+	sc.abort_during = "start";
+	sc.fail = "stop-new";
+	PLAY(&sc, "take start rollback stop-new", SW_ROLLBACK_FAILED);
 }
 END_TEST
 
@@ -178,33 +213,38 @@ START_TEST(no_rollback_leaves_it_as_it_is)
 	struct scene sc = { .facts = handoff_two_checks, .fail = "verify0" };
 
 	sc.facts.rollback = false;
-	PLAY(&sc, "free hold start verify0", SW_LEFT_AS_IS);
+	PLAY(&sc, "take start stop-old verify0", SW_LEFT_AS_IS);
 	sc.fail = NULL;
 	sc.abort_during = "start";
-	PLAY(&sc, "free hold start", SW_LEFT_AS_IS);
+	PLAY(&sc, "take start", SW_LEFT_AS_IS);
 	sc.abort_during = NULL;
-	PLAY(&sc, "free hold start verify0 verify1", SW_OK);
+	PLAY(&sc, "take start stop-old verify0 verify1", SW_OK);
 }
 END_TEST
 
 START_TEST(a_port_free_before)
 {
-	struct scene sc = { .facts = handoff_two_checks, .nothing = "free" };
+	struct scene sc = { .facts = handoff_two_checks, .no_take = true };
 
 	sc.facts.old_held_port = false;
 	/* the new one is stopped; there is no old one to start again */
 	sc.fail = "verify1";
-	PLAY(&sc, "free hold start verify0 verify1 rollback stop-new",
+	PLAY(&sc, "take hold start verify0 verify1 rollback stop-new",
 	    SW_ROLLED_BACK_IDLE);
 	/* nothing was changed yet: nothing to undo */
 	sc.fail = "hold";
-	PLAY(&sc, "free hold", SW_NOTHING_CHANGED);
-	sc.fail = "free";
-	PLAY(&sc, "free", SW_NOTHING_CHANGED);
+	PLAY(&sc, "take hold", SW_NOTHING_CHANGED);
+	sc.fail = "take";
+	PLAY(&sc, "take", SW_NOTHING_CHANGED);
 	/* a start that failed without starting anything changed nothing */
 	sc.fail = "start";
 	sc.nothing = "start";
-	PLAY(&sc, "free hold start rollback stop-new", SW_ROLLED_BACK_IDLE);
+	PLAY(&sc, "take hold start", SW_NOTHING_CHANGED);
+	/* without a handoff */
+	sc.facts.handoff = false;
+	sc.fail = "verify0";
+	sc.nothing = "free";
+	PLAY(&sc, "free start verify0 rollback stop-new", SW_ROLLED_BACK_IDLE);
 }
 END_TEST
 
@@ -265,6 +305,7 @@ START_TEST(outcome_words)
 	ck_assert_str_eq(sw_outcome_word(SW_NOTHING_CHANGED), "failed");
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK), "rolled-back");
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK_IDLE), "rolled-back");
+	ck_assert_str_eq(sw_outcome_word(SW_OLD_KEPT), "rolled-back");
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLBACK_FAILED),
 	    "rollback-failed");
 }

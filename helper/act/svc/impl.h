@@ -20,8 +20,8 @@ struct svc_ops {
 	    size_t);
 	int (*wait_ready)(const struct svc_launch *, struct svc_started *,
 	    char *, size_t);
-	int (*stop)(const struct service *, struct stop_report *, char *,
-	    size_t);
+	int (*stop)(const struct service *, const struct stop_keep *,
+	    struct stop_report *, char *, size_t);
 	int (*identity)(const struct service *, struct holder_ids *, char *,
 	    size_t);
 	int (*state)(const struct service *, struct svc_state *, char *,
@@ -43,7 +43,8 @@ int svc_ports_unheld_scan(const struct svc_launch *l, char *why,
 
 /*
  * Is every port of L's service held by it (L->holders), at least one
- * holder running as L->uid?  1 yes (their pids in REP), 0 not yet, -1
+ * holder running as L->uid, and nobody else - but a handed socket
+ * (L->handoff_inodes), which the old service of an overlap holds too?  1 yes (their pids in REP), 0 not yet, -1
  * cannot tell; STATE says how the ports were seen.  H is scratch.
  */
 int svc_ports_ready(const struct svc_launch *l, struct holders *h,

@@ -60,6 +60,27 @@ svc_ports_unheld_scan(const struct svc_launch *p, char *why, size_t whylen)
 	return st;
 }
 
+/* Does H hold only sockets L was handed (as the old service of an overlap)? */
+static bool
+holds_only_handed(const struct svc_launch *l, const struct holders *hs,
+    const struct holder *h)
+{
+	size_t b, k;
+
+	if (l->nhandoff == 0)
+		return false;
+	for (b = 0; b < hs->nsockets; b++) {
+		if (!(h->sockets & (1ULL << b)))
+			continue;
+		for (k = 0; k < l->nhandoff && l->handoff_inodes[k] !=
+		    hs->sockets[b]; k++)
+			;
+		if (k == l->nhandoff)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Is every port held by the service?  1 yes (pids in REP), 0 not yet
  * (STATE says why), -1 on error (STATE too).
@@ -88,6 +109,9 @@ svc_ports_ready(const struct svc_launch *p, struct holders *h,
 		}
 		ours = false;
 		for (j = 0; j < h->n; j++) {
+			if (!holder_is(&h->v[j], &p->holders) &&
+			    holds_only_handed(p, h, &h->v[j]))
+				continue;
 			if (!holder_is(&h->v[j], &p->holders)) {
 				holder_describe(&h->v[j], who, sizeof(who));
 				holder_ids_describe(&p->holders, users,

@@ -69,10 +69,10 @@ svc_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 }
 
 int
-svc_stop(const struct service *svc, struct stop_report *rep, char *why,
-    size_t whylen)
+svc_stop(const struct service *svc, const struct stop_keep *keep,
+    struct stop_report *rep, char *why, size_t whylen)
 {
-	return ops_of(svc)->stop(svc, rep, why, whylen);
+	return ops_of(svc)->stop(svc, keep, rep, why, whylen);
 }
 
 int

@@ -66,6 +66,7 @@ struct svc_launch {
 	struct holder_ids holders;  /* the uids its processes may run as */
 	/* listening sockets the service inherits as fds 3, 4, ... (a switch) */
 	int handoff_fds[SERVICE_SOCKETS_MAX];
+	unsigned long handoff_inodes[SERVICE_SOCKETS_MAX];  /* theirs */
 	size_t nhandoff;
 };
 
@@ -134,7 +135,8 @@ int svc_launch(const struct svc_launch *l, struct svc_started *rep,
 /*
  * Poll every 50 ms until each of the service's ports is listening and held
  * only by the service's processes, at least one of them running as its
- * user; or the start command failed; or L->timeout passed (EXIT_FAILED).
+ * user (a handed socket may be held by others too: in a switch's
+ * overlap the old service still serves on it); or the start command failed; or L->timeout passed (EXIT_FAILED).
  * WHY says what happened either way: who holds the ports, and the start
  * command's exit status.  A launched process still running once ready is
  * left to run (a foreground service; it has its own session); one still
@@ -147,10 +149,11 @@ int svc_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 /*
  * Stop SVC: its processes that hold its ports, signalled through pidfds,
  * waited for, killed at its stop_timeout (release.h's struct
- * stop_report says what was done).
+ * stop_report says what was done).  KEEP (may be NULL): the sockets a
+ * switch handed on, which listen on after the stop (release.h).
  */
-int svc_stop(const struct service *svc, struct stop_report *rep, char *why,
-    size_t whylen);
+int svc_stop(const struct service *svc, const struct stop_keep *keep,
+    struct stop_report *rep, char *why, size_t whylen);
 
 /*
  * Which processes are SVC's: its exe, run by its user or one of its

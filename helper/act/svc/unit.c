@@ -709,9 +709,10 @@ stop_job(sd_bus *b, const struct service *svc, double deadline,
 	return st;
 }
 
+/* KEEP: systemd stops the unit and cutover counts no socket after it. */
 static int
-unit_stop(const struct service *svc, struct stop_report *rep, char *why,
-    size_t whylen)
+unit_stop(const struct service *svc, const struct stop_keep *keep,
+    struct stop_report *rep, char *why, size_t whylen)
 {
 	double start = monotonic_seconds();
 	struct unit_state before, after;
@@ -721,6 +722,7 @@ unit_stop(const struct service *svc, struct stop_report *rep, char *why,
 	sd_bus *b;
 	int st;
 
+	(void)keep;
 	memset(rep, 0, sizeof(*rep));
 	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;

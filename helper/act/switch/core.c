@@ -1,12 +1,16 @@
 /*
- * core.c - a switch's decisions (core.h).  Forward: free the port (and,
- * with a handoff, hold it), start the new service, run each check, then
- * (units) make the next boot start the new one instead of the old.  On a
- * failure or an abort, and only when the plan rolls back and a step
- * changed something: put the boot state back if its change was tried
- * (first: an old unit masked must be unmasked before it can start), stop
- * the new service if its start was attempted, then start the old one if
- * it held the port before.
+ * core.c - a switch's decisions (core.h).  Forward, with a socket
+ * handoff: take a copy of the old service's listening socket, start the
+ * new service on it while the old one still serves (the overlap), then
+ * stop the old one gracefully; where no socket could be taken, free the
+ * port first and listen on it ourselves.  Without a handoff: free the
+ * port, start the new one.  Then each check, then (units) make the next
+ * boot start the new one instead of the old.  On a failure or an abort,
+ * and only when the plan rolls back and a step changed something: put
+ * the boot state back if its change was tried (first: an old unit masked
+ * must be unmasked before it can start), stop the new service if its
+ * start was attempted, then start the old one if it held the port before
+ * and its stop was attempted.
  */
 #include "helper/act/switch/core.h"
 
@@ -16,21 +20,40 @@ sw_begin(struct sw_core *c, const struct sw_facts *facts)
 	*c = (struct sw_core){ .facts = *facts, .step = SW_BEGIN };
 }
 
+void
+sw_took(struct sw_core *c, bool took)
+{
+	c->took = took;
+}
+
+/* The checks, then the boot state. */
+static enum sw_step
+first_check(struct sw_core *c)
+{
+	c->verify = 0;
+	if (c->facts.nverify > 0)
+		return SW_VERIFY;
+	return c->facts.persist ? SW_PERSIST : SW_END;
+}
+
 static enum sw_step
 next_forward(struct sw_core *c)
 {
 	switch (c->step) {
 	case SW_BEGIN:
-		return SW_FREE_PORT;
+		return c->facts.handoff ? SW_TAKE_PORT : SW_FREE_PORT;
+	case SW_TAKE_PORT:
+		if (c->took)
+			return SW_START_NEW;
+		return c->facts.old_held_port ? SW_FREE_PORT : SW_HOLD_PORT;
 	case SW_FREE_PORT:
 		return c->facts.handoff ? SW_HOLD_PORT : SW_START_NEW;
 	case SW_HOLD_PORT:
 		return SW_START_NEW;
 	case SW_START_NEW:
-		c->verify = 0;
-		if (c->facts.nverify > 0)
-			return SW_VERIFY;
-		return c->facts.persist ? SW_PERSIST : SW_END;
+		return c->took ? SW_STOP_OLD : first_check(c);
+	case SW_STOP_OLD:
+		return first_check(c);
 	case SW_VERIFY:
 		c->verify++;
 		if (c->verify < c->facts.nverify)
@@ -61,7 +84,7 @@ next_undo(const struct sw_core *c)
 		return SW_STOP_NEW;
 	if ((c->step == SW_ROLLBACK || c->step == SW_RESTORE_BOOT ||
 	    c->step == SW_STOP_NEW) && !c->rollback_failed &&
-	    c->facts.old_held_port)
+	    c->facts.old_held_port && c->stopped_old)
 		return SW_START_OLD;
 	return SW_END;
 }
@@ -88,8 +111,12 @@ sw_done(struct sw_core *c, bool ok, bool changed)
 	switch (c->step) {
 	case SW_START_NEW:
 		c->started_new = true;
-		/* FALLTHROUGH */
+		c->changed |= changed;
+		c->failed |= !ok;
+		break;
 	case SW_FREE_PORT:
+	case SW_STOP_OLD:
+		c->stopped_old = true;
 		c->changed |= changed;
 		c->failed |= !ok;
 		break;
@@ -98,6 +125,7 @@ sw_done(struct sw_core *c, bool ok, bool changed)
 		c->changed |= changed;
 		c->failed |= !ok;
 		break;
+	case SW_TAKE_PORT:      /* a copy: the old service is untouched */
 	case SW_HOLD_PORT:      /* our own socket, closed at the end */
 	case SW_VERIFY:         /* a check changes nothing */
 		c->failed |= !ok;
@@ -125,7 +153,9 @@ sw_outcome(const struct sw_core *c)
 		return SW_NOTHING_CHANGED;
 	if (c->rollback_failed || c->boot_restore_failed)
 		return SW_ROLLBACK_FAILED;
-	return c->facts.old_held_port ? SW_ROLLED_BACK : SW_ROLLED_BACK_IDLE;
+	if (!c->facts.old_held_port)
+		return SW_ROLLED_BACK_IDLE;
+	return c->stopped_old ? SW_ROLLED_BACK : SW_OLD_KEPT;
 }
 
 const char *
@@ -136,6 +166,7 @@ sw_outcome_word(enum sw_outcome o)
 		return "ok";
 	case SW_ROLLED_BACK:
 	case SW_ROLLED_BACK_IDLE:
+	case SW_OLD_KEPT:
 		return "rolled-back";
 	case SW_ROLLBACK_FAILED:
 		return "rollback-failed";

@@ -16,9 +16,14 @@
 
 enum sw_step {
 	SW_BEGIN,       /* nothing done yet (never returned by sw_next) */
-	SW_FREE_PORT,   /* take the port from the old service */
+	SW_TAKE_PORT,   /* socket handoff: copy the old service's listening
+	                   socket, signalling nothing (sw_took says if one
+	                   came) */
+	SW_FREE_PORT,   /* stop the port's holders: the old service */
 	SW_HOLD_PORT,   /* socket handoff: listen on the port ourselves */
 	SW_START_NEW,
+	SW_STOP_OLD,    /* overlap: the old service's graceful stop, once the
+	                   new one serves on the same socket */
 	SW_VERIFY,      /* the plan's check number sw_core.verify */
 	SW_PERSIST,     /* units: the next boot starts the new one, not the old */
 	SW_ROLLBACK,    /* rolling back begins: say so, drop held sockets */
@@ -33,6 +38,8 @@ enum sw_outcome {
 	SW_LEFT_AS_IS,          /* failed; rollback = false */
 	SW_NOTHING_CHANGED,     /* failed before any step changed anything */
 	SW_ROLLED_BACK,         /* the old service serves again */
+	SW_OLD_KEPT,            /* undone before the old one was stopped: it
+	                           serves on, as it did throughout */
 	SW_ROLLED_BACK_IDLE,    /* undone; the old one had not held the port */
 	SW_ROLLBACK_FAILED,
 };
@@ -53,7 +60,9 @@ struct sw_core {
 	bool failed;            /* a forward step failed */
 	bool aborted;           /* the caller asked to stop first */
 	bool changed;           /* a forward step changed something */
+	bool took;              /* the take handed over the old socket */
 	bool started_new;       /* the new service's start was attempted */
+	bool stopped_old;       /* the old service's stop was attempted */
 	bool persist_tried;     /* the boot state's change was attempted */
 	bool undoing;           /* past the forward steps */
 	bool rollback_failed;
@@ -62,6 +71,14 @@ struct sw_core {
 };
 
 void sw_begin(struct sw_core *, const struct sw_facts *);
+
+/*
+ * After SW_TAKE_PORT: TOOK, the old listening socket is the switch's to
+ * hand on.  Then the switch overlaps: the new service starts on that
+ * socket while the old one still serves, and the old one stops after.
+ * Without it, the old one is stopped first and the port bound anew.
+ */
+void sw_took(struct sw_core *, bool took);
 
 /*
  * The next step.  ABORT_ASKED: the caller has asked to stop; it is heeded

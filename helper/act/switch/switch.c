@@ -8,12 +8,21 @@
  * caller's reach: a caller who could stop the process between the
  * pre-flight and the first step would make it act on a stale view.
  *
- * Socket handoff (service.handoff): the free-port step takes a copy of
- * each listening socket the old holders have and the new service
- * inherits them.  The port then never stops listening: a client that
- * connects while it changes hands waits in the same accept queue, which
- * the new service empties.  Where none could be taken (the port was free,
- * or the kernel refused), the transaction binds [::]:PORT itself.
+ * Socket handoff (service.handoff), and the overlap it allows: the
+ * take-port step copies the old holders' listening socket, signalling
+ * nothing; the new service starts on that very socket while the old one
+ * still serves on it, and only once the new one is up does the old one
+ * get its stop - its drain signal first, where it has one, so that what
+ * it has in flight (a download, a keep-alive client's request) ends
+ * whole.  The port never stops listening and nobody stops accepting
+ * before the other accepts: a client waits in one accept queue, which
+ * both empty.  The checks run after the old one has stopped, against
+ * what then answers.  A failure before the old one's stop leaves it
+ * untouched: the new one is stopped again, and that is the rollback.
+ * Where no socket could be taken (the kernel refused, or it is not fit
+ * to hand on), the switch falls back to a gap: the old service is
+ * stopped first and the transaction binds [::]:PORT itself; where the
+ * port was free, it binds at once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -111,6 +120,26 @@ hold_port(struct sw *w)
 }
 
 /*
+ * The overlap's first step: a copy of the old holders' listening socket,
+ * nothing signalled.  The core hears whether one came - as judged by the
+ * transaction (txn.nsocks), not by the step's word.
+ */
+static bool
+take_port(struct sw *w, bool *changed)
+{
+	char words[64];
+	struct txn_step s = { .kind = DO_TAKE_PORT, .words = words,
+	    .grant = w->pl->grant, .svc = w->pl->from,
+	    .handoff_port = w->pl->port };
+	bool ok;
+
+	snprintf(words, sizeof(words), "take-port %d", w->pl->port);
+	ok = do_step(w, &s, changed);
+	sw_took(&w->core, ok && w->t->nsocks > 0);
+	return ok;
+}
+
+/*
  * What the old unit becomes at boot: masked if the plan says so, or if
  * it was masked already (a disable must not unmask what an administrator
  * masked), else disabled.
@@ -135,6 +164,8 @@ act(struct sw *w, enum sw_step step, bool *changed)
 
 	*changed = false;
 	switch (step) {
+	case SW_TAKE_PORT:
+		return take_port(w, changed);
 	case SW_FREE_PORT:
 		snprintf(words, sizeof(words), "free-port %d", pl->port);
 		s.kind = DO_FREE_PORT, s.grant = pl->grant, s.svc = pl->from;
@@ -145,6 +176,10 @@ act(struct sw *w, enum sw_step step, bool *changed)
 	case SW_START_NEW:
 		snprintf(words, sizeof(words), "start %s", pl->to->name);
 		s.kind = DO_START, s.svc = pl->to, s.handoff = handoff;
+		break;
+	case SW_STOP_OLD:
+		snprintf(words, sizeof(words), "stop %s", pl->from->name);
+		s.kind = DO_STOP, s.svc = pl->from, s.keep_taken = true;
 		break;
 	case SW_VERIFY:
 		snprintf(words, sizeof(words), "verify %s",
@@ -172,7 +207,8 @@ act(struct sw *w, enum sw_step step, bool *changed)
 	case SW_STOP_NEW:
 		snprintf(words, sizeof(words), "rollback: stop %s",
 		    pl->to->name);
-		s.kind = DO_STOP, s.svc = pl->to;
+		/* before the old one's stop, it holds the same socket */
+		s.kind = DO_STOP, s.svc = pl->to, s.keep_taken = true;
 		break;
 	case SW_START_OLD:
 		snprintf(words, sizeof(words), "rollback: start %s",
@@ -224,6 +260,9 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 	else if (o == SW_ROLLED_BACK)
 		snprintf(buf, size, "rolled back, %s serving %d again "
 		    "(verified listening)", pl->from->name, pl->port);
+	else if (o == SW_OLD_KEPT)
+		snprintf(buf, size, "rolled back: %s was never stopped and "
+		    "still serves port %d", pl->from->name, pl->port);
 	else if (o == SW_ROLLED_BACK_IDLE)
 		snprintf(buf, size, "rolled back: %s did not hold port %d "
 		    "before and was not started; port %d is %s", pl->from->name,
@@ -248,7 +287,7 @@ boot_words(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 
 	buf[0] = '\0';
 	if (!w->core.facts.persist || (o != SW_OK && o != SW_ROLLED_BACK &&
-	    o != SW_ROLLED_BACK_IDLE))
+	    o != SW_ROLLED_BACK_IDLE && o != SW_OLD_KEPT))
 		return;
 	if (o != SW_OK) {
 		first = pl->from, second = pl->to;
@@ -500,11 +539,22 @@ print_steps(const struct plan *pl)
 	int n = 1;
 
 	printf("cutover: switch %s would:\n", pl->name);
-	printf("  %d. free port %d from %s\n", n++, pl->port, pl->from->name);
-	printf("  %d. start %s", n++, pl->to->name);
-	if (pl->to->handoff != HANDOFF_NONE)
-		printf(" (socket handoff: %s)", handoffs[pl->to->handoff]);
-	printf("\n");
+	if (pl->to->handoff == HANDOFF_NONE) {
+		printf("  %d. free port %d from %s\n", n++, pl->port,
+		    pl->from->name);
+		printf("  %d. start %s\n", n++, pl->to->name);
+	} else {
+		printf("  %d. take over port %d's listening socket from %s, "
+		    "which serves on\n", n++, pl->port, pl->from->name);
+		printf("  %d. start %s on it (socket handoff: %s)\n", n++,
+		    pl->to->name, handoffs[pl->to->handoff]);
+		printf("  %d. stop %s%s, once %s is up\n", n++, pl->from->name,
+		    pl->from->drain_signal ? " gracefully (its drain signal)" :
+		    "", pl->to->name);
+		printf("     (if the socket cannot be taken over: stop %s "
+		    "first, then listen on port %d for %s)\n", pl->from->name,
+		    pl->port, pl->to->name);
+	}
 	for (i = 0; i < pl->nverify; i++)
 		printf("  %d. verify %s\n", n++, pl->verify[i]->name);
 	if (persists(pl)) {

@@ -11,7 +11,7 @@ apache2_start || { fail_check "apache2ctl start"; finish; }
 master=$(apache2_pid)
 audit_mark
 expect 0 "free-port $PORT from apache2" -- "$ASAN_CUTOVER" free-port "$PORT"
-has "signalled pid $master)" out "free-port signals apache2's master"
+has "signalled pid $master; drained gracefully)" out "free-port signals apache2's master"
 outcome_is "free-port from apache2" ok "[$master]"
 listening "$PORT" && fail_check "$PORT is free" "$(describe_holders "$PORT")"
 

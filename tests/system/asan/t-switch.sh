@@ -1,14 +1,16 @@
 #!/bin/sh
 # Under ASan+UBSan, as root: cutover switch newsite (the deploy.conf
-# plan: free 8080 from apache2, start nginx with the socket handed over,
-# verify homepage, roll back on a failure) - its -n, a switch that
-# succeeds, and one whose check fails and is rolled back.
+# plan: take over apache2's socket, start nginx on it, stop apache2
+# gracefully, verify homepage, roll back on a failure) - its -n, a switch
+# that succeeds, one whose check fails and is rolled back, and one whose
+# nginx cannot start (apache2 is never stopped).
 . tests/system/asan/lib.sh
 root_policy "" || exit 1
 grep -q '"deploy", "root"' "$POLICY" || { fail_check "the policy grants root"; finish; }
 new_page=$NEW_ROOT/index.html
 cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
-trap 'cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"' EXIT
+cp -p "$NGINX_CONF" "$TEST_TMPDIR/nginx.conf.orig" || exit 1
+trap 'cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"; cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"' EXIT
 
 serves() {
 	case $(curl -s --max-time 5 "http://127.0.0.1:$PORT/") in
@@ -19,7 +21,7 @@ serves() {
 
 apache2_start || { fail_check "apache2ctl start"; finish; }
 expect 0 "switch -n newsite" -- "$ASAN_CUTOVER" -n switch newsite
-has "free port $PORT from apache2" out "-n lists the free-port step"
+has "take over port $PORT's listening socket from apache2" out "-n lists the take-port step"
 serves "$OLD_TEXT" || fail_check "-n changed nothing: apache2 serves the old page"
 
 audit_mark
@@ -37,6 +39,16 @@ expect_files 1 "switch newsite with a broken site: rolled back" -- "$ASAN_CUTOVE
 has "rolled back" err "says it rolled back"
 wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page again"
 [ -z "$(nginx_procs)" ] || fail_check "nginx is stopped after the rollback"
+cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+
+# nginx cannot start: apache2, never stopped, serves on
+master=$(apache2_pid)
+echo "no_such_directive cutover-asan;" >>"$NGINX_CONF"
+expect_files 1 "switch newsite, nginx cannot start: fails" -- "$ASAN_CUTOVER" switch newsite
+has "apache2 was never stopped" err "says apache2 was never stopped"
+[ "$(apache2_pid)" = "$master" ] || fail_check "apache2's master changed"
+serves "$OLD_TEXT" || fail_check "apache2 serves the old page on"
+cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
 
 audit_valid "the records of the sanitizer runs"
 sanitizer_clean
