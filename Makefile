@@ -388,22 +388,28 @@ demo: $(DEPS_FIRST)
 # ---- benchmarks: make bench (not part of make check; bench/README.md) -------
 # Root only, under the system tests' lock (the scripts take it): users,
 # the setuid systest build, apache2 and nginx on 8080.  The probe client
-# is plain C with libc only.  BENCH=decide or BENCH=switch runs one;
-# BENCH=systemd (not in the default set) the switch under systemd, in
-# containers (bench/systemd.sh).
-BENCH_DEB_PACKAGES := hyperfine opendoas sudo
-BENCH ?= decide switch
+# is plain C with libc only.  BENCH=decide, BENCH=switch or
+# BENCH=traffic (keep-alive load, a download, the switch: bench/traffic.sh)
+# runs one; BENCH=systemd (not in the default set) the switch under
+# systemd, in containers (bench/systemd.sh).
+BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk
+BENCH ?= decide switch traffic
 PROBE := $(BUILD)/bench/probe
+KALOAD := $(BUILD)/bench/kaload
 
 $(PROBE): bench/probe.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/probe.c
 
+$(KALOAD): bench/kaload.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/kaload.c
+
 .PHONY: bench
 bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
 bench: $(DEPS_FIRST)
 	@[ "$$(id -u)" = 0 ] || { echo "make bench: needs root (users, a setuid install, apache2, nginx)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE)
+	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE) $(KALOAD)
 	@for b in $(BENCH); do BUILD=$(BUILD) sh bench/$$b.sh || exit 1; done
 
 # ---- fuzzing: make fuzz (not part of make check) ---------------------------

@@ -36,7 +36,8 @@
  * With -l LOG, one line per request: start_ms end_ms outcome server errno
  * (ms from the probe's start, CLOCK_MONOTONIC).  With -r READY_FILE, the
  * file is created once the first request has succeeded (the caller
- * waits for it before it starts the switch).
+ * waits for it before it starts the switch); it holds the start, t0, in
+ * ns of CLOCK_MONOTONIC, so that a driver can place its own times.
  *
  * No dependency beyond libc.  Exit 0, or 2 on a usage or system error.
  */
@@ -427,8 +428,11 @@ main(int argc, char **argv)
 				if (readypath != NULL) {
 					int fd = open(readypath, O_WRONLY |
 					    O_CREAT | O_CLOEXEC, 0644);
-					if (fd >= 0)
+					if (fd >= 0) {
+						/* t0, for a driver's clock */
+						dprintf(fd, "%lld\n", (long long)t0);
 						close(fd);
+					}
 				}
 			}
 			live[i] = live[--nlive];

@@ -1,8 +1,8 @@
 /*
  * holders.c - who holds a listening TCP port.
  *
- * The kernel's socket tables (/proc/net/tcp and tcp6) give the inodes of
- * the LISTEN sockets on the port; every process's fd table gives who has
+ * The kernel's socket tables (NETLINK_SOCK_DIAG, IPv4 and IPv6) give the
+ * inodes of the LISTEN sockets on the port; every process's fd table gives who has
  * them open - all of them, so a SO_REUSEPORT peer or a process the socket
  * was passed to shows up as a holder too.  Identity is the executable's
  * device and inode (stat of /proc/PID/exe), never its name, and the real
@@ -11,7 +11,15 @@
  * signals; it only describes - and a read that fails describes nothing:
  * it is an error, never "not a holder" or "let go".
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <dirent.h>
@@ -28,9 +36,8 @@
 #include "helper/act/holders.h"
 #include "helper/lib/procfs.h"
 
-static const char *const tcp_tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-
-#define TCP_LISTEN 0x0a
+#define TCP_LISTEN 0x0a         /* the kernel's TCP_LISTEN state */
+#define DIAG_BUF   65536
 
 /* A process that no longer exists: ENOENT/ESRCH from its /proc entry. */
 static bool
@@ -39,56 +46,136 @@ vanished(int e)
 	return e == ENOENT || e == ESRCH;
 }
 
+/* Keep inet_diag message M if it is a LISTEN socket on PORT; 0, or 3. */
+static int
+note_listener(const struct inet_diag_msg *m, int port, struct holders *out,
+    char *why, size_t whylen)
+{
+	if (m->idiag_state != TCP_LISTEN || ntohs(m->id.idiag_sport) != port ||
+	    m->idiag_inode == 0)
+		return 0;
+	if (out->nsockets == PORT_SOCKETS_MAX) {
+		snprintf(why, whylen, "port %d has more than %d listening "
+		    "sockets, more than cutover can account for", port,
+		    PORT_SOCKETS_MAX);
+		return EXIT_REFUSED;
+	}
+	out->sockets[out->nsockets++] = m->idiag_inode;
+	return 0;
+}
+
 /*
- * One table's LISTEN sockets on PORT, appended to OUT.  0; 1 when it
- * cannot be read or a line cannot be parsed; 3 when the port has more
- * LISTEN sockets than OUT holds.
+ * One dump's messages in BUF (N bytes): 0 more to come, 1 done, -1 the
+ * kernel's error (errno), -2 an interrupted or malformed dump, or 3.
  */
 static int
-listen_sockets(const char *table, int port, struct holders *out, char *why,
-    size_t whylen)
+take_dump(const char *buf, size_t n, int port, struct holders *out,
+    char *why, size_t whylen)
 {
-	char line[512];
-	unsigned int lport, state, uid;
-	unsigned long inode;
-	int rc = 0;
-	FILE *f;
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)buf;
+	int len = (int)n, rc;
 
-	if ((f = fopen(table, "re")) == NULL) {
-		if (errno == ENOENT)
-			return 0;       /* no IPv6: fine */
-		snprintf(why, whylen, "cannot read %s: %s", table,
-		    strerror(errno));
+	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		if (nh->nlmsg_flags & NLM_F_DUMP_INTR)
+			return -2;
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+			errno = e->error < 0 ? -e->error : EPROTO;
+			return -1;
+		}
+		if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
+			continue;
+		if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+			return -2;
+		if ((rc = note_listener(NLMSG_DATA(nh), port, out, why,
+		    whylen)) != 0)
+			return rc;
+	}
+	return len == 0 ? 0 : -2;
+}
+
+/*
+ * One family's LISTEN sockets on PORT, appended to OUT, from the
+ * kernel's socket diagnostics (NETLINK_SOCK_DIAG, what ss(8) reads).
+ * The kernel selects the LISTEN state itself: under load a port has tens
+ * of thousands of TIME_WAIT sockets, which /proc/net/tcp would print and
+ * this process parse, line by line, on every look (20 ms each under the
+ * benchmark's load).  0; 1 when the table cannot be read whole; 3 when
+ * the port has more LISTEN sockets than OUT holds.
+ */
+static int
+listen_sockets(int family, int port, struct holders *out, char *buf,
+    char *why, size_t whylen)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		    .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.r = { .sdiag_family = (unsigned char)family,
+		    .sdiag_protocol = IPPROTO_TCP, .idiag_states = 1U << TCP_LISTEN },
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct iovec iov = { buf, DIAG_BUF };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	const char *what = family == AF_INET6 ? "IPv6" : "IPv4";
+	ssize_t n;
+	int fd, rc = 0;
+
+	if ((fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+	    NETLINK_SOCK_DIAG)) == -1 || sendto(fd, &req, sizeof(req), 0,
+	    (struct sockaddr *)&kernel, sizeof(kernel)) != (ssize_t)sizeof(req))
+		rc = -1;
+	while (rc == 0) {
+		if ((n = recvmsg(fd, &msg, 0)) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || (msg.msg_flags & MSG_TRUNC))
+			rc = n < 0 ? -1 : -2;
+		else
+			rc = take_dump(buf, (size_t)n, port, out, why, whylen);
+	}
+	if (fd != -1)
+		close(fd);
+	if (rc == -1 && family == AF_INET6 && (errno == ENOENT ||
+	    errno == EAFNOSUPPORT))
+		return 0;       /* no IPv6: fine */
+	if (rc == -1 || rc == -2)
+		snprintf(why, whylen, "cannot read the kernel's %s socket table: "
+		    "%s", what, rc == -1 ? strerror(errno) : "it changed or "
+		    "ended early while it was read");
+	return rc == 1 ? 0 : rc == EXIT_REFUSED ? rc : EXIT_FAILED;
+}
+
+/*
+ * The LISTEN sockets on PORT, IPv4 and IPv6, into OUT->sockets.  A dump
+ * the kernel says was interrupted (the table changed under it) is read
+ * again, up to three times.
+ */
+static int
+port_sockets(int port, struct holders *out, char *why, size_t whylen)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	char *buf = malloc(DIAG_BUF);
+	size_t i;
+	int rc = 0, tries;
+
+	if (buf == NULL) {
+		snprintf(why, whylen, "out of memory");
 		return EXIT_FAILED;
 	}
-	if (fgets(line, sizeof(line), f) == NULL)       /* the header */
-		rc = ferror(f) ? -1 : 0;
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		if (strchr(line, '\n') == NULL || sscanf(line, " %*u: "
-		    "%*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*s %*s %*s %u %*d "
-		    "%lu", &lport, &state, &uid, &inode) != 4) {
-			rc = -1;
+	for (tries = 0; tries < 3; tries++) {
+		out->nsockets = 0;
+		for (i = 0, rc = 0; rc == 0 && i < 2; i++)
+			rc = listen_sockets(families[i], port, out, buf, why,
+			    whylen);
+		if (rc != EXIT_FAILED)
 			break;
-		}
-		if ((int)lport != port || state != TCP_LISTEN || inode == 0)
-			continue;
-		if (out->nsockets == PORT_SOCKETS_MAX) {
-			snprintf(why, whylen, "port %d has more than %d listening "
-			    "sockets, more than cutover can account for",
-			    port, PORT_SOCKETS_MAX);
-			rc = EXIT_REFUSED;
-			break;
-		}
-		out->sockets[out->nsockets++] = inode;
 	}
-	if (rc == 0 && ferror(f))
-		rc = -1;
-	if (rc == -1) {
-		snprintf(why, whylen, "cannot read %s: %s", table, ferror(f) ?
-		    strerror(errno) : "a line cutover cannot parse");
-		rc = EXIT_FAILED;
-	}
-	fclose(f);
+	free(buf);
 	return rc;
 }
 
@@ -287,10 +374,8 @@ ports_holders(int port, struct holders *out, char *why, size_t whylen)
 	DIR *d;
 
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < sizeof(tcp_tables) / sizeof(tcp_tables[0]); i++)
-		if ((rc = listen_sockets(tcp_tables[i], port, out, why,
-		    whylen)) != 0)
-			return rc;
+	if ((rc = port_sockets(port, out, why, whylen)) != 0)
+		return rc;
 	if (out->nsockets == 0)
 		return 0;
 	if ((d = opendir("/proc")) == NULL) {
@@ -324,15 +409,12 @@ ports_listening(int port)
 {
 	struct holders *h = malloc(sizeof(*h));
 	char why[256];
-	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (h == NULL)
 		return -1;
 	memset(h, 0, sizeof(*h));
-	for (i = 0; rc == 0 && i < sizeof(tcp_tables) / sizeof(tcp_tables[0]);
-	    i++)
-		rc = listen_sockets(tcp_tables[i], port, h, why, sizeof(why));
+	rc = port_sockets(port, h, why, sizeof(why));
 	/* More sockets than can be counted: it listens. */
 	rc = rc == EXIT_REFUSED ? 1 : rc != 0 ? -1 : h->nsockets > 0;
 	free(h);
@@ -352,10 +434,7 @@ ports_listening_any(int port, const unsigned long *inodes, size_t n,
 		return -1;
 	}
 	memset(h, 0, sizeof(*h));
-	for (i = 0; rc == 0 && i < sizeof(tcp_tables) / sizeof(tcp_tables[0]);
-	    i++)
-		rc = listen_sockets(tcp_tables[i], port, h, why, whylen);
-	if (rc != 0)
+	if ((rc = port_sockets(port, h, why, whylen)) != 0)
 		rc = -1;
 	for (i = 0; rc == 0 && i < h->nsockets; i++)
 		for (k = 0; k < n; k++)
@@ -533,6 +612,46 @@ holder_ids_describe(const struct holder_ids *ids, char *buf, size_t size)
 		len += (size_t)snprintf(buf + len, size - len, "%s%s",
 		    i == 0 ? "" : i + 1 == svc->nholder_users ? " or " : ", ",
 		    svc->holder_users[i]);
+}
+
+int
+holder_waiting(pid_t pid)
+{
+	static const long waits[] = {
+#ifdef SYS_accept
+		SYS_accept,
+#endif
+		SYS_accept4,
+#ifdef SYS_poll
+		SYS_poll,
+#endif
+		SYS_ppoll,
+#ifdef SYS_select
+		SYS_select,
+#endif
+		SYS_pselect6,
+#ifdef SYS_epoll_wait
+		SYS_epoll_wait,
+#endif
+		SYS_epoll_pwait,
+#ifdef SYS_epoll_pwait2
+		SYS_epoll_pwait2,
+#endif
+	};
+	char path[64], buf[256];
+	size_t i;
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	if (procfs_read(path, buf, sizeof(buf)) == -1)
+		return -1;
+	/* "running", or "-1 ..." (in no call), or "NR args..." */
+	if (sscanf(buf, "%ld", &nr) != 1)
+		return 0;
+	for (i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+		if (waits[i] == nr)
+			return 1;
+	return 0;
 }
 
 int

@@ -124,6 +124,16 @@ int holder_same(const struct holder *h, char *why, size_t whylen);
 int holder_holds(const struct holder *h, char *why, size_t whylen);
 
 /*
+ * Is PID asleep in a call that waits for connections or events - accept,
+ * poll, select, epoll?  1 yes, 0 no (running, or in any other call), -1
+ * cannot tell (/proc/PID/syscall needs the step's cap_sys_ptrace).  A
+ * server that inherited its listening socket holds it from its exec on,
+ * before it has even read its configuration: holding proves nothing, a
+ * process that waits with it has reached its loop.
+ */
+int holder_waiting(pid_t pid);
+
+/*
  * PID's control group: the cgroup v2 ("0::") path of /proc/PID/cgroup,
  * or the name=systemd hierarchy's on a host of cgroup v1 (systemd's
  * own, where it tracks units).  0, or -1 when it cannot be read.

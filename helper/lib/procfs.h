@@ -2,7 +2,7 @@
  * procfs.h - reading a small /proc file whole, and one field of a
  * /proc/PID/status.  Every read of a status file goes through these; the
  * walks of /proc and /proc/PID/fd (holders.c, release.c, verify.c) and
- * the /proc/net/tcp tables (holders.c) read their own way.
+ * the kernel's socket tables (holders.c, NETLINK_SOCK_DIAG) their own way.
  */
 #ifndef CUTOVER_PROCFS_H
 #define CUTOVER_PROCFS_H

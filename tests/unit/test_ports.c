@@ -12,6 +12,7 @@
  * program) are left out otherwise, with a note.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include <netinet/in.h>
 
 #include <check.h>
+#include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -311,6 +313,78 @@ START_TEST(more_sockets_than_a_scan_holds_refuse)
 }
 END_TEST
 
+/*
+ * The kernel's table, through NETLINK_SOCK_DIAG: among a thousand
+ * connections on the port (several netlink messages' worth, ESTABLISHED
+ * and, once closed, TIME_WAIT) only the listener counts, by its inode.
+ */
+START_TEST(only_the_listener_counts_among_many_connections)
+{
+	struct holders *h = calloc(1, sizeof(*h));
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int port, lfd = tcp_socket(AF_INET, O_LOOPBACK, &port), i;
+	int cfd[500], afd[500];
+	struct stat st;
+
+	ck_assert_int_eq(fstat(lfd, &st), 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	ck_assert_int_eq(listen(lfd, 600), 0);
+	for (i = 0; i < 500; i++) {
+		cfd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_eq(connect(cfd[i], (struct sockaddr *)&a,
+		    sizeof(a)), 0);
+		ck_assert_int_ge(afd[i] = accept(lfd, NULL, NULL), 0);
+	}
+	for (i = 0; i < 250; i++) {     /* TIME_WAIT for half of them */
+		close(cfd[i]);
+		close(afd[i]);
+	}
+	ck_assert_int_eq(ports_holders(port, h, why, sizeof(why)), 0);
+	ck_assert_uint_eq(h->nsockets, 1);
+	ck_assert_uint_eq(h->sockets[0], (unsigned long)st.st_ino);
+	ck_assert_int_eq(ports_listening(port), 1);
+	ck_assert_int_eq(ports_listening_any(port, h->sockets, 1, why,
+	    sizeof(why)), 1);
+	close(lfd);
+	ck_assert_int_eq(ports_listening(port), 0);
+	for (i = 250; i < 500; i++) {
+		close(cfd[i]);
+		close(afd[i]);
+	}
+	free(h);
+}
+END_TEST
+
+/* A process waiting in poll() has reached its loop; one in pause() not. */
+START_TEST(waiting_is_a_call_that_waits_for_events)
+{
+	pid_t polling, pausing;
+	int i, got = 0;
+
+	if ((polling = fork()) == 0) {
+		(void)poll(NULL, 0, 10000);
+		_exit(0);
+	}
+	if ((pausing = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	for (i = 0; i < 200 && got != 1; i++) {
+		usleep(10000);
+		got = holder_waiting(polling);
+	}
+	ck_assert_int_eq(got, 1);
+	ck_assert_int_eq(holder_waiting(pausing), 0);
+	ck_assert_int_eq(holder_waiting(getpid()), 0);  /* running */
+	kill(polling, SIGKILL);
+	kill(pausing, SIGKILL);
+	waitpid(polling, NULL, 0);
+	waitpid(pausing, NULL, 0);
+	ck_assert_int_eq(holder_waiting(polling), -1);  /* gone */
+}
+END_TEST
+
 START_TEST(holder_users_resolve_now)
 {
 	static const char *const users[] = { "root", "nobody", NULL };
@@ -440,6 +514,8 @@ ports_suite(void)
 	tcase_add_test(t, another_users_or_a_devices_socket_is_unfit);
 	tcase_add_test(t, a_failed_read_is_not_gone);
 	tcase_add_test(t, more_sockets_than_a_scan_holds_refuse);
+	tcase_add_test(t, only_the_listener_counts_among_many_connections);
+	tcase_add_test(t, waiting_is_a_call_that_waits_for_events);
 	tcase_add_test(t, holder_users_resolve_now);
 	tcase_add_test(t, a_holder_is_exe_and_user);
 	tcase_add_test(t, pids_are_listed_as_far_as_they_fit);

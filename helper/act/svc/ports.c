@@ -82,6 +82,23 @@ holds_only_handed(const struct svc_launch *l, const struct holders *hs,
 }
 
 /*
+ * With a handed socket: is one of the service's processes that hold it
+ * waiting for connections (holder_waiting)?  The socket is theirs from
+ * the exec on; one that fails to start holds it too, until it exits.
+ */
+static bool
+waits_on_port(const struct svc_launch *l, const struct holders *h)
+{
+	size_t j;
+
+	for (j = 0; j < h->n; j++)
+		if (holder_is(&h->v[j], &l->holders) &&
+		    holder_waiting(h->v[j].pid) == 1)
+			return true;
+	return false;
+}
+
+/*
  * Is every port held by the service?  1 yes (pids in REP), 0 not yet
  * (STATE says why), -1 on error (STATE too).
  */
@@ -138,6 +155,12 @@ svc_ports_ready(const struct svc_launch *p, struct holders *h,
 		if (!ours) {
 			snprintf(state, len, "port %d is held by %s but not by "
 			    "one running as %s", port, svc->exe, p->user);
+			return 0;
+		}
+		if (p->nhandoff > 0 && !waits_on_port(p, h)) {
+			snprintf(state, len, "port %d's handed socket is held by "
+			    "%s, but none of its processes waits for connections "
+			    "yet", port, svc->name);
 			return 0;
 		}
 	}
