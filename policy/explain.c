@@ -463,9 +463,20 @@ effect_switch(struct strbuf *sb, const struct plan *pl)
 
 	switch_summary(sb, pl);
 	sb_puts(sb, ". Steps: ");
-	effect_free_port(sb, pl->grant);
-	sb_puts(sb, "; ");
-	effect_start(sb, pl->to);
+	if (pl->to->handoff != HANDOFF_NONE) {
+		/* the overlap: the old one stops after the new one is up */
+		sb_printf(sb, "take over port %d's listening socket (where it "
+		    "cannot be: ", pl->port);
+		effect_free_port(sb, pl->grant);
+		sb_puts(sb, ", first); ");
+		effect_start(sb, pl->to);
+		sb_puts(sb, "; ");
+		effect_stop(sb, pl->from);
+	} else {
+		effect_free_port(sb, pl->grant);
+		sb_puts(sb, "; ");
+		effect_start(sb, pl->to);
+	}
 	for (i = 0; i < pl->nverify; i++) {
 		sb_puts(sb, "; ");
 		effect_verify(sb, pl->verify[i]);

@@ -102,6 +102,15 @@ plan_services(struct build *b, const char *file, const config_setting_t *g,
 		    "to the ports of service %s (%s:%d)", pl->name,
 		    pl->to->name, pl->port, pl->to->name, pl->port,
 		    pl->to->name, pl->to->at.file, pl->to->at.line);
+	/* the old one is found, stopped and started again by its ports */
+	if (pl->from != NULL && !service_listens_on(pl->from, pl->port))
+		build_error(b, file, config_setting_get_member(g, "from"),
+		    "plan %s switches port %d from %s, but %s does not list "
+		    "that port, so cutover could find it neither to stop it "
+		    "nor, in a rollback, to see it serve again; add %d to the "
+		    "ports of service %s (%s:%d)", pl->name, pl->port,
+		    pl->from->name, pl->from->name, pl->port, pl->from->name,
+		    pl->from->at.file, pl->from->at.line);
 	/*
 	 * Every service has start or unit today; the check stays so that a
 	 * service made stop-only one day cannot silently become a rollback

@@ -14,11 +14,12 @@
  * caller either.  What the caller keeps is their own process, the front:
  * it only relays.
  *
- * Socket handoff: a free-port step with a handoff port takes a copy of
- * each listening socket the old holders have (release.c, before it signals
- * them) and sends them here; the next start hands them on.  Where none
- * came, the transaction binds the port itself (txn_hold_port), trying
- * every 100 us once the holders are signalled.
+ * Socket handoff: a take-port step (a switch's overlap: nothing is
+ * signalled) or a free-port step with a handoff port (before it signals
+ * the holders) takes a copy of each listening socket the old holders have
+ * (release.c) and sends them here; the next start hands them on.  Where
+ * none came, the transaction binds the port itself (txn_hold_port), after
+ * a free-port trying every 100 us once the holders are signalled.
  */
 #include <sys/pidfd.h>
 #include <sys/socket.h>

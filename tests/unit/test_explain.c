@@ -309,8 +309,12 @@ END_TEST
 #define SWITCH_NEWSITE \
     "switch newsite: start nginx on port 8080's listening socket while " \
     "apache2 serves, then stop apache2, verify homepage; on failure stop " \
-    "nginx and start apache2 again if it was stopped. Steps: " FREE_8080 \
-    "; " START_NGINX "; verify homepage: check http://127.0.0.1:8080/ for " \
+    "nginx and start apache2 again if it was stopped. Steps: take over " \
+    "port 8080's listening socket (where it cannot be: " FREE_8080 \
+    ", first); " START_NGINX "; stop apache2: SIGWINCH, drain up to 30.0 " \
+    "s, then SIGTERM to processes of /usr/sbin/apache2 as root or " \
+    "www-data, wait 5.0 s, then gives up; verify homepage: check " \
+    "http://127.0.0.1:8080/ for " \
     "status 200 and body containing \"Fall collection\", retrying for up " \
     "to 10.0 s; on failure: " STOP_NGINX "; start apache2 as root:(primary group) " \
     "(allow_root) with no capabilities: /usr/sbin/apache2ctl start " \
@@ -901,12 +905,14 @@ START_TEST(explain_plans_text)
 	/* the handoff, in the start step; the rollback's steps after it */
 	ck_assert_line(out, "  switch fwd: start web on port 80's listening "
 	    "socket while old serves, then stop old, verify up; on failure stop "
-	    "web and start old again if it was stopped. Steps: free "
-	    "port 80 by stopping old (/usr/sbin/old as old, SIGTERM, 5.0 s, then gives "
-	    "up) or web (/usr/sbin/web as www, SIGTERM, 5.0 s, then gives up); start "
+	    "web and start old again if it was stopped. Steps: take over port "
+	    "80's listening socket (where it cannot be: free port 80 by stopping "
+	    "old (/usr/sbin/old as old, SIGTERM, 5.0 s, then gives up) or web "
+	    "(/usr/sbin/web as www, SIGTERM, 5.0 s, then gives up), first); start "
 	    "web as www:(primary group) with no capabilities: /usr/sbin/web "
 	    "(listens on 80; in a switch, inherits the port's listening socket "
-	    "as fd 3 with LISTEN_FDS=1); verify up: check http://127.0.0.1/ for "
+	    "as fd 3 with LISTEN_FDS=1); stop old: SIGTERM to processes of "
+	    "/usr/sbin/old as old, wait 5.0 s, then gives up; verify up: check http://127.0.0.1/ for "
 	    "status 200, "
 	    "one attempt; on failure: stop web: SIGTERM to processes of "
 	    "/usr/sbin/web as www, wait 5.0 s, then gives up; start old as old:(primary "

@@ -596,6 +596,25 @@ START_TEST(plan_target_must_listen_on_the_port)
 }
 END_TEST
 
+/* FROM too: it is found, stopped and seen to serve again by its ports. */
+START_TEST(plan_source_must_listen_on_the_port)
+{
+	struct policy *p = tu_build(&d, SWITCHABLE,
+	    "services = { other = { exe = \"/usr/bin/other\"; user = \"other\";\n"
+	    "  start = [\"/usr/bin/other\"]; ports = [9090]; }; };\n"
+	    "ports = ( { port = 8080; holders = [\"other\"]; } );\n"
+	    "plans = { newsite = { port = 8080; from = \"other\";\n"
+	    "  to = \"nginx\"; }; };\n", NULL);
+
+	ck_assert_ptr_null(p);
+	ck_assert(tu_has(&d, DIAG_ERROR, "policy.d/01.conf", 4, "plan newsite "
+	    "switches port 8080 from other, but other does not list that port, "
+	    "so cutover could find it neither to stop it nor, in a rollback, to "
+	    "see it serve again; add 8080 to the ports of service other "
+	    "(policy.d/01.conf:1)"));
+}
+END_TEST
+
 START_TEST(plan_defined_twice_across_files)
 {
 	struct policy *p = tu_build(&d, SWITCHABLE
@@ -846,6 +865,7 @@ load_suite(void)
 	tcase_add_test(bad, plan_errors_say_what_to_write);
 	tcase_add_test(bad, plan_errors_about_checks_and_names);
 	tcase_add_test(bad, plan_target_must_listen_on_the_port);
+	tcase_add_test(bad, plan_source_must_listen_on_the_port);
 	tcase_add_test(bad, plan_defined_twice_across_files);
 	tcase_add_test(bad, switch_in_rules_resolves_to_plans);
 	tcase_add_test(bad, unit_values);

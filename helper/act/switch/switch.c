@@ -1,8 +1,8 @@
 /*
  * switch.c - cutover switch PLAN as one transaction (transaction.c): the
- * pre-flight, then free the port from the plan's old service, start the
- * new one, run its checks, and on a failure roll back; one record per
- * step, one outcome record, one txid.
+ * pre-flight, then hand the port from the plan's old service to the new
+ * one (below), run its checks, and on a failure roll back; one record
+ * per step, one outcome record, one txid.
  *
  * Everything from the pre-flight on runs in the transaction, out of the
  * caller's reach: a caller who could stop the process between the
@@ -112,7 +112,7 @@ hold_port(struct sw *w)
 
 	if (txn_hold_port(w->t, w->pl->port) == 0)
 		return true;
-	snprintf(words, sizeof(words), "free-port %d", w->pl->port);
+	snprintf(words, sizeof(words), "hold-port %d", w->pl->port);
 	snprintf(text, sizeof(text), "cannot listen on port %d for the "
 	    "handoff: %s", w->pl->port, strerror(errno));
 	note_failure(w, words, text);
@@ -529,7 +529,11 @@ preflight(const struct plan *pl, struct sw_boot *before, char *why,
 	return holders_are_from(pl, why, whylen);
 }
 
-/* "free port 8080 from apache2, start nginx (socket handoff: nginx), ..." */
+/*
+ * "take over port 8080's listening socket from apache2, ..., start nginx
+ * on it, stop apache2, ..." - or without a handoff "free port 8080 from
+ * apache2, start nginx, ..."
+ */
 static void
 print_steps(const struct plan *pl)
 {
@@ -568,8 +572,9 @@ print_steps(const struct plan *pl)
 		printf("\n");
 	}
 	if (pl->rollback)
-		printf("  on a failure: stop %s, start %s again%s\n",
-		    pl->to->name, pl->from->name, persists(pl) ?
+		printf("  on a failure: stop %s, start %s again%s%s\n",
+		    pl->to->name, pl->from->name, pl->to->handoff !=
+		    HANDOFF_NONE ? " if it was stopped" : "", persists(pl) ?
 		    ", and what starts at boot as before" : "");
 	else
 		printf("  on a failure: nothing (rollback = false)\n");
