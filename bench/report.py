@@ -202,8 +202,9 @@ def switch(results):
         back = [x for x in (handback(os.path.join(results, "switch-%s.%d.log" % (side, i + 1)))
                             for i in range(len(rounds))) if x is not None]
         if back:
-            print("    NOTE: %d round(s) went back from nginx to apache2 (a rollback); the longest gap above"
-                  " may be that one" % len(back))
+            print("    NOTE: in %d round(s) apache2 answered again after nginx had: with a socket handoff"
+                  " both serve the one socket for a moment (the overlap); without one it is a rollback,"
+                  " and the longest gap above may be that one" % len(back))
         got[side] = (h, rounds, tot, failed, gaps, hand)
     if "seed" in got and "cutover" in got:
         ha, _, ta, fa, ga, hoa = got["seed"]
