@@ -392,7 +392,7 @@ demo: $(DEPS_FIRST)
 # BENCH=traffic (keep-alive load, a download, the switch: bench/traffic.sh)
 # runs one; BENCH=systemd (not in the default set) the switch under
 # systemd, in containers (bench/systemd.sh).
-BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk
+BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk $(CONTAINER_DEB_PACKAGES)
 BENCH ?= decide switch traffic
 PROBE := $(BUILD)/bench/probe
 KALOAD := $(BUILD)/bench/kaload

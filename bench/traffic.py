@@ -44,6 +44,8 @@ LOAD_S = int(ENV.get("LOAD_S", "6"))
 RATE_MB = int(ENV.get("RATE_MB", "25"))
 TAIL_MS = int(ENV.get("TAIL_MS", "500"))
 BIG = ENV.get("BIG_SHA256", "")
+# the clients' namespace: "" here, or "nsenter -t PID -n --" (a container)
+NETNS = ENV.get("NETNS", "").split()
 
 
 def mono_ns():
@@ -80,7 +82,7 @@ def wrk_parse(out):
 
 
 def wrk(seconds):
-    return subprocess.Popen(["wrk", "-t2", "-c64", "-d%ds" % seconds,
+    return subprocess.Popen(NETNS + ["wrk", "-t2", "-c64", "-d%ds" % seconds,
                              "--latency", URL], stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
@@ -151,11 +153,12 @@ def round_(side, n, cmd):
         os.unlink(kaready)
     with open(os.path.join(TMP, "probe.out"), "w") as pout, \
             open(os.path.join(TMP, "probe.err"), "w") as perr:
-        probe = subprocess.Popen([PROBE, "-l", log, "-r", ready],
+        probe = subprocess.Popen(NETNS + [PROBE, "-l", log, "-r", ready],
                                  stdin=subprocess.DEVNULL, stdout=pout,
                                  stderr=perr)
     with open(os.path.join(TMP, "kaload.out"), "w") as kout:
-        ka = subprocess.Popen([KALOAD, "-c", "8", "-l", kalog, "-r", kaready],
+        ka = subprocess.Popen(NETNS + [KALOAD, "-c", "8", "-l", kalog, "-r",
+                               kaready],
                               stdin=subprocess.DEVNULL, stdout=kout,
                               stderr=subprocess.STDOUT)
     try:
@@ -177,7 +180,7 @@ def round_(side, n, cmd):
         w = wrk(LOAD_S)
         time.sleep(1)
         curl = subprocess.Popen(
-            ["curl", "-s", "--limit-rate", "%dM" % RATE_MB, "-o", dl, "-w",
+            NETNS + ["curl", "-s", "--limit-rate", "%dM" % RATE_MB, "-o", dl, "-w",
              "%{http_code} %{size_download}", URL + "big.bin"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True)

@@ -15,6 +15,10 @@
 #   cutover  cutover switch newsite as user deploy, with
 #            policy/examples/deploy.conf (process mode: overlap on the
 #            handed socket, apache2 drained with SIGWINCH)
+#   systemd  the same under systemd, in a container: Debian's
+#            apache2.service (with a drain drop-in) to nginx.service
+#            (with the handoff drop-in), examples/systemd.conf
+#            (bench/traffic-systemd.sh)
 # The file both servers serve, big.bin (DOWNLOAD_MB, 200 MB of random
 # bytes), is made once in each document root and removed at the end.
 #
@@ -25,10 +29,10 @@
 bench_begin traffic "$@"
 
 ROUNDS=${ROUNDS:-10}
-SIDES=${SIDES:-seed careful cutover}
+SIDES=${SIDES:-seed careful cutover systemd}
 DOWNLOAD_MB=${DOWNLOAD_MB:-200}
 KALOAD=$SRCDIR/$BUILD/bench/kaload
-export BENCH_TMP RESULTS PROBE KALOAD
+export BENCH_TMP RESULTS PROBE KALOAD ROUNDS
 [ -x "$PROBE" ] && [ -x "$KALOAD" ] || bench_die "no $PROBE or $KALOAD (make bench builds them)"
 for t in wrk curl ss sha256sum; do
 	command -v "$t" >/dev/null 2>&1 || bench_die "no $t (make bench installs it)"
@@ -47,10 +51,16 @@ for side in $SIDES; do
 	case $side in
 	seed) cmd="sh $SRCDIR/bench/seed-switch.sh $NGINX_CONF" ;;
 	careful) cmd="sh $SRCDIR/bench/careful-switch.sh $NGINX_CONF" ;;
+	systemd)
+		rm -f "$RESULTS/traffic-systemd.jsonl"
+		bench_say "systemd: $ROUNDS rounds (in a container)"
+		OLD_ROOT_BIG=$OLD_ROOT/big.bin ROUNDS=$ROUNDS sh bench/traffic-systemd.sh ||
+		    bench_die "the systemd side failed"
+		continue ;;
 	cutover)
 		# shellcheck disable=SC2016 # for that shell
 		cmd="setpriv --reuid=deploy --regid=$deploy_gid --init-groups -- /bin/sh -c 'exec \"\$0\" \"\$@\"' $CUTOVER switch newsite" ;;
-	*) bench_die "unknown side $side (seed, careful, cutover)" ;;
+	*) bench_die "unknown side $side (seed, careful, cutover, systemd)" ;;
 	esac
 	rm -f "$RESULTS/traffic-$side.jsonl" "$RESULTS"/traffic-"$side".*.log
 	bench_say "$side: $ROUNDS rounds"
