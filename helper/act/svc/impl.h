@@ -50,6 +50,13 @@ int svc_ports_unheld_scan(const struct svc_launch *l, char *why,
 int svc_ports_ready(const struct svc_launch *l, struct holders *h,
     struct svc_started *rep, char *state, size_t len);
 
+/*
+ * Between two looks at a starting service: *MS milliseconds, then the
+ * next pause twice as long, up to 50 ms.  Start *MS at 1: a look is
+ * cheap, and a server handed its socket is often up within milliseconds.
+ */
+void svc_poll_pause(long *ms);
+
 /* "8080, 8443": the service's ports, for messages. */
 void svc_port_list(const struct service *svc, char *buf, size_t size);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "helper/exitcodes.h"
 #include "helper/act/holders.h"
@@ -165,6 +166,15 @@ svc_ports_ready(const struct svc_launch *p, struct holders *h,
 		}
 	}
 	return 1;
+}
+
+void
+svc_poll_pause(long *ms)
+{
+	struct timespec t = { *ms / 1000, (*ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+	*ms = *ms < 25 ? *ms * 2 : 50;
 }
 
 void

@@ -46,8 +46,6 @@
 #include "helper/lib/clock.h"
 #include "policy/safepath.h"
 
-#define POLL_MS 50
-
 /* ---- pre-flight: the binaries --------------------------------------- */
 
 #define SCRIPT_DEPTH 4  /* "#!" interpreters, as the kernel */
@@ -782,9 +780,9 @@ static int
 poll_ready(const struct svc_launch *p, struct svc_started *rep,
     char *state, size_t len)
 {
-	struct timespec tick = { 0, POLL_MS * 1000000L };
 	struct holders *h = malloc(sizeof(*h));
 	double start = monotonic_seconds(), deadline = start + p->timeout;
+	long pause = 1;
 	int ready = 0;
 
 	if (h == NULL) {
@@ -798,7 +796,7 @@ poll_ready(const struct svc_launch *p, struct svc_started *rep,
 		/* A daemonizing start command exits 0; anything else failed. */
 		if (exited_badly(rep) || monotonic_seconds() >= deadline)
 			break;
-		nanosleep(&tick, NULL);
+		svc_poll_pause(&pause);
 	}
 	rep->seconds = monotonic_seconds() - start;
 	free(h);

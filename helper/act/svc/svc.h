@@ -133,10 +133,13 @@ int svc_launch(const struct svc_launch *l, struct svc_started *rep,
     char *why, size_t whylen);
 
 /*
- * Poll every 50 ms until each of the service's ports is listening and held
- * only by the service's processes, at least one of them running as its
- * user (a handed socket may be held by others too: in a switch's
- * overlap the old service still serves on it); or the start command failed; or L->timeout passed (EXIT_FAILED).
+ * Look (after 1 ms, then twice as long each time, up to every 50 ms)
+ * until each of the service's ports is listening and held only by the
+ * service's processes, at least one of them running as its user (a
+ * handed socket may be held by others too - in a switch's overlap the
+ * old service still serves on it - and one of the service's processes
+ * must wait for connections on it); or the start command failed; or
+ * L->timeout passed (EXIT_FAILED).
  * WHY says what happened either way: who holds the ports, and the start
  * command's exit status.  A launched process still running once ready is
  * left to run (a foreground service; it has its own session); one still

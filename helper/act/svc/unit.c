@@ -603,9 +603,9 @@ static int
 poll_ports(const struct svc_launch *l, struct svc_started *rep, char *state,
     size_t len)
 {
-	struct timespec tick = { 0, 50 * 1000000L };
 	struct holders *h = malloc(sizeof(*h));
 	double deadline = monotonic_seconds() + l->timeout;
+	long pause = 1;
 	int ready;
 
 	if (h == NULL) {
@@ -614,7 +614,7 @@ poll_ports(const struct svc_launch *l, struct svc_started *rep, char *state,
 	}
 	while ((ready = svc_ports_ready(l, h, rep, state, len)) == 0 &&
 	    monotonic_seconds() < deadline)
-		nanosleep(&tick, NULL);
+		svc_poll_pause(&pause);
 	free(h);
 	return ready;
 }
