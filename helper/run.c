@@ -27,6 +27,7 @@
 #include "helper/front/request.h"
 #include "helper/run.h"
 #include "helper/act/actions.h"
+#include "helper/act/switch/report.h"
 #include "helper/act/switch/switch.h"
 #include "policy/strbuf.h"
 #include "helper/act/transaction.h"
@@ -254,7 +255,8 @@ run_list(struct run *r)
 		return EXIT_POLICY;
 	if (privilege_enter(STEP_CALLER, NULL, 0) == -1)
 		return EXIT_FAILED;
-	policy_list_render(r->policy, &r->caller.subject, &sb);
+	policy_list_render(r->policy, &r->caller.subject, r->req->format ==
+	    FORMAT_JSON ? EXPLAIN_JSON : EXPLAIN_TEXT, &sb);
 	if (sb_failed(&sb) || printable_fputs(sb_str(&sb), stdout) == EOF)
 		status = EXIT_FAILED;
 	sb_free(&sb);
@@ -433,7 +435,7 @@ act(struct run *r)
 		return EXIT_FAILED;
 	}
 	if (pl != NULL)
-		status = switch_run(pl, &t);
+		status = switch_run(pl, r->req->format, &t);
 	else
 		status = txn_run(&t, single_action, r, "the action is let "
 		    "finish (a check is cut short)", &seen);
@@ -443,6 +445,33 @@ act(struct run *r)
 		snprintf(r->said, sizeof(r->said), "%.*s",
 		    (int)sizeof(r->said) - 1, seen.last_error);
 	return status;
+}
+
+/*
+ * switch --format=json refused by the policy: the report a script reads
+ * says so too (the reason is on stderr as well).
+ */
+static void
+refused_json(const struct run *r)
+{
+	struct sw_report *rep;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (r->req->format != FORMAT_JSON || r->req->rq.action != ACT_SWITCH ||
+	    (rep = calloc(1, sizeof(*rep))) == NULL)
+		return;
+	rep->plan = r->req->target;
+	rep->dry_run = r->req->dry_run;
+	rep->txid = r->txid;
+	rep->outcome = "refused";
+	rep->exit_status = EXIT_REFUSED;
+	snprintf(rep->result, sizeof(rep->result), "%s may not %s: %s", who(r),
+	    r->words, r->dec.reason);
+	sw_report_json(rep, &sb);
+	if (!sb_failed(&sb))
+		printf("%s\n", sb_str(&sb));
+	sb_free(&sb);
+	free(rep);
 }
 
 static int
@@ -459,14 +488,17 @@ run_action(struct run *r)
 	if (r->dec.verdict != VERDICT_ALLOW) {
 		say(r, "%s may not %s: %s (policy " CUTOVER_POLICY_PATH ")",
 		    who(r), r->words, r->dec.reason);
+		refused_json(r);
 		return EXIT_REFUSED;
 	}
 	if (r->req->dry_run) {
-		printable_line(stdout, "cutover: %s may %s (%s:%d); dry run, "
-		    "nothing done", who(r), r->words, r->dec.at.file,
-		    r->dec.at.line);
+		if (r->req->format != FORMAT_JSON)
+			printable_line(stdout, "cutover: %s may %s (%s:%d); dry "
+			    "run, nothing done", who(r), r->words,
+			    r->dec.at.file, r->dec.at.line);
 		return r->req->rq.action == ACT_SWITCH ? switch_dry_run(
-		    policy_plan(r->policy, r->req->target)) : EXIT_DONE;
+		    policy_plan(r->policy, r->req->target), r->req->format) :
+		    EXIT_DONE;
 	}
 	return EXIT_DONE;
 }

@@ -1246,16 +1246,42 @@ listed_before(const struct permissions *ps, size_t upto,
  * decides it: policy_decide()'s answer, so list can never disagree with
  * what a request would get.
  */
+/* One permission of "cutover list --format=json", as D grants it. */
+static void
+json_listed(struct strbuf *sb, const struct permission *pm,
+    const struct decision *d)
+{
+	sb_puts(sb, "{\"action\":");
+	sb_json_cstr(sb, action_name(pm->action));
+	sb_puts(sb, ",\"target\":");
+	sb_json_cstr(sb, pm->target);
+	sb_puts(sb, ",\"effect\":");
+	sb_json_cstr(sb, pm->effect);
+	sb_puts(sb, ",\"auth\":");
+	sb_json_cstr(sb, auth_name(d->auth));
+	sb_puts(sb, ",\"granted_at\":");
+	json_origin(sb, d->at);
+	if (pm->action == ACT_SWITCH)
+		json_plan(sb, pm->item->plan);
+	sb_puts(sb, "}");
+}
+
 int
 policy_list_render(const struct policy *p, const struct subject *s,
-    struct strbuf *out)
+    enum explain_format format, struct strbuf *out)
 {
 	struct permissions ps;
 	struct decision d;
 	size_t i, shown = 0;
+	bool json = format == EXPLAIN_JSON;
 
 	if (policy_permissions(p, &ps) == -1)
 		return -1;
+	if (json) {
+		sb_puts(out, "{\"user\":");
+		sb_json_cstr(out, s->user);
+		sb_puts(out, ",\"permissions\":[");
+	}
 	for (i = 0; i < ps.n; i++) {
 		const struct permission *pm = &ps.v[i];
 		struct request rq = { pm->action, pm->target, 0 };
@@ -1267,6 +1293,11 @@ policy_list_render(const struct policy *p, const struct subject *s,
 		policy_decide(p, s, &rq, &d);
 		if (d.verdict != VERDICT_ALLOW)
 			continue;
+		if (json) {
+			sb_puts(out, shown++ ? "," : "");
+			json_listed(out, pm, &d);
+			continue;
+		}
 		if (shown++ == 0) {
 			sb_word(out, s->user ? s->user : "(unknown user)");
 			sb_puts(out, " may:\n");
@@ -1277,7 +1308,9 @@ policy_list_render(const struct policy *p, const struct subject *s,
 		sb_origin(out, d.at);
 		sb_puts(out, "]\n");
 	}
-	if (shown == 0) {
+	if (json)
+		sb_puts(out, "]}\n");
+	else if (shown == 0) {
 		sb_word(out, s->user ? s->user : "(unknown user)");
 		sb_puts(out, " may do nothing: no rule names this user or any "
 		    "of its groups\n");

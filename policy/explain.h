@@ -89,9 +89,11 @@ int policy_diff(const struct policy *old, const struct policy *new,
 /*
  * What subject S may do, one line per action and target with its effect
  * and the file:line of the grant that applies (as policy_decide() finds
- * it): "cutover list".  0, or -1 out of memory.
+ * it): "cutover list"; with EXPLAIN_JSON one line of JSON,
+ * {"user":...,"permissions":[{"action","target","effect","auth",
+ * "granted_at"[,"plan"]}, ...]}.  0, or -1 out of memory.
  */
 int policy_list_render(const struct policy *, const struct subject *s,
-    struct strbuf *out);
+    enum explain_format format, struct strbuf *out);
 
 #endif

@@ -57,7 +57,9 @@
 
 /*
  * One line for the front: 'O' stdout, 'E' stderr, 'J' stdout as it is
- * (JSON, whose encoder leaves no control byte), 'X' the exit status.
+ * (JSON, whose encoder leaves no control byte), 'j' the same without its
+ * newline (a piece of a JSON line too long for one report), 'X' the exit
+ * status.
  * Escaped here (sb_printable), so that a newline in what a message quotes
  * can't make a line of its own (a fake 'X0'); the front escapes again at
  * its sink, which changes nothing.  Written whole or not at all (below
@@ -77,7 +79,7 @@ txn_tell(struct txn *t, char kind, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (kind == 'J' && strchr(text, '\n') == NULL)
+	if ((kind == 'J' || kind == 'j') && strchr(text, '\n') == NULL)
 		sb_puts(&sb, text);
 	else
 		sb_printable(&sb, text);
@@ -90,6 +92,23 @@ txn_tell(struct txn *t, char kind, const char *fmt, ...)
 	n = (int)strlen(line);
 	line[n++] = '\n';
 	(void)!write(t->msgfd, line, (size_t)n);
+}
+
+void
+txn_tell_json(struct txn *t, const char *json)
+{
+	size_t len = strlen(json), piece, max = TXN_LINE_MAX - 16;
+
+	while (len > max) {
+		/* never inside a UTF-8 sequence: the front prints bytes */
+		for (piece = max; piece > 0 &&
+		    ((unsigned char)json[piece] & 0xC0) == 0x80; piece--)
+			;
+		txn_tell(t, 'j', "%.*s", (int)piece, json);
+		json += piece;
+		len -= piece;
+	}
+	txn_tell(t, 'J', "%s", json);
 }
 
 bool
@@ -686,9 +705,11 @@ catch_aborts(void)
 static void
 show(const char *line, int *status, struct txn_seen *seen)
 {
-	if (line[0] == 'O' || line[0] == 'J') {
+	if (line[0] == 'O' || line[0] == 'J' || line[0] == 'j') {
 		if (line[0] == 'J')
 			printf("%s\n", line + 1);
+		else if (line[0] == 'j')
+			fputs(line + 1, stdout);
 		else
 			printable_line(stdout, "%s", line + 1);
 		seen->printed = true;

@@ -107,6 +107,12 @@ int txn_run(struct txn *t, int (*body)(struct txn *, void *), void *ctx,
 void txn_tell(struct txn *t, char kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * In the transaction: JSON (one line, from sb_json_string's encoder) for
+ * the front's stdout as it is, in as many reports as its length needs.
+ */
+void txn_tell_json(struct txn *t, const char *json);
+
 /* Has the front asked to abort?  Never blocks. */
 bool txn_abort_asked(struct txn *t);
 

@@ -85,7 +85,8 @@ parse_action(int argc, char **argv, int i, struct cli_request *r,
 		    actions[k].action == ACT_VERIFY ? "" : "[-n] ",
 		    actions[k].name, actions[k].action == ACT_FREE_PORT ?
 		    "PORT" : actions[k].action == ACT_VERIFY ? "CHECK" :
-		    actions[k].action == ACT_SWITCH ? "PLAN" : "SERVICE");
+		    actions[k].action == ACT_SWITCH ?
+		    "[--format=text|json] PLAN" : "SERVICE");
 		return -1;
 	}
 	if (strlen(argv[i + 1]) > ARG_MAX_LEN)
@@ -152,9 +153,19 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 	}
 	if (i < argc && (strcmp(argv[i], "list") == 0 ||
 	    strcmp(argv[i], "-l") == 0)) {
+		enum output_format f = FORMAT_TEXT;
+
 		r->cmd = CMD_LIST;
-		if (argc != i + 1 || r->dry_run)
-			return bad(why, whylen, "list takes no arguments");
+		if (argc == i + 2 && strncmp(argv[i + 1], "--format=", 9) == 0 &&
+		    (parse_format(argv[i + 1] + 9, &f) == -1 ||
+		    f == FORMAT_NAGIOS))
+			return bad(why, whylen, "--format=%.32s: list shows text "
+			    "or json", argv[i + 1] + 9);
+		if ((argc != i + 1 && (argc != i + 2 ||
+		    strncmp(argv[i + 1], "--format=", 9) != 0)) || r->dry_run)
+			return bad(why, whylen, "list takes no arguments but "
+			    "--format=text|json");
+		r->format = f;
 		return 0;
 	}
 	if (i >= argc)
@@ -169,6 +180,21 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 			return bad(why, whylen, "--format=%.32s: use text, "
 			    "nagios or json", argv[i + 1] + 9);
 		argv[i + 1] = argv[i];  /* drop the option, keep the shape */
+		return parse_action(argc, argv, i + 1, r, why, whylen);
+	}
+	if (strcmp(argv[i], "switch") == 0 && i + 1 < argc &&
+	    strncmp(argv[i + 1], "--format=", 9) == 0) {
+		/* switch [--format=text|json] PLAN: as verify's */
+		enum output_format f;
+
+		r->cmd = CMD_ACTION;
+		r->rq.action = ACT_SWITCH;
+		if (parse_format(argv[i + 1] + 9, &f) == -1 ||
+		    f == FORMAT_NAGIOS)
+			return bad(why, whylen, "--format=%.32s: a switch "
+			    "reports as text or json", argv[i + 1] + 9);
+		r->format = f;
+		argv[i + 1] = argv[i];
 		return parse_action(argc, argv, i + 1, r, why, whylen);
 	}
 	return parse_action(argc, argv, i, r, why, whylen);

@@ -64,6 +64,16 @@ printf '%s\n' "$list_out" | grep -Eq '^ *switch newsite' || fail_check "list sho
 expect 0 "-l as deploy" -- as_deploy "$CUTOVER" -l
 [ "$out" = "$list_out" ] || fail_check "-l prints the same as list" "list: $list_out
 -l: $out"
+# --format=json: one JSON line, the same grants (issue 16)
+expect 0 "list --format=json as deploy" -- as_deploy "$CUTOVER" list --format=json
+[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && printf '%s\n' "$out" | "$JSONL_CHECK" >/dev/null 2>&1 ||
+    fail_check "list --format=json is one line of JSON" "$out"
+[ "$(printf '%s\n' "$out" | "$JSONL_CHECK" -f user)" = '"deploy"' ] || fail_check "list --format=json names deploy" "$out"
+for want in '"action":"switch","target":"newsite"' '"action":"start","target":"nginx"' '"action":"free-port","target":"8080"'; do
+	case $out in *"$want"*) ;; *) fail_check "list --format=json has $want" "$out" ;; esac
+done
+case $out in *'"action":"start","target":"apache2"'*) fail_check "list --format=json offers start apache2" "$out" ;; esac
+expect 2 "list --format=nagios: usage" -- as_deploy "$CUTOVER" list --format=nagios
 
 # a member of cutover whom no rule names: nothing, and it says so
 write_policy 's/users  = \["deploy"\];/users  = ["somebody-else"];/' || exit 1

@@ -102,7 +102,7 @@ has "may not switch newsite" err "the refusal names the plan"
 write_policy "" || fail_check "restore the policy"
 expect 3 "switch nosuchplan: refused" -- as_deploy "$CUTOVER" switch nosuchplan
 expect 2 "switch with no plan: usage" -- as_deploy "$CUTOVER" switch
-has "cutover [-n] switch PLAN" err "the usage names the plan"
+has "cutover [-n] switch [--format=text|json] PLAN" err "the usage names the plan"
 serves "$OLD_TEXT" || fail_check "after the refusals apache2 still serves the old page"
 
 # A rule with only switch = ["newsite"] does not grant its steps.
@@ -232,6 +232,51 @@ audit_new 6 "failed start: request, pre-flight, take-port, start, rollback: stop
 	field_is 6 outcome "failed start: outcome" '"rolled-back"'
 }
 cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
+
+# ---- --format=json: one JSON object on stdout (issue 16) --------------------
+# js KEY: the raw JSON text of KEY in the object on stdout
+js() {
+	printf '%s\n' "$out" | "$JSONL_CHECK" -f "$1"
+}
+one_json() {
+	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] && printf '%s\n' "$out" | "$JSONL_CHECK" >/dev/null 2>&1 ||
+	    fail_check "$1: stdout is not one line of JSON" "$out"
+}
+back_to_apache2
+expect 0 "switch -n --format=json newsite" -- as_deploy "$CUTOVER" -n switch --format=json newsite
+one_json "-n --format=json"
+[ "$(js dry_run)/$(js outcome)/$(js changed)/$(js txid)/$(js exit)" = 'true/"ok"/false/null/0' ] ||
+    fail_check "-n --format=json: dry_run, outcome, changed, txid, exit" "$out"
+has "\"step\":\"take over port $PORT's listening socket from apache2, which serves on\",\"outcome\":\"planned\"" out \
+    "-n --format=json lists the planned steps"
+has '"step":"pre-flight","outcome":"ok"' out "-n --format=json: the pre-flight"
+audit_mark
+expect 0 "switch --format=json newsite" -- as_deploy "$CUTOVER" switch --format=json newsite
+one_json "--format=json"
+[ "$(js outcome)/$(js changed)/$(js touched)/$(js exit)/$(js dry_run)" = '"ok"/true/true/0/false' ] ||
+    fail_check "--format=json: outcome, changed, touched, exit" "$out"
+audit_new 7 "--format=json: the same records" &&
+    [ "$(js txid)" = "$(field 1 txid)" ] || fail_check "--format=json: txid $(js txid), the records' $(field 1 txid)"
+has '"step":"take-port 8080","outcome":"ok"' out "--format=json: the take-port step"
+has '"step":"stop apache2","outcome":"ok"' out "--format=json: the old one's stop"
+lacks "cutover: switch" out "--format=json: no line for people on stdout"
+has "cutover: switch newsite: done in" err "--format=json: the lines for people on stderr"
+back_to_apache2
+printf '<h1>Under construction</h1>\n' >"$new_page"
+expect 1 "switch --format=json, a broken page: rolled back" -- as_deploy "$CUTOVER" switch --format=json newsite
+one_json "--format=json, rolled back"
+[ "$(js outcome)/$(js changed)/$(js touched)/$(js exit)" = '"rolled-back"/false/true/1' ] ||
+    fail_check "--format=json, rolled back: outcome, changed, touched, exit" "$out"
+has '"step":"rollback: start apache2","outcome":"ok"' out "--format=json: the rollback's steps"
+cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+write_policy 's/^    switch = \["newsite"\];.*$//' || fail_check "write the policy without switch"
+expect 3 "switch --format=json with no rule granting it: refused" -- as_deploy "$CUTOVER" switch --format=json newsite
+one_json "--format=json, refused"
+[ "$(js outcome)/$(js changed)/$(js exit)" = '"refused"/false/3' ] ||
+    fail_check "--format=json, refused: outcome, changed, exit" "$out"
+has "may not switch newsite" err "--format=json, refused: the reason on stderr too"
+write_policy "" || fail_check "restore the policy"
+expect 2 "switch --format=nagios: usage" -- as_deploy "$CUTOVER" switch --format=nagios newsite
 
 # ---- a rollback that fails: apache2's configuration broken meanwhile -------
 back_to_apache2

@@ -971,7 +971,7 @@ START_TEST(list_shows_switches)
 	struct strbuf sb = STRBUF_INIT;
 	char *out;
 
-	ck_assert_int_eq(policy_list_render(p, &ann, &sb), 0);
+	ck_assert_int_eq(policy_list_render(p, &ann, EXPLAIN_TEXT, &sb), 0);
 	out = take(&sb);
 	ck_assert_line(out, "ann may:");
 	ck_assert_line(out, "  " SWITCH_BACK "  [/etc/cutover/policy.conf:11]");
@@ -979,6 +979,34 @@ START_TEST(list_shows_switches)
 	ck_assert_uint_eq(count_lines_starting(out, "  switch fwd: "), 1);
 	ck_assert_ptr_null(strstr(out, "PAM"));
 	ck_assert_uint_eq(count_lines_starting(out, "  "), 2);
+	free(out);
+	policy_free(p);
+}
+END_TEST
+
+/* list --format=json: one line of JSON, each grant as the decision has it. */
+START_TEST(list_as_json)
+{
+	struct policy *p = build(plans_policy);
+	static const char *const ops[] = { "ops" };
+	struct subject ann = { "ann", ops, 1 }, bob = { "bob", NULL, 0 };
+	struct strbuf sb = STRBUF_INIT;
+	char *out;
+
+	ck_assert_int_eq(policy_list_render(p, &ann, EXPLAIN_JSON, &sb), 0);
+	out = take(&sb);
+	ck_assert_msg(json_valid(out), "invalid JSON:\n%s", out);
+	ck_assert_msg(strncmp(out, "{\"user\":\"ann\",\"permissions\":["
+	    "{\"action\":\"switch\",\"target\":\"back\",\"effect\":\""
+	    SWITCH_BACK "\",\"auth\":\"none\",\"granted_at\":"
+	    "\"/etc/cutover/policy.conf:11\",\"plan\":{", 160) == 0, "%s", out);
+	/* fwd: the rule without PAM decides for ann, as in the text */
+	ck_assert_contains(out, "\"target\":\"fwd\"");
+	ck_assert_ptr_null(strstr(out, "\"auth\":\"pam\""));
+	free(out);
+	ck_assert_int_eq(policy_list_render(p, &bob, EXPLAIN_JSON, &sb), 0);
+	out = take(&sb);
+	ck_assert_str_eq(out, "{\"user\":\"bob\",\"permissions\":[]}\n");
 	free(out);
 	policy_free(p);
 }
@@ -996,7 +1024,7 @@ START_TEST(list_and_explain_say_a_grant_alike)
 	    "status 200, one attempt  [/etc/cutover/policy.conf:2]";
 	char *listed, *explained;
 
-	ck_assert_int_eq(policy_list_render(p, &ann, &sb), 0);
+	ck_assert_int_eq(policy_list_render(p, &ann, EXPLAIN_TEXT, &sb), 0);
 	listed = take(&sb);
 	explained = explain(p, EXPLAIN_TEXT);
 	ck_assert_line(listed, line);
@@ -1075,6 +1103,7 @@ explain_suite(void)
 	tcase_add_test(ex, explain_plans_text);
 	tcase_add_test(test, test_render_switch);
 	tcase_add_test(test, list_shows_switches);
+	tcase_add_test(test, list_as_json);
 	tcase_add_test(test, list_and_explain_say_a_grant_alike);
 	tcase_add_test(df, diff_plans_added_removed_changed);
 	suite_add_tcase(s, json);

@@ -13,9 +13,14 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "helper/act/switch/core.h"
+#include "helper/act/switch/report.h"
+#include "helper/act/transaction.h"
+#include "tests/fuzz/json_check.h"
 
 struct scene {
 	struct sw_facts facts;
@@ -311,6 +316,121 @@ START_TEST(outcome_words)
 }
 END_TEST
 
+/* ---- the JSON report (report.c) ------------------------------------------ */
+
+static void
+assert_json(const char *s)
+{
+	const char *why = NULL;
+	size_t where = 0;
+
+	ck_assert_msg(json_check(s, strlen(s), &where, &why), "invalid JSON at "
+	    "%zu (%s): %s", where, why ? why : "?", s);
+}
+
+START_TEST(the_report_is_one_json_object)
+{
+	static struct sw_report r = { .plan = "newsite", .txid = "abc",
+	    .outcome = "rolled-back", .touched = true, .exit_status = 1,
+	    .seconds = 1.25, .result = "switch newsite failed at verify" };
+	struct strbuf sb = STRBUF_INIT;
+
+	sw_report_add(&r, "pre-flight", "ok", "pre-flight: ok", 0, false);
+	sw_report_add(&r, "take-port 8080", "ok", "took over", 0.001, false);
+	/* what a step quotes may hold anything: quotes, a newline, bad UTF-8 */
+	sw_report_add(&r, "verify homepage", "failed",
+	    "body \"x\"\n\x1b[2J \xff end", 10.0, false);
+	sw_report_json(&r, &sb);
+	ck_assert(!sb_failed(&sb));
+	assert_json(sb_str(&sb));
+	ck_assert_ptr_null(strchr(sb_str(&sb), '\n'));
+	ck_assert_ptr_null(strchr(sb_str(&sb), '\x1b'));
+	ck_assert_str_eq(sb_str(&sb), "{\"plan\":\"newsite\",\"dry_run\":false,"
+	    "\"txid\":\"abc\",\"outcome\":\"rolled-back\",\"changed\":false,"
+	    "\"touched\":true,\"exit\":1,\"seconds\":1.250,\"result\":"
+	    "\"switch newsite failed at verify\",\"steps\":[{\"step\":"
+	    "\"pre-flight\",\"outcome\":\"ok\",\"reason\":\"pre-flight: ok\","
+	    "\"seconds\":0.000,\"changed\":false},{\"step\":\"take-port 8080\","
+	    "\"outcome\":\"ok\",\"reason\":\"took over\",\"seconds\":0.001,"
+	    "\"changed\":false},{\"step\":\"verify homepage\",\"outcome\":"
+	    "\"failed\",\"reason\":\"body \\\"x\\\"\\n\\u001b[2J \\ufffd end\","
+	    "\"seconds\":10.000,\"changed\":false}]}");
+	sb_free(&sb);
+}
+END_TEST
+
+START_TEST(a_dry_runs_report_has_planned_steps_and_no_txid)
+{
+	static struct sw_report r = { .plan = "p", .dry_run = true,
+	    .outcome = "ok", .on_failure = "stop b, start a again" };
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	/* more steps than a report holds: the last ones are dropped */
+	for (i = 0; i < SW_REPORT_STEPS + 3; i++)
+		sw_report_add(&r, "free port 80 from a", "planned", NULL, 0, false);
+	ck_assert_uint_eq(r.nsteps, SW_REPORT_STEPS);
+	sw_report_json(&r, &sb);
+	assert_json(sb_str(&sb));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"txid\":null,"));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"on_failure\":\"stop b, "
+	    "start a again\""));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "{\"step\":\"free port 80 "
+	    "from a\",\"outcome\":\"planned\"}"));
+	sb_free(&sb);
+}
+END_TEST
+
+/*
+ * A report longer than one report line reaches the front in pieces ('j'
+ * then 'J'), never cut inside a UTF-8 sequence, and put back together it
+ * is the report.
+ */
+START_TEST(a_long_report_goes_in_pieces)
+{
+	struct txn t = { .msgfd = -1 };
+	size_t n = 3 * TXN_LINE_MAX, i, got = 0, pieces = 0;
+	char *json = malloc(n + 8), *back = malloc(n + 8), buf[TXN_LINE_MAX + 8];
+	char *line, *end;
+	int p[2];
+	FILE *f;
+
+	ck_assert_ptr_nonnull(json);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_int_eq(pipe(p), 0);
+	t.msgfd = p[1];
+	/* "\"ééé…\"": two-byte sequences, so some piece ends next to one */
+	json[0] = '"';
+	for (i = 1; i + 2 < n; i += 2)
+		json[i] = (char)0xc3, json[i + 1] = (char)0xa9;
+	json[i++] = '"';
+	json[i] = '\0';
+	txn_tell_json(&t, json);
+	close(p[1]);
+	ck_assert_ptr_nonnull(f = fdopen(p[0], "r"));
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		ck_assert_ptr_nonnull(end = strchr(buf, '\n'));
+		*end = '\0';
+		line = buf + 1;
+		ck_assert_msg(buf[0] == 'j' || buf[0] == 'J', "kind %c", buf[0]);
+		/* a piece starts on a sequence's first byte */
+		ck_assert_int_ne((unsigned char)line[0] & 0xc0, 0x80);
+		memcpy(back + got, line, strlen(line));
+		got += strlen(line);
+		pieces++;
+		if (buf[0] == 'J')
+			break;
+	}
+	fclose(f);
+	back[got] = '\0';
+	ck_assert_uint_ge(pieces, 3);
+	ck_assert_str_eq(back, json);
+	assert_json(back);
+	free(json);
+	free(back);
+}
+END_TEST
+
 Suite *
 switch_suite(void)
 {
@@ -327,6 +447,9 @@ switch_suite(void)
 	tcase_add_test(tc, a_port_free_before);
 	tcase_add_test(tc, outcome_words);
 	tcase_add_test(tc, units_persist_last_and_restore_first);
+	tcase_add_test(tc, the_report_is_one_json_object);
+	tcase_add_test(tc, a_dry_runs_report_has_planned_steps_and_no_txid);
+	tcase_add_test(tc, a_long_report_goes_in_pieces);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -36,6 +36,7 @@
 #include "helper/act/svc/svc.h"
 #include "policy/strbuf.h"
 #include "helper/act/switch/core.h"
+#include "helper/act/switch/report.h"
 #include "helper/act/switch/switch.h"
 #include "helper/act/transaction.h"
 
@@ -52,7 +53,17 @@ struct sw {
 	struct sw_core core;
 	char failed_at[128];        /* the step that failed, "" while none */
 	char failure[STEP_TEXT_MAX];
+	bool json;                  /* --format=json: the report on stdout,
+	                               the lines for people on stderr */
+	struct sw_report rep;
 };
+
+/* A line for people: stdout, or with --format=json stderr. */
+static char
+line_kind(const struct sw *w, bool ok)
+{
+	return ok && !w->json ? 'O' : 'E';
+}
 
 /* The plan changes what starts at boot (units, persist not "none"). */
 static bool
@@ -97,8 +108,10 @@ do_step(struct sw *w, const struct txn_step *s, bool *changed)
 			    "could not be written");
 		}
 	}
-	txn_tell(w->t, ok ? 'O' : 'E', "cutover: switch %s: %s: %s",
+	txn_tell(w->t, line_kind(w, ok), "cutover: switch %s: %s: %s",
 	    w->pl->name, s->words, res.text);
+	sw_report_add(&w->rep, s->words, ok ? "ok" : status_outcome(res.status),
+	    res.text, res.seconds, *changed && ok);
 	if (!ok)
 		note_failure(w, s->words, res.text);
 	return ok;
@@ -115,6 +128,7 @@ hold_port(struct sw *w)
 	snprintf(words, sizeof(words), "hold-port %d", w->pl->port);
 	snprintf(text, sizeof(text), "cannot listen on port %d for the "
 	    "handoff: %s", w->pl->port, strerror(errno));
+	sw_report_add(&w->rep, words, "failed", text, 0, false);
 	note_failure(w, words, text);
 	return false;
 }
@@ -304,6 +318,22 @@ boot_words(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 		    first->unit != NULL ? "," : "", second->unit, b);
 }
 
+/* With --format=json: the report, on stdout. */
+static void
+tell_report(struct sw *w)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!w->json)
+		return;
+	sw_report_json(&w->rep, &sb);
+	if (sb_failed(&sb))
+		txn_tell(w->t, 'E', "cutover: out of memory for the JSON report");
+	else
+		txn_tell_json(w->t, sb_str(&sb));
+	sb_free(&sb);
+}
+
 /* The last word: outcome record, last line, exit status. */
 static int
 conclude(struct sw *w, double started)
@@ -328,8 +358,15 @@ conclude(struct sw *w, double started)
 	    sizeof(why)) == -1)
 		txn_tell(w->t, 'E', "cutover: cannot write the outcome record "
 		    "(%s)", why);
-	txn_tell(w->t, o == SW_OK ? 'O' : 'E', "cutover: %s", line);
-	return o == SW_OK ? EXIT_DONE : EXIT_FAILED;
+	txn_tell(w->t, line_kind(w, o == SW_OK), "cutover: %s", line);
+	w->rep.outcome = sw_outcome_word(o);
+	w->rep.changed = o == SW_OK;
+	w->rep.touched = w->core.changed;
+	w->rep.exit_status = o == SW_OK ? EXIT_DONE : EXIT_FAILED;
+	w->rep.seconds = took;
+	snprintf(w->rep.result, sizeof(w->rep.result), "%s", line);
+	tell_report(w);
+	return w->rep.exit_status;
 }
 
 /* The core decides, this does: step after step until the core says end. */
@@ -530,69 +567,109 @@ preflight(const struct plan *pl, struct sw_boot *before, char *why,
 }
 
 /*
- * "take over port 8080's listening socket from apache2, ..., start nginx
- * on it, stop apache2, ..." - or without a handoff "free port 8080 from
- * apache2, start nginx, ..."
+ * The steps a plan would take, into REP (outcome "planned"): "take over
+ * port 8080's listening socket from apache2, which serves on", "start
+ * nginx on it (socket handoff: nginx)", ... - or without a handoff "free
+ * port 8080 from apache2", "start nginx", ...; and what a failure does.
  */
 static void
-print_steps(const struct plan *pl)
+plan_steps(const struct plan *pl, struct sw_report *rep)
 {
 	static const char *const handoffs[] = { [HANDOFF_NONE] = "none",
 	    [HANDOFF_SYSTEMD] = "systemd", [HANDOFF_NGINX] = "nginx" };
+	char words[200], also[200] = "";
 	size_t i;
-	int n = 1;
 
-	printf("cutover: switch %s would:\n", pl->name);
 	if (pl->to->handoff == HANDOFF_NONE) {
-		printf("  %d. free port %d from %s\n", n++, pl->port,
+		snprintf(words, sizeof(words), "free port %d from %s", pl->port,
 		    pl->from->name);
-		printf("  %d. start %s\n", n++, pl->to->name);
+		sw_report_add(rep, words, "planned", NULL, 0, false);
+		snprintf(words, sizeof(words), "start %s", pl->to->name);
+		sw_report_add(rep, words, "planned", NULL, 0, false);
 	} else {
-		printf("  %d. take over port %d's listening socket from %s, "
-		    "which serves on\n", n++, pl->port, pl->from->name);
-		printf("  %d. start %s on it (socket handoff: %s)\n", n++,
-		    pl->to->name, handoffs[pl->to->handoff]);
-		printf("  %d. stop %s%s, once %s is up\n", n++, pl->from->name,
-		    pl->from->drain_signal ? " gracefully (its drain signal)" :
-		    "", pl->to->name);
-		printf("     (if the socket cannot be taken over: stop %s "
-		    "first, then listen on port %d for %s)\n", pl->from->name,
-		    pl->port, pl->to->name);
+		snprintf(words, sizeof(words), "take over port %d's listening "
+		    "socket from %s, which serves on", pl->port, pl->from->name);
+		snprintf(also, sizeof(also), "if the socket cannot be taken "
+		    "over: stop %s first, then listen on port %d for %s",
+		    pl->from->name, pl->port, pl->to->name);
+		sw_report_add(rep, words, "planned", also, 0, false);
+		snprintf(words, sizeof(words), "start %s on it (socket handoff: "
+		    "%s)", pl->to->name, handoffs[pl->to->handoff]);
+		sw_report_add(rep, words, "planned", NULL, 0, false);
+		snprintf(words, sizeof(words), "stop %s%s, once %s is up",
+		    pl->from->name, pl->from->drain_signal ? " gracefully (its "
+		    "drain signal)" : "", pl->to->name);
+		sw_report_add(rep, words, "planned", NULL, 0, false);
 	}
-	for (i = 0; i < pl->nverify; i++)
-		printf("  %d. verify %s\n", n++, pl->verify[i]->name);
+	for (i = 0; i < pl->nverify; i++) {
+		snprintf(words, sizeof(words), "verify %s", pl->verify[i]->name);
+		sw_report_add(rep, words, "planned", NULL, 0, false);
+	}
 	if (persists(pl)) {
-		printf("  %d. at boot:", n++);
-		if (pl->to->unit != NULL)
-			printf(" enable %s%s", pl->to->unit,
-			    pl->from->unit != NULL ? "," : "");
-		if (pl->from->unit != NULL)
-			printf(" %s %s", pl->persist == PERSIST_MASK ?
-			    "disable and mask" : "disable", pl->from->unit);
-		printf("\n");
+		snprintf(words, sizeof(words), "at boot:%s%s%s%s%s",
+		    pl->to->unit ? " enable " : "", pl->to->unit ? pl->to->unit :
+		    "", pl->to->unit && pl->from->unit ? "," : "",
+		    pl->from->unit ? (pl->persist == PERSIST_MASK ?
+		    " disable and mask " : " disable ") : "",
+		    pl->from->unit ? pl->from->unit : "");
+		sw_report_add(rep, words, "planned", NULL, 0, false);
 	}
 	if (pl->rollback)
-		printf("  on a failure: stop %s, start %s again%s%s\n",
-		    pl->to->name, pl->from->name, pl->to->handoff !=
-		    HANDOFF_NONE ? " if it was stopped" : "", persists(pl) ?
-		    ", and what starts at boot as before" : "");
+		snprintf(rep->on_failure, sizeof(rep->on_failure), "stop %s, "
+		    "start %s again%s%s", pl->to->name, pl->from->name,
+		    pl->to->handoff != HANDOFF_NONE ? " if it was stopped" : "",
+		    persists(pl) ? ", and what starts at boot as before" : "");
 	else
-		printf("  on a failure: nothing (rollback = false)\n");
+		snprintf(rep->on_failure, sizeof(rep->on_failure), "nothing "
+		    "(rollback = false)");
+}
+
+/* The planned steps, for people. */
+static void
+print_steps(const struct sw_report *rep)
+{
+	size_t i;
+
+	printf("cutover: switch %s would:\n", rep->plan);
+	for (i = 0; i < rep->nsteps; i++) {
+		printf("  %zu. %s\n", i + 1, rep->step[i].words);
+		if (rep->step[i].reason[0] != '\0')
+			printf("     (%s)\n", rep->step[i].reason);
+	}
+	printf("  on a failure: %s\n", rep->on_failure);
 }
 
 int
-switch_dry_run(const struct plan *pl)
+switch_dry_run(const struct plan *pl, enum output_format format)
 {
+	struct sw_report *rep = calloc(1, sizeof(*rep));
+	struct strbuf sb = STRBUF_INIT;
 	struct sw_boot before;
-	char why[800] = "";
+	char why[800] = "pre-flight: ok, it could run now";
 	int st;
 
-	print_steps(pl);
+	if (rep == NULL)
+		return EXIT_FAILED;
+	rep->plan = pl->name;
+	rep->dry_run = true;
+	plan_steps(pl, rep);
+	if (format != FORMAT_JSON)
+		print_steps(rep);
 	st = preflight(pl, &before, why, sizeof(why));
-	if (st == EXIT_DONE)
-		printf("cutover: pre-flight: ok, it could run now\n");
+	sw_report_add(rep, "pre-flight", status_outcome(st), why, 0, false);
+	if (format == FORMAT_JSON) {
+		rep->outcome = status_outcome(st);
+		rep->exit_status = st;
+		snprintf(rep->result, sizeof(rep->result), "pre-flight: %s", why);
+		sw_report_json(rep, &sb);
+		if (!sb_failed(&sb))
+			printf("%s\n", sb_str(&sb));
+		sb_free(&sb);
+	} else if (st == EXIT_DONE)
+		printf("cutover: %s\n", why);
 	else
 		printable_line(stderr, "cutover: pre-flight: %s", why);
+	free(rep);
 	return st;
 }
 
@@ -606,7 +683,9 @@ switch_body(struct txn *t, void *ctx)
 	int st;
 
 	w->t = t;
+	w->rep.txid = t->base->txid;
 	st = preflight(w->pl, &w->before, why, sizeof(why));
+	sw_report_add(&w->rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (txn_record(t, "pre-flight", status_outcome(st), why, NULL, 0, err,
 	    sizeof(err)) == -1) {
 		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
@@ -621,6 +700,12 @@ switch_body(struct txn *t, void *ctx)
 		txn_tell(t, 'E', "cutover: switch %s %s: %s; nothing was done",
 		    w->pl->name, st == EXIT_REFUSED ? "refused by its "
 		    "pre-flight" : "could not begin", why);
+		w->rep.outcome = status_outcome(st);
+		w->rep.exit_status = st;
+		snprintf(w->rep.result, sizeof(w->rep.result), "switch %s %s: "
+		    "%s; nothing was done", w->pl->name, st == EXIT_REFUSED ?
+		    "refused by its pre-flight" : "could not begin", why);
+		tell_report(w);
 		return st;
 	}
 	drive(w);
@@ -628,11 +713,18 @@ switch_body(struct txn *t, void *ctx)
 }
 
 int
-switch_run(const struct plan *pl, struct txn *t)
+switch_run(const struct plan *pl, enum output_format format, struct txn *t)
 {
-	struct sw w = { .pl = pl };
+	struct sw *w = calloc(1, sizeof(*w));
 	struct txn_seen seen;
+	int st;
 
-	return txn_run(t, switch_body, &w, "the current step ends, then the "
+	if (w == NULL)
+		return EXIT_FAILED;
+	*w = (struct sw){ .pl = pl, .json = format == FORMAT_JSON,
+	    .rep = { .plan = pl->name } };
+	st = txn_run(t, switch_body, w, "the current step ends, then the "
 	    "switch rolls back", &seen);
+	free(w);
+	return st;
 }

@@ -7,17 +7,23 @@
 #define CUTOVER_SWITCH_H
 
 #include "policy/policy.h"
+#include "helper/lib/format.h"
 #include "helper/act/transaction.h"
 
 /*
  * In a transaction (T, set up by run.c after the request record): the
  * pre-flight, then the plan.  Returns the exit status: 0 done, 1 failed
  * (rolled back or not: the last line says which and what state the
- * machine is in), 3 refused by the pre-flight.
+ * machine is in), 3 refused by the pre-flight.  FORMAT_JSON: the lines
+ * for people go to stderr, and stdout gets one JSON object (report.h).
  */
-int switch_run(const struct plan *pl, struct txn *t);
+int switch_run(const struct plan *pl, enum output_format format,
+    struct txn *t);
 
-/* -n: the steps the plan would take, and the pre-flight's verdict. */
-int switch_dry_run(const struct plan *pl);
+/*
+ * -n: the steps the plan would take, and the pre-flight's verdict; with
+ * FORMAT_JSON as one JSON object on stdout (report.h).
+ */
+int switch_dry_run(const struct plan *pl, enum output_format format);
 
 #endif

@@ -1,0 +1,71 @@
+/*
+ * report.c - a switch's JSON report (report.h).  Every string goes
+ * through sb_json_string, so the object is one valid line whatever a
+ * step's text quotes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "helper/act/switch/report.h"
+
+void
+sw_report_add(struct sw_report *r, const char *words, const char *outcome,
+    const char *reason, double seconds, bool changed)
+{
+	struct sw_report_step *s;
+
+	if (r->nsteps == SW_REPORT_STEPS)
+		return;
+	s = &r->step[r->nsteps++];
+	snprintf(s->words, sizeof(s->words), "%s", words);
+	s->outcome = outcome;
+	snprintf(s->reason, sizeof(s->reason), "%s", reason ? reason : "");
+	s->seconds = seconds;
+	s->changed = changed;
+}
+
+static void
+key(struct strbuf *sb, const char *name, const char *value)
+{
+	sb_printf(sb, ",\"%s\":", name);
+	sb_json_cstr(sb, value);
+}
+
+static void
+step_json(struct strbuf *sb, const struct sw_report_step *s)
+{
+	sb_puts(sb, "{\"step\":");
+	sb_json_cstr(sb, s->words);
+	key(sb, "outcome", s->outcome);
+	if (s->reason[0] != '\0')
+		key(sb, "reason", s->reason);
+	if (strcmp(s->outcome, "planned") != 0)
+		sb_printf(sb, ",\"seconds\":%.3f,\"changed\":%s", s->seconds,
+		    s->changed ? "true" : "false");
+	sb_puts(sb, "}");
+}
+
+void
+sw_report_json(const struct sw_report *r, struct strbuf *sb)
+{
+	size_t i;
+
+	sb_puts(sb, "{\"plan\":");
+	sb_json_cstr(sb, r->plan);
+	sb_printf(sb, ",\"dry_run\":%s", r->dry_run ? "true" : "false");
+	key(sb, "txid", r->txid);
+	key(sb, "outcome", r->outcome);
+	sb_printf(sb, ",\"changed\":%s,\"touched\":%s,\"exit\":%d,"
+	    "\"seconds\":%.3f", r->changed ? "true" : "false",
+	    r->touched ? "true" : "false", r->exit_status, r->seconds);
+	key(sb, "result", r->result);
+	if (r->on_failure[0] != '\0')
+		key(sb, "on_failure", r->on_failure);
+	sb_puts(sb, ",\"steps\":[");
+	for (i = 0; i < r->nsteps; i++) {
+		if (i > 0)
+			sb_puts(sb, ",");
+		step_json(sb, &r->step[i]);
+	}
+	sb_puts(sb, "]}");
+}

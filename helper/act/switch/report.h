@@ -1,0 +1,61 @@
+/*
+ * report.h - what a switch did, as one JSON object (`cutover switch
+ * --format=json PLAN`, and with -n what it would do): for a deploy
+ * script or an Ansible module, which must not parse the lines meant for
+ * people.  switch.c fills a report step by step; sw_report_json() only
+ * renders it, so every shape of it is a unit test (tests/unit).
+ *
+ *   {"plan":"newsite","dry_run":false,"txid":"…","outcome":"ok",
+ *    "changed":true,"touched":true,"exit":0,"seconds":1.04,
+ *    "result":"switch newsite: done in 1.04 s: nginx serves port 8080",
+ *    "steps":[{"step":"pre-flight","outcome":"ok","reason":"…",
+ *              "seconds":0.000,"changed":false}, …]}
+ *
+ * outcome: ok, rolled-back, rollback-failed, failed, refused (a dry run
+ * whose pre-flight passed says ok).  changed: the port changed hands (the
+ * new service serves it now); touched: some step changed something, even
+ * if a rollback undid it.  A dry run's steps are the planned ones
+ * (outcome "planned"), then its pre-flight.
+ */
+#ifndef CUTOVER_SWITCH_REPORT_H
+#define CUTOVER_SWITCH_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/strbuf.h"
+
+#define SW_REPORT_STEPS 16
+#define SW_REPORT_TEXT 800
+
+struct sw_report_step {
+	char words[200];            /* "take-port 8080", "verify homepage" */
+	const char *outcome;        /* "ok", "failed", "planned", ... */
+	char reason[SW_REPORT_TEXT];
+	double seconds;
+	bool changed;
+};
+
+struct sw_report {
+	const char *plan;
+	const char *txid;           /* NULL for a dry run */
+	bool dry_run;
+	struct sw_report_step step[SW_REPORT_STEPS];
+	size_t nsteps;
+	const char *outcome;
+	bool changed;
+	bool touched;
+	int exit_status;
+	double seconds;
+	char result[2400];                  /* the last line, for people */
+	char on_failure[SW_REPORT_TEXT];    /* a dry run: what a failure does */
+};
+
+/* One more step (past SW_REPORT_STEPS, the last ones are dropped). */
+void sw_report_add(struct sw_report *, const char *words, const char *outcome,
+    const char *reason, double seconds, bool changed);
+
+/* The report as one line of JSON, no newline. */
+void sw_report_json(const struct sw_report *, struct strbuf *);
+
+#endif
