@@ -13,7 +13,9 @@
  *   - it accepts exactly what a reference grammar, written here from
  *     request.c's and cutover(8)'s promises, accepts:
  *       PROG policy ARG...      PROG --help      PROG --version
- *       PROG [-n] list|-l       PROG [-n] free-port|start|stop|switch TARGET
+ *       PROG list|-l [--format=text|json]
+ *       PROG [-n] free-port|start|stop TARGET
+ *       PROG [-n] switch [--format=text|json] TARGET
  *       PROG verify [--format=text|nagios|json] TARGET
  *     and yields the same command, action, dry run, format and policy
  *     arguments;
@@ -214,6 +216,12 @@ expect_action(int n, char **args, struct expect *e)
 	    word_format(args[1], &e->format)) {
 		args++;
 		n--;
+	} else if (e->action == ACT_SWITCH && n == 3 &&
+	    word_format(args[1], &e->format)) {
+		if (e->format == FORMAT_NAGIOS)
+			return;     /* a switch reports as text or json */
+		args++;
+		n--;
 	}
 	if (n != 2 || (e->action == ACT_VERIFY && e->dry_run))
 		return;
@@ -248,8 +256,14 @@ expect_parse(int argc, char **argv, struct expect *e)
 		e->dry_run = true;
 		i = 2;
 	}
-	if (argc == i + 1 && !e->dry_run &&
+	if (argc >= i + 1 && argc <= i + 2 && !e->dry_run &&
 	    (strcmp(argv[i], "list") == 0 || strcmp(argv[i], "-l") == 0)) {
+		/* list [--format=text|json] */
+		if (argc == i + 2 && (!word_format(argv[i + 1], &e->format) ||
+		    e->format == FORMAT_NAGIOS)) {
+			e->format = FORMAT_TEXT;
+			return;
+		}
 		e->ok = true;
 		e->cmd = CMD_LIST;
 		return;
