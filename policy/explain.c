@@ -902,11 +902,11 @@ json_plan(struct strbuf *sb, const struct plan *pl)
 	sb_puts(sb, "}");
 }
 
+/* {"action":…,"target":…,"effect":…,"auth":…,"granted_at":…  (open) */
 static void
-json_permission(struct strbuf *sb, const struct permission *p)
+json_grant(struct strbuf *sb, const struct permission *p, enum auth_method auth,
+    struct origin at)
 {
-	size_t i;
-
 	sb_puts(sb, "{\"action\":");
 	sb_json_cstr(sb, action_name(p->action));
 	sb_puts(sb, ",\"target\":");
@@ -914,9 +914,17 @@ json_permission(struct strbuf *sb, const struct permission *p)
 	sb_puts(sb, ",\"effect\":");
 	sb_json_cstr(sb, p->effect);
 	sb_puts(sb, ",\"auth\":");
-	sb_json_cstr(sb, auth_name(p->auth));
+	sb_json_cstr(sb, auth_name(auth));
 	sb_puts(sb, ",\"granted_at\":");
-	json_origin(sb, p->at);
+	json_origin(sb, at);
+}
+
+static void
+json_permission(struct strbuf *sb, const struct permission *p)
+{
+	size_t i;
+
+	json_grant(sb, p, p->auth, p->at);
 	sb_puts(sb, ",\"also_granted_at\":[");
 	for (i = 0; i < p->nalso; i++) {
 		sb_puts(sb, i ? "," : "");
@@ -1251,16 +1259,7 @@ static void
 json_listed(struct strbuf *sb, const struct permission *pm,
     const struct decision *d)
 {
-	sb_puts(sb, "{\"action\":");
-	sb_json_cstr(sb, action_name(pm->action));
-	sb_puts(sb, ",\"target\":");
-	sb_json_cstr(sb, pm->target);
-	sb_puts(sb, ",\"effect\":");
-	sb_json_cstr(sb, pm->effect);
-	sb_puts(sb, ",\"auth\":");
-	sb_json_cstr(sb, auth_name(d->auth));
-	sb_puts(sb, ",\"granted_at\":");
-	json_origin(sb, d->at);
+	json_grant(sb, pm, d->auth, d->at);
 	if (pm->action == ACT_SWITCH)
 		json_plan(sb, pm->item->plan);
 	sb_puts(sb, "}");

@@ -85,25 +85,34 @@ entered(enum priv_step step, struct step_result *res)
 	return false;
 }
 
+/*
+ * As root, then the free-port step's privileges: each of PG's holders
+ * that is a unit is known by its cgroup and stopped by systemd, over a
+ * connection only root can open; one that cannot be opened (no systemd
+ * here) is said when that holder is looked at, not before.
+ */
+static bool
+entered_port_step(const struct port_grant *pg, struct step_result *res)
+{
+	char why[400];
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	for (i = 0; i < pg->nholders; i++)
+		(void)svc_attach(pg->holders[i], SVC_TO_STOP, why,
+		    sizeof(why));
+	return entered(STEP_FREE_PORT, res);
+}
+
 void
 action_free_port(const struct port_grant *pg, int notify_fd,
     struct step_result *res)
 {
 	struct stop_report rep;
 	char why[400];
-	size_t i;
 	int st;
 
-	memset(res, 0, sizeof(*res));
-	/*
-	 * A holder that is a unit is stopped by systemd, over a connection
-	 * only root can open; one that cannot be opened (no systemd here)
-	 * is said when that holder has to be stopped, not before.
-	 */
-	for (i = 0; i < pg->nholders; i++)
-		(void)svc_attach(pg->holders[i], SVC_TO_STOP, why,
-		    sizeof(why));
-	if (!entered(STEP_FREE_PORT, res))
+	if (!entered_port_step(pg, res))
 		return;
 	st = stop_free_port(pg, notify_fd, &rep, why, sizeof(why));
 	stopped(&rep, st, why, true, res);
@@ -115,15 +124,9 @@ action_take_port(const struct port_grant *pg, int notify_fd,
 {
 	struct stop_report rep;
 	char why[400];
-	size_t i;
 	int st;
 
-	memset(res, 0, sizeof(*res));
-	/* a unit holder is known by its cgroup, which systemd says */
-	for (i = 0; i < pg->nholders; i++)
-		(void)svc_attach(pg->holders[i], SVC_TO_STOP, why,
-		    sizeof(why));
-	if (!entered(STEP_FREE_PORT, res))
+	if (!entered_port_step(pg, res))
 		return;
 	st = stop_take_sockets(pg, notify_fd, &rep, why, sizeof(why));
 	res->status = st;

@@ -911,8 +911,36 @@ signal_holders(const struct port_grant *pg, const struct holders *h,
 	return status;
 }
 
-int
-stop_free_port(const struct port_grant *pg, int notify_fd,
+/*
+ * A switch's overlap: copies of H's listening sockets to NOTIFY_FD, no
+ * holder signalled.
+ */
+static int
+copy_holders_sockets(const struct port_grant *pg, const struct holders *h,
+    struct job *j, int notify_fd, struct stop_report *rep, char *why,
+    size_t whylen)
+{
+	double start = monotonic_seconds();
+	int status = job_of_port(j, pg, h, notify_fd, rep, why, whylen);
+
+	if (status == EXIT_DONE) {
+		if (open_targets(j) == -1)
+			status = EXIT_FAILED;
+		else
+			take_sockets(j);
+		close_job(j);
+	}
+	rep->seconds = monotonic_seconds() - start;
+	return status;
+}
+
+/*
+ * PG's holders, every one of them permitted; then with TAKE_ONLY copies
+ * of their sockets, else their stop (a unit's by systemd, the others by
+ * signal).
+ */
+static int
+port_job(const struct port_grant *pg, int notify_fd, bool take_only,
     struct stop_report *rep, char *why, size_t whylen)
 {
 	struct holders *h = calloc(1, sizeof(*h));
@@ -928,6 +956,9 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 	} else if ((status = port_targets(pg, h, ids, why, whylen)) == 0 &&
 	    h->nsockets == 0) {
 		rep->already_free = true;
+	} else if (status == 0 && take_only) {
+		status = copy_holders_sockets(pg, h, j, notify_fd, rep, why,
+		    whylen);
 	} else if (status == 0 &&
 	    (status = units_hold(pg, h, why, whylen, &units)) == 0) {
 		/* a unit's holders are systemd's to stop, others cutover's */
@@ -942,35 +973,17 @@ stop_free_port(const struct port_grant *pg, int notify_fd,
 }
 
 int
+stop_free_port(const struct port_grant *pg, int notify_fd,
+    struct stop_report *rep, char *why, size_t whylen)
+{
+	return port_job(pg, notify_fd, false, rep, why, whylen);
+}
+
+int
 stop_take_sockets(const struct port_grant *pg, int notify_fd,
     struct stop_report *rep, char *why, size_t whylen)
 {
-	struct holders *h = calloc(1, sizeof(*h));
-	struct job *j = calloc(1, sizeof(*j));
-	struct holder_ids *ids = calloc(pg->nholders + 1, sizeof(*ids));
-	double start = monotonic_seconds();
-	int status = EXIT_DONE;
-
-	memset(rep, 0, sizeof(*rep));
-	if (h == NULL || j == NULL || ids == NULL) {
-		snprintf(why, whylen, "out of memory");
-		status = EXIT_FAILED;
-	} else if ((status = port_targets(pg, h, ids, why, whylen)) == 0 &&
-	    h->nsockets == 0) {
-		rep->already_free = true;
-	} else if (status == 0 && (status = job_of_port(j, pg, h, notify_fd,
-	    rep, why, whylen)) == 0) {
-		if (open_targets(j) == -1)
-			status = EXIT_FAILED;
-		else
-			take_sockets(j);
-		close_job(j);
-	}
-	rep->seconds = monotonic_seconds() - start;
-	free(ids);
-	free(h);
-	free(j);
-	return status;
+	return port_job(pg, notify_fd, true, rep, why, whylen);
 }
 
 /* The service's processes on one port: its exe, run by its users. */
