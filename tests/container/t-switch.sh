@@ -65,6 +65,11 @@ is a nginx enabled
 is a apache2 inactive
 is a apache2 disabled
 serves a "$NEW_TEXT" "nginx serves the new page"
+# again: done already, units untouched
+expect 0 "switch newsite again" as_deploy a cutover switch newsite &&
+    has "nothing to do: nginx already serves port 8080, verified"
+is a nginx active
+is a apache2 disabled
 
 ct_poweroff a
 ct_boot a || { fail_check "container a did not boot again"; finish; }

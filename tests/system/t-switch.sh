@@ -25,6 +25,8 @@
 #   - the same with apache2's configuration broken meanwhile: the
 #     rollback fails, and says so and that port 8080 is free now
 #     (outcome rollback-failed);
+#   - the switch again: nothing to do (exit 0), only the check runs,
+#     nginx untouched, changed=false in the JSON;
 #   - signals: during a switch (its check answers after 5 s), deploy
 #     cannot SIGKILL or SIGSTOP the transaction (EPERM); SIGKILL of the
 #     process deploy started leaves the switch to finish (outcome ok);
@@ -174,6 +176,22 @@ audit_new 7 "switch: request, pre-flight, 4 steps and the outcome" && {
 	field_is 4 users "start step record: acted as nginx" '["nginx"]'
 }
 audit_valid "after the switch"
+
+# ---- again: done already, only the check runs -------------------------------
+master_before=$(nginx_procs | tr '\n' ' ')
+audit_mark
+expect 0 "switch newsite again: nothing to do" -- as_deploy "$CUTOVER" switch newsite
+has "nothing to do: nginx already serves port $PORT, verified" out "a second switch says it was done already"
+[ "$(nginx_procs | tr '\n' ' ')" = "$master_before" ] || fail_check "a second switch touched nginx"
+audit_new 4 "again: request, pre-flight, verify, outcome" && {
+	[ "$(steps)" = "pre-flight,verify homepage" ] || fail_check "again: the step records are $(steps)"
+	field_is 4 outcome "again: outcome" '"ok"'
+}
+expect 0 "switch --format=json newsite again" -- as_deploy "$CUTOVER" switch --format=json newsite
+[ "$(printf '%s\n' "$out" | "$JSONL_CHECK" -f changed)/$(printf '%s\n' "$out" | "$JSONL_CHECK" -f touched)" = false/false ] ||
+    fail_check "a second switch: changed and touched are false" "$out"
+expect 0 "switch -n newsite, done already" -- as_deploy "$CUTOVER" -n switch newsite
+has "pre-flight: nginx already serves port $PORT: nothing to switch; its checks run" out "-n says it was done already"
 
 # ---- a broken new site: rolled back -----------------------------------------
 back_to_apache2

@@ -253,6 +253,30 @@ START_TEST(a_port_free_before)
 }
 END_TEST
 
+/* Done already (the new one serves the port): only the checks, and the boot state. */
+START_TEST(a_switch_done_already_only_checks)
+{
+	struct scene sc = { .facts = handoff_two_checks };
+
+	sc.facts.already = true;
+	sc.facts.old_held_port = false;
+	PLAY(&sc, "verify0 verify1", SW_OK);
+	/* a check that fails changed nothing: nothing to undo */
+	sc.fail = "verify1";
+	PLAY(&sc, "verify0 verify1", SW_NOTHING_CHANGED);
+	sc.fail = NULL;
+	sc.abort_during = "begin";
+	PLAY(&sc, "", SW_NOTHING_CHANGED);
+	sc.abort_during = NULL;
+	/* units: the boot state is made right, and put back if that fails */
+	sc.facts.persist = true;
+	sc.facts.nverify = 1;
+	PLAY(&sc, "verify0 persist", SW_OK);
+	sc.fail = "persist";
+	PLAY(&sc, "verify0 persist rollback restore-boot", SW_ROLLED_BACK_IDLE);
+}
+END_TEST
+
 /* Units: the boot state changes last, and is put back first on a rollback. */
 START_TEST(units_persist_last_and_restore_first)
 {
@@ -447,6 +471,7 @@ switch_suite(void)
 	tcase_add_test(tc, a_port_free_before);
 	tcase_add_test(tc, outcome_words);
 	tcase_add_test(tc, units_persist_last_and_restore_first);
+	tcase_add_test(tc, a_switch_done_already_only_checks);
 	tcase_add_test(tc, the_report_is_one_json_object);
 	tcase_add_test(tc, a_dry_runs_report_has_planned_steps_and_no_txid);
 	tcase_add_test(tc, a_long_report_goes_in_pieces);

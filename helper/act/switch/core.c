@@ -41,6 +41,8 @@ next_forward(struct sw_core *c)
 {
 	switch (c->step) {
 	case SW_BEGIN:
+		if (c->facts.already)
+			return first_check(c);
 		return c->facts.handoff ? SW_TAKE_PORT : SW_FREE_PORT;
 	case SW_TAKE_PORT:
 		if (c->took)

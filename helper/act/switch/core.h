@@ -51,6 +51,8 @@ struct sw_facts {
 	bool old_held_port;     /* something listened on the port before */
 	size_t nverify;         /* the plan's checks */
 	bool persist;           /* units whose boot state the switch sets */
+	bool already;           /* the new service serves the port already:
+	                           only its checks (and the boot state) */
 };
 
 struct sw_core {

@@ -53,6 +53,7 @@ struct sw {
 	struct sw_core core;
 	char failed_at[128];        /* the step that failed, "" while none */
 	char failure[STEP_TEXT_MAX];
+	bool already;               /* the pre-flight found the switch done */
 	bool json;                  /* --format=json: the report on stdout,
 	                               the lines for people on stderr */
 	struct sw_report rep;
@@ -344,7 +345,11 @@ conclude(struct sw *w, double started)
 	double took = monotonic_seconds() - started;
 
 	boot_words(w, o, boot, sizeof(boot));
-	if (o == SW_OK) {
+	if (o == SW_OK && w->already) {
+		snprintf(line, sizeof(line), "switch %s: nothing to do: %s "
+		    "already serves port %d%s%s", pl->name, pl->to->name,
+		    pl->port, pl->nverify > 0 ? ", verified" : "", boot);
+	} else if (o == SW_OK) {
 		snprintf(line, sizeof(line), "switch %s: done in %.2f s: %s "
 		    "serves port %d%s%s", pl->name, took, pl->to->name, pl->port,
 		    pl->nverify > 0 ? ", verified" : "", boot);
@@ -360,13 +365,25 @@ conclude(struct sw *w, double started)
 		    "(%s)", why);
 	txn_tell(w->t, line_kind(w, o == SW_OK), "cutover: %s", line);
 	w->rep.outcome = sw_outcome_word(o);
-	w->rep.changed = o == SW_OK;
+	w->rep.changed = o == SW_OK && !w->already;
 	w->rep.touched = w->core.changed;
 	w->rep.exit_status = o == SW_OK ? EXIT_DONE : EXIT_FAILED;
 	w->rep.seconds = took;
 	snprintf(w->rep.result, sizeof(w->rep.result), "%s", line);
 	tell_report(w);
 	return w->rep.exit_status;
+}
+
+/* The next boot would start what the plan wants already. */
+static bool
+boot_as_planned(const struct sw *w)
+{
+	const struct plan *pl = w->pl;
+
+	return (pl->to->unit == NULL ||
+	    strcmp(w->before.to.boot, "enabled") == 0) &&
+	    (pl->from->unit == NULL ||
+	    strcmp(w->before.from.boot, old_at_boot(w)) == 0);
 }
 
 /* The core decides, this does: step after step until the core says end. */
@@ -377,9 +394,12 @@ drive(struct sw *w)
 	struct sw_facts facts = {
 		.handoff = pl->to->handoff != HANDOFF_NONE,
 		.rollback = pl->rollback,
-		.old_held_port = ports_listening(pl->port) == 1,
+		/* done already: the new one holds it, the old one did not */
+		.old_held_port = !w->already && ports_listening(pl->port) == 1,
 		.nverify = pl->nverify,
-		.persist = persists(pl),
+		/* done already, and the boot state too: nothing to persist */
+		.persist = persists(pl) && !(w->already && boot_as_planned(w)),
+		.already = w->already,
 	};
 	enum sw_step step;
 	bool ok, changed;
@@ -409,16 +429,31 @@ can_start(const struct service *svc, const char *role, char *why,
 	return st;
 }
 
+/* Every one of H's holders is one of IDS's service. */
+static bool
+all_are(const struct holders *h, const struct holder_ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (!holder_is(&h->v[i], ids))
+			return false;
+	return true;
+}
+
 /*
  * Every holder of the port is FROM's (its exe, run by its users), or
- * nothing listens on it.  What the scan cannot read or count is not
- * "FROM's": a failure, or a refusal (exit 3) for too many.
+ * nothing listens on it - or every holder is TO's: the switch was done
+ * already (*ALREADY; a second run then only checks).  What the scan
+ * cannot read or count is neither: a failure, or a refusal (exit 3) for
+ * too many.
  */
 static int
-holders_are_from(const struct plan *pl, char *why, size_t whylen)
+holders_are_from(const struct plan *pl, bool *already, char *why,
+    size_t whylen)
 {
 	struct holders *h = malloc(sizeof(*h));
-	struct holder_ids ids;
+	struct holder_ids ids, to;
 	char who[400], err[256], users[200];
 	size_t i;
 	int st;
@@ -437,7 +472,10 @@ holders_are_from(const struct plan *pl, char *why, size_t whylen)
 	} else if (h->n > 0 && (st = svc_identity(pl->from, &ids, err,
 	    sizeof(err))) != 0)
 		snprintf(why, whylen, "%s", err);
-	for (i = 0; i < h->n && st == EXIT_DONE; i++)
+	else if (h->n > 0 && !all_are(h, &ids) &&
+	    svc_identity(pl->to, &to, err, sizeof(err)) == 0 && all_are(h, &to))
+		*already = true;
+	for (i = 0; i < h->n && st == EXIT_DONE && !*already; i++)
 		if (!holder_is(&h->v[i], &ids)) {
 			holder_describe(&h->v[i], who, sizeof(who));
 			holder_ids_describe(&ids, users, sizeof(users));
@@ -550,11 +588,12 @@ units_fit(const struct plan *pl, struct sw_boot *before, char *why,
  * defines every step.  BEFORE gets what starts at boot now.
  */
 static int
-preflight(const struct plan *pl, struct sw_boot *before, char *why,
-    size_t whylen)
+preflight(const struct plan *pl, struct sw_boot *before, bool *already,
+    char *why, size_t whylen)
 {
 	int st;
 
+	*already = false;
 	if ((st = units_fit(pl, before, why, whylen)) != 0)
 		return st;
 	if ((st = can_start(pl->to, "the new service", why, whylen)) != 0)
@@ -563,7 +602,12 @@ preflight(const struct plan *pl, struct sw_boot *before, char *why,
 	    (st = can_start(pl->from, "the old service (for a rollback)", why,
 	    whylen)) != 0)
 		return st;
-	return holders_are_from(pl, why, whylen);
+	if ((st = holders_are_from(pl, already, why, whylen)) == EXIT_DONE &&
+	    *already)
+		why_set(why, whylen, "pre-flight: %s already serves port %d: "
+		    "nothing to switch; %s", pl->to->name, pl->port, pl->nverify > 0 ?
+		    "its checks run" : "nothing to do");
+	return st;
 }
 
 /*
@@ -646,6 +690,7 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	struct strbuf sb = STRBUF_INIT;
 	struct sw_boot before;
 	char why[800] = "pre-flight: ok, it could run now";
+	bool already;
 	int st;
 
 	if (rep == NULL)
@@ -655,12 +700,13 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	plan_steps(pl, rep);
 	if (format != FORMAT_JSON)
 		print_steps(rep);
-	st = preflight(pl, &before, why, sizeof(why));
+	st = preflight(pl, &before, &already, why, sizeof(why));
 	sw_report_add(rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (format == FORMAT_JSON) {
 		rep->outcome = status_outcome(st);
 		rep->exit_status = st;
-		snprintf(rep->result, sizeof(rep->result), "pre-flight: %s", why);
+		snprintf(rep->result, sizeof(rep->result), "%s%s", st ==
+		    EXIT_DONE ? "" : "pre-flight: ", why);
 		sw_report_json(rep, &sb);
 		if (!sb_failed(&sb))
 			printf("%s\n", sb_str(&sb));
@@ -684,7 +730,7 @@ switch_body(struct txn *t, void *ctx)
 
 	w->t = t;
 	w->rep.txid = t->base->txid;
-	st = preflight(w->pl, &w->before, why, sizeof(why));
+	st = preflight(w->pl, &w->before, &w->already, why, sizeof(why));
 	sw_report_add(&w->rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (txn_record(t, "pre-flight", status_outcome(st), why, NULL, 0, err,
 	    sizeof(err)) == -1) {
