@@ -102,6 +102,10 @@ PACKAGE_DEB_PACKAGES := build-essential debhelper devscripts fakeroot lintian \
 # container on a debootstrap root (tests/container/).
 CONTAINER_DEB_PACKAGES := systemd-container debootstrap
 
+# What the Ansible collection's system test needs (tests/system/t-ansible.sh,
+# root only like the system layer): Debian's ansible-core, 2.14.
+ANSIBLE_DEB_PACKAGES := ansible-core
+
 ifeq ($(NO_DEPS),1)
 DEPS_FIRST :=
 else
@@ -367,7 +371,7 @@ deps:
 # ---- check and demo: deps first, then build in a fresh make ---------------
 # The build runs in a sub-make so that it starts after deps has finished
 # (also under -j) and sees the newly installed compiler and .pc files.
-check: DEB_PACKAGES += $(if $(filter 0,$(shell id -u)),$(PACKAGE_DEB_PACKAGES) $(CONTAINER_DEB_PACKAGES))
+check: DEB_PACKAGES += $(if $(filter 0,$(shell id -u)),$(PACKAGE_DEB_PACKAGES) $(CONTAINER_DEB_PACKAGES) $(ANSIBLE_DEB_PACKAGES))
 check: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(CUTOVER) $(UNIT_TESTS) $(SAN_UNIT_TESTS) \
 	    $(FUZZ_REPLAY) $(SAN_FUZZ_REPLAY) $(SYSTEST_CUTOVER) $(SYSTEST_SAN_CUTOVER) $(JSONL_CHECK) \

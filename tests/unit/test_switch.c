@@ -397,6 +397,7 @@ START_TEST(a_dry_runs_report_has_planned_steps_and_no_txid)
 	sw_report_json(&r, &sb);
 	assert_json(sb_str(&sb));
 	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"txid\":null,"));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"would_change\":false,"));
 	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"on_failure\":\"stop b, "
 	    "start a again\""));
 	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "{\"step\":\"free port 80 "

@@ -58,6 +58,9 @@ sw_report_json(const struct sw_report *r, struct strbuf *sb)
 	sb_printf(sb, ",\"changed\":%s,\"touched\":%s,\"exit\":%d,"
 	    "\"seconds\":%.3f", r->changed ? "true" : "false",
 	    r->touched ? "true" : "false", r->exit_status, r->seconds);
+	if (r->dry_run)
+		sb_printf(sb, ",\"would_change\":%s", r->would_change ? "true" :
+		    "false");
 	key(sb, "result", r->result);
 	if (r->on_failure[0] != '\0')
 		key(sb, "on_failure", r->on_failure);

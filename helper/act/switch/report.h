@@ -15,7 +15,9 @@
  * whose pre-flight passed says ok).  changed: the port changed hands (the
  * new service serves it now); touched: some step changed something, even
  * if a rollback undid it.  A dry run's steps are the planned ones
- * (outcome "planned"), then its pre-flight.
+ * (outcome "planned"), then its pre-flight; it says "would_change",
+ * whether the switch would change anything now (false when it was done
+ * already, or its pre-flight refuses).
  */
 #ifndef CUTOVER_SWITCH_REPORT_H
 #define CUTOVER_SWITCH_REPORT_H
@@ -45,6 +47,8 @@ struct sw_report {
 	const char *outcome;
 	bool changed;
 	bool touched;
+	bool would_change;          /* a dry run: a real one would change
+	                               something (it is not done already) */
 	int exit_status;
 	double seconds;
 	char result[2400];                  /* the last line, for people */

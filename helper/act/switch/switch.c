@@ -705,6 +705,7 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	if (format == FORMAT_JSON) {
 		rep->outcome = status_outcome(st);
 		rep->exit_status = st;
+		rep->would_change = st == EXIT_DONE && !already;
 		snprintf(rep->result, sizeof(rep->result), "%s%s", st ==
 		    EXIT_DONE ? "" : "pre-flight: ", why);
 		sw_report_json(rep, &sb);

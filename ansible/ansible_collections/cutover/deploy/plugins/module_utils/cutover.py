@@ -1,0 +1,29 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 the cutover maintainers
+# ISC License (see LICENSE in the cutover source)
+"""What the cutover modules share: run cutover with an argv (never a
+shell, never a PATH search) and read the one JSON object it prints."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+DEFAULT_CUTOVER = "/usr/bin/cutover"
+
+
+def run_json(module, args):
+    """Run CUTOVER ARGS...; return (rc, the JSON object or None, stderr)."""
+    argv = [module.params["cutover"]] + list(args)
+    rc, out, err = module.run_command(argv, use_unsafe_shell=False)
+    report = None
+    lines = [line for line in out.splitlines() if line.strip()]
+    if lines:
+        try:
+            report = json.loads(lines[-1])
+        except ValueError:
+            report = None
+    if not isinstance(report, dict):
+        report = None
+    return rc, report, err.strip()

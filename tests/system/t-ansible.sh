@@ -1,0 +1,88 @@
+#!/bin/sh
+# The Ansible collection (ansible/, issue 16) driving the installed setuid
+# cutover on this machine, as user deploy, without become: Debian's
+# ansible-playbook with the local connection and one host, the example
+# playbook rolling-switch.yml (pre-flight play, serial switch, final
+# verify):
+#   - --check: the pre-flight runs, nothing changes (apache2 serves on);
+#   - the roll-out: nginx serves the new page, the switch task changed;
+#   - again: changed=0 (cutover: nothing to do, already served);
+#   - a broken new page: the play fails at the switch, cutover rolled
+#     back (apache2 serves the old page), the failure says so;
+#   - a policy that does not grant the plan: the pre-flight play stops
+#     the run before anything is done;
+#   - ansible-doc renders each module's documentation.
+. tests/system/lib.sh
+new_page=$NEW_ROOT/index.html
+cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
+trap 'cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"' EXIT
+command -v ansible-playbook >/dev/null || { fail_check "no ansible-playbook (make deps installs ansible-core)"; finish; }
+
+# deploy's own copy of the collection and a home for Ansible's files
+home=$TEST_TMPDIR/deploy-home
+install -d -o deploy -m 0700 "$home" && cp -r ansible "$home/collections" &&
+    chown -R deploy "$home/collections" || { fail_check "copy the collection"; finish; }
+printf '[web]\nlocal ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n' >"$home/hosts"
+chown deploy "$home/hosts"
+playbook=$home/collections/ansible_collections/cutover/deploy/playbooks/rolling-switch.yml
+
+# play [OPTION...]: the playbook as deploy, its output in $out and $err
+play() {
+	as_deploy env -i HOME="$home" PATH=/usr/bin:/bin LANG=C.UTF-8 \
+	    ANSIBLE_COLLECTIONS_PATH="$home/collections" ANSIBLE_LOCAL_TEMP="$home/tmp" \
+	    ANSIBLE_REMOTE_TEMP="$home/tmp" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
+	    ansible-playbook -i "$home/hosts" -e cutover_bin="$CUTOVER" "$@" "$playbook"
+}
+served() {
+	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
+}
+serves() {
+	case $(served) in *"$1"*) return 0 ;; esac
+	return 1
+}
+# recap N: the PLAY RECAP line says changed=N for the host
+recap() {
+	printf '%s\n' "$out" | grep -Eq "^local +: ok=[0-9]+ +changed=$1 " ||
+	    fail_check "$2: the recap does not say changed=$1" "$(printf '%s\n' "$out" | tail -n 5)"
+}
+
+for m in cutover_switch cutover_verify cutover_facts; do
+	expect 0 "ansible-doc renders $m" -- env ANSIBLE_COLLECTIONS_PATH=ansible ansible-doc "cutover.deploy.$m" &&
+	    has "$m" out "ansible-doc $m names the module"
+done
+
+apache2_start || { fail_check "apache2ctl start"; finish; }
+wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page"
+
+expect 0 "rolling-switch --check" -- play --check
+serves "$OLD_TEXT" || fail_check "--check changed the site" "$(served)"
+[ -z "$(nginx_procs)" ] || fail_check "--check started nginx"
+
+audit_mark
+expect 0 "rolling-switch" -- play
+recap 1 "the roll-out"
+serves "$NEW_TEXT" || fail_check "after the roll-out nginx serves the new page" "$(served)"
+[ -z "$(apache2_procs)" ] || fail_check "apache2 still runs after the roll-out"
+
+expect 0 "rolling-switch again" -- play
+recap 0 "the second run"
+serves "$NEW_TEXT" || fail_check "the second run changed the site" "$(served)"
+
+# back to apache2, and a broken new page: the switch fails, cutover rolls back
+for p in $(nginx_procs); do kill -TERM "$p" 2>/dev/null; done
+wait_for 10 not_listening "$PORT" || fail_check "nginx stopped"
+apache2_start || fail_check "apache2ctl start again"
+wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page again"
+printf '<h1>Under construction</h1>\n' >"$new_page"
+expect 2 "rolling-switch, a broken page: the play fails" -- play
+has "rolled back, apache2 serving $PORT again" out "the failure says cutover rolled back"
+serves "$OLD_TEXT" || fail_check "after the failed roll-out apache2 serves the old page" "$(served)"
+cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+
+# a policy that does not grant the plan: stopped before anything is done
+write_policy 's/^    switch = \["newsite"\];.*$//' || fail_check "write the policy without switch"
+expect 2 "rolling-switch, the plan not granted: stopped by the pre-flight play" -- play
+has "does not grant switch newsite to deploy" out "the failure names the missing grant"
+serves "$OLD_TEXT" || fail_check "a refused roll-out changed the site" "$(served)"
+write_policy "" || fail_check "restore the policy"
+finish
