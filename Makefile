@@ -103,8 +103,9 @@ PACKAGE_DEB_PACKAGES := build-essential debhelper devscripts fakeroot lintian \
 CONTAINER_DEB_PACKAGES := systemd-container debootstrap
 
 # What the Ansible collection's system test needs (tests/system/t-ansible.sh,
-# root only like the system layer): Debian's ansible-core, 2.14.
-ANSIBLE_DEB_PACKAGES := ansible-core
+# root only like the system layer): Debian's ansible-core, 2.14, and
+# ansible-lint.
+ANSIBLE_DEB_PACKAGES := ansible-core ansible-lint
 
 ifeq ($(NO_DEPS),1)
 DEPS_FIRST :=

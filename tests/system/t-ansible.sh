@@ -11,7 +11,8 @@
 #     back (apache2 serves the old page), the failure says so;
 #   - a policy that does not grant the plan: the pre-flight play stops
 #     the run before anything is done;
-#   - ansible-doc renders each module's documentation.
+#   - ansible-lint (production profile) is clean on the collection and
+#     its playbook, and ansible-doc renders each module's documentation.
 . tests/system/lib.sh
 new_page=$NEW_ROOT/index.html
 cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
@@ -46,6 +47,14 @@ recap() {
 	    fail_check "$2: the recap does not say changed=$1" "$(printf '%s\n' "$out" | tail -n 5)"
 }
 
+# ansible-lint, production profile (.ansible-lint in the collection), on
+# deploy's copy: clean; its warnings that it cannot load the modules for
+# options validation are ansible-lint 6.13's own (ansible-doc loads them)
+coll=$home/collections/ansible_collections/cutover/deploy
+expect 0 "ansible-lint on the collection and its playbook" -- \
+    sh -c 'cd "$1" && HOME="$2" ANSIBLE_COLLECTIONS_PATH="$3" ansible-lint --offline --nocolor \
+    galaxy.yml playbooks/rolling-switch.yml changelogs/changelog.yaml' sh "$coll" "$TEST_TMPDIR/lint-home" \
+    "$home/collections" && has "Passed with production profile: 0 failure(s), 0 warning(s)" err "ansible-lint passes"
 for m in cutover_switch cutover_verify cutover_facts; do
 	expect 0 "ansible-doc renders $m" -- env ANSIBLE_COLLECTIONS_PATH=ansible ansible-doc "cutover.deploy.$m" &&
 	    has "$m" out "ansible-doc $m names the module"
