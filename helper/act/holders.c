@@ -119,9 +119,10 @@ listen_sockets(int family, int port, struct holders *out, char *buf,
 		.r = { .sdiag_family = (unsigned char)family,
 		    .sdiag_protocol = IPPROTO_TCP, .idiag_states = 1U << TCP_LISTEN },
 	};
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK }, from;
 	struct iovec iov = { buf, DIAG_BUF };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
+	    .msg_iov = &iov, .msg_iovlen = 1 };
 	const char *what = family == AF_INET6 ? "IPv6" : "IPv4";
 	ssize_t n;
 	int fd, rc = 0;
@@ -131,9 +132,12 @@ listen_sockets(int family, int port, struct holders *out, char *buf,
 	    (struct sockaddr *)&kernel, sizeof(kernel)) != (ssize_t)sizeof(req))
 		rc = -1;
 	while (rc == 0) {
+		msg.msg_namelen = sizeof(from);
 		if ((n = recvmsg(fd, &msg, 0)) == -1 && errno == EINTR)
 			continue;
-		if (n <= 0 || (msg.msg_flags & MSG_TRUNC))
+		/* only the kernel's answer counts (nl_pid 0), whole */
+		if (n <= 0 || (msg.msg_flags & MSG_TRUNC) ||
+		    msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
 			rc = n < 0 ? -1 : -2;
 		else
 			rc = take_dump(buf, (size_t)n, port, out, why, whylen);
