@@ -99,8 +99,10 @@ PACKAGE_DEB_PACKAGES := build-essential debhelper devscripts fakeroot lintian \
 
 # What the container layer of make check needs (root only, like the
 # package layer): systemd-nspawn boots a real systemd 252 as PID 1 of a
-# container on a debootstrap root (tests/container/).
-CONTAINER_DEB_PACKAGES := systemd-container debootstrap
+# container on a debootstrap root (tests/container/); the fleet test
+# (t-fleet.sh) drives four of them with ansible-playbook over ssh, whose
+# ProxyCommand is socat in each container's network namespace.
+CONTAINER_DEB_PACKAGES := systemd-container debootstrap openssh-client socat
 
 # What the Ansible collection's system test needs (tests/system/t-ansible.sh,
 # root only like the system layer): Debian's ansible-core, 2.14, and
