@@ -216,7 +216,7 @@ FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
 
-.PHONY: all deps check demo install uninstall clean FORCE
+.PHONY: all deps check demo install uninstall install-ansible uninstall-ansible clean FORCE
 
 all: $(CUTOVER) $(HANDOFF_BIN)
 
@@ -680,6 +680,26 @@ uninstall:
 	fi
 	-@rmdir $(DESTDIR)$(SYSCONFDIR)/cutover/policy.d 2>/dev/null
 	-@rmdir $(DESTDIR)$(SYSCONFDIR)/cutover 2>/dev/null
+
+# The Ansible collection (ansible/, issue 16) where ansible-core looks by
+# default (its COLLECTIONS_PATHS: ~/.ansible/collections, then
+# /usr/share/ansible/collections); the cutover-ansible package is this.
+# Python's byte code is not installed (ansible-core makes its own), nor
+# .ansible-lint (the collection's developers' lint settings).
+ANSIBLE_COLLECTION := ansible_collections/cutover/deploy
+ANSIBLE_DIR := $(PREFIX)/share/ansible/collections/$(ANSIBLE_COLLECTION)
+
+install-ansible:
+	cd ansible/$(ANSIBLE_COLLECTION) && \
+	  for d in $$(find . -name __pycache__ -prune -o -type d -print); do \
+	    $(INSTALL) -d -m 0755 "$(DESTDIR)$(ANSIBLE_DIR)/$$d" || exit 1; done && \
+	  for f in $$(find . -name __pycache__ -prune -o -type f ! -name '.*' -print); do \
+	    $(INSTALL) -m 0644 "$$f" "$(DESTDIR)$(ANSIBLE_DIR)/$$f" || exit 1; done
+
+uninstall-ansible:
+	rm -rf $(DESTDIR)$(ANSIBLE_DIR)
+	-@for d in ansible_collections/cutover ansible_collections . ..; do \
+	  rmdir $(DESTDIR)$(PREFIX)/share/ansible/collections/$$d 2>/dev/null; done
 
 clean:
 	rm -rf $(BUILD)

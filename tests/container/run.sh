@@ -47,6 +47,9 @@ if [ -z "$deb" ]; then
 	fi
 fi
 DEB=$(readlink -f "$deb")
+# the collection's package, built with it (t-fleet.sh runs the collection
+# from it, as a controller that installed it would)
+ANSIBLE_DEB=$(ls "$(dirname "$DEB")"/cutover-ansible_"$VERSION"_all.deb 2>/dev/null)
 # the switch's probe (bench/probe.c: libc only, so it runs in the bookworm
 # container as it is)
 PROBE=$BUILD/bench/probe
@@ -63,7 +66,7 @@ ASAN_CUTOVER=$BUILD/ct/asan/cutover
     "$ASAN_CUTOVER" >"$BUILD/container-asan.log" 2>&1 ||
     { echo "FAIL make $ASAN_CUTOVER (see $BUILD/container-asan.log)"; echo "0 passed, 1 failed"; exit 1; }
 ASAN_CUTOVER=$(readlink -f "$ASAN_CUTOVER")
-export DEB PROBE ASAN_CUTOVER
+export DEB ANSIBLE_DEB PROBE ASAN_CUTOVER
 
 . tests/container/lib.sh
 # the cached root, built once here rather than inside the first test

@@ -7,14 +7,17 @@
 #
 # Steps, each reported "ok NAME" or "FAIL NAME" with its time; a step whose
 # prerequisite failed is reported failed too ("not run: ..."):
-#   build-deb      make deb (packaging/debian, dpkg-buildpackage)
-#   build-rpm      make rpm (packaging/rpm/cutover.spec, rpmbuild)
-#   lintian        lintian on the .changes (both .debs): no error, warning
+#   build-deb      make deb (packaging/debian, dpkg-buildpackage): cutover
+#                  and cutover-ansible (arch all)
+#   build-rpm      make rpm (packaging/rpm/cutover.spec, rpmbuild): cutover
+#                  and cutover-ansible (noarch)
+#   lintian        lintian on the .changes (all three .debs): no error, warning
 #                  or info tag that is not overridden with its reason
 #   hardening      hardening-check on the binary of each package
 #   rpmlint        rpmlint with packaging/rpm/cutover.rpmlintrc: 0 errors,
-#                  0 warnings, for the .rpm and the spec
-#   rpm-contents   rpm -qlvp (modes, owners), config files, %pre
+#                  0 warnings, for both .rpms and the spec
+#   rpm-contents   rpm -qlvp (modes, owners), config files, %pre; the
+#                  collection's files in cutover-ansible
 #   rpm-root       rpm -i into a scratch root (rpm --root), rpm -V, rpm -e
 #   deb-install    apt-get install ./cutover_*.deb
 #   deb-files      what it installed: modes, owners, statoverrides,
@@ -29,6 +32,11 @@
 #   deb-purge      apt-get remove (conffiles and log stay), then purge:
 #                  nothing left but the system group and user, which Debian
 #                  packages keep
+#   deb-ansible    apt-get install ./cutover-ansible_*_all.deb: the
+#                  collection's files, found by Debian's ansible-core where
+#                  it looks by default (ansible-doc of each module,
+#                  ansible-galaxy collection list, the playbook's
+#                  --syntax-check, as nobody); purged, nothing left
 #
 # Everything it creates is listed in $STATE/created, and removed from a
 # trap on EXIT, INT and TERM, also when a step fails; a run that was killed
@@ -75,7 +83,9 @@ RPM_DIR=$BUILD/rpm
 NGINX_CONF=/etc/cutover/nginx.conf
 NGINX_DIRS="/var/lib/cutover-nginx /var/log/cutover-nginx /var/www/cutover-nginx"
 
-deb='' changes='' rpmfile='' installed=''
+deb='' changes='' rpmfile='' installed='' ansible_deb='' ansible_rpm=''
+# where the collection goes (cutover-ansible)
+COLLECTION=/usr/share/ansible/collections/ansible_collections/cutover/deploy
 
 # ---- state: what this layer created, for the cleanup ------------------------
 created() {
@@ -114,6 +124,13 @@ cleanup() {
 	fi
 	if ours file /dev/log; then
 		rm -f /dev/log
+	fi
+	if ours package cutover-ansible; then
+		case $(dpkg-query -W -f='${db:Status-Status}' cutover-ansible 2>/dev/null) in
+		'' | not-installed) ;;
+		*) dpkg --purge cutover-ansible >"$TEST_TMPDIR/purge.out" 2>&1 ||
+			{ echo "package: cleanup: dpkg --purge cutover-ansible failed:"; cat "$TEST_TMPDIR/purge.out"; bad=1; } ;;
+		esac
 	fi
 	if ours user nginx; then
 		stop_ours /var/lib/cutover-nginx/nginx.pid /usr/sbin/nginx nginx
@@ -231,6 +248,9 @@ do_build_deb() {
 	changes=$(ls "$DEB_DIR"/cutover_"$VERSION"_*.changes 2>/dev/null | head -n 1)
 	[ -n "$deb" ] && [ -n "$changes" ] ||
 		fail_check "make deb made cutover_${VERSION}_*.deb and .changes" "$(ls -l "$DEB_DIR")"
+	ansible_deb=$(ls "$DEB_DIR"/cutover-ansible_"$VERSION"_all.deb 2>/dev/null)
+	[ -n "$ansible_deb" ] ||
+		fail_check "make deb made cutover-ansible_${VERSION}_all.deb" "$(ls -l "$DEB_DIR")"
 	grep -q '^100%: Checks: [0-9]*, Failures: 0, Errors: 0' "$TEST_TMPDIR/cmd.log" ||
 		fail_check "the unit tests ran in the package build (dh_auto_test)" \
 		    "$(grep 'Checks:' "$TEST_TMPDIR/cmd.log")"
@@ -241,6 +261,9 @@ do_build_rpm() {
 	run_logged "make rpm" "$MAKE" --no-print-directory rpm || return 1
 	rpmfile=$(ls "$RPM_DIR"/RPMS/*/cutover-"$VERSION"-*.rpm 2>/dev/null | head -n 1)
 	[ -n "$rpmfile" ] || fail_check "make rpm made cutover-$VERSION-*.rpm" "$(ls -lR "$RPM_DIR/RPMS")"
+	ansible_rpm=$(ls "$RPM_DIR"/RPMS/noarch/cutover-ansible-"$VERSION"-*.noarch.rpm 2>/dev/null)
+	[ -n "$ansible_rpm" ] ||
+		fail_check "make rpm made cutover-ansible-$VERSION-*.noarch.rpm" "$(ls -lR "$RPM_DIR/RPMS")"
 	return 0
 }
 
@@ -297,7 +320,7 @@ rpm_x() {
 
 do_rpmlint() {
 	need "no .rpm (build-rpm failed)" "$rpmfile" || return 1
-	rpmlint -r packaging/rpm/cutover.rpmlintrc "$rpmfile" "$RPM_DIR/SPECS/cutover.spec" \
+	rpmlint -r packaging/rpm/cutover.rpmlintrc "$rpmfile" $ansible_rpm "$RPM_DIR/SPECS/cutover.spec" \
 	    >"$TEST_TMPDIR/rpmlint.out" 2>&1
 	rc=$?
 	cat "$TEST_TMPDIR/rpmlint.out"
@@ -343,7 +366,39 @@ do_rpm_contents() {
 		fail_check "the rpm's PAM stack is in the RPM distributions' style (system-auth)"
 	cmp -s policy/examples/deny-all.conf "$TEST_TMPDIR/rpm-x/etc/cutover/policy.conf" ||
 		fail_check "the rpm's policy.conf is policy/examples/deny-all.conf"
+	ansible_rpm_contents
 	return 0
+}
+
+# collection_files: the collection's files in the source tree, as paths
+# below its directory (what make install-ansible installs: no byte code,
+# no dot files).
+collection_files() {
+	(cd ansible/ansible_collections/cutover/deploy &&
+	    find . -name __pycache__ -prune -o -type f ! -name '.*' -print | sed 's|^\./||' | sort)
+}
+
+# cutover-ansible.noarch: the collection, every file 0644 root:root, and
+# nothing else but its README and the licence.
+ansible_rpm_contents() {
+	need "no cutover-ansible .rpm" "$ansible_rpm" || return 1
+	rpm -qlvp "$ansible_rpm" >"$TEST_TMPDIR/qlvp-ansible" || return 1
+	echo "cutover-ansible:"
+	cat "$TEST_TMPDIR/qlvp-ansible"
+	[ "$(rpm -qp --qf '%{ARCH}' "$ansible_rpm")" = noarch ] || fail_check "cutover-ansible is noarch"
+	sed -n "s|^-rw-r--r-- .* root *root .* $COLLECTION/||p" "$TEST_TMPDIR/qlvp-ansible" | sort \
+	    >"$TEST_TMPDIR/ansible-rpm-files"
+	collection_files >"$TEST_TMPDIR/collection-files"
+	cmp -s "$TEST_TMPDIR/collection-files" "$TEST_TMPDIR/ansible-rpm-files" ||
+		fail_check "the rpm has the collection's files, each 0644 root:root" \
+		    "$(diff "$TEST_TMPDIR/collection-files" "$TEST_TMPDIR/ansible-rpm-files")"
+	rpm_has "$TEST_TMPDIR/qlvp-ansible" ' /usr/share/licenses/cutover-ansible/LICENSE$' "its licence"
+	rpm_has "$TEST_TMPDIR/qlvp-ansible" ' /usr/share/doc/cutover-ansible/README.md$' "its README"
+	others=$(grep -Ev " ($COLLECTION(/.*)?|/usr/share/ansible(/collections(/ansible_collections(/cutover)?)?)?|/usr/share/(doc|licenses)/cutover-ansible(/.*)?)\$" \
+	    "$TEST_TMPDIR/qlvp-ansible")
+	[ -z "$others" ] || fail_check "cutover-ansible has nothing but the collection" "$others"
+	rpm -qpR "$ansible_rpm" | grep -q '^ansible-core >= 2.14' ||
+		fail_check "cutover-ansible requires ansible-core" "$(rpm -qpR "$ansible_rpm")"
 }
 
 # Into a scratch root.  Without --noscripts rpm would run %pre there, with
@@ -775,6 +830,57 @@ do_deb_purge() {
 	return 0
 }
 
+# The collection on a controller: cutover-ansible installed with apt, and
+# Debian's ansible-core finds it where it looks by default (no
+# ANSIBLE_COLLECTIONS_PATH): ansible-doc renders each module,
+# ansible-galaxy lists it, the playbook passes --syntax-check; as a user
+# with nothing of their own.  Then purged: nothing left of it.
+do_deb_ansible() {
+	need "no cutover-ansible .deb (build-deb failed)" "$ansible_deb" || return 1
+	case $(dpkg-query -W -f='${db:Status-Status}' cutover-ansible 2>/dev/null) in
+	'' | not-installed) ;;
+	*) fail_check "refusing to install cutover-ansible: it is installed already (not this test's)"; return 1 ;;
+	esac
+	if [ -e "$COLLECTION" ]; then
+		fail_check "refusing to install cutover-ansible: $COLLECTION exists (not this test's)"
+		return 1
+	fi
+	created package cutover-ansible
+	run_logged "apt-get install ./$ansible_deb" env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y --no-install-recommends "$SRCDIR/$ansible_deb" || return 1
+	collection_files >"$TEST_TMPDIR/collection-files"
+	(cd "$COLLECTION" && find . -type f -perm 0644 -user root -group root | sed 's|^\./||' | sort) \
+	    >"$TEST_TMPDIR/ansible-deb-files"
+	cmp -s "$TEST_TMPDIR/collection-files" "$TEST_TMPDIR/ansible-deb-files" ||
+		fail_check "the .deb installed the collection's files, each 0644 root:root" \
+		    "$(diff "$TEST_TMPDIR/collection-files" "$TEST_TMPDIR/ansible-deb-files")"
+	home=$TEST_TMPDIR/ansible-home
+	install -d -m 0700 -o nobody "$home" || return 1
+	for m in cutover_switch cutover_verify cutover_facts; do
+		got=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env -i HOME="$home" \
+		    PATH=/usr/bin:/bin LANG=C.UTF-8 ANSIBLE_NOCOLOR=1 ansible-doc "cutover.deploy.$m" 2>&1)
+		case $got in
+		*"($COLLECTION/plugins/modules/$m.py)"*EXAMPLES:*"RETURN VALUES:"*)
+			echo "ansible-doc cutover.deploy.$m: renders, from $COLLECTION" ;;
+		*) fail_check "ansible-doc cutover.deploy.$m renders without ANSIBLE_COLLECTIONS_PATH" "$got" ;;
+		esac
+	done
+	got=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env -i HOME="$home" \
+	    PATH=/usr/bin:/bin LANG=C.UTF-8 ansible-galaxy collection list cutover.deploy 2>&1)
+	printf '%s\n' "$got"
+	printf '%s\n' "$got" | grep -Eq "^cutover\.deploy +$VERSION *\$" ||
+		fail_check "ansible-galaxy lists cutover.deploy $VERSION"
+	run_logged "ansible-playbook --syntax-check of the installed playbook" \
+	    setpriv --reuid=nobody --regid=nogroup --clear-groups env -i HOME="$home" \
+	    PATH=/usr/bin:/bin LANG=C.UTF-8 ansible-playbook -i localhost, --syntax-check \
+	    "$COLLECTION/playbooks/rolling-switch.yml"
+	run_logged "apt-get purge cutover-ansible" env DEBIAN_FRONTEND=noninteractive \
+	    apt-get purge -y cutover-ansible || return 1
+	absent /usr/share/ansible/collections/ansible_collections/cutover
+	absent /usr/share/doc/cutover-ansible
+	return 0
+}
+
 # ---- run ---------------------------------------------------------------------
 step build-deb do_build_deb
 step build-rpm do_build_rpm
@@ -788,6 +894,7 @@ step deb-files do_deb_files
 step deb-default do_deb_default
 step deb-deploy do_deb_deploy
 step deb-purge do_deb_purge
+step deb-ansible do_deb_ansible
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
