@@ -60,6 +60,9 @@ HANDOFF_HELPER := $(LIBEXECDIR)/cutover/cutover-handoff
 # tmpfs, made 0700 root at run time, so nothing of them is packaged and
 # none outlives a boot.  The system tests' build has its own.
 LOCK_DIR      ?= /run/cutover/lock
+# Where verify --textfile writes a check's metrics (helper/record/textfile.h):
+# node_exporter's textfile directory, Debian's default.
+TEXTFILE_DIR  ?= /var/lib/prometheus/node-exporter
 
 PKG_CONFIG ?= pkg-config
 INSTALL    ?= install
@@ -159,7 +162,8 @@ DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 	-DCUTOVER_STEP_USER='"$(STEP_USER)"' \
 	-DCUTOVER_LOCK_DIR='"$(LOCK_DIR)"' \
 	-DCUTOVER_HANDOFF_DIR='"$(HANDOFF_DIR)"' \
-	-DCUTOVER_HANDOFF_HELPER='"$(HANDOFF_HELPER)"'
+	-DCUTOVER_HANDOFF_HELPER='"$(HANDOFF_HELPER)"' \
+	-DCUTOVER_TEXTFILE_DIR='"$(TEXTFILE_DIR)"'
 
 # Order: hardening defaults, then the caller's flags (so -O0 or -g3 wins),
 # then what is never negotiable.
@@ -216,7 +220,7 @@ FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
 
-.PHONY: all deps check demo install uninstall install-ansible uninstall-ansible clean FORCE
+.PHONY: all deps check demo install install-units uninstall install-ansible uninstall-ansible clean FORCE
 
 all: $(CUTOVER) $(HANDOFF_BIN)
 
@@ -314,20 +318,24 @@ $(SAN_FUZZ_REPLAY): $(SAN)/fuzz-replay-%: $(FUZZ_REPLAY_COMMON:%.c=$(SAN)/%.o) \
 # jsonl-check, the audit log's checker: every line one complete JSON object.
 SYSTEST_SYSCONFDIR := /etc/cutover-systest
 SYSTEST_LOCK_DIR   := /run/cutover-systest/lock
+# verify --textfile's directory for the system tests (t-verify.sh makes it)
+SYSTEST_TEXTFILE_DIR := /run/cutover-systest/textfile
 SYSTEST_CUTOVER    := $(BUILD)/systest/cutover
 JSONL_CHECK        := $(BUILD)/jsonl-check
 JSONL_CHECK_OBJ    := $(OBJ)/tests/system/jsonl-check.o $(OBJ)/tests/fuzz/json_check.o
 
 $(SYSTEST_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
-	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) $@
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) \
+	    TEXTFILE_DIR=$(SYSTEST_TEXTFILE_DIR) $@
 
 # The same under ASan+UBSan, run as root (not setuid) by
 # tests/system/asan/t-*.sh: the system-asan layer of make check.
 SYSTEST_SAN_CUTOVER := $(BUILD)/systest/asan/cutover
 $(SYSTEST_SAN_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
-	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) $@
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) \
+	    TEXTFILE_DIR=$(SYSTEST_TEXTFILE_DIR) $@
 
 $(JSONL_CHECK): $(JSONL_CHECK_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(JSONL_CHECK_OBJ)
@@ -552,7 +560,7 @@ coverage: $(DEPS_FIRST)
 	@mkdir -p $(COV_BUILD)/systest/obj
 	@if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory BUILD=$(COV_BUILD)/systest SYSCONFDIR=$(SYSTEST_SYSCONFDIR) \
-	    LOCK_DIR=$(SYSTEST_LOCK_DIR) \
+	    LOCK_DIR=$(SYSTEST_LOCK_DIR) TEXTFILE_DIR=$(SYSTEST_TEXTFILE_DIR) \
 	    CFLAGS='$(CFLAGS) $(COV_FLAGS)' LDFLAGS='$(COV_LDFLAGS)' $(COV_SYSTEST) && \
 	  $(MAKE) --no-print-directory $(JSONL_CHECK) $(DEVLOG_LISTEN); \
 	fi
@@ -637,6 +645,7 @@ package-deps: deps
 install: $(CUTOVER) $(HANDOFF_BIN)
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/cutover
 	$(INSTALL) -m 0755 $(HANDOFF_BIN) $(DESTDIR)$(HANDOFF_HELPER)
+	@$(MAKE) --no-print-directory install-units
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then \
 	  getent group cutover >/dev/null || { echo "groupadd --system cutover"; groupadd --system cutover; } && \
 	  echo "$(INSTALL) -m 4750 -o root -g cutover $(CUTOVER) $(BINDIR)/cutover" && \
@@ -664,10 +673,31 @@ install: $(CUTOVER) $(HANDOFF_BIN)
 	  $(INSTALL) -m 0640 policy/examples/deny-all.conf $(DESTDIR)$(POLICY_PATH); \
 	fi
 
+# The monitoring units (systemd/): cutover-verify@.timer and .service run a
+# check every minute as _cutover-monitor, cutover-verify-failed@.service
+# says why one failed; their paths are this build's.  The user and its
+# grant are the packages' and the administrator's (README, "Monitoring").
+SYSTEMDUNITDIR ?= /lib/systemd/system
+UNITS := cutover-verify@.service cutover-verify@.timer cutover-verify-failed@.service
+
+install-units:
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(LIBEXECDIR)/cutover
+	for u in $(UNITS); do \
+	  sed -e 's|/usr/bin/cutover|$(BINDIR)/cutover|' \
+	      -e 's|/usr/libexec/cutover|$(LIBEXECDIR)/cutover|' \
+	      -e 's|/var/lib/prometheus/node-exporter|$(TEXTFILE_DIR)|' \
+	      systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+	  mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	$(INSTALL) -m 0755 systemd/cutover-verify-failed $(DESTDIR)$(LIBEXECDIR)/cutover/cutover-verify-failed
+
 # The policy is removed only when it is still the shipped deny-all one;
 # an edited policy is left where it is.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cutover $(DESTDIR)$(HANDOFF_HELPER)
+	rm -f $(DESTDIR)$(LIBEXECDIR)/cutover/cutover-verify-failed
+	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
 	-@rmdir $(DESTDIR)$(LIBEXECDIR)/cutover 2>/dev/null
 	@if cmp -s pam/cutover $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover; then \
 	  echo "rm -f $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover"; rm -f $(DESTDIR)$(SYSCONFDIR)/pam.d/cutover; \

@@ -31,6 +31,7 @@
 #include "helper/act/switch/switch.h"
 #include "policy/strbuf.h"
 #include "helper/act/transaction.h"
+#include "helper/record/textfile.h"
 #include "helper/verify/judge.h"
 #include "helper/verify/verify.h"
 
@@ -325,9 +326,49 @@ tell_lines(struct run *r, struct strbuf *sb, char kind)
 	return 0;
 }
 
+/* The wall clock, for the metrics' timestamp (never for a deadline). */
+static double
+wall_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * verify --textfile: the check's metrics into CUTOVER_TEXTFILE_DIR, as
+ * the transaction (root: textfile.h says why that directory only).  A
+ * file that cannot be written is said, and a check that passed then
+ * ends as one that could not be run: a monitor must not read success
+ * from a textfile that went stale.
+ */
+static int
+write_textfile(struct run *r, const struct check *c,
+    const struct verify_result *vr, double when, int status)
+{
+	struct strbuf metrics = STRBUF_INIT;
+	char why[512];
+	int rc;
+
+	judge_render_metrics(c, vr, when, &metrics);
+	rc = sb_failed(&metrics) ? -1 : textfile_write(CUTOVER_TEXTFILE_DIR,
+	    c->name, sb_str(&metrics), why, sizeof(why));
+	if (sb_failed(&metrics))
+		snprintf(why, sizeof(why), "out of memory");
+	sb_free(&metrics);
+	if (rc == 0)
+		return status;
+	say(r, "verify %s: the metrics were not written: %s", c->name, why);
+	if (status != 0)
+		return status;
+	return r->req->format == FORMAT_NAGIOS ? NAGIOS_UNKNOWN : EXIT_FAILED;
+}
+
 /*
  * A check's result: the outcome record (its reason the result line),
- * then the line (or JSON object) on stdout.
+ * then the line (or JSON object, or metrics) on stdout, and with
+ * --textfile the metrics file.
  */
 static int
 verified(struct run *r, const struct step_result *res,
@@ -335,6 +376,7 @@ verified(struct run *r, const struct step_result *res,
 {
 	const struct check *c = policy_check(r->policy, r->req->target);
 	struct strbuf out = STRBUF_INIT;
+	double when = wall_seconds();
 	int status;
 
 	/* The check ran as the caller: nothing was touched. */
@@ -346,11 +388,16 @@ verified(struct run *r, const struct step_result *res,
 	}
 	/* It crossed a pipe from a process that ran as the caller. */
 	judge_sanitize(vr, c);
-	judge_render(c, vr, r->req->format, &out);
+	if (r->req->format == FORMAT_PROMETHEUS)
+		judge_render_metrics(c, vr, when, &out);
+	else
+		judge_render(c, vr, r->req->format, &out);
 	status = tell_lines(r, &out, r->req->format == FORMAT_JSON ? 'J' :
 	    'O') == -1 ? EXIT_FAILED :
 	    judge_exit_status(vr, r->req->format);
 	sb_free(&out);
+	if (r->req->textfile)
+		status = write_textfile(r, c, vr, when, status);
 	return status;
 }
 

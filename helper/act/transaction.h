@@ -11,9 +11,10 @@
  *                    transaction reports and turns SIGINT, SIGTERM and
  *                    SIGHUP into an abort request.  Killing or stopping
  *                    it leaves the transaction to run to its end.
- *   the transaction  every uid and gid 0, a session of its own, stdio on
- *                    /dev/null, reports written without blocking, its
- *                    limits and scheduling reset.  It forks each step,
+ *   the transaction  every uid 0 (the gids stay the caller's), a
+ *                    session of its own, stdio on /dev/null, reports
+ *                    written without blocking, its limits and
+ *                    scheduling reset.  It forks each step,
  *                    waits for it with a deadline, and writes the step's
  *                    and the outcome's audit records.
  *   a step           one action (actions.c) in a child of the transaction,

@@ -116,9 +116,45 @@ parse_format(const char *s, enum output_format *f)
 		*f = FORMAT_NAGIOS;
 	else if (strcmp(s, "json") == 0)
 		*f = FORMAT_JSON;
+	else if (strcmp(s, "prometheus") == 0)
+		*f = FORMAT_PROMETHEUS;
 	else
 		return -1;
 	return 0;
+}
+
+/*
+ * verify [--format=text|nagios|json|prometheus] [--textfile] CHECK: the
+ * options before the name, each at most once.  Each is dropped from argv
+ * as it is read, so parse_action sees "verify CHECK".
+ */
+static int
+parse_verify(int argc, char **argv, int i, struct cli_request *r,
+    char *why, size_t whylen)
+{
+	bool format_seen = false;
+
+	r->cmd = CMD_ACTION;
+	r->rq.action = ACT_VERIFY;
+	while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) == 0) {
+		const char *opt = argv[i + 1];
+
+		if (strncmp(opt, "--format=", 9) == 0 && !format_seen) {
+			if (parse_format(opt + 9, &r->format) == -1)
+				return bad(why, whylen, "--format=%.32s: use "
+				    "text, nagios, json or prometheus", opt + 9);
+			format_seen = true;
+		} else if (strcmp(opt, "--textfile") == 0 && !r->textfile) {
+			r->textfile = true;
+		} else {
+			return bad(why, whylen, "%.40s: verify takes "
+			    "--format=FORMAT and --textfile, each at most "
+			    "once, before the check's name", opt);
+		}
+		argv[i + 1] = argv[i];  /* drop the option, keep the shape */
+		i++;
+	}
+	return parse_action(argc, argv, i, r, why, whylen);
 }
 
 int
@@ -158,7 +194,7 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 		r->cmd = CMD_LIST;
 		if (argc == i + 2 && strncmp(argv[i + 1], "--format=", 9) == 0 &&
 		    (parse_format(argv[i + 1] + 9, &f) == -1 ||
-		    f == FORMAT_NAGIOS))
+		    (f != FORMAT_TEXT && f != FORMAT_JSON)))
 			return bad(why, whylen, "--format=%.32s: list shows text "
 			    "or json", argv[i + 1] + 9);
 		if ((argc != i + 1 && (argc != i + 2 ||
@@ -171,17 +207,8 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 	if (i >= argc)
 		return bad(why, whylen, "-n needs a command: cutover -n start "
 		    "SERVICE");
-	if (strcmp(argv[i], "verify") == 0 && i + 1 < argc &&
-	    strncmp(argv[i + 1], "--format=", 9) == 0) {
-		/* verify [--format=…] CHECK: the option before the name */
-		r->cmd = CMD_ACTION;
-		r->rq.action = ACT_VERIFY;
-		if (parse_format(argv[i + 1] + 9, &r->format) == -1)
-			return bad(why, whylen, "--format=%.32s: use text, "
-			    "nagios or json", argv[i + 1] + 9);
-		argv[i + 1] = argv[i];  /* drop the option, keep the shape */
-		return parse_action(argc, argv, i + 1, r, why, whylen);
-	}
+	if (strcmp(argv[i], "verify") == 0)
+		return parse_verify(argc, argv, i, r, why, whylen);
 	if (strcmp(argv[i], "switch") == 0 && i + 1 < argc &&
 	    strncmp(argv[i + 1], "--format=", 9) == 0) {
 		/* switch [--format=text|json] PLAN: as verify's */
@@ -190,7 +217,7 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 		r->cmd = CMD_ACTION;
 		r->rq.action = ACT_SWITCH;
 		if (parse_format(argv[i + 1] + 9, &f) == -1 ||
-		    f == FORMAT_NAGIOS)
+		    (f != FORMAT_TEXT && f != FORMAT_JSON))
 			return bad(why, whylen, "--format=%.32s: a switch "
 			    "reports as text or json", argv[i + 1] + 9);
 		r->format = f;

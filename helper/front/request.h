@@ -18,6 +18,8 @@ struct cli_request {
 	enum command cmd;
 	bool dry_run;               /* -n */
 	enum output_format format;  /* verify --format=; FORMAT_TEXT otherwise */
+	bool textfile;              /* verify --textfile: the check's metrics
+	                               into CUTOVER_TEXTFILE_DIR too */
 	struct request rq;          /* CMD_ACTION; rq.target -> target */
 	char target[POLICY_NAME_MAX + 1];
 	int policy_argc;            /* CMD_POLICY: argv after "policy" */

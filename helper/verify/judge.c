@@ -470,8 +470,11 @@ render_nagios(const struct check *c, const struct verify_result *r,
 {
 	struct strbuf text = STRBUF_INIT;
 
+	/* the URL too: the line is what a monitoring system's alert quotes */
 	sb_printable(&text, c->name);
 	sb_puts(&text, " ");
+	sb_printable(&text, c->url);
+	sb_puts(&text, " - ");
 	if (judge_passed(r)) {
 		sb_printf(&text, "%ld, %lld bytes in %.3f s", r->status,
 		    r->bytes, r->seconds);
@@ -488,6 +491,52 @@ render_nagios(const struct check *c, const struct verify_result *r,
 	if (r->error != VERIFY_INTERNAL)
 		sb_printf(out, "|time=%.3fs;;;0 size=%lldB;;;0", r->seconds,
 		    r->bytes);
+}
+
+/* A label value of Prometheus' text format: \\, \" and \n escaped. */
+static void
+put_label_value(struct strbuf *out, const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\\' || *s == '"')
+			sb_printf(out, "\\%c", *s);
+		else if (*s == '\n')
+			sb_puts(out, "\\n");
+		else
+			sb_append(out, s, 1);
+}
+
+static void
+put_metric(struct strbuf *out, const struct check *c, const char *name,
+    const char *help, const char *value)
+{
+	sb_printf(out, "# HELP cutover_check_%s %s\n", name, help);
+	sb_printf(out, "# TYPE cutover_check_%s gauge\n", name);
+	sb_printf(out, "cutover_check_%s{check=\"", name);
+	put_label_value(out, c->name);
+	sb_printf(out, "\"} %s\n", value);
+}
+
+void
+judge_render_metrics(const struct check *c, const struct verify_result *r,
+    double when, struct strbuf *out)
+{
+	char v[64];
+
+	put_metric(out, c, "up", "1 if the check passed, 0 if it failed or "
+	    "could not run.", judge_passed(r) ? "1" : "0");
+	snprintf(v, sizeof(v), "%ld", r->status);
+	put_metric(out, c, "http_status", "The HTTP status of the last "
+	    "response (0: none arrived).", v);
+	snprintf(v, sizeof(v), "%.3f", r->seconds);
+	put_metric(out, c, "duration_seconds", "How long the last attempt "
+	    "took, redirects included.", v);
+	snprintf(v, sizeof(v), "%lld", r->bytes);
+	put_metric(out, c, "body_bytes", "The size of the last response's "
+	    "body.", v);
+	snprintf(v, sizeof(v), "%.3f", when);
+	put_metric(out, c, "timestamp_seconds", "When the check ended, in "
+	    "seconds since the epoch.", v);
 }
 
 static const char *

@@ -118,15 +118,25 @@ bool judge_header_matches(const char *want, const char *line, size_t len);
  * The result, one line and '\n', in FORMAT:
  *   text    homepage OK: 200, 5123 bytes, 3 ms, "Fall collection" found
  *           homepage FAILED: status 500, expected 200
- *   nagios  CUTOVER OK: homepage 200, 5123 bytes in 0.003 s|time=0.003s;;;0 size=5123B;;;0
- *           CUTOVER CRITICAL: homepage status 500, expected 200|time=...
- *           CUTOVER UNKNOWN: homepage could not run the check: ...
+ *   nagios  CUTOVER OK: homepage http://127.0.0.1:8080/ - 200, 5123 bytes in 0.003 s|time=0.003s;;;0 size=5123B;;;0
+ *           CUTOVER CRITICAL: homepage http://127.0.0.1:8080/ - status 500, expected 200|time=...
+ *           CUTOVER UNKNOWN: homepage http://127.0.0.1:8080/ - could not run the check: ...
  *   json    one object (see cutover(8))
  * Everything that came from the network or a policy is escaped: the
  * text and nagios lines are printable ASCII, the nagios text has no '|'.
  */
 void judge_render(const struct check *, const struct verify_result *,
     enum output_format, struct strbuf *out);
+
+/*
+ * The result in Prometheus' text format (node_exporter's textfile
+ * collector reads it): the gauges cutover_check_up, _http_status,
+ * _duration_seconds, _body_bytes and _timestamp_seconds (WHEN, the
+ * caller's clock: the judge has none), each with its HELP and TYPE and
+ * the label check="NAME"; every line ends in '\n'.
+ */
+void judge_render_metrics(const struct check *, const struct verify_result *,
+    double when, struct strbuf *out);
 
 /* The text line without '\n', cut to SIZE - 1 bytes: the audit reason. */
 void judge_reason(const struct check *, const struct verify_result *,

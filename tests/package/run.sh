@@ -351,6 +351,13 @@ do_rpm_contents() {
 	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh; do
 		rpm_has "$l" " /usr/share/doc/cutover/examples/$f\$" "examples/$f"
 	done
+	for f in monitoring/60-monitoring.conf monitoring/nrpe-cutover.cfg monitoring/icinga2-cutover.conf; do
+		rpm_has "$l" " /usr/share/doc/cutover/examples/$f\$" "examples/$f"
+	done
+	for u in cutover-verify@.service cutover-verify@.timer cutover-verify-failed@.service; do
+		rpm_has "$l" "^-rw-r--r-- .* root +root .* /usr/lib/systemd/system/$u\$" "the unit $u"
+	done
+	rpm_has "$l" '^-rwxr-xr-x .* root +root .* /usr/libexec/cutover/cutover-verify-failed$' "cutover-verify-failed"
 	rpm -qpc "$rpmfile" >"$TEST_TMPDIR/qpc" || return 1
 	for f in /etc/cutover/policy.conf /etc/pam.d/cutover /etc/logrotate.d/cutover; do
 		grep -qx "$f" "$TEST_TMPDIR/qpc" || fail_check "$f is a %config file" "$(cat "$TEST_TMPDIR/qpc")"
@@ -462,6 +469,10 @@ do_deb_install() {
 	created group cutover
 	# the step user: the package's (postinst), unless it exists already
 	# (a system-test run's, say: then it is left as it was)
+	if ! getent passwd _cutover-monitor >/dev/null; then
+		created group _cutover-monitor
+		created user _cutover-monitor
+	fi
 	if ! getent passwd _cutover >/dev/null; then
 		created group _cutover
 		created user _cutover
@@ -523,6 +534,22 @@ do_deb_files() {
 		fail_check "_cutover is a system user (uid 100-999)" "$su"
 	[ "$(id -gn _cutover 2>/dev/null)" = _cutover ] ||
 		fail_check "_cutover's group is _cutover" "$(id _cutover 2>&1)"
+	# the monitoring units' user: the same, and a member of group cutover
+	case $(getent passwd _cutover-monitor) in
+	_cutover-monitor:x:*:*::/nonexistent:/usr/sbin/nologin) ;;
+	*) fail_check "the package created _cutover-monitor (no home, nologin)" \
+	    "$(getent passwd _cutover-monitor)" ;;
+	esac
+	[ "$(id -nG _cutover-monitor 2>/dev/null)" = "_cutover-monitor cutover" ] ||
+		fail_check "_cutover-monitor's groups are its own and cutover" "$(id _cutover-monitor 2>&1)"
+	# the monitoring units and their hook, where systemd looks
+	for u in cutover-verify@.service cutover-verify@.timer cutover-verify-failed@.service; do
+		mode_is "/lib/systemd/system/$u" "644 root root"
+	done
+	mode_is /usr/libexec/cutover/cutover-verify-failed "755 root root"
+	grep -qx 'ExecStart=/usr/bin/cutover verify --format=nagios --textfile %i' \
+	    /lib/systemd/system/cutover-verify@.service ||
+		fail_check "cutover-verify@.service runs the installed cutover"
 
 	# the PAM stack, Debian's way, and no session stack that nothing opens
 	cmp -s /etc/pam.d/cutover pam/cutover || fail_check "/etc/pam.d/cutover is pam/cutover"
@@ -562,7 +589,8 @@ do_deb_files() {
 	man -w 5 cutover-policy >/dev/null 2>&1 || fail_check "man -w 5 cutover-policy finds it"
 
 	# docs and examples
-	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh; do
+	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh \
+	    monitoring/60-monitoring.conf monitoring/nrpe-cutover.cfg monitoring/icinga2-cutover.conf; do
 		[ -f "$EXAMPLES/$f" ] || fail_check "$EXAMPLES/$f installed"
 	done
 	[ -x "$EXAMPLES/deploy.sh" ] || fail_check "$EXAMPLES/deploy.sh is executable"
@@ -827,6 +855,11 @@ do_deb_purge() {
 		fail_check "purge keeps the system group cutover (a file may still be its)"
 	getent passwd _cutover >/dev/null ||
 		fail_check "purge keeps the system user _cutover (a file may still be its)"
+	getent passwd _cutover-monitor >/dev/null ||
+		fail_check "purge keeps the system user _cutover-monitor"
+	for u in cutover-verify@.service cutover-verify@.timer cutover-verify-failed@.service; do
+		absent "/lib/systemd/system/$u"
+	done
 	return 0
 }
 

@@ -114,7 +114,7 @@ printf '%s\n' "$out" | grep -q "sha256 matches, header Content-Type matches" ||
 	fail_check "the pinned line" "$out"
 expect 0 "verify --format=nagios homepage against nginx" -- \
     as_deploy "$CUTOVER" verify --format=nagios homepage
-printf '%s\n' "$out" | grep -Eq "^CUTOVER OK: homepage 200, $bytes bytes in [0-9.]+ s\\|time=[0-9.]+s;;;0 size=${bytes}B;;;0\$" ||
+printf '%s\n' "$out" | grep -Eq "^CUTOVER OK: homepage http://[0-9.:]+/ - 200, $bytes bytes in [0-9.]+ s\\|time=[0-9.]+s;;;0 size=${bytes}B;;;0\$" ||
 	fail_check "the nagios line" "$out"
 
 # nginx's access log: the request came, as cutover/VERSION

@@ -132,7 +132,7 @@ fi
 
 verify 0 ok --format=nagios
 one_line "ok, nagios"
-matches "^CUTOVER OK: ok 200, $ok_bytes bytes in [0-9]+\\.[0-9]{3} s\\|time=[0-9]+\\.[0-9]{3}s;;;0 size=${ok_bytes}B;;;0\$" "ok, nagios"
+matches "^CUTOVER OK: ok $u/ok - 200, $ok_bytes bytes in [0-9]+\\.[0-9]{3} s\\|time=[0-9]+\\.[0-9]{3}s;;;0 size=${ok_bytes}B;;;0\$" "ok, nagios"
 
 verify 0 ok --format=json
 one_line "ok, json"
@@ -140,6 +140,53 @@ printf '%s\n' "$out" | "$JSONL_CHECK" >/dev/null || fail_check "ok, json: one JS
 [ "$(json_field result)" = '"ok"' ] || fail_check "ok, json: result ok" "$out"
 [ "$(json_field sha256)" = "\"$ok_sha\"" ] || fail_check "ok, json: the body's sha256" "$out"
 [ "$(json_field status)" = 200 ] || fail_check "ok, json: status 200" "$out"
+
+# --format=prometheus: node_exporter's text format, five gauges (their
+# strict reading is the unit tests', test_metrics.c)
+verify 0 ok --format=prometheus
+matches '^cutover_check_up\{check="ok"\} 1$' "ok, prometheus: up 1"
+matches '^cutover_check_http_status\{check="ok"\} 200$' "ok, prometheus: the status"
+matches "^cutover_check_body_bytes\\{check=\"ok\"\\} $ok_bytes\$" "ok, prometheus: the bytes"
+[ "$(printf '%s\n' "$out" | grep -c '^# TYPE cutover_check_[a-z_]* gauge$')" = 5 ] ||
+    fail_check "ok, prometheus: five gauges" "$out"
+verify 1 wrong --format=prometheus
+matches '^cutover_check_up\{check="wrong"\} 0$' "wrong, prometheus: up 0"
+# --textfile: the metrics into the build's fixed directory, as root
+# (the system tests' build: /run/cutover-systest/textfile).  Missing: the
+# check's line comes, the file does not, and a passed check ends UNKNOWN
+# (a monitor must not read success from a textfile that went stale).
+tdir=/run/cutover-systest/textfile
+rm -rf "$tdir"
+verify 3 ok --format=nagios --textfile
+matches "^CUTOVER OK: ok " "ok, --textfile: the line"
+case $err in
+*"the metrics were not written: cannot open $tdir"*"install prometheus-node-exporter"*) ;;
+*) fail_check "ok, --textfile without the directory: said why" "$err" ;;
+esac
+# there, root's: the file is written whole, 0644 root, and replaced
+install -d -m 0755 -o root -g root "$tdir"
+verify 0 ok --format=nagios --textfile
+grep -qx 'cutover_check_up{check="ok"} 1' "$tdir/cutover_ok.prom" ||
+    fail_check "--textfile: the file says up 1" "$(cat "$tdir/cutover_ok.prom" 2>&1)"
+[ "$(stat -c '%a %U %G' "$tdir/cutover_ok.prom")" = "644 root root" ] ||
+    fail_check "--textfile: the file is 0644 root:root" "$(ls -l "$tdir")"
+verify 2 wrong --format=nagios --textfile
+grep -qx 'cutover_check_up{check="wrong"} 0' "$tdir/cutover_wrong.prom" ||
+    fail_check "--textfile: a failed check's file says up 0" "$(cat "$tdir/cutover_wrong.prom" 2>&1)"
+verify 0 ok --textfile
+[ "$(ls -A "$tdir" | tr '\n' ' ')" = "cutover_ok.prom cutover_wrong.prom " ] ||
+    fail_check "--textfile: one file per check, nothing else left" "$(ls -A "$tdir")"
+# deploy's own directory is no place for it: group-writable is refused
+chmod 0775 "$tdir"
+verify 3 ok --format=nagios --textfile
+case $err in
+*"is not safe to write metrics into"*) ;;
+*) fail_check "--textfile into a group-writable directory: refused" "$err" ;;
+esac
+rm -rf "$tdir"
+expect 2 "verify --textfile twice is a usage error" -- as_deploy "$CUTOVER" verify --textfile --textfile ok
+expect 2 "verify --format=prometheus after the name is a usage error" -- \
+    as_deploy "$CUTOVER" verify ok --format=prometheus
 
 # ---- no privilege at all, as the server sees the client -------------------
 last=$(grep ' path=/ok ' "$srv/requests.log" | tail -n 1)
@@ -184,7 +231,7 @@ if audit_new 2 "wrong: recorded"; then
 fi
 verify 2 wrong --format=nagios
 one_line "wrong, nagios"
-matches '^CUTOVER CRITICAL: wrong "Fall collection" not found in [0-9]+ bytes\|time=[0-9.]+s;;;0 size=[0-9]+B;;;0$' "wrong, nagios"
+matches "^CUTOVER CRITICAL: wrong $u/wrong - \"Fall collection\" not found in [0-9]+ bytes\\|time=[0-9.]+s;;;0 size=[0-9]+B;;;0\$" "wrong, nagios"
 verify 1 wrong --format=json
 if [ "$(json_field result)" != '"failed"' ] || [ "$(json_field differs)" != '["contains"]' ]; then
 	fail_check "wrong, json: failed, contains differs" "$out"

@@ -338,7 +338,8 @@ START_TEST(passed_lines_exactly)
 	    "collection\" found\n");
 	free(s);
 	s = render(&c, &r, FORMAT_NAGIOS);
-	ck_assert_str_eq(s, "CUTOVER OK: homepage 200, 5123 bytes in 0.003 s"
+	ck_assert_str_eq(s, "CUTOVER OK: homepage http://127.0.0.1:8080/ - 200, "
+	    "5123 bytes in 0.003 s"
 	    "|time=0.003s;;;0 size=5123B;;;0\n");
 	free(s);
 	r.attempts = 4;
@@ -364,7 +365,8 @@ START_TEST(failed_lines_exactly)
 	r.seconds = 0.004;
 	r.diffs = VERIFY_DIFF_STATUS;
 	s = render(&c, &r, FORMAT_NAGIOS);
-	ck_assert_str_eq(s, "CUTOVER CRITICAL: homepage status 500, expected 200"
+	ck_assert_str_eq(s, "CUTOVER CRITICAL: homepage http://127.0.0.1:8080/ - "
+	    "status 500, expected 200"
 	    "|time=0.004s;;;0 size=12B;;;0\n");
 	free(s);
 	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 2);
@@ -406,7 +408,8 @@ START_TEST(each_error_in_words)
 		ck_assert_str_eq(s, want);
 		free(s);
 		s = render(&c, &r, FORMAT_NAGIOS);
-		snprintf(want, sizeof(want), "CUTOVER %s: homepage %s",
+		snprintf(want, sizeof(want), "CUTOVER %s: homepage "
+		    "http://127.0.0.1:8080/ - %s",
 		    v[i].error == VERIFY_INTERNAL ? "UNKNOWN" : "CRITICAL",
 		    v[i].text);
 		ck_assert_msg(strncmp(s, want, strlen(want)) == 0, "%s", s);
