@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -96,6 +97,37 @@ systemd_some(sd_bus **own, char *why, size_t whylen)
 	if (held != NULL && held_by == getpid())
 		return held;
 	return systemd_open(own, why, whylen) == 0 ? *own : NULL;
+}
+
+int
+systemd_unit_active(const char *name, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	sd_bus *own, *b = systemd_some(&own, why, whylen);
+	const char *path;
+	char *state = NULL;
+	int r, active = -1;
+
+	if (b == NULL)
+		return -1;
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "LoadUnit", &e,
+	    &m, "s", name);
+	if (r >= 0)
+		r = sdbus.message_read(m, "o", &path);
+	if (r >= 0)
+		r = sdbus.get_property_string(b, SD_DEST, path, SD_UNIT,
+		    "ActiveState", &e, &state);
+	if (r >= 0)
+		active = state != NULL && strcmp(state, "active") == 0;
+	else
+		systemd_failed(why, whylen, "cannot ask systemd about a unit", r,
+		    &e);
+	free(state);
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+	sdbus.flush_close_unref(own);
+	return active;
 }
 
 /* ---- jobs ------------------------------------------------------------------ */

@@ -45,6 +45,14 @@ sd_bus *systemd_held(char *why, size_t whylen);
  */
 sd_bus *systemd_some(sd_bus **own, char *why, size_t whylen);
 
+/*
+ * Whether unit NAME is active now (ActiveState "active"): 1 yes, 0 no (a
+ * unit systemd cannot load is not active), -1 (WHY) when systemd cannot
+ * be asked.  A question of the transaction's: its own connection, closed
+ * at once (systemd_some).
+ */
+int systemd_unit_active(const char *name, char *why, size_t whylen);
+
 /* "WHAT: systemd's error, or strerror(-R)" into WHY; EXIT_FAILED. */
 int systemd_failed(char *why, size_t whylen, const char *what, int r,
     const sd_bus_error *e);

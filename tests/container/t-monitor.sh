@@ -9,6 +9,8 @@
 #   - systemd-analyze verify passes the three units;
 #   - _cutover-monitor: a system user in group cutover, no home, no
 #     shell; it may verify homepage and nothing else;
+#   - the switch's last line and its JSON say whether the timer of the
+#     plan's check watches it, and how to turn it on;
 #   - the service succeeds on the right page, the textfile says up 1,
 #     0644 root, and nothing else is in the directory;
 #   - the page broken: the next run of the timer fails, within a minute
@@ -31,7 +33,9 @@ ct_run a install -m 0640 "$ex/systemd.conf" /etc/cutover/policy.conf &&
     ct_run a systemctl daemon-reload || { fail_check "the example policy and drop-ins"; finish; }
 # what prometheus-node-exporter would have made (the container has none)
 ct_run a install -d -m 0755 /var/lib/prometheus/node-exporter
-expect 0 "switch newsite (nginx serves the page the check wants)" as_deploy a cutover switch newsite
+# the switch's last line says the check is not watched yet, and how to
+expect 0 "switch newsite (nginx serves the page the check wants)" as_deploy a cutover switch newsite &&
+    has "; not watched: systemctl enable --now cutover-verify@homepage.timer"
 
 # ---- the units and the user --------------------------------------------------------
 # (--man=no: the container has no man; Documentation= names cutover(8))
@@ -65,6 +69,11 @@ expect 0 "the textfile's mode" ct_run a stat -c '%a %U %G' "$prom" && has "644 r
 expect 0 "the textfile directory" ct_run a ls -A /var/lib/prometheus/node-exporter
 [ "$out" = cutover_homepage.prom ] || fail_check "the directory holds the file and nothing else" "$out"
 is a cutover-verify@homepage.timer active
+# now the switch says so (done already: only the checks run)
+expect 0 "switch newsite again, the timer on" as_deploy a cutover switch newsite &&
+    has "nothing to do: nginx already serves port 8080, verified; watched by cutover-verify@homepage.timer"
+expect 0 "switch --format=json newsite, the timer on" as_deploy a cutover switch --format=json newsite &&
+    has '"watched":["homepage"],"unwatched":[]'
 
 # ---- the page broken: failed within 70 s (+5), the err line, up 0 -----------------
 ct_run a sh -c 'echo "<h1>Under construction</h1>" >/srv/new/index.html'

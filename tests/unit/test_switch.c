@@ -406,6 +406,27 @@ START_TEST(a_dry_runs_report_has_planned_steps_and_no_txid)
 }
 END_TEST
 
+/* After a switch on a systemd host: which checks a timer watches. */
+START_TEST(the_report_says_which_checks_are_watched)
+{
+	static struct sw_report r = { .plan = "p", .outcome = "ok",
+	    .watch_known = true, .watched = { "homepage" }, .nwatched = 1,
+	    .unwatched = { "logo", "a\"b" }, .nunwatched = 2 };
+	struct strbuf sb = STRBUF_INIT;
+
+	sw_report_json(&r, &sb);
+	assert_json(sb_str(&sb));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), ",\"watched\":[\"homepage\"],"
+	    "\"unwatched\":[\"logo\",\"a\\\"b\"],"));
+	sb_free(&sb);
+	/* not asked (no systemd, a dry run, a failed switch): not said */
+	r.watch_known = false;
+	sw_report_json(&r, &sb);
+	ck_assert_ptr_null(strstr(sb_str(&sb), "watched"));
+	sb_free(&sb);
+}
+END_TEST
+
 /*
  * A report longer than one report line reaches the front in pieces ('j'
  * then 'J'), never cut inside a UTF-8 sequence, and put back together it
@@ -476,6 +497,7 @@ switch_suite(void)
 	tcase_add_test(tc, the_report_is_one_json_object);
 	tcase_add_test(tc, a_dry_runs_report_has_planned_steps_and_no_txid);
 	tcase_add_test(tc, a_long_report_goes_in_pieces);
+	tcase_add_test(tc, the_report_says_which_checks_are_watched);
 	suite_add_tcase(s, tc);
 	return s;
 }

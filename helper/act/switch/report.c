@@ -45,6 +45,21 @@ step_json(struct strbuf *sb, const struct sw_report_step *s)
 	sb_puts(sb, "}");
 }
 
+static void
+names_json(struct strbuf *sb, const char *name, const char *const *v,
+    size_t n)
+{
+	size_t i;
+
+	sb_printf(sb, ",\"%s\":[", name);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sb_puts(sb, ",");
+		sb_json_cstr(sb, v[i]);
+	}
+	sb_puts(sb, "]");
+}
+
 void
 sw_report_json(const struct sw_report *r, struct strbuf *sb)
 {
@@ -64,6 +79,10 @@ sw_report_json(const struct sw_report *r, struct strbuf *sb)
 	key(sb, "result", r->result);
 	if (r->on_failure[0] != '\0')
 		key(sb, "on_failure", r->on_failure);
+	if (r->watch_known) {
+		names_json(sb, "watched", r->watched, r->nwatched);
+		names_json(sb, "unwatched", r->unwatched, r->nunwatched);
+	}
 	sb_puts(sb, ",\"steps\":[");
 	for (i = 0; i < r->nsteps; i++) {
 		if (i > 0)

@@ -17,7 +17,10 @@
  * if a rollback undid it.  A dry run's steps are the planned ones
  * (outcome "planned"), then its pre-flight; it says "would_change",
  * whether the switch would change anything now (false when it was done
- * already, or its pre-flight refuses).
+ * already, or its pre-flight refuses).  After a switch that ended ok on
+ * a host with systemd, "watched" and "unwatched" name the plan's checks
+ * whose monitoring timer (cutover-verify@CHECK.timer) is active, and
+ * those whose is not.
  */
 #ifndef CUTOVER_SWITCH_REPORT_H
 #define CUTOVER_SWITCH_REPORT_H
@@ -28,6 +31,7 @@
 #include "policy/strbuf.h"
 
 #define SW_REPORT_STEPS 16
+#define SW_REPORT_CHECKS 8
 #define SW_REPORT_TEXT 800
 
 struct sw_report_step {
@@ -53,6 +57,11 @@ struct sw_report {
 	double seconds;
 	char result[2400];                  /* the last line, for people */
 	char on_failure[SW_REPORT_TEXT];    /* a dry run: what a failure does */
+	bool watch_known;           /* watched, unwatched were asked */
+	const char *watched[SW_REPORT_CHECKS];
+	size_t nwatched;
+	const char *unwatched[SW_REPORT_CHECKS];
+	size_t nunwatched;
 };
 
 /* One more step (past SW_REPORT_STEPS, the last ones are dropped). */

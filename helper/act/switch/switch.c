@@ -34,6 +34,7 @@
 #include "helper/exitcodes.h"
 #include "helper/act/holders.h"
 #include "helper/act/svc/svc.h"
+#include "helper/act/systemd.h"
 #include "policy/strbuf.h"
 #include "helper/act/switch/core.h"
 #include "helper/act/switch/report.h"
@@ -319,6 +320,49 @@ boot_words(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 		    first->unit != NULL ? "," : "", second->unit, b);
 }
 
+/*
+ * After a switch that ended ok, on a host with systemd: which of the
+ * plan's checks the package's monitoring timers watch
+ * (cutover-verify@CHECK.timer active), into the report, and for the last
+ * line "; watched by cutover-verify@homepage.timer" or "; not watched:
+ * systemctl enable --now cutover-verify@homepage.timer".  A question
+ * systemd cannot answer leaves it unsaid: the switch is done either way.
+ */
+static void
+watch_words(struct sw *w, char *buf, size_t size)
+{
+	const struct plan *pl = w->pl;
+	struct sw_report *rep = &w->rep;
+	struct strbuf sb = STRBUF_INIT;
+	char unit[128], why[256];
+	size_t i, k;
+	int on;
+
+	buf[0] = '\0';
+	if (!systemd_runs() || pl->nverify == 0)
+		return;
+	for (i = 0; i < pl->nverify && i < SW_REPORT_CHECKS; i++) {
+		snprintf(unit, sizeof(unit), "cutover-verify@%s.timer",
+		    pl->verify[i]->name);
+		if ((on = systemd_unit_active(unit, why, sizeof(why))) == -1)
+			return;
+		if (on)
+			rep->watched[rep->nwatched++] = pl->verify[i]->name;
+		else
+			rep->unwatched[rep->nunwatched++] = pl->verify[i]->name;
+	}
+	rep->watch_known = true;
+	for (k = 0; k < rep->nwatched; k++)
+		sb_printf(&sb, "%s cutover-verify@%s.timer", k == 0 ?
+		    "; watched by" : ",", rep->watched[k]);
+	for (k = 0; k < rep->nunwatched; k++)
+		sb_printf(&sb, "%s cutover-verify@%s.timer", k == 0 ?
+		    "; not watched: systemctl enable --now" : "",
+		    rep->unwatched[k]);
+	snprintf(buf, size, "%s", sb_failed(&sb) ? "" : sb_str(&sb));
+	sb_free(&sb);
+}
+
 /* With --format=json: the report, on stdout. */
 static void
 tell_report(struct sw *w)
@@ -341,18 +385,22 @@ conclude(struct sw *w, double started)
 {
 	const struct plan *pl = w->pl;
 	enum sw_outcome o = sw_outcome(&w->core);
-	char state[900], boot[256], line[STEP_TEXT_MAX + 900 + 512], why[512];
+	char state[900], boot[256], watch[360],
+	    line[STEP_TEXT_MAX + 900 + 700], why[512];
 	double took = monotonic_seconds() - started;
 
 	boot_words(w, o, boot, sizeof(boot));
+	watch[0] = '\0';
+	if (o == SW_OK)
+		watch_words(w, watch, sizeof(watch));
 	if (o == SW_OK && w->already) {
 		snprintf(line, sizeof(line), "switch %s: nothing to do: %s "
-		    "already serves port %d%s%s", pl->name, pl->to->name,
-		    pl->port, pl->nverify > 0 ? ", verified" : "", boot);
+		    "already serves port %d%s%s%s", pl->name, pl->to->name,
+		    pl->port, pl->nverify > 0 ? ", verified" : "", boot, watch);
 	} else if (o == SW_OK) {
 		snprintf(line, sizeof(line), "switch %s: done in %.2f s: %s "
-		    "serves port %d%s%s", pl->name, took, pl->to->name, pl->port,
-		    pl->nverify > 0 ? ", verified" : "", boot);
+		    "serves port %d%s%s%s", pl->name, took, pl->to->name,
+		    pl->port, pl->nverify > 0 ? ", verified" : "", boot, watch);
 	} else {
 		note_failure(w, "the caller's request", "aborted by the caller");
 		failed_state(w, o, state, sizeof(state));
