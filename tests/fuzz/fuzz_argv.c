@@ -16,9 +16,10 @@
  *       PROG list|-l [--format=text|json]
  *       PROG [-n] free-port|start|stop TARGET
  *       PROG [-n] switch [--format=text|json] TARGET
- *       PROG verify [--format=text|nagios|json] TARGET
- *     and yields the same command, action, dry run, format and policy
- *     arguments;
+ *       PROG verify [--format=text|nagios|json|prometheus] [--textfile] TARGET
+ *         (the two options in either order, each at most once)
+ *     and yields the same command, action, dry run, format, textfile and
+ *     policy arguments;
  *   - an accepted target is the argument, byte for byte (never cut or
  *     cleaned): a port is 1-65535 in plain digits with no leading zero,
  *     and the port field is its value; a name is 1-64 bytes of ASCII
@@ -128,6 +129,7 @@ struct expect {
 	enum action action;
 	bool dry_run;
 	enum output_format format;
+	bool textfile;
 	const char *target;         /* the argument the target must equal */
 };
 
@@ -201,8 +203,29 @@ word_format(const char *opt, enum output_format *f)
 		*f = FORMAT_NAGIOS;
 	else if (strcmp(opt, "--format=json") == 0)
 		*f = FORMAT_JSON;
+	else if (strcmp(opt, "--format=prometheus") == 0)
+		*f = FORMAT_PROMETHEUS;
 	else
 		return false;
+	return true;
+}
+
+/* VERIFY's options: each --format= and --textfile at most once. */
+static bool
+verify_options(int *n, char ***args, struct expect *e)
+{
+	bool format_seen = false;
+
+	while (*n > 2) {
+		if (!format_seen && word_format((*args)[1], &e->format))
+			format_seen = true;
+		else if (!e->textfile && strcmp((*args)[1], "--textfile") == 0)
+			e->textfile = true;
+		else
+			return false;
+		(*args)++;
+		(*n)--;
+	}
 	return true;
 }
 
@@ -212,13 +235,12 @@ expect_action(int n, char **args, struct expect *e)
 {
 	if (n < 2 || !word_action(args[0], &e->action))
 		return;
-	if (e->action == ACT_VERIFY && n == 3 && !e->dry_run &&
-	    word_format(args[1], &e->format)) {
-		args++;
-		n--;
+	if (e->action == ACT_VERIFY) {
+		if (e->dry_run || !verify_options(&n, &args, e))
+			return;
 	} else if (e->action == ACT_SWITCH && n == 3 &&
 	    word_format(args[1], &e->format)) {
-		if (e->format == FORMAT_NAGIOS)
+		if (e->format != FORMAT_TEXT && e->format != FORMAT_JSON)
 			return;     /* a switch reports as text or json */
 		args++;
 		n--;
@@ -260,7 +282,7 @@ expect_parse(int argc, char **argv, struct expect *e)
 	    (strcmp(argv[i], "list") == 0 || strcmp(argv[i], "-l") == 0)) {
 		/* list [--format=text|json] */
 		if (argc == i + 2 && (!word_format(argv[i + 1], &e->format) ||
-		    e->format == FORMAT_NAGIOS)) {
+		    (e->format != FORMAT_TEXT && e->format != FORMAT_JSON))) {
 			e->format = FORMAT_TEXT;
 			return;
 		}
@@ -339,6 +361,8 @@ check_accepted(const struct args *a, const struct cli_request *r,
 	    (int)r->rq.action, (int)e->action);
 	CHECK(r->format == e->format, "format %d, expected %d",
 	    (int)r->format, (int)e->format);
+	CHECK(r->textfile == e->textfile, "textfile %d, expected %d",
+	    r->textfile, e->textfile);
 	CHECK(r->raw_target == e->target, "raw_target is not the target");
 	check_target(r, e);
 }
@@ -388,7 +412,8 @@ static bool
 same_request(const struct cli_request *a, const struct cli_request *b)
 {
 	return a->cmd == b->cmd && a->dry_run == b->dry_run &&
-	    a->format == b->format && a->rq.action == b->rq.action &&
+	    a->format == b->format && a->textfile == b->textfile &&
+	    a->rq.action == b->rq.action &&
 	    a->rq.port == b->rq.port && a->policy_argc == b->policy_argc &&
 	    strcmp(a->target, b->target) == 0;
 }

@@ -33,7 +33,11 @@
  *     valid JSON object on one line whose "result" says the same;
  *     judge_reason is the text line, cut to its buffer; the exit status
  *     matches;
- *   - judge_render_unknown with any reason is one printable nagios line.
+ *   - judge_render_unknown with any reason is one printable nagios line;
+ *   - the metrics (judge_render_metrics) are 15 lines, each ending in
+ *     '\n' whatever the check's name holds: five gauges, each a HELP, a
+ *     TYPE and one sample, and cutover_check_up's sample ends in 1
+ *     exactly when the result passed.
  * A broken invariant prints what broke and calls abort().
  */
 #include <ctype.h>
@@ -474,6 +478,32 @@ check_json(const struct strbuf *sb, const struct verify_result *r)
 }
 
 static void
+check_metrics(const struct check *c, const struct verify_result *r)
+{
+	struct strbuf m = STRBUF_INIT;
+	const char *line, *end;
+	size_t lines = 0, ups = 0;
+
+	judge_render_metrics(c, r, 1e9, &m);
+	CHECK(!sb_failed(&m) && m.len > 0 && m.s[m.len - 1] == '\n',
+	    "metrics: not whole lines");
+	for (line = m.s; *line != '\0'; line = end + 1) {
+		end = strchr(line, '\n');
+		lines++;
+		if (strncmp(line, "cutover_check_up{", 17) == 0) {
+			ups++;
+			CHECK(end - line > 2 && end[-2] == ' ' &&
+			    end[-1] == (judge_passed(r) ? '1' : '0'),
+			    "metrics: up is not %d: %.*s", judge_passed(r),
+			    (int)(end - line), line);
+		}
+	}
+	CHECK(lines == 15 && ups == 1, "metrics: %zu lines, %zu up samples",
+	    lines, ups);
+	sb_free(&m);
+}
+
+static void
 check_renders(const struct check *c, const struct verify_result *r)
 {
 	struct strbuf text = STRBUF_INIT, nagios = STRBUF_INIT;
@@ -490,6 +520,7 @@ check_renders(const struct check *c, const struct verify_result *r)
 	    "does not start with \"%s\"", text.s, sb_str(&name));
 	check_nagios(&nagios, r);
 	check_json(&json, r);
+	check_metrics(c, r);
 	judge_reason(c, r, reason, sizeof(reason));
 	CHECK(strlen(reason) == (text.len - 1 < sizeof(reason) ? text.len - 1 :
 	    sizeof(reason) - 1) && strncmp(reason, text.s, strlen(reason)) == 0,
