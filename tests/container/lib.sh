@@ -35,8 +35,10 @@ CT_MIRROR=${CUTOVER_CT_MIRROR:-http://deb.debian.org/debian}
 # adduser, libcurl4, libconfig9, libcap2: the .deb's dependencies (the
 # container has no network, so nothing can be fetched later); curl, procps
 # and iproute2 for the tests themselves; openssh-server and python3 for
-# the fleet test (t-fleet.sh: Ansible over ssh, its modules in Python).
-CT_PACKAGES=systemd,systemd-sysv,dbus,apache2,nginx,adduser,libcurl4,libconfig9,libcap2,passwd,curl,procps,iproute2,openssh-server,python3
+# the fleet test (t-fleet.sh: Ansible over ssh, its modules in Python);
+# prometheus-node-exporter for the monitoring test (t-monitor.sh: Debian's
+# exporter reads the metrics cutover writes).
+CT_PACKAGES=systemd,systemd-sysv,dbus,apache2,nginx,adduser,libcurl4,libconfig9,libcap2,passwd,curl,procps,iproute2,openssh-server,python3,prometheus-node-exporter
 CT_CGROUP_FS=/sys/fs/cgroup
 
 ct_say() {

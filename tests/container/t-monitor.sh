@@ -12,7 +12,9 @@
 #   - the switch's last line and its JSON say whether the timer of the
 #     plan's check watches it, and how to turn it on;
 #   - the service succeeds on the right page, the textfile says up 1,
-#     0644 root, and nothing else is in the directory;
+#     0644 root, and nothing else is in the directory; Debian's
+#     prometheus-node-exporter (running in the container) reads it
+#     without a scrape error and serves up 1;
 #   - the page broken: the next run of the timer fails, within a minute
 #     and the check's own within (10 s in the example: 70 s, and 5 s for
 #     the scheduler), the err line is in the journal, the textfile says
@@ -31,8 +33,11 @@ ct_run a install -m 0640 "$ex/systemd.conf" /etc/cutover/policy.conf &&
     ct_run a install -m 0644 "$ex/monitoring/60-monitoring.conf" \
     /etc/cutover/policy.d/60-monitoring.conf &&
     ct_run a systemctl daemon-reload || { fail_check "the example policy and drop-ins"; finish; }
-# what prometheus-node-exporter would have made (the container has none)
-ct_run a install -d -m 0755 /var/lib/prometheus/node-exporter
+# Debian's prometheus-node-exporter is installed and running (the
+# container root has it): its textfile directory is root's, 0755
+expect 0 "node_exporter's textfile directory" ct_run a stat -c '%a %U' /var/lib/prometheus/node-exporter &&
+    has "755 root"
+is a prometheus-node-exporter active
 # the switch's last line says the check is not watched yet, and how to
 expect 0 "switch newsite (nginx serves the page the check wants)" as_deploy a cutover switch newsite &&
     has "; not watched: systemctl enable --now cutover-verify@homepage.timer"
@@ -68,6 +73,13 @@ expect 0 "the textfile" ct_run a cat "$prom" && has 'cutover_check_up{check="hom
 expect 0 "the textfile's mode" ct_run a stat -c '%a %U %G' "$prom" && has "644 root root"
 expect 0 "the textfile directory" ct_run a ls -A /var/lib/prometheus/node-exporter
 [ "$out" = cutover_homepage.prom ] || fail_check "the directory holds the file and nothing else" "$out"
+# what Debian's node_exporter makes of it: read, no scrape error, up 1
+exporter() {
+	ct_run a curl -s --max-time 5 http://127.0.0.1:9100/metrics
+}
+expect 0 "node_exporter's /metrics" exporter &&
+    has 'cutover_check_up{check="homepage"} 1' && has 'node_textfile_scrape_error 0' &&
+    has 'cutover_check_http_status{check="homepage"} 200'
 is a cutover-verify@homepage.timer active
 # now the switch says so (done already: only the checks run)
 expect 0 "switch newsite again, the timer on" as_deploy a cutover switch newsite &&
@@ -105,6 +117,8 @@ esac
 [ "$(printf '%s\n' "$line" | wc -l)" = 1 ] || fail_check "one err line per failed run" "$line"
 expect 0 "the textfile after the failure" ct_run a cat "$prom" &&
     has 'cutover_check_up{check="homepage"} 0' && has 'cutover_check_http_status{check="homepage"} 200'
+expect 0 "node_exporter after the failure" exporter &&
+    has 'cutover_check_up{check="homepage"} 0' && has 'node_textfile_scrape_error 0'
 
 # ---- every 5 s with a drop-in; the page fixed: it recovers -------------------------
 ct_run a install -D -m 0644 /dev/stdin /etc/systemd/system/cutover-verify@homepage.timer.d/often.conf <<'EOF'
