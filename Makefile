@@ -96,9 +96,10 @@ DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,
 # since only root runs that layer).  build-essential: dpkg-buildpackage
-# checks for it; devscripts: hardening-check; rpm: rpmbuild.
+# checks for it; devscripts: hardening-check; rpm: rpmbuild; icinga2-bin:
+# icinga2 daemon -C on the Icinga 2 example (deb-monitoring).
 PACKAGE_DEB_PACKAGES := build-essential debhelper devscripts fakeroot lintian \
-	rpm rpmlint
+	rpm rpmlint icinga2-bin
 
 # What the container layer of make check needs (root only, like the
 # package layer): systemd-nspawn boots a real systemd 252 as PID 1 of a

@@ -141,5 +141,6 @@ echo "recovered after $(($(date +%s) - t0)) s (every 5 s)"
 expect 0 "the result after the fix" ct_run a systemctl show -P Result cutover-verify@homepage.service &&
     has success
 expect 0 "the textfile after the fix" ct_run a cat "$prom" && has 'cutover_check_up{check="homepage"} 1'
+expect 0 "node_exporter after the fix" exporter && has 'cutover_check_up{check="homepage"} 1'
 ct_run a systemctl disable --now cutover-verify@homepage.timer >/dev/null 2>&1
 finish

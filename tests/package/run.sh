@@ -29,6 +29,10 @@
 #                  drop-in; deploy runs list, -n free-port, free-port,
 #                  start nginx, verify homepage, stop nginx and the shipped
 #                  deploy.sh; each decided, PAM-checked and recorded
+#   deb-monitoring the monitoring examples: the drop-in lets
+#                  _cutover-monitor verify homepage and nothing else;
+#                  icinga2 daemon -C takes the Icinga 2 example (deb-deploy
+#                  runs the NRPE example's command line as deploy)
 #   deb-purge      apt-get remove (conffiles and log stay), then purge:
 #                  nothing left but the system group and user, which Debian
 #                  packages keep
@@ -777,6 +781,7 @@ do_deb_deploy() {
 		# the check passes only if nginx was started (exit 1: it fails)
 		if [ "$rc" = 0 ]; then
 			act 0 "verify homepage, nginx started" verify homepage
+			nrpe_command
 		else
 			act 1 "verify homepage, nginx not started" verify homepage
 		fi
@@ -820,6 +825,61 @@ do_deb_deploy() {
 		stop_ours /var/lib/cutover-nginx/nginx.pid /usr/sbin/nginx nginx
 		rm -f "$NGINX_CONF"
 	fi
+	return 0
+}
+
+# The NRPE example's command line, run as NRPE runs it (its words, no
+# shell) as deploy, whom the grant lets verify homepage: one plugin line.
+nrpe_command() {
+	cmd=$(sed -n 's/^command\[check_cutover_homepage\]=//p' "$EXAMPLES/monitoring/nrpe-cutover.cfg")
+	[ -n "$cmd" ] || { fail_check "examples/monitoring/nrpe-cutover.cfg has command[check_cutover_homepage]"; return; }
+	# shellcheck disable=SC2086 # NRPE splits the command line on blanks
+	expect 0 "the NRPE example's command, as deploy" -- as_deploy $cmd &&
+		has "CUTOVER OK: homepage http://127.0.0.1:8080/ - 200, " out "the plugin line" &&
+		has "|time=" out "with performance data" &&
+		echo "the NRPE example's command as deploy: $out"
+}
+
+# The monitoring examples against the installed package: the drop-in
+# examples/monitoring/60-monitoring.conf, beside the deploy grant, lets
+# _cutover-monitor verify homepage and nothing else; Debian's icinga2
+# (icinga2 daemon -C) takes examples/monitoring/icinga2-cutover.conf and
+# makes one service of it for a host that lists the check.
+do_deb_monitoring() {
+	need "the .deb is not installed (deb-install failed)" "$installed" || return 1
+	[ -s "$TEST_TMPDIR/grant.conf" ] || { fail_check "no grant (deb-deploy failed)"; return 1; }
+	mon=/etc/cutover/policy.d/60-monitoring.conf
+	install -m 0640 -o root -g root "$TEST_TMPDIR/grant.conf" "$DROPIN" &&
+		install -m 0644 -o root -g root "$EXAMPLES/monitoring/60-monitoring.conf" "$mon" || return 1
+	expect 0 "policy check with the monitoring drop-in" -- "$CUTOVER" policy check &&
+		has "from 3 files" out "the drop-in is read"
+	expect 0 "policy test: _cutover-monitor may verify homepage" -- \
+	    "$CUTOVER" policy test _cutover-monitor verify homepage
+	for rq in "free-port 8080" "start nginx" "stop nginx" "switch newsite"; do
+		# shellcheck disable=SC2086 # ACTION TARGET
+		expect 3 "policy test: _cutover-monitor may not $rq" -- \
+		    "$CUTOVER" policy test _cutover-monitor $rq
+	done
+	rm -f "$DROPIN" "$mon"
+	if ! command -v icinga2 >/dev/null 2>&1; then
+		fail_check "no icinga2 (make check as root installs icinga2-bin)"
+		return 1
+	fi
+	mkdir -p "$TEST_TMPDIR/icinga2"
+	{
+		echo 'const PluginDir = "/usr/lib/nagios/plugins"'
+		echo 'include <itl>'
+		echo 'include <plugins>'
+		echo 'object Host "web1" {'
+		echo '  check_command = "dummy"'
+		echo '  vars.cutover_checks = [ "homepage" ]'
+		echo '}'
+		echo "include \"$EXAMPLES/monitoring/icinga2-cutover.conf\""
+	} >"$TEST_TMPDIR/icinga2/main.conf"
+	expect 0 "icinga2 daemon -C with the Icinga 2 example" -- \
+	    icinga2 daemon -C -c "$TEST_TMPDIR/icinga2/main.conf" &&
+		has "Instantiated 1 Service." out "one service for the host's check" &&
+		echo "icinga2 daemon -C: the example is valid, one service for the host's check"
 	return 0
 }
 
@@ -926,6 +986,7 @@ step deb-install do_deb_install
 step deb-files do_deb_files
 step deb-default do_deb_default
 step deb-deploy do_deb_deploy
+step deb-monitoring do_deb_monitoring
 step deb-purge do_deb_purge
 step deb-ansible do_deb_ansible
 
