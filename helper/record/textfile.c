@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "helper/record/textfile.h"
+#include "policy/safepath.h"
 
 static bool
 name_ok(const char *s)
@@ -25,11 +26,21 @@ name_ok(const char *s)
 	return true;
 }
 
-/* DIR, opened without following a link, if it is one to write into. */
+/*
+ * DIR, opened without following a link, if it is one to write into: a
+ * directory that only root may change (safepath_bad, the one test of
+ * owner and mode; owned by this process's euid also does, for the unit
+ * tests - in cutover that is root).  Only DIR itself is checked, not the
+ * path to it, as the policy's walk does: Debian's node_exporter directory
+ * lies in /var/lib/prometheus, which is the prometheus user's.  Nothing
+ * above it matters once it is held: whatever its parents become, what is
+ * written goes into this directory, where only root adds or renames.
+ */
 static int
 open_dir(const char *dir, char *why, size_t whylen)
 {
 	struct stat st;
+	unsigned bad;
 	int dfd;
 
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -39,8 +50,15 @@ open_dir(const char *dir, char *why, size_t whylen)
 		    "prometheus-node-exporter, or create it 0755 root:root" : "");
 		return -1;
 	}
-	if (fstat(dfd, &st) == -1 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+	if (fstat(dfd, &st) == -1) {
+		snprintf(why, whylen, "cannot stat %s (%s)", dir, strerror(errno));
+		close(dfd);
+		return -1;
+	}
+	bad = safepath_bad(&st);
+	if (st.st_uid == geteuid())
+		bad &= ~SAFEPATH_NOT_ROOT;
+	if (bad != 0) {
 		snprintf(why, whylen, "%s is not safe to write metrics into: it "
 		    "must be root's and writable by root alone", dir);
 		close(dfd);
