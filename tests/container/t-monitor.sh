@@ -30,7 +30,7 @@ site_up a || { fail_check "the container did not come up"; finish; }
 ct_run a install -m 0640 "$ex/systemd.conf" /etc/cutover/policy.conf &&
     ct_run a install -D -m 0644 "$ex/systemd/nginx-cutover-handoff.conf" \
     /etc/systemd/system/nginx.service.d/cutover-handoff.conf &&
-    ct_run a install -m 0644 "$ex/monitoring/60-monitoring.conf" \
+    ct_run a install -m 0640 "$ex/monitoring/60-monitoring.conf" \
     /etc/cutover/policy.d/60-monitoring.conf &&
     ct_run a systemctl daemon-reload || { fail_check "the example policy and drop-ins"; finish; }
 # Debian's prometheus-node-exporter is installed and running (the

@@ -850,7 +850,7 @@ do_deb_monitoring() {
 	[ -s "$TEST_TMPDIR/grant.conf" ] || { fail_check "no grant (deb-deploy failed)"; return 1; }
 	mon=/etc/cutover/policy.d/60-monitoring.conf
 	install -m 0640 -o root -g root "$TEST_TMPDIR/grant.conf" "$DROPIN" &&
-		install -m 0644 -o root -g root "$EXAMPLES/monitoring/60-monitoring.conf" "$mon" || return 1
+		install -m 0640 -o root -g root "$EXAMPLES/monitoring/60-monitoring.conf" "$mon" || return 1
 	expect 0 "policy check with the monitoring drop-in" -- "$CUTOVER" policy check &&
 		has "from 3 files" out "the drop-in is read"
 	expect 0 "policy test: _cutover-monitor may verify homepage" -- \
