@@ -153,11 +153,14 @@ ct_pid1() {
 }
 
 # ct_run NAME CMD...: CMD in every namespace of the container, as root,
-# with a clean environment.
+# with a clean environment, in its root directory (-r -w: entering the
+# mount namespace alone lands at that namespace's first root, which is the
+# container's only when the host's / is where nspawn put it - not in a
+# chroot, tests/fresh/run-in-chroot.sh).
 ct_run() {
 	pid1=$(cat "$CT_SCRATCH/$1/pid1") || return 1
 	shift
-	nsenter -t "$pid1" -a -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	nsenter -t "$pid1" -a -r -w -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	    LANG=C.UTF-8 "$@"
 }
 

@@ -13,7 +13,9 @@
 #   2. copies this checkout into /root/cutover there: the git-tracked files
 #      plus untracked files that .gitignore does not exclude (so build/ and
 #      anything ignored stays out, as in a fresh clone),
-#   3. binds /proc, /sys, /dev and /dev/pts, copies /etc/resolv.conf and
+#   3. binds /proc, /sys (with its cgroup mounts), /dev, /dev/pts and
+#      /dev/shm (Ansible's multiprocessing needs it),
+#      copies /etc/resolv.conf and
 #      writes a policy-rc.d that keeps package installs from starting
 #      services,
 #   4. runs, with a clean environment, `cd /root/cutover && DEMO` and then
@@ -119,10 +121,22 @@ prepare() {
 	chmod 0755 "$scratch/usr/sbin/policy-rc.d"
 
 	local m
-	for m in proc sys dev dev/pts; do
+	# the root a mount point of its own, as a machine's is: systemd-nspawn
+	# (the container layer) remounts / as a slave, which a plain
+	# directory refuses (EINVAL)
+	mount --bind "$scratch" "$scratch"
+	mounted+=("$scratch")
+	for m in proc sys dev dev/pts dev/shm; do
 		mount --bind "/$m" "$scratch/$m"
 		mounted+=("$scratch/$m")
 	done
+	# the cgroup file systems below /sys (a bind of /sys does not carry
+	# them): the container layer's systemd-nspawn needs them
+	while read -r m; do
+		mount --bind "$m" "$scratch$m"
+		mounted+=("$scratch$m")
+	done < <(awk '$2 == "/sys/fs/cgroup" || index($2, "/sys/fs/cgroup/") == 1 { print $2 }' \
+	    /proc/self/mounts | sort)
 }
 
 # run NAME COMMAND: run COMMAND in the chroot from /root/cutover with the
