@@ -620,7 +620,9 @@ deb:
 	$(call copy-tree,$(DEB_SRC))
 	cp -R packaging/debian $(DEB_SRC)/debian
 	sed -i 's/@VERSION@/$(VERSION)/' $(DEB_SRC)/debian/changelog
-	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	@# without this make's MAKEFLAGS and BUILD: a BUILD= given here would reach the
+	@# package's own make, whose tree has build/ (dh_auto_test's target)
+	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u BUILD dpkg-buildpackage -us -uc -b
 	@ls -l $(DEB_DIR)/*.deb
 
 rpm:
@@ -631,7 +633,8 @@ rpm:
 	tar -czf $(RPM_DIR)/SOURCES/cutover-$(VERSION).tar.gz -C $(RPM_DIR) cutover-$(VERSION)
 	cp packaging/rpm/cutover.pam $(RPM_DIR)/SOURCES/
 	sed 's/@VERSION@/$(VERSION)/g' packaging/rpm/cutover.spec >$(RPM_DIR)/SPECS/cutover.spec
-	rpmbuild --define '_topdir $(abspath $(RPM_DIR))' --nodeps -bb $(RPM_DIR)/SPECS/cutover.spec
+	env -u MAKEFLAGS -u MFLAGS -u BUILD rpmbuild --define '_topdir $(abspath $(RPM_DIR))' --nodeps -bb \
+	    $(RPM_DIR)/SPECS/cutover.spec
 	@ls -l $(RPM_DIR)/RPMS/*/*.rpm
 
 # The packaging tools: make deps with PACKAGE_DEB_PACKAGES.
