@@ -131,9 +131,9 @@ void judge_render(const struct check *, const struct verify_result *,
 /*
  * The result in Prometheus' text format (node_exporter's textfile
  * collector reads it): the gauges cutover_check_up, _http_status,
- * _duration_seconds, _body_bytes and _timestamp_seconds (WHEN, the
- * caller's clock: the judge has none), each with its HELP and TYPE and
- * the label check="NAME"; every line ends in '\n'.
+ * _duration_seconds, _body_bytes and _timestamp_seconds (WHEN, read by
+ * run.c from the wall clock: the judge has none), each with its HELP and
+ * TYPE and the label check="NAME"; every line ends in '\n'.
  */
 void judge_render_metrics(const struct check *, const struct verify_result *,
     double when, struct strbuf *out);

@@ -55,7 +55,7 @@ struct sw_report {
 	                               something (it is not done already) */
 	int exit_status;
 	double seconds;
-	char result[2400];                  /* the last line, for people */
+	char result[2600];                  /* the last line, for people */
 	char on_failure[SW_REPORT_TEXT];    /* a dry run: what a failure does */
 	bool watch_known;           /* watched, unwatched were asked */
 	const char *watched[SW_REPORT_CHECKS];

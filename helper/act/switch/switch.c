@@ -386,21 +386,19 @@ conclude(struct sw *w, double started)
 	const struct plan *pl = w->pl;
 	enum sw_outcome o = sw_outcome(&w->core);
 	char state[900], boot[256], watch[360],
-	    line[STEP_TEXT_MAX + 900 + 700], why[512];
+	    line[STEP_TEXT_MAX + 900 + 512], told[sizeof(line) + sizeof(watch)],
+	    why[512];
 	double took = monotonic_seconds() - started;
 
 	boot_words(w, o, boot, sizeof(boot));
-	watch[0] = '\0';
-	if (o == SW_OK)
-		watch_words(w, watch, sizeof(watch));
 	if (o == SW_OK && w->already) {
 		snprintf(line, sizeof(line), "switch %s: nothing to do: %s "
-		    "already serves port %d%s%s%s", pl->name, pl->to->name,
-		    pl->port, pl->nverify > 0 ? ", verified" : "", boot, watch);
+		    "already serves port %d%s%s", pl->name, pl->to->name,
+		    pl->port, pl->nverify > 0 ? ", verified" : "", boot);
 	} else if (o == SW_OK) {
 		snprintf(line, sizeof(line), "switch %s: done in %.2f s: %s "
-		    "serves port %d%s%s%s", pl->name, took, pl->to->name,
-		    pl->port, pl->nverify > 0 ? ", verified" : "", boot, watch);
+		    "serves port %d%s%s", pl->name, took, pl->to->name, pl->port,
+		    pl->nverify > 0 ? ", verified" : "", boot);
 	} else {
 		note_failure(w, "the caller's request", "aborted by the caller");
 		failed_state(w, o, state, sizeof(state));
@@ -411,13 +409,22 @@ conclude(struct sw *w, double started)
 	    sizeof(why)) == -1)
 		txn_tell(w->t, 'E', "cutover: cannot write the outcome record "
 		    "(%s)", why);
-	txn_tell(w->t, line_kind(w, o == SW_OK), "cutover: %s", line);
+	/*
+	 * Only after the outcome is recorded: a question to systemd, which
+	 * could keep the record waiting for its timeout, and whose answer
+	 * is for the people reading the line, not for the audit trail.
+	 */
+	watch[0] = '\0';
+	if (o == SW_OK)
+		watch_words(w, watch, sizeof(watch));
+	snprintf(told, sizeof(told), "%s%s", line, watch);
+	txn_tell(w->t, line_kind(w, o == SW_OK), "cutover: %s", told);
 	w->rep.outcome = sw_outcome_word(o);
 	w->rep.changed = o == SW_OK && !w->already;
 	w->rep.touched = w->core.changed;
 	w->rep.exit_status = o == SW_OK ? EXIT_DONE : EXIT_FAILED;
 	w->rep.seconds = took;
-	snprintf(w->rep.result, sizeof(w->rep.result), "%s", line);
+	snprintf(w->rep.result, sizeof(w->rep.result), "%s", told);
 	tell_report(w);
 	return w->rep.exit_status;
 }
