@@ -37,8 +37,10 @@ CT_MIRROR=${CUTOVER_CT_MIRROR:-http://deb.debian.org/debian}
 # and iproute2 for the tests themselves; openssh-server and python3 for
 # the fleet test (t-fleet.sh: Ansible over ssh, its modules in Python);
 # prometheus-node-exporter for the monitoring test (t-monitor.sh: Debian's
-# exporter reads the metrics cutover writes).
-CT_PACKAGES=systemd,systemd-sysv,dbus,apache2,nginx,adduser,libcurl4,libconfig9,libcap2,passwd,curl,procps,iproute2,openssh-server,python3,prometheus-node-exporter
+# exporter reads the metrics cutover writes); ssl-cert for the real-site
+# tests (its postinst makes the snakeoil certificate that Debian's
+# default-ssl site and an nginx on 443 serve).
+CT_PACKAGES=systemd,systemd-sysv,dbus,apache2,nginx,adduser,libcurl4,libconfig9,libcap2,passwd,curl,procps,iproute2,openssh-server,python3,prometheus-node-exporter,ssl-cert
 CT_CGROUP_FS=/sys/fs/cgroup
 
 ct_say() {
@@ -63,10 +65,12 @@ ct_root() {
 		rm -rf "$root.build"
 		return 1
 	fi
-	# apache2's own packages stay, for the upgrade test (dpkg -i of the
-	# same version runs its postinst, as apt-get install --reinstall would;
-	# the container has no network); the rest of apt's cache goes
-	find "$root.build/var/cache/apt/archives" -name '*.deb' ! -name 'apache2*' -delete
+	# apache2's and nginx's own packages stay, for the upgrade tests (dpkg
+	# -i of the same version runs its postinst, as apt-get install
+	# --reinstall would; the container has no network); the rest of apt's
+	# cache goes
+	find "$root.build/var/cache/apt/archives" -name '*.deb' ! -name 'apache2*' \
+	    ! -name 'nginx*' ! -name 'libnginx*' -delete
 	# older roots of another package list go; this one takes their place
 	for old in "$CT_CACHE"/root-*; do
 		case $old in "$root.build") ;; *) rm -rf "$old" ;; esac
