@@ -100,6 +100,37 @@ policy_port(const struct policy *p, int port)
 	return NULL;
 }
 
+bool
+policy_plan_has_port(const struct plan *pl, int port)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nports; i++)
+		if (pl->ports[i] == port)
+			return true;
+	return false;
+}
+
+void
+policy_plan_port_numbers(const struct plan *pl, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < pl->nports && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%d", i == 0 ?
+		    "" : i + 1 == pl->nports ? " and " : ", ", pl->ports[i]);
+}
+
+void
+policy_plan_ports_words(const struct plan *pl, char *buf, size_t size)
+{
+	char numbers[64];
+
+	policy_plan_port_numbers(pl, numbers, sizeof(numbers));
+	snprintf(buf, size, "port%s %s", pl->nports > 1 ? "s" : "", numbers);
+}
+
 static bool
 listed(const char *name, const char *const *names, size_t n)
 {

@@ -254,18 +254,22 @@ sb_ports(struct strbuf *sb, const int *ports, size_t n)
  * in the words of the variables it sees.
  */
 static void
-sb_handoff(struct strbuf *sb, enum socket_handoff handoff)
+sb_handoff(struct strbuf *sb, enum socket_handoff handoff, size_t nports)
 {
 	switch (handoff) {
 	case HANDOFF_NONE:
 		break;
 	case HANDOFF_SYSTEMD:
-		sb_puts(sb, "; in a switch, inherits the port's listening socket "
-		    "as fd 3 with LISTEN_FDS=1");
+		sb_puts(sb, nports == 1 ? "; in a switch, inherits the port's "
+		    "listening socket as fd 3 with LISTEN_FDS=1" : "; in a "
+		    "switch, inherits its ports' listening sockets from fd 3 "
+		    "on, with LISTEN_FDS");
 		break;
 	case HANDOFF_NGINX:
-		sb_puts(sb, "; in a switch, inherits the port's listening socket "
-		    "as fd 3 with NGINX=3;");
+		sb_puts(sb, nports == 1 ? "; in a switch, inherits the port's "
+		    "listening socket as fd 3 with NGINX=3;" : "; in a switch, "
+		    "inherits its ports' listening sockets from fd 3 on, with "
+		    "NGINX=3;4;...");
 		break;
 	}
 }
@@ -288,6 +292,18 @@ effect_start_unit(struct strbuf *sb, const struct service *svc)
 	sb_puts(sb, " in the unit's cgroup; listens on ");
 	sb_ports(sb, svc->ports, svc->nports);
 	sb_puts(sb, ")");
+}
+
+/* Each of a plan's ports freed, as free-port of each would say it. */
+static void
+effect_free_ports(struct strbuf *sb, const struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nports; i++) {
+		sb_puts(sb, i ? "; " : "");
+		effect_free_port(sb, pl->grants[i]);
+	}
 }
 
 static void
@@ -315,7 +331,7 @@ effect_start(struct strbuf *sb, const struct service *svc)
 	sb_words(sb, svc->start, svc->nstart, " ");
 	sb_puts(sb, " (listens on ");
 	sb_ports(sb, svc->ports, svc->nports);
-	sb_handoff(sb, svc->handoff);
+	sb_handoff(sb, svc->handoff, svc->nports);
 	sb_puts(sb, ")");
 }
 
@@ -414,19 +430,26 @@ sb_persist(struct strbuf *sb, const struct plan *pl)
 static void
 switch_summary(struct strbuf *sb, const struct plan *pl)
 {
+	char ports[64];
 	size_t i;
 
+	policy_plan_ports_words(pl, ports, sizeof(ports));
 	sb_puts(sb, "switch ");
 	sb_word(sb, pl->name);
 	if (pl->to->handoff != HANDOFF_NONE) {
 		sb_puts(sb, ": start ");
 		sb_word(sb, pl->to->name);
-		sb_printf(sb, " on port %d's listening socket while ", pl->port);
+		if (pl->nports == 1)
+			sb_printf(sb, " on port %d's listening socket while ",
+			    pl->ports[0]);
+		else
+			sb_printf(sb, " on the listening sockets of %s while ",
+			    ports);
 		sb_word(sb, pl->from->name);
 		sb_puts(sb, " serves, then stop ");
 		sb_word(sb, pl->from->name);
 	} else {
-		sb_printf(sb, ": free port %d from ", pl->port);
+		sb_printf(sb, ": free %s from ", ports);
 		sb_word(sb, pl->from->name);
 		sb_puts(sb, ", start ");
 		sb_word(sb, pl->to->name);
@@ -459,21 +482,27 @@ switch_summary(struct strbuf *sb, const struct plan *pl)
 static void
 effect_switch(struct strbuf *sb, const struct plan *pl)
 {
+	char ports[64];
 	size_t i;
 
+	policy_plan_ports_words(pl, ports, sizeof(ports));
 	switch_summary(sb, pl);
 	sb_puts(sb, ". Steps: ");
 	if (pl->to->handoff != HANDOFF_NONE) {
 		/* the overlap: the old one stops after the new one is up */
-		sb_printf(sb, "take over port %d's listening socket (where it "
-		    "cannot be: ", pl->port);
-		effect_free_port(sb, pl->grant);
+		if (pl->nports == 1)
+			sb_printf(sb, "take over port %d's listening socket "
+			    "(where it cannot be: ", pl->ports[0]);
+		else
+			sb_printf(sb, "take over every listening socket of %s "
+			    "(where one cannot be: ", ports);
+		effect_free_ports(sb, pl);
 		sb_puts(sb, ", first); ");
 		effect_start(sb, pl->to);
 		sb_puts(sb, "; ");
 		effect_stop(sb, pl->from);
 	} else {
-		effect_free_port(sb, pl->grant);
+		effect_free_ports(sb, pl);
 		sb_puts(sb, "; ");
 		effect_start(sb, pl->to);
 	}
@@ -886,7 +915,10 @@ json_plan(struct strbuf *sb, const struct plan *pl)
 {
 	size_t i;
 
-	sb_printf(sb, ",\"plan\":{\"port\":%d,\"from\":", pl->port);
+	sb_puts(sb, ",\"plan\":{\"ports\":[");
+	for (i = 0; i < pl->nports; i++)
+		sb_printf(sb, "%s%d", i ? "," : "", pl->ports[i]);
+	sb_puts(sb, "],\"from\":");
 	sb_json_cstr(sb, pl->from->name);
 	sb_puts(sb, ",\"to\":");
 	sb_json_cstr(sb, pl->to->name);

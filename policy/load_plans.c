@@ -1,12 +1,12 @@
 /*
- * load_plans.c - the plans section: named switches (free a port from one
- * service, start another on it, run checks, roll back on failure) that a
- * rule may grant with switch = [...].
+ * load_plans.c - the plans section: named switches (move a site - its
+ * ports - from one service to another, run checks, roll back on failure)
+ * that a rule may grant with switch = [...].
  *
  * A plan grants exactly its steps and nothing else, so every step must be
- * one the rest of the policy already describes: the port has a ports
- * entry that lets the old service be stopped, the new service says it
- * listens there, the old one can be started again, and every check
+ * one the rest of the policy already describes: each port has a ports
+ * entry that lets the old service be stopped, both services say they
+ * listen there, the old one can be started again, and every check
  * exists.  What a reviewer reads under services, ports and checks is then
  * all a switch can do.
  */
@@ -16,7 +16,8 @@
 #include "policy/load.h"
 
 static const struct key plan_keys[] = {
-	{ "port", K_INT, 1, 65535, true, "port = 8080;" },
+	{ "port", K_INT, 1, 65535, false, "port = 8080;" },
+	{ "ports", K_INTS, 1, 65535, false, "ports = [80, 443];" },
 	{ "from", K_STRING, 0, 0, true, "from = \"apache2\";" },
 	{ "to", K_STRING, 0, 0, true, "to = \"nginx\";" },
 	{ "verify", K_STRINGS, 0, 0, false, "verify = [\"homepage\"];" },
@@ -61,27 +62,103 @@ holds(const struct port_grant *pg, const struct service *sv)
 	return false;
 }
 
-/* The ports entry for the plan's port, which must let FROM be stopped. */
-static void
-plan_port(struct build *b, const char *file, const config_setting_t *g,
+/*
+ * The site's ports: port = 8080; or ports = [80, 443]; (one of the two),
+ * each once, at most POLICY_PLAN_PORTS_MAX.  Returns the setting, or
+ * NULL (an error said) when there are none to go on with.
+ */
+static const config_setting_t *
+plan_ports(struct build *b, const char *file, const config_setting_t *g,
     struct plan *pl)
 {
-	const config_setting_t *s = config_setting_get_member(g, "port");
+	const config_setting_t *one = config_setting_get_member(g, "port"),
+	    *list = config_setting_get_member(g, "ports");
+	int *ports;
+	size_t i, j, n = list ? (size_t)config_setting_length(list) : 1;
 
-	if ((pl->grant = policy_port(b->policy, pl->port)) == NULL) {
-		build_error(b, file, s, "port %d of plan %s has no entry in "
-		    "ports, so the switch could not free it; add { port = %d; "
-		    "holders = [\"%s\"]; } to ports", pl->port, pl->name,
-		    pl->port, pl->from ? pl->from->name : "...");
-		return;
+	if ((one == NULL) == (list == NULL) || n == 0 ||
+	    n > POLICY_PLAN_PORTS_MAX) {
+		build_error(b, file, list ? list : one ? one : g, "plan %s "
+		    "must name its site's ports once: port = 8080; or ports = "
+		    "[80, 443]; (1 to %d ports)", pl->name,
+		    POLICY_PLAN_PORTS_MAX);
+		return NULL;
 	}
-	if (pl->from != NULL && !holds(pl->grant, pl->from))
-		build_error(b, file, s, "plan %s frees port %d from %s, but "
-		    "%s is not among the holders of port %d (%s:%d), so the "
-		    "switch could not free it; add \"%s\" to that port's "
-		    "holders", pl->name, pl->port, pl->from->name,
-		    pl->from->name, pl->port, pl->grant->at.file,
-		    pl->grant->at.line, pl->from->name);
+	if ((ports = build_alloc(b, n, sizeof(*ports))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		ports[i] = list ? config_setting_get_int_elem(list, (int)i) :
+		    config_setting_get_int(one);
+		for (j = 0; j < i; j++)
+			if (ports[j] == ports[i]) {
+				build_error(b, file, list, "port %d is listed "
+				    "twice in plan %s", ports[i], pl->name);
+				return NULL;
+			}
+	}
+	pl->ports = ports;
+	pl->nports = n;
+	return list ? list : one;
+}
+
+/* The ports entry for each of the plan's ports: each must let FROM be stopped. */
+static void
+plan_grants(struct build *b, const char *file, const config_setting_t *s,
+    struct plan *pl)
+{
+	const struct port_grant **grants;
+	size_t i;
+
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+	if ((grants = build_alloc(b, pl->nports, sizeof(*grants))) == NULL)
+		return;
+	pl->grants = grants;
+	for (i = 0; i < pl->nports; i++) {
+		int port = pl->ports[i];
+
+		if ((grants[i] = policy_port(b->policy, port)) == NULL)
+			build_error(b, file, s, "port %d of plan %s has no "
+			    "entry in ports, so the switch could not free it; "
+			    "add { port = %d; holders = [\"%s\"]; } to ports",
+			    port, pl->name, port, pl->from ? pl->from->name :
+			    "...");
+		else if (pl->from != NULL && !holds(grants[i], pl->from))
+			build_error(b, file, s, "plan %s frees port %d from %s, "
+			    "but %s is not among the holders of port %d (%s:%d), "
+			    "so the switch could not free it; add \"%s\" to "
+			    "that port's holders", pl->name, port, pl->from->name,
+			    pl->from->name, port, grants[i]->at.file,
+			    grants[i]->at.line, pl->from->name);
+	}
+}
+
+/* Both services list every port of the site. */
+static void
+plan_listens(struct build *b, const char *file, const config_setting_t *g,
+    const struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nports; i++) {
+		int port = pl->ports[i];
+
+		if (pl->to != NULL && !service_listens_on(pl->to, port))
+			build_error(b, file, config_setting_get_member(g, "to"),
+			    "plan %s starts %s on port %d, but %s does not list "
+			    "that port, so cutover could not tell when it serves; "
+			    "add %d to the ports of service %s (%s:%d)", pl->name,
+			    pl->to->name, port, pl->to->name, port, pl->to->name,
+			    pl->to->at.file, pl->to->at.line);
+		/* the old one is found, stopped and started again by its ports */
+		if (pl->from != NULL && !service_listens_on(pl->from, port))
+			build_error(b, file, config_setting_get_member(g, "from"),
+			    "plan %s switches port %d from %s, but %s does not "
+			    "list that port, so cutover could find it neither to "
+			    "stop it nor, in a rollback, to see it serve again; "
+			    "add %d to the ports of service %s (%s:%d)", pl->name,
+			    port, pl->from->name, pl->from->name, port,
+			    pl->from->name, pl->from->at.file, pl->from->at.line);
+	}
 }
 
 /* FROM and TO: defined, different, and able to do their part. */
@@ -95,22 +172,6 @@ plan_services(struct build *b, const char *file, const config_setting_t *g,
 		build_error(b, file, config_setting_get_member(g, "to"),
 		    "plan %s switches %s to itself; from and to must name "
 		    "two different services", pl->name, pl->from->name);
-	if (pl->to != NULL && !service_listens_on(pl->to, pl->port))
-		build_error(b, file, config_setting_get_member(g, "to"),
-		    "plan %s starts %s on port %d, but %s does not list that "
-		    "port, so cutover could not tell when it serves; add %d "
-		    "to the ports of service %s (%s:%d)", pl->name,
-		    pl->to->name, pl->port, pl->to->name, pl->port,
-		    pl->to->name, pl->to->at.file, pl->to->at.line);
-	/* the old one is found, stopped and started again by its ports */
-	if (pl->from != NULL && !service_listens_on(pl->from, pl->port))
-		build_error(b, file, config_setting_get_member(g, "from"),
-		    "plan %s switches port %d from %s, but %s does not list "
-		    "that port, so cutover could find it neither to stop it "
-		    "nor, in a rollback, to see it serve again; add %d to the "
-		    "ports of service %s (%s:%d)", pl->name, pl->port,
-		    pl->from->name, pl->from->name, pl->port, pl->from->name,
-		    pl->from->at.file, pl->from->at.line);
 	/*
 	 * Every service has start or unit today; the check stays so that a
 	 * service made stop-only one day cannot silently become a rollback
@@ -215,6 +276,7 @@ load_plan(struct build *b, const char *file, const config_setting_t *g)
 {
 	struct plan *pl = &b->plans[b->policy->nplans];
 	const char *name = config_setting_name(g);
+	const config_setting_t *ports;
 	const struct plan *prev;
 	char what[128];
 
@@ -240,9 +302,12 @@ load_plan(struct build *b, const char *file, const config_setting_t *g)
 		return;
 	pl->at = build_origin(b, file, g);
 	pl->rollback = key_bool(g, "rollback", true);
-	config_setting_lookup_int(g, "port", &pl->port);
 	plan_services(b, file, g, pl);
-	plan_port(b, file, g, pl);
+	/* without ports (an error said) the rest is still checked */
+	if ((ports = plan_ports(b, file, g, pl)) != NULL) {
+		plan_listens(b, file, g, pl);
+		plan_grants(b, file, ports, pl);
+	}
 	plan_checks(b, file, g, pl);
 	plan_persist(b, file, g, pl);
 	b->policy->nplans++;

@@ -320,9 +320,9 @@ load_capabilities(struct build *b, const char *file, const config_setting_t *g,
 }
 
 /*
- * A switch binds the port itself and hands that one listening socket to
- * the service it starts, so a handoff service must listen on exactly one
- * port: cutover would not know which of several to bind.
+ * How a switch hands a site's listening sockets to the service it
+ * starts.  Any number of ports: it gets every socket of the plan's
+ * ports; those it lists beyond the plan's it binds itself.
  */
 static void
 load_handoff(struct build *b, const char *file, const config_setting_t *g,
@@ -347,11 +347,11 @@ load_handoff(struct build *b, const char *file, const config_setting_t *g,
 		    sv->name, how);
 		return;
 	}
-	if (sv->handoff != HANDOFF_NONE && sv->nports != 1)
+	if (sv->handoff != HANDOFF_NONE && sv->nports == 0)
 		build_error(b, file, s, "service %s has socket_handoff = "
-		    "\"%s\", which hands it one listening socket, but it "
-		    "lists %zu ports; list exactly one, e.g. ports = [8080];",
-		    sv->name, how, sv->nports);
+		    "\"%s\", which hands it the listening sockets of its "
+		    "ports, but it lists none; list them, e.g. ports = [80, 443];",
+		    sv->name, how);
 }
 
 static void

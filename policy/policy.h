@@ -21,6 +21,11 @@
 #define POLICY_FILES_MAX  256   /* main file plus drop-ins */
 #define POLICY_HOLDER_USERS_MAX 16      /* holder_users of one service */
 #define POLICY_UNIT_MAX 255             /* a systemd unit name (UNIT_NAME_MAX - 1) */
+/*
+ * The ports of one plan: each may have an IPv4 and an IPv6 socket, and a
+ * switch hands them all over in one message (STOP_SOCKETS_MAX).
+ */
+#define POLICY_PLAN_PORTS_MAX 4
 
 /* Where something was written: every permission remembers it. */
 struct origin {
@@ -106,11 +111,12 @@ struct check {
 };
 
 /*
- * A switch plan: free PORT from FROM, start TO, run the checks; on a
+ * A switch plan: move a site - every listening socket on its PORTS (80
+ * and 443, IPv4 and IPv6) - from FROM to TO as one, run the checks; on a
  * failure and with rollback, stop TO and start FROM again.  The loader
- * makes sure every step is one the policy defines: PORT has a ports
- * entry whose holders include FROM, TO listens on PORT, FROM has a start
- * command, and each check exists.
+ * makes sure every step is one the policy defines: each port has a ports
+ * entry whose holders include FROM, TO and FROM list each port, FROM has
+ * a start command, and each check exists.
  */
 /*
  * What a switch whose services are systemd units leaves for the next boot
@@ -122,8 +128,13 @@ enum plan_persist { PERSIST_DISABLE, PERSIST_MASK, PERSIST_NONE };
 struct plan {
 	const char *name;
 	struct origin at;
-	int port;
-	const struct port_grant *grant;      /* the ports entry for port */
+	/*
+	 * The site: its ports (port = 8080; or ports = [80, 443];), at
+	 * least one, in the policy's order, and the ports entry of each.
+	 */
+	const int *ports;
+	const struct port_grant *const *grants;
+	size_t nports;
 	const struct service *from;
 	const struct service *to;
 	const struct check *const *verify;
@@ -260,6 +271,12 @@ const struct check *policy_check(const struct policy *, const char *);
 const struct port_grant *policy_port(const struct policy *, int port);
 const struct plan *policy_plan(const struct policy *, const char *);
 const char *policy_signal_name(int signo);
+/* "port 8080", "ports 80 and 443", "ports 80, 443 and 8443" */
+void policy_plan_ports_words(const struct plan *, char *buf, size_t size);
+/* The same without the noun: "8080", "80 and 443" */
+void policy_plan_port_numbers(const struct plan *, char *buf, size_t size);
+/* Does the plan move PORT? */
+bool policy_plan_has_port(const struct plan *, int port);
 
 /* ---- deciding --------------------------------------------------------- */
 

@@ -116,6 +116,7 @@ add_request(const struct policy *p, const struct request *rq,
     struct lock_targets *t)
 {
 	const struct plan *pl;
+	size_t i;
 
 	switch (rq->action) {
 	case ACT_FREE_PORT:
@@ -124,11 +125,13 @@ add_request(const struct policy *p, const struct request *rq,
 	case ACT_STOP:
 		return add_service(t, policy_service(p, rq->target));
 	case ACT_SWITCH:
-		/* free-port, start TO; rollback: stop TO, start FROM */
+		/* free each port, start TO; rollback: stop TO, start FROM */
 		if ((pl = policy_plan(p, rq->target)) == NULL)
 			return -1;
-		if (add_grant(t, pl->grant) == -1 ||
-		    add_service(t, pl->from) == -1)
+		for (i = 0; i < pl->nports; i++)
+			if (add_grant(t, pl->grants[i]) == -1)
+				return -1;
+		if (add_service(t, pl->from) == -1)
 			return -1;
 		return add_service(t, pl->to);
 	case ACT_VERIFY:

@@ -17,9 +17,10 @@
  * Socket handoff: a take-port step (a switch's overlap: nothing is
  * signalled) or a free-port step with a handoff port (before it signals
  * the holders) takes a copy of each listening socket the old holders have
- * (release.c) and sends them here; the next start hands them on.  Where
- * none came, the transaction binds the port itself (txn_hold_port), after
- * a free-port trying every 100 us once the holders are signalled.
+ * on its port (release.c) and sends them here; a switch takes each of its
+ * site's ports so, and the next start hands them all on.  Where none came
+ * for a port, the transaction binds that port itself (txn_hold_port),
+ * after a free-port trying every 100 us once the holders are signalled.
  */
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -186,14 +187,47 @@ bind_port(int port)
 	return fd;
 }
 
+/* The local port of socket FD, or -1. */
+static int
+socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return -1;
+}
+
+bool
+txn_has_port(const struct txn *t, int port)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsocks; i++)
+		if (socket_port(t->socks[i]) == port)
+			return true;
+	return false;
+}
+
 int
 txn_hold_port(struct txn *t, int port)
 {
-	if (t->nsocks > 0)
+	int fd;
+
+	if (txn_has_port(t, port))
 		return 0;
-	if ((t->socks[0] = bind_port(port)) == -1)
+	if (t->nsocks == STOP_SOCKETS_MAX) {
+		errno = EMFILE;
 		return -1;
-	t->nsocks = 1;
+	}
+	if ((fd = bind_port(port)) == -1)
+		return -1;
+	t->socks[t->nsocks++] = fd;
 	return 0;
 }
 
@@ -206,19 +240,21 @@ txn_close_socks(struct txn *t)
 
 /*
  * The transaction does not take its step's word for the sockets it was
- * sent: each is judged again here, as root (stop_socket_fit), against the
- * old service OLD, and when one is unfit none is kept - the port is then
- * bound anew, as when the step handed none over.
+ * sent: each that came from FIRST on is judged again here, as root
+ * (stop_socket_fit), against the old service OLD and the step's PORT, and
+ * when one is unfit none is kept, of any port - the site's ports are then
+ * bound anew, as when the step handed none over: a site is never half
+ * handed.
  */
 static void
-judge_socks(struct txn *t, const struct service *old, int port)
+judge_socks(struct txn *t, size_t first, const struct service *old, int port)
 {
 	struct holder_ids ids;
 	char why[256];
 	size_t i;
 
-	for (i = 0; i < t->nsocks; i++)
-		if ((i == 0 && svc_identity(old, &ids, why,
+	for (i = first; i < t->nsocks; i++)
+		if ((i == first && svc_identity(old, &ids, why,
 		    sizeof(why)) != 0) || stop_socket_fit(t->socks[i], port,
 		    &ids, why, sizeof(why)) == -1) {
 			txn_close_socks(t);
@@ -254,11 +290,14 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
-	size_t i, n;
+	size_t i, n, first = t->nsocks;
 	int fds[STOP_SOCKETS_MAX];
+	/* a socket that could not be kept: the port would be half handed */
+	bool dropped;
 
 	if (recvmsg(from, &msg, MSG_CMSG_CLOEXEC) != 1)
 		return 0;
+	dropped = (msg.msg_flags & MSG_CTRUNC) != 0;
 	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -267,11 +306,18 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 		for (i = 0; i < n; i++)
 			if (c == 't' && t->nsocks < STOP_SOCKETS_MAX)
 				t->socks[t->nsocks++] = fds[i];
-			else
+			else {
+				dropped |= c == 't';
 				close(fds[i]);
+			}
 	}
-	if (c == 't' && t->nsocks > 0 && s->svc != NULL)
-		judge_socks(t, s->svc, s->handoff_port);
+	if (c == 't' && dropped) {
+		txn_close_socks(t);
+		txn_tell(t, 'E', "cutover: the old listening sockets are not "
+		    "used (more than %d in all): cutover binds its own",
+		    STOP_SOCKETS_MAX);
+	} else if (c == 't' && t->nsocks > first && s->svc != NULL)
+		judge_socks(t, first, s->svc, s->handoff_port);
 	else if (c == 't' && s->svc == NULL)
 		txn_close_socks(t);     /* no old service to judge them by */
 	note_taken(t);
@@ -414,7 +460,8 @@ step_wait(struct txn *t, const struct txn_step *s, int resfd, int notifyfd,
 		 * a client that comes between the old holder's close and our
 		 * listen is refused, so that gap must be as short as can be.
 		 */
-		struct timespec wait = signalled && t->nsocks == 0 ?
+		struct timespec wait = signalled &&
+		    !txn_has_port(t, s->handoff_port) ?
 		    (struct timespec){ 0, 100 * 1000L } :
 		    (struct timespec){ 0, 100 * 1000 * 1000L };
 

@@ -126,11 +126,14 @@ void txn_run_step(struct txn *t, const struct txn_step *s,
     struct step_result *res, struct verify_result *vr);
 
 /*
- * After a free-port with a handoff port: when no socket was taken from
- * the old holders, listen on PORT ([::], dual-stack) for the new service.
- * 0, or -1 with errno.
+ * After a free-port with a handoff port: when no socket on PORT was taken
+ * from the old holders, listen on PORT ([::], dual-stack) for the new
+ * service.  0, or -1 with errno.
  */
 int txn_hold_port(struct txn *t, int port);
+
+/* Does the transaction hold a listening socket on PORT for a handoff? */
+bool txn_has_port(const struct txn *t, int port);
 
 /* Close the sockets taken for a handoff. */
 void txn_close_socks(struct txn *t);

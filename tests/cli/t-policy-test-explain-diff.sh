@@ -31,7 +31,7 @@ has "[$deploy:40]" out "file:line"
 expect 0 "explain json" -- "$CUTOVER" policy explain --format=json $deploy
 has '"kind":"user","name":"deploy"' out "json subject"
 has '"granted_at":"policy/examples/deploy.conf:38"' out "json origin"
-has '"plan":{"port":8080,"from":"apache2","to":"nginx","verify":["homepage"],"rollback":true}' out "json plan"
+has '"plan":{"ports":[8080],"from":"apache2","to":"nginx","verify":["homepage"],"rollback":true}' out "json plan"
 expect 2 "explain bad format" -- "$CUTOVER" policy explain --format=xml $deploy
 expect 0 "explain no rules" -- "$CUTOVER" policy explain policy/examples/deny-all.conf
 has "nobody may do anything" out "deny-all explained"

@@ -378,22 +378,34 @@ check_plans(const struct policy *p)
 
 	for (i = 0; i < p->nservices; i++)
 		CHECK(p->services[i].handoff == HANDOFF_NONE ||
-		    p->services[i].nports == 1, "service %s has a socket "
-		    "handoff and %zu ports", p->services[i].name,
-		    p->services[i].nports);
+		    p->services[i].nports >= 1, "service %s has a socket "
+		    "handoff and no port", p->services[i].name);
 	for (i = 0; i < p->nplans; i++) {
 		const struct plan *pl = &p->plans[i];
 
-		CHECK(pl->name && pl->from && pl->to && pl->grant &&
+		CHECK(pl->name && pl->from && pl->to && pl->grants &&
+		    pl->ports && pl->nports >= 1 &&
+		    pl->nports <= POLICY_PLAN_PORTS_MAX &&
 		    (pl->verify || pl->nverify == 0) && pl->at.line > 0,
 		    "plan %zu is missing a part", i);
 		CHECK(pl->from != pl->to, "plan %s switches %s to itself",
 		    pl->name, pl->from->name);
-		CHECK(pl->grant->port == pl->port && holds_port(pl->grant,
-		    pl->from), "plan %s: port %d's entry does not let %s be "
-		    "stopped", pl->name, pl->port, pl->from->name);
-		CHECK(lists_port(pl->to, pl->port), "plan %s: %s does not "
-		    "listen on %d", pl->name, pl->to->name, pl->port);
+		for (j = 0; j < pl->nports; j++) {
+			size_t k;
+
+			CHECK(pl->grants[j] != NULL &&
+			    pl->grants[j]->port == pl->ports[j] &&
+			    holds_port(pl->grants[j], pl->from), "plan %s: port "
+			    "%d's entry does not let %s be stopped", pl->name,
+			    pl->ports[j], pl->from->name);
+			CHECK(lists_port(pl->to, pl->ports[j]) &&
+			    lists_port(pl->from, pl->ports[j]), "plan %s: %s or "
+			    "%s does not listen on %d", pl->name, pl->to->name,
+			    pl->from->name, pl->ports[j]);
+			for (k = 0; k < j; k++)
+				CHECK(pl->ports[k] != pl->ports[j], "plan %s lists "
+				    "port %d twice", pl->name, pl->ports[j]);
+		}
 		CHECK(!pl->rollback || pl->from->nstart > 0, "plan %s rolls "
 		    "back to %s, which has no start", pl->name, pl->from->name);
 		for (j = 0; j < pl->nverify; j++)

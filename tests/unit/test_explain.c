@@ -363,7 +363,7 @@ START_TEST(explain_deploy_json)
 	ck_assert_contains(out, "{\"action\":\"switch\",\"target\":\"newsite\","
 	    "\"effect\":\"switch newsite: start nginx on port 8080's ");
 	ck_assert_contains(out, "\"granted_at\":\"/etc/cutover/policy.conf:42\","
-	    "\"also_granted_at\":[],\"plan\":{\"port\":8080,\"from\":\"apache2\","
+	    "\"also_granted_at\":[],\"plan\":{\"ports\":[8080],\"from\":\"apache2\","
 	    "\"to\":\"nginx\",\"verify\":[\"homepage\"],\"rollback\":true}}]}]}\n");
 	ck_assert_contains(out, "\"effect\":\"verify homepage: check http://127.0.0.1:8080/ for "
 	    "status 200 and body containing \\\"Fall collection\\\", retrying "
@@ -925,7 +925,7 @@ START_TEST(explain_plans_text)
 	free(out);
 	out = explain(p, EXPLAIN_JSON);
 	ck_assert_msg(json_valid(out), "invalid JSON:\n%s", out);
-	ck_assert_contains(out, "\"plan\":{\"port\":80,\"from\":\"web\","
+	ck_assert_contains(out, "\"plan\":{\"ports\":[80],\"from\":\"web\","
 	    "\"to\":\"old\",\"verify\":[],\"rollback\":false}");
 	free(out);
 	policy_free(p);

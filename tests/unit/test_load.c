@@ -111,8 +111,9 @@ START_TEST(reference_example_means_what_it_says)
 	pl = policy_plan(p, "newsite");
 	ck_assert_ptr_nonnull(pl);
 	ck_assert_int_eq(pl->at.line, 49);
-	ck_assert_int_eq(pl->port, 8080);
-	ck_assert_ptr_eq(pl->grant, pg);
+	ck_assert_uint_eq(pl->nports, 1);
+	ck_assert_int_eq(pl->ports[0], 8080);
+	ck_assert_ptr_eq(pl->grants[0], pg);
 	ck_assert_ptr_eq(pl->from, a);
 	ck_assert_ptr_eq(pl->to, n);
 	ck_assert_uint_eq(pl->nverify, 1);
@@ -487,7 +488,8 @@ START_TEST(plan_defaults_and_switch_grant)
 	ck_assert_int_eq(pl->at.line, 6);
 	ck_assert(pl->rollback);                 /* default */
 	ck_assert_uint_eq(pl->nverify, 0);
-	ck_assert_ptr_eq(pl->grant, policy_port(p, 8080));
+	ck_assert_uint_eq(pl->nports, 1);
+	ck_assert_ptr_eq(pl->grants[0], policy_port(p, 8080));
 	/* no check: valid, but warned */
 	ck_assert(tu_has(&d, DIAG_WARNING, "main.conf", 6, "plan newsite "
 	    "runs no check, so a switch cannot know that nginx serves the "
@@ -526,7 +528,8 @@ START_TEST(plan_errors_say_what_to_write)
 	diags_free(&d);
 	refused(SWITCHABLE "plans = {\n newsite = { from = \"apache2\"; "
 	    "to = \"nginx\"; }; };\n", 7,
-	    "plan newsite needs port, e.g. port = 8080;");
+	    "plan newsite must name its site's ports once: port = 8080; or "
+	    "ports = [80, 443]; (1 to 4 ports)");
 	diags_free(&d);
 	refused(SWITCHABLE "plans = {\n newsite = { port = 8080; from = \"apache2\"; }; };\n",
 	    7, "plan newsite needs to, e.g. to = \"nginx\";");
@@ -553,6 +556,87 @@ START_TEST(plan_errors_say_what_to_write)
 	refused(SWITCHABLE "plans = { newsite = { port = 8080; from = \"apache2\";\n"
 	    " to = \"nginx\"; rollback = \"yes\"; }; };\n", 7,
 	    "rollback in plan newsite must be true or false, e.g. rollback = true;");
+}
+END_TEST
+
+/*
+ * Lines 1-6: a site on 80 and 443: apache2 and nginx list both, each port
+ * freeable from apache2.  Tests append from line 7 on.
+ */
+#define SITE \
+	"services = { apache2 = { exe = \"/usr/sbin/apache2\"; user = \"www-data\";\n" \
+	"  start = [\"/usr/sbin/apache2ctl\", \"start\"]; ports = [80, 443]; };\n" \
+	"  nginx = { exe = \"/usr/sbin/nginx\"; user = \"nginx\"; start = [\"/usr/sbin/nginx\"];\n" \
+	"  ports = [80, 443, 8443]; socket_handoff = \"nginx\"; }; };\n" \
+	"ports = ( { port = 80; holders = [\"apache2\"]; }, { port = 443; holders = [\"apache2\"]; } );\n" \
+	"checks = { homepage = { url = \"http://127.0.0.1/\"; }; };\n"
+
+START_TEST(plan_moves_a_site_of_several_ports)
+{
+	struct policy *p = tu_build(&d, SITE
+	    "plans = { site = { ports = [443, 80]; from = \"apache2\";\n"
+	    "  to = \"nginx\"; verify = [\"homepage\"]; }; };\n", NULL);
+	const struct plan *pl;
+	char words[64];
+
+	ck_assert_ptr_nonnull(p);
+	pl = policy_plan(p, "site");
+	ck_assert_ptr_nonnull(pl);
+	/* the policy's order, each with its own ports entry */
+	ck_assert_uint_eq(pl->nports, 2);
+	ck_assert_int_eq(pl->ports[0], 443);
+	ck_assert_int_eq(pl->ports[1], 80);
+	ck_assert_ptr_eq(pl->grants[0], policy_port(p, 443));
+	ck_assert_ptr_eq(pl->grants[1], policy_port(p, 80));
+	ck_assert(policy_plan_has_port(pl, 80));
+	ck_assert(!policy_plan_has_port(pl, 8443));
+	policy_plan_ports_words(pl, words, sizeof(words));
+	ck_assert_str_eq(words, "ports 443 and 80");
+	policy_plan_port_numbers(pl, words, sizeof(words));
+	ck_assert_str_eq(words, "443 and 80");
+	/* a handoff service may list several ports now */
+	ck_assert_int_eq(policy_service(p, "nginx")->handoff, HANDOFF_NGINX);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(plan_ports_errors_say_what_to_write)
+{
+	const char *once = "plan site must name its site's ports once: port = "
+	    "8080; or ports = [80, 443]; (1 to 4 ports)";
+
+	refused(SITE "plans = { site = {\n port = 80; ports = [80, 443]; "
+	    "from = \"apache2\"; to = \"nginx\"; }; };\n", 8, once);
+	diags_free(&d);
+	refused(SITE "plans = { site = {\n ports = []; "
+	    "from = \"apache2\"; to = \"nginx\"; }; };\n", 8, once);
+	diags_free(&d);
+	refused(SITE "plans = { site = {\n ports = [80, 443, 81, 82, 83]; "
+	    "from = \"apache2\"; to = \"nginx\"; }; };\n", 8, once);
+	diags_free(&d);
+	refused(SITE "plans = { site = {\n ports = [80, 443, 80]; "
+	    "from = \"apache2\"; to = \"nginx\"; }; };\n", 8,
+	    "port 80 is listed twice in plan site");
+	diags_free(&d);
+	/* every port needs its entry, and both services must list it */
+	refused(SITE "plans = { site = {\n ports = [80, 8443]; "
+	    "from = \"apache2\"; to = \"nginx\"; }; };\n", 8,
+	    "port 8443 of plan site has no entry in ports");
+	diags_free(&d);
+	refused(SITE "plans = { site = {\n ports = [80, 8443]; "
+	    "from = \"apache2\"; to = \"nginx\"; }; };\n", 8,
+	    "plan site switches port 8443 from apache2, but apache2 does not "
+	    "list that port");
+	diags_free(&d);
+	refused(SITE "plans = { site = { ports = [443, 80];\n from = \"nginx\"; "
+	    "to = \"apache2\"; }; };\n", 7, "plan site frees port 443 from "
+	    "nginx, but nginx is not among the holders of port 443");
+	diags_free(&d);
+	/* a handoff needs ports to hand */
+	refused("services = { web = { exe = \"/usr/sbin/nginx\"; user = \"nginx\";\n"
+	    " start = [\"/usr/sbin/nginx\"]; socket_handoff = \"nginx\"; }; };\n",
+	    2, "service web has socket_handoff = \"nginx\", which hands it the "
+	    "listening sockets of its ports, but it lists none");
 }
 END_TEST
 
@@ -666,12 +750,7 @@ START_TEST(socket_handoff_values)
 	    "\"nginx\", not \"inetd\"");
 	diags_free(&d);
 	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
-	    "  ports = [80, 443]; socket_handoff = \"nginx\"; }; };\n", 2,
-	    "service a has socket_handoff = \"nginx\", which hands it one "
-	    "listening socket, but it lists 2 ports; list exactly one");
-	diags_free(&d);
-	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
-	    "  socket_handoff = \"systemd\"; }; };\n", 2, "but it lists 0 ports");
+	    "  socket_handoff = \"systemd\"; }; };\n", 2, "but it lists none");
 	diags_free(&d);
 	refused("services = { a = { exe = \"/a\"; user = \"a\"; start = [\"/a\"];\n"
 	    "  socket_handoff = true; }; };\n", 2, "socket_handoff in service a "
@@ -859,6 +938,7 @@ load_suite(void)
 	tcase_add_test(bad, bad_values);
 	tcase_add_test(bad, every_error_is_reported);
 	tcase_add_test(ok, plan_defaults_and_switch_grant);
+	tcase_add_test(ok, plan_moves_a_site_of_several_ports);
 	tcase_add_test(ok, plan_rollback_off_and_several_checks);
 	tcase_add_test(ok, socket_handoff_values);
 	tcase_add_test(ok, holder_users_values);
@@ -870,6 +950,7 @@ load_suite(void)
 	tcase_add_test(bad, switch_in_rules_resolves_to_plans);
 	tcase_add_test(bad, unit_values);
 	tcase_add_test(bad, plan_persist_values);
+	tcase_add_test(bad, plan_ports_errors_say_what_to_write);
 	tcase_add_test(bad, drain_values);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);

@@ -8,10 +8,15 @@
  * caller's reach: a caller who could stop the process between the
  * pre-flight and the first step would make it act on a stale view.
  *
+ * A plan moves a site: every listening socket of its ports (80 and 443,
+ * IPv4 and IPv6) goes to the new service in the same start, or none
+ * does; each port has a take-port (or free-port) step of its own, and its
+ * own record.
+ *
  * Socket handoff (service.handoff), and the overlap it allows: the
- * take-port step copies the old holders' listening socket, signalling
- * nothing; the new service starts on that very socket while the old one
- * still serves on it, and only once the new one is up does the old one
+ * take-port steps copy the old holders' listening sockets, signalling
+ * nothing; the new service starts on those very sockets while the old one
+ * still serves on them, and only once the new one is up does the old one
  * get its stop - its drain signal first, where it has one, so that what
  * it has in flight (a download, a keep-alive client's request) ends
  * whole.  The port never stops listening and nobody stops accepting
@@ -19,10 +24,11 @@
  * both empty.  The checks run after the old one has stopped, against
  * what then answers.  A failure before the old one's stop leaves it
  * untouched: the new one is stopped again, and that is the rollback.
- * Where no socket could be taken (the kernel refused, or it is not fit
- * to hand on), the switch falls back to a gap: the old service is
- * stopped first and the transaction binds [::]:PORT itself; where the
- * port was free, it binds at once.
+ * Where a port's sockets could not be taken (the kernel refused, or one
+ * is not fit to hand on), none of the site's are used and the switch
+ * falls back to a gap: the old service is stopped first and the
+ * transaction binds [::]:PORT for each port itself; where the ports were
+ * free, it binds at once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -119,39 +125,85 @@ do_step(struct sw *w, const struct txn_step *s, bool *changed)
 	return ok;
 }
 
-/* Socket handoff: keep the port listening until the new service has it. */
+/* Socket handoff: keep each port listening until the new service has it. */
 static bool
-hold_port(struct sw *w)
+hold_ports(struct sw *w)
 {
+	const struct plan *pl = w->pl;
 	char words[64], text[STEP_TEXT_MAX];
+	size_t i;
 
-	if (txn_hold_port(w->t, w->pl->port) == 0)
-		return true;
-	snprintf(words, sizeof(words), "hold-port %d", w->pl->port);
-	snprintf(text, sizeof(text), "cannot listen on port %d for the "
-	    "handoff: %s", w->pl->port, strerror(errno));
-	sw_report_add(&w->rep, words, "failed", text, 0, false);
-	note_failure(w, words, text);
-	return false;
+	for (i = 0; i < pl->nports; i++) {
+		if (txn_hold_port(w->t, pl->ports[i]) == 0)
+			continue;
+		snprintf(words, sizeof(words), "hold-port %d", pl->ports[i]);
+		snprintf(text, sizeof(text), "cannot listen on port %d for the "
+		    "handoff: %s", pl->ports[i], strerror(errno));
+		sw_report_add(&w->rep, words, "failed", text, 0, false);
+		note_failure(w, words, text);
+		return false;
+	}
+	return true;
 }
 
 /*
- * The overlap's first step: a copy of the old holders' listening socket,
- * nothing signalled.  The core hears whether one came - as judged by the
- * transaction (txn.nsocks), not by the step's word.
+ * The overlap's first steps: a copy of the old holders' listening
+ * sockets on each port, nothing signalled.  The core hears whether the
+ * site was taken - as the transaction holds it (txn_has_port), not by
+ * the steps' word: every port that listened before has its sockets, or
+ * none is kept and the switch takes the gap for the whole site.
  */
 static bool
-take_port(struct sw *w, bool *changed)
+take_ports(struct sw *w, bool *changed)
 {
+	const struct plan *pl = w->pl;
 	char words[64];
 	struct txn_step s = { .kind = DO_TAKE_PORT, .words = words,
-	    .grant = w->pl->grant, .svc = w->pl->from,
-	    .handoff_port = w->pl->port };
-	bool ok;
+	    .svc = pl->from };
+	bool ok = true, took = true, one;
+	size_t i;
 
-	snprintf(words, sizeof(words), "take-port %d", w->pl->port);
-	ok = do_step(w, &s, changed);
-	sw_took(&w->core, ok && w->t->nsocks > 0);
+	*changed = false;
+	for (i = 0; i < pl->nports && ok; i++) {
+		bool listened = ports_listening(pl->ports[i]) != 0;
+
+		snprintf(words, sizeof(words), "take-port %d", pl->ports[i]);
+		s.grant = pl->grants[i], s.handoff_port = pl->ports[i];
+		ok = do_step(w, &s, &one);
+		*changed |= one;
+		took &= !listened || txn_has_port(w->t, pl->ports[i]);
+	}
+	took &= ok && w->t->nsocks > 0;
+	if (!took && w->t->nsocks > 0) {
+		txn_close_socks(w->t);
+		txn_tell(w->t, 'E', "cutover: switch %s: not every port's "
+		    "listening sockets could be taken over, so none is: the "
+		    "site moves as one", pl->name);
+	}
+	sw_took(&w->core, took);
+	return ok;
+}
+
+/* Free each of the site's ports (with a handoff: then hold it). */
+static bool
+free_ports(struct sw *w, bool *changed)
+{
+	const struct plan *pl = w->pl;
+	char words[64];
+	struct txn_step s = { .kind = DO_FREE_PORT, .words = words,
+	    .svc = pl->from };
+	bool ok = true, one;
+	size_t i;
+
+	*changed = false;
+	for (i = 0; i < pl->nports && ok; i++) {
+		snprintf(words, sizeof(words), "free-port %d", pl->ports[i]);
+		s.grant = pl->grants[i];
+		s.handoff_port = pl->to->handoff != HANDOFF_NONE ?
+		    pl->ports[i] : 0;
+		ok = do_step(w, &s, &one);
+		*changed |= one;
+	}
 	return ok;
 }
 
@@ -181,14 +233,11 @@ act(struct sw *w, enum sw_step step, bool *changed)
 	*changed = false;
 	switch (step) {
 	case SW_TAKE_PORT:
-		return take_port(w, changed);
+		return take_ports(w, changed);
 	case SW_FREE_PORT:
-		snprintf(words, sizeof(words), "free-port %d", pl->port);
-		s.kind = DO_FREE_PORT, s.grant = pl->grant, s.svc = pl->from;
-		s.handoff_port = handoff ? pl->port : 0;
-		break;
+		return free_ports(w, changed);
 	case SW_HOLD_PORT:
-		return hold_port(w);
+		return hold_ports(w);
 	case SW_START_NEW:
 		snprintf(words, sizeof(words), "start %s", pl->to->name);
 		s.kind = DO_START, s.svc = pl->to, s.handoff = handoff;
@@ -259,33 +308,56 @@ port_state(int port, char *buf, size_t size)
 	free(h);
 }
 
+/* "port 80 is free (...), port 443 is held by ...", or for one "free (...)" */
+static void
+site_state(const struct plan *pl, char *buf, size_t size)
+{
+	char one[400];
+	size_t i, len = 0;
+
+	if (pl->nports == 1) {
+		port_state(pl->ports[0], buf, size);
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < pl->nports && len < size; i++) {
+		port_state(pl->ports[i], one, sizeof(one));
+		len += (size_t)snprintf(buf + len, size - len, "%sport %d is %s",
+		    i ? ", " : "", pl->ports[i], one);
+	}
+}
+
 /* What state a failed switch left the machine in, for the last line. */
 static void
 failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 {
 	const struct plan *pl = w->pl;
-	char where[600];
+	char where[600], ports[64], numbers[64];
+	const char *is = pl->nports == 1 ? " is" : ":";
 
+	policy_plan_ports_words(pl, ports, sizeof(ports));
+	policy_plan_port_numbers(pl, numbers, sizeof(numbers));
 	if (o == SW_ROLLED_BACK_IDLE || o == SW_ROLLBACK_FAILED)
-		port_state(pl->port, where, sizeof(where));
+		site_state(pl, where, sizeof(where));
 	if (o == SW_LEFT_AS_IS)
 		snprintf(buf, size, "no rollback (the plan says rollback = "
-		    "false); port %d is left as it is", pl->port);
+		    "false); %s %s left as %s", ports, pl->nports == 1 ? "is" :
+		    "are", pl->nports == 1 ? "it is" : "they are");
 	else if (o == SW_NOTHING_CHANGED)
 		snprintf(buf, size, "nothing was changed");
 	else if (o == SW_ROLLED_BACK)
-		snprintf(buf, size, "rolled back, %s serving %d again "
-		    "(verified listening)", pl->from->name, pl->port);
+		snprintf(buf, size, "rolled back, %s serving %s again "
+		    "(verified listening)", pl->from->name, numbers);
 	else if (o == SW_OLD_KEPT)
 		snprintf(buf, size, "rolled back: %s was never stopped and "
-		    "still serves port %d", pl->from->name, pl->port);
+		    "still serves %s", pl->from->name, ports);
 	else if (o == SW_ROLLED_BACK_IDLE)
-		snprintf(buf, size, "rolled back: %s did not hold port %d "
-		    "before and was not started; port %d is %s", pl->from->name,
-		    pl->port, pl->port, where);
+		snprintf(buf, size, "rolled back: %s did not hold %s before and "
+		    "was not started; %s%s %s", pl->from->name, ports, ports, is,
+		    where);
 	else
 		snprintf(buf, size, "ROLLBACK FAILED (see the line above); "
-		    "port %d is now %s", pl->port, where);
+		    "%s%s now %s", ports, is, where);
 }
 
 /*
@@ -385,19 +457,20 @@ conclude(struct sw *w, double started)
 {
 	const struct plan *pl = w->pl;
 	enum sw_outcome o = sw_outcome(&w->core);
-	char state[900], boot[256], watch[360],
+	char state[900], boot[256], watch[360], ports[64],
 	    line[STEP_TEXT_MAX + 900 + 512], told[sizeof(line) + sizeof(watch)],
 	    why[512];
 	double took = monotonic_seconds() - started;
 
+	policy_plan_ports_words(pl, ports, sizeof(ports));
 	boot_words(w, o, boot, sizeof(boot));
 	if (o == SW_OK && w->already) {
 		snprintf(line, sizeof(line), "switch %s: nothing to do: %s "
-		    "already serves port %d%s%s", pl->name, pl->to->name,
-		    pl->port, pl->nverify > 0 ? ", verified" : "", boot);
+		    "already serves %s%s%s", pl->name, pl->to->name, ports,
+		    pl->nverify > 0 ? ", verified" : "", boot);
 	} else if (o == SW_OK) {
 		snprintf(line, sizeof(line), "switch %s: done in %.2f s: %s "
-		    "serves port %d%s%s", pl->name, took, pl->to->name, pl->port,
+		    "serves %s%s%s", pl->name, took, pl->to->name, ports,
 		    pl->nverify > 0 ? ", verified" : "", boot);
 	} else {
 		note_failure(w, "the caller's request", "aborted by the caller");
@@ -441,6 +514,18 @@ boot_as_planned(const struct sw *w)
 	    strcmp(w->before.from.boot, old_at_boot(w)) == 0);
 }
 
+/* Does anything listen on one of the site's ports? */
+static bool
+site_listening(const struct plan *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nports; i++)
+		if (ports_listening(pl->ports[i]) == 1)
+			return true;
+	return false;
+}
+
 /* The core decides, this does: step after step until the core says end. */
 static void
 drive(struct sw *w)
@@ -450,7 +535,7 @@ drive(struct sw *w)
 		.handoff = pl->to->handoff != HANDOFF_NONE,
 		.rollback = pl->rollback,
 		/* done already: the new one holds it, the old one did not */
-		.old_held_port = !w->already && ports_listening(pl->port) == 1,
+		.old_held_port = !w->already && site_listening(pl),
 		.nverify = pl->nverify,
 		/* done already, and the boot state too: nothing to persist */
 		.persist = persists(pl) && !(w->already && boot_as_planned(w)),
@@ -496,15 +581,17 @@ all_are(const struct holders *h, const struct holder_ids *ids)
 	return true;
 }
 
+/* Who holds one port of the site, as holders_are_from sees it. */
+enum port_side { SIDE_FREE, SIDE_FROM, SIDE_TO };
+
 /*
- * Every holder of the port is FROM's (its exe, run by its users), or
- * nothing listens on it - or every holder is TO's: the switch was done
- * already (*ALREADY; a second run then only checks).  What the scan
- * cannot read or count is neither: a failure, or a refusal (exit 3) for
- * too many.
+ * Every holder of PORT is FROM's (its exe, run by its users: SIDE_FROM),
+ * or nothing listens on it (SIDE_FREE), or every holder is TO's
+ * (SIDE_TO).  What the scan cannot read or count is none of them: a
+ * failure, or a refusal (exit 3) for too many or for another holder.
  */
 static int
-holders_are_from(const struct plan *pl, bool *already, char *why,
+port_side(const struct plan *pl, int port, enum port_side *side, char *why,
     size_t whylen)
 {
 	struct holders *h = malloc(sizeof(*h));
@@ -513,34 +600,66 @@ holders_are_from(const struct plan *pl, bool *already, char *why,
 	size_t i;
 	int st;
 
+	*side = SIDE_FREE;
 	if (h == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return EXIT_FAILED;
 	}
-	if ((st = ports_holders(pl->port, h, err, sizeof(err))) != 0)
+	if ((st = ports_holders(port, h, err, sizeof(err))) != 0)
 		snprintf(why, whylen, "cannot tell who holds port %d (%s)",
-		    pl->port, err);
+		    port, err);
 	else if (h->nunseen > 0) {
 		snprintf(why, whylen, "port %d has a listening socket that no "
-		    "visible process holds", pl->port);
+		    "visible process holds", port);
 		st = EXIT_REFUSED;
 	} else if (h->n > 0 && (st = svc_identity(pl->from, &ids, err,
 	    sizeof(err))) != 0)
 		snprintf(why, whylen, "%s", err);
-	else if (h->n > 0 && !all_are(h, &ids) &&
-	    svc_identity(pl->to, &to, err, sizeof(err)) == 0 && all_are(h, &to))
-		*already = true;
-	for (i = 0; i < h->n && st == EXIT_DONE && !*already; i++)
+	else if (h->n > 0 && all_are(h, &ids))
+		*side = SIDE_FROM;
+	else if (h->n > 0 && svc_identity(pl->to, &to, err, sizeof(err)) == 0 &&
+	    all_are(h, &to))
+		*side = SIDE_TO;
+	for (i = 0; i < h->n && st == EXIT_DONE && *side == SIDE_FREE; i++)
 		if (!holder_is(&h->v[i], &ids)) {
 			holder_describe(&h->v[i], who, sizeof(who));
 			holder_ids_describe(&ids, users, sizeof(users));
 			snprintf(why, whylen, "port %d is held by %.300s, which "
-			    "is not %s (%s as %.100s)", pl->port, who, pl->from->name,
+			    "is not %s (%s as %.100s)", port, who, pl->from->name,
 			    pl->from->exe, users);
 			st = EXIT_REFUSED;
 		}
 	free(h);
 	return st;
+}
+
+/*
+ * Every port of the site is FROM's or free - or every port is TO's: the
+ * switch was done already (*ALREADY; a second run then only checks).  A
+ * site that is partly TO's is neither: refused, with the port that is.
+ */
+static int
+holders_are_from(const struct plan *pl, bool *already, char *why,
+    size_t whylen)
+{
+	enum port_side side;
+	size_t i, nto = 0;
+	int st, first_to = 0;
+
+	for (i = 0; i < pl->nports; i++) {
+		if ((st = port_side(pl, pl->ports[i], &side, why, whylen)) != 0)
+			return st;
+		if (side == SIDE_TO && nto++ == 0)
+			first_to = pl->ports[i];
+	}
+	*already = nto == pl->nports;
+	if (nto == 0 || *already)
+		return EXIT_DONE;
+	why_set(why, whylen, "%s already serves port %d but not every port of "
+	    "the site: the site is split between %s and %s; cutover moves a "
+	    "site only as a whole, so put it back on one of them first",
+	    pl->to->name, first_to, pl->from->name, pl->to->name);
+	return EXIT_REFUSED;
 }
 
 static bool
@@ -646,6 +765,7 @@ static int
 preflight(const struct plan *pl, struct sw_boot *before, bool *already,
     char *why, size_t whylen)
 {
+	char ports[64];
 	int st;
 
 	*already = false;
@@ -657,10 +777,11 @@ preflight(const struct plan *pl, struct sw_boot *before, bool *already,
 	    (st = can_start(pl->from, "the old service (for a rollback)", why,
 	    whylen)) != 0)
 		return st;
+	policy_plan_ports_words(pl, ports, sizeof(ports));
 	if ((st = holders_are_from(pl, already, why, whylen)) == EXIT_DONE &&
 	    *already)
-		why_set(why, whylen, "pre-flight: %s already serves port %d: "
-		    "nothing to switch; %s", pl->to->name, pl->port, pl->nverify > 0 ?
+		why_set(why, whylen, "pre-flight: %s already serves %s: nothing "
+		    "to switch; %s", pl->to->name, ports, pl->nverify > 0 ?
 		    "its checks run" : "nothing to do");
 	return st;
 }
@@ -676,21 +797,29 @@ plan_steps(const struct plan *pl, struct sw_report *rep)
 {
 	static const char *const handoffs[] = { [HANDOFF_NONE] = "none",
 	    [HANDOFF_SYSTEMD] = "systemd", [HANDOFF_NGINX] = "nginx" };
-	char words[200], also[200] = "";
+	char words[200], also[200] = "", ports[64];
 	size_t i;
 
+	policy_plan_ports_words(pl, ports, sizeof(ports));
 	if (pl->to->handoff == HANDOFF_NONE) {
-		snprintf(words, sizeof(words), "free port %d from %s", pl->port,
+		snprintf(words, sizeof(words), "free %s from %s", ports,
 		    pl->from->name);
 		sw_report_add(rep, words, "planned", NULL, 0, false);
 		snprintf(words, sizeof(words), "start %s", pl->to->name);
 		sw_report_add(rep, words, "planned", NULL, 0, false);
 	} else {
-		snprintf(words, sizeof(words), "take over port %d's listening "
-		    "socket from %s, which serves on", pl->port, pl->from->name);
-		snprintf(also, sizeof(also), "if the socket cannot be taken "
-		    "over: stop %s first, then listen on port %d for %s",
-		    pl->from->name, pl->port, pl->to->name);
+		if (pl->nports == 1)
+			snprintf(words, sizeof(words), "take over port %d's "
+			    "listening socket from %s, which serves on",
+			    pl->ports[0], pl->from->name);
+		else
+			snprintf(words, sizeof(words), "take over every listening "
+			    "socket of %s from %s, which serves on", ports,
+			    pl->from->name);
+		snprintf(also, sizeof(also), "if %s cannot be taken over: stop "
+		    "%s first, then listen on %s for %s", pl->nports == 1 ?
+		    "the socket" : "one of them", pl->from->name, ports,
+		    pl->to->name);
 		sw_report_add(rep, words, "planned", also, 0, false);
 		snprintf(words, sizeof(words), "start %s on it (socket handoff: "
 		    "%s)", pl->to->name, handoffs[pl->to->handoff]);
