@@ -2,15 +2,24 @@
  * probe.c - the client side of bench/switch: what a visitor sees while
  * port 8080 changes hands.
  *
- *   probe [-p PORT] [-i INTERVAL_US] [-t TIMEOUT_MS] [-d SECONDS]
- *         [-l LOG] [-r READY_FILE]
+ *   probe [-a ADDRESS] [-p PORT] [-e STATUS] [-i INTERVAL_US]
+ *         [-t TIMEOUT_MS] [-d SECONDS] [-l LOG] [-r READY_FILE]
  *
  * Every INTERVAL_US (default 1000: 1 ms) it opens a new TCP connection to
- * 127.0.0.1:PORT (default 8080), sends "GET / HTTP/1.0" and reads the
- * answer to the end, whatever the requests before it are doing (each one
- * is its own non-blocking socket in one poll loop, so a slow or hanging
- * request never delays the next).  Each request ends as one of:
- *   ok        HTTP status 200 and the whole response (the body as long as
+ * ADDRESS:PORT (default 127.0.0.1:8080; ADDRESS an IPv4 or IPv6 literal,
+ * "::1" for IPv6), sends "GET / HTTP/1.0" and reads the answer to the
+ * end, whatever the requests before it are doing (each one is its own
+ * non-blocking socket in one poll loop, so a slow or hanging request
+ * never delays the next).
+ *
+ * -e 400 on a TLS port: the probe speaks no TLS, and nginx and apache2
+ * both answer a plain-HTTP request on a TLS port with a plain-HTTP 400
+ * ("The plain HTTP request was sent to HTTPS port"); that answer is
+ * proof that a server accepted the connection on the port and served
+ * it, which is what a switch must never interrupt.  Each request ends as
+ * one of:
+ *   ok        HTTP status STATUS (default 200) and the whole response
+ *             (the body as long as
  *             Content-Length says, or up to the server's close without one)
  *   refused   ECONNREFUSED (nothing listens on the port)
  *   reset     ECONNRESET or EPIPE (a listener that went away with the
@@ -79,7 +88,9 @@ struct req {
 };
 
 static volatile sig_atomic_t stop_flag;
-static struct sockaddr_in addr;
+static struct sockaddr_storage addr;
+static socklen_t addrlen;
+static long want_status = 200;
 static const char request_text[] =
     "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: cutover-probe\r\n\r\n";
 static int64_t t0;
@@ -184,7 +195,7 @@ judge(struct req *r, bool at_eof)
 	} else if (!at_eof) {
 		return 0;       /* HTTP/1.0 without a length: the close ends it */
 	}
-	r->outcome = status == 200 ? O_OK : O_BADSTATUS;
+	r->outcome = status == want_status ? O_OK : O_BADSTATUS;
 	return 1;
 }
 
@@ -225,14 +236,15 @@ open_one(struct req *r)
 	memset(r, 0, sizeof(*r));
 	r->start = now_ns();
 	r->outcome = O_PENDING;
-	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	r->fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 	if (r->fd < 0) {
 		finish(r, O_ERROR, errno);
 		return;
 	}
 	if ((r->buf = malloc(RESP_MAX)) == NULL)
 		die("malloc");
-	if (connect(r->fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+	if (connect(r->fd, (struct sockaddr *)&addr, addrlen) == 0)
 		r->connected = true;
 	else if (errno != EINPROGRESS)
 		finish(r, errno_outcome(errno), errno);
@@ -295,8 +307,9 @@ step(struct req *r, short revents)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: probe [-p PORT] [-i INTERVAL_US] [-t TIMEOUT_MS] "
-	    "[-d SECONDS] [-l LOG] [-r READY_FILE]\n");
+	fprintf(stderr, "usage: probe [-a ADDRESS] [-p PORT] [-e STATUS] "
+	    "[-i INTERVAL_US] [-t TIMEOUT_MS] [-d SECONDS] [-l LOG] "
+	    "[-r READY_FILE]\n");
 	exit(2);
 }
 
@@ -311,6 +324,9 @@ int
 main(int argc, char **argv)
 {
 	int port = 8080, opt;
+	const char *address = "127.0.0.1";
+	struct sockaddr_in *four = (struct sockaddr_in *)&addr;
+	struct sockaddr_in6 *six = (struct sockaddr_in6 *)&addr;
 	long interval_us = 1000, timeout_ms = 2000;
 	double duration = 0;
 	const char *logpath = NULL, *readypath = NULL;
@@ -324,8 +340,10 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct timespec ts;
 
-	while ((opt = getopt(argc, argv, "p:i:t:d:l:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:e:i:t:d:l:r:")) != -1) {
 		switch (opt) {
+		case 'a': address = optarg; break;
+		case 'e': want_status = atol(optarg); break;
 		case 'p': port = atoi(optarg); break;
 		case 'i': interval_us = atol(optarg); break;
 		case 't': timeout_ms = atol(optarg); break;
@@ -346,9 +364,16 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (inet_pton(AF_INET, address, &four->sin_addr) == 1) {
+		four->sin_family = AF_INET;
+		four->sin_port = htons((uint16_t)port);
+		addrlen = sizeof(*four);
+	} else if (inet_pton(AF_INET6, address, &six->sin6_addr) == 1) {
+		six->sin6_family = AF_INET6;
+		six->sin6_port = htons((uint16_t)port);
+		addrlen = sizeof(*six);
+	} else
+		usage();
 
 	if ((reqs = calloc(cap, sizeof(*reqs))) == NULL ||
 	    (live = calloc(MAX_INFLIGHT, sizeof(*live))) == NULL ||

@@ -1,0 +1,178 @@
+#!/bin/sh
+# A whole site moved as one (issue 27): Debian's apache2.service with
+# mod_ssl's default-ssl site serves the old page on 80 and 443 (one
+# dual-stack socket each, the snakeoil certificate of ssl-cert), and
+# nginx.service, with the package's handoff drop-in, is to serve the new
+# page on both.  As deploy, `cutover switch site` (ports = [80, 443])
+# takes over both listening sockets - a take-port step and a record for
+# each - and hands both to nginx in one start: the same two inodes serve
+# after it, and four probes (a new connection every 1 ms over http and
+# https, IPv4 and IPv6) count no refused or reset connection.  A plan
+# whose check fails rolls the whole site back to apache2 (both ports);
+# the probes' figures across that rollback are printed, not judged here
+# (the rollback's gap is issue 28's).  A site whose 443 socket cannot be
+# handed over (bound to 127.0.0.1 only) is not half handed: the switch
+# takes the gap for both ports and says so.
+. tests/container/site.sh
+
+# Each port's sockets: "PORT INODE" lines, sorted.
+sockets() {
+	for p in 80 443; do
+		ct_run "$1" ss -Hltne "sport = :$p" | sed -n "s/.* ino:\([0-9]*\).*/$p \1/p"
+	done | sort
+}
+
+# probes_start NAME: a probe per port and family, 1 ms apart each.
+probes_start() {
+	for spec in "h4 127.0.0.1 80 200" "h6 ::1 80 200" "s4 127.0.0.1 443 400" "s6 ::1 443 400"; do
+		set -- $spec
+		ct_run a sh -c "/usr/local/bin/probe -a $2 -p $3 -e $4 -i 1000 -t 2000 \
+		    -r /run/probe-$1.ready >/run/probe-$1.out 2>&1 & echo \$! >/run/probe-$1.pid"
+	done
+	ct_run a sh -c 'for p in h4 h6 s4 s6; do i=0; while [ ! -e /run/probe-$p.ready ] &&
+	    [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; done'
+}
+
+# probes_stop WHAT: stop them; each one's line, judged when WHAT is "judge".
+probes_stop() {
+	sleep 0.3
+	ct_run a sh -c 'for p in h4 h6 s4 s6; do kill -INT "$(cat /run/probe-$p.pid)"; done
+	    for p in h4 h6 s4 s6; do while kill -0 "$(cat /run/probe-$p.pid)" 2>/dev/null; do
+	    sleep 0.05; done; rm -f /run/probe-$p.ready; done'
+	for p in h4 h6 s4 s6; do
+		line=$(ct_run a cat "/run/probe-$p.out")
+		echo "probe $p ($2): $line"
+		[ "$1" = judge ] || continue
+		case $line in
+		*" refused=0 reset=0 short=0 badstatus=0 timeout=0 error=0 "*) ;;
+		*) fail_check "probe $p saw failed requests across the switch" "$line" ;;
+		esac
+	done
+}
+
+site_up_web() {
+	ct_create "$1" || return 1
+	m=$CT_SCRATCH/$1/merged
+	echo "$OLD_TEXT" >"$m/var/www/html/index.html"
+	mkdir -p "$m/srv/new"
+	echo "$NEW_TEXT" >"$m/srv/new/index.html"
+	# a2enmod ssl, a2ensite default-ssl: Debian's own TLS site on 443
+	for f in mods-available/ssl.conf mods-available/ssl.load \
+	    mods-available/socache_shmcb.load; do
+		ln -sf "../$f" "$m/etc/apache2/mods-enabled/${f#mods-available/}"
+	done
+	ln -sf ../sites-available/default-ssl.conf "$m/etc/apache2/sites-enabled/default-ssl.conf"
+	# nginx on the sockets apache2 has: one dual-stack listener per port
+	cat >"$m/etc/nginx/sites-available/default" <<'EOF'
+server {
+	listen [::]:80 ipv6only=off default_server;
+	listen [::]:443 ssl http2 ipv6only=off default_server;
+	ssl_certificate /etc/ssl/certs/ssl-cert-snakeoil.pem;
+	ssl_certificate_key /etc/ssl/private/ssl-cert-snakeoil.key;
+	root /srv/new;
+	index index.html;
+}
+EOF
+	rm -f "$m/etc/systemd/system/multi-user.target.wants/nginx.service"
+	mkdir -p "$m/etc/systemd/system/nginx.service.d"
+	cp "$DEB" "$m/root/cutover.deb"
+	cp "$PROBE" "$m/usr/local/bin/probe"
+	ct_boot "$1" || return 1
+	# the snakeoil certificate, where ssl-cert's postinst did not make it
+	if [ ! -e "$m/etc/ssl/private/ssl-cert-snakeoil.key" ]; then
+		ct_run "$1" make-ssl-cert generate-default-snakeoil --force-overwrite &&
+		    ct_run "$1" systemctl restart apache2 || return 1
+	fi
+	ct_run "$1" dpkg -i /root/cutover.deb >"$CT_SCRATCH/$1/dpkg.log" 2>&1 ||
+	    { cat "$CT_SCRATCH/$1/dpkg.log"; return 1; }
+	cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
+	    "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
+	ct_run "$1" systemctl daemon-reload || return 1
+	ct_run "$1" useradd -m -G cutover deploy
+}
+
+# serves NAME URL TEXT: curl (the snakeoil certificate trusted for it) sees TEXT.
+serves() {
+	got=$(ct_run "$1" curl -sk --max-time 5 "$2")
+	case $got in
+	*"$3"*) echo "ok: $2 serves '$3'" ;;
+	*) fail_check "$2 does not serve '$3'" "$got" ;;
+	esac
+}
+
+site_up_web a || { fail_check "the container did not come up"; finish; }
+PORT="80, 443"
+cat >"$CT_SCRATCH/policy.conf" <<EOF
+audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
+services = {
+$(svc_apache2)
+$(svc_nginx 'socket_handoff = "nginx";')
+};
+ports = ( { port = 80; holders = ["apache2", "nginx"]; },
+          { port = 443; holders = ["apache2", "nginx"]; } );
+checks = {
+  homepage = { url = "http://127.0.0.1/"; contains = "$NEW_TEXT"; within = 3.0; };
+  broken   = { url = "http://127.0.0.1/"; contains = "on no page at all"; };
+};
+plans = {
+  site       = { ports = [80, 443]; from = "apache2"; to = "nginx"; verify = ["homepage"]; };
+  brokensite = { ports = [80, 443]; from = "apache2"; to = "nginx"; verify = ["broken"]; };
+};
+rules = ( { users = ["deploy"]; switch = ["site", "brokensite"]; } );
+EOF
+site_policy a "$CT_SCRATCH/policy.conf"
+serves a https://127.0.0.1/ "$OLD_TEXT"
+serves a "https://[::1]/" "$OLD_TEXT"
+
+expect 0 "the dry run" as_deploy a cutover -n switch site &&
+    has "take over every listening socket of ports 80 and 443 from apache2" &&
+    has "pre-flight: ok"
+
+before=$(sockets a)
+[ "$(echo "$before" | wc -l)" = 2 ] || fail_check "apache2 does not have one socket on each port" "$before"
+probes_start a
+expect 0 "switch site (80 and 443)" as_deploy a cutover switch site &&
+    has "take-port 80: took over" && has "take-port 443: took over" &&
+    has "nginx serves ports 80 and 443, verified"
+probes_stop judge "across the switch"
+after=$(sockets a)
+[ "$before" = "$after" ] || fail_check "nginx does not serve on apache2's own sockets" \
+    "before: $before; after: $after"
+ct_run a journalctl -q -u nginx.service 2>/dev/null | grep -q 'takes over 2 listening sockets from cutover' ||
+    fail_check "the journal lacks cutover-handoff's line for 2 sockets" \
+    "$(ct_run a journalctl -q -u nginx.service 2>/dev/null | tail -n 5)"
+is a nginx active
+is a nginx enabled
+is a apache2 inactive
+is a apache2 disabled
+for u in http://127.0.0.1/ "http://[::1]/" https://127.0.0.1/ "https://[::1]/"; do
+	serves a "$u" "$NEW_TEXT"
+done
+steps=$(ct_run a sh -c 'grep "\"plan\":\"site\"\|\"target\":\"site\"" /var/log/cutover/audit.jsonl' | grep -c '"step":"take-port ')
+[ "$steps" = 2 ] || fail_check "the audit trail has $steps take-port records, not 2"
+
+# back to apache2 by hand, then a switch whose check fails: the whole
+# site rolls back
+ct_run a systemctl disable --now nginx.service >/dev/null 2>&1
+ct_run a systemctl enable --now apache2.service >/dev/null 2>&1
+serves a https://127.0.0.1/ "$OLD_TEXT"
+probes_start a
+expect 1 "switch brokensite (its check fails)" as_deploy a cutover switch brokensite &&
+    has "rolled back, apache2 serving 80 and 443 again"
+probes_stop measure "across the switch and its rollback"
+is a apache2 active
+is a apache2 enabled
+is a nginx inactive
+serves a https://127.0.0.1/ "$OLD_TEXT"
+serves a "http://[::1]/" "$OLD_TEXT"
+
+# all or nothing: apache2's 443 socket bound to 127.0.0.1 only cannot be
+# handed over, so neither port's is; the site takes the gap as one
+sed -i 's/^\(\s*\)Listen 443$/\1Listen 127.0.0.1:443/' "$CT_SCRATCH/a/merged/etc/apache2/ports.conf"
+ct_run a systemctl restart apache2.service
+expect 0 "switch site, 443 not fit to hand over" as_deploy a cutover switch site &&
+    has "not every port's listening sockets could be taken over, so none is" &&
+    has "nginx serves ports 80 and 443, verified"
+serves a https://127.0.0.1/ "$NEW_TEXT"
+serves a "http://[::1]/" "$NEW_TEXT"
+finish
