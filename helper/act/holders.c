@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 
@@ -26,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +48,38 @@ vanished(int e)
 	return e == ENOENT || e == ESRCH;
 }
 
-/* Keep inet_diag message M if it is a LISTEN socket on PORT; 0, or 3. */
+/*
+ * What message NH's socket M is bound to.  The kernel puts
+ * INET_DIAG_SKV6ONLY on every listening IPv6 socket; one without it is
+ * taken for IPv6 alone, the narrower claim.
+ */
+static enum listen_kind
+listener_kind(const struct nlmsghdr *nh, const struct inet_diag_msg *m)
+{
+	static const uint32_t any[4];
+	const struct rtattr *a = (const struct rtattr *)(const void *)(m + 1);
+	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*m));
+	bool v6only = true;
+
+	if (m->idiag_family == AF_INET)
+		return m->id.idiag_src[0] == 0 ? LISTEN_V4_ANY :
+		    LISTEN_ONE_ADDRESS;
+	if (memcmp(m->id.idiag_src, any, sizeof(any)) != 0)
+		return LISTEN_ONE_ADDRESS;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == INET_DIAG_SKV6ONLY &&
+		    RTA_PAYLOAD(a) >= 1)
+			v6only = *(const uint8_t *)RTA_DATA(a) != 0;
+	return v6only ? LISTEN_V6_ONLY : LISTEN_V6_DUAL;
+}
+
+/* Keep inet_diag message NH if it is a LISTEN socket on PORT; 0, or 3. */
 static int
-note_listener(const struct inet_diag_msg *m, int port, struct holders *out,
+note_listener(const struct nlmsghdr *nh, int port, struct holders *out,
     char *why, size_t whylen)
 {
+	const struct inet_diag_msg *m = NLMSG_DATA(nh);
+
 	if (m->idiag_state != TCP_LISTEN || ntohs(m->id.idiag_sport) != port ||
 	    m->idiag_inode == 0)
 		return 0;
@@ -60,6 +89,7 @@ note_listener(const struct inet_diag_msg *m, int port, struct holders *out,
 		    PORT_SOCKETS_MAX);
 		return EXIT_REFUSED;
 	}
+	out->kinds[out->nsockets] = listener_kind(nh, m);
 	out->sockets[out->nsockets++] = m->idiag_inode;
 	return 0;
 }
@@ -90,8 +120,7 @@ take_dump(const char *buf, size_t n, int port, struct holders *out,
 			continue;
 		if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
 			return -2;
-		if ((rc = note_listener(NLMSG_DATA(nh), port, out, why,
-		    whylen)) != 0)
+		if ((rc = note_listener(nh, port, out, why, whylen)) != 0)
 			return rc;
 	}
 	return len == 0 ? 0 : -2;

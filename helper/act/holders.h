@@ -54,10 +54,23 @@ struct holder {
 	const struct holder_ids *ids;   /* and whose uids made it so */
 };
 
+/*
+ * What address a listening socket is bound to, as a server that is
+ * handed it must listen: nginx takes an inherited socket for a listen
+ * directive of the same address, and binds every other one itself.
+ */
+enum listen_kind {
+	LISTEN_V4_ANY,          /* 0.0.0.0:PORT */
+	LISTEN_V6_DUAL,         /* [::]:PORT, IPv4 too (IPV6_V6ONLY off) */
+	LISTEN_V6_ONLY,         /* [::]:PORT, IPv6 alone */
+	LISTEN_ONE_ADDRESS,     /* one address: 127.0.0.1:PORT, [::1]:PORT */
+};
+
 struct holders {
 	struct holder v[HOLDERS_MAX];
 	size_t n;
 	unsigned long sockets[PORT_SOCKETS_MAX]; /* LISTEN sockets' inodes */
+	enum listen_kind kinds[PORT_SOCKETS_MAX]; /* and what each is bound to */
 	size_t nsockets;
 	/*
 	 * LISTEN sockets no visible process holds (another pid namespace,

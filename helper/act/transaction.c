@@ -48,6 +48,7 @@
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
 #include "helper/lib/clock.h"
+#include "helper/lib/sockport.h"
 #include "helper/priv/privilege.h"
 #include "policy/strbuf.h"
 #include "helper/act/transaction.h"
@@ -187,29 +188,13 @@ bind_port(int port)
 	return fd;
 }
 
-/* The local port of socket FD, or -1. */
-static int
-socket_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-		return -1;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return -1;
-}
-
 bool
 txn_has_port(const struct txn *t, int port)
 {
 	size_t i;
 
 	for (i = 0; i < t->nsocks; i++)
-		if (socket_port(t->socks[i]) == port)
+		if (socket_local_port(t->socks[i]) == port)
 			return true;
 	return false;
 }
@@ -578,9 +563,8 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 
 /* ---- the transaction process ------------------------------------------ */
 
-/* The step user's ids, from the password database (root reads it). */
-static int
-find_step_user(char *why, size_t whylen)
+int
+txn_find_step_user(char *why, size_t whylen)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
@@ -700,7 +684,7 @@ transaction(struct txn *t, int (*body)(struct txn *, void *), void *ctx)
 		txn_tell(t, 'E', "cutover: cannot write the audit record (%s); "
 		    "refusing: nothing was done", err);
 	else if (detached && leave_caller_cgroup(t, why, sizeof(why)) == 0 &&
-	    find_step_user(why, sizeof(why)) == 0 &&
+	    txn_find_step_user(why, sizeof(why)) == 0 &&
 	    (status = take_locks(t, why, sizeof(why))) == 0) {
 		status = body(t, ctx);
 		locks_release(&t->locks);   /* after the outcome record */

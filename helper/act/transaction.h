@@ -104,6 +104,14 @@ struct txn_seen {
 int txn_run(struct txn *t, int (*body)(struct txn *, void *), void *ctx,
     const char *on_abort, struct txn_seen *seen);
 
+/*
+ * The step user's ids, from the password database, made the ids every
+ * step but STEP_CALLER runs as (privilege_set_step_user).  The
+ * transaction does it before its body; a dry run whose pre-flight runs a
+ * step of its own, in the front, does it first.  0, or -1 with WHY.
+ */
+int txn_find_step_user(char *why, size_t whylen);
+
 /* In the transaction: one line for the front's stdout ('O') or stderr. */
 void txn_tell(struct txn *t, char kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -80,6 +80,15 @@ static const struct step_caps {
 	    "launched child that did not come up by its deadline (plus the "
 	    "service's own listed capabilities, passed on as ambient)" },
 	/*
+	 * A switch's pre-flight reads the new server's configuration as
+	 * the server dumps it (nginx -T, run as root: it reads certificate
+	 * keys).  The dump may hold what only root may read, so it is read
+	 * as the step user, never as the caller, and parsed with nothing.
+	 */
+	{ STEP_READ, "read", { 0 }, 0,
+	    "read and judge the new server's configuration dump (nginx -T) "
+	    "in a switch's pre-flight: the step user, no capability" },
+	/*
 	 * The one exception to "drop before acting": a service that runs as
 	 * root (allow_root = true, e.g. apache2 via apache2ctl) must get
 	 * root's full set, and NOROOT/NO_SETUID_FIXUP must not reach it (its

@@ -12,7 +12,10 @@
 # the probes' figures across that rollback are printed, not judged here
 # (the rollback's gap is issue 28's).  A site whose 443 socket cannot be
 # handed over (bound to 127.0.0.1 only) is not half handed: the switch
-# takes the gap for both ports and says so.
+# takes the gap for both ports and says so.  Debian's shipped nginx site
+# (listen 80; listen [::]:80;), which could not take apache2's dual-stack
+# sockets, and an invalid nginx configuration are refused by the
+# pre-flight, with the line to change or nginx's own words.
 . tests/container/site.sh
 
 # Each port's sockets: "PORT INODE" lines, sorted.
@@ -123,6 +126,28 @@ EOF
 site_policy a "$CT_SCRATCH/policy.conf"
 serves a https://127.0.0.1/ "$OLD_TEXT"
 serves a "https://[::1]/" "$OLD_TEXT"
+
+# Debian's shipped nginx site (listen 80; listen [::]:80;) cannot take
+# apache2's one dual-stack socket: the pre-flight says so, naming the
+# line and what to write, and nothing is touched
+m=$CT_SCRATCH/a/merged
+cp "$m/etc/nginx/sites-available/default" "$CT_SCRATCH/ours"
+cp "$(ct_root)/etc/nginx/sites-available/default" "$m/etc/nginx/sites-available/default"
+t0=$(date +%s.%N)
+expect 3 "switch site with Debian's shipped nginx site" as_deploy a cutover switch site &&
+    has "/etc/nginx/sites-enabled/default:22: 'listen 80 default_server' asks for an address of port 80" &&
+    has "write 'listen [::]:80 ipv6only=off;' in its place" && has "nothing was done"
+echo "refused after $(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $t0 }") s"
+expect 3 "its dry run" as_deploy a cutover -n switch site && has "sites-enabled/default:22:"
+is a apache2 active
+is a nginx inactive
+# an nginx configuration that is not valid: nginx's own words
+printf 'server { listen [::]:80 ipv6only=off; bogus_directive on; }\n' \
+    >"$m/etc/nginx/sites-available/default"
+expect 3 "switch site with an invalid nginx configuration" as_deploy a cutover switch site &&
+    has "nginx's configuration is not valid, so it could not start" &&
+    has 'unknown directive "bogus_directive"'
+cp "$CT_SCRATCH/ours" "$m/etc/nginx/sites-available/default"
 
 expect 0 "the dry run" as_deploy a cutover -n switch site &&
     has "take over every listening socket of ports 80 and 443 from apache2" &&

@@ -352,7 +352,7 @@ do_rpm_contents() {
 	rpm_has "$l" '^drwxr-x--- +[0-9]+ root +adm .* /var/log/cutover$' "/var/log/cutover 0750 root:adm"
 	rpm_has "$l" ' /usr/share/man/man8/cutover\.8' "cutover(8)"
 	rpm_has "$l" ' /usr/share/man/man5/cutover-policy\.5' "cutover-policy(5)"
-	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh; do
+	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh systemd.conf site.conf; do
 		rpm_has "$l" " /usr/share/doc/cutover/examples/$f\$" "examples/$f"
 	done
 	for f in monitoring/60-monitoring.conf monitoring/nrpe-cutover.cfg monitoring/icinga2-cutover.conf; do

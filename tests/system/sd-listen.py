@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """sd-listen.py - a service that serves HTTP only on the socket it inherits,
-the systemd way (sd_listen_fds(3)): LISTEN_PID must be its own pid and
-LISTEN_FDS 1, the socket is fd 3.  It never binds one itself, so without a
+the systemd way (sd_listen_fds_with_names(3)): LISTEN_PID must be its own
+pid, LISTEN_FDS 1 and LISTEN_FDNAMES the socket's port, 8080; the socket is
+fd 3.  It never binds one itself, so without a
 handoff it exits 2 at once and the start fails.  t-switch-systemd.sh runs
 it as a cutover service with socket_handoff = "systemd"."""
 import os
@@ -9,7 +10,8 @@ import socket
 import sys
 
 if os.environ.get("LISTEN_PID") != str(os.getpid()) or \
-        os.environ.get("LISTEN_FDS") != "1":
+        os.environ.get("LISTEN_FDS") != "1" or \
+        os.environ.get("LISTEN_FDNAMES") != "8080":
     sys.exit(2)
 sock = socket.socket(fileno=3)
 if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) != 1:

@@ -236,7 +236,24 @@ rm -f "$OLD_ROOT/big.bin"
 back_to_apache2
 old_master=$(apache2_pid)
 cp -p "$NGINX_CONF" "$TEST_TMPDIR/nginx.conf.orig"
+# a configuration nginx itself finds invalid: the pre-flight's nginx -T
+# refuses it, in nginx's words, before anything is done
 echo "no_such_directive cutover-systest;" >>"$NGINX_CONF"
+audit_mark
+expect 3 "switch newsite, nginx's configuration invalid: refused" -- as_deploy "$CUTOVER" switch newsite
+has "refused by its pre-flight: nginx's configuration is not valid, so it could not start: /usr/sbin/nginx -T says: [emerg]" err "the refusal says why"
+has 'unknown directive "no_such_directive"' err "in nginx's own words"
+has "nothing was done" err "and that nothing was done"
+[ "$(apache2_pid)" = "$old_master" ] || fail_check "apache2's master changed ($old_master, now $(apache2_pid))"
+audit_new 3 "invalid configuration: request, pre-flight, outcome" &&
+    field_is 3 outcome "invalid configuration: outcome" '"refused"'
+cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
+# one that nginx -t passes but nginx cannot start with (a second listen,
+# outside the plan, on a port another user holds): the start fails, and
+# apache2 was never touched
+hold_port intruder 8082 || fail_check "intruder could not hold port 8082"
+sed -i 's|^\(\s*listen .*default_server;\)$|\1 listen 127.0.0.1:8082;|' "$NGINX_CONF"
+grep -q 'listen 127.0.0.1:8082;' "$NGINX_CONF" || fail_check "the second listen was not added"
 audit_mark
 expect 1 "switch newsite, nginx's configuration broken: fails" -- as_deploy "$CUTOVER" switch newsite
 has "switch newsite failed at start nginx" err "the failure names the start"
@@ -249,6 +266,7 @@ audit_new 6 "failed start: request, pre-flight, take-port, start, rollback: stop
 	    fail_check "failed start: the step records are $(steps)"
 	field_is 6 outcome "failed start: outcome" '"rolled-back"'
 }
+kill "$held" 2>/dev/null
 cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
 
 # ---- --format=json: one JSON object on stdout (issue 16) --------------------

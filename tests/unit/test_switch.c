@@ -385,7 +385,9 @@ END_TEST
 
 START_TEST(a_dry_runs_report_has_planned_steps_and_no_txid)
 {
+	static const int site[] = { 80, 443 };
 	static struct sw_report r = { .plan = "p", .dry_run = true,
+	    .ports = site, .nports = 2,
 	    .outcome = "ok", .on_failure = "stop b, start a again" };
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
@@ -396,6 +398,9 @@ START_TEST(a_dry_runs_report_has_planned_steps_and_no_txid)
 	ck_assert_uint_eq(r.nsteps, SW_REPORT_STEPS);
 	sw_report_json(&r, &sb);
 	assert_json(sb_str(&sb));
+	/* the site's ports, after the plan's name */
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "{\"plan\":\"p\",\"ports\":"
+	    "[80,443],\"dry_run\":true,"));
 	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"txid\":null,"));
 	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"would_change\":false,"));
 	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"on_failure\":\"stop b, "

@@ -44,6 +44,7 @@
 #include "helper/act/svc/svc.h"
 #include "helper/act/systemd.h"
 #include "helper/lib/clock.h"
+#include "helper/lib/sockport.h"
 #include "policy/safepath.h"
 
 /* ---- pre-flight: the binaries --------------------------------------- */
@@ -566,13 +567,14 @@ place_sockets(const struct svc_launch *p, int *errfd, char *why,
 static char **
 handoff_env(const struct svc_launch *p)
 {
-	static char pid[32], fds[32], nginx[8 + 4 * SERVICE_SOCKETS_MAX];
+	static char pid[32], fds[32], nginx[8 + 4 * SERVICE_SOCKETS_MAX],
+	    names[16 + 6 * SERVICE_SOCKETS_MAX];
 	size_t n, k, len;
 	char **env;
 
 	for (n = 0; p->envp[n] != NULL; n++)
 		;
-	if ((env = calloc(n + 3, sizeof(*env))) == NULL)
+	if ((env = calloc(n + 4, sizeof(*env))) == NULL)
 		return NULL;
 	for (k = 0; k < n; k++)
 		env[k] = p->envp[k];
@@ -588,6 +590,12 @@ handoff_env(const struct svc_launch *p)
 		snprintf(pid, sizeof(pid), "LISTEN_PID=%ld", (long)getpid());
 		env[n++] = fds;
 		env[n++] = pid;
+		/* each socket named by its port (sd_listen_fds_with_names) */
+		len = (size_t)snprintf(names, sizeof(names), "LISTEN_FDNAMES=");
+		for (k = 0; k < p->nhandoff && len < sizeof(names); k++)
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+			    "%s%d", k ? ":" : "", socket_local_port(p->handoff_fds[k]));
+		env[n++] = names;
 	}
 	return env;
 }

@@ -67,6 +67,12 @@ sw_report_json(const struct sw_report *r, struct strbuf *sb)
 
 	sb_puts(sb, "{\"plan\":");
 	sb_json_cstr(sb, r->plan);
+	if (r->nports > 0) {
+		sb_puts(sb, ",\"ports\":[");
+		for (i = 0; i < r->nports; i++)
+			sb_printf(sb, "%s%d", i ? "," : "", r->ports[i]);
+		sb_puts(sb, "]");
+	}
 	sb_printf(sb, ",\"dry_run\":%s", r->dry_run ? "true" : "false");
 	key(sb, "txid", r->txid);
 	key(sb, "outcome", r->outcome);

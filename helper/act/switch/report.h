@@ -44,6 +44,8 @@ struct sw_report_step {
 
 struct sw_report {
 	const char *plan;
+	const int *ports;           /* the plan's site; none when unknown */
+	size_t nports;
 	const char *txid;           /* NULL for a dry run */
 	bool dry_run;
 	struct sw_report_step step[SW_REPORT_STEPS];

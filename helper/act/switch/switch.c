@@ -44,6 +44,7 @@
 #include "policy/strbuf.h"
 #include "helper/act/switch/core.h"
 #include "helper/act/switch/report.h"
+#include "helper/act/switch/serverconf.h"
 #include "helper/act/switch/switch.h"
 #include "helper/act/transaction.h"
 
@@ -757,9 +758,11 @@ units_fit(const struct plan *pl, struct sw_boot *before, char *why,
 
 /*
  * The plan can run now: its units are fit, the new service can be
- * started, the old one (for a rollback) too, and the port is the old
- * service's or free.  The loader already made sure that the policy
- * defines every step.  BEFORE gets what starts at boot now.
+ * started, the old one (for a rollback) too, each port is the old
+ * service's or free, and the new server's own configuration is valid and
+ * listens on what it will be handed (serverconf.c).  The loader already
+ * made sure that the policy defines every step.  BEFORE gets what starts
+ * at boot now.
  */
 static int
 preflight(const struct plan *pl, struct sw_boot *before, bool *already,
@@ -778,12 +781,16 @@ preflight(const struct plan *pl, struct sw_boot *before, bool *already,
 	    whylen)) != 0)
 		return st;
 	policy_plan_ports_words(pl, ports, sizeof(ports));
-	if ((st = holders_are_from(pl, already, why, whylen)) == EXIT_DONE &&
-	    *already)
+	if ((st = holders_are_from(pl, already, why, whylen)) != EXIT_DONE)
+		return st;
+	if (*already) {
 		why_set(why, whylen, "pre-flight: %s already serves %s: nothing "
 		    "to switch; %s", pl->to->name, ports, pl->nverify > 0 ?
 		    "its checks run" : "nothing to do");
-	return st;
+		return EXIT_DONE;
+	}
+	/* last: it runs the new server's own configuration test */
+	return serverconf_fit(pl, why, whylen);
 }
 
 /*
@@ -880,11 +887,17 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	if (rep == NULL)
 		return EXIT_FAILED;
 	rep->plan = pl->name;
+	rep->ports = pl->ports;
+	rep->nports = pl->nports;
 	rep->dry_run = true;
 	plan_steps(pl, rep);
 	if (format != FORMAT_JSON)
 		print_steps(rep);
-	st = preflight(pl, &before, &already, why, sizeof(why));
+	/* the pre-flight's look at nginx's configuration reads as the step user */
+	if (txn_find_step_user(why, sizeof(why)) != 0)
+		st = EXIT_POLICY;
+	else
+		st = preflight(pl, &before, &already, why, sizeof(why));
 	sw_report_add(rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (format == FORMAT_JSON) {
 		rep->outcome = status_outcome(st);
@@ -953,7 +966,8 @@ switch_run(const struct plan *pl, enum output_format format, struct txn *t)
 	if (w == NULL)
 		return EXIT_FAILED;
 	*w = (struct sw){ .pl = pl, .json = format == FORMAT_JSON,
-	    .rep = { .plan = pl->name } };
+	    .rep = { .plan = pl->name, .ports = pl->ports,
+	    .nports = pl->nports } };
 	st = txn_run(t, switch_body, w, "the current step ends, then the "
 	    "switch rolls back", &seen);
 	free(w);

@@ -41,13 +41,24 @@ wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page again"
 [ -z "$(nginx_procs)" ] || fail_check "nginx is stopped after the rollback"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
 
-# nginx cannot start: apache2, never stopped, serves on
+# nginx's configuration invalid: the pre-flight (nginx -T, read by a
+# child with no privilege) refuses it, nothing is done
 master=$(apache2_pid)
 echo "no_such_directive cutover-asan;" >>"$NGINX_CONF"
+expect_files 3 "switch newsite, nginx's configuration invalid: refused" -- "$ASAN_CUTOVER" switch newsite
+has 'unknown directive "no_such_directive"' err "says nginx's own words"
+[ "$(apache2_pid)" = "$master" ] || fail_check "apache2's master changed"
+cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
+
+# nginx cannot start (a second listen on a port another user holds, which
+# nginx -t does not try): apache2, never stopped, serves on
+hold_port intruder 8082 || fail_check "intruder could not hold port 8082"
+sed -i 's|^\(\s*listen .*default_server;\)$|\1 listen 127.0.0.1:8082;|' "$NGINX_CONF"
 expect_files 1 "switch newsite, nginx cannot start: fails" -- "$ASAN_CUTOVER" switch newsite
 has "apache2 was never stopped" err "says apache2 was never stopped"
 [ "$(apache2_pid)" = "$master" ] || fail_check "apache2's master changed"
 serves "$OLD_TEXT" || fail_check "apache2 serves the old page on"
+kill "$held" 2>/dev/null
 cp -p "$TEST_TMPDIR/nginx.conf.orig" "$NGINX_CONF"
 
 audit_valid "the records of the sanitizer runs"
