@@ -9,9 +9,12 @@
 # fixed, deploy switches again without root.  Twice: Debian's own unit
 # (Type=forking: the start job fails) and with the handoff drop-in
 # (Type=exec: the job is done, then nginx exits while cutover waits for
-# it to serve).  A unit failed before cutover touched it is still
-# refused (t-switch.sh).  The time each failure took is printed, never
-# asserted.
+# it to serve).  Then two units of the test's own: one whose output has
+# terminal escapes, a carriage return and a byte that is not text (none
+# of it reaches the output or the audit record raw), and one that says
+# nothing (systemd's Result= and exit status instead).  A unit failed
+# before cutover touched it is still refused (t-switch.sh).  The time
+# each failure took is printed, never asserted.
 . tests/container/site.sh
 
 # policy NAME [NGINX-KEYS]
@@ -97,4 +100,46 @@ ct_run b systemctl daemon-reload
 break_config b
 fails_in_own_words b "the handoff drop-in"
 retry b "the handoff drop-in"
+
+# ---- c: what a server writes is cleaned; with nothing written, systemd's words -------
+# Two units of this test's own: "liar" writes a window title, a colour, a
+# carriage return and a byte that is not text to its journal and exits 3;
+# "mute" exits 1 and writes nothing.  Both fail as soon as they exit.
+site_up c || { fail_check "container c did not come up"; finish; }
+m=$CT_SCRATCH/c/merged
+cat >"$m/etc/systemd/system/liar.service" <<'UNIT'
+[Service]
+ExecStart=/usr/bin/dash -c 'printf "\\033]0;pwned\\007\\033[31mliar: [emerg] it was\\rnot me \\377\\n" >&2; sleep 0.2; exit 3'
+UNIT
+cat >"$m/etc/systemd/system/mute.service" <<'UNIT'
+[Service]
+ExecStart=/usr/bin/dash -c 'sleep 0.2; exit 1'
+UNIT
+ct_run c systemctl daemon-reload
+cat >"$CT_SCRATCH/policy.conf" <<EOF
+audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
+services = {
+  liar = { unit = "liar.service"; exe = "/usr/bin/dash"; user = "root"; allow_root = true;
+           ports = [8090]; start_timeout = 10.0; };
+  mute = { unit = "mute.service"; exe = "/usr/bin/dash"; user = "root"; allow_root = true;
+           ports = [8091]; start_timeout = 10.0; };
+};
+rules = ( { users = ["deploy"]; start = ["liar", "mute"]; } );
+EOF
+site_policy c "$CT_SCRATCH/policy.conf"
+expect 1 "start liar, whose output has escapes" as_deploy c cutover start liar &&
+    has "liar.service failed (stopped again, failed state reset): liar: [emerg] it was not me ?" &&
+    lacks "pwned" && lacks "not ready within"
+case $out in
+*"$(printf '\033')"* | *"$(printf '\r')"* | *"$(printf '\377')"*)
+	fail_check "a raw escape, carriage return or non-text byte reached the output" "$out" ;;
+*) echo "ok: nothing of the server's output reached the terminal raw" ;;
+esac
+ct_run c grep '"action":"start"' /var/log/cutover/audit.jsonl | tail -n 1 |
+    grep -qF 'liar: [emerg] it was not me ?' ||
+    fail_check "the audit record lacks liar's cleaned words" "$(ct_run c tail -n 1 /var/log/cutover/audit.jsonl)"
+is c liar inactive
+expect 1 "start mute, which says nothing" as_deploy c cutover start mute &&
+    has "mute.service failed (stopped again, failed state reset; systemd: Result=exit-code, exit status 1; its journal has nothing of this start)"
+is c mute inactive
 finish
