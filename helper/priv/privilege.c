@@ -70,8 +70,10 @@ static const struct step_caps {
 	{ STEP_UNIT, "unit",
 	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH }, 2,
 	    "read other users' /proc/PID/fd and exe to see that the unit's "
-	    "processes hold its ports; talk to systemd over the connection "
-	    "the step opened as root" },
+	    "processes hold its ports; after a failed start, read its lines "
+	    "in the system journal (root's and group systemd-journal's "
+	    "files); talk to systemd over the connection the step opened as "
+	    "root" },
 	{ STEP_START, "start",
 	    { CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH,
 	    CAP_KILL }, 5,

@@ -1,5 +1,5 @@
 /*
- * sdbus.c - sd-bus by dlopen(), for the steps that drive a unit
+ * sdbus.c - sd-bus and sd-journal by dlopen(), for the steps that drive a unit
  * (sdbus.h says why).  The library is never unloaded: a step exits after
  * its one action.
  */
@@ -12,6 +12,7 @@
 #define LIBSYSTEMD "libsystemd.so.0"
 
 struct sdbus sdbus;
+struct sdjournal sdjournal;
 
 int
 sdbus_load(char *why, size_t whylen)
@@ -32,14 +33,32 @@ sdbus_load(char *why, size_t whylen)
 		FN(wait, "sd_bus_wait"),
 		FN(slot_unref, "sd_bus_slot_unref"),
 		FN(message_read, "sd_bus_message_read"),
+		FN(message_read_array, "sd_bus_message_read_array"),
 		FN(message_unref, "sd_bus_message_unref"),
 		FN(error_free, "sd_bus_error_free"),
 		FN(error_is_set, "sd_bus_error_is_set"),
 #undef FN
 	};
+	static const struct dlapi_fn jfns[] = {
+#define FN(member, symbol) { symbol, offsetof(struct sdjournal, member) }
+		FN(open, "sd_journal_open"),
+		FN(close, "sd_journal_close"),
+		FN(set_data_threshold, "sd_journal_set_data_threshold"),
+		FN(add_match, "sd_journal_add_match"),
+		FN(seek_tail, "sd_journal_seek_tail"),
+		FN(previous, "sd_journal_previous"),
+		FN(get_realtime_usec, "sd_journal_get_realtime_usec"),
+		FN(get_data, "sd_journal_get_data"),
+#undef FN
+	};
 
-	if (sdbus.bus_new != NULL)
+	if (sdbus.bus_new != NULL && sdjournal.open != NULL)
 		return 0;
-	return dlapi_load(LIBSYSTEMD, "libsystemd0", fns,
-	    sizeof(fns) / sizeof(fns[0]), &sdbus, sizeof(sdbus), why, whylen);
+	if (dlapi_load(LIBSYSTEMD, "libsystemd0", fns,
+	    sizeof(fns) / sizeof(fns[0]), &sdbus, sizeof(sdbus), why,
+	    whylen) == -1)
+		return -1;
+	return dlapi_load(LIBSYSTEMD, "libsystemd0", jfns,
+	    sizeof(jfns) / sizeof(jfns[0]), &sdjournal, sizeof(sdjournal), why,
+	    whylen);
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <systemd/sd-bus.h>
+#include <systemd/sd-journal.h>
 
 /* The sd-bus functions unit.c calls, by the names libsystemd gives them. */
 struct sdbus {
@@ -42,6 +43,8 @@ struct sdbus {
 	int (*wait)(sd_bus *, uint64_t);
 	sd_bus_slot *(*slot_unref)(sd_bus_slot *);
 	int (*message_read)(sd_bus_message *, const char *, ...);
+	int (*message_read_array)(sd_bus_message *, char, const void **,
+	    size_t *);
 	sd_bus_message *(*message_unref)(sd_bus_message *);
 	void (*error_free)(sd_bus_error *);
 	int (*error_is_set)(const sd_bus_error *);
@@ -51,9 +54,27 @@ struct sdbus {
 extern struct sdbus sdbus;
 
 /*
+ * The sd-journal functions journal.c calls: the same library, so a failed
+ * start is read in the unit's own words without loading anything more.
+ */
+struct sdjournal {
+	int (*open)(sd_journal **, int);
+	void (*close)(sd_journal *);
+	int (*set_data_threshold)(sd_journal *, size_t);
+	int (*add_match)(sd_journal *, const void *, size_t);
+	int (*seek_tail)(sd_journal *);
+	int (*previous)(sd_journal *);
+	int (*get_realtime_usec)(sd_journal *, uint64_t *);
+	int (*get_data)(sd_journal *, const char *, const void **, size_t *);
+};
+
+/* Filled by sdbus_load() too. */
+extern struct sdjournal sdjournal;
+
+/*
  * dlopen libsystemd.so.0 (the soname: the system's library directories
  * only, a setuid process's loader ignores LD_LIBRARY_PATH) once, and
- * resolve every function above.  Returns 0, or -1 with the reason in WHY.
+ * resolve every function of both tables above.  Returns 0, or -1 with the reason in WHY.
  */
 int sdbus_load(char *why, size_t whylen);
 

@@ -10,8 +10,12 @@
  * Starting: StartUnit(unit, "replace") and the job's JobRemoved signal
  * (its result: done, failed, timeout, canceled, dependency, skipped),
  * then until start_timeout every port held by the unit's processes (exe,
- * users and the unit's cgroup); a failure asks systemd to stop the unit
- * again, so nothing is left half-started.  With a socket handoff, the
+ * users and the unit's cgroup) - unless the unit fails or ends first,
+ * which ends the wait at once; a failure asks systemd to stop the unit
+ * again, so nothing is left half-started, and resets the failed state
+ * its own start left (ResetFailedUnit), so that the next try is not
+ * refused; the failure is told in the unit's own words, its journal's
+ * last lines for that start (below, journal.c).  With a socket handoff, the
  * sockets are offered to the unit's cutover-handoff meanwhile (below).
  * Stopping: StopUnit and its job within stop_timeout, then KillUnit.
  * What starts at boot: unit files enabled, disabled, masked, unmasked.
@@ -40,7 +44,9 @@
 #include "helper/lib/why.h"
 #include "helper/act/holders.h"
 #include "helper/act/svc/impl.h"
+#include "helper/act/svc/journal.h"
 #include "helper/act/svc/sdbus.h"
+#include "helper/act/svc/unitlog.h"
 #include "helper/act/systemd.h"
 #include "helper/act/svc/svc.h"
 
@@ -137,6 +143,96 @@ state_describe(const struct unit_state *us, char *buf, size_t size)
 		    us->main_pid);
 	else
 		snprintf(buf, size, "%s (%s)", us->active, us->sub);
+}
+
+/* ---- a failed start, in the unit's own words ------------------------------ */
+
+#define JOURNAL_WAIT 1.0    /* seconds journald may lag behind a failure */
+
+/* The unit has failed or ended (or waits to restart): its start is over. */
+static bool
+state_ended(const struct unit_state *us)
+{
+	return strcmp(us->active, "failed") == 0 ||
+	    strcmp(us->active, "inactive") == 0 ||
+	    strcmp(us->active, "deactivating") == 0 ||
+	    strcmp(us->sub, "auto-restart") == 0;
+}
+
+/* The unit's InvocationID, 32 hex digits, or "" when it has none. */
+static void
+unit_invocation(sd_bus *b, const char *path, char *hex, size_t size)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	const void *id;
+	size_t n = 0, i;
+
+	hex[0] = '\0';
+	if (size >= 33 && sdbus.get_property(b, SD_DEST, path, SD_UNIT,
+	    "InvocationID", &e, &m, "ay") >= 0 &&
+	    sdbus.message_read_array(m, 'y', &id, &n) >= 0 && n == 16)
+		for (i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x",
+			    ((const unsigned char *)id)[i]);
+	sdbus.message_unref(m);
+	sdbus.error_free(&e);
+}
+
+static void unit_undo(const struct service *svc, char *note, size_t size);
+
+/*
+ * SVC's unit failed or ended during its start: cutover has systemd stop
+ * it again and resets the failed state it left (unit_undo), then says
+ * why in the unit's own words: the last lines of its journal for this
+ * start (since SINCE_USEC, when systemd does not say which start), or
+ * when there are none, what systemd says (Result=, ExecMainStatus).
+ * Never a guess.  Into WHY.
+ */
+static void
+failed_start(sd_bus *b, const char *path, const struct service *svc,
+    uint64_t since_usec, char *why, size_t whylen)
+{
+	char lines[UNITLOG_LINES][UNITLOG_LINE_MAX], inv[40], result[32],
+	    err[200], note[300];
+	struct unitlog_exit ex = { .result = result };
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int n;
+
+	/* read before the stop and the reset, which are a new chapter */
+	unit_invocation(b, path, inv, sizeof(inv));
+	(void)unit_string(b, path, SD_SERVICE, "Result", result,
+	    sizeof(result));
+	if (sdbus.get_property_trivial(b, SD_DEST, path, SD_SERVICE,
+	    "ExecMainCode", &e, 'i', &ex.code) < 0)
+		ex.code = 0;
+	sdbus.error_free(&e);
+	if (sdbus.get_property_trivial(b, SD_DEST, path, SD_SERVICE,
+	    "ExecMainStatus", &e, 'i', &ex.status) < 0)
+		ex.code = 0;
+	sdbus.error_free(&e);
+	n = journal_unit_tail(svc->unit, inv, since_usec, JOURNAL_WAIT, lines,
+	    UNITLOG_LINES, err, sizeof(err));
+	unit_undo(svc, note, sizeof(note));
+	unitlog_say(why, whylen, svc->unit, note, lines, n > 0 ? (size_t)n : 0,
+	    &ex);
+	if (n == -1) {
+		size_t len = strlen(why);
+
+		snprintf(why + len, whylen - len, " (%s)", err);
+	}
+}
+
+/* Wall-clock microseconds SECONDS ago: where a start's journal begins. */
+static uint64_t
+usec_ago(double seconds)
+{
+	struct timespec ts;
+	double now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - seconds;
+	return now > 0 ? (uint64_t)(now * 1e6) : 0;
 }
 
 /* ---- the socket handoff ---------------------------------------------------- */
@@ -507,6 +603,9 @@ unit_launch_free(struct svc_launch *l)
 
 static void unit_undo_start(const struct service *svc, char *why,
     size_t whylen);
+static int start_outcome(sd_bus *b, const char *path,
+    const struct svc_launch *l, const struct systemd_job *w, bool ended,
+    double seconds, char *why, size_t whylen);
 
 static int
 unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
@@ -516,7 +615,7 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 	double start = monotonic_seconds();
 	struct unit_state us;
 	struct systemd_job w;
-	char path[256], state[128];
+	char path[256];
 	bool ended;
 	sd_bus *b;
 	int st;
@@ -542,10 +641,32 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 	offer_end();
 	if (st == EXIT_FAILED)
 		return st;
+	return start_outcome(b, path, l, &w, ended, rep->seconds, why, whylen);
+}
+
+/*
+ * How the start job W of L's unit at PATH ended (ENDED: whether it did,
+ * SECONDS after it began): EXIT_DONE, or EXIT_FAILED with WHY, the unit
+ * stopped again where it ran.
+ */
+static int
+start_outcome(sd_bus *b, const char *path, const struct svc_launch *l,
+    const struct systemd_job *w, bool ended, double seconds, char *why,
+    size_t whylen)
+{
+	const struct service *svc = l->svc;
+	struct unit_state us;
+	char state[128];
+	bool done = ended && strcmp(w->result, "done") == 0;
+
 	(void)unit_read(b, path, &us);
 	state_describe(&us, state, sizeof(state));
-	if (ended && strcmp(w.result, "done") == 0 && l->nhandoff > 0 &&
-	    !offer.taken) {
+	if ((done && l->nhandoff > 0 && !offer.taken && state_ended(&us)) ||
+	    (ended && !done && strcmp(us.active, "failed") == 0)) {
+		/* it ran and failed (its job, or before its helper asked for
+		   the sockets): its own words say why, not the job's */
+		failed_start(b, path, svc, usec_ago(seconds + 1), why, whylen);
+	} else if (done && l->nhandoff > 0 && !offer.taken) {
 		snprintf(why, whylen, "systemd started %s, but it did not take "
 		    "the port's socket from cutover%s%s (its ExecStart= must "
 		    "run %s: cutover(8), SOCKET HANDOFF UNDER SYSTEMD); the unit "
@@ -557,9 +678,9 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 		    "(its job was still running; the unit was %s)", svc->unit,
 		    l->timeout, state);
 		unit_undo_start(svc, why, whylen);
-	} else if (strcmp(w.result, "done") != 0)
+	} else if (!done)
 		snprintf(why, whylen, "systemd could not start %s: its job %s; "
-		    "the unit is %s; see journalctl -u %s", svc->unit, w.result,
+		    "the unit is %s; see journalctl -u %s", svc->unit, w->result,
 		    state, svc->unit);
 	else
 		return EXIT_DONE;
@@ -567,41 +688,92 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 }
 
 /*
+ * The failed state that this start left on SVC's unit: reset
+ * (ResetFailedUnit), so that the next switch's pre-flight, which refuses
+ * a failed unit, does not lock out a caller who has fixed the cause.
+ * Only a start cutover ran, in this step: a unit that failed before is
+ * still refused (switch.c).  The failure's words stay in the journal,
+ * the step's result and its audit record.  Whether it was reset.
+ */
+static bool
+reset_failed(sd_bus *b, const struct service *svc)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	struct unit_state us;
+	char path[256], err[200];
+	int r;
+
+	if (unit_path(b, svc, path, sizeof(path), err, sizeof(err)) != 0 ||
+	    unit_read(b, path, &us) == -1 || strcmp(us.active, "failed") != 0)
+		return false;
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
+	    "ResetFailedUnit", &e, NULL, "s", svc->unit);
+	sdbus.error_free(&e);
+	return r >= 0;
+}
+
+/*
  * After a failed start: ask systemd to stop the unit again (that also
  * cancels a start job still running), so that no failure leaves it
- * half-started.  Says what became of it after WHY.
+ * half-started, and reset the failed state it left.  NOTE says what
+ * became of it: "stopped again, failed state reset".
  */
 static void
-unit_undo_start(const struct service *svc, char *why, size_t whylen)
+unit_undo(const struct service *svc, char *note, size_t size)
 {
 	struct systemd_job w;
-	char err[256];
-	size_t len = strlen(why);
+	char err[200];
 	sd_bus *b = systemd_held(err, sizeof(err));
 	bool ended;
 	int st;
 
-	if (b == NULL)
+	if (b == NULL) {
+		snprintf(note, size, "not stopped again: %s", err);
 		return;
+	}
 	st = run_job(b, "StopUnit", svc, monotonic_seconds() +
 	    svc->stop_timeout, &w, &ended, err, sizeof(err));
 	if (st == 0 && ended && strcmp(w.result, "done") == 0)
-		snprintf(why + len, whylen - len, "; cutover had systemd stop "
-		    "%s again", svc->unit);
+		snprintf(note, size, "stopped again%s", reset_failed(b, svc) ?
+		    ", failed state reset" : "");
 	else
-		snprintf(why + len, whylen - len, "; cutover asked systemd to "
-		    "stop %s again, which did not finish (%s): see systemctl "
-		    "status %s", svc->unit, st == EXIT_FAILED ? err :
-		    !ended ? "still running" : w.result, svc->unit);
+		snprintf(note, size, "cutover asked systemd to stop it again, "
+		    "which did not finish (%s): see systemctl status %s",
+		    st == EXIT_FAILED ? err : !ended ? "still running" :
+		    w.result, svc->unit);
+}
+
+/* unit_undo, its note after WHY. */
+static void
+unit_undo_start(const struct service *svc, char *why, size_t whylen)
+{
+	char note[300];
+	size_t len = strlen(why);
+
+	unit_undo(svc, note, sizeof(note));
+	snprintf(why + len, whylen - len, "; %s: %s", svc->unit, note);
+}
+
+/* The unit at PATH has failed or ended: its start will not serve. */
+static bool
+unit_gone(sd_bus *b, const char *path)
+{
+	struct unit_state us;
+
+	memset(&us, 0, sizeof(us));
+	return unit_string(b, path, SD_UNIT, "ActiveState", us.active,
+	    sizeof(us.active)) == 0 && unit_string(b, path, SD_UNIT,
+	    "SubState", us.sub, sizeof(us.sub)) == 0 && state_ended(&us);
 }
 
 /*
  * Until L's ports are held by the unit's processes (1), cannot be read
- * (-1), or L->timeout passed (0); STATE says how they were last seen.
+ * (-1), the unit at PATH has failed or ended (-2: at once, not at the
+ * timeout), or L->timeout passed (0); STATE says how they were last seen.
  */
 static int
-poll_ports(const struct svc_launch *l, struct svc_started *rep, char *state,
-    size_t len)
+poll_ports(sd_bus *b, const char *path, const struct svc_launch *l,
+    struct svc_started *rep, char *state, size_t len)
 {
 	struct holders *h = malloc(sizeof(*h));
 	double deadline = monotonic_seconds() + l->timeout;
@@ -613,8 +785,13 @@ poll_ports(const struct svc_launch *l, struct svc_started *rep, char *state,
 		return -1;
 	}
 	while ((ready = svc_ports_ready(l, h, rep, state, len)) == 0 &&
-	    monotonic_seconds() < deadline)
+	    monotonic_seconds() < deadline) {
+		if (unit_gone(b, path)) {
+			ready = -2;
+			break;
+		}
 		svc_poll_pause(&pause);
+	}
 	free(h);
 	return ready;
 }
@@ -639,10 +816,19 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 		return st;
 	}
 	seen.timeout = l->timeout > waited ? l->timeout - waited : 0.1;
-	st = poll_ports(&seen, rep, state, sizeof(state));
+	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) != 0) {
+		unit_undo_start(svc, why, whylen);
+		return st;
+	}
+	st = poll_ports(b, path, &seen, rep, state, sizeof(state));
 	rep->seconds = waited + (monotonic_seconds() - ready_from);
-	if (unit_path(b, svc, path, sizeof(path), why, whylen) != 0 ||
-	    unit_read(b, path, &us) == -1) {
+	if (st == -2) {
+		/* failed or ended before it served: at once, in its words */
+		failed_start(b, path, svc, usec_ago(rep->seconds + 1), why,
+		    whylen);
+		return EXIT_FAILED;
+	}
+	if (unit_read(b, path, &us) == -1) {
 		memset(&us, 0, sizeof(us));
 		snprintf(us.active, sizeof(us.active), "?");
 	}
