@@ -216,7 +216,7 @@ SAN_UNIT_TESTS   := $(SAN)/unit-tests
 # The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
 # tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
 # target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
-FUZZ_TARGETS     := policy argv audit verdict
+FUZZ_TARGETS     := policy argv audit verdict certdate
 FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
@@ -452,6 +452,7 @@ FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 # only the objects it uses
 FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
+	helper/verify/certdate.c \
 	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
