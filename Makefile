@@ -87,11 +87,13 @@ BUILD := build
 # llvm-symbolizer, which clang's sanitizers run to name a report's frames
 # (clang only recommends it); without it tests/fuzz/lsan.supp, which names
 # libconfig's functions, matches nothing and a known libconfig leak fails
-# the fuzz-run layer on a fresh machine.
+# the fuzz-run layer on a fresh machine.  openssl: the HTTPS checks'
+# system tests make a test CA and certificates (t-verify.sh,
+# t-verify-tls.sh); a minbase root with --no-install-recommends has none.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev check \
 	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
-	clang libclang-rt-14-dev llvm
+	clang libclang-rt-14-dev llvm openssl
 
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,

@@ -697,7 +697,7 @@ judge_render_metrics(const struct check *c, const struct verify_result *r,
 	    "response (0: none arrived).", v);
 	snprintf(v, sizeof(v), "%.1f", r->http_version / 10.0);
 	put_metric(out, c, "http_version", "The HTTP version of the last "
-	    "response: 1.1, 2, ... (0: none arrived).", v);
+	    "response: 1.0, 1.1, 2.0 or 3.0 (0: none arrived).", v);
 	snprintf(v, sizeof(v), "%.3f", r->seconds);
 	put_metric(out, c, "duration_seconds", "How long the last attempt "
 	    "took, redirects included.", v);

@@ -81,8 +81,9 @@ bool judge_warning(const struct verify_result *);
 
 /*
  * Worth another attempt within `within`: the server is not ready yet
- * (refused, reset, timed out, or 502/503/504).  Any other answer is a
- * definite one, and ends the wait at once.
+ * (refused, reset, timed out, or 502/503/504; VERIFY_CONNECT also holds a
+ * name not resolved yet, which is waited for too).  Any other answer is
+ * a definite one, and ends the wait at once.
  */
 bool judge_not_ready(const struct verify_result *);
 

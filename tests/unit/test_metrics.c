@@ -164,7 +164,7 @@ START_TEST(metrics_of_a_pass_exactly)
 	    "# HELP cutover_check_http_status The HTTP status of the last response (0: none arrived).\n"
 	    "# TYPE cutover_check_http_status gauge\n"
 	    "cutover_check_http_status{check=\"homepage\"} 200\n"
-	    "# HELP cutover_check_http_version The HTTP version of the last response: 1.1, 2, ... (0: none arrived).\n"
+	    "# HELP cutover_check_http_version The HTTP version of the last response: 1.0, 1.1, 2.0 or 3.0 (0: none arrived).\n"
 	    "# TYPE cutover_check_http_version gauge\n"
 	    "cutover_check_http_version{check=\"homepage\"} 1.1\n"
 	    "# HELP cutover_check_duration_seconds How long the last attempt took, redirects included.\n"
