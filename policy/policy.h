@@ -105,7 +105,8 @@ struct check {
 	const char *sha256;         /* lower-case hex, or NULL */
 	const char *header;         /* "Name: value", or NULL */
 	double timeout;             /* seconds per attempt */
-	double within;              /* seconds of retrying; 0: one attempt */
+	double within;              /* seconds of waiting for a server not
+	                             * ready yet; 0: one attempt */
 	bool follow;                /* follow redirects on the same host */
 	long long max_body;         /* bytes */
 	/* where to connect instead of the URL's host: an address literal
