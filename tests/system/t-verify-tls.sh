@@ -6,7 +6,8 @@
 # CA and a server certificate for www.example.org (20 days) are made here
 # with openssl; nginx serves them with http2 and a page that answers 500.
 #
-# Shown: connect_to + ca_file passes over HTTP/2 and reports the expiry
+# Shown: connect_to + ca_file passes over HTTP/2 and reports the expiry,
+# to 127.0.0.1 and to [::1]
 # (also after a redirect followed on the same connection);
 # without ca_file the certificate is not trusted; a wrong pinned_key
 # fails, the right one passes; cert_min_days above the days left fails
@@ -110,6 +111,7 @@ http {
 	types { text/html html; }
 	server {
 		listen 127.0.0.1:$port ssl http2;
+		listen [::1]:$port ssl http2;
 		server_name www.example.org;
 		ssl_certificate $dir/server.pem;
 		ssl_certificate_key $dir/server.key;
@@ -164,6 +166,7 @@ ca="ca_file = \"$cadir/ca.pem\";"
 fall='contains = "Fall collection";'
 checks="  tls = { url = \"$url\"; $to $ca $fall };
   noca = { url = \"$url\"; $to $fall };
+  v6 = { url = \"$url\"; connect_to = \"[::1]:$port\"; $ca $fall };
   pinright = { url = \"$url\"; $to $ca pinned_key = \"$pin\"; };
   pinwrong = { url = \"$url\"; $to $ca pinned_key = \"$wrong_pin\"; };
   dayslow = { url = \"$url\"; $to $ca cert_min_days = 10; };
@@ -172,7 +175,7 @@ checks="  tls = { url = \"$url\"; $to $ca $fall };
   moved = { url = \"${url}moved\"; $to $ca follow = true; cert_min_days = 10; };
   broken = { url = \"${url}broken\"; $to $ca within = 10.0; };
   late = { url = \"$url\"; $to $ca $fall within = 10.0; };"
-names='"tls", "noca", "pinright", "pinwrong", "dayslow", "dayshigh", "unsafeca", "moved", "broken", "late"'
+names='"tls", "v6", "noca", "pinright", "pinwrong", "dayslow", "dayshigh", "unsafeca", "moved", "broken", "late"'
 # sed: each line of $checks after homepage's; deploy may run them all
 sed_checks=$(printf '%s\n' "$checks" | sed 's/[|&]/\\&/g; s/$/\\/')
 write_policy "s|^  homepage = .*\$|&\\
@@ -215,6 +218,11 @@ printf '%s\n' "$out" | grep -qx "cutover_check_cert_expiry_seconds{check=\"tls\"
 	fail_check "tls, prometheus: cutover_check_cert_expiry_seconds" "$out"
 printf '%s\n' "$out" | grep -qx 'cutover_check_http_version{check="tls"} 2.0' ||
 	fail_check "tls, prometheus: cutover_check_http_version" "$out"
+
+# connect_to an IPv6 address: the same, over ::1
+v 0 v6 && has "v6 OK: 200, " out "v6 passes" && has ", HTTP/2, certificate expires" out "v6: HTTP/2"
+tail -n 1 "$dir/access.log" | grep -q '^::1 ' ||
+	fail_check "v6: nginx logged the request from ::1" "$(tail -n 1 "$dir/access.log")"
 
 # without ca_file: the system's CAs do not know the test CA
 v 1 noca && has "noca FAILED: TLS failed: " out "noca: the certificate is not trusted"
