@@ -146,7 +146,7 @@ run_nginx() {
 }
 
 started=
-for try in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	port=$(free_port)
 	write_nginx_conf
 	if run_nginx; then
