@@ -87,11 +87,13 @@ BUILD := build
 # llvm-symbolizer, which clang's sanitizers run to name a report's frames
 # (clang only recommends it); without it tests/fuzz/lsan.supp, which names
 # libconfig's functions, matches nothing and a known libconfig leak fails
-# the fuzz-run layer on a fresh machine.
+# the fuzz-run layer on a fresh machine.  openssl: the HTTPS checks'
+# system tests make a test CA and certificates (t-verify.sh,
+# t-verify-tls.sh); a minbase root with --no-install-recommends has none.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev check \
 	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
-	clang libclang-rt-14-dev llvm
+	clang libclang-rt-14-dev llvm openssl
 
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,
@@ -216,7 +218,7 @@ SAN_UNIT_TESTS   := $(SAN)/unit-tests
 # The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
 # tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
 # target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
-FUZZ_TARGETS     := policy argv audit verdict listens
+FUZZ_TARGETS     := policy argv audit verdict listens certdate
 FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
@@ -452,7 +454,8 @@ FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 # only the objects it uses
 FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
-	helper/act/switch/listens.c tests/fuzz/json_check.c
+	helper/act/switch/listens.c helper/verify/certdate.c \
+	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all

@@ -358,6 +358,21 @@ effect_stop(struct strbuf *sb, const struct service *svc)
 	sb_after_timeout(sb, svc);
 }
 
+/* What an https check asks of the certificate, and whom it trusts. */
+static void
+effect_tls(struct strbuf *sb, const struct check *chk)
+{
+	if (chk->pinned_key != NULL)
+		sb_puts(sb, " and a pinned server key");
+	if (chk->cert_min_days > 0)
+		sb_printf(sb, " and a certificate valid %d more days",
+		    chk->cert_min_days);
+	if (chk->ca_file != NULL) {
+		sb_puts(sb, ", trusting only the CAs of ");
+		sb_word(sb, chk->ca_file);
+	}
+}
+
 /*
  * What a check asks of the response, after the name the caller types
  * ("verify homepage: check ..."), so explain, list and a switch's steps
@@ -371,6 +386,12 @@ effect_verify(struct strbuf *sb, const struct check *chk)
 	sb_word(sb, chk->name);
 	sb_puts(sb, ": check ");
 	sb_word(sb, chk->url);
+	if (chk->connect_host != NULL) {
+		/* where the requests go is part of what is granted */
+		sb_printf(sb, " at %s", chk->connect_host);
+		if (chk->connect_port > 0)
+			sb_printf(sb, ":%d", chk->connect_port);
+	}
 	sb_printf(sb, " for status %d", chk->status);
 	if (chk->contains != NULL) {
 		sb_puts(sb, " and body containing ");
@@ -384,10 +405,11 @@ effect_verify(struct strbuf *sb, const struct check *chk)
 		sb_puts(sb, " and header ");
 		sb_quoted(sb, chk->header);
 	}
+	effect_tls(sb, chk);
 	if (chk->follow)
 		sb_puts(sb, ", following redirects on the same host");
 	if (chk->within > 0) {
-		sb_puts(sb, ", retrying for up to ");
+		sb_puts(sb, ", waiting for a server not ready up to ");
 		sb_seconds(sb, chk->within);
 	} else
 		sb_puts(sb, ", one attempt");

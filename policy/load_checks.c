@@ -2,8 +2,11 @@
  * load_checks.c - the checks section: content checks `cutover verify` may
  * run.  Only the form is checked here; verify runs them without privilege.
  */
+#include <arpa/inet.h>
+
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/load.h"
@@ -18,6 +21,12 @@ static const struct key check_keys[] = {
 	{ "within", K_SECONDS, 0, 3600, false, "within = 10.0;" },
 	{ "follow", K_BOOL, 0, 0, false, "follow = true;" },
 	{ "max_body", K_INT, 1, 1073741824, false, "max_body = 1048576;" },
+	{ "connect_to", K_STRING, 0, 0, false, "connect_to = \"127.0.0.1\";" },
+	{ "ca_file", K_PATH, 0, 0, false,
+	    "ca_file = \"/etc/ssl/certs/ssl-cert-snakeoil.pem\";" },
+	{ "pinned_key", K_STRING, 0, 0, false, "pinned_key = \"sha256//<44 "
+	    "characters of base64>\";" },
+	{ "cert_min_days", K_INT, 1, 3650, false, "cert_min_days = 14;" },
 	{ NULL, 0, 0, 0, false, NULL }
 };
 
@@ -79,6 +88,85 @@ sha256_lower(struct build *b, const char *hex)
 	return build_strdup(b, buf);
 }
 
+/*
+ * "ADDR", "ADDR:PORT", "[V6]" or "[V6]:PORT": an address literal, never a
+ * name.  A name would be resolved by whoever answers DNS on the day; an
+ * address is exactly what root wrote.  Any address, not only loopback:
+ * the URL may already name any host, so this reaches no further, and a
+ * site may listen on this host's public address only.  HOST gets the
+ * address as curl's CONNECT_TO wants it (a v6 one in brackets).
+ */
+static const char *
+connect_to_problem(const char *s, char *host, size_t hostsize, int *port)
+{
+	unsigned char addr[16];
+	const char *end, *colon = strrchr(s, ':');
+	char *stop;
+	long n;
+
+	*port = 0;
+	if (s[0] == '[') {
+		if ((end = strchr(s, ']')) == NULL)
+			return "has a '[' without its ']'";
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL)
+			return "has something after ']' that is not \":PORT\"";
+		snprintf(host, hostsize, "%.*s", (int)(end - s - 1), s + 1);
+		if (inet_pton(AF_INET6, host, addr) != 1)
+			return "is not an IPv6 address in brackets";
+		snprintf(host, hostsize, "%.*s", (int)(end - s + 1), s);
+	} else if (colon != NULL && strchr(s, ':') != colon) {
+		/* more than one ':': a bare IPv6 address, no port */
+		colon = NULL;
+		if (inet_pton(AF_INET6, s, addr) != 1)
+			return "is not an IPv4 or IPv6 address";
+		snprintf(host, hostsize, "[%s]", s);
+	} else {
+		snprintf(host, hostsize, "%.*s", (int)(colon ? colon - s :
+		    (long)strlen(s)), s);
+		if (inet_pton(AF_INET, host, addr) != 1)
+			return "is not an IPv4 or IPv6 address (a name is "
+			    "not accepted: DNS would choose the host)";
+	}
+	if (colon == NULL)
+		return NULL;
+	n = strtol(colon + 1, &stop, 10);
+	if (!isdigit((unsigned char)colon[1]) || *stop != '\0' || n < 1 ||
+	    n > 65535)
+		return "has a port that is not a number from 1 to 65535";
+	*port = (int)n;
+	return NULL;
+}
+
+static bool
+is_base64(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '+' || ch == '/';
+}
+
+/* curl's CURLOPT_PINNEDPUBLICKEY form: "sha256//B64[;sha256//B64]...",
+ * each B64 the 44 characters of a SHA-256 digest. */
+static bool
+pinned_key_ok(const char *s)
+{
+	size_t i;
+
+	for (;;) {
+		if (strncmp(s, "sha256//", 8) != 0)
+			return false;
+		for (s += 8, i = 0; i < 43; i++)
+			if (!is_base64(s[i]))
+				return false;
+		if (s[43] != '=')
+			return false;
+		s += 44;
+		if (*s == '\0')
+			return true;
+		if (*s++ != ';')
+			return false;
+	}
+}
+
 static const char *
 optional_string(struct build *b, const config_setting_t *g, const char *key)
 {
@@ -87,6 +175,58 @@ optional_string(struct build *b, const config_setting_t *g, const char *key)
 	if (config_setting_lookup_string(g, key, &s) != CONFIG_TRUE)
 		return NULL;
 	return build_strdup(b, s);
+}
+
+static void
+connect_to_value(struct build *b, const char *file, const config_setting_t *g,
+    struct check *c)
+{
+	const char *s, *why;
+	char host[64];
+
+	if ((s = optional_string(b, g, "connect_to")) == NULL)
+		return;
+	if ((why = connect_to_problem(s, host, sizeof(host),
+	    &c->connect_port)) != NULL) {
+		build_error(b, file, config_setting_get_member(g, "connect_to"),
+		    "connect_to of check %s %s, e.g. connect_to = "
+		    "\"127.0.0.1\"; or \"[::1]:8443\";", c->name, why);
+		return;
+	}
+	c->connect_host = build_strdup(b, host);
+}
+
+/* Keys that only an https URL has a use for. */
+static void
+https_only(struct build *b, const char *file, const config_setting_t *g,
+    const struct check *c, const char *key)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+
+	if (s != NULL && c->url != NULL && strncmp(c->url, "https://", 8) != 0)
+		build_error(b, file, s, "%s of check %s needs an https:// url "
+		    "(there is no certificate over http)", key, c->name);
+}
+
+static void
+tls_values(struct build *b, const char *file, const config_setting_t *g,
+    struct check *c)
+{
+	connect_to_value(b, file, g, c);
+	c->ca_file = optional_string(b, g, "ca_file");
+	c->pinned_key = optional_string(b, g, "pinned_key");
+	if (c->pinned_key && !pinned_key_ok(c->pinned_key))
+		build_error(b, file, config_setting_get_member(g, "pinned_key"),
+		    "pinned_key of check %s must be \"sha256//\" and the 44 "
+		    "characters of base64 of the key's SHA-256 (several: "
+		    "separated by ';'), as `openssl pkey -pubin -outform der "
+		    "| openssl dgst -sha256 -binary | base64` prints it",
+		    c->name);
+	c->cert_min_days = 0;
+	config_setting_lookup_int(g, "cert_min_days", &c->cert_min_days);
+	https_only(b, file, g, c, "ca_file");
+	https_only(b, file, g, c, "pinned_key");
+	https_only(b, file, g, c, "cert_min_days");
 }
 
 static void
@@ -119,6 +259,7 @@ check_values(struct build *b, const char *file, const config_setting_t *g,
 	c->follow = key_bool(g, "follow", false);
 	config_setting_lookup_int64(g, "max_body", &max_body);
 	c->max_body = max_body;
+	tls_values(b, file, g, c);
 }
 
 static void

@@ -105,9 +105,19 @@ struct check {
 	const char *sha256;         /* lower-case hex, or NULL */
 	const char *header;         /* "Name: value", or NULL */
 	double timeout;             /* seconds per attempt */
-	double within;              /* seconds of retrying; 0: one attempt */
+	double within;              /* seconds of waiting for a server not
+	                             * ready yet; 0: one attempt */
 	bool follow;                /* follow redirects on the same host */
 	long long max_body;         /* bytes */
+	/* where to connect instead of the URL's host: an address literal
+	 * ("[v6]" bracketed, as curl's CONNECT_TO wants it), NULL: the URL's
+	 * host; the Host header, SNI and the certificate's name stay the
+	 * URL's */
+	const char *connect_host;
+	int connect_port;           /* 0: the URL's port */
+	const char *ca_file;        /* https: NULL, the system's CAs */
+	const char *pinned_key;     /* https: "sha256//...[;...]", or NULL */
+	int cert_min_days;          /* https: 0, expiry not checked */
 };
 
 /*

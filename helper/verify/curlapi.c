@@ -30,6 +30,8 @@ curlapi_load(char *why, size_t whylen)
 		FN(url_get, "curl_url_get"),
 		FN(url_cleanup, "curl_url_cleanup"),
 		FN(free, "curl_free"),
+		FN(slist_append, "curl_slist_append"),
+		FN(slist_free_all, "curl_slist_free_all"),
 #undef FN
 	};
 

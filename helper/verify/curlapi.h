@@ -33,6 +33,8 @@ struct curlapi {
 	CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
 	void (*url_cleanup)(CURLU *);
 	void (*free)(void *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
 };
 
 /* Filled by curlapi_load(); all NULL before. */

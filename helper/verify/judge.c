@@ -9,17 +9,68 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "helper/exitcodes.h"
+#include "helper/verify/certdate.h"
 #include "helper/verify/judge.h"
 
 /* Shown of a hash that differs: enough to tell, short enough for a line. */
 #define HASH_SHOWN 12
 
+#define DAY 86400LL
+
 bool
 judge_passed(const struct verify_result *r)
 {
 	return r->error == VERIFY_OK && r->diffs == 0 && r->attempts > 0;
+}
+
+bool
+judge_warning(const struct verify_result *r)
+{
+	return r->error == VERIFY_OK && r->diffs == VERIFY_DIFF_CERT &&
+	    r->attempts > 0 && r->cert_left >= 0;
+}
+
+bool
+judge_not_ready(const struct verify_result *r)
+{
+	switch (r->error) {
+	case VERIFY_TIMEOUT:
+	case VERIFY_CONNECT:
+	case VERIFY_RESET:
+		return true;
+	case VERIFY_OK:
+		return (r->diffs & VERIFY_DIFF_STATUS) && (r->status == 502 ||
+		    r->status == 503 || r->status == 504);
+	default:
+		return false;
+	}
+}
+
+void
+judge_cert(const struct check *c, long long expiry, long long now,
+    struct verify_result *r)
+{
+	if (r->error != VERIFY_OK)
+		return;
+	/* a clock outside X.509's years tells no days left */
+	if (now < 0 || now > CERTDATE_MAX)
+		expiry = 0;
+	r->cert_expiry = expiry > 0 && expiry <= CERTDATE_MAX ? expiry : 0;
+	r->cert_left = r->cert_expiry ? r->cert_expiry - now : 0;
+	if (c->cert_min_days <= 0)
+		return;
+	if (r->cert_expiry == 0) {
+		/* asked, and not known: fail closed */
+		judge_set_error(r, VERIFY_TLS, "the certificate's expiry date "
+		    "is not known (libcurl gave none, or not in the form "
+		    "\"Dec 27 14:06:12 2026 GMT\")");
+		return;
+	}
+	if (r->cert_left < c->cert_min_days * DAY)
+		r->diffs |= VERIFY_DIFF_CERT;
 }
 
 void
@@ -54,7 +105,20 @@ possible_diffs(const struct check *c)
 {
 	return VERIFY_DIFF_STATUS | (c->header ? VERIFY_DIFF_HEADER : 0) |
 	    (c->contains ? VERIFY_DIFF_CONTAINS : 0) |
-	    (c->sha256 ? VERIFY_DIFF_SHA256 : 0);
+	    (c->sha256 ? VERIFY_DIFF_SHA256 : 0) |
+	    (c->cert_min_days > 0 ? VERIFY_DIFF_CERT : 0);
+}
+
+static bool
+is_https(const struct check *c)
+{
+	return strncmp(c->url, "https://", 8) == 0;
+}
+
+static bool
+known_version(int v)
+{
+	return v == 10 || v == 11 || v == 20 || v == 30;
 }
 
 void
@@ -87,6 +151,17 @@ judge_sanitize(struct verify_result *r, const struct check *c)
 	r->header_seen = r->header_seen != 0;
 	if (r->sha256[0] != '\0' && !is_hash(r->sha256))
 		r->sha256[0] = '\0';
+	if (!known_version(r->http_version))
+		r->http_version = 0;
+	/* a certificate only over https; and then its date in X.509's range,
+	 * and within one such range of now */
+	if (!is_https(c) || r->cert_expiry <= 0 || r->cert_expiry > CERTDATE_MAX ||
+	    r->cert_left < -CERTDATE_MAX || r->cert_left > CERTDATE_MAX)
+		r->cert_expiry = r->cert_left = 0;
+	if (r->error == VERIFY_OK && (r->diffs & VERIFY_DIFF_CERT) &&
+	    r->cert_expiry == 0)
+		judge_set_error(r, VERIFY_INTERNAL, "the check's process "
+		    "sent a malformed result");
 }
 
 /* ---- judging ------------------------------------------------------------ */
@@ -324,6 +399,67 @@ put_hash(struct strbuf *sb, const char *hex)
 	sb_printf(sb, "%.*s...", HASH_SHOWN, hex);
 }
 
+static const char *
+version_name(int v)
+{
+	switch (v) {
+	case 10: return "HTTP/1.0";
+	case 11: return "HTTP/1.1";
+	case 20: return "HTTP/2";
+	case 30: return "HTTP/3";
+	}
+	return NULL;
+}
+
+/* Whole days left, rounded down (a certificate 1 s past is -1 day). */
+static long long
+days_left(const struct verify_result *r)
+{
+	return r->cert_left >= 0 ? r->cert_left / DAY :
+	    -((-r->cert_left + DAY - 1) / DAY);
+}
+
+/* "2027-03-01"; "?" for a date gmtime cannot say (none in range). */
+static void
+put_date(struct strbuf *sb, long long epoch, bool with_time)
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL) {
+		sb_puts(sb, "?");
+		return;
+	}
+	sb_printf(sb, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday);
+	if (with_time)
+		sb_printf(sb, "T%02d:%02d:%02dZ", tm.tm_hour, tm.tm_min,
+		    tm.tm_sec);
+}
+
+/* "certificate expires 2027-03-01 (83 days)" */
+static void
+put_cert(struct strbuf *sb, const struct verify_result *r)
+{
+	long long days = days_left(r);
+
+	sb_puts(sb, "certificate expires ");
+	put_date(sb, r->cert_expiry, false);
+	sb_printf(sb, " (%lld day%s)", days, days == 1 || days == -1 ? "" : "s");
+}
+
+/* ", HTTP/2, certificate expires ..." of the last response, if known. */
+static void
+put_protocol(struct strbuf *sb, const struct verify_result *r)
+{
+	if (version_name(r->http_version) != NULL)
+		sb_printf(sb, ", %s", version_name(r->http_version));
+	if (r->cert_expiry > 0) {
+		sb_puts(sb, ", ");
+		put_cert(sb, r);
+	}
+}
+
 /* The differences of a response that arrived whole. */
 static void
 put_diffs(struct strbuf *sb, const struct check *c,
@@ -363,6 +499,12 @@ put_diffs(struct strbuf *sb, const struct check *c,
 		put_hash(sb, r->sha256);
 		sb_puts(sb, ", expected ");
 		put_hash(sb, c->sha256);
+		sep = "; ";
+	}
+	if (r->diffs & VERIFY_DIFF_CERT) {
+		sb_puts(sb, sep);
+		put_cert(sb, r);
+		sb_printf(sb, ", cert_min_days is %d", c->cert_min_days);
 	}
 }
 
@@ -375,6 +517,7 @@ put_error(struct strbuf *sb, const struct check *c,
 		[VERIFY_TLS] = "TLS failed: ",
 		[VERIFY_OFFSITE] = "redirect to another host, not followed: ",
 		[VERIFY_TRANSFER] = "transfer failed: ",
+		[VERIFY_RESET] = "connection reset: ",
 		[VERIFY_INTERNAL] = "could not run the check: ",
 	};
 
@@ -413,6 +556,7 @@ put_passed(struct strbuf *sb, const struct check *c,
 		put_header_name(sb, c->header);
 		sb_puts(sb, " matches");
 	}
+	put_protocol(sb, r);
 	if (r->attempts > 1)
 		sb_printf(sb, ", after %d attempts in %.1f s", r->attempts,
 		    r->elapsed);
@@ -427,9 +571,13 @@ put_failed(struct strbuf *sb, const struct check *c,
 		put_error(sb, c, r);
 	else
 		put_diffs(sb, c, r);
-	if (c->within > 0 && r->attempts > 0 && r->error != VERIFY_INTERNAL)
-		sb_printf(sb, " (timed out after %d attempt%s in %.1f s)",
-		    r->attempts, r->attempts == 1 ? "" : "s", r->elapsed);
+	if (c->within <= 0 || r->attempts <= 0 || r->error == VERIFY_INTERNAL)
+		return;
+	/* within waits for a server that is not ready, not for a wrong one */
+	sb_printf(sb, " (%s after %d attempt%s in %.1f s%s)",
+	    judge_not_ready(r) ? "timed out" : "a definite answer",
+	    r->attempts, r->attempts == 1 ? "" : "s", r->elapsed,
+	    judge_not_ready(r) ? "" : "; not retried");
 }
 
 static void
@@ -464,6 +612,23 @@ put_nagios_text(struct strbuf *out, const char *printable)
 			sb_append(out, p, 1);
 }
 
+/*
+ * WARNING only when the certificate expires within cert_min_days and all
+ * else is right: a date to act on, not an outage; CRITICAL for every
+ * other failure, an expired or untrusted certificate included (TLS
+ * verification fails then).
+ */
+static const char *
+nagios_word(const struct verify_result *r)
+{
+	if (judge_passed(r))
+		return "CUTOVER OK: ";
+	if (judge_warning(r))
+		return "CUTOVER WARNING: ";
+	return r->error == VERIFY_INTERNAL ? "CUTOVER UNKNOWN: " :
+	    "CUTOVER CRITICAL: ";
+}
+
 static void
 render_nagios(const struct check *c, const struct verify_result *r,
     struct strbuf *out)
@@ -478,19 +643,21 @@ render_nagios(const struct check *c, const struct verify_result *r,
 	if (judge_passed(r)) {
 		sb_printf(&text, "%ld, %lld bytes in %.3f s", r->status,
 		    r->bytes, r->seconds);
-		sb_puts(out, "CUTOVER OK: ");
+		put_protocol(&text, r);
 	} else {
 		put_failed(&text, c, r);
-		sb_puts(out, r->error == VERIFY_INTERNAL ? "CUTOVER UNKNOWN: " :
-		    "CUTOVER CRITICAL: ");
 	}
+	sb_puts(out, nagios_word(r));
 	put_nagios_text(out, sb_str(&text));
 	if (sb_failed(&text))
 		sb_puts(out, "(out of memory)");
 	sb_free(&text);
-	if (r->error != VERIFY_INTERNAL)
-		sb_printf(out, "|time=%.3fs;;;0 size=%lldB;;;0", r->seconds,
-		    r->bytes);
+	if (r->error == VERIFY_INTERNAL)
+		return;
+	sb_printf(out, "|time=%.3fs;;;0 size=%lldB;;;0", r->seconds, r->bytes);
+	if (r->cert_expiry > 0)
+		sb_printf(out, " cert_days=%lld;%d:;0:;", days_left(r),
+		    c->cert_min_days);
 }
 
 /* A label value of Prometheus' text format: \\, \" and \n escaped. */
@@ -528,6 +695,9 @@ judge_render_metrics(const struct check *c, const struct verify_result *r,
 	snprintf(v, sizeof(v), "%ld", r->status);
 	put_metric(out, c, "http_status", "The HTTP status of the last "
 	    "response (0: none arrived).", v);
+	snprintf(v, sizeof(v), "%.1f", r->http_version / 10.0);
+	put_metric(out, c, "http_version", "The HTTP version of the last "
+	    "response: 1.0, 1.1, 2.0 or 3.0 (0: none arrived).", v);
 	snprintf(v, sizeof(v), "%.3f", r->seconds);
 	put_metric(out, c, "duration_seconds", "How long the last attempt "
 	    "took, redirects included.", v);
@@ -537,6 +707,16 @@ judge_render_metrics(const struct check *c, const struct verify_result *r,
 	snprintf(v, sizeof(v), "%.3f", when);
 	put_metric(out, c, "timestamp_seconds", "When the check ended, in "
 	    "seconds since the epoch.", v);
+	/* over http there is no certificate: no series, not a fake one */
+	if (!is_https(c))
+		return;
+	if (r->cert_expiry > 0)
+		snprintf(v, sizeof(v), "%lld", r->cert_expiry);
+	else
+		snprintf(v, sizeof(v), "NaN");
+	put_metric(out, c, "cert_expiry_seconds", "When the server's "
+	    "certificate expires, in seconds since the epoch (NaN: none "
+	    "seen).", v);
 }
 
 static const char *
@@ -547,7 +727,8 @@ error_name(int e)
 		[VERIFY_CONNECT] = "connect", [VERIFY_TLS] = "tls",
 		[VERIFY_TOO_BIG] = "too-big", [VERIFY_OFFSITE] = "offsite-redirect",
 		[VERIFY_REDIRECTS] = "too-many-redirects",
-		[VERIFY_TRANSFER] = "transfer", [VERIFY_INTERNAL] = "internal",
+		[VERIFY_TRANSFER] = "transfer", [VERIFY_RESET] = "reset",
+		[VERIFY_INTERNAL] = "internal",
 	};
 
 	return names[e];
@@ -557,17 +738,33 @@ static void
 json_diffs(struct strbuf *out, unsigned diffs)
 {
 	static const char *const names[] = { "status", "header", "contains",
-	    "sha256" };
+	    "sha256", "cert_min_days" };
 	const char *sep = "";
 	size_t i;
 
 	sb_puts(out, "[");
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (diffs & (1u << i)) {
 			sb_printf(out, "%s\"%s\"", sep, names[i]);
 			sep = ",";
 		}
 	sb_puts(out, "]");
+}
+
+/* "http_version", "cert_expiry" (ISO 8601, UTC), "cert_days_left". */
+static void
+json_protocol(struct strbuf *out, const struct verify_result *r)
+{
+	sb_puts(out, ",\"http_version\":");
+	sb_json_cstr(out, version_name(r->http_version));
+	sb_puts(out, ",\"cert_expiry\":");
+	if (r->cert_expiry > 0) {
+		sb_puts(out, "\"");
+		put_date(out, r->cert_expiry, true);
+		sb_printf(out, "\",\"cert_days_left\":%lld", days_left(r));
+	} else {
+		sb_puts(out, "null,\"cert_days_left\":null");
+	}
 }
 
 static void
@@ -583,7 +780,8 @@ render_json(const struct check *c, const struct verify_result *r,
 	sb_puts(out, ",\"url\":");
 	sb_json_cstr(out, c->url);
 	sb_printf(out, ",\"result\":\"%s\",\"reason\":", passed ? "ok" :
-	    r->error == VERIFY_INTERNAL ? "error" : "failed");
+	    judge_warning(r) ? "warning" : r->error == VERIFY_INTERNAL ?
+	    "error" : "failed");
 	sb_json_cstr(out, sb_failed(&reason) ? "(out of memory)" :
 	    sb_str(&reason));
 	sb_free(&reason);
@@ -606,6 +804,7 @@ render_json(const struct check *c, const struct verify_result *r,
 	sb_json_cstr(out, r->error == VERIFY_OK ? NULL : error_name(r->error));
 	sb_puts(out, ",\"differs\":");
 	json_diffs(out, r->error == VERIFY_OK ? r->diffs : 0);
+	json_protocol(out, r);
 	sb_puts(out, "}");
 }
 
@@ -641,6 +840,8 @@ judge_exit_status(const struct verify_result *r, enum output_format format)
 		return judge_passed(r) ? EXIT_DONE : EXIT_FAILED;
 	if (judge_passed(r))
 		return 0;
+	if (judge_warning(r))
+		return 1;
 	return r->error == VERIFY_INTERNAL ? NAGIOS_UNKNOWN : 2;
 }
 

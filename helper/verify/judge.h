@@ -32,6 +32,7 @@ enum verify_error {
 	VERIFY_OFFSITE,         /* a redirect to another host (not followed) */
 	VERIFY_REDIRECTS,       /* more than VERIFY_REDIRECTS_MAX redirects */
 	VERIFY_TRANSFER,        /* any other transfer error */
+	VERIFY_RESET,           /* the connection reset, or closed unanswered */
 	VERIFY_INTERNAL,        /* the check could not be run at all */
 };
 #define VERIFY_ERROR_LAST VERIFY_INTERNAL
@@ -41,7 +42,8 @@ enum verify_error {
 #define VERIFY_DIFF_HEADER    2u
 #define VERIFY_DIFF_CONTAINS  4u
 #define VERIFY_DIFF_SHA256    8u
-#define VERIFY_DIFF_ALL       15u
+#define VERIFY_DIFF_CERT      16u   /* expires within cert_min_days */
+#define VERIFY_DIFF_ALL       31u
 
 /*
  * The result of a check: the last attempt, and how many there were.
@@ -62,9 +64,38 @@ struct verify_result {
 	char sha256[SHA256_HEX_SIZE];   /* of the last body; "" without one */
 	char header_got[VERIFY_TEXT_MAX];  /* its value, when it differed */
 	char detail[VERIFY_TEXT_MAX];   /* error text, or a redirect's target */
+	int http_version;               /* of the last response: 10, 11, 20,
+	                                 * 30; 0: none */
+	long long cert_expiry;          /* https: the server certificate's
+	                                 * not-after, epoch seconds; 0: none */
+	long long cert_left;            /* seconds from the check to then */
 };
 
 bool judge_passed(const struct verify_result *);
+
+/*
+ * Failed only because the certificate expires within cert_min_days (and
+ * has not expired): nagios says WARNING, not CRITICAL.
+ */
+bool judge_warning(const struct verify_result *);
+
+/*
+ * Worth another attempt within `within`: the server is not ready yet
+ * (refused, reset, timed out, or 502/503/504; VERIFY_CONNECT also holds a
+ * name not resolved yet, which is waited for too).  Any other answer is
+ * a definite one, and ends the wait at once.
+ */
+bool judge_not_ready(const struct verify_result *);
+
+/*
+ * A whole response's certificate: EXPIRY (epoch seconds, 0 when libcurl
+ * gave none or it could not be read) as seen at NOW (the wall clock).
+ * Records it in R, and for a check with cert_min_days, the difference
+ * VERIFY_DIFF_CERT when it expires sooner, or a TLS error when the
+ * expiry is not known.  Call after judge_scan_done().
+ */
+void judge_cert(const struct check *c, long long expiry, long long now,
+    struct verify_result *r);
 
 /*
  * A result of check C as it came through the pipe: every field brought
@@ -116,9 +147,11 @@ bool judge_header_matches(const char *want, const char *line, size_t len);
 
 /*
  * The result, one line and '\n', in FORMAT:
- *   text    homepage OK: 200, 5123 bytes, 3 ms, "Fall collection" found
+ *   text    homepage OK: 200, 5123 bytes, 3 ms, "Fall collection" found, HTTP/1.1
+ *           shop OK: 200, 812 bytes, 9 ms, HTTP/2, certificate expires 2027-03-01 (83 days)
  *           homepage FAILED: status 500, expected 200
- *   nagios  CUTOVER OK: homepage http://127.0.0.1:8080/ - 200, 5123 bytes in 0.003 s|time=0.003s;;;0 size=5123B;;;0
+ *   nagios  CUTOVER OK: homepage http://127.0.0.1:8080/ - 200, 5123 bytes in 0.003 s, HTTP/1.1|time=0.003s;;;0 size=5123B;;;0
+ *           CUTOVER WARNING: homepage https://... - certificate expires 2027-01-02 (10 days), cert_min_days 14|...
  *           CUTOVER CRITICAL: homepage http://127.0.0.1:8080/ - status 500, expected 200|time=...
  *           CUTOVER UNKNOWN: homepage http://127.0.0.1:8080/ - could not run the check: ...
  *   json    one object (see cutover(8))
@@ -131,9 +164,11 @@ void judge_render(const struct check *, const struct verify_result *,
 /*
  * The result in Prometheus' text format (node_exporter's textfile
  * collector reads it): the gauges cutover_check_up, _http_status,
- * _duration_seconds, _body_bytes and _timestamp_seconds (WHEN, read by
- * run.c from the wall clock: the judge has none), each with its HELP and
- * TYPE and the label check="NAME"; every line ends in '\n'.
+ * _http_version, _duration_seconds, _body_bytes and _timestamp_seconds
+ * (WHEN, read by run.c from the wall clock: the judge has none), and for
+ * an https check _cert_expiry_seconds (NaN when no certificate was
+ * seen), each with its HELP and TYPE and the label check="NAME"; every
+ * line ends in '\n'.
  */
 void judge_render_metrics(const struct check *, const struct verify_result *,
     double when, struct strbuf *out);
@@ -142,7 +177,8 @@ void judge_render_metrics(const struct check *, const struct verify_result *,
 void judge_reason(const struct check *, const struct verify_result *,
     char *buf, size_t size);
 
-/* 0 passed, 1 failed or could not run; nagios 0 OK, 2 CRITICAL, 3 UNKNOWN. */
+/* 0 passed, 1 failed or could not run; nagios 0 OK, 1 WARNING, 2 CRITICAL,
+ * 3 UNKNOWN. */
 int judge_exit_status(const struct verify_result *, enum output_format);
 
 /*

@@ -29,11 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "helper/verify/certdate.h"
 #include "helper/verify/curlapi.h"
 #include "helper/priv/privilege.h"
 #include "helper/verify/verify.h"
 #include "helper/lib/clock.h"
 #include "helper/lib/procfs.h"
+#include "policy/safepath.h"
 
 #define RESULT_FD     3     /* the child's one descriptor beyond 0-2 */
 #define FIRST_PAUSE   0.25  /* seconds between the first two attempts */
@@ -70,13 +72,53 @@ on_header(char *p, size_t size, size_t n, void *scan)
 }
 
 /*
+ * The check's own TLS and address: connect_to (CONNECT_TO keeps the
+ * URL's name for Host, SNI and the certificate, and only changes where
+ * the connection goes), ca_file (that file's CAs and no others: no
+ * CAPATH beside it), pinned_key, and the certificate's details for its
+ * expiry.  HTTP/2 is offered by ALPN over TLS, as curl does.
+ */
+static unsigned int
+tls_options(CURL *h, const struct check *c, struct curl_slist **connect_to)
+{
+	unsigned int bad = 0;
+	char to[96];
+
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_2TLS);
+	if (c->connect_host != NULL) {
+		/* "::ADDR:PORT": any host and port of the URL's, to ADDR */
+		snprintf(to, sizeof(to), "::%s:%.0d", c->connect_host,
+		    c->connect_port);
+		if ((*connect_to = curlapi.slist_append(NULL, to)) == NULL)
+			return 1;
+		bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_CONNECT_TO,
+		    *connect_to);
+	}
+	if (strncmp(c->url, "https://", 8) != 0)
+		return bad;
+	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_CERTINFO, 1L);
+	if (c->ca_file != NULL) {
+		bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_CAINFO,
+		    c->ca_file);
+		bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_CAPATH,
+		    (char *)NULL);
+	}
+	if (c->pinned_key != NULL)
+		bad |= (unsigned int)curlapi.easy_setopt(h,
+		    CURLOPT_PINNEDPUBLICKEY, c->pinned_key);
+	return bad;
+}
+
+/*
  * A handle that speaks only http and https, never a proxy (whatever the
  * environment held: it was cleared anyway), no .netrc, no cookies, no
  * redirects of its own (attempt() follows them, within the host), and
  * verifies TLS.  NULL if any option is refused: then nothing is fetched.
  */
 static CURL *
-new_handle(const struct check *c, struct judge_scan *scan, char *errbuf)
+new_handle(const struct check *c, struct judge_scan *scan, char *errbuf,
+    struct curl_slist **connect_to)
 {
 	CURL *h = curlapi.easy_init();
 	unsigned int bad = 0;     /* CURLE_OK is 0: any other bit is a failure */
@@ -100,6 +142,7 @@ new_handle(const struct check *c, struct judge_scan *scan, char *errbuf)
 	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_HEADERDATA, scan);
 	bad |= (unsigned int)curlapi.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	bad |= tls_options(h, c, connect_to);
 	if (bad) {
 		curlapi.easy_cleanup(h);
 		return NULL;
@@ -125,6 +168,10 @@ error_kind(CURLcode rc, const struct judge_scan *scan)
 	case CURLE_SSL_INVALIDCERTSTATUS:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 		return VERIFY_TLS;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+		return VERIFY_RESET;
 	case CURLE_FILESIZE_EXCEEDED:
 		return VERIFY_TOO_BIG;
 	case CURLE_WRITE_ERROR:
@@ -195,6 +242,58 @@ same_host(const char *a, const char *b)
 	return same;
 }
 
+static int
+http_version(CURL *h)
+{
+	long v = 0;
+
+	curlapi.easy_getinfo(h, CURLINFO_HTTP_VERSION, &v);
+	switch (v) {
+	case CURL_HTTP_VERSION_1_0: return 10;
+	case CURL_HTTP_VERSION_1_1: return 11;
+	case CURL_HTTP_VERSION_2_0: return 20;
+	case CURL_HTTP_VERSION_3:   return 30;
+	}
+	return 0;
+}
+
+/*
+ * The server certificate's "Expire date" of a transfer that made a TLS
+ * handshake, parsed here, in the child that holds nothing, into *EXPIRY
+ * (0 when it is not in the strict form).  A transfer on a connection
+ * kept from the hop before has no certificate details (libcurl gives
+ * them per handshake): *EXPIRY is left as that hop's.
+ */
+static void
+cert_expiry(CURL *h, long long *expiry)
+{
+	struct curl_certinfo *ci = NULL;
+	const struct curl_slist *f;
+	const char *date;
+	long long when;
+
+	if (curlapi.easy_getinfo(h, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL || ci->num_of_certs < 1)
+		return;
+	*expiry = 0;
+	/* the first is the server's own, the chain's CAs follow */
+	for (f = ci->certinfo[0]; f != NULL; f = f->next)
+		if (f->data != NULL && (date = certdate_field(f->data)) != NULL &&
+		    certdate_parse(date, strlen(date), &when) == 0)
+			*expiry = when;
+}
+
+/* What the last response came over: its HTTP version, its certificate. */
+static void
+judge_connection(const struct check *c, CURL *h, long long expiry,
+    struct verify_result *r)
+{
+	if (r->error != VERIFY_OK)
+		return;
+	r->http_version = http_version(h);
+	judge_cert(c, expiry, (long long)time(NULL), r);
+}
+
 static bool
 is_redirect(long status, const char *location)
 {
@@ -237,6 +336,8 @@ attempt(const struct check *c, struct verify_result *r)
 {
 	char errbuf[CURL_ERROR_SIZE], *url = NULL, *location;
 	double start = monotonic_seconds(), deadline = start + c->timeout;
+	struct curl_slist *connect_to = NULL;
+	long long expiry = 0;
 	struct judge_scan scan;
 	bool done = false;
 	CURL *h = NULL;
@@ -249,7 +350,8 @@ attempt(const struct check *c, struct verify_result *r)
 			judge_set_error(r, VERIFY_INTERNAL, "out of memory");
 			break;
 		}
-		if (h == NULL && (h = new_handle(c, &scan, errbuf)) == NULL)
+		if (h == NULL && (h = new_handle(c, &scan, errbuf,
+		    &connect_to)) == NULL)
 			judge_set_error(r, VERIFY_INTERNAL, "libcurl refused "
 			    "an option (http and https only, no proxy, TLS "
 			    "verified)");
@@ -257,7 +359,10 @@ attempt(const struct check *c, struct verify_result *r)
 		    &status, &location, r) == VERIFY_OK) {
 			char *next = NULL;
 
+			cert_expiry(h, &expiry);
 			done = one_hop(c, status, location, hop, &scan, r, &next);
+			if (done)
+				judge_connection(c, h, expiry, r);
 			free(url);
 			url = next;
 		}
@@ -267,10 +372,16 @@ attempt(const struct check *c, struct verify_result *r)
 	}
 	free(url);
 	curlapi.easy_cleanup(h);
+	curlapi.slist_free_all(connect_to);
 	r->seconds = monotonic_seconds() - start;
 }
 
-/* Until the check passes or `within` has passed: at least one attempt. */
+/*
+ * Until the check passes, `within` has passed, or the server gives a
+ * definite answer (judge_not_ready): at least one attempt.  A new site
+ * that answers 500 is shown to visitors for as long as this waits, so
+ * only a server that is not up yet is waited for.
+ */
 static void
 run_attempts(const struct check *c, struct verify_result *r)
 {
@@ -281,7 +392,7 @@ run_attempts(const struct check *c, struct verify_result *r)
 		attempt(c, r);
 		r->attempts = n;
 		r->elapsed = monotonic_seconds() - start;
-		if (judge_passed(r) || r->error == VERIFY_INTERNAL ||
+		if (judge_passed(r) || !judge_not_ready(r) ||
 		    r->elapsed >= c->within)
 			return;
 		pause_for(pause < c->within - r->elapsed ? pause :
@@ -515,6 +626,39 @@ no_result(struct verify_result *r, int status, bool killed, double limit)
 	judge_set_error(r, VERIFY_INTERNAL, why);
 }
 
+/*
+ * A check's ca_file decides whom it trusts, so only root may be able to
+ * change it: root's, written by root only, in directories that are, all
+ * the way up (the one safe-path walk).  The child reads it itself, with
+ * the caller's rights: a CA bundle is public, and read so it can never
+ * bring the child a byte the caller could not read anyway.
+ */
+static int
+ca_file_unsafe(const struct check *c, struct verify_result *r)
+{
+	struct safepath w = { .follow = true, .want_file = true };
+	char why[512];     /* cut to fit by judge_set_error */
+	int fd;
+
+	if (c->ca_file == NULL)
+		return 0;
+	if ((fd = safepath_open(c->ca_file, &w)) != -1) {
+		close(fd);
+		return 0;
+	}
+	if (w.stop == SAFEPATH_UNSAFE)
+		snprintf(why, sizeof(why), "ca_file: %.300s is not root's, or "
+		    "others may write it; chown root and chmod go-w", w.at);
+	else if (w.stop == SAFEPATH_ERRNO)
+		snprintf(why, sizeof(why), "ca_file: %.300s: %s", w.at,
+		    strerror(w.err));
+	else
+		snprintf(why, sizeof(why), "ca_file: %.300s is not a regular file "
+		    "reached by a safe path", c->ca_file);
+	judge_set_error(r, VERIFY_INTERNAL, why);
+	return -1;
+}
+
 int
 verify_check(const struct check *c, const struct verify_identity *who,
     struct verify_result *r)
@@ -524,6 +668,8 @@ verify_check(const struct check *c, const struct verify_identity *who,
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
+	if (ca_file_unsafe(c, r) == -1)
+		return -1;
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return internal(r, "pipe");
 	fflush(NULL);   /* nothing buffered may be written twice */

@@ -12,14 +12,20 @@
  * bytes and all, is the body.  Mode 3 instead reads the rest as the raw
  * bytes of a struct verify_result, as a hostile check process could send
  * it through the pipe (this replaces the role of the seeded random loop
- * in tests/unit/test_verify.c).
+ * in tests/unit/test_verify.c).  With F_CERT the check is an https one
+ * with cert_min_days, and a struct cert follows the header: the
+ * certificate's expiry and the clock as verify.c would give them to
+ * judge_cert(), and the HTTP version.
  *
  * Whatever the input, it checks:
  *   - the judge agrees with a reference written here from judge.h:
  *     a body over max_body is VERIFY_TOO_BIG; otherwise each difference
  *     (status, header after the last status line, contains, sha256) is
  *     set exactly when the reference finds it, and bytes, found,
- *     header_seen and the body's sha256 are right; so a wrong status
+ *     header_seen and the body's sha256 are right; a certificate that
+ *     expires within cert_min_days is a difference, one whose expiry is
+ *     not known a TLS error, the expiry recorded only when in X.509's
+ *     range; so a wrong status
  *     never passes, and a right status with the text found and nothing
  *     else asked always does;
  *   - the same response fed whole and fed in input-chosen chunks (a
@@ -27,17 +33,19 @@
  *   - a judged result is already sane: judge_sanitize leaves it
  *     as it is;
  *   - text and nagios are one printable-ASCII line ending in '\n', text
- *     "NAME OK: " or "NAME FAILED: ", nagios "CUTOVER OK|CRITICAL|
- *     UNKNOWN: " as the result says, with exactly one '|' (before the
+ *     "NAME OK: " or "NAME FAILED: ", nagios "CUTOVER OK|WARNING|
+ *     CRITICAL|UNKNOWN: " as the result says (WARNING: only the
+ *     certificate's days differ), with exactly one '|' (before the
  *     performance data) unless UNKNOWN, which has none; json is one
  *     valid JSON object on one line whose "result" says the same;
  *     judge_reason is the text line, cut to its buffer; the exit status
  *     matches;
  *   - judge_render_unknown with any reason is one printable nagios line;
- *   - the metrics (judge_render_metrics) are 15 lines, each ending in
- *     '\n' whatever the check's name holds: five gauges, each a HELP, a
- *     TYPE and one sample, and cutover_check_up's sample ends in 1
- *     exactly when the result passed.
+ *   - the metrics (judge_render_metrics) are 18 lines (21 for https),
+ *     each ending in '\n' whatever the check's name holds: six gauges
+ *     (seven with the certificate's expiry), each a HELP, a TYPE and one
+ *     sample, and cutover_check_up's sample ends in 1 exactly when the
+ *     result passed.
  * A broken invariant prints what broke and calls abort().
  */
 #include <ctype.h>
@@ -50,6 +58,7 @@
 
 #include "helper/exitcodes.h"
 #include "tests/fuzz/json_check.h"
+#include "helper/verify/certdate.h"
 #include "helper/verify/judge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -86,6 +95,7 @@ broken(const char *fmt, ...)
 #define F_SHA256        0x10    /* the input's, when the loader takes it */
 #define F_SHA256_RIGHT  0x20    /* the body's own */
 #define F_WITHIN        0x40
+#define F_CERT          0x80    /* https, cert_min_days, a struct cert */
 
 enum { S_NAME, S_URL, S_CONTAINS, S_HEADER, S_SHA256, S_LINES, S_DETAIL,
 	S_N };
@@ -96,8 +106,15 @@ struct head {
 	uint8_t error, chunks, attempts;
 };
 
+struct cert {
+	int64_t expiry, now;
+	uint16_t min_days;
+	uint8_t version;
+};
+
 struct input {
 	struct head h;
+	struct cert cert;
 	char *s[S_N];
 	const uint8_t *body;        /* the rest, NUL bytes included */
 	size_t blen;
@@ -177,6 +194,10 @@ read_check(struct input *in)
 	c->timeout = 5.0;
 	c->within = in->h.flags & F_WITHIN ? 10.0 : 0;
 	c->max_body = in->h.max_body;
+	if (in->h.flags & F_CERT) {
+		c->url = "https://www.example.org/";
+		c->cert_min_days = in->cert.min_days % 3651;
+	}
 }
 
 static void
@@ -192,6 +213,12 @@ read_input(const uint8_t *data, size_t size, struct input *in)
 	take(&p, end, &in->h.error, 1);
 	take(&p, end, &in->h.chunks, 1);
 	take(&p, end, &in->h.attempts, 1);
+	if (in->h.flags & F_CERT) {
+		take(&p, end, &in->cert.expiry, 8);
+		take(&p, end, &in->cert.now, 8);
+		take(&p, end, &in->cert.min_days, 2);
+		take(&p, end, &in->cert.version, 1);
+	}
 	read_strings(&p, end, in);
 	in->body = p;
 	in->blen = (size_t)(end - p);
@@ -281,6 +308,14 @@ judge(const struct input *in, unsigned seed, struct verify_result *r)
 	feed_body(&s, in->body, in->blen, seed);
 	judge_scan_done(&s, in->h.status % 1000, r);
 	judge_scan_free(&s);
+	if (in->h.flags & F_CERT) {
+		static const int versions[] = { 0, 10, 11, 20, 30 };
+
+		/* as verify.c: the version of a whole response only */
+		if (r->error == VERIFY_OK)
+			r->http_version = versions[in->cert.version % 5];
+		judge_cert(&in->c, in->cert.expiry, in->cert.now, r);
+	}
 	r->attempts = 1 + in->h.attempts % 5;
 	r->seconds = in->h.chunks / 100.0;
 	r->elapsed = r->seconds * r->attempts;
@@ -346,9 +381,29 @@ ref_header(const char *want, const char *line, size_t len, bool *seen,
 }
 
 struct ref {
-	bool over, found, seen;
+	bool over, found, seen, cert_unknown;
 	unsigned diffs;
+	long long expiry;
 };
+
+/* What judge_cert must make of the input's certificate. */
+static void
+ref_cert(const struct input *in, struct ref *e)
+{
+	const struct cert *k = &in->cert;
+	bool sane_now = k->now >= 0 && k->now <= CERTDATE_MAX;
+
+	if (!(in->h.flags & F_CERT))
+		return;
+	e->expiry = sane_now && k->expiry > 0 && k->expiry <= CERTDATE_MAX ?
+	    k->expiry : 0;
+	if (in->c.cert_min_days == 0)
+		return;
+	if (e->expiry == 0)
+		e->cert_unknown = true;
+	else if (e->expiry - k->now < in->c.cert_min_days * 86400LL)
+		e->diffs |= VERIFY_DIFF_CERT;
+}
 
 static void
 reference(const struct input *in, struct ref *e)
@@ -380,6 +435,7 @@ reference(const struct input *in, struct ref *e)
 		e->diffs |= VERIFY_DIFF_CONTAINS;
 	if (c->sha256 != NULL && strcmp(c->sha256, in->sha) != 0)
 		e->diffs |= VERIFY_DIFF_SHA256;
+	ref_cert(in, e);
 }
 
 /* ---- the checks ---------------------------------------------------------------- */
@@ -396,8 +452,17 @@ check_judged(const struct input *in, const struct verify_result *r)
 		    in->c.max_body, r->error, r->diffs);
 		return;
 	}
+	if (e.cert_unknown) {
+		CHECK(r->error == VERIFY_TLS && r->diffs == 0, "cert_min_days "
+		    "%d with no expiry known: error %d, diffs %u",
+		    in->c.cert_min_days, r->error, r->diffs);
+		return;
+	}
 	CHECK(r->error == VERIFY_OK, "a whole response judged error %d",
 	    r->error);
+	CHECK(r->cert_expiry == e.expiry && (e.expiry == 0 ||
+	    r->cert_left == e.expiry - in->cert.now), "expiry %lld (left %lld), "
+	    "the reference %lld", r->cert_expiry, r->cert_left, e.expiry);
 	CHECK(r->diffs == e.diffs, "differences %#x, the reference finds %#x",
 	    r->diffs, e.diffs);
 	CHECK(r->status == (long)(in->h.status % 1000), "status %ld", r->status);
@@ -417,7 +482,9 @@ same_result(const struct verify_result *a, const struct verify_result *b,
     bool whole)
 {
 	if (a->error != b->error || a->diffs != b->diffs ||
-	    a->status != b->status || a->attempts != b->attempts)
+	    a->status != b->status || a->attempts != b->attempts ||
+	    a->http_version != b->http_version ||
+	    a->cert_expiry != b->cert_expiry || a->cert_left != b->cert_left)
 		return false;
 	/* of a body cut short, what arrived depends on the chunks */
 	return !whole || (a->bytes == b->bytes && a->found == b->found &&
@@ -443,7 +510,10 @@ check_line(const struct strbuf *sb, const char *what)
 static void
 check_nagios(const struct strbuf *sb, const struct verify_result *r)
 {
+	bool warning = r->error == VERIFY_OK && r->diffs == VERIFY_DIFF_CERT &&
+	    r->attempts > 0 && r->cert_left >= 0;
 	const char *word = judge_passed(r) ? "CUTOVER OK: " :
+	    warning ? "CUTOVER WARNING: " :
 	    r->error == VERIFY_INTERNAL ? "CUTOVER UNKNOWN: " :
 	    "CUTOVER CRITICAL: ";
 	size_t bars = 0;
@@ -457,13 +527,15 @@ check_nagios(const struct strbuf *sb, const struct verify_result *r)
 	CHECK(bars == (r->error == VERIFY_INTERNAL ? 0u : 1u), "nagios: %zu "
 	    "'|' in %s", bars, sb->s);
 	CHECK(judge_exit_status(r, FORMAT_NAGIOS) == (judge_passed(r) ? 0 :
-	    r->error == VERIFY_INTERNAL ? 3 : 2), "nagios exit status");
+	    warning ? 1 : r->error == VERIFY_INTERNAL ? 3 : 2),
+	    "nagios exit status");
 }
 
 static void
 check_json(const struct strbuf *sb, const struct verify_result *r)
 {
 	const char *why = NULL, *result = judge_passed(r) ? "ok" :
+	    judge_warning(r) ? "warning" :
 	    r->error == VERIFY_INTERNAL ? "error" : "failed";
 	char want[64];
 	size_t where = 0;
@@ -483,6 +555,7 @@ check_metrics(const struct check *c, const struct verify_result *r)
 	struct strbuf m = STRBUF_INIT;
 	const char *line, *end;
 	size_t lines = 0, ups = 0;
+	bool https;
 
 	judge_render_metrics(c, r, 1e9, &m);
 	CHECK(!sb_failed(&m) && m.len > 0 && m.s[m.len - 1] == '\n',
@@ -498,8 +571,9 @@ check_metrics(const struct check *c, const struct verify_result *r)
 			    (int)(end - line), line);
 		}
 	}
-	CHECK(lines == 15 && ups == 1, "metrics: %zu lines, %zu up samples",
-	    lines, ups);
+	https = strncmp(c->url, "https://", 8) == 0;
+	CHECK(lines == (https ? 21u : 18u) && ups == 1, "metrics: %zu lines, "
+	    "%zu up samples", lines, ups);
 	sb_free(&m);
 }
 

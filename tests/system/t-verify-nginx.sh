@@ -104,7 +104,7 @@ policy_within 10.0 || { fail_check "cannot write the policy"; finish; }
 
 audit_mark
 expect 0 "verify homepage against nginx" -- as_deploy "$CUTOVER" verify homepage
-printf '%s\n' "$out" | grep -Eq "^homepage OK: 200, $bytes bytes, [0-9]+ ms, \"Fall collection\" found\$" ||
+printf '%s\n' "$out" | grep -Eq "^homepage OK: 200, $bytes bytes, [0-9]+ ms, \"Fall collection\" found, HTTP/1\\.1\$" ||
 	fail_check "the homepage line" "$out"
 if audit_new 2 "verify homepage: request and outcome recorded"; then
 	field_is 2 outcome "the outcome is ok" '"ok"'
@@ -114,7 +114,7 @@ printf '%s\n' "$out" | grep -q "sha256 matches, header Content-Type matches" ||
 	fail_check "the pinned line" "$out"
 expect 0 "verify --format=nagios homepage against nginx" -- \
     as_deploy "$CUTOVER" verify --format=nagios homepage
-printf '%s\n' "$out" | grep -Eq "^CUTOVER OK: homepage http://[0-9.:]+/ - 200, $bytes bytes in [0-9.]+ s\\|time=[0-9.]+s;;;0 size=${bytes}B;;;0\$" ||
+printf '%s\n' "$out" | grep -Eq "^CUTOVER OK: homepage http://[0-9.:]+/ - 200, $bytes bytes in [0-9.]+ s, HTTP/1\\.1\\|time=[0-9.]+s;;;0 size=${bytes}B;;;0\$" ||
 	fail_check "the nagios line" "$out"
 
 # nginx's access log: the request came, as cutover/VERSION

@@ -119,7 +119,7 @@ verify 0 ok
 t1=$(date +%s%N)
 echo "one verify run (setuid, fork, libcurl, one request): $(((t1 - t0) / 1000000)) ms"
 one_line "ok, text"
-matches "^ok OK: 200, $ok_bytes bytes, [0-9]+ ms, \"Fall collection\" found, sha256 matches, header Content-Type matches\$" "ok, text"
+matches "^ok OK: 200, $ok_bytes bytes, [0-9]+ ms, \"Fall collection\" found, sha256 matches, header Content-Type matches, HTTP/1\\.1\$" "ok, text"
 if audit_new 2 "ok: a request record and an outcome record"; then
 	field_is 1 decision "ok: allowed" '"allow"'
 	field_is 2 stage "ok: the outcome" '"outcome"'
@@ -132,7 +132,7 @@ fi
 
 verify 0 ok --format=nagios
 one_line "ok, nagios"
-matches "^CUTOVER OK: ok $u/ok - 200, $ok_bytes bytes in [0-9]+\\.[0-9]{3} s\\|time=[0-9]+\\.[0-9]{3}s;;;0 size=${ok_bytes}B;;;0\$" "ok, nagios"
+matches "^CUTOVER OK: ok $u/ok - 200, $ok_bytes bytes in [0-9]+\\.[0-9]{3} s, HTTP/1\\.1\\|time=[0-9]+\\.[0-9]{3}s;;;0 size=${ok_bytes}B;;;0\$" "ok, nagios"
 
 verify 0 ok --format=json
 one_line "ok, json"
@@ -141,14 +141,17 @@ printf '%s\n' "$out" | "$JSONL_CHECK" >/dev/null || fail_check "ok, json: one JS
 [ "$(json_field sha256)" = "\"$ok_sha\"" ] || fail_check "ok, json: the body's sha256" "$out"
 [ "$(json_field status)" = 200 ] || fail_check "ok, json: status 200" "$out"
 
-# --format=prometheus: node_exporter's text format, five gauges (their
+# --format=prometheus: node_exporter's text format, six gauges (their
 # strict reading is the unit tests', test_metrics.c)
 verify 0 ok --format=prometheus
 matches '^cutover_check_up\{check="ok"\} 1$' "ok, prometheus: up 1"
 matches '^cutover_check_http_status\{check="ok"\} 200$' "ok, prometheus: the status"
 matches "^cutover_check_body_bytes\\{check=\"ok\"\\} $ok_bytes\$" "ok, prometheus: the bytes"
-[ "$(printf '%s\n' "$out" | grep -c '^# TYPE cutover_check_[a-z_]* gauge$')" = 5 ] ||
-    fail_check "ok, prometheus: five gauges" "$out"
+[ "$(printf '%s\n' "$out" | grep -c '^# TYPE cutover_check_[a-z_]* gauge$')" = 6 ] ||
+    fail_check "ok, prometheus: six gauges" "$out"
+matches '^cutover_check_http_version\{check="ok"\} 1\.1$' "ok, prometheus: HTTP/1.1"
+printf '%s\n' "$out" | grep -q cert_expiry &&
+    fail_check "ok, prometheus: no certificate series over http" "$out"
 verify 1 wrong --format=prometheus
 matches '^cutover_check_up\{check="wrong"\} 0$' "wrong, prometheus: up 0"
 # --textfile: the metrics into the build's fixed directory, as root

@@ -315,8 +315,8 @@ END_TEST
     "s, then SIGTERM to processes of /usr/sbin/apache2 as root or " \
     "www-data, wait 5.0 s, then gives up; verify homepage: check " \
     "http://127.0.0.1:8080/ for " \
-    "status 200 and body containing \"Fall collection\", retrying for up " \
-    "to 10.0 s; on failure: " STOP_NGINX "; start apache2 as root:(primary group) " \
+    "status 200 and body containing \"Fall collection\", waiting for a " \
+    "server not ready up to 10.0 s; on failure: " STOP_NGINX "; start apache2 as root:(primary group) " \
     "(allow_root) with no capabilities: /usr/sbin/apache2ctl start " \
     "(listens on 8080)"
 
@@ -330,7 +330,7 @@ static const char deploy_text[] =
     "  " STOP_NGINX "  [/etc/cutover/policy.conf:39]\n"
     "  verify homepage: check http://127.0.0.1:8080/ for status 200 and "
     "body containing "
-    "\"Fall collection\", retrying for up to 10.0 s  "
+    "\"Fall collection\", waiting for a server not ready up to 10.0 s  "
     "[/etc/cutover/policy.conf:40]\n"
     "  " SWITCH_NEWSITE "  [/etc/cutover/policy.conf:42]\n";
 
@@ -366,8 +366,8 @@ START_TEST(explain_deploy_json)
 	    "\"also_granted_at\":[],\"plan\":{\"ports\":[8080],\"from\":\"apache2\","
 	    "\"to\":\"nginx\",\"verify\":[\"homepage\"],\"rollback\":true}}]}]}\n");
 	ck_assert_contains(out, "\"effect\":\"verify homepage: check http://127.0.0.1:8080/ for "
-	    "status 200 and body containing \\\"Fall collection\\\", retrying "
-	    "for up to 10.0 s\"");
+	    "status 200 and body containing \\\"Fall collection\\\", waiting for "
+	    "a server not ready up to 10.0 s\"");
 	ck_assert_int_eq(count_lines_starting(out, "{"), 1);  /* one line */
 	free(out);
 	policy_free(p);
@@ -436,7 +436,7 @@ START_TEST(explain_teams_text)
 	ck_assert_uint_eq(count_lines_starting(group, "  verify "), 2);
 	ck_assert_line(out, "  verify homepage: check http://127.0.0.1/ for "
 	    "status 200 and "
-	    "body containing \"Fall collection\", retrying for up to 20.0 s  "
+	    "body containing \"Fall collection\", waiting for a server not ready up to 20.0 s  "
 	    "[/etc/cutover/policy.conf:68]");
 	free(out);
 	policy_free(p);
@@ -660,6 +660,31 @@ START_TEST(explain_check_variants)
 	    "204, "
 	    "following redirects on the same host, one attempt  "
 	    "[/etc/cutover/policy.conf:3]");
+	free(out);
+	policy_free(p);
+}
+END_TEST
+
+/* An https check says where it connects, and whom and what it trusts. */
+START_TEST(explain_https_check)
+{
+	struct policy *p = build(
+	    "checks = { s = { url = \"https://www.example.org/\";\n"
+	    "  connect_to = \"[::1]:8443\"; ca_file = \"/etc/ssl/ca.pem\";\n"
+	    "  pinned_key = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=\";\n"
+	    "  cert_min_days = 14; within = 10.0; };\n"
+	    "  t = { url = \"https://www.example.org/\"; connect_to = \"127.0.0.1\"; }; };\n"
+	    "rules = ( { groups = [\"g\"]; verify = [\"s\", \"t\"]; } );\n");
+	char *out = explain(p, EXPLAIN_TEXT);
+
+	ck_assert_line(out, "  verify s: check https://www.example.org/ at "
+	    "[::1]:8443 for status 200 and a pinned server key and a "
+	    "certificate valid 14 more days, trusting only the CAs of "
+	    "/etc/ssl/ca.pem, waiting for a server not ready up to 10.0 s  "
+	    "[/etc/cutover/policy.conf:6]");
+	ck_assert_line(out, "  verify t: check https://www.example.org/ at "
+	    "127.0.0.1 for status 200, one attempt  "
+	    "[/etc/cutover/policy.conf:6]");
 	free(out);
 	policy_free(p);
 }
@@ -1091,6 +1116,7 @@ explain_suite(void)
 	tcase_add_test(ex, explain_unit_service);
 	tcase_add_test(ex, explain_drain);
 	tcase_add_test(ex, explain_check_variants);
+	tcase_add_test(ex, explain_https_check);
 	tcase_add_test(test, test_render_allow);
 	tcase_add_test(test, test_render_allow_with_pam);
 	tcase_add_test(test, test_render_deny);

@@ -3,6 +3,7 @@
  * and every error names the file and line and says what to write.
  */
 #include <check.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -908,6 +909,99 @@ START_TEST(holder_users_values)
 }
 END_TEST
 
+#define PIN "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE="
+
+START_TEST(https_check_values)
+{
+	struct policy *p = tu_build(&d,
+	    "checks = { a = { url = \"https://www.example.org/\";\n"
+	    "  connect_to = \"127.0.0.1\"; ca_file = \"/etc/ssl/ca.pem\";\n"
+	    "  pinned_key = \"" PIN ";" PIN "\"; cert_min_days = 14; };\n"
+	    "  b = { url = \"https://www.example.org/\"; connect_to = \"[::1]:8443\"; };\n"
+	    "  c = { url = \"http://www.example.org/\"; connect_to = \"::1\"; };\n"
+	    "  d = { url = \"https://www.example.org/\"; connect_to = \"10.0.0.1:443\"; }; };\n",
+	    NULL);
+	const struct check *c;
+
+	ck_assert_ptr_nonnull(p);
+	c = policy_check(p, "a");
+	ck_assert_str_eq(c->connect_host, "127.0.0.1");
+	ck_assert_int_eq(c->connect_port, 0);
+	ck_assert_str_eq(c->ca_file, "/etc/ssl/ca.pem");
+	ck_assert_str_eq(c->pinned_key, PIN ";" PIN);
+	ck_assert_int_eq(c->cert_min_days, 14);
+	c = policy_check(p, "b");
+	ck_assert_str_eq(c->connect_host, "[::1]");
+	ck_assert_int_eq(c->connect_port, 8443);
+	ck_assert_ptr_null(c->ca_file);
+	ck_assert_ptr_null(c->pinned_key);
+	ck_assert_int_eq(c->cert_min_days, 0);
+	c = policy_check(p, "c");
+	ck_assert_str_eq(c->connect_host, "[::1]");
+	ck_assert_int_eq(c->connect_port, 0);
+	c = policy_check(p, "d");
+	ck_assert_str_eq(c->connect_host, "10.0.0.1");
+	ck_assert_int_eq(c->connect_port, 443);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(https_check_errors)
+{
+	static const struct { const char *value, *words; } bad_connect[] = {
+		{ "localhost", "a name is not accepted" },
+		{ "www.example.org:443", "a name is not accepted" },
+		{ "127.0.0.1:0", "a port that is not a number from 1 to 65535" },
+		{ "127.0.0.1:65536", "a port that is not a number" },
+		{ "127.0.0.1:", "a port that is not a number" },
+		{ "127.0.0.1:+1", "a port that is not a number" },
+		{ "[::1", "without its ']'" },
+		{ "[::1]x", "something after ']'" },
+		{ "[127.0.0.1]", "not an IPv6 address in brackets" },
+		{ "::g", "is not an IPv4 or IPv6 address" },
+		{ "1.2.3", "is not an IPv4 or IPv6 address" },
+	};
+	static const char *const bad_pins[] = {
+		"sha256//abc", "sha1//" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE=",
+		PIN ";", PIN ";x", PIN "x", "sha256//" "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.E=",
+	};
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_connect) / sizeof(bad_connect[0]); i++) {
+		snprintf(text, sizeof(text), "checks = { h = { url = "
+		    "\"https://www.example.org/\";\n\n connect_to = \"%s\"; }; };\n",
+		    bad_connect[i].value);
+		refused(text, 3, bad_connect[i].words);
+		diags_free(&d);
+	}
+	for (i = 0; i < sizeof(bad_pins) / sizeof(bad_pins[0]); i++) {
+		snprintf(text, sizeof(text), "checks = { h = { url = "
+		    "\"https://www.example.org/\";\n pinned_key = \"%s\"; }; };\n",
+		    bad_pins[i]);
+		refused(text, 2, "must be \"sha256//\" and the 44 characters");
+		diags_free(&d);
+	}
+	refused("checks = { h = { url = \"http://x/\";\n cert_min_days = 14; }; };\n",
+	    2, "cert_min_days of check h needs an https:// url");
+	diags_free(&d);
+	refused("checks = { h = { url = \"http://x/\";\n ca_file = \"/ca.pem\"; }; };\n",
+	    2, "ca_file of check h needs an https:// url");
+	diags_free(&d);
+	refused("checks = { h = { url = \"http://x/\";\n pinned_key = \"" PIN "\"; }; };\n",
+	    2, "pinned_key of check h needs an https:// url");
+	diags_free(&d);
+	refused("checks = { h = { url = \"https://x/\";\n ca_file = \"ca.pem\"; }; };\n",
+	    2, "ca_file in check h must be an absolute path");
+	diags_free(&d);
+	refused("checks = { h = { url = \"https://x/\";\n cert_min_days = 0; }; };\n",
+	    2, "cert_min_days in check h must be a whole number from 1 to 3650");
+	diags_free(&d);
+	refused("checks = { h = { url = \"https://x/\";\n connect_to = 8443; }; };\n",
+	    2, "connect_to in check h must be a string");
+}
+END_TEST
+
 Suite *
 load_suite(void)
 {
@@ -952,6 +1046,8 @@ load_suite(void)
 	tcase_add_test(bad, plan_persist_values);
 	tcase_add_test(bad, plan_ports_errors_say_what_to_write);
 	tcase_add_test(bad, drain_values);
+	tcase_add_test(ok, https_check_values);
+	tcase_add_test(bad, https_check_errors);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
 	return s;

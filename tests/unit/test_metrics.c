@@ -154,7 +154,7 @@ START_TEST(metrics_of_a_pass_exactly)
 	struct check c = a_check("homepage");
 	struct verify_result r = { .error = VERIFY_OK, .attempts = 1,
 	    .status = 200, .bytes = 5123, .seconds = 0.003, .elapsed = 0.003,
-	    .found = 1 };
+	    .found = 1, .http_version = 11 };
 	char *s = metrics(&c, &r, 1764806400.25);
 
 	ck_assert_str_eq(s,
@@ -164,6 +164,9 @@ START_TEST(metrics_of_a_pass_exactly)
 	    "# HELP cutover_check_http_status The HTTP status of the last response (0: none arrived).\n"
 	    "# TYPE cutover_check_http_status gauge\n"
 	    "cutover_check_http_status{check=\"homepage\"} 200\n"
+	    "# HELP cutover_check_http_version The HTTP version of the last response: 1.0, 1.1, 2.0 or 3.0 (0: none arrived).\n"
+	    "# TYPE cutover_check_http_version gauge\n"
+	    "cutover_check_http_version{check=\"homepage\"} 1.1\n"
 	    "# HELP cutover_check_duration_seconds How long the last attempt took, redirects included.\n"
 	    "# TYPE cutover_check_duration_seconds gauge\n"
 	    "cutover_check_duration_seconds{check=\"homepage\"} 0.003\n"
@@ -173,6 +176,35 @@ START_TEST(metrics_of_a_pass_exactly)
 	    "# HELP cutover_check_timestamp_seconds When the check ended, in seconds since the epoch.\n"
 	    "# TYPE cutover_check_timestamp_seconds gauge\n"
 	    "cutover_check_timestamp_seconds{check=\"homepage\"} 1764806400.250\n");
+	free(s);
+}
+END_TEST
+
+/* https: the version, and the certificate's expiry (NaN when none was
+ * seen); http has no certificate, and so no such series at all. */
+START_TEST(https_metrics_have_the_expiry)
+{
+	struct check c = a_check("shop");
+	struct verify_result r = { .error = VERIFY_OK, .attempts = 1,
+	    .status = 200, .bytes = 10, .found = 1, .http_version = 20,
+	    .cert_expiry = 1798761600, .cert_left = 30 * 86400 };
+	char *s = metrics(&c, &r, 1.0);
+
+	ck_assert_ptr_null(strstr(s, "cert_expiry"));
+	free(s);
+	c.url = "https://www.example.org/";
+	s = metrics(&c, &r, 1.0);
+	ck_assert_ptr_nonnull(strstr(s, "\ncutover_check_http_version{check=\"shop\"} 2.0\n"));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\n# HELP cutover_check_cert_expiry_seconds When the server's certificate expires, in seconds since the epoch (NaN: none seen).\n"
+	    "# TYPE cutover_check_cert_expiry_seconds gauge\n"
+	    "cutover_check_cert_expiry_seconds{check=\"shop\"} 1798761600\n"));
+	free(s);
+	r = (struct verify_result){ .attempts = 1 };
+	judge_set_error(&r, VERIFY_TLS, "SSL certificate problem");
+	s = metrics(&c, &r, 1.0);
+	ck_assert_ptr_nonnull(strstr(s, "\ncutover_check_cert_expiry_seconds{check=\"shop\"} NaN\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\ncutover_check_http_version{check=\"shop\"} 0.0\n"));
 	free(s);
 }
 END_TEST
@@ -203,24 +235,29 @@ START_TEST(every_result_is_a_valid_exposition)
 {
 	static const int errors[] = { VERIFY_OK, VERIFY_TIMEOUT, VERIFY_CONNECT,
 	    VERIFY_TLS, VERIFY_TOO_BIG, VERIFY_OFFSITE, VERIFY_REDIRECTS,
-	    VERIFY_TRANSFER, VERIFY_INTERNAL };
+	    VERIFY_TRANSFER, VERIFY_RESET, VERIFY_INTERNAL };
 	static const char *const names[] = { "homepage", "a\"b\\c\nd" };
 	char bad[256];
 	size_t i, k;
 
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 4; k++)
 		for (i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
-			struct check c = a_check(names[k]);
+			struct check c = a_check(names[k % 2]);
 			struct verify_result r = { .attempts = 1, .status = 503,
 			    .bytes = 1LL << 40, .seconds = 29.9999 };
 			char *s;
 
+			if (k >= 2) {   /* https, with a certificate */
+				c.url = "https://www.example.org/";
+				r.http_version = 20;
+				r.cert_expiry = 253402300799LL;
+			}
 			if (errors[i] != VERIFY_OK)
 				judge_set_error(&r, errors[i], "why\n\"not\"");
 			s = metrics(&c, &r, 4102444800.0);
-			ck_assert_msg(read_exposition(s, names[k], bad,
-			    sizeof(bad)) == 5, "not a valid exposition at "
-			    "\"%s\":\n%s", bad, s);
+			ck_assert_msg(read_exposition(s, names[k % 2], bad,
+			    sizeof(bad)) == (k >= 2 ? 7 : 6), "not a valid "
+			    "exposition at \"%s\":\n%s", bad, s);
 			free(s);
 		}
 }
@@ -385,6 +422,7 @@ metrics_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, metrics_of_a_pass_exactly);
+	tcase_add_test(tc, https_metrics_have_the_expiry);
 	tcase_add_test(tc, a_failure_is_up_0);
 	tcase_add_test(tc, every_result_is_a_valid_exposition);
 	tcase_add_test(tc, the_reader_is_strict);

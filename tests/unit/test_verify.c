@@ -24,6 +24,7 @@
 
 #include "tests/fuzz/json_check.h"
 #include "helper/priv/privilege.h"
+#include "helper/verify/certdate.h"
 #include "helper/verify/sha256.h"
 #include "helper/verify/judge.h"
 #include "helper/verify/verify.h"
@@ -342,6 +343,18 @@ START_TEST(passed_lines_exactly)
 	    "5123 bytes in 0.003 s"
 	    "|time=0.003s;;;0 size=5123B;;;0\n");
 	free(s);
+	/* the version of the response, when libcurl said which */
+	r.http_version = 11;
+	s = render(&c, &r, FORMAT_NAGIOS);
+	ck_assert_str_eq(s, "CUTOVER OK: homepage http://127.0.0.1:8080/ - 200, "
+	    "5123 bytes in 0.003 s, HTTP/1.1"
+	    "|time=0.003s;;;0 size=5123B;;;0\n");
+	free(s);
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage OK: 200, 5123 bytes, 3 ms, \"Fall "
+	    "collection\" found, HTTP/1.1\n");
+	free(s);
+	r.http_version = 0;
 	r.attempts = 4;
 	r.elapsed = 2.34;
 	s = render(&c, &r, FORMAT_TEXT);
@@ -376,7 +389,13 @@ START_TEST(failed_lines_exactly)
 	r.attempts = 6;
 	r.elapsed = 10.04;
 	s = render(&c, &r, FORMAT_TEXT);
-	ck_assert_str_eq(s, "homepage FAILED: status 500, expected 200 (timed "
+	ck_assert_str_eq(s, "homepage FAILED: status 500, expected 200 (a "
+	    "definite answer after 6 attempts in 10.0 s; not retried)\n");
+	free(s);
+	/* a server not ready yet was waited for: timed out */
+	r.status = 503;
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage FAILED: status 503, expected 200 (timed "
 	    "out after 6 attempts in 10.0 s)\n");
 	free(s);
 }
@@ -393,6 +412,7 @@ START_TEST(each_error_in_words)
 		{ VERIFY_OFFSITE, "http://evil.example/", "redirect to another host, not followed: http://evil.example/" },
 		{ VERIFY_REDIRECTS, "", "more than 5 redirects" },
 		{ VERIFY_TRANSFER, "", "transfer failed: (no reason given)" },
+		{ VERIFY_RESET, "Recv failure: Connection reset by peer", "connection reset: Recv failure: Connection reset by peer" },
 		{ VERIFY_INTERNAL, "fork: no", "could not run the check: fork: no" },
 	};
 	struct check c = a_check();
@@ -439,8 +459,241 @@ START_TEST(json_of_a_pass)
 	    "200,\"bytes\":5123,\"time\":0.003,\"attempts\":1,\"elapsed\":0.003,"
 	    "\"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
 	    "7852b855\",\"found\":true,\"header\":null,\"error\":null,"
-	    "\"differs\":[]}\n");
+	    "\"differs\":[],\"http_version\":null,\"cert_expiry\":null,"
+	    "\"cert_days_left\":null}\n");
 	free(s);
+}
+END_TEST
+
+/* ---- https: the version, the certificate's expiry, cert_min_days -------------- */
+
+START_TEST(certdate_accepts_the_one_form)
+{
+	static const struct { const char *text; long long epoch; } v[] = {
+		{ "Jan  1 00:00:00 1970 GMT", 0 },
+		{ "Dec 27 14:06:12 2026 GMT", 1798380372 },
+		{ "Feb 29 12:00:00 2028 GMT", 1835438400 },
+		{ "Mar  1 00:00:00 2100 GMT", 4107542400 },
+		{ "Dec 31 23:59:59 9999 GMT", CERTDATE_MAX },
+	};
+	long long when;
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_msg(certdate_parse(v[i].text, strlen(v[i].text),
+		    &when) == 0, "refused %s", v[i].text);
+		ck_assert_msg(when == v[i].epoch, "%s: %lld, not %lld",
+		    v[i].text, when, v[i].epoch);
+	}
+	ck_assert_str_eq(certdate_field("Expire date:Dec 27 14:06:12 2026 GMT"),
+	    "Dec 27 14:06:12 2026 GMT");
+	ck_assert_ptr_null(certdate_field("Start date:Dec 27 14:06:12 2026 GMT"));
+}
+END_TEST
+
+START_TEST(certdate_refuses_the_rest)
+{
+	static const char *const bad[] = {
+		"", "Dec 27 14:06:12 2026", "Dec 27 14:06:12 2026 GMT ",
+		" Dec 27 14:06:12 2026 GMT", "dec 27 14:06:12 2026 GMT",
+		"Dec 7 14:06:12 2026 GMT", "Dec 07 14:06:12 2026 GMT",
+		"Dec  0 14:06:12 2026 GMT", "Dec 32 14:06:12 2026 GMT",
+		"Feb 29 12:00:00 2027 GMT", "Feb 29 12:00:00 2100 GMT",
+		"Apr 31 12:00:00 2027 GMT", "Dec 27 24:00:00 2026 GMT",
+		"Dec 27 14:60:00 2026 GMT", "Dec 27 14:06:60 2026 GMT",
+		"Dec 27 14:06:12 1969 GMT", "Dec 27 14:06:12 10000 GMT",
+		"Dec 27 14:06:12 226 GMT", "Dec 27 14:06:12.5 2026 GMT",
+		"Dec 27 14:6:12 2026 GMT", "Dec 27 +4:06:12 2026 GMT",
+		"Dec 27 14:06:12 2026 UTC", "2026-12-27 14:06:12 GMT",
+		"Dez 27 14:06:12 2026 GMT",
+	};
+	long long when = 42;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(certdate_parse(bad[i], strlen(bad[i]), &when) == -1,
+		    "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(when, 42);
+	/* the length is the end: no reading past it, no NUL needed */
+	ck_assert_int_eq(certdate_parse("Dec 27 14:06:12 2026 GMTxx", 24, &when), 0);
+	ck_assert_int_eq(certdate_parse("Dec 27 14:06:12 2026 GMT", 23, &when), -1);
+}
+END_TEST
+
+static struct check
+an_https_check(void)
+{
+	struct check c = a_check();
+
+	c.url = "https://www.example.org/";
+	c.cert_min_days = 14;
+	return c;
+}
+
+START_TEST(cert_min_days_judged)
+{
+	struct check c = an_https_check();
+	struct verify_result r = a_pass();
+	long long now = 1798380372 - 30 * 86400LL;
+
+	judge_cert(&c, 1798380372, now, &r);
+	ck_assert(judge_passed(&r));
+	ck_assert_int_eq(r.cert_expiry, 1798380372);
+	ck_assert_int_eq(r.cert_left, 30 * 86400LL);
+	/* 13 days and change left, 14 asked: a warning */
+	r = a_pass();
+	judge_cert(&c, 1798380372, 1798380372 - 13 * 86400LL - 5, &r);
+	ck_assert(!judge_passed(&r));
+	ck_assert(judge_warning(&r));
+	ck_assert_uint_eq(r.diffs, VERIFY_DIFF_CERT);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 1);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_TEXT), 1);
+	/* the expiry unknown, and asked: fail closed */
+	r = a_pass();
+	judge_cert(&c, 0, now, &r);
+	ck_assert_int_eq(r.error, VERIFY_TLS);
+	/* not asked: recorded, never a failure */
+	c.cert_min_days = 0;
+	r = a_pass();
+	judge_cert(&c, 1798380372, 1798380372 + 10, &r);
+	ck_assert(judge_passed(&r));
+	ck_assert_int_eq(r.cert_left, -10);
+	/* a wrong status with a near expiry is no mere warning */
+	c.cert_min_days = 14;
+	r = a_pass();
+	r.status = 500;
+	r.diffs = VERIFY_DIFF_STATUS;
+	judge_cert(&c, 1798380372, 1798380372 - 86400, &r);
+	ck_assert(!judge_warning(&r));
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 2);
+}
+END_TEST
+
+START_TEST(https_lines_exactly)
+{
+	struct check c = an_https_check();
+	struct verify_result r = a_pass();
+	char *s;
+
+	c.contains = NULL;
+	r.http_version = 20;
+	judge_cert(&c, 1798380372, 1798380372 - 83 * 86400LL - 7, &r);
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage OK: 200, 5123 bytes, 3 ms, HTTP/2, "
+	    "certificate expires 2026-12-27 (83 days)\n");
+	free(s);
+	s = render(&c, &r, FORMAT_NAGIOS);
+	ck_assert_str_eq(s, "CUTOVER OK: homepage https://www.example.org/ - "
+	    "200, 5123 bytes in 0.003 s, HTTP/2, certificate expires "
+	    "2026-12-27 (83 days)|time=0.003s;;;0 size=5123B;;;0 "
+	    "cert_days=83;14:;0:;\n");
+	free(s);
+	s = render(&c, &r, FORMAT_JSON);
+	ck_assert(json_check(s, strlen(s), NULL, NULL));
+	ck_assert_ptr_nonnull(strstr(s, ",\"differs\":[],\"http_version\":"
+	    "\"HTTP/2\",\"cert_expiry\":\"2026-12-27T14:06:12Z\","
+	    "\"cert_days_left\":83}\n"));
+	free(s);
+	/* 10 days left */
+	r = a_pass();
+	r.http_version = 11;
+	judge_cert(&c, 1798380372, 1798380372 - 10 * 86400LL - 7, &r);
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage FAILED: certificate expires 2026-12-27 "
+	    "(10 days), cert_min_days is 14\n");
+	free(s);
+	s = render(&c, &r, FORMAT_NAGIOS);
+	ck_assert_str_eq(s, "CUTOVER WARNING: homepage https://www.example.org/ "
+	    "- certificate expires 2026-12-27 (10 days), cert_min_days is 14"
+	    "|time=0.003s;;;0 size=5123B;;;0 cert_days=10;14:;0:;\n");
+	free(s);
+	s = render(&c, &r, FORMAT_JSON);
+	ck_assert(json_check(s, strlen(s), NULL, NULL));
+	ck_assert_ptr_nonnull(strstr(s, "\"result\":\"warning\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"differs\":[\"cert_min_days\"],"
+	    "\"http_version\":\"HTTP/1.1\""));
+	free(s);
+}
+END_TEST
+
+/* Only a server that is not ready yet is waited for. */
+START_TEST(only_not_ready_is_retried)
+{
+	static const long waited[] = { 502, 503, 504 };
+	static const long definite[] = { 200, 301, 404, 500, 501, 505 };
+	static const int errors_waited[] = { VERIFY_TIMEOUT, VERIFY_CONNECT,
+	    VERIFY_RESET };
+	static const int errors_definite[] = { VERIFY_TLS, VERIFY_TOO_BIG,
+	    VERIFY_OFFSITE, VERIFY_REDIRECTS, VERIFY_TRANSFER, VERIFY_INTERNAL };
+	struct verify_result r;
+	size_t i;
+
+	for (i = 0; i < sizeof(waited) / sizeof(waited[0]); i++) {
+		r = a_pass();
+		r.status = waited[i];
+		r.diffs = VERIFY_DIFF_STATUS;
+		ck_assert(judge_not_ready(&r));
+		r.diffs |= VERIFY_DIFF_CONTAINS;
+		ck_assert(judge_not_ready(&r));
+	}
+	for (i = 0; i < sizeof(definite) / sizeof(definite[0]); i++) {
+		r = a_pass();
+		r.status = definite[i];
+		r.diffs = VERIFY_DIFF_STATUS;
+		ck_assert(!judge_not_ready(&r));
+	}
+	/* the status expected, the content wrong: definite */
+	r = a_pass();
+	r.diffs = VERIFY_DIFF_CONTAINS;
+	ck_assert(!judge_not_ready(&r));
+	r.diffs = VERIFY_DIFF_SHA256;
+	ck_assert(!judge_not_ready(&r));
+	r.diffs = VERIFY_DIFF_CERT;
+	ck_assert(!judge_not_ready(&r));
+	for (i = 0; i < sizeof(errors_waited) / sizeof(errors_waited[0]); i++) {
+		judge_set_error(&r, errors_waited[i], "");
+		ck_assert(judge_not_ready(&r));
+	}
+	for (i = 0; i < sizeof(errors_definite) / sizeof(errors_definite[0]); i++) {
+		judge_set_error(&r, errors_definite[i], "");
+		ck_assert(!judge_not_ready(&r));
+	}
+}
+END_TEST
+
+/* What the check's process sends about the certificate is checked too. */
+START_TEST(cert_fields_sanitized)
+{
+	struct check c = an_https_check();
+	struct verify_result r = a_pass();
+
+	r.http_version = 7;
+	r.cert_expiry = CERTDATE_MAX + 1;
+	r.cert_left = 5;
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.http_version, 0);
+	ck_assert_int_eq(r.cert_expiry, 0);
+	ck_assert_int_eq(r.cert_left, 0);
+	ck_assert(judge_passed(&r));
+	/* a cert difference with no date is a lie */
+	r.diffs = VERIFY_DIFF_CERT;
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.error, VERIFY_INTERNAL);
+	/* over http there is no certificate */
+	c = a_check();
+	r = a_pass();
+	r.cert_expiry = 1798380372;
+	r.cert_left = 86400;
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.cert_expiry, 0);
+	/* nor a cert difference without cert_min_days */
+	c = an_https_check();
+	c.cert_min_days = 0;
+	r = a_pass();
+	r.cert_expiry = 1798380372;
+	r.diffs = VERIFY_DIFF_CERT;
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.error, VERIFY_INTERNAL);
 }
 END_TEST
 
@@ -640,7 +893,7 @@ serve_once(const char *response, int *port)
  * child's exit status: the result's error, or 100 + something wrong.
  */
 static int
-check_as_nobody(const char *url, bool stay_root)
+check_as_nobody_within(const char *url, bool stay_root, double within)
 {
 	static const gid_t groups[] = { NOBODY };
 	struct check c = a_check();
@@ -651,6 +904,7 @@ check_as_nobody(const char *url, bool stay_root)
 
 	c.url = url;
 	c.timeout = 3.0;
+	c.within = within;
 	if ((pid = fork()) == 0) {
 		if (setgroups(1, groups) || setresgid(NOBODY, 0, 0) ||
 		    setresuid(NOBODY, 0, 0))
@@ -665,12 +919,19 @@ check_as_nobody(const char *url, bool stay_root)
 			_exit(103);
 		if (stay_root && strstr(r.detail, "privilege") == NULL)
 			_exit(104);
-		_exit(judge_passed(&r) ? 0 : r.error == VERIFY_OK ? 50 :
-		    r.error);
+		/* a wrong answer: 50 + the attempts it took */
+		_exit(judge_passed(&r) ? 0 : r.error == VERIFY_OK ? 50 +
+		    (r.attempts < 9 ? r.attempts : 9) : r.error);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
 	return WEXITSTATUS(status);
+}
+
+static int
+check_as_nobody(const char *url, bool stay_root)
+{
+	return check_as_nobody_within(url, stay_root, 0);
 }
 
 START_TEST(verify_check_passes_with_nothing_held)
@@ -714,6 +975,20 @@ START_TEST(verify_check_says_connection_refused)
 }
 END_TEST
 
+/* within = 10 and a 500: one attempt, not ten seconds of them */
+START_TEST(verify_check_does_not_wait_on_a_500)
+{
+	char url[64];
+	int port, status;
+	pid_t server = serve_once("HTTP/1.1 500 Internal Server Error\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n", &port);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+	ck_assert_int_eq(check_as_nobody_within(url, false, 10.0), 50 + 1);
+	ck_assert_int_eq(waitpid(server, &status, 0), server);
+}
+END_TEST
+
 Suite *
 verify_suite(void)
 {
@@ -740,6 +1015,12 @@ verify_suite(void)
 	tcase_add_test(tc, any_bytes_render_safely_once_sanitized);
 	tcase_add_test(tc, an_empty_result_never_passes);
 	tcase_add_test(tc, a_difference_not_asked_is_malformed);
+	tcase_add_test(tc, certdate_accepts_the_one_form);
+	tcase_add_test(tc, certdate_refuses_the_rest);
+	tcase_add_test(tc, cert_min_days_judged);
+	tcase_add_test(tc, https_lines_exactly);
+	tcase_add_test(tc, only_not_ready_is_retried);
+	tcase_add_test(tc, cert_fields_sanitized);
 	suite_add_tcase(s, tc);
 	if (geteuid() != 0) {
 		fputs("verify: not root: verify_check itself is left out\n",
@@ -750,6 +1031,7 @@ verify_suite(void)
 	tcase_add_test(live, verify_check_passes_with_nothing_held);
 	tcase_add_test(live, verify_check_refuses_with_a_capability_left);
 	tcase_add_test(live, verify_check_says_connection_refused);
+	tcase_add_test(live, verify_check_does_not_wait_on_a_500);
 	suite_add_tcase(s, live);
 	return s;
 }
