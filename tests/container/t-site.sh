@@ -105,6 +105,14 @@ serves() {
 
 site_up_web a || { fail_check "the container did not come up"; finish; }
 PORT="80, 443"
+# the snakeoil certificate's name (the host's, when ssl-cert made it) and
+# its public key's pin, as curl's pinned_key spells it
+snake=/etc/ssl/certs/ssl-cert-snakeoil.pem
+cn=$(ct_run a openssl x509 -in "$snake" -noout -subject | sed -n 's/.*CN *= *//p')
+pin=sha256//$(ct_run a sh -c "openssl x509 -in $snake -pubkey -noout |
+    openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64")
+[ -n "$cn" ] && [ "${#pin}" -gt 40 ] || fail_check "no name or pin of the snakeoil certificate" "$cn $pin"
+tls="url = \"https://$cn/\"; connect_to = \"127.0.0.1\"; ca_file = \"$snake\";"
 cat >"$CT_SCRATCH/policy.conf" <<EOF
 audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
 services = {
@@ -116,12 +124,20 @@ ports = ( { port = 80; holders = ["apache2", "nginx"]; },
 checks = {
   homepage = { url = "http://127.0.0.1/"; contains = "$NEW_TEXT"; within = 3.0; };
   broken   = { url = "http://127.0.0.1/"; contains = "on no page at all"; };
+  # the site's own name over HTTPS, at this host's server, its CA only
+  tls      = { $tls pinned_key = "$pin"; cert_min_days = 14;
+               contains = "$NEW_TEXT"; within = 3.0; };
+  tls6     = { url = "https://$cn/"; connect_to = "::1"; ca_file = "$snake"; contains = "$NEW_TEXT"; };
+  expiring = { $tls cert_min_days = 3650; };   # the snakeoil lasts 10 years, from when it was made
+  wrongpin = { $tls pinned_key = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; };
+  untrusted = { url = "https://$cn/"; connect_to = "127.0.0.1"; };
 };
 plans = {
-  site       = { ports = [80, 443]; from = "apache2"; to = "nginx"; verify = ["homepage"]; };
+  site       = { ports = [80, 443]; from = "apache2"; to = "nginx"; verify = ["homepage", "tls"]; };
   brokensite = { ports = [80, 443]; from = "apache2"; to = "nginx"; verify = ["broken"]; };
 };
-rules = ( { users = ["deploy"]; switch = ["site", "brokensite"]; } );
+rules = ( { users = ["deploy"]; switch = ["site", "brokensite"];
+            verify = ["tls", "tls6", "expiring", "wrongpin", "untrusted"]; } );
 EOF
 site_policy a "$CT_SCRATCH/policy.conf"
 serves a https://127.0.0.1/ "$OLD_TEXT"
@@ -176,6 +192,16 @@ done
 steps=$(ct_run a sh -c 'grep "\"plan\":\"site\"\|\"target\":\"site\"" /var/log/cutover/audit.jsonl' | grep -c '"step":"take-port ')
 [ "$steps" = 2 ] || fail_check "the audit trail has $steps take-port records, not 2"
 
+# the HTTPS checks against the snakeoil site: each passes or fails as it must
+expect 0 "verify tls (connect_to, ca_file, pinned_key, cert_min_days 14)" as_deploy a cutover verify tls &&
+    has "HTTP/2" && has "certificate expires"
+expect 0 "verify tls6 (connect_to ::1)" as_deploy a cutover verify tls6
+expect 0 "verify --format=prometheus tls" as_deploy a cutover verify --format=prometheus tls &&
+    has 'cutover_check_cert_expiry_seconds{check="tls"}'
+expect 1 "verify expiring (cert_min_days 3650)" as_deploy a cutover verify expiring
+expect 1 "verify wrongpin" as_deploy a cutover verify wrongpin
+expect 1 "verify untrusted (no ca_file)" as_deploy a cutover verify untrusted
+
 # back to apache2 by hand, then a switch whose check fails: the whole
 # site rolls back
 ct_run a systemctl disable --now nginx.service >/dev/null 2>&1
@@ -190,6 +216,26 @@ is a apache2 enabled
 is a nginx inactive
 serves a https://127.0.0.1/ "$OLD_TEXT"
 serves a "http://[::1]/" "$OLD_TEXT"
+
+# a new site that answers 500: how long it is public before the rollback
+# (printed, not judged: the check ends at the 500, the switch then rolls
+# back; apache2's graceful stop comes before the check)
+cp "$m/etc/nginx/sites-available/default" "$CT_SCRATCH/ours"
+sed -i 's|index index.html;|location / { return 500; }|' "$m/etc/nginx/sites-available/default"
+ct_run a sh -c '/usr/local/bin/probe -p 80 -i 1000 -t 2000 -l /run/probe-500.log \
+    -r /run/probe-500.ready >/run/probe-500.out 2>&1 & echo $! >/run/probe-500.pid'
+ct_run a sh -c 'i=0; while [ ! -e /run/probe-500.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
+t0=$(date +%s.%N)
+expect 1 "switch site to a site that answers 500" as_deploy a cutover switch site &&
+    has "rolled back, apache2 serving 80 and 443 again"
+echo "the 500 switch took $(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $t0 }") s"
+sleep 0.3
+ct_run a sh -c 'kill -INT "$(cat /run/probe-500.pid)"; while kill -0 "$(cat /run/probe-500.pid)" 2>/dev/null; do sleep 0.05; done'
+echo "probe across it: $(ct_run a cat /run/probe-500.out)"
+ct_run a awk '$3 == "badstatus" { n++; if (!f) f = $1; l = $2 }
+    END { printf "the 500 page was served %d times, for %.0f ms\n", n, l - f }' /run/probe-500.log
+cp "$CT_SCRATCH/ours" "$m/etc/nginx/sites-available/default"
+is a apache2 active
 
 # all or nothing: apache2's 443 socket bound to 127.0.0.1 only cannot be
 # handed over, so neither port's is; the site takes the gap as one
