@@ -8,9 +8,12 @@
 # 1 ms) counts no refused connection; the helper has exited and nginx's
 # master, a child of PID 1 named in /run/nginx.pid, is the unit's main
 # process (Type=forking, as Debian's unit).  Without the drop-in the
-# pre-flight refuses; with it, a start without a handoff (systemctl
-# restart, a reboot) runs nginx as Debian's unit does (daemonized, with
-# Debian's own arguments).  nginx's upgrades under it: t-nginx-upgrade.sh.
+# pre-flight refuses; with it, nginx failing after it took the socket (a
+# port of its own configuration held by another process) fails the start
+# through the helper, and the switch rolls back; a start without a
+# handoff (systemctl restart, a reboot) runs nginx as Debian's unit does
+# (daemonized, with Debian's own arguments).  nginx's upgrades under it:
+# t-nginx-upgrade.sh.
 . tests/container/site.sh
 
 # sock_inode NAME: the inode of the listening socket on 8080.
@@ -59,6 +62,27 @@ cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
 ct_run a systemctl daemon-reload
 expect 0 "systemd-analyze verify of nginx.service with the drop-in" \
     ct_run a systemd-analyze verify --man=no nginx.service
+
+# a pending handoff that goes wrong: nginx takes the socket, then cannot
+# bind a port of its configuration that another process holds (its -t
+# in ExecStartPre= lets that pass) and exits before it writes its pid
+# file; the helper exits 1, the start fails, and the switch rolls back
+ct_run a sh -c 'python3 -c "import socket, time; s = socket.socket(); s.bind((\"127.0.0.1\", 8099)); s.listen(); time.sleep(60)" >/dev/null 2>&1 & echo $! >/run/hold.pid'
+cp "$m/etc/nginx/sites-available/default" "$CT_SCRATCH/default.good"
+sed -i "s/listen \[::\]:$PORT ipv6only=off default_server;/&\n\tlisten 127.0.0.1:8099;/" \
+    "$m/etc/nginx/sites-available/default"
+expect 1 "switch newsite, nginx failing after the handoff" as_deploy a cutover switch newsite &&
+    has "rolled back: apache2 was never stopped and still serves port 8080"
+ct_run a journalctl -q -u nginx.service 2>/dev/null |
+    grep -q 'cutover-handoff: /usr/sbin/nginx exited with status 1 before it wrote its pid to /run/nginx.pid' ||
+    fail_check "the journal lacks the helper's failure" "$(ct_run a journalctl -q -u nginx.service 2>/dev/null | tail -n 8)"
+is a apache2 active
+is a apache2 enabled
+case $(page a) in *"$OLD_TEXT"*) echo "ok: apache2 serves after the rollback" ;;
+*) fail_check "apache2 does not serve after the rollback" "$(page a)" ;; esac
+ct_run a sh -c 'kill "$(cat /run/hold.pid)"'
+cp "$CT_SCRATCH/default.good" "$m/etc/nginx/sites-available/default"
+ct_run a systemctl reset-failed nginx.service
 
 old=$(sock_inode a)
 cp "$PROBE" "$m/usr/local/bin/probe"
