@@ -231,23 +231,27 @@ run_handed(char **argv, const char *how, const char *unit, int *fds,
 }
 
 /*
- * Whether PIDFILE holds PID (a decimal number, a newline or nothing
- * after it).  A pid file left from an earlier server names another pid;
- * one that happened to name this one would only end the wait early, and
- * systemd would still read the right main PID from it.
+ * Whether PIDFILE, a regular file, holds PID (a decimal number, a newline
+ * or nothing after it).  A pid file left from an earlier server names
+ * another pid; one that happened to name this one would only end the wait
+ * early, and systemd would still read the right main PID from it.  Not a
+ * link, and opened without blocking: a server that runs as another user
+ * (issue 32) may own the file, and nothing else of it is read.
  */
 static int
 pidfile_names(const char *pidfile, pid_t pid)
 {
 	char buf[32], *end;
-	ssize_t len;
+	struct stat st;
+	ssize_t len = -1;
 	long v;
 	int fd;
 
 	if ((fd = open(pidfile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1)
 		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (len <= 0)
 		return 0;

@@ -19,7 +19,8 @@
 # session, parent PID 1) with Debian's own arguments.  Then a handoff of
 # five sockets (dual-stack 8080, IPv4 and IPv6 on 8081 and 8082) from a
 # root offer of the test's own: nginx serves on all five, and keeps them
-# across its binary upgrade.
+# across its binary upgrade; the same offer from deploy is refused and the
+# unit's start fails.
 #
 # CT_DROPIN=FILE installs FILE instead of the package's drop-in, and
 # CT_DROPIN=none none (Debian's unit as it is, nginx started without a
@@ -213,6 +214,7 @@ for fam, host, port in ((socket.AF_INET6, "::", 8080), (socket.AF_INET, "127.0.0
                         (socket.AF_INET6, "::1", 8081), (socket.AF_INET, "127.0.0.1", 8082),
                         (socket.AF_INET6, "::1", 8082)):
     s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the probe's TIME_WAITs
     if fam == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if host == "::" else 1)
     s.bind((host, port))
@@ -220,20 +222,26 @@ for fam, host, port in ((socket.AF_INET6, "::", 8080), (socket.AF_INET, "127.0.0
     socks.append(s)
 offer = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 offer.bind(d + "/nginx.service.sock")
+if len(sys.argv) > 1:
+    os.setuid(int(sys.argv[1]))     # the peer the helper sees: listen()'s
 offer.listen(1)
-open("/run/offer.ready", "w").close()
+open("/tmp/offer.ready", "w").close()
 offer.settimeout(20)
 c, _ = offer.accept()
-socket.send_fds(c, [b"h"], [s.fileno() for s in socks])
-c.settimeout(5)
-ok = c.recv(1) == b"k"
-os.unlink(d + "/nginx.service.sock")
+try:
+    socket.send_fds(c, [b"h"], [s.fileno() for s in socks])
+    c.settimeout(5)
+    ok = c.recv(1) == b"k"
+except OSError:
+    ok = False
+if len(sys.argv) == 1:
+    os.unlink(d + "/nginx.service.sock")
 print(" ".join(sorted(str(os.fstat(s.fileno()).st_ino) for s in socks)))
 sys.exit(0 if ok else 1)
 EOF
 ct_run a systemctl stop nginx
 ct_run a sh -c 'python3 /root/offer.py >/run/offer.out 2>&1 & echo $! >/run/offer.pid'
-ct_run a sh -c 'i=0; while [ ! -e /run/offer.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
+ct_run a sh -c 'i=0; while [ ! -e /tmp/offer.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
 expect 0 "systemctl start nginx with five sockets offered" ct_run a systemctl start nginx
 ct_run a sh -c 'while kill -0 "$(cat /run/offer.pid)" 2>/dev/null; do sleep 0.05; done'
 offered=$(ct_run a cat /run/offer.out)
@@ -248,4 +256,16 @@ for u in http://127.0.0.1:8080/ 'http://[::1]:8080/' http://127.0.0.1:8081/ 'htt
 	*) fail_check "nginx does not serve $u on the handed sockets" ;; esac
 done
 upgrade "with five handed sockets"
+
+# the same offer from a peer that is not root: refused, the start fails
+ct_run a systemctl stop nginx
+ct_run a sh -c 'rm -f /tmp/offer.ready; python3 /root/offer.py "$(id -u deploy)" >/run/offer.out 2>&1 & echo $! >/run/offer.pid'
+ct_run a sh -c 'i=0; while [ ! -e /tmp/offer.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
+expect 1 "systemctl start nginx with the sockets offered by deploy" ct_run a systemctl start nginx
+ct_run a sh -c 'while kill -0 "$(cat /run/offer.pid)" 2>/dev/null; do sleep 0.05; done; rm -f /run/cutover/handoff/nginx.service.sock'
+ct_run a journalctl -q -u nginx.service 2>/dev/null |
+    grep -q "cutover-handoff: the handoff socket is offered by uid $(ct_run a id -u deploy), not root" ||
+    fail_check "the helper did not refuse deploy's offer" \
+    "$(ct_run a journalctl -q -u nginx.service 2>/dev/null | tail -n 5; ct_run a cat /run/offer.out)"
+[ -z "$(ct_run a pgrep -x nginx)" ] || fail_check "nginx runs after a refused offer"
 finish
