@@ -1,33 +1,45 @@
 /*
  * cutover-handoff - what a systemd unit's ExecStart= runs in front of its
  * server (a drop-in; cutover(8), SOCKET HANDOFF UNDER SYSTEMD), so that a
- * cutover switch can hand the unit the port's listening socket:
+ * cutover switch can hand the unit the port's listening sockets:
  *
- *   cutover-handoff nginx|systemd UNIT /absolute/server [ARG...]
+ *   cutover-handoff [-p PIDFILE] nginx|systemd UNIT /absolute/server [ARG...]
  *
  * When a switch is starting UNIT with a handoff, its step listens on
  * CUTOVER_HANDOFF_DIR/UNIT.sock (a directory only root can write, made
  * 0700 by the step while it is root).  This connects there, checks that
- * the other end is root, receives the listening sockets (SCM_RIGHTS),
- * checks that each is a listening TCP socket, places them at fd 3, 4, ...
- * and says so as the server reads it: NGINX="3;4;" (nginx's inherited
- * sockets), or LISTEN_FDS=N and LISTEN_PID=its own pid (sd_listen_fds(3);
- * the exec keeps the pid).  Then it execs the server.
+ * the other end is root, receives the listening sockets (SCM_RIGHTS, up
+ * to 8), checks that each is a listening TCP socket, places them at fd 3,
+ * 4, ... and says so as the server reads it: NGINX="3;4;" (nginx's
+ * inherited sockets), or LISTEN_FDS=N and LISTEN_PID=the server's pid
+ * (sd_listen_fds(3)).  Then it runs the server.
+ *
+ * Without -p (a unit of Type=exec) it execs the server in its own place.
+ * With -p (a unit of Type=forking, as Debian's nginx.service is) the
+ * server runs in a child, and this process exits 0 once PIDFILE names
+ * that child, so that systemd takes it as the unit's main process, as it
+ * takes a server that daemonized itself.  nginx needs that: it does not
+ * daemonize when it inherits sockets, and it ignores the binary upgrade
+ * (SIGUSR2, what its package's postinst sends) while its parent is still
+ * the process that started it, which in place of a fork would be PID 1.
  *
  * With no handoff pending - every ordinary start and every boot - there
- * is no such socket, and it execs the server unchanged.  A handoff that is
- * pending but goes wrong (the wrong peer, no sockets, not listening TCP)
- * is a failure: it exits 1 and the unit's start fails, so that the switch
- * rolls back rather than the server binding the port beside the socket
- * cutover holds.
+ * is no such socket, and it execs the server unchanged (nginx then
+ * daemonizes as Debian's unit has it).  A handoff that is pending but
+ * goes wrong (the wrong peer, no sockets, not listening TCP, a server
+ * that exits before it writes PIDFILE) is a failure: it exits 1 and the
+ * unit's start fails, so that the switch rolls back rather than the
+ * server binding the port beside the socket cutover holds.
  *
  * It runs as whoever the unit's ExecStart= runs as (root for Debian's
- * nginx.service); it is not setuid, parses nothing but its arguments and
- * one message from root, and never runs a shell or searches PATH.
+ * nginx.service); it is not setuid, parses nothing but its arguments,
+ * one message from root and a pid file's number, and never runs a shell
+ * or searches PATH.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,12 +47,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netinet/in.h>
 
 #define FDS_MAX 8
 #define UNIT_MAX 255
+#define PIDFILE_WAIT_S 60       /* below systemd's TimeoutStartSec=, 90 s */
 
 static const char *prog = "cutover-handoff";
 
@@ -184,7 +198,7 @@ place(int *fds, size_t n)
 static void
 announce(const char *how, size_t n)
 {
-	char v[64];
+	char v[64] = "";
 	size_t i, len = 0;
 
 	if (strcmp(how, "nginx") == 0) {
@@ -203,19 +217,128 @@ announce(const char *how, size_t n)
 		fail("setenv: %s", strerror(errno));
 }
 
+/* The handed sockets placed and announced, then the server in this process. */
+static void __attribute__((noreturn))
+run_handed(char **argv, const char *how, const char *unit, int *fds,
+    size_t n)
+{
+	place(fds, n);
+	announce(how, n);
+	fprintf(stderr, "%s: %s takes over %zu listening socket%s from "
+	    "cutover (fd 3%s)\n", prog, unit, n, n > 1 ? "s" : "",
+	    n > 1 ? " on" : "");
+	run(argv);
+}
+
+/*
+ * Whether PIDFILE, a regular file, holds PID (a decimal number, a newline
+ * or nothing after it).  A pid file left from an earlier server names
+ * another pid; one that happened to name this one would only end the wait
+ * early, and systemd would still read the right main PID from it.  Not a
+ * link, and opened without blocking: a server that runs as another user
+ * (issue 32) may own the file, and nothing else of it is read.
+ */
+static int
+pidfile_names(const char *pidfile, pid_t pid)
+{
+	char buf[32], *end;
+	struct stat st;
+	ssize_t len = -1;
+	long v;
+	int fd;
+
+	if ((fd = open(pidfile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	return errno == 0 && end != buf && v == (long)pid &&
+	    (*end == '\0' || strcmp(end, "\n") == 0);
+}
+
+/*
+ * Until the server, CHILD, has written its pid to PIDFILE: then it is up
+ * (nginx writes it once its configuration is loaded and the sockets are
+ * its own), and this process's exit lets systemd read it as the main PID.
+ */
+static void
+await_pidfile(pid_t child, const char *server, const char *pidfile)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, status;
+
+	for (i = 0; i < PIDFILE_WAIT_S * 100; i++) {
+		if (pidfile_names(pidfile, child))
+			return;
+		if (waitpid(child, &status, WNOHANG) == child) {
+			if (WIFEXITED(status))
+				fail("%s exited with status %d before it wrote "
+				    "its pid to %s", server, WEXITSTATUS(status),
+				    pidfile);
+			fail("%s was killed by signal %d before it wrote its "
+			    "pid to %s", server, WTERMSIG(status), pidfile);
+		}
+		nanosleep(&tick, NULL);
+	}
+	fail("%s did not write its pid %ld to %s within %d s", server,
+	    (long)child, pidfile, PIDFILE_WAIT_S);
+}
+
+/*
+ * Type=forking: the server in a child of its own session, as a server
+ * that daemonized itself is; this process exits 0 once PIDFILE names it.
+ */
+static void __attribute__((noreturn))
+run_forked(char **argv, const char *how, const char *unit, int *fds,
+    size_t n, const char *pidfile)
+{
+	pid_t child;
+	size_t i;
+
+	if ((child = fork()) == -1)
+		fail("fork: %s", strerror(errno));
+	if (child == 0) {
+		(void)setsid();         /* as nginx daemonizing itself would */
+		run_handed(argv, how, unit, fds, n);
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	await_pidfile(child, argv[0], pidfile);
+	exit(0);
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-p /absolute/pidfile] nginx|systemd UNIT "
+	    "/absolute/server [ARG...]\n", prog);
+	exit(2);
+}
+
 int
 main(int argc, char **argv)
 {
+	const char *pidfile = NULL;
 	int fds[FDS_MAX], offer;
 	size_t i, n;
 
+	if (argc > 2 && strcmp(argv[1], "-p") == 0) {
+		pidfile = argv[2];
+		if (pidfile[0] != '/')
+			usage();
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 4 || (strcmp(argv[1], "nginx") != 0 &&
 	    strcmp(argv[1], "systemd") != 0) || !unit_ok(argv[2]) ||
-	    argv[3][0] != '/') {
-		fprintf(stderr, "usage: %s nginx|systemd UNIT /absolute/server "
-		    "[ARG...]\n", prog);
-		return 2;
-	}
+	    argv[3][0] != '/')
+		usage();
 	if ((offer = connect_offer(argv[2])) == -1)
 		run(argv + 3);          /* no handoff pending: as it is */
 	n = receive(offer, fds);
@@ -224,10 +347,7 @@ main(int argc, char **argv)
 	/* tell the step the sockets arrived; it stops offering them */
 	(void)send(offer, "k", 1, MSG_NOSIGNAL);
 	close(offer);           /* before place(): it may sit at fd 3 */
-	place(fds, n);
-	announce(argv[1], n);
-	fprintf(stderr, "%s: %s takes over %zu listening socket%s from "
-	    "cutover (fd 3%s)\n", prog, argv[2], n, n > 1 ? "s" : "",
-	    n > 1 ? " on" : "");
-	run(argv + 3);
+	if (pidfile != NULL)
+		run_forked(argv + 3, argv[1], argv[2], fds, n, pidfile);
+	run_handed(argv + 3, argv[1], argv[2], fds, n);
 }
