@@ -129,7 +129,18 @@ ct_boot() {
 		sleep 0.1
 	done
 	echo "$pid1" >"$dir/pid1"
-	state=$(ct_run "$name" timeout 60 systemctl is-system-running --wait 2>&1)
+	# systemd's bus may not be up yet when PID 1 is: ask again, a few times
+	i=0
+	while :; do
+		state=$(ct_run "$name" timeout 60 systemctl is-system-running --wait 2>&1)
+		case $state in
+		*"Failed to connect to bus"*) ;;
+		*) break ;;
+		esac
+		i=$((i + 1))
+		[ "$i" -lt 20 ] || break
+		sleep 0.25
+	done
 	case $state in
 	running) return 0 ;;
 	esac
