@@ -137,9 +137,14 @@ action_take_port(const struct port_grant *pg, int notify_fd,
 	else if (rep.already_free)
 		snprintf(res->text, sizeof(res->text), "nothing to take over, "
 		    "the port is free");
-	else if (rep.handed > 0)
+	else if (rep.handed == 1)
 		snprintf(res->text, sizeof(res->text), "took over the "
 		    "listening socket of pid %d; its holders serve on",
+		    (int)rep.handed_from);
+	else if (rep.handed > 1)
+		snprintf(res->text, sizeof(res->text), "took over the %zu "
+		    "listening sockets (IPv4 and IPv6) of pid %d and its "
+		    "fellows; its holders serve on", rep.handed,
 		    (int)rep.handed_from);
 	else
 		snprintf(res->text, sizeof(res->text), "%s", rep.handoff);

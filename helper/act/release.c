@@ -449,9 +449,14 @@ sockopt(int fd, int level, int name, int *v, char *why, size_t whylen)
 	return -1;
 }
 
-/* Bound to the wildcard address of its family on PORT, dual-stack. */
+/*
+ * Bound to the wildcard address of its family on PORT: 0.0.0.0, or [::]
+ * dual-stack or IPv6 alone (*V6ONLY).  Whether a port's sockets go
+ * together is stop_sockets_fit's to say.
+ */
 static int
-wildcard_on(int fd, int family, int port, char *why, size_t whylen)
+wildcard_on(int fd, int family, int port, bool *v6only_out, char *why,
+    size_t whylen)
 {
 	union {
 		struct sockaddr sa;
@@ -477,11 +482,11 @@ wildcard_on(int fd, int family, int port, char *why, size_t whylen)
 		if (sockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, why,
 		    whylen) == -1)
 			return -1;
-		if (v6only == 0)
-			return 0;
+		*v6only_out = v6only != 0;
+		return 0;
 	}
 	snprintf(why, whylen, "it is not bound to the port's listening "
-	    "address, [::]:%d dual-stack or 0.0.0.0:%d", port, port);
+	    "address, [::]:%d or 0.0.0.0:%d", port, port);
 	return -1;
 }
 
@@ -516,6 +521,7 @@ stop_socket_fit(int fd, int port, const struct holder_ids *owners, char *why,
 {
 	struct stat st;
 	int family, type, proto, listening, reuseport, ifindex;
+	bool v6only;
 
 	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		snprintf(why, whylen, "it is not a socket");
@@ -550,19 +556,54 @@ stop_socket_fit(int fd, int port, const struct holder_ids *owners, char *why,
 		snprintf(why, whylen, "it is bound to one network interface");
 		return -1;
 	}
-	if (wildcard_on(fd, family, port, why, whylen) == -1)
+	if (wildcard_on(fd, family, port, &v6only, why, whylen) == -1)
 		return -1;
 	return no_filter(fd, why, whylen);
 }
 
-/* A copy of target T's socket, taken through its pidfd; -1 (WHY) if not. */
+/* What FD is bound to, once stop_socket_fit passed it. */
+static enum listen_kind
+fit_kind(int fd)
+{
+	int family = 0, v6only = 1;
+	socklen_t len = sizeof(family);
+
+	(void)getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len);
+	if (family == AF_INET)
+		return LISTEN_V4_ANY;
+	len = sizeof(v6only);
+	(void)getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
+	return v6only ? LISTEN_V6_ONLY : LISTEN_V6_DUAL;
+}
+
+int
+stop_sockets_fit(const int *fds, size_t n, char *why, size_t whylen)
+{
+	enum listen_kind a, b;
+
+	if (n == 1 && fit_kind(fds[0]) != LISTEN_V6_ONLY)
+		return 0;
+	if (n == 2) {
+		a = fit_kind(fds[0]), b = fit_kind(fds[1]);
+		if ((a == LISTEN_V4_ANY && b == LISTEN_V6_ONLY) ||
+		    (a == LISTEN_V6_ONLY && b == LISTEN_V4_ANY))
+			return 0;
+	}
+	snprintf(why, whylen, "the port has %zu listening socket%s that %s "
+	    "not its one socket (0.0.0.0 or [::] dual-stack) nor its IPv4 and "
+	    "IPv6-only pair", n, n == 1 ? "" : "s", n == 1 ? "is" : "are");
+	return -1;
+}
+
+/* A copy of target T's socket INODE, through its pidfd; -1 (WHY) if not. */
 static int
-copy_socket(const struct target *t, char *why, size_t whylen)
+copy_socket(const struct target *t, unsigned long inode, char *why,
+    size_t whylen)
 {
 	struct stat st;
 	int fd, copy;
 
-	if ((fd = fd_of_socket(t->h.pid, t->h.inode)) == -1) {
+	if ((fd = fd_of_socket(t->h.pid, inode)) == -1) {
 		snprintf(why, whylen, "its descriptor in pid %d was not found",
 		    (int)t->h.pid);
 		return -1;
@@ -574,7 +615,7 @@ copy_socket(const struct target *t, char *why, size_t whylen)
 	}
 	/* the descriptor may have been reused since /proc was read */
 	if (fstat(copy, &st) == -1 || !S_ISSOCK(st.st_mode) ||
-	    st.st_ino != t->h.inode) {
+	    st.st_ino != inode) {
 		close(copy);
 		snprintf(why, whylen, "pid %d's descriptor changed meanwhile",
 		    (int)t->h.pid);
@@ -591,33 +632,38 @@ copy_socket(const struct target *t, char *why, size_t whylen)
  * keep queueing in it until the new service accepts them, and there is
  * no moment at which the port is not listening.
  *
- * A socket is taken only when stop_socket_fit() says so, and only when
- * it is the port's one listening socket: a SO_REUSEPORT group's BPF
- * program (SO_ATTACH_REUSEPORT_CBPF/EBPF) cannot be read back, a group
- * stays whole after its members clear SO_REUSEPORT, and a group needs
- * two sockets.  When one is not taken none is, and the transaction binds
- * the port itself once the holders let go; the report says why.
+ * The port's sockets are taken only when each is fit (stop_socket_fit)
+ * and together they are its one socket or its IPv4 and IPv6-only pair
+ * (stop_sockets_fit): a SO_REUSEPORT group's BPF program
+ * (SO_ATTACH_REUSEPORT_CBPF/EBPF) cannot be read back, a group stays
+ * whole after its members clear SO_REUSEPORT, and a group needs two
+ * sockets of one family - an IPv4 and an IPv6 socket never are one.
+ * When one is not taken none is, and the transaction binds the port
+ * itself once the holders let go; the report says why.
  */
 static void
 take_sockets(struct job *j)
 {
-	unsigned long inodes[STOP_SOCKETS_MAX] = { 0 };
 	int fds[STOP_SOCKETS_MAX], copy;
-	char why[200];
-	size_t i, k, n = 0;
+	char why[200] = "";
+	size_t b, i, n = 0;
 
-	for (i = 0; i < j->n && n < STOP_SOCKETS_MAX; i++) {
-		struct target *t = &j->t[i];
+	if (j->ninodes > 2)
+		snprintf(why, sizeof(why), "the port has %zu listening sockets; "
+		    "cutover hands over a port's one socket, or its IPv4 and "
+		    "IPv6-only pair", j->ninodes);
+	for (b = 0; b < j->ninodes && why[0] == '\0'; b++) {
+		const struct target *t = NULL;
 
-		for (k = 0; k < n && inodes[k] != t->h.inode; k++)
-			;
-		if (t->pidfd < 0 || k < n || j->rep->handoff[0] != '\0')
-			continue;
-		if (j->nsockets != 1)
-			snprintf(why, sizeof(why), "the port has %zu listening "
-			    "sockets; cutover hands over a port's only one",
-			    j->nsockets);
-		else if ((copy = copy_socket(t, why, sizeof(why))) == -1)
+		/* j->inodes[b] is the scan's socket b (job_of_port) */
+		for (i = 0; i < j->n && t == NULL; i++)
+			if (j->t[i].pidfd >= 0 && (j->t[i].h.sockets & (1ULL << b)))
+				t = &j->t[i];
+		if (t == NULL)
+			snprintf(why, sizeof(why), "no process holding it could "
+			    "be reached");
+		else if ((copy = copy_socket(t, j->inodes[b], why,
+		    sizeof(why))) == -1)
 			;
 		else if (stop_socket_fit(copy, j->ports[0], t->h.ids, why,
 		    sizeof(why)) == -1)
@@ -625,22 +671,24 @@ take_sockets(struct job *j)
 		else {
 			if (n == 0)
 				j->rep->handed_from = t->h.pid;
-			inodes[n] = t->h.inode;
+			j->handed[n] = j->inodes[b];
 			fds[n++] = copy;
-			continue;
 		}
+	}
+	if (why[0] == '\0' && n > 0)
+		(void)stop_sockets_fit(fds, n, why, sizeof(why));
+	if (why[0] != '\0') {
 		snprintf(j->rep->handoff, sizeof(j->rep->handoff), "the old "
 		    "listening socket was not handed over (%s): the switch "
 		    "binds its own", why);
+		for (; n > 0; n--)
+			close(fds[n - 1]);
 	}
-	for (; j->rep->handoff[0] != '\0' && n > 0; n--)
-		close(fds[n - 1]);
-	memcpy(j->handed, inodes, n * sizeof(inodes[0]));
 	j->nhanded = n;
 	j->rep->handed = n;
 	send_sockets(j->notify_fd, fds, n);
-	for (k = 0; k < n; k++)
-		close(fds[k]);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
 }
 
 /* Remember the scan's sockets MASK names, for sockets_gone(). */

@@ -78,7 +78,7 @@ int stop_service(const struct service *svc, const struct stop_keep *keep,
 /*
  * May FD, a copy of an old holder's listening socket, be handed to the
  * new service on PORT?  0 when it is a listening TCP socket on the
- * port's wildcard address ([::]:PORT dual-stack, or 0.0.0.0:PORT), bound
+ * port's wildcard address ([::]:PORT, or 0.0.0.0:PORT), bound
  * to no device, owned by root or one of OWNERS' uids, without
  * SO_REUSEPORT and without a socket filter (classic or eBPF); otherwise
  * -1 and WHY says what it is ("it has SO_REUSEPORT set").  Anything
@@ -87,5 +87,13 @@ int stop_service(const struct service *svc, const struct stop_keep *keep,
 struct holder_ids;
 int stop_socket_fit(int fd, int port, const struct holder_ids *owners,
     char *why, size_t whylen);
+
+/*
+ * May the N sockets FDS, each fit for one port, be handed on together?
+ * 0 when they are the port's one socket ([::] dual-stack or 0.0.0.0) or
+ * its pair of 0.0.0.0 and [::] IPv6-only (two families: never one
+ * SO_REUSEPORT group); otherwise -1 and WHY.
+ */
+int stop_sockets_fit(const int *fds, size_t n, char *why, size_t whylen);
 
 #endif

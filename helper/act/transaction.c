@@ -226,7 +226,8 @@ txn_close_socks(struct txn *t)
 /*
  * The transaction does not take its step's word for the sockets it was
  * sent: each that came from FIRST on is judged again here, as root
- * (stop_socket_fit), against the old service OLD and the step's PORT, and
+ * (stop_socket_fit, and stop_sockets_fit for them together), against
+ * the old service OLD and the step's PORT, and
  * when one is unfit none is kept, of any port - the site's ports are then
  * bound anew, as when the step handed none over: a site is never half
  * handed.
@@ -238,15 +239,19 @@ judge_socks(struct txn *t, size_t first, const struct service *old, int port)
 	char why[256];
 	size_t i;
 
-	for (i = first; i < t->nsocks; i++)
-		if ((i == first && svc_identity(old, &ids, why,
-		    sizeof(why)) != 0) || stop_socket_fit(t->socks[i], port,
-		    &ids, why, sizeof(why)) == -1) {
-			txn_close_socks(t);
-			txn_tell(t, 'E', "cutover: the old listening socket is not "
-			    "used (%s): cutover binds its own", why);
+	if (svc_identity(old, &ids, why, sizeof(why)) == 0) {
+		for (i = first; i < t->nsocks; i++)
+			if (stop_socket_fit(t->socks[i], port, &ids, why,
+			    sizeof(why)) == -1)
+				break;
+		/* each fit, and together the port's socket or pair */
+		if (i == t->nsocks && stop_sockets_fit(t->socks + first,
+		    t->nsocks - first, why, sizeof(why)) == 0)
 			return;
-		}
+	}
+	txn_close_socks(t);
+	txn_tell(t, 'E', "cutover: the old listening socket is not used (%s): "
+	    "cutover binds its own", why);
 }
 
 /* The inodes of the sockets kept: stops let them listen on. */

@@ -246,4 +246,5 @@ expect 0 "switch site, 443 not fit to hand over" as_deploy a cutover switch site
     has "nginx serves ports 80 and 443, verified"
 serves a https://127.0.0.1/ "$NEW_TEXT"
 serves a "http://[::1]/" "$NEW_TEXT"
+
 finish

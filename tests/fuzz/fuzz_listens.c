@@ -4,8 +4,8 @@
  * dump is what a root process printed about files the deploy user may
  * be able to write, so every byte of it is hostile.
  *
- * Input: one byte that chooses what each port is handed (bit i: port i
- * gets LISTEN_V4_ANY, else LISTEN_V6_DUAL), then the dump.  The plan's
+ * Input: one byte that chooses what each port is handed (two bits per
+ * port: HANDED_DUAL, HANDED_V4 or HANDED_PAIR), then the dump.  The plan's
  * ports are the first (up to four, distinct) ports the dump listens on,
  * and 443.
  *
@@ -16,9 +16,9 @@
  *     printable ASCII, terminated in their buffers;
  *   - parsing is deterministic: the same dump, the same directives;
  *   - listens_judge agrees with a reference written here from
- *     listens.h: it passes exactly when each port has a directive of the
- *     handed kind without reuseport, and no other directive; a refusal
- *     has a printable reason.
+ *     listens.h: it passes exactly when each kind a port is handed has a
+ *     directive without reuseport, and the port has no other directive;
+ *     a refusal has a printable reason.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,27 +43,29 @@ printable(const char *s, size_t size)
 	return i < size;
 }
 
-/* The reference: does port P, handed K, fit? */
+/* The reference: does port P, handed the kinds K, fit? */
 static int
-fits(const struct listen_set *ls, int p, enum listen_kind k)
+fits(const struct listen_set *ls, int p, unsigned k)
 {
+	unsigned taken = 0;
 	size_t i;
-	int taken = 0;
 
 	for (i = 0; i < ls->n; i++) {
 		if (ls->v[i].port != p)
 			continue;
-		if (ls->v[i].kind != k || ls->v[i].reuseport)
+		if (!(k & (1u << ls->v[i].kind)) || ls->v[i].reuseport)
 			return 0;
-		taken = 1;
+		taken |= 1u << ls->v[i].kind;
 	}
-	return taken;
+	return taken == k;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	enum listen_kind handed[POLICY_PLAN_PORTS_MAX];
+	static const unsigned sets[] = { HANDED_DUAL, HANDED_V4, HANDED_PAIR,
+	    HANDED_DUAL };
+	unsigned handed[POLICY_PLAN_PORTS_MAX];
 	int ports[POLICY_PLAN_PORTS_MAX];
 	char why[1024] = "";
 	size_t i, k, n = 0;
@@ -100,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (k == n)
 		ports[n++] = 443;
 	for (i = 0; i < n; i++) {
-		handed[i] = (data[0] >> i) & 1 ? LISTEN_V4_ANY : LISTEN_V6_DUAL;
+		handed[i] = sets[(data[0] >> (2 * i)) & 3];
 		want &= fits(&one, ports[i], handed[i]);
 	}
 	why[0] = '\0';

@@ -252,10 +252,18 @@ apache2_stop() {
 	wait_for 10 gone "$_p"
 }
 
-# apache2_procs: every process whose executable is /usr/sbin/apache2.
+# ours PROCDIR: the process lives in this PID namespace (an apache2 or nginx
+# in a container test running meanwhile is not this machine's).
+ours() {
+	[ "$(readlink "$1/ns/pid" 2>/dev/null)" = "$(readlink /proc/self/ns/pid)" ]
+}
+
+# apache2_procs: every process of this machine whose executable is
+# /usr/sbin/apache2.
 apache2_procs() {
 	for _d in /proc/[0-9]*; do
-		[ "$(readlink "$_d/exe" 2>/dev/null)" = /usr/sbin/apache2 ] && echo "${_d#/proc/}"
+		[ "$(readlink "$_d/exe" 2>/dev/null)" = /usr/sbin/apache2 ] && ours "$_d" &&
+		    echo "${_d#/proc/}"
 	done
 	return 0
 }
@@ -304,7 +312,7 @@ nginx_stop() {
 nginx_procs() {
 	_nginx_uid=$(id -u nginx 2>/dev/null) || return 0
 	for _d in /proc/[0-9]*; do
-		[ "$(readlink "$_d/exe" 2>/dev/null)" = /usr/sbin/nginx ] &&
+		[ "$(readlink "$_d/exe" 2>/dev/null)" = /usr/sbin/nginx ] && ours "$_d" &&
 		    [ "$(proc_uid "${_d#/proc/}")" = "$_nginx_uid" ] && echo "${_d#/proc/}"
 	done
 	return 0

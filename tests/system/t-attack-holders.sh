@@ -320,6 +320,36 @@ if old intruder --family "$family" --ignore-term; then
 fi
 clean
 
+# ---- (f) an IPv4 and an IPv6-only socket: handed over together -----------------
+# old holds 0.0.0.0:PORT and [::]:PORT (IPv6 alone), two processes of its
+# exe, two families (never one SO_REUSEPORT group).  nginx's dual-stack
+# listen could not take them: the pre-flight names its line; listening on
+# both as they are, nginx gets both, and they are the old ones.
+if [ "$family" = dual ] && old intruder --family 4 && old intruder --family 6only; then
+	pair=$(listen_inodes "$PORT" | sort | tr '\n' ' ')
+	cp -p "$NGINX_CONF" "$TEST_TMPDIR/nginx.conf.pair"
+	audit_mark
+	expect 3 "(f) switch oldsite, the pair, nginx dual-stack: refused" -- \
+	    as_deploy "$CUTOVER" switch oldsite
+	has "(an IPv4 socket, 0.0.0.0:$PORT, and an IPv6-only one, [::]:$PORT)" err \
+	    "(f) the pre-flight says what nginx is handed"
+	has "write 'listen $PORT; listen [::]:$PORT;' in its place" err "(f) and what to write"
+	sed -i "s|listen \[::\]:$PORT ipv6only=off default_server;|listen $PORT default_server; listen [::]:$PORT default_server;|" \
+	    "$NGINX_CONF"
+	expect 0 "(f) switch oldsite, the pair, nginx on both" -- as_deploy "$CUTOVER" switch oldsite
+	has "take-port $PORT: took over" out "(f) the take says it took them over"
+	master=$(nginx_master_pid)
+	got=$(for fd in 3 4; do readlink "/proc/$master/fd/$fd" |
+	    sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p'; done | sort | tr '\n' ' ')
+	if [ "$got" = "$pair" ]; then
+		echo "note: (f) nginx serves on old's IPv4 and IPv6-only pair: $got"
+	else
+		fail_check "(f) nginx's fds 3 and 4 are the old pair" "old: $pair; nginx: $got"
+	fi
+	cp -p "$TEST_TMPDIR/nginx.conf.pair" "$NGINX_CONF"
+fi
+clean
+
 rm -f "$holder_exe"
 write_policy "" || exit 1
 audit_valid "after the attacks on holders"

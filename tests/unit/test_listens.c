@@ -15,7 +15,7 @@ static struct listen_set ls;
 static char why[1024];
 
 static int
-judge_text(const char *dump, const int *ports, const enum listen_kind *handed,
+judge_text(const char *dump, const int *ports, const unsigned *handed,
     size_t n)
 {
 	ck_assert_int_eq(listens_parse(dump, strlen(dump), &ls, why,
@@ -29,8 +29,9 @@ judge_text(const char *dump, const int *ports, const enum listen_kind *handed,
 
 static const int port80[] = { 80 };
 static const int site[] = { 80, 443 };
-static const enum listen_kind dual[] = { LISTEN_V6_DUAL, LISTEN_V6_DUAL };
-static const enum listen_kind four[] = { LISTEN_V4_ANY };
+static const unsigned dual[] = { HANDED_DUAL, HANDED_DUAL };
+static const unsigned four[] = { HANDED_V4 };
+static const unsigned pair[] = { HANDED_PAIR, HANDED_PAIR };
 
 START_TEST(debian_default_site_is_refused_with_the_line)
 {
@@ -39,9 +40,9 @@ START_TEST(debian_default_site_is_refused_with_the_line)
 	ck_assert_int_eq(judge_text(dump, port80, dual, 1), -1);
 	/* its file, its line in that file, what to write instead */
 	ck_why_has("/etc/nginx/sites-enabled/default:22: 'listen 80 "
-	    "default_server' asks for an address of port 80 that is not the "
-	    "one it is handed (one dual-stack socket, [::]:80, that serves "
-	    "IPv4 too)");
+	    "default_server' asks for an address of port 80 that is not one "
+	    "it is handed (one dual-stack socket, [::]:80, that serves IPv4 "
+	    "too)");
 	ck_why_has("write 'listen [::]:80 ipv6only=off;' in its place");
 	ck_why_has("(and 1 more such line)");
 	/* the commented-out ones are not read */
@@ -89,7 +90,28 @@ START_TEST(each_misfit_says_why)
 	ck_assert_int_eq(judge_text("server { listen [::]:80 ipv6only=off; }",
 	    site, dual, 2), -1);
 	ck_why_has("nginx's configuration has no 'listen [::]:443 "
-	    "ipv6only=off;', and the switch hands it port 443's socket");
+	    "ipv6only=off;' for the socket of port 443 the switch hands it");
+}
+END_TEST
+
+/* An old server with an IPv4 and an IPv6-only socket: Debian's site fits. */
+START_TEST(an_ipv4_and_ipv6_pair_takes_debians_pair)
+{
+	char *dump = tu_slurp("tests/unit/data/nginx-T-debian.txt");
+
+	ck_assert_int_eq(judge_text(dump, port80, pair, 1), 0);
+	free(dump);
+	ck_assert_int_eq(judge_text("server { listen 80; listen [::]:80 "
+	    "ipv6only=on; listen 443 ssl; listen [::]:443 ssl; }", site, pair,
+	    2), 0);
+	/* half of the pair: nginx would close the other */
+	ck_assert_int_eq(judge_text("server { listen 80; }", port80, pair, 1),
+	    -1);
+	ck_why_has("no 'listen 80; listen [::]:80;' for the sockets of port 80");
+	/* dual-stack where it is handed the pair: it would bind beside them */
+	ck_assert_int_eq(judge_text("server { listen [::]:80 ipv6only=off; }",
+	    port80, pair, 1), -1);
+	ck_why_has("(an IPv4 socket, 0.0.0.0:80, and an IPv6-only one, [::]:80)");
 }
 END_TEST
 
@@ -161,6 +183,7 @@ listens_suite(void)
 	tcase_add_test(tc, debian_default_site_is_refused_with_the_line);
 	tcase_add_test(tc, one_dual_stack_listen_per_port_fits);
 	tcase_add_test(tc, each_misfit_says_why);
+	tcase_add_test(tc, an_ipv4_and_ipv6_pair_takes_debians_pair);
 	tcase_add_test(tc, the_dump_is_read_as_nginx_reads_it);
 	tcase_add_test(tc, hostile_dumps_are_bounded);
 	suite_add_tcase(s, tc);

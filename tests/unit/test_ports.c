@@ -117,8 +117,6 @@ START_TEST(reuseport_address_and_state_are_unfit)
 
 	fd = tcp_socket(AF_INET6, O_REUSEPORT, &port);
 	unfit(fd, port, "SO_REUSEPORT");
-	fd = tcp_socket(AF_INET6, O_V6ONLY, &port);
-	unfit(fd, port, "not bound to the port's listening address");
 	fd = tcp_socket(AF_INET, O_LOOPBACK, &port);
 	unfit(fd, port, "not bound to the port's listening address");
 	fd = tcp_socket(AF_INET6, 0, &port);
@@ -130,6 +128,46 @@ START_TEST(reuseport_address_and_state_are_unfit)
 	unfit(fd, port, "not a listening TCP socket");
 	fd = open("/dev/null", O_RDONLY);
 	unfit(fd, port, "not a socket");
+}
+END_TEST
+
+/* A port's sockets go together as its one socket or its IPv4 and IPv6 pair. */
+START_TEST(one_socket_or_the_ipv4_and_ipv6_pair)
+{
+	int port, six, four, dual, fds[2];
+
+	/* an IPv6-only socket is fit, but not alone: IPv4 would go unserved */
+	six = tcp_socket(AF_INET6, O_V6ONLY, &port);
+	ck_assert_int_eq(stop_socket_fit(six, port, &owners, why, sizeof(why)), 0);
+	ck_assert_int_eq(stop_sockets_fit(&six, 1, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "nor its IPv4 and IPv6-only pair") != NULL,
+	    "%s", why);
+	/* with 0.0.0.0 on the same port: two families, never one group */
+	four = socket(AF_INET, SOCK_STREAM, 0);
+	{
+		struct sockaddr_in a = { .sin_family = AF_INET,
+		    .sin_port = htons((uint16_t)port) };
+
+		ck_assert_int_eq(bind(four, (struct sockaddr *)&a, sizeof(a)), 0);
+		ck_assert_int_eq(listen(four, 4), 0);
+	}
+	ck_assert_int_eq(stop_socket_fit(four, port, &owners, why,
+	    sizeof(why)), 0);
+	fds[0] = four, fds[1] = six;
+	ck_assert_msg(stop_sockets_fit(fds, 2, why, sizeof(why)) == 0, "%s", why);
+	fds[0] = six, fds[1] = four;
+	ck_assert_int_eq(stop_sockets_fit(fds, 2, why, sizeof(why)), 0);
+	ck_assert_int_eq(stop_sockets_fit(&four, 1, why, sizeof(why)), 0);
+	/* two of one kind never go together */
+	fds[0] = fds[1] = four;
+	ck_assert_int_eq(stop_sockets_fit(fds, 2, why, sizeof(why)), -1);
+	close(four);
+	close(six);
+	dual = tcp_socket(AF_INET6, 0, &port);
+	ck_assert_int_eq(stop_sockets_fit(&dual, 1, why, sizeof(why)), 0);
+	fds[0] = fds[1] = dual;
+	ck_assert_int_eq(stop_sockets_fit(fds, 2, why, sizeof(why)), -1);
+	close(dual);
 }
 END_TEST
 
@@ -510,6 +548,7 @@ ports_suite(void)
 	tcase_add_checked_fixture(t, setup, NULL);
 	tcase_add_test(t, the_plain_listener_is_fit);
 	tcase_add_test(t, reuseport_address_and_state_are_unfit);
+	tcase_add_test(t, one_socket_or_the_ipv4_and_ipv6_pair);
 	tcase_add_test(t, a_filtered_socket_is_unfit);
 	tcase_add_test(t, another_users_or_a_devices_socket_is_unfit);
 	tcase_add_test(t, a_failed_read_is_not_gone);

@@ -288,81 +288,105 @@ listens_parse(const char *dump, size_t len, struct listen_set *out,
 
 /* ---- judging ------------------------------------------------------------ */
 
-/* What to write for PORT handed as KIND. */
+/* What to write for PORT handed HANDED. */
 static void
-wanted(int port, enum listen_kind kind, char *buf, size_t size)
+wanted(int port, unsigned handed, char *buf, size_t size)
 {
-	if (kind == LISTEN_V4_ANY)
+	if (handed == HANDED_PAIR)
+		snprintf(buf, size, "listen %d; listen [::]:%d;", port, port);
+	else if (handed == HANDED_V4)
 		snprintf(buf, size, "listen %d;", port);
 	else
 		snprintf(buf, size, "listen [::]:%d ipv6only=off;", port);
 }
 
-/* Why directive D cannot take PORT's socket, handed as KIND. */
+/* What PORT is handed, in words. */
 static void
-misfit(const struct listen_directive *d, enum listen_kind kind, char *buf,
+handed_words(int port, unsigned handed, char *buf, size_t size)
+{
+	if (handed == HANDED_PAIR)
+		snprintf(buf, size, "an IPv4 socket, 0.0.0.0:%d, and an IPv6-only "
+		    "one, [::]:%d", port, port);
+	else if (handed == HANDED_V4)
+		snprintf(buf, size, "one IPv4 socket, 0.0.0.0:%d", port);
+	else
+		snprintf(buf, size, "one dual-stack socket, [::]:%d, that serves "
+		    "IPv4 too", port);
+}
+
+/* Why directive D cannot take PORT's sockets, handed HANDED. */
+static void
+misfit(const struct listen_directive *d, unsigned handed, char *buf,
     size_t size)
 {
-	char want[64], as[96];
+	char want[64], as[128];
 
-	wanted(d->port, kind, want, sizeof(want));
-	if (kind == LISTEN_V4_ANY)
-		snprintf(as, sizeof(as), "one IPv4 socket, 0.0.0.0:%d", d->port);
-	else
-		snprintf(as, sizeof(as), "one dual-stack socket, [::]:%d, that "
-		    "serves IPv4 too", d->port);
+	wanted(d->port, handed, want, sizeof(want));
+	handed_words(d->port, handed, as, sizeof(as));
 	if (d->reuseport)
 		snprintf(buf, size, "%s:%d: '%s' has reuseport, so nginx would "
-		    "bind sockets of its own for port %d beside the one it is "
+		    "bind sockets of its own for port %d beside the ones it is "
 		    "handed, which the kernel refuses; remove reuseport",
 		    d->file, d->line, d->text, d->port);
-	else if (d->kind == LISTEN_V6_ONLY && kind == LISTEN_V6_DUAL)
+	else if (d->kind == LISTEN_V6_ONLY && handed == HANDED_DUAL)
 		snprintf(buf, size, "%s:%d: '%s' is IPv6 alone, but port %d is "
 		    "handed over as %s: nginx would serve IPv4 on it now, and no "
 		    "longer after a plain restart; write '%s' in its place",
 		    d->file, d->line, d->text, d->port, as, want);
 	else
 		snprintf(buf, size, "%s:%d: '%s' asks for an address of port %d "
-		    "that is not the one it is handed (%s), so nginx would bind "
-		    "it beside that socket, which the kernel refuses, and fail to "
-		    "start; write '%s' in its place, once for port %d in each "
-		    "server block (an IPv4 and an IPv6 line become that one)",
+		    "that is not one it is handed (%s), so nginx would bind it "
+		    "beside them, which the kernel refuses, and fail to start; "
+		    "write '%s' in its place, for port %d in each server block",
 		    d->file, d->line, d->text, d->port, as, want, d->port);
+}
+
+/* Port PORT, handed HANDED: 0, or the number of misfits (FIRST the first's words). */
+static size_t
+judge_port(const struct listen_set *ls, int port, unsigned handed,
+    char *first, size_t size, bool say)
+{
+	unsigned taken = 0;
+	char want[64];
+	size_t k, bad = 0;
+
+	for (k = 0; k < ls->n; k++) {
+		const struct listen_directive *d = &ls->v[k];
+
+		if (d->port != port)
+			continue;
+		if ((handed & LISTEN_BIT(d->kind)) && !d->reuseport) {
+			taken |= LISTEN_BIT(d->kind);
+			continue;
+		}
+		if (bad++ == 0 && say)
+			misfit(d, handed, first, size);
+	}
+	/* a port with misfits has said what to write already */
+	if (bad == 0 && taken != handed) {
+		bad++;
+		wanted(port, handed, want, sizeof(want));
+		if (say)
+			snprintf(first, size, "nginx's configuration has no '%s' "
+			    "for the socket%s of port %d the switch hands it: nginx "
+			    "would close %s and the site would stop answering there; "
+			    "add it to the site's server block", want, handed ==
+			    HANDED_PAIR ? "s" : "", port, handed == HANDED_PAIR ?
+			    "what it does not listen on" : "it");
+	}
+	return bad;
 }
 
 int
 listens_judge(const struct listen_set *ls, const int *ports,
-    const enum listen_kind *handed, size_t n, char *why, size_t whylen)
+    const unsigned *handed, size_t n, char *why, size_t whylen)
 {
-	char want[64], first[900] = "";
-	size_t i, k, bad = 0, before;
-	bool taken;
+	char first[900] = "";
+	size_t i, bad = 0;
 
-	for (i = 0; i < n; i++) {
-		taken = false;
-		before = bad;
-		for (k = 0; k < ls->n; k++) {
-			const struct listen_directive *d = &ls->v[k];
-
-			if (d->port != ports[i])
-				continue;
-			if (d->kind == handed[i] && !d->reuseport) {
-				taken = true;
-				continue;
-			}
-			if (bad++ == 0)
-				misfit(d, handed[i], first, sizeof(first));
-		}
-		/* a port with misfits has said what to write already */
-		if (!taken && bad == before && bad++ == 0) {
-			wanted(ports[i], handed[i], want, sizeof(want));
-			snprintf(first, sizeof(first), "nginx's configuration has "
-			    "no '%s', and the switch hands it port %d's socket: "
-			    "nginx would close it and the site would stop "
-			    "answering on port %d; add it to the site's server "
-			    "block", want, ports[i], ports[i]);
-		}
-	}
+	for (i = 0; i < n; i++)
+		bad += judge_port(ls, ports[i], handed[i], first, sizeof(first),
+		    bad == 0);
 	if (bad == 0)
 		return 0;
 	if (bad > 1)

@@ -51,12 +51,20 @@ struct listen_set {
 int listens_parse(const char *dump, size_t len, struct listen_set *out,
     char *why, size_t whylen);
 
+/* A set of listen_kinds: what one port is handed. */
+#define LISTEN_BIT(kind) (1u << (kind))
+/* The sets a port can be handed: one socket, or the IPv4 and IPv6 pair. */
+#define HANDED_DUAL LISTEN_BIT(LISTEN_V6_DUAL)
+#define HANDED_V4 LISTEN_BIT(LISTEN_V4_ANY)
+#define HANDED_PAIR (LISTEN_BIT(LISTEN_V4_ANY) | LISTEN_BIT(LISTEN_V6_ONLY))
+
 /*
- * Will nginx serve every port of PORTS (N of them) on exactly the socket
- * it is handed, HANDED[i] (LISTEN_V6_DUAL or LISTEN_V4_ANY)?  0, or -1
- * with WHY: "FILE:LINE: listen 80 asks for 0.0.0.0:80, ...; write ...".
+ * Will nginx serve every port of PORTS (N of them) on exactly the sockets
+ * it is handed, HANDED[i] (HANDED_DUAL, HANDED_V4 or HANDED_PAIR): a
+ * listen for each, and none for another address of the port?  0, or -1
+ * with WHY: "FILE:LINE: 'listen 80' asks for ...; write ... in its place".
  */
 int listens_judge(const struct listen_set *, const int *ports,
-    const enum listen_kind *handed, size_t n, char *why, size_t whylen);
+    const unsigned *handed, size_t n, char *why, size_t whylen);
 
 #endif

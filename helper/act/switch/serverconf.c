@@ -55,25 +55,32 @@ struct conf_verdict {
 };
 
 /*
- * What PORT will be handed: the old holders' one socket when the take
- * can hand it (one wildcard socket, IPv4 or dual-stack), else the socket
- * cutover binds itself: dual-stack, or IPv4 on a host without IPv6.
+ * What PORT will be handed: the old holders' sockets when the take can
+ * hand them (its one wildcard socket, IPv4 or dual-stack, or its IPv4
+ * and IPv6-only pair: stop_sockets_fit), else the socket cutover binds
+ * itself: dual-stack, or IPv4 on a host without IPv6.
  */
-static enum listen_kind
-handed_kind(int port)
+static unsigned
+handed_to(int port)
 {
 	static struct holders h;
 	char err[256];
+	unsigned kinds = 0;
+	size_t i;
 	int six;
 
-	if (ports_holders(port, &h, err, sizeof(err)) == 0 &&
-	    h.nsockets == 1 && (h.kinds[0] == LISTEN_V4_ANY ||
-	    h.kinds[0] == LISTEN_V6_DUAL))
-		return h.kinds[0];
+	if (ports_holders(port, &h, err, sizeof(err)) != 0)
+		h.nsockets = 0;
+	for (i = 0; i < h.nsockets && i < 2; i++)
+		kinds |= LISTEN_BIT(h.kinds[i]);
+	if (h.nsockets == 1 && (kinds == HANDED_V4 || kinds == HANDED_DUAL))
+		return kinds;
+	if (h.nsockets == 2 && kinds == HANDED_PAIR)
+		return kinds;
 	if ((six = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return LISTEN_V4_ANY;
+		return HANDED_V4;
 	close(six);
-	return LISTEN_V6_DUAL;
+	return HANDED_DUAL;
 }
 
 /* EXE -T -q, with the -c and -p of the service's start command. */
@@ -191,7 +198,7 @@ server_words(const char *said, size_t len, char *buf, size_t size)
 
 /* The reader's judgement, once it runs as the step user. */
 static void
-judge_dump(const struct plan *pl, const enum listen_kind *handed, int out,
+judge_dump(const struct plan *pl, const unsigned *handed, int out,
     int err, pid_t dumper_pid, struct conf_verdict *v)
 {
 	static char dump[DUMP_MAX];
@@ -222,7 +229,7 @@ judge_dump(const struct plan *pl, const enum listen_kind *handed, int out,
 /* The reader: the dumper forked, privilege given up, one verdict written. */
 static void __attribute__((noreturn))
 reader(const struct plan *pl, const struct svc_launch *l,
-    const enum listen_kind *handed, int result)
+    const unsigned *handed, int result)
 {
 	struct conf_verdict v = { EXIT_FAILED, "" };
 	int out[2], err[2];
@@ -269,7 +276,7 @@ await_verdict(int fd, struct conf_verdict *v)
 int
 serverconf_fit(const struct plan *pl, char *why, size_t whylen)
 {
-	enum listen_kind handed[POLICY_PLAN_PORTS_MAX];
+	unsigned handed[POLICY_PLAN_PORTS_MAX];
 	struct conf_verdict v;
 	struct svc_launch l;
 	int res[2], ws, st;
@@ -279,7 +286,7 @@ serverconf_fit(const struct plan *pl, char *why, size_t whylen)
 	if (pl->to->handoff != HANDOFF_NGINX)
 		return EXIT_DONE;
 	for (i = 0; i < pl->nports; i++)
-		handed[i] = handed_kind(pl->ports[i]);
+		handed[i] = handed_to(pl->ports[i]);
 	if ((st = svc_resolve(pl->to, &l, why, whylen)) != EXIT_DONE) {
 		svc_launch_free(&l);
 		return st;
