@@ -175,6 +175,7 @@ probes_start a
 expect 0 "switch site (80 and 443)" as_deploy a cutover switch site &&
     has "take-port 80: took over" && has "take-port 443: took over" &&
     has "nginx serves ports 80 and 443, verified"
+printf '%s\n' "$out" | sed 's/^/  /'     # what the README's first screen shows
 probes_stop judge "across the switch"
 after=$(sockets a)
 [ "$before" = "$after" ] || fail_check "nginx does not serve on apache2's own sockets" \
