@@ -33,12 +33,14 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "helper/act/holders.h"
 #include "helper/act/svc/svc.h"
+#include "helper/front/hygiene.h"
 #include "helper/act/switch/listens.h"
 #include "helper/act/switch/serverconf.h"
 #include "helper/exitcodes.h"
@@ -133,7 +135,12 @@ become(const struct svc_launch *l, char *why, size_t whylen)
 	    whylen);
 }
 
-/* The dumper: the service's user, then the server's own -T. */
+/*
+ * The dumper: nothing of the transaction's but stdout and stderr (no
+ * audit log, lock or socket descriptor reaches the server, which may run
+ * as an unprivileged user), a process reset as for a service's exec, the
+ * service's user, then the server's own -T.
+ */
 static void __attribute__((noreturn))
 dumper(const struct svc_launch *l, int out, int err)
 {
@@ -143,10 +150,12 @@ dumper(const struct svc_launch *l, int out, int err)
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	if (null == -1 || dup2(null, 0) == -1 || dup2(out, 1) == -1 ||
-	    dup2(err, 2) == -1 || chdir("/") == -1)
+	    dup2(err, 2) == -1 || close_range(3, ~0U, 0) == -1 ||
+	    chdir("/") == -1)
 		_exit(126);
-	if (become(l, why, sizeof(why)) == -1) {
-		dprintf(2, "cannot become %s: %s\n", l->user, why);
+	if (hygiene_reset_for_exec(why, sizeof(why)) == -1 ||
+	    become(l, why, sizeof(why)) == -1) {
+		dprintf(2, "cannot run as %s: %s\n", l->user, why);
 		_exit(126);
 	}
 	dump_argv(l->svc, argv, sizeof(argv) / sizeof(argv[0]));
@@ -154,23 +163,34 @@ dumper(const struct svc_launch *l, int out, int err)
 	_exit(127);
 }
 
-/* All of FD, up to MAX bytes; the length, or -1 when there was more. */
+/*
+ * FD to its end, the first MAX bytes kept: their length (*CUT, unless
+ * NULL, when there was more), or -1 when a read failed.  What is past MAX is read and
+ * dropped, so that the writer never blocks on a full pipe.
+ */
 static ssize_t
-read_all(int fd, char *buf, size_t max)
+read_all(int fd, char *buf, size_t max, bool *cut)
 {
+	char sink[4096];
 	size_t got = 0;
 	ssize_t n;
+	bool more = false;
 
-	while ((n = read(fd, buf + got, max - got)) != 0) {
+	for (;;) {
+		n = got < max ? read(fd, buf + got, max - got) :
+		    read(fd, sink, sizeof(sink));
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1)
-			return -1;
-		got += (size_t)n;
-		if (got == max)
-			return -1;
+		if (n <= 0)
+			break;
+		if (got < max)
+			got += (size_t)n;
+		else
+			more = true;
 	}
-	return (ssize_t)got;
+	if (cut != NULL)
+		*cut = more;
+	return n == -1 ? -1 : (ssize_t)got;
 }
 
 /*
@@ -204,10 +224,11 @@ judge_dump(const struct plan *pl, const unsigned *handed, int out,
 	static char dump[DUMP_MAX];
 	static struct listen_set ls;
 	char said[SAID_MAX], words[400];
-	ssize_t n = read_all(out, dump, sizeof(dump)), m;
+	bool cut;
+	ssize_t n = read_all(out, dump, sizeof(dump), &cut), m;
 	int ws = 0;
 
-	m = read_all(err, said, sizeof(said));
+	m = read_all(err, said, sizeof(said), NULL);     /* its first words do */
 	while (waitpid(dumper_pid, &ws, 0) == -1 && errno == EINTR)
 		;
 	v->status = EXIT_REFUSED;
@@ -216,10 +237,11 @@ judge_dump(const struct plan *pl, const unsigned *handed, int out,
 		snprintf(v->text, sizeof(v->text), "%s's configuration is not "
 		    "valid, so it could not start: %s -T says: %s", pl->to->name,
 		    pl->to->exe, words[0] ? words : "(nothing)");
-	} else if (n == -1)
+	} else if (n == -1 || cut)
 		snprintf(v->text, sizeof(v->text), "%s -T printed more than %d "
-		    "MiB, more than cutover reads to see what %s listens on",
-		    pl->to->exe, DUMP_MAX >> 20, pl->to->name);
+		    "MiB (or could not be read), more than cutover reads to see "
+		    "what %s listens on", pl->to->exe, DUMP_MAX >> 20,
+		    pl->to->name);
 	else if (listens_parse(dump, (size_t)n, &ls, v->text,
 	    sizeof(v->text)) == 0 && listens_judge(&ls, pl->ports, handed,
 	    pl->nports, v->text, sizeof(v->text)) == 0)
