@@ -129,7 +129,15 @@ ct_boot() {
 		sleep 0.1
 	done
 	echo "$pid1" >"$dir/pid1"
-	# systemd's bus may not be up yet when PID 1 is: ask again, a few times
+	# systemd's bus may not be up yet when PID 1 is (a loaded 2-core CI
+	# runner took more than 5 s): wait for its private socket, for up to
+	# 60 s, then ask; ask again while it still cannot connect.
+	i=0
+	while [ ! -S "/proc/$pid1/root/run/systemd/private" ] && [ "$i" -lt 600 ]; do
+		kill -0 "$pid1" 2>/dev/null || break
+		i=$((i + 1))
+		sleep 0.1
+	done
 	i=0
 	while :; do
 		state=$(ct_run "$name" timeout 60 systemctl is-system-running --wait 2>&1)
@@ -138,8 +146,8 @@ ct_boot() {
 		*) break ;;
 		esac
 		i=$((i + 1))
-		[ "$i" -lt 20 ] || break
-		sleep 0.25
+		[ "$i" -lt 40 ] || break
+		sleep 0.5
 	done
 	case $state in
 	running) return 0 ;;
