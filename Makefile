@@ -53,7 +53,7 @@ POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
 STEP_USER     ?= _cutover
 # Where a switch offers a unit the port's listening socket, and the exec
 # helper a unit's drop-in runs to take it (handoff/cutover-handoff.c).
-HANDOFF_DIR   ?= /run/cutover/handoff
+HANDOFF_DIR   ?= /run/cutover-handoff
 LIBEXECDIR    ?= $(PREFIX)/libexec
 HANDOFF_HELPER := $(LIBEXECDIR)/cutover/cutover-handoff
 # The per-port and per-service lock files (helper/act/lock.c): on the /run
