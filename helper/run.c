@@ -466,7 +466,7 @@ act(struct run *r)
 	base_event(r, &base, rule, sizeof(rule));
 	base.reason = r->dec.reason;
 	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log,
-	    .targets = &targets };
+	    .targets = &targets, .guard = PORT_GUARD_NONE };
 	if (lock_targets_of(r->policy, &r->req->rq, &targets, why,
 	    sizeof(why)) == -1) {
 		if (record(r, "allow", r->dec.reason, NULL) == 0 &&

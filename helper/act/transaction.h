@@ -31,6 +31,7 @@
 #include "helper/record/audit.h"
 #include "helper/front/caller.h"
 #include "helper/act/lock.h"
+#include "helper/act/portguard.h"
 #include "policy/policy.h"
 #include "helper/act/actions.h"
 #include "helper/act/release.h"
@@ -56,6 +57,8 @@ struct txn {
 	size_t nsocks;
 	struct stop_keep taken;         /* the inodes of those taken from the
 	                                   old holders, for the switch's life */
+	struct port_guard guard;        /* a switch's ports bindable by its
+	                                   services' users alone (portguard.h) */
 };
 
 enum txn_step_kind {

@@ -49,10 +49,12 @@ unprivileged() {
 }
 
 serves() {
-	got=$(ct_run "$1" curl -sk --max-time 5 "$2")
+	got=$(ct_run "$1" curl -sSk --max-time 5 "$2" 2>&1)
 	case $got in
 	*"$3"*) echo "ok: $2 serves '$3'" ;;
-	*) fail_check "$2 does not serve '$3'" "$got" ;;
+	*) fail_check "$2 does not serve '$3'" "$got
+$(ct_run "$1" systemctl status --no-pager -n 0 nginx.service 2>&1 | head -n 5)
+$(ct_run "$1" journalctl -q --no-pager -n 12 -u nginx.service 2>&1)" ;;
 	esac
 }
 
