@@ -454,6 +454,7 @@ FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 # only the objects it uses
 FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
+	helper/record/chain.c \
 	helper/act/switch/listens.c helper/verify/certdate.c \
 	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
