@@ -91,7 +91,7 @@ BUILD := build
 # system tests make a test CA and certificates (t-verify.sh,
 # t-verify-tls.sh); a minbase root with --no-install-recommends has none.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
-	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev check \
+	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev zlib1g-dev check \
 	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
 	clang libclang-rt-14-dev llvm openssl
 
@@ -218,7 +218,7 @@ SAN_UNIT_TESTS   := $(SAN)/unit-tests
 # The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
 # tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
 # target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
-FUZZ_TARGETS     := policy argv audit verdict listens certdate
+FUZZ_TARGETS     := policy argv audit verdict listens certdate logread
 FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
@@ -454,7 +454,7 @@ FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 # only the objects it uses
 FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
-	helper/record/chain.c \
+	helper/record/chain.c helper/log/logrec.c \
 	helper/act/switch/listens.c helper/verify/certdate.c \
 	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
