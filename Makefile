@@ -90,10 +90,12 @@ BUILD := build
 # the fuzz-run layer on a fresh machine.  openssl: the HTTPS checks'
 # system tests make a test CA and certificates (t-verify.sh,
 # t-verify-tls.sh); a minbase root with --no-install-recommends has none.
+# logrotate: t-log.sh rotates the audit file with the package's own
+# logrotate configuration, as a host does, and reads the trail back.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
 	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev zlib1g-dev check \
 	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
-	clang libclang-rt-14-dev llvm openssl
+	clang libclang-rt-14-dev llvm openssl logrotate
 
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,

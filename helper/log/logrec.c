@@ -350,6 +350,19 @@ logrec_is(const struct logval *v, const char *s)
 
 /* ---- transactions and filters -------------------------------------------- */
 
+/*
+ * An allowed request that no outcome follows: a dry run (-n) and list do
+ * nothing, so their request is the whole transaction (audit.h).
+ */
+static bool
+ends_at_request(const struct logrec *r)
+{
+	return !logrec_is(&r->v[LK_DECISION], "allow") ||
+	    (r->v[LK_DRY_RUN].kind == LV_OTHER && r->v[LK_DRY_RUN].len == 4 &&
+	    memcmp(r->v[LK_DRY_RUN].at, "true", 4) == 0) ||
+	    logrec_is(&r->v[LK_ACTION], "list");
+}
+
 enum logrole
 logrec_role(const struct logrec *r)
 {
@@ -359,21 +372,22 @@ logrec_role(const struct logrec *r)
 		return ROLE_STEP;
 	if (!logrec_is(&r->v[LK_STAGE], "request"))
 		return ROLE_OTHER;
-	return logrec_is(&r->v[LK_DECISION], "allow") ? ROLE_REQUEST :
-	    ROLE_TRANSACTION;
+	return ends_at_request(r) ? ROLE_TRANSACTION : ROLE_REQUEST;
 }
 
 void
 logrec_outcome(const struct logrec *r, char *out, size_t outsz)
 {
-	if (r->v[LK_OUTCOME].kind == LV_STRING)
+	const char *word = "";
+
+	if (r->v[LK_OUTCOME].kind == LV_STRING) {
 		logrec_text(&r->v[LK_OUTCOME], out, outsz);
-	else if (logrec_is(&r->v[LK_STAGE], "request") &&
-	    !logrec_is(&r->v[LK_DECISION], "allow"))
-		snprintf(out, outsz, "%s", logrec_is(&r->v[LK_DECISION],
-		    "deny") ? "refused" : "error");
-	else if (outsz > 0)
-		out[0] = '\0';
+		return;
+	}
+	if (logrec_is(&r->v[LK_STAGE], "request"))
+		word = logrec_is(&r->v[LK_DECISION], "allow") ? "allowed" :
+		    logrec_is(&r->v[LK_DECISION], "deny") ? "refused" : "error";
+	snprintf(out, outsz, "%s", word);
 }
 
 /* Does V's decoded text start with PREFIX? */
@@ -483,7 +497,8 @@ logrec_render(const struct logrec *r, bool step, struct strbuf *out)
 		put_word(&line, r, LK_TIME, "");
 		put_word(&line, r, LK_USER, " ");
 		if (r->v[LK_DRY_RUN].kind == LV_OTHER &&
-		    r->v[LK_DRY_RUN].len == 4)
+		    r->v[LK_DRY_RUN].len == 4 &&
+		    memcmp(r->v[LK_DRY_RUN].at, "true", 4) == 0)
 			sb_puts(&line, " -n");
 		put_word(&line, r, LK_ACTION, " ");
 		put_word(&line, r, LK_TARGET, " ");

@@ -53,15 +53,17 @@ bool logrec_is(const struct logval *v, const char *s);
 
 /*
  * What a record is to a reader of transactions: the line of a whole
- * transaction (its outcome, or a request that was not allowed and so has
- * none), a step of one, or an allowed request, whose outcome follows.
+ * transaction (its outcome, or a request no outcome follows: one not
+ * allowed, a dry run, list), a step of one, or an allowed request, whose
+ * outcome follows.
  */
 enum logrole { ROLE_TRANSACTION, ROLE_STEP, ROLE_REQUEST, ROLE_OTHER };
 enum logrole logrec_role(const struct logrec *);
 
 /*
  * The transaction's outcome word: its outcome record's, or for a request
- * not allowed "refused" (deny) or "error"; "" otherwise.
+ * "refused" (deny), "error", or "allowed" (a dry run, list); "" for
+ * anything else.
  */
 void logrec_outcome(const struct logrec *, char *out, size_t outsz);
 

@@ -130,6 +130,10 @@ START_TEST(roles_and_outcome_words)
 	const char *err = "{\"stage\":\"request\",\"decision\":\"error\"}";
 	const char *allow = "{\"stage\":\"request\",\"decision\":\"allow\"}";
 	const char *step = "{\"stage\":\"step\",\"outcome\":\"ok\"}";
+	const char *dry = "{\"stage\":\"request\",\"decision\":\"allow\","
+	    "\"dry_run\":true}";
+	const char *list = "{\"stage\":\"request\",\"decision\":\"allow\","
+	    "\"action\":\"list\",\"dry_run\":false}";
 
 	ck_assert_int_eq(logrec_parse(deny, strlen(deny), &r), 0);
 	ck_assert_int_eq(logrec_role(&r), ROLE_TRANSACTION);
@@ -140,6 +144,13 @@ START_TEST(roles_and_outcome_words)
 	ck_assert_str_eq(word, "error");
 	ck_assert_int_eq(logrec_parse(allow, strlen(allow), &r), 0);
 	ck_assert_int_eq(logrec_role(&r), ROLE_REQUEST);
+	/* a dry run and list have no outcome record: the request is all */
+	ck_assert_int_eq(logrec_parse(dry, strlen(dry), &r), 0);
+	ck_assert_int_eq(logrec_role(&r), ROLE_TRANSACTION);
+	logrec_outcome(&r, word, sizeof(word));
+	ck_assert_str_eq(word, "allowed");
+	ck_assert_int_eq(logrec_parse(list, strlen(list), &r), 0);
+	ck_assert_int_eq(logrec_role(&r), ROLE_TRANSACTION);
 	ck_assert_int_eq(logrec_parse(step, strlen(step), &r), 0);
 	ck_assert_int_eq(logrec_role(&r), ROLE_STEP);
 }
