@@ -411,8 +411,10 @@ demo: $(DEPS_FIRST)
 # is plain C with libc only.  BENCH=decide, BENCH=switch or
 # BENCH=traffic (keep-alive load, a download, the switch: bench/traffic.sh)
 # runs one; BENCH=systemd (not in the default set) the switch under
-# systemd, in containers (bench/systemd.sh).
-BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk $(CONTAINER_DEB_PACKAGES)
+# systemd, in containers (bench/systemd.sh); BENCH=log (not in the default
+# set either, and needing no root) cutover log on a million records
+# against jq (bench/log.sh).
+BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk jq $(CONTAINER_DEB_PACKAGES)
 BENCH ?= decide switch traffic
 PROBE := $(BUILD)/bench/probe
 KALOAD := $(BUILD)/bench/kaload

@@ -32,6 +32,7 @@ usage(FILE *out)
 	    "       cutover policy check [FILE]\n"
 	    "       cutover policy explain [FILE] [--format=text|json]\n"
 	    "       cutover policy test [FILE] USER ACTION TARGET\n"
+	    "       cutover policy test [FILE] --expect EXPECTATIONS\n"
 	    "       cutover policy diff OLD NEW\n"
 	    "       cutover log [--steps|--all] [--format=text|json] [FILTER...] "
 	    "[FILE...]\n"
