@@ -73,7 +73,8 @@ split(struct line *l, const char *s, size_t len)
 {
 	char *p, *save = NULL;
 
-	if (len >= sizeof(l->text))
+	/* a NUL would end the words early: the rest unchecked, silently */
+	if (len >= sizeof(l->text) || memchr(s, '\0', len) != NULL)
 		return false;
 	memcpy(l->text, s, len);
 	l->text[len] = '\0';
@@ -346,8 +347,9 @@ policy_expect(const struct policy *p, const char *name, const char *text,
 		l.out = out;
 		l.failed = false;
 		if (!split(&l, at, (size_t)(nl - at))) {
-			bad(&l, "it is longer than %zu bytes or %d words",
-			    sizeof(l.text) - 1, EXPECT_WORDS_MAX);
+			bad(&l, "not an expectation: longer than %zu bytes or "
+			    "%d words, or a NUL byte in it", sizeof(l.text) - 1,
+			    EXPECT_WORDS_MAX);
 		} else if (l.n == 0)
 			continue;
 		else

@@ -177,15 +177,16 @@ rotated_name(int n)
 	return NULL;
 }
 
-/* The default trail, oldest first: .N ... .1, then the file itself. */
+/*
+ * The default trail, oldest first: .N ... .1, then the file itself.  The
+ * names live until the command exits.
+ */
 static char **
 default_files(int *n)
 {
-	char **files = calloc(ROTATED_MAX + 2, sizeof(*files));
+	static char *files[ROTATED_MAX + 2];
 	int count = 0, i;
 
-	if (files == NULL)
-		return NULL;
 	while (count < ROTATED_MAX && (files[count] = rotated_name(count + 1)))
 		count++;
 	for (i = 0; i < count / 2; i++) {

@@ -312,7 +312,10 @@ decode_one(const struct logval *v, size_t i, char *o, size_t *used)
 		return unicode_escape(s, v->len - i, o, used);
 	*used = 2;
 	k = strchr(from, s[1]);
-	o[0] = k != NULL && s[1] != '\0' ? to[k - from] : s[1];
+	if (k != NULL && s[1] != '\0')
+		o[0] = to[k - from];
+	else
+		o[0] = s[1];
 	return 1;
 }
 

@@ -44,6 +44,9 @@ has "$w:13: not an expectation" out "no subject"
 lacks "$w:2:" out "line 2 holds"
 lacks "$w:3:" out "line 3 holds"
 has "$w: 10 of 12 expectations do not hold" out "summary"
+printf 'deploy may-not start apache2\n\000deploy may start apache2\n' >"$T/nul.expect"
+expect 1 "a NUL byte hides nothing" -- "$CUTOVER" policy test policy/examples/deploy.conf --expect "$T/nul.expect" &&
+	has "nul.expect:2: not an expectation: longer than 1023 bytes or 64 words, or a NUL byte in it" out "named"
 expect 1 "missing expectations" -- "$CUTOVER" policy test policy/examples/deploy.conf --expect "$T/nope" &&
 	has "$T/nope: No such file or directory" err "says so"
 
