@@ -226,14 +226,22 @@ same_request(const struct request *a, const struct request *b)
 	    strcmp(a->target, b->target) == 0;
 }
 
-/* Why D denies, in the subject's words (decide names a user). */
+/*
+ * Why D denies, in the subject's words: decide names a user, and a group's
+ * member has none ("no rule names user ?", "1 rule names ?, but ...").
+ */
 static const char *
 denial(const struct decision *d, const struct subject *s, char *buf,
     size_t bufsz)
 {
+	const char *q = strchr(d->detail, '?');
+
 	if (s->user == NULL && strncmp(d->detail, "no rule names user", 18) == 0)
 		snprintf(buf, bufsz, "%s: no rule names group %s", d->reason,
 		    s->groups[0]);
+	else if (s->user == NULL && q != NULL)
+		snprintf(buf, bufsz, "%s: %.*sgroup %s%s", d->reason,
+		    (int)(q - d->detail), d->detail, s->groups[0], q + 1);
 	else
 		snprintf(buf, bufsz, "%s%s%s", d->reason, d->detail[0] ? ": " :
 		    "", d->detail);
