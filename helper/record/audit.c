@@ -526,10 +526,15 @@ rotated_hash(int dirfd, const char *name, const char *path,
 	    O_NOCTTY | O_NONBLOCK);
 	if (fd == -1 && errno == ENOENT)
 		return 0;
-	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    !root_only(&st)) {
+	if (fd == -1 || fstat(fd, &st) == -1) {
 		if (fd != -1)
-			close(fd);
+			close_keep_errno(fd);
+		return why_set(why, whylen, "audit file %s.1: %s%s", path,
+		    strerror(errno), errno == ELOOP ?
+		    " (a symlink, which is refused)" : "");
+	}
+	if (!S_ISREG(st.st_mode) || !root_only(&st)) {
+		close(fd);
 		return why_set(why, whylen, "audit file %s: its rotated "
 		    "file %s.1 is not a regular file owned by root and "
 		    "writable only by root: the chain cannot go on from it",

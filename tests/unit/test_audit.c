@@ -1002,6 +1002,13 @@ START_TEST(first_record_links_to_rotated_file)
 	    sizeof(why)), -1);
 	ck_assert_msg(strstr(why, ".1 is not a regular file owned by root")
 	    != NULL, "%s", why);
+	/* nor through a symlink: its last line would be anyone's */
+	ck_assert_int_eq(unlink(rotated), 0);
+	ck_assert_int_eq(symlink("/etc/hostname", rotated), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "a symlink, which is refused") != NULL, "%s",
+	    why);
 }
 END_TEST
 
