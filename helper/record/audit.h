@@ -118,9 +118,9 @@ struct audit_log *audit_log_open(const struct audit_config *ac, char *why,
 /*
  * Encode EV (host, pid and time filled in here) and write it to every
  * sink of LOG: one write() to the file, one datagram to syslog.  In the
- * file the record is chained (chain.h): under an exclusive flock(2) of
- * the file, so that two runs appending at once cannot both link to the
- * same line, its "prev" is the last line's hash; syslog gets the same
+ * file the record is chained (chain.h): under an exclusive lock of the
+ * file (an open file description lock, fcntl(2)), so that two runs
+ * appending at once cannot both link to the same line, its "prev" is the last line's hash; syslog gets the same
  * record with its own hash after it, "hash", so that a file cut short
  * shows against the copy syslog sent away.  Every sink is tried even
  * after one failed.  Returns 0, or -1 with each
