@@ -142,6 +142,30 @@ START_TEST(older_records_before_the_chain)
 }
 END_TEST
 
+/*
+ * A write cut short (a full disk) leaves a partial line, and the next
+ * record continues it, linked to the last whole line: no alarm, and the
+ * record after that links to the joined line.
+ */
+START_TEST(write_cut_short_no_alarm)
+{
+	struct chain_walk w = CHAIN_WALK_INIT;
+	char prev[CHAIN_HEX_SIZE], joined[400], next[160];
+
+	make_trail(2);
+	ck_assert_int_eq(chain_walk_line(&w, lines[0], strlen(lines[0])),
+	    CHAIN_FIRST);
+	chain_line_hash(lines[0], strlen(lines[0]), prev);
+	make_line(next, sizeof(next), 1, prev);
+	snprintf(joined, sizeof(joined), "{\"time\":\"2026-%s", next);
+	ck_assert_int_eq(chain_walk_line(&w, joined, strlen(joined)),
+	    CHAIN_LINKED);
+	chain_line_hash(joined, strlen(joined), prev);
+	make_line(next, sizeof(next), 2, prev);
+	ck_assert_int_eq(chain_walk_line(&w, next, strlen(next)), CHAIN_LINKED);
+}
+END_TEST
+
 /* A chain started again (the file emptied, FILE.1 gone): found. */
 START_TEST(restart_found)
 {
@@ -265,6 +289,7 @@ chain_suite(void)
 	tcase_add_test(walk, unchained_after_chained_found);
 	tcase_add_test(walk, older_records_before_the_chain);
 	tcase_add_test(walk, restart_found);
+	tcase_add_test(walk, write_cut_short_no_alarm);
 	tcase_add_test(walk, forged_with_recomputed_hashes_not_found);
 	tcase_add_test(walk, prev_read_from_the_tail_only);
 	suite_add_tcase(s, walk);
