@@ -12,6 +12,7 @@
 #include "helper/exitcodes.h"
 #include "helper/priv/privilege.h"
 #include "helper/act/holders.h"
+#include "helper/act/served.h"
 #include "helper/act/svc/svc.h"
 #include "helper/act/actions.h"
 
@@ -299,4 +300,37 @@ action_verify(const struct check *c, const struct verify_identity *who,
 	judge_reason(c, vr, res->text, sizeof(res->text));
 	res->seconds = vr->elapsed;
 	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
+}
+
+/*
+ * As root, connect to what drives SVC (a unit's cgroup is systemd's to
+ * say); then only look (STEP_LOOK).  Whatever fails is "cannot tell",
+ * never "served".
+ */
+void
+action_look(const struct service *svc, int port, pid_t self,
+    struct served_look *look, struct step_result *res)
+{
+	struct holder_ids ids;
+	char why[400];
+
+	memset(res, 0, sizeof(*res));
+	memset(look, 0, sizeof(*look));
+	look->port = port;
+	look->state = SERVED_UNKNOWN;
+	res->nothing = true;            /* it looks, and touches nothing */
+	if (svc_attach(svc, SVC_TO_STOP, why, sizeof(why)) != 0) {
+		snprintf(look->detail, sizeof(look->detail), "%.150s", why);
+		return;
+	}
+	if (!entered(STEP_LOOK, res)) {
+		snprintf(look->detail, sizeof(look->detail), "%.150s", res->text);
+		return;
+	}
+	if (svc_identity(svc, &ids, why, sizeof(why)) != 0) {
+		snprintf(look->detail, sizeof(look->detail), "%.150s", why);
+		return;
+	}
+	served_look(port, &ids, self, look);
+	res->status = look->state == SERVED_BY ? EXIT_DONE : EXIT_FAILED;
 }

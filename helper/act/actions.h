@@ -79,4 +79,13 @@ void action_boot(const struct service *const *svcs,
 void action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res);
 
+/*
+ * A check's served_by (STEP_LOOK): does SVC alone hold every listening
+ * socket on PORT?  SELF, the transaction, is no one.  LOOK says what was
+ * seen; RES only whether it could be looked at.
+ */
+struct served_look;
+void action_look(const struct service *svc, int port, pid_t self,
+    struct served_look *look, struct step_result *res);
+
 #endif

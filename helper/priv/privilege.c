@@ -91,6 +91,16 @@ static const struct step_caps {
 	    "read and judge the new server's configuration dump (nginx -T) "
 	    "in a switch's pre-flight: the step user, no capability" },
 	/*
+	 * A check with served_by: who holds the port it reaches, looked at
+	 * before and after its fetch (which runs as the caller, with
+	 * nothing).  Looks only; for a unit's service over the connection
+	 * to systemd the step made as root, to read the unit's cgroup.
+	 */
+	{ STEP_LOOK, "look",
+	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH }, 2,
+	    "read other users' /proc/PID/fd and exe to see whether only the "
+	    "service a check names (served_by) holds the port it reaches" },
+	/*
 	 * The one exception to "drop before acting": a service that runs as
 	 * root (allow_root = true, e.g. apache2 via apache2ctl) must get
 	 * root's full set, and NOROOT/NO_SETUID_FIXUP must not reach it (its
