@@ -122,6 +122,17 @@ size_t ports_match(struct holders *h, const struct holder_ids *ids, size_t n);
 bool holder_is(const struct holder *h, const struct holder_ids *ids);
 
 /*
+ * Why H is none of the N services IDS[]: of the one it is most like,
+ * what differs first - "its executable is not /usr/sbin/nginx (nginx's)",
+ * "it runs /usr/sbin/nginx, but not as root or www-data (nginx's
+ * users)", or, when exe and users are right, "it runs ... but in control
+ * group /user.slice/..., not in nginx.service's /system.slice/...".
+ * "" when H is that service's.
+ */
+void holder_mismatch(const struct holder *h, const struct holder_ids *ids,
+    size_t n, char *buf, size_t size);
+
+/*
  * Still the process that was found: same executable, same real and
  * effective uid, still holding its socket?  1 yes, 0 no (it changed, or
  * /proc shows it holds the socket no more), -1 cannot tell (a read

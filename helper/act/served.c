@@ -58,7 +58,7 @@ judge_holders(const struct holders *h, const struct holder_ids *ids,
     pid_t self, struct served_look *out)
 {
 	unsigned long long covered = 0;
-	char who[400], users[200], line[800];
+	char who[400], users[600], line[1100];
 	size_t j;
 
 	for (j = 0; j < h->n; j++) {
@@ -67,12 +67,10 @@ judge_holders(const struct holders *h, const struct holder_ids *ids,
 		if (!holder_is(&h->v[j], ids)) {
 			name_holder(&h->v[j], out);
 			holder_describe(&h->v[j], who, sizeof(who));
-			holder_ids_describe(ids, users, sizeof(users));
+			holder_mismatch(&h->v[j], ids, 1, users, sizeof(users));
 			snprintf(line, sizeof(line), "port %d is held by %s, "
-			    "not by %s (%s as %s%s%s)", out->port, who,
-			    ids->svc->name, ids->svc->exe, users,
-			    ids->in_unit ? " in " : "",
-			    ids->in_unit ? ids->svc->unit : "");
+			    "not by %s: %s", out->port, who, ids->svc->name,
+			    users);
 			copy_cut(out->detail, sizeof(out->detail), line);
 			out->state = SERVED_OTHER;
 			return;

@@ -48,7 +48,7 @@ has "cutover_check_served{check=\"by_apache2\",service=\"apache2\",pid=\"$apid\"
 
 # ---- another permitted service on the port: fails, naming it -----------------
 expect 1 "verify by_nginx with apache2 on $PORT" -- as_deploy "$CUTOVER" verify by_nginx
-printf '%s\n' "$out" | grep -Eq "^by_nginx FAILED: port $PORT is held by pid [0-9]+ \\(/usr/sbin/apache2, user (root|www-data), .*not by nginx \\(/usr/sbin/nginx as nginx\\)" ||
+printf '%s\n' "$out" | grep -Eq "^by_nginx FAILED: port $PORT is held by pid [0-9]+ \\(/usr/sbin/apache2, user (root|www-data), .*not by nginx: its executable is not /usr/sbin/nginx \\(nginx's\\)" ||
 	fail_check "the line names apache2 as the holder, not nginx" "$out"
 
 # ---- the impostor: deploy's own server with the right page -------------------

@@ -108,7 +108,7 @@ svc_ports_ready(const struct svc_launch *p, struct holders *h,
     struct svc_started *rep, char *state, size_t len)
 {
 	const struct service *svc = p->svc;
-	char who[400], users[200];
+	char who[400], users[600];
 	size_t i, j, k;
 	bool ours;
 
@@ -132,11 +132,11 @@ svc_ports_ready(const struct svc_launch *p, struct holders *h,
 				continue;
 			if (!holder_is(&h->v[j], &p->holders)) {
 				holder_describe(&h->v[j], who, sizeof(who));
-				holder_ids_describe(&p->holders, users,
+				holder_mismatch(&h->v[j], &p->holders, 1, users,
 				    sizeof(users));
 				snprintf(state, len, "port %d is held by %.300s, "
-				    "which is not %s (%s as %.100s)", port, who,
-				    svc->name, svc->exe, users);
+				    "which is not %s: %.300s", port, who,
+				    svc->name, users);
 				return 0;
 			}
 			if (h->v[j].uid != p->uid)
