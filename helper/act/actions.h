@@ -66,7 +66,7 @@ void action_stop(const struct service *svc, const struct stop_keep *keep,
  * launch.
  */
 void action_start(const struct service *svc, const int *fds, size_t nfds,
-    struct step_result *);
+    const struct stop_keep *keep, struct step_result *);
 
 /*
  * What the next boot finds (STEP_UNIT): each of the N services (units;

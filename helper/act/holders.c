@@ -651,6 +651,57 @@ holder_mismatch(const struct holder *h, const struct holder_ids *ids,
 	}
 }
 
+/* Does H hold one of the sockets INODES[0..N) (HS's scan)? */
+static bool
+holds_one_of(const struct holders *hs, const struct holder *h,
+    const unsigned long *inodes, size_t n)
+{
+	size_t b, k;
+
+	for (b = 0; b < hs->nsockets && b < 64; b++)
+		for (k = 0; (h->sockets & (1ULL << b)) && k < n; k++)
+			if (hs->sockets[b] == inodes[k])
+				return true;
+	return false;
+}
+
+int
+handed_holders_are(int port, const unsigned long *inodes, size_t n,
+    const struct holder_ids *ids, size_t nids, pid_t self, char *why,
+    size_t whylen)
+{
+	struct holders *h = malloc(sizeof(*h));
+	char who[320], differs[600], err[256];
+	size_t i, k;
+	int rc = 1;
+
+	if (h == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (ports_holders(port, h, err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "cannot tell who holds port %d's handed "
+		    "socket: %s", port, err);
+		rc = -1;
+	}
+	for (i = 0; rc == 1 && i < h->n; i++) {
+		if (h->v[i].pid == self || !holds_one_of(h, &h->v[i], inodes, n))
+			continue;
+		for (k = 0; k < nids && !holder_is(&h->v[i], &ids[k]); k++)
+			;
+		if (k < nids)
+			continue;
+		holder_describe(&h->v[i], who, sizeof(who));
+		holder_mismatch(&h->v[i], ids, nids, differs, sizeof(differs));
+		snprintf(why, whylen, "port %d's handed socket is held by %s, "
+		    "which is not one of the switch's services: %s", port, who,
+		    differs);
+		rc = 0;
+	}
+	free(h);
+	return rc;
+}
+
 size_t
 ports_match(struct holders *h, const struct holder_ids *ids, size_t n)
 {

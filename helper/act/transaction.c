@@ -312,6 +312,9 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 	else if (c == 't' && s->svc == NULL)
 		txn_close_socks(t);     /* no old service to judge them by */
 	note_taken(t);
+	/* the sockets' old service: one of the few that may hold them */
+	t->taken.plan[0] = s->svc;
+	t->taken.nplan = s->svc != NULL;
 	return c;
 }
 
@@ -398,7 +401,8 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		break;
 	case DO_START:
 		action_start(s->svc, s->handoff ? t->socks : NULL,
-		    s->handoff ? t->nsocks : 0, &out.res);
+		    s->handoff ? t->nsocks : 0, s->handoff ? &t->taken : NULL,
+		    &out.res);
 		break;
 	case DO_VERIFY:
 		action_verify(s->check, &who, &out.vr, &out.res);
@@ -528,6 +532,9 @@ run_child(struct txn *t, const struct txn_step *s, struct step_out *outp)
 	pid_t pid;
 
 	memset(&out, 0, sizeof(out));
+	/* the new service handed the sockets: the other that may hold them */
+	if (s->kind == DO_START && s->handoff && t->taken.nplan == 1)
+		t->taken.plan[t->taken.nplan++] = s->svc;
 	if ((pid = step_fork(t, s, resp, notp)) == -1) {
 		out.res.status = EXIT_FAILED;
 		out.res.nothing = true;

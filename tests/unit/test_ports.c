@@ -506,6 +506,27 @@ START_TEST(a_holder_is_exe_and_user)
 		ck_assert_str_eq(why, "its executable is not /bin/sh (old's)");
 		svc.exe = "/usr/bin/perl";
 	}
+	/* a handed socket held by perl: the plan's only if perl is one of it */
+	{
+		unsigned long inode = all->sockets[0], other = inode + 1;
+		struct holder_ids ids[2] = { owners, owners };
+		struct service sh = svc;
+
+		sh.exe = "/bin/sh";
+		ids[0].svc = &sh;
+		ck_assert_int_eq(handed_holders_are(port, &inode, 1, ids, 2, 0,
+		    why, sizeof(why)), 1);
+		ck_assert_int_eq(handed_holders_are(port, &inode, 1, ids, 1, 0,
+		    why, sizeof(why)), 0);
+		ck_assert_msg(strstr(why, "'s handed socket is held by pid ") &&
+		    strstr(why, "which is not one of the switch's services: its "
+		    "executable is not /bin/sh (old's)"), "%s", why);
+		/* the transaction's own copy, or another socket: not asked */
+		ck_assert_int_eq(handed_holders_are(port, &inode, 1, ids, 1, pid,
+		    why, sizeof(why)), 1);
+		ck_assert_int_eq(handed_holders_are(port, &other, 1, ids, 1, 0,
+		    why, sizeof(why)), 1);
+	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	free(all);
