@@ -65,6 +65,7 @@ clean() {
 }
 
 # sidekick_holds: the sidekick has a listening socket of PORT
+# shellcheck disable=SC2317 # run by wait_for
 sidekick_holds() {
 	port_pids "$PORT" | grep -qx "$side"
 }
@@ -98,8 +99,7 @@ printf '%s\n' "$out" | grep -q "start nginx: .*port $PORT's handed socket is hel
 has "which is not one of the switch's services: its executable is not" out "(b) and says what differs"
 has "rolled back" out "(b) the switch rolled back"
 lacks "done in" out "(b) the switch is not done"
-alive() { ! gone "$1"; }
-alive "$old" || fail_check "(b) old serves on (it was never stopped)"
+gone "$old" && fail_check "(b) old serves on (it was never stopped)"
 [ -z "$(nginx_procs)" ] || fail_check "(b) nginx still runs after the rollback"
 grep -q "handed socket is held by pid $side" "$AUDIT" || fail_check "(b) the audit record names the sidekick"
 clean

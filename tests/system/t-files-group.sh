@@ -22,8 +22,11 @@ for f in "$LOCK_DIR" "$LOCK_DIR"/*; do
 	"$LOCK_DIR") want="root:root 700" ;;
 	*) want="root:root 600" ;;
 	esac
-	[ "$got" = "$want" ] && echo "ok: $f is $got" ||
-	    fail_check "$f is $got, wanted $want"
+	if [ "$got" = "$want" ]; then
+		echo "ok: $f is $got"
+	else
+		fail_check "$f is $got, wanted $want"
+	fi
 done
 [ "$n" -ge 3 ] || fail_check "the directory and its lock files: $n found" "$(ls -la "$LOCK_DIR")"
 finish
