@@ -425,6 +425,7 @@ step_of_request(const struct run *r)
 	case ACT_SWITCH:
 		s.kind = DO_VERIFY;
 		s.check = policy_check(p, r->req->target);
+		s.served_by = s.check != NULL ? s.check->served_by : NULL;
 		break;
 	}
 	return s;

@@ -62,7 +62,8 @@ struct txn {
 };
 
 enum txn_step_kind {
-	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT
+	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT,
+	DO_LOOK                         /* txn_run_step's own, for served_by */
 };
 
 struct txn_step {
@@ -74,6 +75,10 @@ struct txn_step {
 	                                   old service, whose sockets may be
 	                                   handed on */
 	const struct check *check;      /* DO_VERIFY */
+	const struct service *served_by;        /* DO_VERIFY: the service
+	                                   that must alone hold the check's
+	                                   port (check->port) before and after
+	                                   its fetch; NULL: not looked at */
 	int handoff_port;               /* DO_TAKE_PORT: this port's; and
 	                                   DO_FREE_PORT: take the holders'
 	                                   sockets, else bind this port, for
@@ -131,7 +136,10 @@ bool txn_abort_asked(struct txn *t);
 /*
  * Run S in a child and wait for its result (RES, and VR for a check)
  * until its deadline; a child still running then is killed.  A check is
- * cut short by an abort request; any other step is let finish.
+ * cut short by an abort request; any other step is let finish.  A check
+ * with served_by is three children: a look at who holds its port
+ * (STEP_LOOK), the fetch (as the caller), and a look again; VR's served
+ * and the verdict in RES then say who served.
  */
 void txn_run_step(struct txn *t, const struct txn_step *s,
     struct step_result *res, struct verify_result *vr);

@@ -935,7 +935,7 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 	const struct service *svc = l->svc;
 	struct svc_launch seen = *l;
 	struct unit_state us;
-	char path[256], state[128], pids[128], ports[128];
+	char path[256], state[512], pids[128], ports[128];
 	double waited = rep->seconds, ready_from = monotonic_seconds();
 	sd_bus *b;
 	int st;

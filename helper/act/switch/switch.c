@@ -222,6 +222,24 @@ old_at_boot(const struct sw *w)
 	return "disabled";
 }
 
+/*
+ * Who must answer C in plan PL: its own served_by, else the plan's new
+ * service when C reaches one of the plan's ports (a check of another
+ * port - a backend, a status page - is not the site's).
+ */
+static const struct service *
+check_served_by(const struct plan *pl, const struct check *c)
+{
+	size_t i;
+
+	if (c->served_by != NULL)
+		return c->served_by;
+	for (i = 0; i < pl->nports; i++)
+		if (c->port == pl->ports[i])
+			return pl->to;
+	return NULL;
+}
+
 /* Do STEP, the core's next one. */
 static bool
 act(struct sw *w, enum sw_step step, bool *changed)
@@ -251,6 +269,7 @@ act(struct sw *w, enum sw_step step, bool *changed)
 		snprintf(words, sizeof(words), "verify %s",
 		    pl->verify[w->core.verify]->name);
 		s.kind = DO_VERIFY, s.check = pl->verify[w->core.verify];
+		s.served_by = check_served_by(pl, s.check);
 		break;
 	case SW_PERSIST:
 		snprintf(words, sizeof(words), "persist");
