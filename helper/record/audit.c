@@ -1063,6 +1063,7 @@ static int
 fill_context(struct audit_context *ctx, struct utsname *uts)
 {
 	ctx->host = uname(uts) == 0 ? uts->nodename : NULL;
+	ctx->prev = NULL;       /* the file's writer sets it (write_chained) */
 	ctx->pid = getpid();
 	ctx->uid = getuid();
 	return clock_gettime(CLOCK_REALTIME, &ctx->now);

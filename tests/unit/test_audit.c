@@ -641,6 +641,31 @@ START_TEST(write_to_syslog_only)
 }
 END_TEST
 
+/*
+ * The run's own path (audit_log_write, its context made there) with
+ * syslog alone: no "prev" (no file to chain in), and no crash - its
+ * context's prev was left unset, and a policy without a file sink
+ * crashed every transaction at its request record.
+ */
+START_TEST(log_write_to_syslog_only)
+{
+	struct audit_config ac = { .syslog = true };
+	struct audit_event ev = allowed_start();
+	int fd = bind_socket(sockpath, SOCK_DGRAM);
+	struct audit_log *log = audit_log_open_at(&ac, sockpath, why,
+	    sizeof(why));
+	const char *got;
+
+	ck_assert_ptr_nonnull(log);
+	ck_assert_int_eq(audit_log_write(log, &ev, why, sizeof(why)), 0);
+	got = receive(fd);
+	ck_assert_ptr_nonnull(strstr(got, "\"decision\":\"allow\""));
+	ck_assert_ptr_null(strstr(got, "\"prev\""));
+	audit_log_close(log);
+	close(fd);
+}
+END_TEST
+
 START_TEST(no_sink_is_a_failure)
 {
 	struct audit_config ac = { .syslog = false, .file = NULL };
@@ -1389,6 +1414,7 @@ audit_suite(void)
 	tcase_add_test(sys, syslog_stream_fallback);
 	tcase_add_test(sys, syslog_failures_reported);
 	tcase_add_test(sys, write_to_syslog_only);
+	tcase_add_test(sys, log_write_to_syslog_only);
 	tcase_add_test(sys, no_sink_is_a_failure);
 	tcase_add_test(sys, syslog_reconnects_after_restart);
 	tcase_add_test(sys, file_under_tmp_refused);
