@@ -516,8 +516,8 @@ holder_ids_resolve(const struct service *svc, struct holder_ids *ids,
 	return 0;
 }
 
-static bool
-uid_in(const struct holder_ids *ids, uid_t uid)
+bool
+holder_ids_have(const struct holder_ids *ids, uid_t uid)
 {
 	size_t i;
 
@@ -571,9 +571,8 @@ holder_cgroup(pid_t pid, char *buf, size_t size)
 	return rc;
 }
 
-/* PID is in CGROUP or below it (a unit's delegated sub-cgroups). */
-static bool
-in_cgroup(pid_t pid, const char *cgroup)
+bool
+holder_in_cgroup(pid_t pid, const char *cgroup)
 {
 	char cg[HOLDER_CGROUP_MAX];
 	size_t n = strlen(cgroup);
@@ -591,8 +590,8 @@ holder_is(const struct holder *h, const struct holder_ids *ids)
 	if (h->exe_deleted || stat(ids->svc->exe, &st) == -1)
 		return false;
 	return st.st_dev == h->exe_dev && st.st_ino == h->exe_ino &&
-	    uid_in(ids, h->uid) && uid_in(ids, h->euid) &&
-	    (!ids->in_unit || in_cgroup(h->pid, ids->cgroup));
+	    holder_ids_have(ids, h->uid) && holder_ids_have(ids, h->euid) &&
+	    (!ids->in_unit || holder_in_cgroup(h->pid, ids->cgroup));
 }
 
 /* How many of exe, users and cgroup H shares with IDS's service (0-3). */
@@ -604,9 +603,9 @@ holder_likeness(const struct holder *h, const struct holder_ids *ids)
 	if (h->exe_deleted || stat(ids->svc->exe, &st) == -1 ||
 	    st.st_dev != h->exe_dev || st.st_ino != h->exe_ino)
 		return 0;
-	if (!uid_in(ids, h->uid) || !uid_in(ids, h->euid))
+	if (!holder_ids_have(ids, h->uid) || !holder_ids_have(ids, h->euid))
 		return 1;
-	return ids->in_unit && !in_cgroup(h->pid, ids->cgroup) ? 2 : 3;
+	return ids->in_unit && !holder_in_cgroup(h->pid, ids->cgroup) ? 2 : 3;
 }
 
 void

@@ -174,6 +174,12 @@ int holder_waiting(pid_t pid);
  */
 int holder_cgroup(pid_t pid, char *buf, size_t size);
 
+/* PID is in CGROUP or below it (a unit's delegated sub-cgroups). */
+bool holder_in_cgroup(pid_t pid, const char *cgroup);
+
+/* UID is one of IDS's. */
+bool holder_ids_have(const struct holder_ids *ids, uid_t uid);
+
 /* The same, from F, a /proc/PID/cgroup's text (for the tests). */
 int holder_cgroup_read(FILE *f, char *buf, size_t size);
 

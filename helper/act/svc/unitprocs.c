@@ -24,29 +24,6 @@
    USER).  Every other one is as good as root for the purpose. */
 #define CAPS_ALLOWED (1ULL << 10)       /* CAP_NET_BIND_SERVICE */
 
-static bool
-uid_allowed(const struct holder_ids *ids, unsigned long uid)
-{
-	size_t i;
-
-	for (i = 0; i < ids->n; i++)
-		if ((unsigned long)ids->uid[i] == uid)
-			return true;
-	return false;
-}
-
-/* PID is in the unit's control group CGROUP, or below it. */
-static bool
-in_unit(pid_t pid, const char *cgroup)
-{
-	char cg[HOLDER_CGROUP_MAX];
-	size_t n = strlen(cgroup);
-
-	if (n == 0 || holder_cgroup(pid, cg, sizeof(cg)) == -1)
-		return false;
-	return strncmp(cg, cgroup, n) == 0 && (cg[n] == '\0' || cg[n] == '/');
-}
-
 /*
  * PID as SVC may run: 1 yes, 0 no (WHY says how it runs), -1 it is gone.
  * All four uids (real, effective, saved, file-system) count: a process
@@ -72,7 +49,7 @@ proc_fits(pid_t pid, const struct service *svc, const struct holder_ids *ids,
 		return why_set(why, whylen, "cannot read how pid %d runs",
 		    (int)pid), 0;
 	for (i = 0; i < 4; i++)
-		if (!uid_allowed(ids, u[i]))
+		if (u[i] > (uid_t)-1 || !holder_ids_have(ids, (uid_t)u[i]))
 			return why_set(why, whylen, "pid %d runs as uid %lu "
 			    "(real, effective, saved, file-system: %lu %lu %lu "
 			    "%lu)", (int)pid, u[i], u[0], u[1], u[2], u[3]), 0;
@@ -97,7 +74,7 @@ svc_unit_procs_fit(const struct service *svc, const struct holder_ids *ids,
 		return why_errno(why, whylen, "cannot read /proc"), EXIT_FAILED;
 	while (fits == 1 && (errno = 0, d = readdir(proc)) != NULL) {
 		if ((pid = (pid_t)strtol(d->d_name, NULL, 10)) <= 0 ||
-		    !in_unit(pid, ids->cgroup))
+		    !holder_in_cgroup(pid, ids->cgroup))
 			continue;
 		if (proc_fits(pid, svc, ids, how, sizeof(how)) == 0)
 			fits = 0;
