@@ -58,47 +58,20 @@ $(ct_run "$1" journalctl -q --no-pager -n 12 -u nginx.service 2>&1)" ;;
 	esac
 }
 
+# site_up_user NAME: the site (site.sh), nginx set up as cutover(8), NGINX
+# AS ITS OWN USER, says: no `user` in nginx.conf (the master is not root),
+# the pid file where nginx may write it, logrotate's new files nginx's,
+# the user nginx (in group ssl-cert, for the key) and the tmpfiles.d file
 site_up_user() {
-	ct_create "$1" || return 1
+	site_up_tls "$1" || return 1
 	m=$CT_SCRATCH/$1/merged
-	echo "$OLD_TEXT" >"$m/var/www/html/index.html"
-	mkdir -p "$m/srv/new"
-	echo "$NEW_TEXT" >"$m/srv/new/index.html"
-	for f in mods-available/ssl.conf mods-available/ssl.load \
-	    mods-available/socache_shmcb.load; do
-		ln -sf "../$f" "$m/etc/apache2/mods-enabled/${f#mods-available/}"
-	done
-	ln -sf ../sites-available/default-ssl.conf "$m/etc/apache2/sites-enabled/default-ssl.conf"
-	cat >"$m/etc/nginx/sites-available/default" <<'EOF'
-server {
-	listen [::]:80 ipv6only=off default_server;
-	listen [::]:443 ssl ipv6only=off default_server;
-	ssl_certificate /etc/ssl/certs/ssl-cert-snakeoil.pem;
-	ssl_certificate_key /etc/ssl/private/ssl-cert-snakeoil.key;
-	root /srv/new;
-	index index.html;
-}
-EOF
-	# nginx.conf, as cutover(8) NGINX AS ITS OWN USER says: no `user`
-	# (the master is not root), the pid file where nginx may write it
 	sed -i -e 's|^user www-data;|# user www-data;|' \
 	    -e 's|^pid /run/nginx.pid;|pid /run/nginx/nginx.pid;|' "$m/etc/nginx/nginx.conf"
 	sed -i 's/create 0640 www-data adm/create 0640 nginx adm/' "$m/etc/logrotate.d/nginx"
-	rm -f "$m/etc/systemd/system/multi-user.target.wants/nginx.service"
-	mkdir -p "$m/etc/systemd/system/nginx.service.d"
-	cp "$DEB" "$m/root/cutover.deb"
-	ct_boot "$1" || return 1
-	if [ ! -e "$m/etc/ssl/private/ssl-cert-snakeoil.key" ]; then
-		ct_run "$1" make-ssl-cert generate-default-snakeoil --force-overwrite &&
-		    ct_run "$1" systemctl restart apache2 || return 1
-	fi
-	ct_run "$1" dpkg -i /root/cutover.deb >"$CT_SCRATCH/$1/dpkg.log" 2>&1 ||
-	    { cat "$CT_SCRATCH/$1/dpkg.log"; return 1; }
 	ct_run "$1" useradd --system --user-group --home-dir /nonexistent \
 	    --shell /usr/sbin/nologin --groups ssl-cert nginx || return 1
 	ct_run "$1" install -m 0644 "${DROPIN%.conf}.tmpfiles" /etc/tmpfiles.d/nginx.conf &&
-	    ct_run "$1" systemd-tmpfiles --create /etc/tmpfiles.d/nginx.conf || return 1
-	ct_run "$1" useradd -m -G cutover deploy
+	    ct_run "$1" systemd-tmpfiles --create /etc/tmpfiles.d/nginx.conf
 }
 
 site_up_user a || { fail_check "the container did not come up"; finish; }
