@@ -55,6 +55,9 @@
 #include "helper/act/transaction.h"
 
 #define SLACK      10.0         /* seconds a step may take beyond its own */
+/* The transaction's and its steps' oom_score_adj: after everything but
+   what root protects most (sshd -1000); systemd's own units use -900 */
+#define TXN_OOM_SCORE_ADJ (-800)
 
 /* ---- reports to the front --------------------------------------------- */
 
@@ -380,6 +383,7 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	const struct caller *c = t->caller;
 	struct verify_identity who = { c->uid, c->gid, c->gids, c->ngids };
 	struct step_out out;
+	char oom_why[128];
 
 	memset(&out, 0, sizeof(out));
 	/* Nothing of the transaction's but what this step needs. */
@@ -391,6 +395,8 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	close(t->ctlfd);
 	if (!s->handoff)
 		txn_close_socks(t);
+	if (s->kind == DO_VERIFY)       /* the caller's fetch: as anyone's */
+		(void)hygiene_oom_score_adj(0, oom_why, sizeof(oom_why));
 	switch (s->kind) {
 	case DO_TAKE_PORT:
 		action_take_port(s->grant, notifyfd, &out.res);
@@ -682,6 +688,14 @@ detach(struct txn *t, char *why, size_t whylen)
 	 */
 	if (hygiene_reset_process(why, whylen) == -1)
 		return -1;
+	/*
+	 * Out of the OOM killer's way, as far as root may: a transaction
+	 * killed half-way leaves a site half switched.  Not its check's step
+	 * (it runs the caller's fetch) nor a service it starts (both reset
+	 * it to 0); not a reason to refuse where the kernel will not.
+	 */
+	(void)hygiene_oom_score_adj(TXN_OOM_SCORE_ADJ, why, whylen);
+	why[0] = '\0';
 	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		(void)signal(ignored[i], SIG_IGN);
 	if (setsid() == -1 || (null = open("/dev/null", O_RDWR |
