@@ -395,7 +395,13 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	close(t->ctlfd);
 	if (!s->handoff)
 		txn_close_socks(t);
-	if (s->kind == DO_VERIFY)       /* the caller's fetch: as anyone's */
+	/*
+	 * The caller's fetch, and a service this step starts, as anyone's:
+	 * set here, while root, so that the floor (oom_score_adj_min) is 0
+	 * too - a child that raised it without privilege could lower itself
+	 * to the transaction's again.
+	 */
+	if (s->kind == DO_VERIFY || s->kind == DO_START)
 		(void)hygiene_oom_score_adj(0, oom_why, sizeof(oom_why));
 	switch (s->kind) {
 	case DO_TAKE_PORT:
@@ -691,8 +697,8 @@ detach(struct txn *t, char *why, size_t whylen)
 	/*
 	 * Out of the OOM killer's way, as far as root may: a transaction
 	 * killed half-way leaves a site half switched.  Not its check's step
-	 * (it runs the caller's fetch) nor a service it starts (both reset
-	 * it to 0); not a reason to refuse where the kernel will not.
+	 * (it runs the caller's fetch) nor a start's (its service inherits
+	 * it): step_child; not a reason to refuse where the kernel will not.
 	 */
 	(void)hygiene_oom_score_adj(TXN_OOM_SCORE_ADJ, why, whylen);
 	why[0] = '\0';
