@@ -37,9 +37,10 @@
 
 /*
  * How long a record waits for the audit file's lock (another run writing
- * its record holds it for one write and fdatasync).  Anyone who may read
- * the file (group adm) could hold a lock on it too: after this, the
- * record fails and nothing is done, rather than a run hanging.
+ * its record holds it for one write and fdatasync).  The lock is a file
+ * of root's alone beside the log (.NAME.lock, 0600), not the log itself,
+ * which group adm may open and so lock; after this, the record fails and
+ * nothing is done, rather than a run hanging.
  */
 #define FILE_LOCK_TIMEOUT_MS 5000
 
@@ -570,9 +571,43 @@ chain_start(int dirfd, const char *name, const char *path, int fd,
  * with WHY.  With ROTATED, an empty file gets there the hash its first
  * record links to (rotated_hash): found now, while cutover is root.
  */
+/*
+ * The lock file beside the log NAME in DIRFD: .NAME.lock, 0600 root:root,
+ * made if missing, never through a symlink, refused when anyone but root
+ * could open it.  An fd, or -1 with WHY.
+ */
 static int
-open_file_sink(const char *path, char rotated[CHAIN_HEX_SIZE], char *why,
+open_lock_file(int dirfd, const char *name, const char *path, char *why,
     size_t whylen)
+{
+	char lock[NAME_MAX + 1];
+	struct stat st;
+	int fd;
+
+	if ((size_t)snprintf(lock, sizeof(lock), ".%s.lock", name) >=
+	    sizeof(lock))
+		return why_set(why, whylen, "audit file %s: its name is too "
+		    "long for a lock file beside it", path), -1;
+	fd = openat(dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & 077) != 0)) {
+		close(fd);
+		return why_set(why, whylen, "audit file %s: its lock file .%s "
+		    "is not a file of root's alone (0600); remove it", path,
+		    lock + 1), -1;
+	}
+	if (fd == -1)
+		return why_set(why, whylen, "audit file %s: lock file %s: %s",
+		    path, lock, strerror(errno)), -1;
+	if (st.st_gid != 0)     /* made by a run with the caller's gid */
+		(void)!fchown(fd, 0, 0);
+	return fd;
+}
+
+static int
+open_file_sink(const char *path, char rotated[CHAIN_HEX_SIZE], int *lockfd,
+    char *why, size_t whylen)
 {
 	char dir[PATH_MAX];
 	const char *base;
@@ -590,6 +625,11 @@ open_file_sink(const char *path, char rotated[CHAIN_HEX_SIZE], char *why,
 		close(fd);
 		fd = -1;
 	}
+	if (fd != -1 && lockfd != NULL &&
+	    (*lockfd = open_lock_file(dirfd, base, path, why, whylen)) == -1) {
+		close(fd);
+		fd = -1;
+	}
 	close(dirfd);
 	return fd;
 }
@@ -600,7 +640,7 @@ audit_file_append(const char *path, const char *rec, size_t len,
 {
 	int fd, rc;
 
-	if ((fd = open_file_sink(path, NULL, why, whylen)) == -1)
+	if ((fd = open_file_sink(path, NULL, NULL, why, whylen)) == -1)
 		return -1;
 	rc = write_record(fd, rec, len, path, why, whylen);
 	if (close(fd) == -1 && rc == 0)
@@ -812,6 +852,7 @@ audit_syslog_send(const char *devlog, int priority, const char *msg,
 struct audit_log {
 	char *file;         /* the file sink's path, or NULL */
 	int fd;             /* open on it for appending, or -1 */
+	int lockfd;         /* its lock file (open_lock_file), or -1 */
 	char *devlog;       /* the syslog socket's path, or NULL: no syslog */
 	int sock;           /* connected to it, or -1 */
 	int socktype;       /* SOCK_DGRAM, or SOCK_STREAM */
@@ -826,6 +867,8 @@ audit_log_close(struct audit_log *log)
 		return;
 	if (log->fd != -1)
 		close(log->fd);
+	if (log->lockfd != -1)
+		close(log->lockfd);
 	if (log->sock != -1)
 		close(log->sock);
 	free(log->file);
@@ -849,11 +892,12 @@ audit_log_open_at(const struct audit_config *ac, const char *devlog,
 	}
 	if ((log = calloc(1, sizeof(*log))) == NULL)
 		goto oom;
-	log->fd = log->sock = -1;
+	log->fd = log->lockfd = log->sock = -1;
 	if (ac->file != NULL) {
 		if ((log->file = strdup(ac->file)) == NULL)
 			goto oom;
-		log->fd = open_file_sink(ac->file, log->rotated, why, whylen);
+		log->fd = open_file_sink(ac->file, log->rotated, &log->lockfd,
+		    why, whylen);
 		if (log->fd == -1)
 			goto fail;
 	}
@@ -977,7 +1021,7 @@ write_chained(struct audit_log *log, const struct audit_event *ev,
 	char prev[CHAIN_HEX_SIZE];
 	int found, rc;
 
-	if (lock_file(log->fd, log->file, why, whylen) == -1)
+	if (lock_file(log->lockfd, log->file, why, whylen) == -1)
 		return -1;
 	if ((found = chain_tail_hash(log->fd, prev)) == -1)
 		rc = why_set(why, whylen, "audit file %s: reading its last "
@@ -991,7 +1035,7 @@ write_chained(struct audit_log *log, const struct audit_event *ev,
 		if (rc == 0)
 			chain_line_hash(rec->s, rec->len - 1, hash);
 	}
-	ofd_lock(log->fd, F_UNLCK);
+	ofd_lock(log->lockfd, F_UNLCK);
 	return rc;
 }
 

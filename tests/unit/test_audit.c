@@ -1067,20 +1067,35 @@ START_TEST(syslog_copy_carries_the_hash)
 END_TEST
 
 /*
- * A reader of the file (group adm may open it) holding a lock on it makes
- * the record fail after FILE_LOCK_TIMEOUT_MS, saying so: never a hang.
+ * A reader of the file (group adm may open it) holding a lock on it
+ * changes nothing: the lock is .audit.jsonl.lock, root's alone (0600).
+ * That one held (by another root process) makes the record fail after
+ * FILE_LOCK_TIMEOUT_MS, saying so: never a hang.
  */
 START_TEST(held_lock_fails_the_record)
 {
 	struct audit_config ac = { .file = logpath };
 	struct audit_event ev = allowed_start();
 	struct flock rdlock = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	char lockpath[PATH_MAX];
+	struct stat st;
 	int fd;
 
 	ck_assert_int_eq(mkdir(logdir, 0755), 0);
 	put_file(logpath, "", 0640);
-	/* a read lock, as a reader in group adm could take */
+	/* a read lock, as a reader in group adm could take: no matter */
 	ck_assert_int_ne(fd = open(logpath, O_RDONLY), -1);
+	ck_assert_int_eq(fcntl(fd, F_OFD_SETLK, &rdlock), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), 0);
+	close(fd);
+	/* the lock file: root's, 0600; held, the record waits, then fails */
+	snprintf(lockpath, sizeof(lockpath), "%s/.%s.lock", logdir,
+	    strrchr(logpath, '/') + 1);
+	ck_assert_int_eq(stat(lockpath, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(st.st_uid, 0);
+	ck_assert_int_ne(fd = open(lockpath, O_RDONLY), -1);
 	ck_assert_int_eq(fcntl(fd, F_OFD_SETLK, &rdlock), 0);
 	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
 	    sizeof(why)), -1);
@@ -1089,6 +1104,13 @@ START_TEST(held_lock_fails_the_record)
 	close(fd);
 	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
 	    sizeof(why)), 0);
+	/* an unsafe lock file refuses the sink */
+	ck_assert_int_eq(chmod(lockpath, 0644), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "not a file of root's alone") != NULL, "%s",
+	    why);
+	ck_assert_int_eq(unlink(lockpath), 0);
 }
 END_TEST
 
