@@ -734,6 +734,8 @@ struct audit_log {
 	char *devlog;       /* the syslog socket's path, or NULL: no syslog */
 	int sock;           /* connected to it, or -1 */
 	int socktype;       /* SOCK_DGRAM, or SOCK_STREAM */
+	unsigned took;      /* AUDIT_SINK_*: the sinks the last record
+	                       reached */
 };
 
 void
@@ -858,6 +860,7 @@ audit_log_write_at(struct audit_log *log, const struct audit_event *ev,
 		why[0] = '\0';
 	if (log == NULL)
 		return why_set(why, whylen, "audit: the log is not open");
+	log->took = 0;
 	audit_encode(ev, ctx, &rec);
 	if (sb_failed(&rec)) {
 		sb_free(&rec);
@@ -867,14 +870,38 @@ audit_log_write_at(struct audit_log *log, const struct audit_event *ev,
 	    one, sizeof(one)) == -1) {
 		add_why(why, whylen, one);
 		rc = -1;
-	}
+	} else if (log->fd != -1)
+		log->took |= AUDIT_SINK_FILE;
 	if (log->devlog != NULL &&
 	    log_to_syslog(log, ev, &rec, ctx, one, sizeof(one)) == -1) {
 		add_why(why, whylen, one);
 		rc = -1;
-	}
+	} else if (log->devlog != NULL)
+		log->took |= AUDIT_SINK_SYSLOG;
 	sb_free(&rec);
 	return rc;
+}
+
+unsigned
+audit_log_took(const struct audit_log *log)
+{
+	return log != NULL ? log->took : 0;
+}
+
+/*
+ * A policy without syslog still gets one once an action has begun and
+ * the file fails: the journal beats no record at all.  Connected now; if
+ * that fails, log_to_syslog tries again at each write.
+ */
+bool
+audit_log_rescue(struct audit_log *log)
+{
+	if (log == NULL || log->devlog != NULL)
+		return false;
+	if ((log->devlog = strdup(AUDIT_DEVLOG)) == NULL)
+		return false;
+	log->sock = devlog_connect(log->devlog, &log->socktype);
+	return true;
 }
 
 /* Where, when and who, now. */

@@ -411,6 +411,45 @@ START_TEST(a_dry_runs_report_has_planned_steps_and_no_txid)
 }
 END_TEST
 
+/*
+ * Records a sink could not take once the switch had begun: the step says
+ * "recorded":false, and so does the report for its outcome record; a
+ * report whose records were all written says nothing of it.
+ */
+START_TEST(the_report_names_the_records_not_written)
+{
+	static struct sw_report r = { .plan = "p", .txid = "t",
+	    .outcome = "rolled-back", .exit_status = 1 };
+	struct strbuf sb = STRBUF_INIT;
+
+	sw_report_add(&r, "start b", "ok", "started", 0.5, true);
+	sw_report_add(&r, "stop a", "failed", "its audit record could not be "
+	    "written", 1, false);
+	sw_report_unrecorded(&r);
+	sw_report_add(&r, "rollback: stop b", "ok", "stopped", 0.1, true);
+	sw_report_unrecorded(&r);
+	sw_report_json(&r, &sb);
+	assert_json(sb_str(&sb));
+	ck_assert_ptr_null(strstr(sb_str(&sb), "\"exit\":1,\"seconds\":0.000,"
+	    "\"recorded\""));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "{\"step\":\"start b\","
+	    "\"outcome\":\"ok\",\"reason\":\"started\",\"seconds\":0.500,"
+	    "\"changed\":true}"));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"seconds\":1.000,"
+	    "\"changed\":false,\"recorded\":false}"));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"seconds\":0.100,"
+	    "\"changed\":true,\"recorded\":false}"));
+	sb_free(&sb);
+	sb = (struct strbuf)STRBUF_INIT;
+	r.unrecorded = true;
+	sw_report_json(&r, &sb);
+	assert_json(sb_str(&sb));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"exit\":1,\"seconds\":"
+	    "0.000,\"recorded\":false,"));
+	sb_free(&sb);
+}
+END_TEST
+
 /* After a switch on a systemd host: which checks a timer watches. */
 START_TEST(the_report_says_which_checks_are_watched)
 {
@@ -503,6 +542,7 @@ switch_suite(void)
 	tcase_add_test(tc, a_dry_runs_report_has_planned_steps_and_no_txid);
 	tcase_add_test(tc, a_long_report_goes_in_pieces);
 	tcase_add_test(tc, the_report_says_which_checks_are_watched);
+	tcase_add_test(tc, the_report_names_the_records_not_written);
 	suite_add_tcase(s, tc);
 	return s;
 }
