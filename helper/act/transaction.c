@@ -394,7 +394,7 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		break;
 	case DO_START:
 		action_start(s->svc, s->handoff ? t->socks : NULL,
-		    s->handoff ? t->nsocks : 0, &out.res);
+		    s->handoff ? t->nsocks : 0, s->resumed, &out.res);
 		break;
 	case DO_VERIFY:
 		action_verify(s->check, &who, &out.vr, &out.res);
@@ -403,6 +403,7 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		action_boot(s->boot, s->boot_state, s->nboot, &out.res);
 		break;
 	}
+	out.res.systemd_lost = systemd_lost();
 	(void)!write(resfd, &out, sizeof(out));
 	_exit(0);
 }
@@ -509,9 +510,9 @@ close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-void
-txn_run_step(struct txn *t, const struct txn_step *s,
-    struct step_result *res, struct verify_result *vr)
+/* One run of S: its result into OUT. */
+static void
+run_once(struct txn *t, const struct txn_step *s, struct step_out *out_)
 {
 	struct step_out out;
 	int resp[2], notp[2], pidfd;
@@ -526,8 +527,7 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 		    "(%s); nothing was done", strerror(errno));
 		close_pair(resp);
 		close_pair(notp);
-		*res = out.res;
-		*vr = out.vr;
+		*out_ = out;
 		return;
 	}
 	/* Our own child, not yet reaped: its pid cannot be reused. */
@@ -535,9 +535,6 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	close(resp[1]);
 	if (notp[1] != -1)
 		close(notp[1]);
-	/* The start step hands the sockets on: it must be their only holder. */
-	if (s->handoff)
-		txn_close_socks(t);
 	if ((ended = step_wait(t, s, resp[0], notp[0], &out)) != NULL) {
 		memset(&out, 0, sizeof(out));
 		out.res.status = EXIT_FAILED;
@@ -562,6 +559,59 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	out.res.user[sizeof(out.res.user) - 1] = '\0';
 	if (out.res.npids > STOP_PIDS_MAX)
 		out.res.npids = STOP_PIDS_MAX;
+	*out_ = out;
+}
+
+/* Until systemd answers again, or DEADLINE: whether it does. */
+static bool
+systemd_back(double deadline)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000L };
+	char why[256];
+	sd_bus *own;
+
+	do {
+		if (systemd_some(&own, why, sizeof(why)) != NULL) {
+			sdbus.flush_close_unref(own);
+			return true;
+		}
+		nanosleep(&pause, NULL);
+	} while (monotonic_seconds() < deadline);
+	return false;
+}
+
+#define RESUMES_MAX 2           /* runs again after systemd was lost */
+#define SYSTEMD_BACK 30.0       /* seconds a re-exec may take */
+
+void
+txn_run_step(struct txn *t, const struct txn_step *s,
+    struct step_result *res, struct verify_result *vr)
+{
+	struct txn_step again = *s;
+	struct step_out out;
+	int resumes = 0;
+
+	run_once(t, s, &out);
+	while (out.res.systemd_lost && resumes++ < RESUMES_MAX &&
+	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
+		again.resumed = true;
+		run_once(t, &again, &out);
+	}
+	/*
+	 * The start step hands the sockets on: kept until it has its result,
+	 * for a resumed start; its own copies are the only ones after.
+	 */
+	if (s->handoff)
+		txn_close_socks(t);
+	if (resumes > 0 && !out.res.systemd_lost) {
+		char text[STEP_TEXT_MAX];
+
+		out.res.nothing = false;        /* the lost run acted */
+		snprintf(text, sizeof(text), "%s", out.res.text);
+		snprintf(out.res.text, sizeof(out.res.text), "(systemd "
+		    "re-executed meanwhile; asked again) %.*s",
+		    (int)sizeof(text) - 48, text);
+	}
 	*res = out.res;
 	*vr = out.vr;
 }

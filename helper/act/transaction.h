@@ -76,6 +76,8 @@ struct txn_step {
 	                                   sockets, else bind this port, for
 	                                   the next start; 0: no handoff */
 	bool handoff;                   /* DO_START: hand it t->socks */
+	bool resumed;                   /* run again: the last run lost
+	                                   systemd (txn_run_step sets it) */
 	bool keep_taken;                /* DO_STOP: t->taken listen on */
 	/* DO_BOOT: make each unit of boot[] boot_state[] at the next boot */
 	const struct service *boot[2];
@@ -128,7 +130,10 @@ bool txn_abort_asked(struct txn *t);
 /*
  * Run S in a child and wait for its result (RES, and VR for a check)
  * until its deadline; a child still running then is killed.  A check is
- * cut short by an abort request; any other step is let finish.
+ * cut short by an abort request; any other step is let finish.  A step
+ * whose connection to systemd dropped (a daemon-reexec: res.systemd_lost)
+ * is run again, resumed, once systemd answers again, up to twice: its
+ * result then is what systemd really did.
  */
 void txn_run_step(struct txn *t, const struct txn_step *s,
     struct step_result *res, struct verify_result *vr);

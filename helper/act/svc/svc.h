@@ -68,6 +68,8 @@ struct svc_launch {
 	int handoff_fds[SERVICE_SOCKETS_MAX];
 	unsigned long handoff_inodes[SERVICE_SOCKETS_MAX];  /* theirs */
 	size_t nhandoff;
+	bool resumed;               /* a start again after systemd was lost
+	                               (action_start) */
 };
 
 struct svc_started {
