@@ -799,6 +799,7 @@ show(const char *line, int *status, struct txn_seen *seen)
 		else
 			printable_line(stdout, "%s", line + 1);
 		seen->printed = true;
+		seen->json |= line[0] == 'J';
 	} else if (line[0] == 'E') {
 		printable_line(stderr, "%s", line + 1);
 		snprintf(seen->last_error, sizeof(seen->last_error), "%.*s",

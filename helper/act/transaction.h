@@ -88,6 +88,7 @@ struct txn_step {
 /* What the front saw, for the nagios UNKNOWN line (run.c). */
 struct txn_seen {
 	bool printed;                   /* a stdout line was shown */
+	bool json;                      /* a JSON report among them */
 	char last_error[TXN_LINE_MAX];  /* the last stderr line, "" if none */
 };
 

@@ -410,6 +410,15 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 		snprintf(buf, size, "rolled back: %s did not hold %s before and "
 		    "was not started; %s%s %s", pl->from->name, ports, ports, is,
 		    where);
+	else if (!w->core.stopped_old && w->core.facts.old_held_port)
+		/* not a failed rollback of the site: the old one served on */
+		snprintf(buf, size, "the rollback did not finish (see the lines "
+		    "above), but %s was never stopped and still serves %s; %s%s "
+		    "now %s", pl->from->name, ports, ports, is, where);
+	else if (!w->core.rollback_failed && w->core.facts.old_held_port)
+		snprintf(buf, size, "rolled back, %s serving %s again, but what "
+		    "starts at boot could not be restored (see the line above); "
+		    "%s%s now %s", pl->from->name, numbers, ports, is, where);
 	else
 		snprintf(buf, size, "ROLLBACK FAILED (see the line above); "
 		    "%s%s now %s", ports, is, where);
@@ -1045,10 +1054,10 @@ switch_body(struct txn *t, void *ctx)
 }
 
 int
-switch_run(const struct plan *pl, enum output_format format, struct txn *t)
+switch_run(const struct plan *pl, enum output_format format, struct txn *t,
+    struct txn_seen *seen)
 {
 	struct sw *w = calloc(1, sizeof(*w));
-	struct txn_seen seen;
 	int st;
 
 	if (w == NULL)
@@ -1057,7 +1066,7 @@ switch_run(const struct plan *pl, enum output_format format, struct txn *t)
 	    .rep = { .plan = pl->name, .ports = pl->ports,
 	    .nports = pl->nports } };
 	st = txn_run(t, switch_body, w, "the current step ends, then the "
-	    "switch rolls back", &seen);
+	    "switch rolls back", seen);
 	free(w);
 	return st;
 }
