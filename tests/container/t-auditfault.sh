@@ -23,9 +23,11 @@ $(svc_apache2 "stop_timeout = 20.0;")
 $(svc_nginx 'socket_handoff = "nginx";')
 };
 ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
-checks = { homepage = { url = "http://127.0.0.1:8080/"; contains = "$NEW_TEXT"; within = 3.0; }; };
-plans = { newsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["homepage"]; }; };
-rules = ( { users = ["deploy"]; switch = ["newsite"]; } );
+checks = { homepage = { url = "http://127.0.0.1:8080/"; contains = "$NEW_TEXT"; within = 3.0; };
+           slow = { url = "http://127.0.0.1:8081/"; contains = "$NEW_TEXT"; timeout = 15.0; }; };
+plans = { newsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["homepage"]; };
+          slowsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["slow"]; }; };
+rules = ( { users = ["deploy"]; switch = ["newsite", "slowsite"]; } );
 EOF
 site_policy a "$CT_SCRATCH/policy.conf"
 m=$CT_SCRATCH/a/merged
@@ -60,22 +62,26 @@ audit_has() {
 	    i=\$((i + 1)); [ \$i -lt 600 ] || exit 1; sleep 0.05; done"
 }
 
-# during_drain FAULT: the switch, and FAULT (a command of the host's)
-# once nginx has started, while apache2 drains a download
+# during_drain FAULT [PLAN [STEP]]: switch PLAN (newsite), and FAULT (a
+# command of the host's) once STEP's record is written (start nginx:
+# while apache2 drains a download)
 during_drain() {
-	ct_run a sh -c 'curl -s --limit-rate 2M -o /dev/null http://127.0.0.1:8080/big.bin' &
-	dl=$!
-	sleep 0.5
-	as_deploy a cutover switch --format=json newsite >"$CT_SCRATCH/json" 2>"$CT_SCRATCH/err" &
+	dl=
+	if [ -z "${3:-}" ]; then
+		ct_run a sh -c 'curl -s --limit-rate 2M -o /dev/null http://127.0.0.1:8080/big.bin' &
+		dl=$!
+		sleep 0.5
+	fi
+	as_deploy a cutover switch --format=json "${2:-newsite}" >"$CT_SCRATCH/json" 2>"$CT_SCRATCH/err" &
 	sw=$!
-	if audit_has '"step":"start nginx"'; then
+	if audit_has "\"step\":\"${3:-start nginx}\""; then
 		eval "$1" || fail_check "the fault '$1' could not be made"
 	else
 		fail_check "the switch did not reach its start"
 	fi
 	wait "$sw"
 	rc=$?
-	wait "$dl"
+	[ -z "$dl" ] || wait "$dl"
 	out="$(cat "$CT_SCRATCH/json" "$CT_SCRATCH/err")"
 	txid=$(sed -n 's/.*"txid":"\([0-9a-f]*\)".*/\1/p' "$CT_SCRATCH/json")
 	echo "exit $rc: $(tail -n 1 "$CT_SCRATCH/err")"
@@ -143,4 +149,31 @@ EOF
 during_drain "ct_run a sh /root/fill-audit.sh"
 served_by_apache2 "full during the drain"
 exit_and_records "full during the drain"
+
+# during a check: the plan's check waits 5 s for its page (a server of
+# the test's on 8081), and the filesystem turns read-only meanwhile: the
+# check's record is lost, so the switch rolls back, and its rollback is
+# not stopped by the records it cannot write
+cat >"$m/root/slow.py" <<EOF
+import http.server, time
+class Slow(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(5)
+        body = b"$NEW_TEXT\\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", 8081), Slow).serve_forever()
+EOF
+ct_run a systemd-run -q --unit=slowpage python3 /root/slow.py || fail_check "the slow page's server did not start"
+ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
+    systemctl enable -q --now apache2' >/dev/null 2>&1
+audit_fs ro2.img || fail_check "cannot mount the small audit filesystem"
+during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" slowsite "stop apache2"
+served_by_apache2 "read-only during the check"
+exit_and_records "read-only during the check"
+has '"step":"verify slow","outcome":"failed"'
 finish

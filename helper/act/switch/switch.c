@@ -166,6 +166,7 @@ do_step(struct sw *w, const struct txn_step *s, bool *changed)
 	/* forward, no record means no step; undoing, the service comes first */
 	if (lost && ok && !w->core.undoing) {
 		ok = false;
+		res.status = EXIT_FAILED;
 		snprintf(res.text, sizeof(res.text), "its audit record could not "
 		    "be written");
 	}
