@@ -209,7 +209,10 @@ START_TEST(rollback_failing)
 	/* during the overlap: the new one runs on beside the old one */
 	sc.abort_during = "start";
 	sc.fail = "stop-new";
-	PLAY(&sc, "take start rollback stop-new", SW_ROLLBACK_FAILED);
+	PLAY(&sc, "take start rollback stop-new", SW_UNDO_FAILED_OLD_KEPT);
+	/* without the overlap the old one was stopped first: a failed one */
+	sc.no_take = true;
+	PLAY(&sc, "take free hold start rollback stop-new", SW_ROLLBACK_FAILED);
 }
 END_TEST
 
@@ -286,8 +289,9 @@ START_TEST(units_persist_last_and_restore_first)
 		    SW_ROLLED_BACK },
 		{ "persist", "free start verify0 persist rollback restore-boot "
 		    "stop-new start-old", SW_ROLLED_BACK },
-		/* a restore that fails: the old service is still started */
-		{ "restore-boot", NULL, SW_ROLLBACK_FAILED },
+		/* a restore that fails: the old service is still started,
+		   and serves again; only the boot state is not as before */
+		{ "restore-boot", NULL, SW_ROLLED_BACK_BOOT_FAILED },
 	};
 	struct scene sc = { .facts = { .rollback = true, .old_held_port = true,
 	    .nverify = 1, .persist = true } };
@@ -335,6 +339,10 @@ START_TEST(outcome_words)
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK), "rolled-back");
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK_IDLE), "rolled-back");
 	ck_assert_str_eq(sw_outcome_word(SW_OLD_KEPT), "rolled-back");
+	ck_assert_str_eq(sw_outcome_word(SW_UNDO_FAILED_OLD_KEPT),
+	    "rollback-failed");
+	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK_BOOT_FAILED),
+	    "rollback-failed");
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLBACK_FAILED),
 	    "rollback-failed");
 }

@@ -393,7 +393,8 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 
 	policy_plan_ports_words(pl, ports, sizeof(ports));
 	policy_plan_port_numbers(pl, numbers, sizeof(numbers));
-	if (o == SW_ROLLED_BACK_IDLE || o == SW_ROLLBACK_FAILED)
+	if (o == SW_ROLLED_BACK_IDLE || o == SW_ROLLBACK_FAILED ||
+	    o == SW_UNDO_FAILED_OLD_KEPT || o == SW_ROLLED_BACK_BOOT_FAILED)
 		site_state(pl, where, sizeof(where));
 	if (o == SW_LEFT_AS_IS)
 		snprintf(buf, size, "no rollback (the plan says rollback = "
@@ -411,12 +412,11 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 		snprintf(buf, size, "rolled back: %s did not hold %s before and "
 		    "was not started; %s%s %s", pl->from->name, ports, ports, is,
 		    where);
-	else if (!w->core.stopped_old && w->core.facts.old_held_port)
-		/* not a failed rollback of the site: the old one served on */
+	else if (o == SW_UNDO_FAILED_OLD_KEPT)
 		snprintf(buf, size, "the rollback did not finish (see the lines "
 		    "above), but %s was never stopped and still serves %s; %s%s "
 		    "now %s", pl->from->name, ports, ports, is, where);
-	else if (!w->core.rollback_failed && w->core.facts.old_held_port)
+	else if (o == SW_ROLLED_BACK_BOOT_FAILED)
 		snprintf(buf, size, "rolled back, %s serving %s again, but what "
 		    "starts at boot could not be restored (see the line above); "
 		    "%s%s now %s", pl->from->name, numbers, ports, is, where);
