@@ -9,8 +9,8 @@
 # switch ends ok, with no rollback, nginx serving the new page and enabled,
 # apache2 stopped and disabled, and no unit left failed.  A daemon-reload
 # during the start (it keeps the connections) ends ok too, as it did
-# before.  (Before: "lost
-# systemd while waiting for its job", a false rollback.)
+# before.  (Before: "lost systemd while waiting for its job", a false
+# rollback.)
 . tests/container/site.sh
 
 site_up a || { fail_check "the container did not come up"; finish; }
