@@ -1,18 +1,19 @@
 #!/bin/sh
 # Restoring service beats recording it (issue 29, item 3).  The audit
-# file lives on a small filesystem of its own (a 512 KiB tmpfs at
-# /var/log/cutover, the policy's syslog on too); a switch with the socket
-# handoff is held in apache2's drain by a 20 MB download at 5 MB/s, and
-# while it drains that filesystem is made read-only, then (second run)
-# full.  The stop's record cannot be written, so the step fails and the
-# switch rolls back - and the rollback's own records cannot be written
-# either, which must not stop it: apache2 serves the old page again,
-# nginx is stopped, the boot state is apache2's, the exit status is 1
-# (never 0 without an outcome record), the JSON report says which records
-# were not written ("recorded":false), and the journal has the outcome
-# record the file lost.  (Before: the lost record of "rollback: stop
-# nginx" counted as a failed rollback step, apache2 was never started
-# again and the site went dark.)
+# file lives on a small filesystem of its own (an 8 MiB ext4 at
+# /var/log/cutover, the policy's syslog on too), which fails while a
+# switch with the socket handoff is at one of its steps: read-only (an
+# ext4 error) and full during apache2's drain (held open by a 20 MB
+# download at 2 MB/s), read-only during a check (its page comes after
+# 5 s) and during persist (a generator makes its daemon-reload take 2 s).
+# The step's record cannot be written, so the step fails and the switch
+# rolls back - and the rollback's own records cannot be written either,
+# which must not stop it: apache2 serves the old page again, nginx is
+# stopped, the boot state is apache2's, the exit status is 1 (never 0
+# without an outcome record), the JSON report says which records were not
+# written ("recorded":false), and the journal has the outcome record the
+# file lost.  (Before: the lost record of a rollback step counted as its
+# failure, apache2 was never started again and the site went dark.)
 . tests/container/site.sh
 
 site_up a || { fail_check "the container did not come up"; finish; }
@@ -129,8 +130,11 @@ served_by_apache2 "read-only during the drain"
 exit_and_records "read-only during the drain"
 
 # each case from the same start, whatever the last one left
-ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
-    systemctl enable -q --now apache2' >/dev/null 2>&1
+back_to_apache2() {
+	ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
+	    systemctl enable -q --now apache2' >/dev/null 2>&1
+}
+back_to_apache2
 audit_fs full.img || fail_check "cannot mount the small audit filesystem"
 # full: the audit file's last block padded out first (a record that
 # fits in it is written, full disk or not), then the rest filled
@@ -169,11 +173,25 @@ class Slow(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", 8081), Slow).serve_forever()
 EOF
 ct_run a systemd-run -q --unit=slowpage python3 /root/slow.py || fail_check "the slow page's server did not start"
-ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
-    systemctl enable -q --now apache2' >/dev/null 2>&1
+back_to_apache2
 audit_fs ro2.img || fail_check "cannot mount the small audit filesystem"
 during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" slowsite "stop apache2"
 served_by_apache2 "read-only during the check"
 exit_and_records "read-only during the check"
 has '"step":"verify slow","outcome":"failed"'
+
+# during persist: a generator that takes 2 s makes each daemon-reload
+# (persist's, after it enabled nginx and disabled apache2) as slow; the
+# rollback then puts the boot state back too
+ct_run a systemctl stop slowpage
+back_to_apache2
+mkdir -p "$m/etc/systemd/system-generators"
+printf '#!/bin/sh\nsleep 2\n' >"$m/etc/systemd/system-generators/slow"
+chmod 0755 "$m/etc/systemd/system-generators/slow"
+audit_fs ro3.img || fail_check "cannot mount the small audit filesystem"
+during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" newsite "verify homepage"
+rm -f "$m/etc/systemd/system-generators/slow"
+served_by_apache2 "read-only during persist"
+exit_and_records "read-only during persist"
+has '"step":"rollback: restore boot","outcome":"ok"'
 finish
