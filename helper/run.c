@@ -428,6 +428,7 @@ step_of_request(const struct run *r)
 	case ACT_SWITCH:
 		s.kind = DO_VERIFY;
 		s.check = policy_check(p, r->req->target);
+		s.served_by = s.check != NULL ? s.check->served_by : NULL;
 		break;
 	}
 	return s;
@@ -469,7 +470,7 @@ act(struct run *r)
 	base_event(r, &base, rule, sizeof(rule));
 	base.reason = r->dec.reason;
 	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log,
-	    .targets = &targets };
+	    .targets = &targets, .guard = PORT_GUARD_NONE };
 	if (lock_targets_of(r->policy, &r->req->rq, &targets, why,
 	    sizeof(why)) == -1) {
 		if (record(r, "allow", r->dec.reason, NULL) == 0 &&

@@ -70,7 +70,7 @@ void action_stop(const struct service *svc, const struct stop_keep *keep,
  * stranger's.
  */
 void action_start(const struct service *svc, const int *fds, size_t nfds,
-    bool resumed, struct step_result *);
+    const struct stop_keep *keep, bool resumed, struct step_result *);
 
 /*
  * What the next boot finds (STEP_UNIT): each of the N services (units;
@@ -82,5 +82,14 @@ void action_boot(const struct service *const *svcs,
 /* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
 void action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res);
+
+/*
+ * A check's served_by (STEP_LOOK): does SVC alone hold every listening
+ * socket on PORT?  SELF, the transaction, is no one.  LOOK says what was
+ * seen; RES only whether it could be looked at.
+ */
+struct served_look;
+void action_look(const struct service *svc, int port, pid_t self,
+    struct served_look *look, struct step_result *res);
 
 #endif

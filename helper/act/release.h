@@ -46,6 +46,13 @@ struct stop_report {
 struct stop_keep {
 	unsigned long inode[STOP_SOCKETS_MAX];
 	size_t n;
+	/*
+	 * The plan's services, the only ones whose processes may hold one
+	 * of those sockets (issue 28, item 3): its old service, once the
+	 * sockets were taken from it, and its new one, once handed them.
+	 */
+	const struct service *plan[2];
+	size_t nplan;
 };
 
 /*

@@ -47,6 +47,7 @@
 #include "helper/exitcodes.h"
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
+#include "helper/act/served.h"
 #include "helper/lib/clock.h"
 #include "helper/lib/sockport.h"
 #include "helper/priv/privilege.h"
@@ -311,6 +312,9 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 	else if (c == 't' && s->svc == NULL)
 		txn_close_socks(t);     /* no old service to judge them by */
 	note_taken(t);
+	/* the sockets' old service: one of the few that may hold them */
+	t->taken.plan[0] = s->svc;
+	t->taken.nplan = s->svc != NULL;
 	return c;
 }
 
@@ -320,6 +324,7 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 struct step_out {
 	struct step_result res;
 	struct verify_result vr;
+	struct served_look look;        /* DO_LOOK */
 };
 
 /*
@@ -362,6 +367,8 @@ deadline_of(const struct txn_step *s)
 		return s->check->within + s->check->timeout + SLACK;
 	case DO_BOOT:
 		return 2 * SLACK;       /* unit files and a reload, twice */
+	case DO_LOOK:
+		return SLACK;
 	}
 	return SLACK;
 }
@@ -378,6 +385,8 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	/* Nothing of the transaction's but what this step needs. */
 	audit_log_close(t->log);
 	locks_forget(&t->locks);        /* the transaction holds them */
+	port_guard_close(&t->guard);    /* the guard is the transaction's:
+	                                   a check's step runs as the caller */
 	close(t->msgfd);
 	close(t->ctlfd);
 	if (!s->handoff)
@@ -394,13 +403,19 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		break;
 	case DO_START:
 		action_start(s->svc, s->handoff ? t->socks : NULL,
-		    s->handoff ? t->nsocks : 0, s->resumed, &out.res);
+		    s->handoff ? t->nsocks : 0, s->handoff ? &t->taken : NULL,
+		    s->resumed, &out.res);
 		break;
 	case DO_VERIFY:
 		action_verify(s->check, &who, &out.vr, &out.res);
 		break;
 	case DO_BOOT:
 		action_boot(s->boot, s->boot_state, s->nboot, &out.res);
+		break;
+	case DO_LOOK:
+		/* the transaction forked it: its copies of handed sockets */
+		action_look(s->served_by, s->check->port, getppid(), &out.look,
+		    &out.res);
 		break;
 	}
 	out.res.systemd_lost = systemd_lost();
@@ -510,9 +525,9 @@ close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-/* One run of S: its result into OUT. */
+/* One step in a child of its own, its result in OUT. */
 static void
-run_once(struct txn *t, const struct txn_step *s, struct step_out *out_)
+run_child(struct txn *t, const struct txn_step *s, struct step_out *outp)
 {
 	struct step_out out;
 	int resp[2], notp[2], pidfd;
@@ -520,6 +535,9 @@ run_once(struct txn *t, const struct txn_step *s, struct step_out *out_)
 	pid_t pid;
 
 	memset(&out, 0, sizeof(out));
+	/* the new service handed the sockets: the other that may hold them */
+	if (s->kind == DO_START && s->handoff && t->taken.nplan == 1)
+		t->taken.plan[t->taken.nplan++] = s->svc;
 	if ((pid = step_fork(t, s, resp, notp)) == -1) {
 		out.res.status = EXIT_FAILED;
 		out.res.nothing = true;
@@ -527,7 +545,8 @@ run_once(struct txn *t, const struct txn_step *s, struct step_out *out_)
 		    "(%s); nothing was done", strerror(errno));
 		close_pair(resp);
 		close_pair(notp);
-		*out_ = out;
+		out.look.state = SERVED_UNKNOWN;
+		*outp = out;
 		return;
 	}
 	/* Our own child, not yet reaped: its pid cannot be reused. */
@@ -541,6 +560,9 @@ run_once(struct txn *t, const struct txn_step *s, struct step_out *out_)
 		snprintf(out.res.text, sizeof(out.res.text), "%s", ended);
 		/* a check that sent nothing could not be run: say so */
 		judge_set_error(&out.vr, VERIFY_INTERNAL, ended);
+		out.look.state = SERVED_UNKNOWN;
+		snprintf(out.look.detail, sizeof(out.look.detail), "the look "
+		    "at its port %s", ended);
 		/* A step past its deadline, or silent, ends here. */
 		if (pidfd == -1 || pidfd_send_signal(pidfd, SIGKILL, NULL,
 		    0) == -1)
@@ -559,7 +581,44 @@ run_once(struct txn *t, const struct txn_step *s, struct step_out *out_)
 	out.res.user[sizeof(out.res.user) - 1] = '\0';
 	if (out.res.npids > STOP_PIDS_MAX)
 		out.res.npids = STOP_PIDS_MAX;
-	*out_ = out;
+	out.look.user[sizeof(out.look.user) - 1] = '\0';
+	out.look.exe[sizeof(out.look.exe) - 1] = '\0';
+	out.look.detail[sizeof(out.look.detail) - 1] = '\0';
+	*outp = out;
+}
+
+/*
+ * served_by: who holds the check's port is looked at before the fetch
+ * and again after it, by a step that can read every process's
+ * descriptors but parses nothing from the network; the fetch, as the
+ * caller, with nothing, between them.  The look after catches an
+ * impostor that took the port while the fetch ran: it holds it still, or
+ * the port's sockets are not the ones seen before.  The fetch's own
+ * process never says who served (it is the caller's): VR's served is
+ * the looks' only.
+ */
+static void
+served_check(struct txn *t, const struct txn_step *s,
+    struct step_result *res, struct verify_result *vr)
+{
+	struct txn_step look = *s, fetch = *s;
+	struct step_out before, got, after;
+
+	look.kind = DO_LOOK;
+	fetch.served_by = NULL;
+	run_child(t, &look, &before);
+	run_child(t, &fetch, &got);
+	run_child(t, &look, &after);
+	*res = got.res;
+	*vr = got.vr;
+	memset(&vr->served, 0, sizeof(vr->served));
+	if (res->nothing)               /* the check could not be run */
+		return;
+	served_verdict(&before.look, &after.look, s->served_by->name,
+	    &vr->served);
+	judge_sanitize(vr, s->check);
+	judge_reason(s->check, vr, res->text, sizeof(res->text));
+	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
 }
 
 /* Until systemd answers again, or DEADLINE: whether it does. */
@@ -591,11 +650,16 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	struct step_out out;
 	int resumes = 0;
 
-	run_once(t, s, &out);
+	if (s->kind == DO_VERIFY && s->served_by != NULL &&
+	    s->check->port > 0) {
+		served_check(t, s, res, vr);
+		return;
+	}
+	run_child(t, s, &out);
 	while (out.res.systemd_lost && resumes++ < RESUMES_MAX &&
 	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
 		again.resumed = true;
-		run_once(t, &again, &out);
+		run_child(t, &again, &out);
 	}
 	/*
 	 * The start step hands the sockets on: kept until it has its result,
@@ -614,6 +678,8 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	}
 	*res = out.res;
 	*vr = out.vr;
+	/* only the looks say who served, never a check's own process */
+	memset(&vr->served, 0, sizeof(vr->served));
 }
 
 /* ---- the transaction process ------------------------------------------ */

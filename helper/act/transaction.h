@@ -31,6 +31,7 @@
 #include "helper/record/audit.h"
 #include "helper/front/caller.h"
 #include "helper/act/lock.h"
+#include "helper/act/portguard.h"
 #include "policy/policy.h"
 #include "helper/act/actions.h"
 #include "helper/act/release.h"
@@ -56,10 +57,13 @@ struct txn {
 	size_t nsocks;
 	struct stop_keep taken;         /* the inodes of those taken from the
 	                                   old holders, for the switch's life */
+	struct port_guard guard;        /* a switch's ports bindable by its
+	                                   services' users alone (portguard.h) */
 };
 
 enum txn_step_kind {
-	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT
+	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT,
+	DO_LOOK                         /* txn_run_step's own, for served_by */
 };
 
 struct txn_step {
@@ -71,6 +75,10 @@ struct txn_step {
 	                                   old service, whose sockets may be
 	                                   handed on */
 	const struct check *check;      /* DO_VERIFY */
+	const struct service *served_by;        /* DO_VERIFY: the service
+	                                   that must alone hold the check's
+	                                   port (check->port) before and after
+	                                   its fetch; NULL: not looked at */
 	int handoff_port;               /* DO_TAKE_PORT: this port's; and
 	                                   DO_FREE_PORT: take the holders'
 	                                   sockets, else bind this port, for
@@ -131,7 +139,10 @@ bool txn_abort_asked(struct txn *t);
 /*
  * Run S in a child and wait for its result (RES, and VR for a check)
  * until its deadline; a child still running then is killed.  A check is
- * cut short by an abort request; any other step is let finish.  A step
+ * cut short by an abort request; any other step is let finish.  A check
+ * with served_by is three children: a look at who holds its port
+ * (STEP_LOOK), the fetch (as the caller), and a look again; VR's served
+ * and the verdict in RES then say who served.  A step
  * whose connection to systemd dropped (a daemon-reexec: res.systemd_lost)
  * is run again, resumed, once systemd answers again, up to twice: its
  * result then is what systemd really did.

@@ -277,6 +277,24 @@ old_at_boot(const struct sw *w)
 	return "disabled";
 }
 
+/*
+ * Who must answer C in plan PL: its own served_by, else the plan's new
+ * service when C reaches one of the plan's ports (a check of another
+ * port - a backend, a status page - is not the site's).
+ */
+static const struct service *
+check_served_by(const struct plan *pl, const struct check *c)
+{
+	size_t i;
+
+	if (c->served_by != NULL)
+		return c->served_by;
+	for (i = 0; i < pl->nports; i++)
+		if (c->port == pl->ports[i])
+			return pl->to;
+	return NULL;
+}
+
 /* Do STEP, the core's next one. */
 static bool
 act(struct sw *w, enum sw_step step, bool *changed)
@@ -306,6 +324,7 @@ act(struct sw *w, enum sw_step step, bool *changed)
 		snprintf(words, sizeof(words), "verify %s",
 		    pl->verify[w->core.verify]->name);
 		s.kind = DO_VERIFY, s.check = pl->verify[w->core.verify];
+		s.served_by = check_served_by(pl, s.check);
 		break;
 	case SW_PERSIST:
 		snprintf(words, sizeof(words), "persist");
@@ -1015,6 +1034,44 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	return st;
 }
 
+/*
+ * For the switch's life, the plan's ports are bindable by root and by
+ * the users of its two services alone (portguard.h): when a rollback
+ * starts an old service that binds its own socket, or the switch takes
+ * the gap, no other process can take the port meanwhile.  Where the
+ * kernel will not attach the guard, a port any process may bind (at or
+ * above net.ipv4.ip_unprivileged_port_start) is refused (EXIT_REFUSED):
+ * left to chance, the port could end in a caller's hands.
+ */
+static int
+guard_ports(struct sw *w, char *why, size_t whylen)
+{
+	const struct plan *pl = w->pl;
+	const struct service *svcs[2] = { pl->from, pl->to };
+	uid_t uids[PORT_GUARD_UIDS_MAX] = { 0 };
+	struct holder_ids ids;
+	size_t n = 1, i, k;
+	char err[400];
+	int st;
+
+	for (i = 0; i < 2; i++) {
+		if ((st = holder_ids_resolve(svcs[i], &ids, why, whylen)) != 0)
+			return st;
+		for (k = 0; k < ids.n && n < PORT_GUARD_UIDS_MAX; k++)
+			uids[n++] = ids.uid[k];
+	}
+	if (port_guard_raise(&w->t->guard, pl->ports, pl->nports, uids, n, err,
+	    sizeof(err)) == 0)
+		return EXIT_DONE;
+	for (i = 0; i < pl->nports; i++)
+		if (port_unprivileged(pl->ports[i]) != 0)
+			return why_set(why, whylen, "port %d cannot be reserved "
+			    "for %s and %s while it changes hands (%s), and any "
+			    "user may bind it: refusing", pl->ports[i],
+			    pl->from->name, pl->to->name, err), EXIT_REFUSED;
+	return EXIT_DONE;           /* only those who may bind below 1024 */
+}
+
 /* In the transaction: pre-flight, forward, and the conclusion. */
 static int
 switch_body(struct txn *t, void *ctx)
@@ -1027,6 +1084,8 @@ switch_body(struct txn *t, void *ctx)
 	w->t = t;
 	w->rep.txid = t->base->txid;
 	st = preflight(w->pl, &w->before, &w->already, why, sizeof(why));
+	if (st == EXIT_DONE && !w->already)
+		st = guard_ports(w, why, sizeof(why));
 	sw_report_add(&w->rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (txn_record(t, "pre-flight", status_outcome(st), why, NULL, 0, err,
 	    sizeof(err)) == -1) {
@@ -1051,7 +1110,9 @@ switch_body(struct txn *t, void *ctx)
 		return st;
 	}
 	drive(w);
-	return conclude(w, started);
+	st = conclude(w, started);
+	port_guard_close(&t->guard);
+	return st;
 }
 
 int
