@@ -258,7 +258,7 @@ started(const struct svc_launch *plan, const struct svc_started *rep,
  */
 void
 action_start(const struct service *svc, const int *fds, size_t nfds,
-    const struct stop_keep *keep, struct step_result *res)
+    const struct stop_keep *keep, bool resumed, struct step_result *res)
 {
 	struct svc_launch plan;
 	struct svc_started rep;
@@ -275,6 +275,7 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 		st = svc_resolve(svc, &plan, why, sizeof(why));
 	else
 		memset(&plan, 0, sizeof(plan));
+	plan.resumed = resumed;
 	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++) {
 		plan.handoff_inodes[plan.nhandoff] = fstat(fds[i], &sb) == 0 ?
 		    (unsigned long)sb.st_ino : 0;

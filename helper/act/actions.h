@@ -33,6 +33,8 @@ struct step_result {
 	size_t npids;
 	char user[POLICY_NAME_MAX + 1];     /* acted as (start); "" if none */
 	double seconds;
+	bool systemd_lost;          /* its connection to systemd dropped: the
+	                               result is no answer (systemd.h) */
 };
 
 /*
@@ -63,10 +65,12 @@ void action_stop(const struct service *svc, const struct stop_keep *keep,
  * Start SVC (STEP_START, or root then STEP_START_ROOT).  The NFDS
  * sockets of FDS are listening sockets on SVC's port that the service
  * inherits (service.handoff says how); they are closed here after the
- * launch.
+ * launch.  RESUMED: an earlier start of this step lost systemd half-way
+ * (a re-exec), so a unit that already runs is that start's, not a
+ * stranger's.
  */
 void action_start(const struct service *svc, const int *fds, size_t nfds,
-    const struct stop_keep *keep, struct step_result *);
+    const struct stop_keep *keep, bool resumed, struct step_result *);
 
 /*
  * What the next boot finds (STEP_UNIT): each of the N services (units;

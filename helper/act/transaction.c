@@ -416,7 +416,7 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	case DO_START:
 		action_start(s->svc, s->handoff ? t->socks : NULL,
 		    s->handoff ? t->nsocks : 0, s->handoff ? &t->taken : NULL,
-		    &out.res);
+		    s->resumed, &out.res);
 		break;
 	case DO_VERIFY:
 		action_verify(s->check, &who, &out.vr, &out.res);
@@ -430,6 +430,7 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		    &out.res);
 		break;
 	}
+	out.res.systemd_lost = systemd_lost();
 	(void)!write(resfd, &out, sizeof(out));
 	_exit(0);
 }
@@ -565,9 +566,6 @@ run_child(struct txn *t, const struct txn_step *s, struct step_out *outp)
 	close(resp[1]);
 	if (notp[1] != -1)
 		close(notp[1]);
-	/* The start step hands the sockets on: it must be their only holder. */
-	if (s->handoff)
-		txn_close_socks(t);
 	if ((ended = step_wait(t, s, resp[0], notp[0], &out)) != NULL) {
 		memset(&out, 0, sizeof(out));
 		out.res.status = EXIT_FAILED;
@@ -635,11 +633,34 @@ served_check(struct txn *t, const struct txn_step *s,
 	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
 }
 
+/* Until systemd answers again, or DEADLINE: whether it does. */
+static bool
+systemd_back(double deadline)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000L };
+	char why[256];
+	sd_bus *own;
+
+	do {
+		if (systemd_some(&own, why, sizeof(why)) != NULL) {
+			sdbus.flush_close_unref(own);
+			return true;
+		}
+		nanosleep(&pause, NULL);
+	} while (monotonic_seconds() < deadline);
+	return false;
+}
+
+#define RESUMES_MAX 2           /* runs again after systemd was lost */
+#define SYSTEMD_BACK 30.0       /* seconds a re-exec may take */
+
 void
 txn_run_step(struct txn *t, const struct txn_step *s,
     struct step_result *res, struct verify_result *vr)
 {
+	struct txn_step again = *s;
 	struct step_out out;
+	int resumes = 0;
 
 	if (s->kind == DO_VERIFY && s->served_by != NULL &&
 	    s->check->port > 0) {
@@ -647,6 +668,26 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 		return;
 	}
 	run_child(t, s, &out);
+	while (out.res.systemd_lost && resumes++ < RESUMES_MAX &&
+	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
+		again.resumed = true;
+		run_child(t, &again, &out);
+	}
+	/*
+	 * The start step hands the sockets on: kept until it has its result,
+	 * for a resumed start; its own copies are the only ones after.
+	 */
+	if (s->handoff)
+		txn_close_socks(t);
+	if (resumes > 0 && !out.res.systemd_lost) {
+		char text[STEP_TEXT_MAX];
+
+		out.res.nothing = false;        /* the lost run acted */
+		snprintf(text, sizeof(text), "%s", out.res.text);
+		snprintf(out.res.text, sizeof(out.res.text), "(systemd "
+		    "re-executed meanwhile; asked again) %.*s",
+		    (int)sizeof(text) - 48, text);
+	}
 	*res = out.res;
 	*vr = out.vr;
 	/* only the looks say who served, never a check's own process */
@@ -844,6 +885,7 @@ show(const char *line, int *status, struct txn_seen *seen)
 		else
 			printable_line(stdout, "%s", line + 1);
 		seen->printed = true;
+		seen->json |= line[0] == 'J';
 	} else if (line[0] == 'E') {
 		printable_line(stderr, "%s", line + 1);
 		snprintf(seen->last_error, sizeof(seen->last_error), "%.*s",

@@ -84,6 +84,8 @@ struct txn_step {
 	                                   sockets, else bind this port, for
 	                                   the next start; 0: no handoff */
 	bool handoff;                   /* DO_START: hand it t->socks */
+	bool resumed;                   /* run again: the last run lost
+	                                   systemd (txn_run_step sets it) */
 	bool keep_taken;                /* DO_STOP: t->taken listen on */
 	/* DO_BOOT: make each unit of boot[] boot_state[] at the next boot */
 	const struct service *boot[2];
@@ -94,6 +96,7 @@ struct txn_step {
 /* What the front saw, for the nagios UNKNOWN line (run.c). */
 struct txn_seen {
 	bool printed;                   /* a stdout line was shown */
+	bool json;                      /* a JSON report among them */
 	char last_error[TXN_LINE_MAX];  /* the last stderr line, "" if none */
 };
 
@@ -139,7 +142,10 @@ bool txn_abort_asked(struct txn *t);
  * cut short by an abort request; any other step is let finish.  A check
  * with served_by is three children: a look at who holds its port
  * (STEP_LOOK), the fetch (as the caller), and a look again; VR's served
- * and the verdict in RES then say who served.
+ * and the verdict in RES then say who served.  A step
+ * whose connection to systemd dropped (a daemon-reexec: res.systemd_lost)
+ * is run again, resumed, once systemd answers again, up to twice: its
+ * result then is what systemd really did.
  */
 void txn_run_step(struct txn *t, const struct txn_step *s,
     struct step_result *res, struct verify_result *vr);

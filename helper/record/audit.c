@@ -858,6 +858,8 @@ struct audit_log {
 	int socktype;       /* SOCK_DGRAM, or SOCK_STREAM */
 	/* chain.h: what an empty file's first record links to, from FILE.1 */
 	char rotated[CHAIN_HEX_SIZE];
+	unsigned took;      /* AUDIT_SINK_*: the sinks the last record
+	                       reached */
 };
 
 void
@@ -1082,11 +1084,13 @@ audit_log_write_at(struct audit_log *log, const struct audit_event *ev,
 		why[0] = '\0';
 	if (log == NULL)
 		return why_set(why, whylen, "audit: the log is not open");
+	log->took = 0;
 	if (log->fd != -1 && write_chained(log, ev, ctx, &rec, hash, one,
 	    sizeof(one)) == -1) {
 		add_why(why, whylen, one);
 		rc = -1;
-	}
+	} else if (log->fd != -1)
+		log->took |= AUDIT_SINK_FILE;
 	if (rec.len == 0 && !sb_failed(&rec))
 		audit_encode(ev, ctx, &rec);    /* no file, or it was locked */
 	if (sb_failed(&rec)) {
@@ -1097,9 +1101,32 @@ audit_log_write_at(struct audit_log *log, const struct audit_event *ev,
 	    sizeof(one)) == -1) {
 		add_why(why, whylen, one);
 		rc = -1;
-	}
+	} else if (log->devlog != NULL)
+		log->took |= AUDIT_SINK_SYSLOG;
 	sb_free(&rec);
 	return rc;
+}
+
+unsigned
+audit_log_took(const struct audit_log *log)
+{
+	return log != NULL ? log->took : 0;
+}
+
+/*
+ * A policy without syslog still gets one once an action has begun and
+ * the file fails: the journal beats no record at all.  Connected now; if
+ * that fails, log_to_syslog tries again at each write.
+ */
+bool
+audit_log_rescue(struct audit_log *log)
+{
+	if (log == NULL || log->devlog != NULL)
+		return false;
+	if ((log->devlog = strdup(AUDIT_DEVLOG)) == NULL)
+		return false;
+	log->sock = devlog_connect(log->devlog, &log->socktype);
+	return true;
 }
 
 /* Where, when and who, now. */

@@ -131,6 +131,18 @@ int audit_log_write(struct audit_log *, const struct audit_event *,
     char *why, size_t whylen);
 void audit_log_close(struct audit_log *);    /* NULL is fine */
 
+/* The sinks the last audit_log_write reached, even when it failed. */
+#define AUDIT_SINK_FILE   1u
+#define AUDIT_SINK_SYSLOG 2u
+unsigned audit_log_took(const struct audit_log *);
+
+/*
+ * Once something has been done and a record could not be written
+ * everywhere: make syslog (/dev/log) a sink of LOG if the policy did not,
+ * so that what the file loses lands somewhere.  Whether it added one.
+ */
+bool audit_log_rescue(struct audit_log *);
+
 /*
  * What one record of a run says beyond BASE, the fields all its records
  * share (who asked for what, and the decision).

@@ -1273,6 +1273,8 @@ START_TEST(write_tries_every_sink)
 	ck_assert_msg(log != NULL, "%s", why);
 	ck_assert_int_eq(audit_log_write_at(log, &ev, &ctx, why, sizeof(why)),
 	    0);
+	ck_assert_uint_eq(audit_log_took(log), AUDIT_SINK_FILE |
+	    AUDIT_SINK_SYSLOG);
 	ck_assert_int_eq(strncmp(receive(fd), "<85>", 4), 0);
 	ck_assert_int_eq(stat(logpath, &st), 0);
 	ck_assert_int_ne(pid = fork(), -1);
@@ -1284,6 +1286,9 @@ START_TEST(write_tries_every_sink)
 			_exit(2);
 		if (audit_log_write_at(log, &ev, &ctx, why, sizeof(why)) != -1)
 			_exit(3);
+		/* the record is still where it could go: syslog */
+		if (audit_log_took(log) != AUDIT_SINK_SYSLOG)
+			_exit(5);
 		_exit(strstr(why, "file size limit") != NULL &&
 		    strstr(why, "syslog") == NULL ? 0 : 4);
 	}
@@ -1298,6 +1303,7 @@ START_TEST(write_tries_every_sink)
 	    -1);
 	ck_assert_ptr_nonnull(strstr(why, "syslog: "));
 	ck_assert_ptr_null(strstr(why, "audit file"));
+	ck_assert_uint_eq(audit_log_took(log), AUDIT_SINK_FILE);
 	audit_log_close(log);
 }
 END_TEST

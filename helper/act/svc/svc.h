@@ -73,6 +73,8 @@ struct svc_launch {
 	struct holder_ids plan_ids[2];
 	size_t nplan_ids;
 	pid_t txn_pid;
+	bool resumed;               /* a start again after systemd was lost
+	                               (action_start) */
 };
 
 struct svc_started {

@@ -757,10 +757,17 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 		    -EIO, NULL);
 	if ((st = unit_startable(svc, &us, why, whylen)) != 0)
 		return st;
+	/* resumed: the lost start's job ended while systemd re-executed */
+	if (l->resumed && strcmp(us.active, "active") == 0) {
+		offer_end();
+		rep->seconds = monotonic_seconds() - start;
+		return EXIT_DONE;       /* serving is unit_wait_ready's to see */
+	}
 	offer.unit_path = path;
+	/* resumed and still starting: systemd merges this job into its own */
 	st = run_job(b, "StartUnit", svc, start + l->timeout, &w, &ended, why,
 	    whylen);
-	if (st == 0 && ended && strcmp(w.result, "done") == 0)
+	if (st == 0 && ended && strcmp(w.result, "done") == 0 && !l->resumed)
 		offer_until_taken(b, start + l->timeout);
 	rep->seconds = monotonic_seconds() - start;
 	offer_end();
@@ -783,10 +790,12 @@ start_outcome(sd_bus *b, const char *path, const struct svc_launch *l,
 	struct unit_state us;
 	char state[128];
 	bool done = ended && strcmp(w->result, "done") == 0;
+	/* resumed, the helper may have taken the lost start's offer */
+	bool untaken = l->nhandoff > 0 && !offer.taken && !l->resumed;
 
 	(void)unit_read(b, path, &us);
 	state_describe(&us, state, sizeof(state));
-	if ((done && l->nhandoff > 0 && !offer.taken && state_ended(&us)) ||
+	if ((done && untaken && state_ended(&us)) ||
 	    (ended && !done && strcmp(us.active, "failed") == 0)) {
 		/* it ran and failed (its job, or before its helper asked for
 		   the sockets): its own words say why, not the job's; and
@@ -798,7 +807,7 @@ start_outcome(sd_bus *b, const char *path, const struct svc_launch *l,
 			snprintf(why + n, whylen - n, "; cutover refused it the "
 			    "port's sockets: %s", offer.refused);
 		}
-	} else if (done && l->nhandoff > 0 && !offer.taken) {
+	} else if (done && untaken) {
 		snprintf(why, whylen, "systemd started %s, but it did not take "
 		    "the port's socket from cutover%s%s (its ExecStart= must "
 		    "run %s: cutover(8), SOCKET HANDOFF UNDER SYSTEMD); the unit "
