@@ -53,9 +53,11 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		snprintf(pids + len, sizeof(pids) - len, " and %zu more",
 		    rep->nsignalled - rep->npids);
 	if (res->nothing)
-		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
+		snprintf(res->text, sizeof(res->text), "nothing to do, %s%s",
 		    port ? "the port is already free" :
-		    "the service is not running");
+		    "the service is not running", rep->reset_failed ? " (its "
+		    "unit had failed since it started: its failed state was "
+		    "reset, so that the next switch is not refused)" : "");
 	else if (st == EXIT_DONE && rep->by_systemd)
 		snprintf(res->text, sizeof(res->text), "systemd stopped %s in "
 		    "%.2f s (main pid %s%s)", services, rep->seconds,

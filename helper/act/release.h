@@ -31,6 +31,8 @@ struct stop_report {
 	                               drain_timeout: stopped the ordinary way */
 	bool by_systemd;            /* units systemd stopped: pids are the
 	                               main pids they had */
+	bool reset_failed;          /* a switch's unit had failed since it
+	                               started: its failed state was reset */
 	double seconds;
 	/* a handoff: why an old socket was not handed over, or "" */
 	char handoff[320];

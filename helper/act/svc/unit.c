@@ -1056,7 +1056,6 @@ unit_stop(const struct service *svc, const struct stop_keep *keep,
 	sd_bus *b;
 	int st;
 
-	(void)keep;
 	memset(rep, 0, sizeof(*rep));
 	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;
@@ -1072,6 +1071,14 @@ unit_stop(const struct service *svc, const struct stop_keep *keep,
 	}
 	if (strcmp(before.active, "inactive") == 0 ||
 	    strcmp(before.active, "failed") == 0) {
+		/*
+		 * A switch's unit that failed after it started (a new
+		 * server that crashed during the check): reset, as a failed
+		 * start is, or the next switch's pre-flight refuses it and
+		 * the caller is locked out until root runs reset-failed.
+		 */
+		if (keep != NULL)       /* a switch's stop, and only that */
+			rep->reset_failed = reset_failed(b, svc);
 		rep->already_free = true;
 		return EXIT_DONE;
 	}
