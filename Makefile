@@ -218,7 +218,7 @@ SAN_UNIT_TESTS   := $(SAN)/unit-tests
 # The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
 # tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
 # target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
-FUZZ_TARGETS     := policy argv audit verdict listens certdate
+FUZZ_TARGETS     := policy argv audit verdict listens certdate procfs sockdiag unitlog handoff dbus
 FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
@@ -423,11 +423,18 @@ $(KALOAD): bench/kaload.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/kaload.c
 
+# Where a decision's time goes, phase by phase (bench/decide.sh, issue 33):
+# the policy library alone, as the helper calls it.
+PHASES := $(BUILD)/bench/phases
+
+$(PHASES): $(OBJ)/bench/phases.o $(LIBPOLICY)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_BASE)
+
 .PHONY: bench
 bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
 bench: $(DEPS_FIRST)
 	@[ "$$(id -u)" = 0 ] || { echo "make bench: needs root (users, a setuid install, apache2, nginx)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE) $(KALOAD)
+	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE) $(KALOAD) $(PHASES)
 	@for b in $(BENCH); do BUILD=$(BUILD) sh bench/$$b.sh || exit 1; done
 
 # ---- fuzzing: make fuzz (not part of make check) ---------------------------
@@ -455,6 +462,8 @@ FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
 	helper/act/switch/listens.c helper/verify/certdate.c \
+	helper/lib/procfs.c helper/act/holders.c helper/act/svc/unitlog.c \
+	helper/act/systemd.c helper/act/svc/sdbus.c helper/lib/dlapi.c \
 	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
