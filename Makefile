@@ -15,7 +15,7 @@
 #                      as root the system tests on a --coverage setuid build;
 #                      line coverage per directory with gcovr; not in make check
 #   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on each fuzz target
-#                      (policy loader, argv, audit record, verify verdict), from
+#                      (tests/fuzz/README lists them), from
 #                      tests/fuzz/corpus/TARGET; make check replays those corpora
 #                      and runs each target briefly (tests/fuzz/README)
 #   make deb           the Debian package, from packaging/debian (build/deb)
@@ -446,7 +446,7 @@ bench: $(DEPS_FIRST)
 # is).  An input that crashes, leaks, times out or runs out of memory is
 # copied into FUZZ_CRASH_DIR (default: the target's own corpus, so make
 # check replays it from then on) and make fuzz fails, after the others ran.
-#   FUZZ_SECONDS (60, per target), FUZZ_TARGETS (all four), FUZZ_CC
+#   FUZZ_SECONDS (60, per target), FUZZ_TARGETS (all), FUZZ_CC
 #   (clang), FUZZ_CFLAGS (-O1 -g), FUZZ_CRASH_DIR, FUZZ_ARGS (more
 #   libFuzzer options, e.g. -jobs=4)
 FUZZ_SECONDS   ?= 60
