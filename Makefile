@@ -490,8 +490,26 @@ $(FUZZERS): $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_L
 
 -include $(wildcard $(addsuffix .d,$(FUZZ_BUILD)/obj/*/* $(FUZZ_BUILD)/obj/*/*/* $(FUZZ_BUILD)/obj/*/*/*/*))
 
-.PHONY: fuzz fuzz-build
+# make fuzz-long (issue 33; not in make check): every target until
+# FUZZ_LONG_RUNS (10 M) executions, or FUZZ_LONG_SECONDS (7200) each,
+# whichever is first; the figures (runs, exec/s, coverage, corpus) of each
+# are written to FUZZ_LONG_FIGURES, with the date and the commit's VERSION.
+FUZZ_LONG_RUNS    ?= 10000000
+FUZZ_LONG_SECONDS ?= 7200
+FUZZ_LONG_FIGURES ?= $(FUZZ_BUILD)/long-figures.txt
+
+.PHONY: fuzz fuzz-build fuzz-long
 fuzz-build: $(FUZZERS)
+
+fuzz-long: $(DEPS_FIRST)
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@{ echo "# make fuzz-long, cutover $(VERSION): $(FUZZ_LONG_RUNS) runs or $(FUZZ_LONG_SECONDS) s per target"; \
+	  echo "# started $$(date -u +%Y-%m-%dT%H:%MZ), $$(nproc) cpus, load $$(cut -d' ' -f1-3 /proc/loadavg)"; } >$(FUZZ_LONG_FIGURES)
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_CRASH_DIR='$(FUZZ_CRASH_DIR)' FUZZ_RUNS=$(FUZZ_LONG_RUNS) \
+	  FUZZ_FIGURES=$(FUZZ_LONG_FIGURES) FUZZ_ARGS='$(FUZZ_ARGS)' \
+	  sh tests/fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS); rc=$$?; \
+	  echo "# ended $$(date -u +%Y-%m-%dT%H:%MZ)" >>$(FUZZ_LONG_FIGURES); \
+	  echo "figures: $(FUZZ_LONG_FIGURES)"; exit $$rc
 
 fuzz: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(FUZZERS)
