@@ -548,7 +548,7 @@ holder_cgroup_read(FILE *f, char *buf, size_t size)
 	const char *path;
 	size_t cap = 0, len;
 	ssize_t n;
-	bool unified, found = false, bad = false;
+	bool unified, found = false, bad = false, v1_cut = false;
 
 	while (!found && !bad && (n = getline(&line, &cap, f)) > 0) {
 		len = (size_t)n - (line[n - 1] == '\n');
@@ -565,12 +565,12 @@ holder_cgroup_read(FILE *f, char *buf, size_t size)
 		if (unified) {
 			bad = snprintf(buf, size, "%s", path) >= (int)size;
 			found = !bad;
-		} else if (v1[0] == '\0')
-			bad = snprintf(v1, sizeof(v1), "%s", path) >=
+		} else if (v1[0] == '\0')     /* needed only without a "0::" */
+			v1_cut = snprintf(v1, sizeof(v1), "%s", path) >=
 			    (int)sizeof(v1);
 	}
 	free(line);
-	if (!found && !bad && v1[0] != '\0') {
+	if (!found && !bad && !v1_cut && v1[0] != '\0') {
 		bad = snprintf(buf, size, "%s", v1) >= (int)size;
 		found = !bad;
 	}

@@ -549,7 +549,7 @@ END_TEST
  */
 START_TEST(a_cgroup_path_is_whole_or_nothing)
 {
-	char cg[HOLDER_CGROUP_MAX], small[16];
+	char cg[HOLDER_CGROUP_MAX], small[16], longpath[521], text[700];
 	FILE *f;
 	static const char nul[] = "0::/system.slice/a.service\0/x\n";
 
@@ -563,6 +563,15 @@ START_TEST(a_cgroup_path_is_whole_or_nothing)
 	ck_assert_int_eq(cgroup_of("5:cpu:/x:name=systemd:/evil\n"
 	    "1:name=systemd:/system.slice/a.service\n", cg, sizeof(cg)), 0);
 	ck_assert_str_eq(cg, "/system.slice/a.service");
+	/* a v1 path too long to keep matters only without a "0::" line */
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	snprintf(text, sizeof(text), "1:name=systemd:/%s\n0::/system.slice/"
+	    "x.service\n", longpath);
+	ck_assert_int_eq(cgroup_of(text, cg, sizeof(cg)), 0);
+	ck_assert_str_eq(cg, "/system.slice/x.service");
+	snprintf(text, sizeof(text), "1:name=systemd:/%s\n", longpath);
+	ck_assert_int_eq(cgroup_of(text, cg, sizeof(cg)), -1);
 	f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(holder_cgroup_read(f, cg, sizeof(cg)), -1);
