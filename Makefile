@@ -53,7 +53,7 @@ POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
 STEP_USER     ?= _cutover
 # Where a switch offers a unit the port's listening socket, and the exec
 # helper a unit's drop-in runs to take it (handoff/cutover-handoff.c).
-HANDOFF_DIR   ?= /run/cutover/handoff
+HANDOFF_DIR   ?= /run/cutover-handoff
 LIBEXECDIR    ?= $(PREFIX)/libexec
 HANDOFF_HELPER := $(LIBEXECDIR)/cutover/cutover-handoff
 # The per-port and per-service lock files (helper/act/lock.c): on the /run
@@ -90,10 +90,12 @@ BUILD := build
 # the fuzz-run layer on a fresh machine.  openssl: the HTTPS checks'
 # system tests make a test CA and certificates (t-verify.sh,
 # t-verify-tls.sh); a minbase root with --no-install-recommends has none.
+# logrotate: t-log.sh rotates the audit file with the package's own
+# logrotate configuration, as a host does, and reads the trail back.
 DEB_PACKAGES := gcc libc6-dev make pkg-config dpkg-dev \
-	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev check \
+	libconfig-dev libcap-dev libcurl4-openssl-dev libpam0g-dev libsystemd-dev zlib1g-dev check \
 	passwd mandoc apache2 nginx curl strace python3 cppcheck clang-tidy \
-	clang libclang-rt-14-dev llvm openssl
+	clang libclang-rt-14-dev llvm openssl logrotate
 
 # What make deb, make rpm and the package layer of make check need
 # (make package-deps; make check adds them when run as root, as CI is,
@@ -218,7 +220,7 @@ SAN_UNIT_TESTS   := $(SAN)/unit-tests
 # The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
 # tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
 # target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
-FUZZ_TARGETS     := policy argv audit verdict listens certdate procfs sockdiag unitlog handoff dbus
+FUZZ_TARGETS     := policy argv audit verdict listens certdate logread expect procfs sockdiag unitlog handoff dbus
 FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
@@ -409,8 +411,10 @@ demo: $(DEPS_FIRST)
 # is plain C with libc only.  BENCH=decide, BENCH=switch or
 # BENCH=traffic (keep-alive load, a download, the switch: bench/traffic.sh)
 # runs one; BENCH=systemd (not in the default set) the switch under
-# systemd, in containers (bench/systemd.sh).
-BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk $(CONTAINER_DEB_PACKAGES)
+# systemd, in containers (bench/systemd.sh); BENCH=log (not in the default
+# set either, and needing no root) cutover log on a million records
+# against jq (bench/log.sh).
+BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk jq $(CONTAINER_DEB_PACKAGES)
 BENCH ?= decide switch traffic
 PROBE := $(BUILD)/bench/probe
 KALOAD := $(BUILD)/bench/kaload
@@ -461,6 +465,7 @@ FUZZERS        := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
 # only the objects it uses
 FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
+	helper/record/chain.c helper/log/logrec.c \
 	helper/act/switch/listens.c helper/verify/certdate.c \
 	helper/lib/procfs.c helper/act/holders.c helper/act/svc/unitlog.c \
 	helper/act/systemd.c helper/act/svc/sdbus.c helper/lib/dlapi.c \

@@ -3,7 +3,7 @@
  * server (a drop-in; cutover(8), SOCKET HANDOFF UNDER SYSTEMD), so that a
  * cutover switch can hand the unit the port's listening sockets:
  *
- *   cutover-handoff [-p PIDFILE] nginx|systemd UNIT /absolute/server [ARG...]
+ *   cutover-handoff [-N] [-p PIDFILE] nginx|systemd UNIT /absolute/server [ARG...]
  *
  * When a switch is starting UNIT with a handoff, its step listens on
  * CUTOVER_HANDOFF_DIR/UNIT.sock (a directory only root can write, made
@@ -31,25 +31,36 @@
  * unit's start fails, so that the switch rolls back rather than the
  * server binding the port beside the socket cutover holds.
  *
+ * With -N (a server that runs as its own user, the unit's User=), the
+ * server it is handing sockets to gets no capability at all: the unit
+ * gives it CAP_NET_BIND_SERVICE to bind its ports itself on every other
+ * start, and a server handed them bound has no use for it.  -N refuses
+ * to run as root.
+ *
  * It runs as whoever the unit's ExecStart= runs as (root for Debian's
- * nginx.service); it is not setuid, parses nothing but its arguments,
- * one message from root and a pid file's number, and never runs a shell
- * or searches PATH.
+ * nginx.service, nginx with the unprivileged drop-in: cutover offers the
+ * socket to that user alone); it is not setuid, parses nothing but its
+ * arguments, one message from root and a pid file's number, and never
+ * runs a shell or searches PATH.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <netinet/in.h>
 
 #define FDS_MAX 8
@@ -240,6 +251,25 @@ announce(const char *how, size_t n)
 		fail("setenv: %s", strerror(errno));
 }
 
+/*
+ * No capability left, in any set: the ambient set the unit gave (which
+ * would pass to the server at its exec), then effective, permitted and
+ * inheritable.  The bounding set needs a capability to change, and the
+ * unit's NoNewPrivileges= keeps an exec from gaining any.
+ */
+static void
+drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
+
+	memset(none, 0, sizeof(none));
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 ||
+	    syscall(SYS_capset, &hdr, none) == -1)
+		fail("cannot drop the capabilities: %s", strerror(errno));
+}
+
 /* The handed sockets placed and announced, then the server in this process. */
 static void __attribute__((noreturn))
 run_handed(char **argv, const char *how, const char *unit, int *fds,
@@ -354,7 +384,7 @@ run_forked(char **argv, const char *how, const char *unit, int *fds,
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-p /absolute/pidfile] nginx|systemd UNIT "
+	fprintf(stderr, "usage: %s [-N] [-p /absolute/pidfile] nginx|systemd UNIT "
 	    "/absolute/server [ARG...]\n", prog);
 	exit(2);
 }
@@ -365,7 +395,13 @@ main(int argc, char **argv)
 	const char *pidfile = NULL;
 	int fds[FDS_MAX], offer;
 	size_t i, n;
+	bool no_caps = false;
 
+	if (argc > 1 && strcmp(argv[1], "-N") == 0) {
+		no_caps = true;
+		argc--;
+		argv++;
+	}
 	if (argc > 2 && strcmp(argv[1], "-p") == 0) {
 		pidfile = argv[2];
 		if (pidfile[0] != '/')
@@ -377,6 +413,9 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "systemd") != 0) || !unit_ok(argv[2]) ||
 	    argv[3][0] != '/')
 		usage();
+	if (no_caps && (getuid() == 0 || geteuid() == 0))
+		fail("-N is for a server that runs as its own user, but this "
+		    "runs as root: give the unit User=, or leave -N out");
 	if ((offer = connect_offer(argv[2])) == -1)
 		run(argv + 3);          /* no handoff pending: as it is */
 	n = receive(offer, fds);
@@ -385,6 +424,8 @@ main(int argc, char **argv)
 	/* tell the step the sockets arrived; it stops offering them */
 	(void)send(offer, "k", 1, MSG_NOSIGNAL);
 	close(offer);           /* before place(): it may sit at fd 3 */
+	if (no_caps)
+		drop_capabilities();
 	if (pidfile != NULL)
 		run_forked(argv + 3, argv[1], argv[2], fds, n, pidfile);
 	run_handed(argv + 3, argv[1], argv[2], fds, n);

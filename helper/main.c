@@ -3,10 +3,12 @@
  * comes back up as a value.  Never prints argv[0]: messages say "cutover".
  *
  *   policy …           the audit commands: privilege dropped for good first
+ *   log …              the audit trail read back: the same, as the caller
  *   --help, --version  no privilege, no record
  *   anything else      a request: decided, recorded, acted on (run.c)
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "helper/exitcodes.h"
@@ -14,6 +16,7 @@
 #include "helper/front/policy_cmd.h"
 #include "helper/priv/privilege.h"
 #include "helper/front/request.h"
+#include "helper/log/log_cmd.h"
 #include "helper/run.h"
 
 static void
@@ -29,7 +32,11 @@ usage(FILE *out)
 	    "       cutover policy check [FILE]\n"
 	    "       cutover policy explain [FILE] [--format=text|json]\n"
 	    "       cutover policy test [FILE] USER ACTION TARGET\n"
+	    "       cutover policy test [FILE] --expect EXPECTATIONS\n"
 	    "       cutover policy diff OLD NEW\n"
+	    "       cutover log [--steps|--all] [--format=text|json] [FILTER...] "
+	    "[FILE...]\n"
+	    "       cutover log --verify [--last=HASH] [FILE...]\n"
 	    "       cutover --help | --version\n"
 	    "exit: 0 done, 1 failed (a switch: rolled back, or not), 2 usage,\n"
 	    "      3 refused (policy, PAM or a switch's pre-flight),\n"
@@ -55,6 +62,9 @@ main(int argc, char **argv)
 	int parsed, fd;
 
 	hygiene_start(argc, argv);
+	/* log reads files: as the caller, for good, before it opens any */
+	if (argc >= 2 && strcmp(argv[1], "log") == 0)
+		return finish(log_command(argc - 2, argv + 2));
 	parsed = request_parse(argc, argv, &req, why, sizeof(why));
 	if (parsed == 0 && req.cmd == CMD_POLICY)
 		return finish(policy_command(req.policy_argc, req.policy_argv));

@@ -50,6 +50,9 @@ struct run {
 	struct txn *speaking;           /* in a transaction: speak through it */
 	char said[AUDIT_STR_MAX];       /* the last message said */
 	bool printed;                   /* verify printed its result line */
+	bool reported;                  /* a switch's JSON report printed */
+	bool logged;                    /* the audit log was opened: the
+	                                   txid may name records */
 };
 
 #define RULE_MAX 4200   /* "file:line": a path and a number */
@@ -425,6 +428,7 @@ step_of_request(const struct run *r)
 	case ACT_SWITCH:
 		s.kind = DO_VERIFY;
 		s.check = policy_check(p, r->req->target);
+		s.served_by = s.check != NULL ? s.check->served_by : NULL;
 		break;
 	}
 	return s;
@@ -466,7 +470,7 @@ act(struct run *r)
 	base_event(r, &base, rule, sizeof(rule));
 	base.reason = r->dec.reason;
 	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log,
-	    .targets = &targets };
+	    .targets = &targets, .guard = PORT_GUARD_NONE };
 	if (lock_targets_of(r->policy, &r->req->rq, &targets, why,
 	    sizeof(why)) == -1) {
 		if (record(r, "allow", r->dec.reason, NULL) == 0 &&
@@ -482,43 +486,17 @@ act(struct run *r)
 		return EXIT_FAILED;
 	}
 	if (pl != NULL)
-		status = switch_run(pl, r->req->format, &t);
+		status = switch_run(pl, r->req->format, &t, &seen);
 	else
 		status = txn_run(&t, single_action, r, "the action is let "
 		    "finish (a check is cut short)", &seen);
 	r->log = NULL;      /* closed in this process by txn_run */
 	r->printed = seen.printed;
+	r->reported = seen.json;
 	if (seen.last_error[0] != '\0')
 		snprintf(r->said, sizeof(r->said), "%.*s",
 		    (int)sizeof(r->said) - 1, seen.last_error);
 	return status;
-}
-
-/*
- * switch --format=json refused by the policy: the report a script reads
- * says so too (the reason is on stderr as well).
- */
-static void
-refused_json(const struct run *r)
-{
-	struct sw_report *rep;
-	struct strbuf sb = STRBUF_INIT;
-
-	if (r->req->format != FORMAT_JSON || r->req->rq.action != ACT_SWITCH ||
-	    (rep = calloc(1, sizeof(*rep))) == NULL)
-		return;
-	rep->plan = r->req->target;
-	rep->dry_run = r->req->dry_run;
-	rep->txid = r->txid;
-	rep->outcome = "refused";
-	rep->exit_status = EXIT_REFUSED;
-	snprintf(rep->result, sizeof(rep->result), "%s may not %s: %s", who(r),
-	    r->words, r->dec.reason);
-	sw_report_json(rep, &sb);
-	if (!sb_failed(&sb))
-		printf("%s\n", sb_str(&sb));
-	sb_free(&sb);
-	free(rep);
 }
 
 static int
@@ -535,10 +513,10 @@ run_action(struct run *r)
 	if (r->dec.verdict != VERDICT_ALLOW) {
 		say(r, "%s may not %s: %s (policy " CUTOVER_POLICY_PATH ")",
 		    who(r), r->words, r->dec.reason);
-		refused_json(r);
 		return EXIT_REFUSED;
 	}
 	if (r->req->dry_run) {
+		r->reported = r->req->rq.action == ACT_SWITCH;
 		if (r->req->format != FORMAT_JSON)
 			printable_line(stdout, "cutover: %s may %s (%s:%d); dry "
 			    "run, nothing done", who(r), r->words,
@@ -582,7 +560,9 @@ serve(struct run *r)
 		return EXIT_FAILED;
 	if (load_policy(r) == -1)
 		return EXIT_POLICY;
-	if ((r->log = audit_log_open(&r->policy->audit, why, sizeof(why))) == NULL) {
+	r->log = audit_log_open(&r->policy->audit, why, sizeof(why));
+	r->logged = r->log != NULL;
+	if (r->log == NULL) {
 		say(r, "cannot open the audit log (%s); refusing: nothing was "
 		    "done", why);
 		status = EXIT_POLICY;
@@ -613,6 +593,44 @@ status_words(int status)
 	}
 }
 
+/* switch --format=json: a script reads the report, whatever the ending. */
+static bool
+wants_report(const struct run *r)
+{
+	return r->malformed == NULL && r->req->cmd == CMD_ACTION &&
+	    r->req->rq.action == ACT_SWITCH && r->req->format == FORMAT_JSON;
+}
+
+/*
+ * The report of a switch that ended before its own could be printed: a
+ * refusal by the policy or PAM, a lock another request holds, a policy or
+ * audit log that cannot be used, a transaction that could not begin.
+ * Its result is the last thing said (on stderr too); nothing was done.
+ */
+static void
+ending_report(struct run *r, int status)
+{
+	struct sw_report *rep;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!wants_report(r) || r->reported ||
+	    (rep = calloc(1, sizeof(*rep))) == NULL)
+		return;
+	rep->plan = r->req->target;
+	rep->dry_run = r->req->dry_run;
+	rep->txid = r->logged ? r->txid : NULL;       /* names records */
+	rep->outcome = status_outcome(status);
+	rep->exit_status = status;
+	snprintf(rep->result, sizeof(rep->result), "%s", r->said[0] ? r->said :
+	    status_words(status));
+	sw_report_json(rep, &sb);
+	if (!sb_failed(&sb))
+		printf("%s\n", sb_str(&sb));
+	r->reported = true;
+	sb_free(&sb);
+	free(rep);
+}
+
 /*
  * --format=nagios: a monitoring system reads one line and 0-3, so every
  * ending but verify's own line (usage, refusal, policy, audit) is one
@@ -625,6 +643,8 @@ run_request(const struct cli_request *req, const char *malformed)
 	struct strbuf sb = STRBUF_INIT;
 	int status = serve(&r);
 
+	if (status != EXIT_DONE)
+		ending_report(&r, status);
 	if (req->format != FORMAT_NAGIOS || r.printed)
 		return status;
 	judge_render_unknown(r.said[0] ? r.said : status_words(status), &sb);

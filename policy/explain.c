@@ -406,6 +406,12 @@ effect_verify(struct strbuf *sb, const struct check *chk)
 		sb_quoted(sb, chk->header);
 	}
 	effect_tls(sb, chk);
+	if (chk->served_by != NULL) {
+		/* whose answer counts is part of what the check proves */
+		sb_printf(sb, ", served by ");
+		sb_word(sb, chk->served_by->name);
+		sb_printf(sb, " alone on port %d", chk->port);
+	}
 	if (chk->follow)
 		sb_puts(sb, ", following redirects on the same host");
 	if (chk->within > 0) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy/load.h"
 
@@ -27,6 +28,7 @@ static const struct key check_keys[] = {
 	{ "pinned_key", K_STRING, 0, 0, false, "pinned_key = \"sha256//<44 "
 	    "characters of base64>\";" },
 	{ "cert_min_days", K_INT, 1, 3650, false, "cert_min_days = 14;" },
+	{ "served_by", K_STRING, 0, 0, false, "served_by = \"nginx\";" },
 	{ NULL, 0, 0, 0, false, NULL }
 };
 
@@ -229,6 +231,108 @@ tls_values(struct build *b, const char *file, const config_setting_t *g,
 	https_only(b, file, g, c, "cert_min_days");
 }
 
+/*
+ * The URL's port: after the host ("[v6]:PORT", "host:PORT"), else the
+ * scheme's.  -1 when what follows the ':' is not a port.
+ */
+static int
+url_port(const char *url)
+{
+	const char *host = url + (strncmp(url, "https://", 8) == 0 ? 8 : 7);
+	size_t len = strcspn(host, "/?#");
+	const char *end = host + len, *colon = NULL, *p;
+	long n = 0;
+
+	if (host[0] == '[') {
+		p = memchr(host, ']', len);
+		colon = p != NULL && p + 1 < end && p[1] == ':' ? p + 1 : NULL;
+	} else
+		for (p = host; p < end; p++)
+			if (*p == ':')
+				colon = p;
+	if (colon == NULL)
+		return host == url + 8 ? 443 : 80;
+	for (p = colon + 1; p < end && n <= 65535; p++) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	return p == colon + 1 || n < 1 || n > 65535 ? -1 : (int)n;
+}
+
+/*
+ * Is the URL's host an address of no one's choosing but root's: an
+ * address literal, or localhost (resolved from /etc/hosts only)?  A name
+ * DNS resolves may lead to another host, whose holders are not ours to
+ * look at.
+ */
+static bool
+url_host_literal(const char *url)
+{
+	const char *host = url + (strncmp(url, "https://", 8) == 0 ? 8 : 7);
+	unsigned char addr[16];
+	char name[64];
+	size_t len = strcspn(host, "/?#");
+
+	if (host[0] == '[')
+		return memchr(host, ']', len) != NULL;  /* curl checks it */
+	len = strcspn(host, ":/?#");
+	if (len >= sizeof(name))
+		return false;
+	snprintf(name, sizeof(name), "%.*s", (int)len, host);
+	return strcasecmp(name, "localhost") == 0 ||
+	    inet_pton(AF_INET, name, addr) == 1;
+}
+
+/*
+ * Which port the check reaches, when a holder can be named for it:
+ * connect_to's port, else the URL's.  0 when it cannot (see policy.h).
+ */
+static void
+reached_port(struct check *c)
+{
+	int port;
+
+	c->port = 0;
+	if (c->url == NULL || url_problem(c->url) != NULL || c->follow ||
+	    (c->connect_host == NULL && !url_host_literal(c->url)))
+		return;
+	port = c->connect_port > 0 ? c->connect_port : url_port(c->url);
+	c->port = port > 0 ? port : 0;
+}
+
+/* served_by: a service of the policy, on a port the check surely reaches. */
+static void
+served_by_value(struct build *b, const char *file, const config_setting_t *g,
+    struct check *c)
+{
+	const config_setting_t *s = config_setting_get_member(g, "served_by");
+	const char *name;
+
+	reached_port(c);
+	if (s == NULL || (name = config_setting_get_string(s)) == NULL)
+		return;
+	if ((c->served_by = policy_service(b->policy, name)) == NULL)
+		unknown_service(b, file, s, name, "served_by of check");
+	else if (c->url == NULL || url_problem(c->url) != NULL)
+		return;                 /* the url's own error says it */
+	else if (c->follow)
+		build_error(b, file, s, "served_by of check %s cannot be used "
+		    "with follow = true: a redirect may reach another port than "
+		    "the one whose holders are looked at; check the last URL "
+		    "instead", c->name);
+	else if (c->port == 0 && c->connect_host == NULL &&
+	    !url_host_literal(c->url))
+		build_error(b, file, s, "served_by of check %s needs the check "
+		    "to connect to an address of this host, not to a name DNS "
+		    "resolves: add connect_to = \"127.0.0.1\"; (the URL's host "
+		    "stays the Host header and the TLS name)", c->name);
+	else if (c->port == 0)
+		build_error(b, file, config_setting_get_member(g, "url"),
+		    "url of check %s has a port that is not a number from 1 "
+		    "to 65535", c->name);
+}
+
 static void
 check_values(struct build *b, const char *file, const config_setting_t *g,
     struct check *c)
@@ -260,6 +364,7 @@ check_values(struct build *b, const char *file, const config_setting_t *g,
 	config_setting_lookup_int64(g, "max_body", &max_body);
 	c->max_body = max_body;
 	tls_values(b, file, g, c);
+	served_by_value(b, file, g, c);
 }
 
 static void

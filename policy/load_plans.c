@@ -225,6 +225,14 @@ plan_checks(struct build *b, const char *file, const config_setting_t *g,
 			}
 		if (c == NULL)
 			unknown_check(b, file, s, name, pl->name);
+		else if (c->served_by != NULL && pl->to != NULL &&
+		    c->served_by != pl->to)
+			build_error(b, file, s, "check %s is served_by %s, but "
+			    "plan %s moves the site to %s: after the switch it "
+			    "could never pass; drop its served_by (a plan's check "
+			    "looks for the new service) or name %s", name,
+			    c->served_by->name, pl->name, pl->to->name,
+			    pl->to->name);
 		else if (j == pl->nverify)
 			v[pl->nverify++] = c;
 	}

@@ -118,6 +118,17 @@ struct check {
 	const char *ca_file;        /* https: NULL, the system's CAs */
 	const char *pinned_key;     /* https: "sha256//...[;...]", or NULL */
 	int cert_min_days;          /* https: 0, expiry not checked */
+	/*
+	 * The port the check's connection reaches on this host: connect_to's
+	 * port, else the URL's, else 80 or 443; 0 when no holder can be
+	 * named for it (a host name DNS resolves, or follow = true: a
+	 * redirect may lead to another port).
+	 */
+	int port;
+	/* served_by: the service whose processes alone must hold every
+	 * listening socket of that port; NULL: not looked at (a plan's
+	 * check then looks for the plan's new service) */
+	const struct service *served_by;
 };
 
 /*

@@ -12,6 +12,7 @@
 #include "helper/exitcodes.h"
 #include "helper/priv/privilege.h"
 #include "helper/act/holders.h"
+#include "helper/act/served.h"
 #include "helper/act/svc/svc.h"
 #include "helper/act/actions.h"
 
@@ -52,9 +53,11 @@ stopped(const struct stop_report *rep, int st, const char *why,
 		snprintf(pids + len, sizeof(pids) - len, " and %zu more",
 		    rep->nsignalled - rep->npids);
 	if (res->nothing)
-		snprintf(res->text, sizeof(res->text), "nothing to do, %s",
+		snprintf(res->text, sizeof(res->text), "nothing to do, %s%s",
 		    port ? "the port is already free" :
-		    "the service is not running");
+		    "the service is not running", rep->reset_failed ? " (its "
+		    "unit had failed since it started: its failed state was "
+		    "reset, so that the next switch is not refused)" : "");
 	else if (st == EXIT_DONE && rep->by_systemd)
 		snprintf(res->text, sizeof(res->text), "systemd stopped %s in "
 		    "%.2f s (main pid %s%s)", services, rep->seconds,
@@ -150,12 +153,62 @@ action_take_port(const struct port_grant *pg, int notify_fd,
 		snprintf(res->text, sizeof(res->text), "%s", rep.handoff);
 }
 
+/*
+ * As root, before the step's privileges (a unit's cgroup is systemd's to
+ * say): the identities of KEEP's services, the switch's, into IDS.
+ * 0, or the exit status with WHY.
+ */
+static int
+plan_identities(const struct stop_keep *keep, struct holder_ids *ids,
+    size_t *n, char *why, size_t whylen)
+{
+	size_t i;
+	int st;
+
+	*n = 0;
+	for (i = 0; keep != NULL && i < keep->nplan && i < 2; i++) {
+		if ((st = svc_attach(keep->plan[i], SVC_TO_STOP, why,
+		    whylen)) != 0 || (st = svc_identity(keep->plan[i],
+		    &ids[*n], why, whylen)) != 0)
+			return st;
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * After a switch's stop of its old service: the sockets it handed on
+ * listen on, and only the switch's services (and the transaction) may
+ * hold them; another holder - one the old service passed its socket to -
+ * fails the step.  A rollback's stop of the new service is not judged:
+ * it must go on, and say what it finds at its start.
+ */
+static int
+handed_kept(const struct service *svc, const struct stop_keep *keep,
+    char *why, size_t whylen)
+{
+	struct holder_ids ids[2];
+	size_t n, p;
+	int st, rc = 1;
+
+	if (keep == NULL || keep->n == 0 || keep->nplan == 0 ||
+	    keep->plan[0] != svc)
+		return EXIT_DONE;
+	if ((st = plan_identities(keep, ids, &n, why, whylen)) != 0)
+		return st;
+	for (p = 0; p < svc->nports && rc == 1; p++)
+		rc = handed_holders_are(svc->ports[p], keep->inode, keep->n, ids,
+		    n, getppid(), why, whylen);
+	return rc == 1 ? EXIT_DONE : EXIT_FAILED;
+}
+
 void
 action_stop(const struct service *svc, const struct stop_keep *keep,
     struct step_result *res)
 {
 	struct stop_report rep;
 	char why[400];
+	size_t i;
 	int st;
 
 	memset(res, 0, sizeof(*res));
@@ -165,9 +218,19 @@ action_stop(const struct service *svc, const struct stop_keep *keep,
 		snprintf(res->text, sizeof(res->text), "%s", why);
 		return;
 	}
+	for (i = 0; keep != NULL && i < keep->nplan && st == 0; i++)
+		st = svc_attach(keep->plan[i], SVC_TO_STOP, why, sizeof(why));
+	if (st != 0) {
+		res->status = st;
+		res->nothing = true;
+		snprintf(res->text, sizeof(res->text), "%s", why);
+		return;
+	}
 	if (!entered(svc_stop_step(svc), res))
 		return;
 	st = svc_stop(svc, keep, &rep, why, sizeof(why));
+	if (st == EXIT_DONE)
+		st = handed_kept(svc, keep, why, sizeof(why));
 	stopped(&rep, st, why, false, res);
 }
 
@@ -197,7 +260,7 @@ started(const struct svc_launch *plan, const struct svc_started *rep,
  */
 void
 action_start(const struct service *svc, const int *fds, size_t nfds,
-    struct step_result *res)
+    const struct stop_keep *keep, bool resumed, struct step_result *res)
 {
 	struct svc_launch plan;
 	struct svc_started rep;
@@ -214,10 +277,17 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 		st = svc_resolve(svc, &plan, why, sizeof(why));
 	else
 		memset(&plan, 0, sizeof(plan));
+	plan.resumed = resumed;
 	for (i = 0; i < nfds && i < SERVICE_SOCKETS_MAX; i++) {
 		plan.handoff_inodes[plan.nhandoff] = fstat(fds[i], &sb) == 0 ?
 		    (unsigned long)sb.st_ino : 0;
 		plan.handoff_fds[plan.nhandoff++] = fds[i];
+	}
+	/* who else may hold what it is handed: the switch's old service */
+	if (st == EXIT_DONE && plan.nhandoff > 0) {
+		plan.txn_pid = getppid();
+		st = plan_identities(keep, plan.plan_ids, &plan.nplan_ids, why,
+		    sizeof(why));
 	}
 	if (st == EXIT_DONE && plan.nhandoff > 0)
 		st = svc_offer(&plan, why, sizeof(why));
@@ -299,4 +369,37 @@ action_verify(const struct check *c, const struct verify_identity *who,
 	judge_reason(c, vr, res->text, sizeof(res->text));
 	res->seconds = vr->elapsed;
 	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
+}
+
+/*
+ * As root, connect to what drives SVC (a unit's cgroup is systemd's to
+ * say); then only look (STEP_LOOK).  Whatever fails is "cannot tell",
+ * never "served".
+ */
+void
+action_look(const struct service *svc, int port, pid_t self,
+    struct served_look *look, struct step_result *res)
+{
+	struct holder_ids ids;
+	char why[400];
+
+	memset(res, 0, sizeof(*res));
+	memset(look, 0, sizeof(*look));
+	look->port = port;
+	look->state = SERVED_UNKNOWN;
+	res->nothing = true;            /* it looks, and touches nothing */
+	if (svc_attach(svc, SVC_TO_STOP, why, sizeof(why)) != 0) {
+		snprintf(look->detail, sizeof(look->detail), "%.150s", why);
+		return;
+	}
+	if (!entered(STEP_LOOK, res)) {
+		snprintf(look->detail, sizeof(look->detail), "%.150s", res->text);
+		return;
+	}
+	if (svc_identity(svc, &ids, why, sizeof(why)) != 0) {
+		snprintf(look->detail, sizeof(look->detail), "%.150s", why);
+		return;
+	}
+	served_look(port, &ids, self, look);
+	res->status = look->state == SERVED_BY ? EXIT_DONE : EXIT_FAILED;
 }

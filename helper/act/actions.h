@@ -33,6 +33,8 @@ struct step_result {
 	size_t npids;
 	char user[POLICY_NAME_MAX + 1];     /* acted as (start); "" if none */
 	double seconds;
+	bool systemd_lost;          /* its connection to systemd dropped: the
+	                               result is no answer (systemd.h) */
 };
 
 /*
@@ -63,10 +65,12 @@ void action_stop(const struct service *svc, const struct stop_keep *keep,
  * Start SVC (STEP_START, or root then STEP_START_ROOT).  The NFDS
  * sockets of FDS are listening sockets on SVC's port that the service
  * inherits (service.handoff says how); they are closed here after the
- * launch.
+ * launch.  RESUMED: an earlier start of this step lost systemd half-way
+ * (a re-exec), so a unit that already runs is that start's, not a
+ * stranger's.
  */
 void action_start(const struct service *svc, const int *fds, size_t nfds,
-    struct step_result *);
+    const struct stop_keep *keep, bool resumed, struct step_result *);
 
 /*
  * What the next boot finds (STEP_UNIT): each of the N services (units;
@@ -78,5 +82,14 @@ void action_boot(const struct service *const *svcs,
 /* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
 void action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res);
+
+/*
+ * A check's served_by (STEP_LOOK): does SVC alone hold every listening
+ * socket on PORT?  SELF, the transaction, is no one.  LOOK says what was
+ * seen; RES only whether it could be looked at.
+ */
+struct served_look;
+void action_look(const struct service *svc, int port, pid_t self,
+    struct served_look *look, struct step_result *res);
 
 #endif

@@ -511,8 +511,8 @@ holder_ids_resolve(const struct service *svc, struct holder_ids *ids,
 	return 0;
 }
 
-static bool
-uid_in(const struct holder_ids *ids, uid_t uid)
+bool
+holder_ids_have(const struct holder_ids *ids, uid_t uid)
 {
 	size_t i;
 
@@ -592,9 +592,8 @@ holder_cgroup(pid_t pid, char *buf, size_t size)
 	return rc;
 }
 
-/* PID is in CGROUP or below it (a unit's delegated sub-cgroups). */
-static bool
-in_cgroup(pid_t pid, const char *cgroup)
+bool
+holder_in_cgroup(pid_t pid, const char *cgroup)
 {
 	char cg[HOLDER_CGROUP_MAX];
 	size_t n = strlen(cgroup);
@@ -612,8 +611,115 @@ holder_is(const struct holder *h, const struct holder_ids *ids)
 	if (h->exe_deleted || stat(ids->svc->exe, &st) == -1)
 		return false;
 	return st.st_dev == h->exe_dev && st.st_ino == h->exe_ino &&
-	    uid_in(ids, h->uid) && uid_in(ids, h->euid) &&
-	    (!ids->in_unit || in_cgroup(h->pid, ids->cgroup));
+	    holder_ids_have(ids, h->uid) && holder_ids_have(ids, h->euid) &&
+	    (!ids->in_unit || holder_in_cgroup(h->pid, ids->cgroup));
+}
+
+/* How many of exe, users and cgroup H shares with IDS's service (0-3). */
+static int
+holder_likeness(const struct holder *h, const struct holder_ids *ids)
+{
+	struct stat st;
+
+	if (h->exe_deleted || stat(ids->svc->exe, &st) == -1 ||
+	    st.st_dev != h->exe_dev || st.st_ino != h->exe_ino)
+		return 0;
+	if (!holder_ids_have(ids, h->uid) || !holder_ids_have(ids, h->euid))
+		return 1;
+	return ids->in_unit && !holder_in_cgroup(h->pid, ids->cgroup) ? 2 : 3;
+}
+
+void
+holder_mismatch(const struct holder *h, const struct holder_ids *ids,
+    size_t n, char *buf, size_t size)
+{
+	const struct holder_ids *like = &ids[0];
+	const struct service *svc;
+	char users[200], cg[HOLDER_CGROUP_MAX];
+	size_t i;
+
+	if (n == 0) {
+		snprintf(buf, size, "no service it could be is known");
+		return;
+	}
+	for (i = 1; i < n; i++)
+		if (holder_likeness(h, &ids[i]) > holder_likeness(h, like))
+			like = &ids[i];
+	svc = like->svc;
+	holder_ids_describe(like, users, sizeof(users));
+	switch (holder_likeness(h, like)) {
+	case 0:
+		snprintf(buf, size, h->exe_deleted ? "its executable was "
+		    "deleted or replaced" : "its executable is not %s (%s's)",
+		    svc->exe, svc->name);
+		break;
+	case 1:
+		snprintf(buf, size, "it runs %s, but not as %s (%s's users)",
+		    svc->exe, users, svc->name);
+		break;
+	case 2:
+		/* exe and user are right: only the unit's cgroup tells */
+		if (holder_cgroup(h->pid, cg, sizeof(cg)) == -1)
+			snprintf(cg, sizeof(cg), "(unreadable)");
+		snprintf(buf, size, "it runs %s as %s, but in control group "
+		    "%s, not in %s's %s", svc->exe, users, cg, svc->unit ?
+		    svc->unit : svc->name, like->cgroup[0] ? like->cgroup :
+		    "(none: the unit is not running)");
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
+/* Does H hold one of the sockets INODES[0..N) (HS's scan)? */
+static bool
+holds_one_of(const struct holders *hs, const struct holder *h,
+    const unsigned long *inodes, size_t n)
+{
+	size_t b, k;
+
+	for (b = 0; b < hs->nsockets && b < 64; b++)
+		for (k = 0; (h->sockets & (1ULL << b)) && k < n; k++)
+			if (hs->sockets[b] == inodes[k])
+				return true;
+	return false;
+}
+
+int
+handed_holders_are(int port, const unsigned long *inodes, size_t n,
+    const struct holder_ids *ids, size_t nids, pid_t self, char *why,
+    size_t whylen)
+{
+	struct holders *h = malloc(sizeof(*h));
+	char who[320], differs[600], err[256];
+	size_t i, k;
+	int rc = 1;
+
+	if (h == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	if (ports_holders(port, h, err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "cannot tell who holds port %d's handed "
+		    "socket: %s", port, err);
+		rc = -1;
+	}
+	for (i = 0; rc == 1 && i < h->n; i++) {
+		if (h->v[i].pid == self || !holds_one_of(h, &h->v[i], inodes, n))
+			continue;
+		for (k = 0; k < nids && !holder_is(&h->v[i], &ids[k]); k++)
+			;
+		if (k < nids)
+			continue;
+		holder_describe(&h->v[i], who, sizeof(who));
+		holder_mismatch(&h->v[i], ids, nids, differs, sizeof(differs));
+		snprintf(why, whylen, "port %d's handed socket is held by %s, "
+		    "which is not one of the switch's services: %s", port, who,
+		    differs);
+		rc = 0;
+	}
+	free(h);
+	return rc;
 }
 
 size_t

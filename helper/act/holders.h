@@ -122,6 +122,27 @@ size_t ports_match(struct holders *h, const struct holder_ids *ids, size_t n);
 bool holder_is(const struct holder *h, const struct holder_ids *ids);
 
 /*
+ * Why H is none of the N services IDS[]: of the one it is most like,
+ * what differs first - "its executable is not /usr/sbin/nginx (nginx's)",
+ * "it runs /usr/sbin/nginx, but not as root or www-data (nginx's
+ * users)", or, when exe and users are right, "it runs ... but in control
+ * group /user.slice/..., not in nginx.service's /system.slice/...".
+ * "" when H is that service's.
+ */
+void holder_mismatch(const struct holder *h, const struct holder_ids *ids,
+    size_t n, char *buf, size_t size);
+
+/*
+ * A switch's handed sockets stay its own: is every process that holds
+ * one of INODES[0..N) on PORT one of the services IDS[0..NIDS) (SELF,
+ * the transaction, aside)?  1 yes; 0 no, WHY names the first that is
+ * not and what differs; -1 cannot tell (WHY).
+ */
+int handed_holders_are(int port, const unsigned long *inodes, size_t n,
+    const struct holder_ids *ids, size_t nids, pid_t self, char *why,
+    size_t whylen);
+
+/*
  * Still the process that was found: same executable, same real and
  * effective uid, still holding its socket?  1 yes, 0 no (it changed, or
  * /proc shows it holds the socket no more), -1 cannot tell (a read
@@ -152,6 +173,12 @@ int holder_waiting(pid_t pid);
  * own, where it tracks units).  0, or -1 when it cannot be read.
  */
 int holder_cgroup(pid_t pid, char *buf, size_t size);
+
+/* PID is in CGROUP or below it (a unit's delegated sub-cgroups). */
+bool holder_in_cgroup(pid_t pid, const char *cgroup);
+
+/* UID is one of IDS's. */
+bool holder_ids_have(const struct holder_ids *ids, uid_t uid);
 
 /* The same, from F, a /proc/PID/cgroup's text (for the tests). */
 int holder_cgroup_read(FILE *f, char *buf, size_t size);

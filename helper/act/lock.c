@@ -183,9 +183,10 @@ name_ok(const char *s)
 }
 
 /*
- * The lock file NAME in DIRFD, made 0600 if missing (its group bits are
- * 0: the group it gets does not matter); checked on the descriptor: a
- * regular file of OWNER's, one link, writable by the owner only.
+ * The lock file NAME in DIRFD, made 0600 if missing, in root's group (the
+ * transaction's filesystem gid is 0: privilege_become_transaction);
+ * checked on the descriptor: a regular file of OWNER's, one link,
+ * writable by the owner only.
  */
 static int
 open_lock_file(int dirfd, uid_t owner, const char *name)

@@ -793,15 +793,17 @@ run_job(struct job *j)
 	return status;
 }
 
+/* Who H is, and what of the permitted holder it is most like differs. */
 static void
-describe_intruder(const struct holder *h, int port, char *why, size_t whylen)
+describe_intruder(const struct holder *h, const struct holder_ids *ids,
+    size_t n, int port, char *why, size_t whylen)
 {
-	char d[320];
+	char d[320], differs[600];
 
 	holder_describe(h, d, sizeof(d));
+	holder_mismatch(h, ids, n, differs, sizeof(differs));
 	snprintf(why, whylen, "port %d is held by %s, which is not one of its "
-	    "permitted holders%s; nothing was signalled", port, d,
-	    h->exe_deleted ? " (its executable was deleted or replaced)" : "");
+	    "permitted holders: %s; nothing was signalled", port, d, differs);
 }
 
 /* The uids of each of PG's holders: 0, or the exit status (WHY). */
@@ -843,7 +845,8 @@ port_targets(const struct port_grant *pg, struct holders *h,
 	if (ports_match(h, ids, pg->nholders) > 0) {
 		for (i = 0; h->v[i].service != NULL; i++)
 			;
-		describe_intruder(&h->v[i], pg->port, why, whylen);
+		describe_intruder(&h->v[i], ids, pg->nholders, pg->port, why,
+		    whylen);
 		return EXIT_REFUSED;
 	}
 	return 0;

@@ -31,6 +31,8 @@ struct stop_report {
 	                               drain_timeout: stopped the ordinary way */
 	bool by_systemd;            /* units systemd stopped: pids are the
 	                               main pids they had */
+	bool reset_failed;          /* a switch's unit had failed since it
+	                               started: its failed state was reset */
 	double seconds;
 	/* a handoff: why an old socket was not handed over, or "" */
 	char handoff[320];
@@ -46,6 +48,13 @@ struct stop_report {
 struct stop_keep {
 	unsigned long inode[STOP_SOCKETS_MAX];
 	size_t n;
+	/*
+	 * The plan's services, the only ones whose processes may hold one
+	 * of those sockets (issue 28, item 3): its old service, once the
+	 * sockets were taken from it, and its new one, once handed them.
+	 */
+	const struct service *plan[2];
+	size_t nplan;
 };
 
 /*

@@ -17,6 +17,7 @@
 
 static sd_bus *held;
 static pid_t held_by;
+static pid_t lost_by;   /* the process whose connection dropped */
 static char held_why[256] = "the step did not connect to systemd as root "
     "first (internal error); nothing was done";
 
@@ -26,10 +27,27 @@ systemd_runs(void)
 	return access("/run/systemd/system", F_OK) == 0;
 }
 
+/* What sd-bus says when systemd closed the connection (a re-exec). */
+static bool
+dropped(int r, const sd_bus_error *e)
+{
+	return (e == NULL || !sdbus.error_is_set(e)) && (r == -ECONNRESET ||
+	    r == -ENOTCONN || r == -EPIPE || r == -ESHUTDOWN ||
+	    r == -ECONNREFUSED);
+}
+
+bool
+systemd_lost(void)
+{
+	return lost_by == getpid();     /* not a parent's, before a fork */
+}
+
 int
 systemd_failed(char *why, size_t whylen, const char *what, int r,
     const sd_bus_error *e)
 {
+	if (dropped(r, e))
+		lost_by = getpid();
 	snprintf(why, whylen, "%s: %s", what, e != NULL &&
 	    sdbus.error_is_set(e) ? e->message : strerror(-r));
 	return EXIT_FAILED;
@@ -218,9 +236,12 @@ systemd_job_wait(sd_bus *b, struct systemd_job *j, double deadline,
 			break;
 	}
 	*ended = j->result[0] != '\0';
-	if (r < 0)
+	if (r < 0) {
+		lost_by = getpid();     /* whatever the error: the job is not
+		                           known */
 		return systemd_failed(why, whylen, "lost systemd while waiting "
 		    "for its job", r, NULL);
+	}
 	return 0;
 }
 

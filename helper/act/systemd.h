@@ -53,6 +53,15 @@ sd_bus *systemd_some(sd_bus **own, char *why, size_t whylen);
  */
 int systemd_unit_active(const char *name, char *why, size_t whylen);
 
+/*
+ * A connection of this process's to systemd dropped: systemd re-executed
+ * or reloaded itself (it closes every connection then, and keeps its
+ * jobs), or was upgraded.  What the step was told is then no answer: the
+ * transaction waits for systemd and runs the step again (resumed), which
+ * reads the unit's real state before it decides anything.
+ */
+bool systemd_lost(void);
+
 /* "WHAT: systemd's error, or strerror(-R)" into WHY; EXIT_FAILED. */
 int systemd_failed(char *why, size_t whylen, const char *what, int r,
     const sd_bus_error *e);

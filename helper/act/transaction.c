@@ -47,6 +47,7 @@
 #include "helper/exitcodes.h"
 #include "helper/front/hygiene.h"
 #include "helper/act/holders.h"
+#include "helper/act/served.h"
 #include "helper/lib/clock.h"
 #include "helper/lib/sockport.h"
 #include "helper/priv/privilege.h"
@@ -54,6 +55,9 @@
 #include "helper/act/transaction.h"
 
 #define SLACK      10.0         /* seconds a step may take beyond its own */
+/* The transaction's and its steps' oom_score_adj: after everything but
+   what root protects most (sshd -1000); systemd's own units use -900 */
+#define TXN_OOM_SCORE_ADJ (-800)
 
 /* ---- reports to the front --------------------------------------------- */
 
@@ -311,6 +315,9 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 	else if (c == 't' && s->svc == NULL)
 		txn_close_socks(t);     /* no old service to judge them by */
 	note_taken(t);
+	/* the sockets' old service: one of the few that may hold them */
+	t->taken.plan[0] = s->svc;
+	t->taken.nplan = s->svc != NULL;
 	return c;
 }
 
@@ -320,6 +327,7 @@ take_note(struct txn *t, const struct txn_step *s, int from)
 struct step_out {
 	struct step_result res;
 	struct verify_result vr;
+	struct served_look look;        /* DO_LOOK */
 };
 
 /*
@@ -362,6 +370,8 @@ deadline_of(const struct txn_step *s)
 		return s->check->within + s->check->timeout + SLACK;
 	case DO_BOOT:
 		return 2 * SLACK;       /* unit files and a reload, twice */
+	case DO_LOOK:
+		return SLACK;
 	}
 	return SLACK;
 }
@@ -373,15 +383,26 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	const struct caller *c = t->caller;
 	struct verify_identity who = { c->uid, c->gid, c->gids, c->ngids };
 	struct step_out out;
+	char oom_why[128];
 
 	memset(&out, 0, sizeof(out));
 	/* Nothing of the transaction's but what this step needs. */
 	audit_log_close(t->log);
 	locks_forget(&t->locks);        /* the transaction holds them */
+	port_guard_close(&t->guard);    /* the guard is the transaction's:
+	                                   a check's step runs as the caller */
 	close(t->msgfd);
 	close(t->ctlfd);
 	if (!s->handoff)
 		txn_close_socks(t);
+	/*
+	 * The caller's fetch, and a service this step starts, as anyone's:
+	 * set here, while root, so that the floor (oom_score_adj_min) is 0
+	 * too - a child that raised it without privilege could lower itself
+	 * to the transaction's again.
+	 */
+	if (s->kind == DO_VERIFY || s->kind == DO_START)
+		(void)hygiene_oom_score_adj(0, oom_why, sizeof(oom_why));
 	switch (s->kind) {
 	case DO_TAKE_PORT:
 		action_take_port(s->grant, notifyfd, &out.res);
@@ -394,7 +415,8 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		break;
 	case DO_START:
 		action_start(s->svc, s->handoff ? t->socks : NULL,
-		    s->handoff ? t->nsocks : 0, &out.res);
+		    s->handoff ? t->nsocks : 0, s->handoff ? &t->taken : NULL,
+		    s->resumed, &out.res);
 		break;
 	case DO_VERIFY:
 		action_verify(s->check, &who, &out.vr, &out.res);
@@ -402,7 +424,13 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	case DO_BOOT:
 		action_boot(s->boot, s->boot_state, s->nboot, &out.res);
 		break;
+	case DO_LOOK:
+		/* the transaction forked it: its copies of handed sockets */
+		action_look(s->served_by, s->check->port, getppid(), &out.look,
+		    &out.res);
+		break;
 	}
+	out.res.systemd_lost = systemd_lost();
 	(void)!write(resfd, &out, sizeof(out));
 	_exit(0);
 }
@@ -509,9 +537,9 @@ close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-void
-txn_run_step(struct txn *t, const struct txn_step *s,
-    struct step_result *res, struct verify_result *vr)
+/* One step in a child of its own, its result in OUT. */
+static void
+run_child(struct txn *t, const struct txn_step *s, struct step_out *outp)
 {
 	struct step_out out;
 	int resp[2], notp[2], pidfd;
@@ -519,6 +547,9 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	pid_t pid;
 
 	memset(&out, 0, sizeof(out));
+	/* the new service handed the sockets: the other that may hold them */
+	if (s->kind == DO_START && s->handoff && t->taken.nplan == 1)
+		t->taken.plan[t->taken.nplan++] = s->svc;
 	if ((pid = step_fork(t, s, resp, notp)) == -1) {
 		out.res.status = EXIT_FAILED;
 		out.res.nothing = true;
@@ -526,8 +557,8 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 		    "(%s); nothing was done", strerror(errno));
 		close_pair(resp);
 		close_pair(notp);
-		*res = out.res;
-		*vr = out.vr;
+		out.look.state = SERVED_UNKNOWN;
+		*outp = out;
 		return;
 	}
 	/* Our own child, not yet reaped: its pid cannot be reused. */
@@ -535,15 +566,15 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	close(resp[1]);
 	if (notp[1] != -1)
 		close(notp[1]);
-	/* The start step hands the sockets on: it must be their only holder. */
-	if (s->handoff)
-		txn_close_socks(t);
 	if ((ended = step_wait(t, s, resp[0], notp[0], &out)) != NULL) {
 		memset(&out, 0, sizeof(out));
 		out.res.status = EXIT_FAILED;
 		snprintf(out.res.text, sizeof(out.res.text), "%s", ended);
 		/* a check that sent nothing could not be run: say so */
 		judge_set_error(&out.vr, VERIFY_INTERNAL, ended);
+		out.look.state = SERVED_UNKNOWN;
+		snprintf(out.look.detail, sizeof(out.look.detail), "the look "
+		    "at its port %s", ended);
 		/* A step past its deadline, or silent, ends here. */
 		if (pidfd == -1 || pidfd_send_signal(pidfd, SIGKILL, NULL,
 		    0) == -1)
@@ -562,8 +593,105 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	out.res.user[sizeof(out.res.user) - 1] = '\0';
 	if (out.res.npids > STOP_PIDS_MAX)
 		out.res.npids = STOP_PIDS_MAX;
+	out.look.user[sizeof(out.look.user) - 1] = '\0';
+	out.look.exe[sizeof(out.look.exe) - 1] = '\0';
+	out.look.detail[sizeof(out.look.detail) - 1] = '\0';
+	*outp = out;
+}
+
+/*
+ * served_by: who holds the check's port is looked at before the fetch
+ * and again after it, by a step that can read every process's
+ * descriptors but parses nothing from the network; the fetch, as the
+ * caller, with nothing, between them.  The look after catches an
+ * impostor that took the port while the fetch ran: it holds it still, or
+ * the port's sockets are not the ones seen before.  The fetch's own
+ * process never says who served (it is the caller's): VR's served is
+ * the looks' only.
+ */
+static void
+served_check(struct txn *t, const struct txn_step *s,
+    struct step_result *res, struct verify_result *vr)
+{
+	struct txn_step look = *s, fetch = *s;
+	struct step_out before, got, after;
+
+	look.kind = DO_LOOK;
+	fetch.served_by = NULL;
+	run_child(t, &look, &before);
+	run_child(t, &fetch, &got);
+	run_child(t, &look, &after);
+	*res = got.res;
+	*vr = got.vr;
+	memset(&vr->served, 0, sizeof(vr->served));
+	if (res->nothing)               /* the check could not be run */
+		return;
+	served_verdict(&before.look, &after.look, s->served_by->name,
+	    &vr->served);
+	judge_sanitize(vr, s->check);
+	judge_reason(s->check, vr, res->text, sizeof(res->text));
+	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
+}
+
+/* Until systemd answers again, or DEADLINE: whether it does. */
+static bool
+systemd_back(double deadline)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000L };
+	char why[256];
+	sd_bus *own;
+
+	do {
+		if (systemd_some(&own, why, sizeof(why)) != NULL) {
+			sdbus.flush_close_unref(own);
+			return true;
+		}
+		nanosleep(&pause, NULL);
+	} while (monotonic_seconds() < deadline);
+	return false;
+}
+
+#define RESUMES_MAX 2           /* runs again after systemd was lost */
+#define SYSTEMD_BACK 30.0       /* seconds a re-exec may take */
+
+void
+txn_run_step(struct txn *t, const struct txn_step *s,
+    struct step_result *res, struct verify_result *vr)
+{
+	struct txn_step again = *s;
+	struct step_out out;
+	int resumes = 0;
+
+	if (s->kind == DO_VERIFY && s->served_by != NULL &&
+	    s->check->port > 0) {
+		served_check(t, s, res, vr);
+		return;
+	}
+	run_child(t, s, &out);
+	while (out.res.systemd_lost && resumes++ < RESUMES_MAX &&
+	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
+		again.resumed = true;
+		run_child(t, &again, &out);
+	}
+	/*
+	 * The start step hands the sockets on: kept until it has its result,
+	 * for a resumed start; its own copies are the only ones after.
+	 */
+	if (s->handoff)
+		txn_close_socks(t);
+	if (resumes > 0 && !out.res.systemd_lost) {
+		char text[STEP_TEXT_MAX];
+
+		out.res.nothing = false;        /* the lost run acted */
+		snprintf(text, sizeof(text), "%s", out.res.text);
+		snprintf(out.res.text, sizeof(out.res.text), "(systemd "
+		    "re-executed meanwhile; asked again) %.*s",
+		    (int)sizeof(text) - 48, text);
+	}
 	*res = out.res;
 	*vr = out.vr;
+	/* only the looks say who served, never a check's own process */
+	memset(&vr->served, 0, sizeof(vr->served));
 }
 
 /* ---- the transaction process ------------------------------------------ */
@@ -607,6 +735,14 @@ detach(struct txn *t, char *why, size_t whylen)
 	 */
 	if (hygiene_reset_process(why, whylen) == -1)
 		return -1;
+	/*
+	 * Out of the OOM killer's way, as far as root may: a transaction
+	 * killed half-way leaves a site half switched.  Not its check's step
+	 * (it runs the caller's fetch) nor a start's (its service inherits
+	 * it): step_child; not a reason to refuse where the kernel will not.
+	 */
+	(void)hygiene_oom_score_adj(TXN_OOM_SCORE_ADJ, why, whylen);
+	why[0] = '\0';
 	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		(void)signal(ignored[i], SIG_IGN);
 	if (setsid() == -1 || (null = open("/dev/null", O_RDWR |
@@ -749,6 +885,7 @@ show(const char *line, int *status, struct txn_seen *seen)
 		else
 			printable_line(stdout, "%s", line + 1);
 		seen->printed = true;
+		seen->json |= line[0] == 'J';
 	} else if (line[0] == 'E') {
 		printable_line(stderr, "%s", line + 1);
 		snprintf(seen->last_error, sizeof(seen->last_error), "%.*s",

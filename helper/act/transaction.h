@@ -31,6 +31,7 @@
 #include "helper/record/audit.h"
 #include "helper/front/caller.h"
 #include "helper/act/lock.h"
+#include "helper/act/portguard.h"
 #include "policy/policy.h"
 #include "helper/act/actions.h"
 #include "helper/act/release.h"
@@ -56,10 +57,13 @@ struct txn {
 	size_t nsocks;
 	struct stop_keep taken;         /* the inodes of those taken from the
 	                                   old holders, for the switch's life */
+	struct port_guard guard;        /* a switch's ports bindable by its
+	                                   services' users alone (portguard.h) */
 };
 
 enum txn_step_kind {
-	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT
+	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT,
+	DO_LOOK                         /* txn_run_step's own, for served_by */
 };
 
 struct txn_step {
@@ -71,11 +75,17 @@ struct txn_step {
 	                                   old service, whose sockets may be
 	                                   handed on */
 	const struct check *check;      /* DO_VERIFY */
+	const struct service *served_by;        /* DO_VERIFY: the service
+	                                   that must alone hold the check's
+	                                   port (check->port) before and after
+	                                   its fetch; NULL: not looked at */
 	int handoff_port;               /* DO_TAKE_PORT: this port's; and
 	                                   DO_FREE_PORT: take the holders'
 	                                   sockets, else bind this port, for
 	                                   the next start; 0: no handoff */
 	bool handoff;                   /* DO_START: hand it t->socks */
+	bool resumed;                   /* run again: the last run lost
+	                                   systemd (txn_run_step sets it) */
 	bool keep_taken;                /* DO_STOP: t->taken listen on */
 	/* DO_BOOT: make each unit of boot[] boot_state[] at the next boot */
 	const struct service *boot[2];
@@ -86,6 +96,7 @@ struct txn_step {
 /* What the front saw, for the nagios UNKNOWN line (run.c). */
 struct txn_seen {
 	bool printed;                   /* a stdout line was shown */
+	bool json;                      /* a JSON report among them */
 	char last_error[TXN_LINE_MAX];  /* the last stderr line, "" if none */
 };
 
@@ -128,7 +139,13 @@ bool txn_abort_asked(struct txn *t);
 /*
  * Run S in a child and wait for its result (RES, and VR for a check)
  * until its deadline; a child still running then is killed.  A check is
- * cut short by an abort request; any other step is let finish.
+ * cut short by an abort request; any other step is let finish.  A check
+ * with served_by is three children: a look at who holds its port
+ * (STEP_LOOK), the fetch (as the caller), and a look again; VR's served
+ * and the verdict in RES then say who served.  A step
+ * whose connection to systemd dropped (a daemon-reexec: res.systemd_lost)
+ * is run again, resumed, once systemd answers again, up to twice: its
+ * result then is what systemd really did.
  */
 void txn_run_step(struct txn *t, const struct txn_step *s,
     struct step_result *res, struct verify_result *vr);

@@ -283,6 +283,33 @@ reset_affinity(char *why, size_t whylen)
 	return -1;
 }
 
+int
+hygiene_oom_score_adj(int adj, char *why, size_t whylen)
+{
+	static const char oom[] = "/proc/self/oom_score_adj";
+	char buf[32], want[32];
+	int fd, ok, len = snprintf(want, sizeof(want), "%d\n", adj);
+
+	if (procfs_read(oom, buf, sizeof(buf)) == -1)
+		ok = 0;
+	else if (strcmp(buf, want) == 0)
+		ok = 1;
+	else {
+		ok = (fd = open(oom, O_WRONLY | O_CLOEXEC)) != -1 &&
+		    write(fd, want, (size_t)len - 1) == len - 1;
+		if (fd != -1)
+			close(fd);
+		ok = ok && procfs_read(oom, buf, sizeof(buf)) == 0 &&
+		    strcmp(buf, want) == 0;
+	}
+	if (!ok) {
+		snprintf(why, whylen, "cannot set oom_score_adj to %d: %s", adj,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * oom_score_adj 0: the caller may raise it (to 1000, the OOM killer's
  * first choice) and lower it again only down to the floor a privileged
@@ -294,27 +321,8 @@ reset_affinity(char *why, size_t whylen)
 static int
 reset_placement(char *why, size_t whylen)
 {
-	static const char oom[] = "/proc/self/oom_score_adj";
-	char buf[32];
-	int fd, ok;
-
-	if (procfs_read(oom, buf, sizeof(buf)) == -1)
-		ok = 0;
-	else if (strcmp(buf, "0\n") == 0)
-		ok = 1;
-	else {
-		ok = (fd = open(oom, O_WRONLY | O_CLOEXEC)) != -1 &&
-		    write(fd, "0", 1) == 1;
-		if (fd != -1)
-			close(fd);
-		ok = ok && procfs_read(oom, buf, sizeof(buf)) == 0 &&
-		    strcmp(buf, "0\n") == 0;
-	}
-	if (!ok) {
-		snprintf(why, whylen, "cannot reset oom_score_adj to 0: %s",
-		    strerror(errno));
+	if (hygiene_oom_score_adj(0, why, whylen) == -1)
 		return -1;
-	}
 	if (personality(0xffffffff) != PER_LINUX &&
 	    (personality(PER_LINUX) == -1 ||
 	    personality(0xffffffff) != PER_LINUX)) {

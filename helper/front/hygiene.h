@@ -44,6 +44,13 @@ int hygiene_reset_process(char *why, size_t whylen);
 int hygiene_reset_for_exec(char *why, size_t whylen);
 
 /*
+ * This process's oom_score_adj made ADJ (written only when it differs,
+ * read back): 0, or -1 with WHY.  Below the floor the caller's session
+ * left needs CAP_SYS_RESOURCE.
+ */
+int hygiene_oom_score_adj(int adj, char *why, size_t whylen);
+
+/*
  * 0 when the process really holds root's privileges (effective uid 0 in
  * the initial user namespace); otherwise the exit status to refuse with,
  * and the reason in WHY: EXIT_REFUSED in a user namespace, EXIT_POLICY

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "helper/exitcodes.h"
+#include "helper/front/expect_cmd.h"
 #include "policy/explain.h"
 #include "helper/front/hygiene.h"
 #include "policy/policy.h"
@@ -31,6 +32,7 @@ usage(void)
 	fputs("usage: cutover policy check [FILE]\n"
 	    "       cutover policy explain [FILE] [--format=text|json]\n"
 	    "       cutover policy test [FILE] USER ACTION TARGET\n"
+	    "       cutover policy test [FILE] --expect EXPECTATIONS\n"
 	    "       cutover policy diff OLD NEW\n"
 	    "ACTION is free-port, start, stop or verify; without FILE the "
 	    "system policy " CUTOVER_POLICY_PATH " is read.\n", stderr);
@@ -146,10 +148,30 @@ warn_missing_units(const struct policy *p)
 	}
 }
 
+/*
+ * The policy's own expectations, NAME.expect beside it, when there are
+ * any: a policy that no longer answers as reviewed is not valid (4).
+ */
+static int
+check_beside(const struct policy *p)
+{
+	char *path = expect_path_beside(p->files[0]);
+	int rc;
+
+	if (path == NULL) {
+		fputs("cutover: out of memory\n", stderr);
+		return EXIT_FAILED;
+	}
+	rc = expect_file_check(p, path, true);
+	free(path);
+	return rc == 0 ? EXIT_DONE : EXIT_POLICY;
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
 	struct policy *p;
+	int status;
 
 	if (argc > 2)
 		return usage();
@@ -164,8 +186,9 @@ cmd_check(int argc, char **argv)
 	    p->nplans, p->nplans == 1 ? "" : "s",
 	    p->nrules, p->nrules == 1 ? "" : "s",
 	    p->nfiles, p->nfiles == 1 ? "" : "s");
+	status = check_beside(p);
 	policy_free(p);
-	return EXIT_DONE;
+	return status;
 }
 
 static int
@@ -249,6 +272,20 @@ parse_request(char **argv, struct request *rq)
 	return 0;
 }
 
+/* policy test [FILE] --expect EXPECTATIONS: 0 all hold, 1 not, 2 unread. */
+static int
+cmd_test_expect(const char *file, const char *expectations)
+{
+	struct policy *p;
+	int rc;
+
+	if ((p = load(file)) == NULL)
+		return EXIT_POLICY;
+	rc = expect_file_check(p, expectations, false);
+	policy_free(p);
+	return rc == 0 ? EXIT_DONE : EXIT_FAILED;
+}
+
 static int
 cmd_test(int argc, char **argv)
 {
@@ -260,6 +297,10 @@ cmd_test(int argc, char **argv)
 	char **names = NULL;
 	int first = argc == 5 ? 2 : 1, i;
 
+	if (argc == 3 && strcmp(argv[1], "--expect") == 0)
+		return cmd_test_expect(NULL, argv[2]);
+	if (argc == 4 && strcmp(argv[2], "--expect") == 0)
+		return cmd_test_expect(argv[1], argv[3]);
 	if (argc != 4 && argc != 5)
 		return usage();
 	if (parse_request(argv + first + 1, &rq) == -1)

@@ -91,6 +91,16 @@ static const struct step_caps {
 	    "read and judge the new server's configuration dump (nginx -T) "
 	    "in a switch's pre-flight: the step user, no capability" },
 	/*
+	 * A check with served_by: who holds the port it reaches, looked at
+	 * before and after its fetch (which runs as the caller, with
+	 * nothing).  Looks only; for a unit's service over the connection
+	 * to systemd the step made as root, to read the unit's cgroup.
+	 */
+	{ STEP_LOOK, "look",
+	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH }, 2,
+	    "read other users' /proc/PID/fd and exe to see whether only the "
+	    "service a check names (served_by) holds the port it reaches" },
+	/*
 	 * The one exception to "drop before acting": a service that runs as
 	 * root (allow_root = true, e.g. apache2 via apache2ctl) must get
 	 * root's full set, and NOROOT/NO_SETUID_FIXUP must not reach it (its
@@ -398,7 +408,8 @@ privilege_drop_to_caller(void)
  * launch a root service.  The caller's ids are kept here (for STEP_CALLER
  * and for the front, which privilege_drop_to_caller() turns back into the
  * caller), and so are the gids and the caller's supplementary groups (the
- * verify child checks it has them; a step as the step user sets its own).
+ * verify child checks it has them; a step as the step user sets its own);
+ * only the filesystem gid becomes 0, for the files the transaction makes.
  */
 int
 privilege_become_transaction(void)
@@ -418,6 +429,16 @@ privilege_become_transaction(void)
 	errno = EPERM;
 	if (getresuid(&ru, &eu, &su) == -1 || ru != 0 || eu != 0 || su != 0)
 		return failed("the uids read back differ");
+	/*
+	 * What the transaction creates (its lock files, the directories
+	 * under /run/cutover) is root's group from the start, not the
+	 * caller's: the filesystem gid only, so the caller's gids stay for
+	 * STEP_CALLER; every later gid change (a step's, the front's) sets
+	 * it again.
+	 */
+	(void)setfsgid(0);
+	if ((gid_t)setfsgid((gid_t)-1) != 0)
+		return failed("setfsgid");
 	/* A credential change resets dumpable from fs.suid_dumpable. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		return failed("PR_SET_DUMPABLE");

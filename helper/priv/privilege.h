@@ -19,6 +19,7 @@ enum priv_step {
 	STEP_START_ROOT,    /* watch a root service launched while root */
 	STEP_UNIT,          /* ask systemd to start a unit, and watch it */
 	STEP_READ,          /* read and judge what root made: no capability */
+	STEP_LOOK,          /* see who holds a check's port (served_by) */
 };
 
 /*

@@ -31,8 +31,18 @@
 #include <unistd.h>
 
 #include "helper/record/audit.h"
+#include "helper/record/chain.h"
 #include "helper/lib/why.h"
 #include "policy/safepath.h"
+
+/*
+ * How long a record waits for the audit file's lock (another run writing
+ * its record holds it for one write and fdatasync).  The lock is a file
+ * of root's alone beside the log (.NAME.lock, 0600), not the log itself,
+ * which group adm may open and so lock; after this, the record fails and
+ * nothing is done, rather than a run hanging.
+ */
+#define FILE_LOCK_TIMEOUT_MS 5000
 
 /* How long a send to a stuck syslog daemon may block before it fails. */
 #define SYSLOG_TIMEOUT_SECONDS 5
@@ -232,6 +242,9 @@ audit_encode(const struct audit_event *ev, const struct audit_context *ctx,
 	put_request(out, ev);
 	if (ev->stage != AUDIT_REQUEST)
 		put_outcome(out, ev);
+	/* Last, where chain.h's readers find it without parsing the line. */
+	if (ctx->prev != NULL)
+		put_key_str(out, "prev", ctx->prev, CHAIN_HEX_SIZE - 1);
 	sb_puts(out, "}\n");
 }
 
@@ -390,7 +403,8 @@ static int
 open_log_file(int dirfd, const char *name, const char *path, char *why,
     size_t whylen)
 {
-	const int flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
+	/* Read too: the chain's "prev" is the last line's hash (chain.c). */
+	const int flags = O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
 	    O_NOCTTY | O_NONBLOCK;
 	struct stat st;
 	int fd;
@@ -491,12 +505,109 @@ split_log_path(const char *path, char *dir, size_t dirsz, const char **base)
 }
 
 /*
- * The file sink PATH, opened for appending after every check; created
- * (and its last directory) root:adm when missing.  Returns the fd, or -1
- * with WHY.
+ * The last hash of NAME.1 in DIRFD, the file logrotate rotated NAME to
+ * (delaycompress keeps it plain), into ROTATED: where the chain of a new,
+ * empty NAME goes on from.  None there: CHAIN_GENESIS.  One there that is
+ * not root's alone is refused like the log itself: its last line would
+ * decide the next record's link.
  */
 static int
-open_file_sink(const char *path, char *why, size_t whylen)
+rotated_hash(int dirfd, const char *name, const char *path,
+    char rotated[CHAIN_HEX_SIZE], char *why, size_t whylen)
+{
+	char older[NAME_MAX + 1];
+	struct stat st;
+	int fd, found;
+
+	memcpy(rotated, CHAIN_GENESIS, CHAIN_HEX_SIZE);
+	if ((size_t)snprintf(older, sizeof(older), "%s.1", name) >= sizeof(older))
+		return 0;
+	fd = openat(dirfd, older, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK);
+	if (fd == -1 && errno == ENOENT)
+		return 0;
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close_keep_errno(fd);
+		return why_set(why, whylen, "audit file %s.1: %s%s", path,
+		    strerror(errno), errno == ELOOP ?
+		    " (a symlink, which is refused)" : "");
+	}
+	if (!S_ISREG(st.st_mode) || !root_only(&st)) {
+		close(fd);
+		return why_set(why, whylen, "audit file %s: its rotated "
+		    "file %s.1 is not a regular file owned by root and "
+		    "writable only by root: the chain cannot go on from it",
+		    path, path);
+	}
+	found = chain_tail_hash(fd, rotated);
+	close_keep_errno(fd);
+	if (found == -1)
+		return why_set(why, whylen, "audit file %s.1: %s", path,
+		    strerror(errno));
+	if (found == 0)
+		memcpy(rotated, CHAIN_GENESIS, CHAIN_HEX_SIZE);
+	return 0;
+}
+
+/* ROTATED: what the first record of the file open on FD links to. */
+static int
+chain_start(int dirfd, const char *name, const char *path, int fd,
+    char rotated[CHAIN_HEX_SIZE], char *why, size_t whylen)
+{
+	struct stat st;
+
+	memcpy(rotated, CHAIN_GENESIS, CHAIN_HEX_SIZE);
+	if (fstat(fd, &st) == -1)
+		return why_errno(why, whylen, path);
+	if (st.st_size != 0)
+		return 0;
+	return rotated_hash(dirfd, name, path, rotated, why, whylen);
+}
+
+/*
+ * The file sink PATH, opened for appending after every check; created
+ * (and its last directory) root:adm when missing.  Returns the fd, or -1
+ * with WHY.  With ROTATED, an empty file gets there the hash its first
+ * record links to (rotated_hash): found now, while cutover is root.
+ */
+/*
+ * The lock file beside the log NAME in DIRFD: .NAME.lock, 0600 root:root,
+ * made if missing, never through a symlink, refused when anyone but root
+ * could open it.  An fd, or -1 with WHY.
+ */
+static int
+open_lock_file(int dirfd, const char *name, const char *path, char *why,
+    size_t whylen)
+{
+	char lock[NAME_MAX + 1];
+	struct stat st;
+	int fd;
+
+	if ((size_t)snprintf(lock, sizeof(lock), ".%s.lock", name) >=
+	    sizeof(lock))
+		return why_set(why, whylen, "audit file %s: its name is too "
+		    "long for a lock file beside it", path), -1;
+	fd = openat(dirfd, lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd != -1 && (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & 077) != 0)) {
+		close(fd);
+		return why_set(why, whylen, "audit file %s: its lock file .%s "
+		    "is not a file of root's alone (0600); remove it", path,
+		    lock + 1), -1;
+	}
+	if (fd == -1)
+		return why_set(why, whylen, "audit file %s: lock file %s: %s",
+		    path, lock, strerror(errno)), -1;
+	if (st.st_gid != 0)     /* made by a run with the caller's gid */
+		(void)!fchown(fd, 0, 0);
+	return fd;
+}
+
+static int
+open_file_sink(const char *path, char rotated[CHAIN_HEX_SIZE], int *lockfd,
+    char *why, size_t whylen)
 {
 	char dir[PATH_MAX];
 	const char *base;
@@ -509,6 +620,16 @@ open_file_sink(const char *path, char *why, size_t whylen)
 	if ((dirfd = open_log_dir(dir, path, why, whylen)) == -1)
 		return -1;
 	fd = open_log_file(dirfd, base, path, why, whylen);
+	if (fd != -1 && rotated != NULL &&
+	    chain_start(dirfd, base, path, fd, rotated, why, whylen) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd != -1 && lockfd != NULL &&
+	    (*lockfd = open_lock_file(dirfd, base, path, why, whylen)) == -1) {
+		close(fd);
+		fd = -1;
+	}
 	close(dirfd);
 	return fd;
 }
@@ -519,7 +640,7 @@ audit_file_append(const char *path, const char *rec, size_t len,
 {
 	int fd, rc;
 
-	if ((fd = open_file_sink(path, why, whylen)) == -1)
+	if ((fd = open_file_sink(path, NULL, NULL, why, whylen)) == -1)
 		return -1;
 	rc = write_record(fd, rec, len, path, why, whylen);
 	if (close(fd) == -1 && rc == 0)
@@ -731,9 +852,14 @@ audit_syslog_send(const char *devlog, int priority, const char *msg,
 struct audit_log {
 	char *file;         /* the file sink's path, or NULL */
 	int fd;             /* open on it for appending, or -1 */
+	int lockfd;         /* its lock file (open_lock_file), or -1 */
 	char *devlog;       /* the syslog socket's path, or NULL: no syslog */
 	int sock;           /* connected to it, or -1 */
 	int socktype;       /* SOCK_DGRAM, or SOCK_STREAM */
+	/* chain.h: what an empty file's first record links to, from FILE.1 */
+	char rotated[CHAIN_HEX_SIZE];
+	unsigned took;      /* AUDIT_SINK_*: the sinks the last record
+	                       reached */
 };
 
 void
@@ -743,6 +869,8 @@ audit_log_close(struct audit_log *log)
 		return;
 	if (log->fd != -1)
 		close(log->fd);
+	if (log->lockfd != -1)
+		close(log->lockfd);
 	if (log->sock != -1)
 		close(log->sock);
 	free(log->file);
@@ -766,11 +894,13 @@ audit_log_open_at(const struct audit_config *ac, const char *devlog,
 	}
 	if ((log = calloc(1, sizeof(*log))) == NULL)
 		goto oom;
-	log->fd = log->sock = -1;
+	log->fd = log->lockfd = log->sock = -1;
 	if (ac->file != NULL) {
 		if ((log->file = strdup(ac->file)) == NULL)
 			goto oom;
-		if ((log->fd = open_file_sink(ac->file, why, whylen)) == -1)
+		log->fd = open_file_sink(ac->file, log->rotated, &log->lockfd,
+		    why, whylen);
+		if (log->fd == -1)
 			goto fail;
 	}
 	if (ac->syslog) {
@@ -842,6 +972,102 @@ add_why(char *why, size_t whylen, const char *one)
 }
 
 /*
+ * An open file description lock on all of FD's file (F_OFD_SETLK): held by
+ * the descriptor, as flock(2)'s are - a run's front and its transaction
+ * share it and write one after the other, another run has its own - but
+ * not released when some other descriptor of the file is closed, as a
+ * POSIX record lock would be.  (Not flock itself: the per-port locks are
+ * flock's, lock.c, and a fault injected there must not land here.)
+ */
+static int
+ofd_lock(int fd, short type)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/* The file's lock, waited for at most FILE_LOCK_TIMEOUT_MS. */
+static int
+lock_file(int fd, const char *path, char *why, size_t whylen)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000000L };
+	int waited_ms;
+
+	for (waited_ms = 0; ofd_lock(fd, F_WRLCK) == -1; waited_ms += 10) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return why_set(why, whylen, "audit file %s: lock: %s",
+			    path, strerror(errno));
+		if (waited_ms >= FILE_LOCK_TIMEOUT_MS)
+			return why_set(why, whylen, "audit file %s: another "
+			    "process has held its lock for %d s (fuser -v %s "
+			    "shows who): not written", path,
+			    FILE_LOCK_TIMEOUT_MS / 1000, path);
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+/*
+ * EV into the file, chained: with the lock held, "prev" is the file's last
+ * line's hash (an empty file's: the rotated one's, found at open), so two
+ * runs appending at once link one after the other, never both to the same
+ * line.  REC gets the record as encoded, HASH its hash once written.
+ */
+static int
+write_chained(struct audit_log *log, const struct audit_event *ev,
+    const struct audit_context *ctx, struct strbuf *rec,
+    char hash[CHAIN_HEX_SIZE], char *why, size_t whylen)
+{
+	struct audit_context chained = *ctx;
+	char prev[CHAIN_HEX_SIZE];
+	int found, rc;
+
+	if (lock_file(log->lockfd, log->file, why, whylen) == -1)
+		return -1;
+	if ((found = chain_tail_hash(log->fd, prev)) == -1)
+		rc = why_set(why, whylen, "audit file %s: reading its last "
+		    "line: %s", log->file, strerror(errno));
+	else {
+		chained.prev = found == 1 ? prev : log->rotated;
+		audit_encode(ev, &chained, rec);
+		rc = sb_failed(rec) ? why_set(why, whylen,
+		    "audit: out of memory") : write_record(log->fd, rec->s,
+		    rec->len, log->file, why, whylen);
+		if (rc == 0)
+			chain_line_hash(rec->s, rec->len - 1, hash);
+	}
+	ofd_lock(log->lockfd, F_UNLCK);
+	return rc;
+}
+
+/* REC (a record and '\n') with ,"hash":HASH after its last member. */
+static void
+with_hash(struct strbuf *out, const struct strbuf *rec, const char *hash)
+{
+	sb_append(out, rec->s, rec->len - 2);
+	sb_printf(out, ",\"hash\":\"%s\"}\n", hash);
+}
+
+/* To syslog: REC, with its hash in the file when it was written there. */
+static int
+syslog_record(struct audit_log *log, const struct audit_event *ev,
+    const struct strbuf *rec, const char *hash,
+    const struct audit_context *ctx, char *why, size_t whylen)
+{
+	struct strbuf sent = STRBUF_INIT;
+	int rc;
+
+	if (hash[0] == '\0')
+		return log_to_syslog(log, ev, rec, ctx, why, whylen);
+	with_hash(&sent, rec, hash);
+	rc = sb_failed(&sent) ? why_set(why, whylen, "syslog: out of memory") :
+	    log_to_syslog(log, ev, &sent, ctx, why, whylen);
+	sb_free(&sent);
+	return rc;
+}
+
+/*
  * Every sink is tried, the file first, even after one has failed: the
  * record is then still wherever it can be.  Any failure makes the result
  * -1, and the caller must not act.
@@ -851,30 +1077,56 @@ audit_log_write_at(struct audit_log *log, const struct audit_event *ev,
     const struct audit_context *ctx, char *why, size_t whylen)
 {
 	struct strbuf rec = STRBUF_INIT;
-	char one[1024];
+	char one[1024], hash[CHAIN_HEX_SIZE] = "";
 	int rc = 0;
 
 	if (whylen > 0)
 		why[0] = '\0';
 	if (log == NULL)
 		return why_set(why, whylen, "audit: the log is not open");
-	audit_encode(ev, ctx, &rec);
+	log->took = 0;
+	if (log->fd != -1 && write_chained(log, ev, ctx, &rec, hash, one,
+	    sizeof(one)) == -1) {
+		add_why(why, whylen, one);
+		rc = -1;
+	} else if (log->fd != -1)
+		log->took |= AUDIT_SINK_FILE;
+	if (rec.len == 0 && !sb_failed(&rec))
+		audit_encode(ev, ctx, &rec);    /* no file, or it was locked */
 	if (sb_failed(&rec)) {
 		sb_free(&rec);
 		return why_set(why, whylen, "audit: out of memory");
 	}
-	if (log->fd != -1 && write_record(log->fd, rec.s, rec.len, log->file,
-	    one, sizeof(one)) == -1) {
+	if (log->devlog != NULL && syslog_record(log, ev, &rec, hash, ctx, one,
+	    sizeof(one)) == -1) {
 		add_why(why, whylen, one);
 		rc = -1;
-	}
-	if (log->devlog != NULL &&
-	    log_to_syslog(log, ev, &rec, ctx, one, sizeof(one)) == -1) {
-		add_why(why, whylen, one);
-		rc = -1;
-	}
+	} else if (log->devlog != NULL)
+		log->took |= AUDIT_SINK_SYSLOG;
 	sb_free(&rec);
 	return rc;
+}
+
+unsigned
+audit_log_took(const struct audit_log *log)
+{
+	return log != NULL ? log->took : 0;
+}
+
+/*
+ * A policy without syslog still gets one once an action has begun and
+ * the file fails: the journal beats no record at all.  Connected now; if
+ * that fails, log_to_syslog tries again at each write.
+ */
+bool
+audit_log_rescue(struct audit_log *log)
+{
+	if (log == NULL || log->devlog != NULL)
+		return false;
+	if ((log->devlog = strdup(AUDIT_DEVLOG)) == NULL)
+		return false;
+	log->sock = devlog_connect(log->devlog, &log->socktype);
+	return true;
 }
 
 /* Where, when and who, now. */
@@ -882,6 +1134,7 @@ static int
 fill_context(struct audit_context *ctx, struct utsname *uts)
 {
 	ctx->host = uname(uts) == 0 ? uts->nodename : NULL;
+	ctx->prev = NULL;       /* the file's writer sets it (write_chained) */
 	ctx->pid = getpid();
 	ctx->uid = getuid();
 	return clock_gettime(CLOCK_REALTIME, &ctx->now);

@@ -76,6 +76,12 @@ struct audit_context {
 	pid_t pid;
 	uid_t uid;                  /* real uid: recorded when caller is NULL */
 	struct timespec now;        /* CLOCK_REALTIME */
+	/*
+	 * The hash of the line before this record in the audit file
+	 * (helper/record/chain.h), or NULL: no "prev" member.  Filled by
+	 * audit_log_write with the file's lock held.
+	 */
+	const char *prev;
 };
 
 /*
@@ -86,7 +92,8 @@ struct audit_context {
  *   time host pid txid stage user uid groups tty action target dry_run
  *   decision rule reason
  * with "step" after stage for AUDIT_STEP, and for AUDIT_OUTCOME and
- * AUDIT_STEP then: outcome pids users duration.
+ * AUDIT_STEP then: outcome pids users duration; and last, when the
+ * context has one, "prev" (chain.h: readers find it at the line's end).
  */
 void audit_encode(const struct audit_event *, const struct audit_context *,
     struct strbuf *out);
@@ -110,14 +117,31 @@ struct audit_log *audit_log_open(const struct audit_config *ac, char *why,
 
 /*
  * Encode EV (host, pid and time filled in here) and write it to every
- * sink of LOG: one write() to the file, one datagram to syslog.  Every
- * sink is tried even after one failed.  Returns 0, or -1 with each
+ * sink of LOG: one write() to the file, one datagram to syslog.  In the
+ * file the record is chained (chain.h): under an exclusive lock of the
+ * file (an open file description lock, fcntl(2)), so that two runs
+ * appending at once cannot both link to the same line, its "prev" is the last line's hash; syslog gets the same
+ * record with its own hash after it, "hash", so that a file cut short
+ * shows against the copy syslog sent away.  Every sink is tried even
+ * after one failed.  Returns 0, or -1 with each
  * failing sink and its reason in WHY ("audit file PATH: ...; syslog:
  * /dev/log: ..."); then nothing may be done.
  */
 int audit_log_write(struct audit_log *, const struct audit_event *,
     char *why, size_t whylen);
 void audit_log_close(struct audit_log *);    /* NULL is fine */
+
+/* The sinks the last audit_log_write reached, even when it failed. */
+#define AUDIT_SINK_FILE   1u
+#define AUDIT_SINK_SYSLOG 2u
+unsigned audit_log_took(const struct audit_log *);
+
+/*
+ * Once something has been done and a record could not be written
+ * everywhere: make syslog (/dev/log) a sink of LOG if the policy did not,
+ * so that what the file loses lands somewhere.  Whether it added one.
+ */
+bool audit_log_rescue(struct audit_log *);
 
 /*
  * What one record of a run says beyond BASE, the fields all its records

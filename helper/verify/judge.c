@@ -20,17 +20,31 @@
 
 #define DAY 86400LL
 
+static bool
+served_ok(const struct verify_result *r)
+{
+	return r->served.state == SERVED_UNASKED || r->served.state == SERVED_BY;
+}
+
 bool
 judge_passed(const struct verify_result *r)
 {
-	return r->error == VERIFY_OK && r->diffs == 0 && r->attempts > 0;
+	return r->error == VERIFY_OK && r->diffs == 0 && r->attempts > 0 &&
+	    served_ok(r);
 }
 
 bool
 judge_warning(const struct verify_result *r)
 {
 	return r->error == VERIFY_OK && r->diffs == VERIFY_DIFF_CERT &&
-	    r->attempts > 0 && r->cert_left >= 0;
+	    r->attempts > 0 && r->cert_left >= 0 && served_ok(r);
+}
+
+bool
+judge_unknown(const struct verify_result *r)
+{
+	return r->error == VERIFY_INTERNAL ||
+	    r->served.state == SERVED_UNKNOWN;
 }
 
 bool
@@ -121,9 +135,48 @@ known_version(int v)
 	return v == 10 || v == 11 || v == 20 || v == 30;
 }
 
+/* Printable ASCII, terminated: an exe's path is anyone's choosing. */
+static void
+printable_field(char *s, size_t size)
+{
+	size_t i;
+
+	s[size - 1] = '\0';
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			s[i] = '?';
+}
+
+static void
+sanitize_served(struct verify_served *v)
+{
+	printable_field(v->service, sizeof(v->service));
+	printable_field(v->user, sizeof(v->user));
+	printable_field(v->exe, sizeof(v->exe));
+	printable_field(v->detail, sizeof(v->detail));
+	if (v->state < SERVED_UNASKED || v->state > SERVED_LAST ||
+	    (v->state != SERVED_UNASKED && v->service[0] == '\0')) {
+		v->state = SERVED_UNKNOWN;
+		snprintf(v->detail, sizeof(v->detail), "the look at the "
+		    "port's holders came back malformed");
+	}
+	if (v->state == SERVED_UNASKED)
+		memset(v, 0, sizeof(*v));
+	if (v->port < 0 || v->port > 65535)
+		v->port = 0;
+	if (v->pid < 0)
+		v->pid = 0;
+	if (v->state == SERVED_BY && v->pid == 0) {
+		v->state = SERVED_UNKNOWN;
+		snprintf(v->detail, sizeof(v->detail), "the look at the "
+		    "port's holders named no process");
+	}
+}
+
 void
 judge_sanitize(struct verify_result *r, const struct check *c)
 {
+	sanitize_served(&r->served);
 	r->sha256[sizeof(r->sha256) - 1] = '\0';
 	r->header_got[sizeof(r->header_got) - 1] = '\0';
 	r->detail[sizeof(r->detail) - 1] = '\0';
@@ -333,6 +386,8 @@ judge_scan_done(struct judge_scan *s, long status, struct verify_result *r)
 
 	r->error = VERIFY_OK;
 	r->diffs = 0;
+	/* who served is the transaction's look's to say, never a response's */
+	memset(&r->served, 0, sizeof(r->served));
 	r->status = status;
 	r->bytes = s->bytes;
 	sha256_final_hex(&s->sha, r->sha256);
@@ -537,6 +592,19 @@ put_error(struct strbuf *sb, const struct check *c,
 	}
 }
 
+/* ", served by nginx (pid 123, user www-data)", when it was asked. */
+static void
+put_served_by(struct strbuf *sb, const struct verify_result *r)
+{
+	if (r->served.state != SERVED_BY)
+		return;
+	sb_puts(sb, ", served by ");
+	sb_printable(sb, r->served.service);
+	sb_printf(sb, " (pid %d, user ", r->served.pid);
+	sb_printable(sb, r->served.user);
+	sb_puts(sb, ")");
+}
+
 /* What a passed check found: "200, 5123 bytes, 3 ms, ..." */
 static void
 put_passed(struct strbuf *sb, const struct check *c,
@@ -560,6 +628,7 @@ put_passed(struct strbuf *sb, const struct check *c,
 	if (r->attempts > 1)
 		sb_printf(sb, ", after %d attempts in %.1f s", r->attempts,
 		    r->elapsed);
+	put_served_by(sb, r);
 }
 
 /* What went wrong, and for how long it was tried. */
@@ -567,10 +636,19 @@ static void
 put_failed(struct strbuf *sb, const struct check *c,
     const struct verify_result *r)
 {
+	if (!served_ok(r)) {
+		/* who answered first: the rest was an impostor's answer */
+		sb_printable(sb, r->served.detail[0] ? r->served.detail :
+		    "who served could not be told");
+		if (r->error == VERIFY_OK && r->diffs == 0)
+			return;
+		sb_puts(sb, "; and ");
+	}
 	if (r->error != VERIFY_OK)
 		put_error(sb, c, r);
 	else
 		put_diffs(sb, c, r);
+	put_served_by(sb, r);
 	if (c->within <= 0 || r->attempts <= 0 || r->error == VERIFY_INTERNAL)
 		return;
 	/* within waits for a server that is not ready, not for a wrong one */
@@ -625,8 +703,7 @@ nagios_word(const struct verify_result *r)
 		return "CUTOVER OK: ";
 	if (judge_warning(r))
 		return "CUTOVER WARNING: ";
-	return r->error == VERIFY_INTERNAL ? "CUTOVER UNKNOWN: " :
-	    "CUTOVER CRITICAL: ";
+	return judge_unknown(r) ? "CUTOVER UNKNOWN: " : "CUTOVER CRITICAL: ";
 }
 
 static void
@@ -644,6 +721,7 @@ render_nagios(const struct check *c, const struct verify_result *r,
 		sb_printf(&text, "%ld, %lld bytes in %.3f s", r->status,
 		    r->bytes, r->seconds);
 		put_protocol(&text, r);
+		put_served_by(&text, r);
 	} else {
 		put_failed(&text, c, r);
 	}
@@ -684,6 +762,36 @@ put_metric(struct strbuf *out, const struct check *c, const char *name,
 	sb_printf(out, "\"} %s\n", value);
 }
 
+/*
+ * cutover_check_served{check,service,pid,user,exe}: 1 when the service
+ * alone served the port, 0 when not (pid, user and exe then name who
+ * did, "" when no one could be named).  No series when not asked.
+ */
+static void
+put_served_metric(struct strbuf *out, const struct check *c,
+    const struct verify_served *v)
+{
+	if (v->state == SERVED_UNASKED)
+		return;
+	sb_puts(out, "# HELP cutover_check_served 1 if every listening socket "
+	    "of the check's port was held by the service named (served_by) "
+	    "and nothing else, before and after the request; pid, user and "
+	    "exe name who held it.\n# TYPE cutover_check_served gauge\n"
+	    "cutover_check_served{check=\"");
+	put_label_value(out, c->name);
+	sb_puts(out, "\",service=\"");
+	put_label_value(out, v->service);
+	if (v->pid > 0)
+		sb_printf(out, "\",pid=\"%d", v->pid);
+	else
+		sb_puts(out, "\",pid=\"");
+	sb_puts(out, "\",user=\"");
+	put_label_value(out, v->pid > 0 ? v->user : "");
+	sb_puts(out, "\",exe=\"");
+	put_label_value(out, v->pid > 0 ? v->exe : "");
+	sb_printf(out, "\"} %d\n", v->state == SERVED_BY);
+}
+
 void
 judge_render_metrics(const struct check *c, const struct verify_result *r,
     double when, struct strbuf *out)
@@ -707,6 +815,7 @@ judge_render_metrics(const struct check *c, const struct verify_result *r,
 	snprintf(v, sizeof(v), "%.3f", when);
 	put_metric(out, c, "timestamp_seconds", "When the check ended, in "
 	    "seconds since the epoch.", v);
+	put_served_metric(out, c, &r->served);
 	/* over http there is no certificate: no series, not a fake one */
 	if (!is_https(c))
 		return;
@@ -767,6 +876,36 @@ json_protocol(struct strbuf *out, const struct verify_result *r)
 	}
 }
 
+/*
+ * "served_by": null when not asked, else {"service", "result" ("ok",
+ * "other", "unknown"), "port", "pid", "user", "exe", "detail"}.
+ */
+static void
+json_served(struct strbuf *out, const struct verify_served *v)
+{
+	static const char *const results[] = { [SERVED_BY] = "ok",
+	    [SERVED_OTHER] = "other", [SERVED_UNKNOWN] = "unknown" };
+
+	sb_puts(out, ",\"served_by\":");
+	if (v->state == SERVED_UNASKED) {
+		sb_puts(out, "null");
+		return;
+	}
+	sb_puts(out, "{\"service\":");
+	sb_json_cstr(out, v->service);
+	sb_printf(out, ",\"result\":\"%s\",\"port\":", results[v->state]);
+	sb_printf(out, v->port > 0 ? "%d" : "null", v->port);
+	sb_puts(out, ",\"pid\":");
+	sb_printf(out, v->pid > 0 ? "%d" : "null", v->pid);
+	sb_puts(out, ",\"user\":");
+	sb_json_cstr(out, v->pid > 0 ? v->user : NULL);
+	sb_puts(out, ",\"exe\":");
+	sb_json_cstr(out, v->pid > 0 ? v->exe : NULL);
+	sb_puts(out, ",\"detail\":");
+	sb_json_cstr(out, v->state == SERVED_BY ? NULL : v->detail);
+	sb_puts(out, "}");
+}
+
 static void
 render_json(const struct check *c, const struct verify_result *r,
     struct strbuf *out)
@@ -780,8 +919,8 @@ render_json(const struct check *c, const struct verify_result *r,
 	sb_puts(out, ",\"url\":");
 	sb_json_cstr(out, c->url);
 	sb_printf(out, ",\"result\":\"%s\",\"reason\":", passed ? "ok" :
-	    judge_warning(r) ? "warning" : r->error == VERIFY_INTERNAL ?
-	    "error" : "failed");
+	    judge_warning(r) ? "warning" : judge_unknown(r) ? "error" :
+	    "failed");
 	sb_json_cstr(out, sb_failed(&reason) ? "(out of memory)" :
 	    sb_str(&reason));
 	sb_free(&reason);
@@ -805,6 +944,7 @@ render_json(const struct check *c, const struct verify_result *r,
 	sb_puts(out, ",\"differs\":");
 	json_diffs(out, r->error == VERIFY_OK ? r->diffs : 0);
 	json_protocol(out, r);
+	json_served(out, &r->served);
 	sb_puts(out, "}");
 }
 
@@ -842,7 +982,7 @@ judge_exit_status(const struct verify_result *r, enum output_format format)
 		return 0;
 	if (judge_warning(r))
 		return 1;
-	return r->error == VERIFY_INTERNAL ? NAGIOS_UNKNOWN : 2;
+	return judge_unknown(r) ? NAGIOS_UNKNOWN : 2;
 }
 
 void

@@ -46,6 +46,32 @@ enum verify_error {
 #define VERIFY_DIFF_ALL       31u
 
 /*
+ * served_by: who held the port the check reached, as the transaction's
+ * look before and after the fetch saw it (helper/act/served.c).  Never
+ * the fetch's to say: the transaction fills it in.
+ */
+enum served_state {
+	SERVED_UNASKED,         /* the check names no service */
+	SERVED_BY,              /* by the service alone, before and after */
+	SERVED_OTHER,           /* by another process, nothing, or changed */
+	SERVED_UNKNOWN,         /* could not be looked at */
+};
+#define SERVED_LAST SERVED_UNKNOWN
+#define SERVED_NAME_MAX 64      /* a service's or a user's name, and NUL */
+
+struct verify_served {
+	int state;                      /* enum served_state */
+	int port;                       /* the port looked at */
+	int pid;                        /* who was named: the service's first
+	                                 * process, or the one that is not
+	                                 * it; 0: none */
+	char service[SERVED_NAME_MAX];  /* whom the check asked for */
+	char user[SERVED_NAME_MAX];     /* PID's user ("uid 1001" unnamed) */
+	char exe[VERIFY_TEXT_MAX];      /* PID's executable */
+	char detail[VERIFY_TEXT_MAX];   /* what was wrong, when not SERVED_BY */
+};
+
+/*
  * The result of a check: the last attempt, and how many there were.
  * Plain bytes only (no pointers, no bool): the check's process sends it
  * to its parent through a pipe as it is, and the parent makes it safe
@@ -69,9 +95,14 @@ struct verify_result {
 	long long cert_expiry;          /* https: the server certificate's
 	                                 * not-after, epoch seconds; 0: none */
 	long long cert_left;            /* seconds from the check to then */
+	struct verify_served served;
 };
 
+/* Passed: the response was right and, if asked, the service served it. */
 bool judge_passed(const struct verify_result *);
+
+/* Could not run, or who served could not be told: nagios' UNKNOWN. */
+bool judge_unknown(const struct verify_result *);
 
 /*
  * Failed only because the certificate expires within cert_min_days (and

@@ -320,7 +320,7 @@ in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
     "free-port's report line"
 q=$(quoted 'cutover: free port 8080: port 8080 is held by')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |
-    sed 's/^cutover: free port 8080: port 8080/port %d/; s/pid 4242 (\/usr\/bin\/python3.11, user intruder, uid 1000), which/%s, which/; s/holders;/holders%s;/')" \
+    sed 's/^cutover: free port 8080: port 8080/port %d/; s/pid 4242 (\/usr\/bin\/python3.11, user intruder, uid 1000), which/%s, which/; s/holders: its executable.*;/holders: %s;/')" \
     "free-port's refusal"
 q=$(quoted 'cutover: start nginx: nginx listens on')
 in_source "$(printf '%s\n' "${q:-(nothing quoted)}" |

@@ -40,7 +40,7 @@ CT_MIRROR=${CUTOVER_CT_MIRROR:-http://deb.debian.org/debian}
 # exporter reads the metrics cutover writes); ssl-cert for the real-site
 # tests (its postinst makes the snakeoil certificate that Debian's
 # default-ssl site and an nginx on 443 serve).
-CT_PACKAGES=systemd,systemd-sysv,dbus,apache2,nginx,adduser,libcurl4,libconfig9,libcap2,passwd,curl,procps,iproute2,openssh-server,python3,prometheus-node-exporter,ssl-cert
+CT_PACKAGES=systemd,systemd-sysv,dbus,apache2,nginx,adduser,libcurl4,libconfig9,libcap2,passwd,curl,procps,iproute2,openssh-server,python3,prometheus-node-exporter,ssl-cert,logrotate
 CT_CGROUP_FS=/sys/fs/cgroup
 
 ct_say() {
@@ -52,6 +52,7 @@ ct_root() {
 	key=$(printf '%s %s %s\n' "$CT_SUITE" "$CT_PACKAGES" 2 | sha256sum | cut -c1-12)
 	root=$CT_CACHE/root-$key
 	if [ -e "$root/.complete" ]; then
+		touch "$root"   # in use: not an old root (below)
 		echo "$root"
 		return 0
 	fi
@@ -71,10 +72,10 @@ ct_root() {
 	# cache goes
 	find "$root.build/var/cache/apt/archives" -name '*.deb' ! -name 'apache2*' \
 	    ! -name 'nginx*' ! -name 'libnginx*' -delete
-	# older roots of another package list go; this one takes their place
-	for old in "$CT_CACHE"/root-*; do
-		case $old in "$root.build") ;; *) rm -rf "$old" ;; esac
-	done
+	# roots of another package list go once unused for a week (another
+	# checkout, another branch, may still use one meanwhile)
+	find "$CT_CACHE" -mindepth 1 -maxdepth 1 -name 'root-*' ! -name "root-$key*" \
+	    -mtime +7 -exec rm -rf {} +
 	mv "$root.build" "$root" && touch "$root/.complete" || return 1
 	echo "$root"
 }
@@ -109,11 +110,15 @@ ct_boot() {
 	for cg in $(ct_cgroups "$name"); do
 		mkdir -p "$cg" || return 1
 	done
+	# --system-call-filter=bpf: nspawn's own filter refuses bpf(), which a
+	# host allows root: cutover's bind guard (helper/act/portguard.c) needs
+	# it, as on the hosts these containers stand for
 	# shellcheck disable=SC2016 # expanded by that shell
 	setsid sh -c 'for cg in $1; do echo $$ >"$cg/cgroup.procs" || exit 1; done; shift
 	    exec "$@"' sh "$(ct_cgroups "$name" | tr '\n' ' ')" \
 	    systemd-nspawn -q -D "$dir/merged" -M "cutover-$name" \
 	    --private-network --register=no --keep-unit --console=passive -b \
+	    --system-call-filter=bpf \
 	    </dev/null >>"$dir/nspawn.log" 2>&1 &
 	echo $! >"$dir/nspawn.pid"
 	i=0

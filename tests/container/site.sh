@@ -6,6 +6,7 @@
 # writes its policy (site_policy) and runs its checks (expect, has).
 #
 #   site_up NAME           create, set up and boot container NAME
+#   site_up_tls NAME       the same, the site on 80 and 443 (TLS)
 #   site_policy NAME FILE  install FILE as NAME's /etc/cutover/policy.conf
 #   svc_apache2, svc_nginx [KEYS]  the policy's entry for Debian's unit
 #   as_deploy NAME CMD...  CMD as deploy in NAME
@@ -46,6 +47,49 @@ site_up() {
 	ct_run "$1" dpkg -i /root/cutover.deb >"$CT_SCRATCH/$1/dpkg.log" 2>&1 ||
 	    { cat "$CT_SCRATCH/$1/dpkg.log"; return 1; }
 	ct_run "$1" useradd -m -G cutover deploy || return 1
+}
+
+# site_up_tls NAME: a whole site, as t-site.sh and t-nginx-user.sh have it:
+# Debian's apache2 with mod_ssl's default-ssl site serving the old page on
+# 80 and 443 (one dual-stack socket each, the snakeoil certificate),
+# nginx's site for the new page on the same sockets (one dual-stack
+# listen per port) but nginx disabled and stopped, the probe in
+# /usr/local/bin, the .deb installed, deploy in group cutover.
+site_up_tls() {
+	ct_create "$1" || return 1
+	m=$CT_SCRATCH/$1/merged
+	echo "$OLD_TEXT" >"$m/var/www/html/index.html"
+	mkdir -p "$m/srv/new"
+	echo "$NEW_TEXT" >"$m/srv/new/index.html"
+	# a2enmod ssl, a2ensite default-ssl: Debian's own TLS site on 443
+	for f in mods-available/ssl.conf mods-available/ssl.load \
+	    mods-available/socache_shmcb.load; do
+		ln -sf "../$f" "$m/etc/apache2/mods-enabled/${f#mods-available/}"
+	done
+	ln -sf ../sites-available/default-ssl.conf "$m/etc/apache2/sites-enabled/default-ssl.conf"
+	cat >"$m/etc/nginx/sites-available/default" <<'EOF'
+server {
+	listen [::]:80 ipv6only=off default_server;
+	listen [::]:443 ssl http2 ipv6only=off default_server;
+	ssl_certificate /etc/ssl/certs/ssl-cert-snakeoil.pem;
+	ssl_certificate_key /etc/ssl/private/ssl-cert-snakeoil.key;
+	root /srv/new;
+	index index.html;
+}
+EOF
+	rm -f "$m/etc/systemd/system/multi-user.target.wants/nginx.service"
+	mkdir -p "$m/etc/systemd/system/nginx.service.d"
+	cp "$DEB" "$m/root/cutover.deb"
+	cp "$PROBE" "$m/usr/local/bin/probe"
+	ct_boot "$1" || return 1
+	# the snakeoil certificate, where ssl-cert's postinst did not make it
+	if [ ! -e "$m/etc/ssl/private/ssl-cert-snakeoil.key" ]; then
+		ct_run "$1" make-ssl-cert generate-default-snakeoil --force-overwrite &&
+		    ct_run "$1" systemctl restart apache2 || return 1
+	fi
+	ct_run "$1" dpkg -i /root/cutover.deb >"$CT_SCRATCH/$1/dpkg.log" 2>&1 ||
+	    { cat "$CT_SCRATCH/$1/dpkg.log"; return 1; }
+	ct_run "$1" useradd -m -G cutover deploy
 }
 
 # unit_service NAME UNIT EXE [KEY=VALUE;...]: the policy's entry for a

@@ -108,7 +108,8 @@ is a apache2 disabled
 master_is "after the handoff"
 case $(page a) in *"$NEW_TEXT"*) echo "ok: nginx serves the new page" ;;
 *) fail_check "nginx does not serve the new page" "$(page a)" ;; esac
-[ ! -e "$m/run/cutover/handoff/nginx.service.sock" ] || fail_check "the offer's socket was left behind"
+ct_run a test -d /run/cutover-handoff || fail_check "no /run/cutover-handoff after the handoff"
+! ct_run a test -e /run/cutover-handoff/nginx.service.sock || fail_check "the offer's socket was left behind"
 
 # no handoff pending: the helper execs nginx as it is, which daemonizes
 ct_run a systemctl restart nginx || fail_check "systemctl restart nginx failed"

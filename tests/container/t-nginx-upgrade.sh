@@ -206,7 +206,7 @@ server {
 EOF
 cat >"$m/root/offer.py" <<'EOF'
 import os, socket, sys
-d = "/run/cutover/handoff"
+d = "/run/cutover-handoff"
 os.makedirs(d, mode=0o700, exist_ok=True)
 os.chmod(d, 0o700)
 socks = []
@@ -262,7 +262,7 @@ ct_run a systemctl stop nginx
 ct_run a sh -c 'rm -f /tmp/offer.ready; python3 /root/offer.py "$(id -u deploy)" >/run/offer.out 2>&1 & echo $! >/run/offer.pid'
 ct_run a sh -c 'i=0; while [ ! -e /tmp/offer.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
 expect 1 "systemctl start nginx with the sockets offered by deploy" ct_run a systemctl start nginx
-ct_run a sh -c 'while kill -0 "$(cat /run/offer.pid)" 2>/dev/null; do sleep 0.05; done; rm -f /run/cutover/handoff/nginx.service.sock'
+ct_run a sh -c 'while kill -0 "$(cat /run/offer.pid)" 2>/dev/null; do sleep 0.05; done; rm -f /run/cutover-handoff/nginx.service.sock'
 ct_run a journalctl -q -u nginx.service 2>/dev/null |
     grep -q "cutover-handoff: the handoff socket is offered by uid $(ct_run a id -u deploy), not root" ||
     fail_check "the helper did not refuse deploy's offer" \

@@ -53,45 +53,12 @@ probes_stop() {
 	done
 }
 
+# site_up_web NAME: the site (site.sh), with the handoff drop-in
 site_up_web() {
-	ct_create "$1" || return 1
-	m=$CT_SCRATCH/$1/merged
-	echo "$OLD_TEXT" >"$m/var/www/html/index.html"
-	mkdir -p "$m/srv/new"
-	echo "$NEW_TEXT" >"$m/srv/new/index.html"
-	# a2enmod ssl, a2ensite default-ssl: Debian's own TLS site on 443
-	for f in mods-available/ssl.conf mods-available/ssl.load \
-	    mods-available/socache_shmcb.load; do
-		ln -sf "../$f" "$m/etc/apache2/mods-enabled/${f#mods-available/}"
-	done
-	ln -sf ../sites-available/default-ssl.conf "$m/etc/apache2/sites-enabled/default-ssl.conf"
-	# nginx on the sockets apache2 has: one dual-stack listener per port
-	cat >"$m/etc/nginx/sites-available/default" <<'EOF'
-server {
-	listen [::]:80 ipv6only=off default_server;
-	listen [::]:443 ssl http2 ipv6only=off default_server;
-	ssl_certificate /etc/ssl/certs/ssl-cert-snakeoil.pem;
-	ssl_certificate_key /etc/ssl/private/ssl-cert-snakeoil.key;
-	root /srv/new;
-	index index.html;
-}
-EOF
-	rm -f "$m/etc/systemd/system/multi-user.target.wants/nginx.service"
-	mkdir -p "$m/etc/systemd/system/nginx.service.d"
-	cp "$DEB" "$m/root/cutover.deb"
-	cp "$PROBE" "$m/usr/local/bin/probe"
-	ct_boot "$1" || return 1
-	# the snakeoil certificate, where ssl-cert's postinst did not make it
-	if [ ! -e "$m/etc/ssl/private/ssl-cert-snakeoil.key" ]; then
-		ct_run "$1" make-ssl-cert generate-default-snakeoil --force-overwrite &&
-		    ct_run "$1" systemctl restart apache2 || return 1
-	fi
-	ct_run "$1" dpkg -i /root/cutover.deb >"$CT_SCRATCH/$1/dpkg.log" 2>&1 ||
-	    { cat "$CT_SCRATCH/$1/dpkg.log"; return 1; }
-	cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
-	    "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
-	ct_run "$1" systemctl daemon-reload || return 1
-	ct_run "$1" useradd -m -G cutover deploy
+	site_up_tls "$1" || return 1
+	cp "$CT_SCRATCH/$1/merged/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
+	    "$CT_SCRATCH/$1/merged/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
+	ct_run "$1" systemctl daemon-reload
 }
 
 # serves NAME URL TEXT: curl (the snakeoil certificate trusted for it) sees TEXT.

@@ -116,6 +116,20 @@ reinstall b
 is b apache2 inactive
 serves b "$NEW_TEXT" "masked: after apache2's reinstall nginx still serves"
 
+# b's trail (issue 31): its records, the switches' steps and outcomes written
+# by their transactions, are one hash chain, which ends with the record
+# journald received last; the rollback is in it, with its steps
+trail=/var/log/cutover/audit.jsonl
+expect 0 "b's audit trail: the chain holds" ct_run b cutover log --verify "$trail" &&
+    has "the chain holds"
+last=$(ct_run b journalctl -t cutover -o cat --no-pager | tail -n 1 |
+    sed -n 's/.*"hash":"\([0-9a-f]*\)"}$/\1/p')
+expect 0 "b's trail ends with the hash journald received last" \
+    ct_run b cutover log --verify --last="$last" "$trail"
+expect 0 "b's rollback in the trail, with its steps" \
+    ct_run b cutover log --outcome rolled-back --steps "$trail" &&
+    has "deploy switch newsite: rolled-back" && has "    step rollback: "
+
 # ---- c: persist = "none" changes nothing on disk ------------------------------------
 site_up c || { fail_check "container c did not come up"; finish; }
 policy c

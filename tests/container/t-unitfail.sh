@@ -14,7 +14,9 @@
 # of it reaches the output or the audit record raw), and one that says
 # nothing (systemd's Result= and exit status instead).  A unit failed
 # before cutover touched it is still refused (t-switch.sh).  The time
-# each failure took is printed, never asserted.
+# each failure took is printed, never asserted.  A new unit that crashes
+# after it came up (during the check) is reset by the rollback's stop
+# too: deploy switches again at once.
 . tests/container/site.sh
 
 # policy NAME [NGINX-KEYS]
@@ -88,6 +90,23 @@ policy a
 break_config a
 fails_in_own_words a "Debian's unit"
 retry a "Debian's unit"
+
+# ---- a, again: nginx crashes after it came up, during the check --------------------
+# Back to apache2; a watcher kills nginx's master (SIGKILL, as the OOM
+# killer would) once apache2 is stopped: the check fails, the switch rolls
+# back, and its stop of nginx finds the unit failed and resets it, so
+# that deploy's next switch is not refused (before: locked out until root
+# ran reset-failed).
+ct_run a systemctl disable --now nginx.service >/dev/null 2>&1
+ct_run a systemctl enable --now apache2.service >/dev/null 2>&1
+ct_run a sh -c 'timeout 60 sh -c "until [ -s /run/nginx.pid ] && ! pgrep -x apache2 >/dev/null; do
+    sleep 0.01; done; kill -KILL \$(cat /run/nginx.pid)" >/dev/null 2>&1 &'
+expect 1 "switch newsite, nginx killed during the check" as_deploy a cutover switch newsite &&
+    has "rolled back" && has "rollback: stop nginx: nothing to do, the service is not running (its unit had failed"
+is a nginx inactive
+is a apache2 active
+expect 0 "switch newsite after the crash, no root in between" as_deploy a cutover switch newsite &&
+    has "nginx serves port 8080, verified"
 
 # ---- b: the handoff drop-in (Type=exec): nginx exits while cutover waits -----------
 site_up b || { fail_check "container b did not come up"; finish; }

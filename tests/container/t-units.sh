@@ -54,7 +54,9 @@ ct_run a /usr/sbin/nginx || fail_check "the rogue nginx did not start"
 rogue=$(ct_run a cat /run/nginx.pid)
 expect 3 "free-port 8080 held by nginx outside nginx.service" \
     as_deploy a cutover free-port 8080 &&
-    has "port 8080 is held by pid $rogue (/usr/sbin/nginx, user root, uid 0), which is not one of its permitted holders"
+    has "port 8080 is held by pid $rogue (/usr/sbin/nginx, user root, uid 0), which is not one of its permitted holders" &&
+    has "it runs /usr/sbin/nginx as root or www-data, but in control group " &&
+    has ", not in nginx.service's (none: the unit is not running)"
 expect 1 "start nginx while the rogue holds 8080" as_deploy a cutover start nginx &&
     has "port 8080 is already held by pid $rogue" && lacks "already runs"
 is a nginx inactive

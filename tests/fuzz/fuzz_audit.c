@@ -26,9 +26,12 @@
  *     is not a finite non-negative number; time as RFC 3339 UTC with
  *     milliseconds (a four-digit year), or null when there is no such
  *     date;
+ *   - ends, when the context has a "prev" (bit 15 of the header's nulls),
+ *     with that member, last, where chain_prev_of finds it (chain.h);
  *   - stays below 8 KiB for a request record whose only odd bytes are in
  *     action and target, the ones a caller controls (audit.h's promise,
- *     rsyslog's default message size).
+ *     rsyslog's default message size), with its chain member and the
+ *     "hash" member syslog's copy adds.
  * A broken invariant prints what broke and the record, and calls abort().
  */
 #include <ctype.h>
@@ -41,6 +44,7 @@
 #include <time.h>
 
 #include "helper/record/audit.h"
+#include "helper/record/chain.h"
 #include "tests/fuzz/json_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -81,6 +85,8 @@ broken(const char *fmt, ...)
 #define F_PIDS_NULL     0x20
 #define F_NULL_ENTRIES  0x40        /* every third list entry NULL */
 #define F_STEP          0x80        /* a switch's step record (over F_OUTCOME) */
+/* Bit of head.nulls past the strings': the context carries a "prev". */
+#define N_PREV          0x8000
 
 /* The strings, in input order; bit i of head.nulls makes string i NULL. */
 enum { S_HOST, S_TXID, S_NAME, S_TTY, S_ACTION, S_TARGET, S_DECISION,
@@ -107,6 +113,7 @@ struct input {
 	struct caller caller;
 	struct audit_event ev;
 	struct audit_context ctx;
+	char prev[CHAIN_HEX_SIZE];
 	double duration;
 };
 
@@ -225,6 +232,12 @@ read_event(const uint8_t *data, size_t size, struct input *in)
 	in->ctx.uid = in->h.uid;
 	in->ctx.now.tv_sec = (time_t)in->h.sec;
 	in->ctx.now.tv_nsec = (long)in->h.nsec;
+	if (in->h.nulls & N_PREV) {
+		for (i = 0; i < 8; i++)
+			snprintf(in->prev + 8 * i, 9, "%08x",
+			    (uint32_t)in->h.pidseed * (uint32_t)(i + 7));
+		in->ctx.prev = in->prev;
+	}
 }
 
 static void
@@ -489,7 +502,7 @@ member(const struct members *ms, const char *key)
 }
 
 static void
-check_keys(const struct members *ms, enum audit_stage stage)
+check_keys(const struct members *ms, enum audit_stage stage, bool prev)
 {
 	static const char *const keys[] = { "time", "host", "pid", "txid",
 	    "stage", "user", "uid", "groups", "tty", "action", "target",
@@ -498,7 +511,10 @@ check_keys(const struct members *ms, enum audit_stage stage)
 	size_t i, k, n = stage == AUDIT_REQUEST ? 15 : 19;
 	size_t step = stage == AUDIT_STEP;  /* "step" follows "stage" */
 
-	CHECK(ms->n == n + step, "%zu keys, expected %zu", ms->n, n + step);
+	CHECK(ms->n == n + step + prev, "%zu keys, expected %zu", ms->n,
+	    n + step + prev);
+	CHECK(!prev || strcmp(ms->key[ms->n - 1], "prev") == 0,
+	    "the last key is \"%s\", not \"prev\"", ms->key[ms->n - 1]);
 	for (i = k = 0; i < n; i++, k++) {
 		CHECK(strcmp(ms->key[k], keys[i]) == 0, "key %zu is \"%s\", "
 		    "expected \"%s\"", k, ms->key[k], keys[i]);
@@ -712,6 +728,23 @@ only_caller_odd(const struct input *in)
 	return true;
 }
 
+/* The chain member: last, as given, where chain_prev_of finds it. */
+static void
+check_prev(const struct members *ms, const struct strbuf *out,
+    const struct input *in)
+{
+	char got[CHAIN_HEX_SIZE];
+	bool found = chain_prev_of(out->s, out->len - 1, got);
+
+	CHECK(found == (in->ctx.prev != NULL), "chain_prev_of says %d", found);
+	if (found) {
+		CHECK(strcmp(got, in->prev) == 0, "prev %s, given %s", got,
+		    in->prev);
+		check_string(member(ms, "prev"), "prev", in->prev,
+		    CHAIN_HEX_SIZE - 1);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -732,15 +765,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(again.len == out.len && memcmp(again.s, out.s, out.len) == 0,
 	    "two encodings of the same event differ");
 	read_record(out.s, &ms);
-	check_keys(&ms, in.ev.stage);
+	check_keys(&ms, in.ev.stage, in.ctx.prev != NULL);
+	check_prev(&ms, &out, &in);
 	check_time(member(&ms, "time"), &in.ctx.now);
 	check_who(&ms, &in);
 	check_request(&ms, &in.ev);
 	if (in.ev.stage != AUDIT_REQUEST)
 		check_outcome(&ms, &in.ev);
 	else if (only_caller_odd(&in))
-		CHECK(out.len < RECORD_LIMIT, "a request record of %zu bytes",
-		    out.len);
+		CHECK(out.len + (in.ctx.prev ? 0 : CHAIN_TAIL_LEN) +
+		    CHAIN_TAIL_LEN < RECORD_LIMIT, "a request record of %zu "
+		    "bytes", out.len);
 	record = NULL;
 	free_members(&ms);
 	sb_free(&out);

@@ -45,7 +45,14 @@
  *     each ending in '\n' whatever the check's name holds: six gauges
  *     (seven with the certificate's expiry), each a HELP, a TYPE and one
  *     sample, and cutover_check_up's sample ends in 1 exactly when the
- *     result passed.
+ *     result passed;
+ *   - served_by (the transaction's looks, as they come through the
+ *     sanitizer; in the judged modes drawn from the header's error byte
+ *     and the detail text): a result whose service did not serve, or
+ *     could not be looked at, never passes; could-not-tell is nagios
+ *     UNKNOWN and JSON "error"; what was wrong is in the text line; the
+ *     metrics have cutover_check_served (3 lines more) exactly when it
+ *     was asked, ending in 1 exactly when the service served.
  * A broken invariant prints what broke and calls abort().
  */
 #include <ctype.h>
@@ -481,6 +488,8 @@ static bool
 same_result(const struct verify_result *a, const struct verify_result *b,
     bool whole)
 {
+	if (memcmp(&a->served, &b->served, sizeof(a->served)) != 0)
+		return false;
 	if (a->error != b->error || a->diffs != b->diffs ||
 	    a->status != b->status || a->attempts != b->attempts ||
 	    a->http_version != b->http_version ||
@@ -507,15 +516,28 @@ check_line(const struct strbuf *sb, const char *what)
 		    "%zu: %s", what, (unsigned char)sb->s[i], i, sb->s);
 }
 
+/* Who served could not be told, or the check could not run at all. */
+static bool
+unknown(const struct verify_result *r)
+{
+	return r->error == VERIFY_INTERNAL || r->served.state == SERVED_UNKNOWN;
+}
+
+static bool
+not_served(const struct verify_result *r)
+{
+	return r->served.state != SERVED_UNASKED &&
+	    r->served.state != SERVED_BY;
+}
+
 static void
 check_nagios(const struct strbuf *sb, const struct verify_result *r)
 {
 	bool warning = r->error == VERIFY_OK && r->diffs == VERIFY_DIFF_CERT &&
-	    r->attempts > 0 && r->cert_left >= 0;
+	    r->attempts > 0 && r->cert_left >= 0 && !not_served(r);
 	const char *word = judge_passed(r) ? "CUTOVER OK: " :
 	    warning ? "CUTOVER WARNING: " :
-	    r->error == VERIFY_INTERNAL ? "CUTOVER UNKNOWN: " :
-	    "CUTOVER CRITICAL: ";
+	    unknown(r) ? "CUTOVER UNKNOWN: " : "CUTOVER CRITICAL: ";
 	size_t bars = 0;
 	const char *p;
 
@@ -527,7 +549,7 @@ check_nagios(const struct strbuf *sb, const struct verify_result *r)
 	CHECK(bars == (r->error == VERIFY_INTERNAL ? 0u : 1u), "nagios: %zu "
 	    "'|' in %s", bars, sb->s);
 	CHECK(judge_exit_status(r, FORMAT_NAGIOS) == (judge_passed(r) ? 0 :
-	    warning ? 1 : r->error == VERIFY_INTERNAL ? 3 : 2),
+	    warning ? 1 : unknown(r) ? 3 : 2),
 	    "nagios exit status");
 }
 
@@ -535,8 +557,7 @@ static void
 check_json(const struct strbuf *sb, const struct verify_result *r)
 {
 	const char *why = NULL, *result = judge_passed(r) ? "ok" :
-	    judge_warning(r) ? "warning" :
-	    r->error == VERIFY_INTERNAL ? "error" : "failed";
+	    judge_warning(r) ? "warning" : unknown(r) ? "error" : "failed";
 	char want[64];
 	size_t where = 0;
 
@@ -554,7 +575,7 @@ check_metrics(const struct check *c, const struct verify_result *r)
 {
 	struct strbuf m = STRBUF_INIT;
 	const char *line, *end;
-	size_t lines = 0, ups = 0;
+	size_t lines = 0, ups = 0, serveds = 0;
 	bool https;
 
 	judge_render_metrics(c, r, 1e9, &m);
@@ -570,10 +591,18 @@ check_metrics(const struct check *c, const struct verify_result *r)
 			    "metrics: up is not %d: %.*s", judge_passed(r),
 			    (int)(end - line), line);
 		}
+		if (strncmp(line, "cutover_check_served{", 21) == 0) {
+			serveds++;
+			CHECK(end - line > 2 && end[-2] == ' ' &&
+			    end[-1] == (r->served.state == SERVED_BY ? '1' : '0'),
+			    "metrics: served is not %d: %.*s",
+			    r->served.state == SERVED_BY, (int)(end - line), line);
+		}
 	}
 	https = strncmp(c->url, "https://", 8) == 0;
-	CHECK(lines == (https ? 21u : 18u) && ups == 1, "metrics: %zu lines, "
-	    "%zu up samples", lines, ups);
+	CHECK(lines == (https ? 21u : 18u) + (r->served.state ? 3u : 0u) &&
+	    ups == 1 && serveds == (r->served.state ? 1u : 0u), "metrics: %zu "
+	    "lines, %zu up samples, %zu served samples", lines, ups, serveds);
 	sb_free(&m);
 }
 
@@ -588,6 +617,11 @@ check_renders(const struct check *c, const struct verify_result *r)
 	judge_render(c, r, FORMAT_NAGIOS, &nagios);
 	judge_render(c, r, FORMAT_JSON, &json);
 	check_line(&text, "text");
+	CHECK(!not_served(r) || !judge_passed(r), "served %d, and passed",
+	    r->served.state);
+	CHECK(!not_served(r) || r->served.detail[0] == '\0' ||
+	    strstr(text.s, r->served.detail) != NULL, "text: \"%s\" does not "
+	    "say what was wrong: %s", text.s, r->served.detail);
 	sb_printable(&name, c->name);
 	sb_puts(&name, judge_passed(r) ? " OK: " : " FAILED: ");
 	CHECK(strncmp(text.s, sb_str(&name), name.len) == 0, "text: \"%s\" "
@@ -621,6 +655,24 @@ check_raw(const struct input *in)
 	judge_sanitize(&again, &in->c);
 	CHECK(same_result(&r, &again, true), "sanitizing twice changes it");
 	check_renders(&in->c, &r);
+}
+
+/* served_by from the input: any state, the detail's bytes as every text. */
+static void
+add_served(const struct input *in, struct verify_result *r)
+{
+	struct verify_served *v = &r->served;
+	const char *t = in->s[S_DETAIL];
+
+	memset(v, 0, sizeof(*v));
+	v->state = (in->h.error >> 4) % (SERVED_LAST + 2);     /* one bad */
+	v->port = in->h.want_status;
+	v->pid = in->h.chunks;
+	snprintf(v->service, sizeof(v->service), "%s", in->h.error & 0x08 ?
+	    t : "nginx");
+	snprintf(v->user, sizeof(v->user), "%s", t);
+	snprintf(v->exe, sizeof(v->exe), "%s", t);
+	snprintf(v->detail, sizeof(v->detail), "%s", t);
 }
 
 /* judge_render_unknown, with the detail as the reason. */
@@ -670,6 +722,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(same_result(&whole, &clean, true) && clean.seconds ==
 	    whole.seconds && clean.elapsed == whole.elapsed,
 	    "judge_sanitize changed a judged result");
+	check_renders(&in.c, &whole);
+	/* and as the transaction's looks would have it */
+	add_served(&in, &whole);
+	judge_sanitize(&whole, &in.c);
 	check_renders(&in.c, &whole);
 	free_input(&in);
 	return 0;

@@ -352,7 +352,7 @@ do_rpm_contents() {
 	rpm_has "$l" '^drwxr-x--- +[0-9]+ root +adm .* /var/log/cutover$' "/var/log/cutover 0750 root:adm"
 	rpm_has "$l" ' /usr/share/man/man8/cutover\.8' "cutover(8)"
 	rpm_has "$l" ' /usr/share/man/man5/cutover-policy\.5' "cutover-policy(5)"
-	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh systemd.conf site.conf; do
+	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh systemd.conf site.conf deploy.expect; do
 		rpm_has "$l" " /usr/share/doc/cutover/examples/$f\$" "examples/$f"
 	done
 	for f in monitoring/60-monitoring.conf monitoring/nrpe-cutover.cfg monitoring/icinga2-cutover.conf; do
@@ -594,6 +594,7 @@ do_deb_files() {
 
 	# docs and examples
 	for f in README deny-all.conf deploy.conf teams.conf nginx.conf deploy.sh \
+	    deny-all.expect deploy.expect teams.expect site.expect systemd.expect \
 	    monitoring/60-monitoring.conf monitoring/nrpe-cutover.cfg monitoring/icinga2-cutover.conf; do
 		[ -f "$EXAMPLES/$f" ] || fail_check "$EXAMPLES/$f installed"
 	done
@@ -749,6 +750,14 @@ do_deb_deploy() {
 		expect 0 "policy test: deploy may $rq" -- "$CUTOVER" policy test deploy $rq
 	done
 	expect 3 "policy test: and not start apache2" -- "$CUTOVER" policy test deploy start apache2
+	# the example's expectations, against the installed policy and its drop-in
+	expect 0 "examples/deploy.expect holds for the installed policy" -- \
+	    "$CUTOVER" policy test --expect "$EXAMPLES/deploy.expect" &&
+		has "$EXAMPLES/deploy.expect: 8 expectations, all hold" out "all hold"
+	install -m 0644 -o root -g root "$EXAMPLES/deploy.expect" /etc/cutover/policy.expect || return 1
+	expect 0 "policy check runs /etc/cutover/policy.expect" -- "$CUTOVER" policy check &&
+		has "/etc/cutover/policy.expect: 8 expectations, all hold" out "beside the policy"
+	rm -f /etc/cutover/policy.expect
 
 	# The actions act on port 8080: like the system tests, only when
 	# nothing else holds it (a service of this machine must not be stopped
@@ -855,6 +864,10 @@ do_deb_monitoring() {
 		has "from 3 files" out "the drop-in is read"
 	expect 0 "policy test: _cutover-monitor may verify homepage" -- \
 	    "$CUTOVER" policy test _cutover-monitor verify homepage
+	# the drop-in counts: deploy.expect said _cutover-monitor may do nothing
+	expect 1 "the monitoring drop-in breaks examples/deploy.expect" -- \
+	    "$CUTOVER" policy test --expect "$EXAMPLES/deploy.expect" &&
+		has "_cutover-monitor may-nothing: but it may also verify homepage ($mon:" out "names the drop-in"
 	for rq in "free-port 8080" "start nginx" "stop nginx" "switch newsite"; do
 		# shellcheck disable=SC2086 # ACTION TARGET
 		expect 3 "policy test: _cutover-monitor may not $rq" -- \

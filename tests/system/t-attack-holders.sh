@@ -44,11 +44,15 @@ grep -q "oldsite" "$POLICY" || fail_check "the oldsite policy was written"
 old() {
 	_u=$1
 	shift
+	_hport=$PORT
+	_before=$(listen_inodes "$PORT" | wc -l)
 	setpriv --reuid="$_u" --regid="$(id -g "$_u")" --init-groups -- \
 	    /bin/sh -c "$EXEC_SH" "$holder_exe" "$HOLD_PORT" "$@" "$PORT" \
 	    </dev/null >/dev/null 2>"$TEST_TMPDIR/old.err" &
 	held=$!
-	if wait_for 5 listening "$PORT" && [ "$(proc_exe "$held")" = "$holder_exe" ]; then
+	# one socket more than before (another old may listen already), and
+	# the process is the holder's exe by then, not the sh that execs it
+	if wait_for 5 _more_listeners "$_before" && [ "$(proc_exe "$held")" = "$holder_exe" ]; then
 		track "$held"
 		return 0
 	fi

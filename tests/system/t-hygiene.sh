@@ -62,9 +62,9 @@ expect 3 "hostile environment: same decision" -- as_deploy env -i \
 [ "$err" = "$plain_err" ] || fail_check "hostile environment: the same message" "plain:   $plain_err
 hostile: $err"
 if audit_new 1 "hostile environment: recorded"; then
-	strip() { sed -E 's/"(time|pid|txid)"[[:space:]]*:[[:space:]]*("[^"]*"|[0-9]+)[[:space:]]*,?//g' "$1"; }
+	strip() { sed -E 's/"(time|pid|txid|prev)"[[:space:]]*:[[:space:]]*("[^"]*"|[0-9]+)[[:space:]]*,?//g' "$1"; }
 	[ "$(strip "$TEST_TMPDIR/new.jsonl")" = "$(strip "$TEST_TMPDIR/plain.jsonl")" ] ||
-	    fail_check "hostile environment: the same record (but for time, pid and txid)" \
+	    fail_check "hostile environment: the same record (but for time, pid, txid and prev: the chain)" \
 	    "$(cat "$TEST_TMPDIR/plain.jsonl" "$TEST_TMPDIR/new.jsonl")"
 	t1=$(sed -n 1p "$TEST_TMPDIR/plain.jsonl" | "$JSONL_CHECK" -f time | tr -d 0-9)
 	t2=$(field 1 time | tr -d 0-9)

@@ -361,6 +361,19 @@ audit_mark
 start_switch
 if is_pid "$txn"; then
 	[ "$(proc_uid "$txn")" = 0 ] || fail_check "the transaction's real uid is $(proc_uid "$txn"), not 0"
+	# out of the OOM killer's way (issue 29), but not the caller's fetch;
+	# lowering it needs CAP_SYS_RESOURCE, which some hosts deny root
+	want=-800
+	bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status)
+	if [ $(( 0x$bnd >> 24 & 1 )) = 0 ]; then
+		want=0
+		echo "note: root lacks cap_sys_resource here: the transaction's oom_score_adj stays 0"
+	fi
+	[ "$(cat "/proc/$txn/oom_score_adj")" = "$want" ] ||
+	    fail_check "the transaction's oom_score_adj is $(cat "/proc/$txn/oom_score_adj"), not $want"
+	chk=$(sed -n 's/.*path=\/slow .* pid=\([0-9]*\) .*/\1/p' "$TEST_TMPDIR/requests.log" | head -n 1)
+	[ -n "$chk" ] && [ "$(cat "/proc/$chk/oom_score_adj" 2>/dev/null)" = 0 ] ||
+	    fail_check "the check's step (pid $chk) has oom_score_adj $(cat "/proc/$chk/oom_score_adj" 2>/dev/null), not 0"
 	expect 1 "deploy cannot SIGSTOP the transaction" -- as_deploy kill -STOP "$txn"
 	expect 1 "deploy cannot SIGKILL the transaction" -- as_deploy kill -KILL "$txn"
 	[ "$(proc_state "$txn")" != T ] || fail_check "the transaction was stopped"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # syslog = true: each record also goes to /dev/log (LOG_AUTHPRIV), the same
-# JSON as in the file, sent as root (SCM_CREDENTIALS uid 0; a forged line
+# JSON as in the file with its chain hash after it ("hash"), sent as root (SCM_CREDENTIALS uid 0; a forged line
 # shows its real sender); with syslog on and no /dev/log, nothing is done
 # (exit 4: a configured sink that cannot take the record).  Uses
 # build/devlog-listen as /dev/log, only where there is no /dev/log (no
@@ -57,9 +57,12 @@ if audit_new 1 "syslog on: the file still gets its record"; then
 	"<8"[0-7]">"*) ;;
 	*) fail_check "the datagram is LOG_AUTHPRIV (<80>..<87>)" "$first" ;;
 	esac
+	# the file's record, and its hash (the chain's, sha256 of the line)
+	hash=$(printf '%s' "$rec" | sha256sum | cut -d' ' -f1)
 	case $first in
-	*"$rec"*) ;;
-	*) fail_check "the datagram carries the same JSON as the file" "file:   $rec
+	*"${rec%\}},\"hash\":\"$hash\"}") ;;
+	*) fail_check "the datagram carries the file's JSON and its hash" "file:   $rec
+hash:   $hash
 syslog: $first" ;;
 	esac
 fi

@@ -35,6 +35,9 @@ if [ -f "$STATE/created" ]; then
 		[ "$kind" = user ] || continue
 		uid=$(id -u "$name" 2>/dev/null) || continue
 		for d in /proc/[0-9]*; do
+			# a container's processes have uids of their own
+			# (a container test's nginx may be uid 999 there)
+			ours "$d" || continue
 			[ "$(awk '$1 == "Uid:" { print $2 }' "$d/status" 2>/dev/null)" = "$uid" ] || continue
 			gone "${d#/proc/}" && continue     # a zombie: nothing left to stop
 			echo "teardown: killing pid ${d#/proc/} of test user $name ($(proc_exe "${d#/proc/}"))" >&2

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "helper/record/audit.h"
+#include "helper/record/chain.h"
 #include "tests/fuzz/json_check.h"
 #include "tests/unit/testutil.h"
 
@@ -640,6 +641,31 @@ START_TEST(write_to_syslog_only)
 }
 END_TEST
 
+/*
+ * The run's own path (audit_log_write, its context made there) with
+ * syslog alone: no "prev" (no file to chain in), and no crash - its
+ * context's prev was left unset, and a policy without a file sink
+ * crashed every transaction at its request record.
+ */
+START_TEST(log_write_to_syslog_only)
+{
+	struct audit_config ac = { .syslog = true };
+	struct audit_event ev = allowed_start();
+	int fd = bind_socket(sockpath, SOCK_DGRAM);
+	struct audit_log *log = audit_log_open_at(&ac, sockpath, why,
+	    sizeof(why));
+	const char *got;
+
+	ck_assert_ptr_nonnull(log);
+	ck_assert_int_eq(audit_log_write(log, &ev, why, sizeof(why)), 0);
+	got = receive(fd);
+	ck_assert_ptr_nonnull(strstr(got, "\"decision\":\"allow\""));
+	ck_assert_ptr_null(strstr(got, "\"prev\""));
+	audit_log_close(log);
+	close(fd);
+}
+END_TEST
+
 START_TEST(no_sink_is_a_failure)
 {
 	struct audit_config ac = { .syslog = false, .file = NULL };
@@ -870,11 +896,17 @@ START_TEST(creates_dir_and_file_root_adm)
 }
 END_TEST
 
+/*
+ * Each record is appended whole, and chained: its "prev" is the hash of
+ * the line before it, whatever that line is (here one of an older format).
+ */
 START_TEST(appends_one_line_per_record)
 {
 	struct audit_config ac = { .file = logpath };
 	struct audit_event ev = allowed_start();
+	struct audit_context chained = ctx;
 	struct strbuf want = STRBUF_INIT, rec = STRBUF_INIT;
+	char prev[CHAIN_HEX_SIZE];
 	struct stat st;
 	char *text;
 	int i;
@@ -882,11 +914,15 @@ START_TEST(appends_one_line_per_record)
 	ck_assert_int_eq(mkdir(logdir, 0755), 0);
 	put_file(logpath, "old line\n", 0600);
 	sb_puts(&want, "old line\n");
-	encode(&rec, &ev);
+	chain_line_hash("old line", 8, prev);
+	chained.prev = prev;
 	for (i = 0; i < 3; i++) {
 		ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
 		    sizeof(why)), 0);
+		sb_free(&rec);
+		audit_encode(&ev, &chained, &rec);
 		sb_append(&want, rec.s, rec.len);
+		chain_line_hash(rec.s, rec.len - 1, prev);
 	}
 	ck_assert_str_eq(text = slurp(logpath), sb_str(&want));
 	free(text);
@@ -901,12 +937,17 @@ END_TEST
 
 #define WRITERS 200
 
-/* 200 runs at once, as 200 concurrent invocations: 200 intact lines. */
+/*
+ * 200 runs at once, as 200 concurrent invocations: 200 intact lines, and
+ * one chain through them (the file's lock).
+ */
 START_TEST(concurrent_writers_intact_lines)
 {
 	struct audit_config ac = { .file = logpath };
 	struct audit_event ev = allowed_start();
 	struct audit_context mine = ctx;
+	struct chain_walk walk = CHAIN_WALK_INIT;
+	enum chain_verdict v;
 	int gate[2], status, i, lines = 0;
 	char *text, *line, *end, buf;
 	pid_t pid;
@@ -935,9 +976,141 @@ START_TEST(concurrent_writers_intact_lines)
 		ck_assert_ptr_nonnull(end = strchr(line, '\n'));
 		ck_assert(json_check(line, (size_t)(end - line), NULL, NULL));
 		ck_assert_int_eq(strncmp(line, "{\"time\":", 8), 0);
+		/* one chain, not forks: each links to the line before it */
+		v = chain_walk_line(&walk, line, (size_t)(end - line));
+		ck_assert_msg(v == (lines == 0 ? CHAIN_FIRST : CHAIN_LINKED),
+		    "line %d: verdict %d: the chain forked", lines + 1, v);
 	}
 	ck_assert_int_eq(lines, WRITERS);
 	free(text);
+}
+END_TEST
+
+/*
+ * A file logrotate has just made (empty) goes on from the rotated one:
+ * its first record's "prev" is the last line's hash of FILE.1; with no
+ * FILE.1 the chain starts at CHAIN_GENESIS; a FILE.1 that anyone but root
+ * could have written is refused, as the log itself would be.
+ */
+START_TEST(first_record_links_to_rotated_file)
+{
+	struct audit_config ac = { .file = logpath };
+	struct audit_event ev = allowed_start();
+	char rotated[PATH_MAX + 2], want[CHAIN_HEX_SIZE], got[CHAIN_HEX_SIZE];
+	char *text;
+
+	ck_assert_int_eq(mkdir(logdir, 0755), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), 0);
+	text = slurp(logpath);
+	ck_assert(chain_prev_of(text, strlen(text) - 1, got));
+	ck_assert_str_eq(got, CHAIN_GENESIS);
+	free(text);
+
+	snprintf(rotated, sizeof(rotated), "%s.1", logpath);
+	ck_assert_int_eq(rename(logpath, rotated), 0);
+	put_file(logpath, "", 0640);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), 0);
+	text = slurp(rotated);
+	chain_line_hash(text, strlen(text) - 1, want);
+	free(text);
+	text = slurp(logpath);
+	ck_assert(chain_prev_of(text, strlen(text) - 1, got));
+	ck_assert_str_eq(got, want);
+	free(text);
+
+	put_file(logpath, "", 0640);
+	ck_assert_int_eq(chmod(rotated, 0660), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), -1);
+	ck_assert_msg(strstr(why, ".1 is not a regular file owned by root")
+	    != NULL, "%s", why);
+	/* nor through a symlink: its last line would be anyone's */
+	ck_assert_int_eq(unlink(rotated), 0);
+	ck_assert_int_eq(symlink("/etc/hostname", rotated), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "a symlink, which is refused") != NULL, "%s",
+	    why);
+}
+END_TEST
+
+/*
+ * Syslog gets the record as the file has it, and its hash after it: the
+ * last hash a syslog server saw is what the file must still end with.
+ */
+START_TEST(syslog_copy_carries_the_hash)
+{
+	struct audit_config ac = { .syslog = true, .file = logpath };
+	struct audit_event ev = start_outcome();
+	char hash[CHAIN_HEX_SIZE], want[256];
+	const char *got;
+	char *text;
+	size_t len;
+	int fd = bind_socket(sockpath, SOCK_DGRAM);
+
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), 0);
+	text = slurp(logpath);
+	len = strlen(text) - 1;
+	chain_line_hash(text, len, hash);
+	got = receive(fd);
+	ck_assert_ptr_nonnull(got = strchr(got, '{'));
+	ck_assert_int_eq(strncmp(got, text, len - 1), 0);
+	snprintf(want, sizeof(want), ",\"hash\":\"%s\"}", hash);
+	ck_assert_str_eq(got + len - 1, want);
+	ck_assert(json_check(got, strlen(got), NULL, NULL));
+	free(text);
+	close(fd);
+}
+END_TEST
+
+/*
+ * A reader of the file (group adm may open it) holding a lock on it
+ * changes nothing: the lock is .audit.jsonl.lock, root's alone (0600).
+ * That one held (by another root process) makes the record fail after
+ * FILE_LOCK_TIMEOUT_MS, saying so: never a hang.
+ */
+START_TEST(held_lock_fails_the_record)
+{
+	struct audit_config ac = { .file = logpath };
+	struct audit_event ev = allowed_start();
+	struct flock rdlock = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	char lockpath[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	ck_assert_int_eq(mkdir(logdir, 0755), 0);
+	put_file(logpath, "", 0640);
+	/* a read lock, as a reader in group adm could take: no matter */
+	ck_assert_int_ne(fd = open(logpath, O_RDONLY), -1);
+	ck_assert_int_eq(fcntl(fd, F_OFD_SETLK, &rdlock), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), 0);
+	close(fd);
+	/* the lock file: root's, 0600; held, the record waits, then fails */
+	snprintf(lockpath, sizeof(lockpath), "%s/.%s.lock", logdir,
+	    strrchr(logpath, '/') + 1);
+	ck_assert_int_eq(stat(lockpath, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(st.st_uid, 0);
+	ck_assert_int_ne(fd = open(lockpath, O_RDONLY), -1);
+	ck_assert_int_eq(fcntl(fd, F_OFD_SETLK, &rdlock), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "another process has held its lock") != NULL,
+	    "%s", why);
+	close(fd);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), 0);
+	/* an unsafe lock file refuses the sink */
+	ck_assert_int_eq(chmod(lockpath, 0644), 0);
+	ck_assert_int_eq(audit_write_at(&ac, &ev, &ctx, sockpath, why,
+	    sizeof(why)), -1);
+	ck_assert_msg(strstr(why, "not a file of root's alone") != NULL, "%s",
+	    why);
+	ck_assert_int_eq(unlink(lockpath), 0);
 }
 END_TEST
 
@@ -1100,6 +1273,8 @@ START_TEST(write_tries_every_sink)
 	ck_assert_msg(log != NULL, "%s", why);
 	ck_assert_int_eq(audit_log_write_at(log, &ev, &ctx, why, sizeof(why)),
 	    0);
+	ck_assert_uint_eq(audit_log_took(log), AUDIT_SINK_FILE |
+	    AUDIT_SINK_SYSLOG);
 	ck_assert_int_eq(strncmp(receive(fd), "<85>", 4), 0);
 	ck_assert_int_eq(stat(logpath, &st), 0);
 	ck_assert_int_ne(pid = fork(), -1);
@@ -1111,6 +1286,9 @@ START_TEST(write_tries_every_sink)
 			_exit(2);
 		if (audit_log_write_at(log, &ev, &ctx, why, sizeof(why)) != -1)
 			_exit(3);
+		/* the record is still where it could go: syslog */
+		if (audit_log_took(log) != AUDIT_SINK_SYSLOG)
+			_exit(5);
 		_exit(strstr(why, "file size limit") != NULL &&
 		    strstr(why, "syslog") == NULL ? 0 : 4);
 	}
@@ -1125,6 +1303,7 @@ START_TEST(write_tries_every_sink)
 	    -1);
 	ck_assert_ptr_nonnull(strstr(why, "syslog: "));
 	ck_assert_ptr_null(strstr(why, "audit file"));
+	ck_assert_uint_eq(audit_log_took(log), AUDIT_SINK_FILE);
 	audit_log_close(log);
 }
 END_TEST
@@ -1263,6 +1442,7 @@ audit_suite(void)
 	tcase_add_test(sys, syslog_stream_fallback);
 	tcase_add_test(sys, syslog_failures_reported);
 	tcase_add_test(sys, write_to_syslog_only);
+	tcase_add_test(sys, log_write_to_syslog_only);
 	tcase_add_test(sys, no_sink_is_a_failure);
 	tcase_add_test(sys, syslog_reconnects_after_restart);
 	tcase_add_test(sys, file_under_tmp_refused);
@@ -1276,10 +1456,15 @@ audit_suite(void)
 		return s;
 	}
 	file = tcase_create("file");
+	/* held_lock_fails_the_record waits out the 5 s lock timeout */
+	tcase_set_timeout(file, 30);
 	tcase_add_checked_fixture(file, file_setup, file_teardown);
 	tcase_add_test(file, creates_dir_and_file_root_adm);
 	tcase_add_test(file, appends_one_line_per_record);
 	tcase_add_test(file, concurrent_writers_intact_lines);
+	tcase_add_test(file, first_record_links_to_rotated_file);
+	tcase_add_test(file, syslog_copy_carries_the_hash);
+	tcase_add_test(file, held_lock_fails_the_record);
 	tcase_add_test(file, unsafe_files_refused);
 	tcase_add_test(file, unsafe_directories_refused);
 	tcase_add_test(file, file_size_limit_refused_unwritten);

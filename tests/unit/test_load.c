@@ -1002,6 +1002,81 @@ START_TEST(https_check_errors)
 }
 END_TEST
 
+#define SVC_NGINX "services = { nginx = { exe = \"/usr/sbin/nginx\"; " \
+	"user = \"www-data\"; start = [\"/usr/sbin/nginx\"]; ports = [8080]; };\n" \
+	"  apache2 = { exe = \"/usr/sbin/apache2\"; user = \"www-data\"; " \
+	"start = [\"/usr/sbin/apache2\"]; ports = [8080]; }; };\n"
+
+/* served_by: the service, and the port the check reaches on this host. */
+START_TEST(served_by_values)
+{
+	struct policy *p = tu_build(&d, SVC_NGINX
+	    "checks = { a = { url = \"http://127.0.0.1:8080/\"; served_by = \"nginx\"; };\n"
+	    "  b = { url = \"https://www.example.org/\"; connect_to = \"127.0.0.1\"; served_by = \"nginx\"; };\n"
+	    "  c = { url = \"https://www.example.org:8443/x\"; connect_to = \"[::1]:9443\"; served_by = \"nginx\"; };\n"
+	    "  d = { url = \"http://localhost/\"; served_by = \"apache2\"; };\n"
+	    "  e = { url = \"http://[::1]:81/\"; };\n"
+	    "  f = { url = \"http://www.example.org/\"; };\n"
+	    "  g = { url = \"http://127.0.0.1:8080/\"; follow = true; };\n"
+	    "  h = { url = \"https://www.example.org:8443/x\"; connect_to = \"::1\"; }; };\n",
+	    NULL);
+	const struct check *c;
+
+	ck_assert_ptr_nonnull(p);
+	c = policy_check(p, "a");
+	ck_assert_ptr_eq(c->served_by, policy_service(p, "nginx"));
+	ck_assert_int_eq(c->port, 8080);
+	ck_assert_int_eq(policy_check(p, "b")->port, 443);
+	ck_assert_int_eq(policy_check(p, "c")->port, 9443);
+	c = policy_check(p, "d");
+	ck_assert_ptr_eq(c->served_by, policy_service(p, "apache2"));
+	ck_assert_int_eq(c->port, 80);
+	c = policy_check(p, "e");
+	ck_assert_ptr_null(c->served_by);
+	ck_assert_int_eq(c->port, 81);
+	/* a name DNS resolves, or a redirect followed: no port to look at */
+	ck_assert_int_eq(policy_check(p, "f")->port, 0);
+	ck_assert_int_eq(policy_check(p, "g")->port, 0);
+	ck_assert_int_eq(policy_check(p, "h")->port, 8443);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(served_by_errors)
+{
+	refused(SVC_NGINX "checks = { h = { url = \"http://127.0.0.1:8080/\";\n"
+	    "\n\n served_by = \"nginks\"; }; };\n", 6,
+	    "served_by of check \"nginks\" is not a defined service; define it "
+	    "under services or write \"nginx\"");
+	diags_free(&d);
+	refused(SVC_NGINX "checks = { h = { url = \"http://127.0.0.1:8080/\";\n"
+	    "\n\n served_by = 1; }; };\n", 6, "served_by in check h must be a string");
+	diags_free(&d);
+	refused(SVC_NGINX "checks = { h = { url = \"http://127.0.0.1:8080/\"; follow = true;\n"
+	    "\n\n served_by = \"nginx\"; }; };\n", 6,
+	    "served_by of check h cannot be used with follow = true");
+	diags_free(&d);
+	refused(SVC_NGINX "checks = { h = { url = \"https://www.example.org/\";\n"
+	    "\n\n served_by = \"nginx\"; }; };\n", 6, "served_by of check h needs "
+	    "the check to connect to an address of this host, not to a name DNS "
+	    "resolves: add connect_to = \"127.0.0.1\";");
+	diags_free(&d);
+	refused(SVC_NGINX "checks = { h = {\n url = \"http://127.0.0.1:80x/\";\n"
+	    " served_by = \"nginx\"; }; };\n", 4, "url of check h has a port "
+	    "that is not a number from 1 to 65535");
+	diags_free(&d);
+	refused(SVC_NGINX "checks = { h = {\n url = \"http://127.0.0.1:65536/\";\n"
+	    " served_by = \"nginx\"; }; };\n", 4, "has a port that is not a number");
+	diags_free(&d);
+	/* a plan's check must be served by the plan's new service */
+	refused(SVC_NGINX "ports = ( { port = 8080; holders = [\"apache2\", \"nginx\"]; } );\n"
+	    "checks = { h = { url = \"http://127.0.0.1:8080/\"; served_by = \"apache2\"; }; };\n"
+	    "plans = { p = { port = 8080; from = \"apache2\"; to = \"nginx\";\n"
+	    "  verify = [\"h\"]; }; };\n", 6,
+	    "check h is served_by apache2, but plan p moves the site to nginx");
+}
+END_TEST
+
 Suite *
 load_suite(void)
 {
@@ -1016,6 +1091,8 @@ load_suite(void)
 	tcase_add_test(ok, other_accepted_forms);
 	tcase_add_test(ok, no_rules_is_valid_but_warned);
 	tcase_add_test(ok, dropins_add_and_resolve_across_files);
+	tcase_add_test(ok, served_by_values);
+	tcase_add_test(bad, served_by_errors);
 	tcase_add_test(bad, name_defined_twice_across_files);
 	tcase_add_test(bad, audit_only_in_main_file);
 	tcase_add_test(bad, unknown_keys_with_suggestion);

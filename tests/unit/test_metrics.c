@@ -135,9 +135,29 @@ read_exposition(const char *text, const char *want_check, char *bad,
 			}
 		}
 		value[k] = '\0';
-		if (strcmp(value, want_check) != 0 || strncmp(p, "\"} ", 3) != 0)
+		if (strcmp(value, want_check) != 0 || *p++ != '"')
 			return -1;
-		p += 3;
+		/* more labels: ,name="escaped value" */
+		while (*p == ',') {
+			const char *lname = ++p;
+
+			while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+				p++;
+			if (!metric_name_ok(lname, (size_t)(p - lname)) ||
+			    strncmp(p, "=\"", 2) != 0)
+				return -1;
+			for (p += 2; *p != '"'; p++) {
+				if (p >= end || (unsigned char)*p < 0x20)
+					return -1;
+				if (*p == '\\' && *++p != 'n' && *p != '\\' &&
+				    *p != '"')
+					return -1;
+			}
+			p++;
+		}
+		if (strncmp(p, "} ", 2) != 0)
+			return -1;
+		p += 2;
 		errno = 0;
 		(void)strtod(p, &num_end);
 		if (errno != 0 || num_end == p || num_end != end)
@@ -230,6 +250,51 @@ START_TEST(a_failure_is_up_0)
 }
 END_TEST
 
+/*
+ * served_by: who held the port, in labels; 1 only when the service did.
+ * No series when the check names none.
+ */
+START_TEST(served_metric_names_the_holder)
+{
+	struct check c = a_check("homepage");
+	struct verify_result r = { .error = VERIFY_OK, .attempts = 1,
+	    .status = 200, .bytes = 10, .found = 1 };
+	char *s = metrics(&c, &r, 1.0);
+
+	ck_assert_ptr_null(strstr(s, "served"));
+	free(s);
+	r.served = (struct verify_served){ .state = SERVED_BY, .port = 8080,
+	    .pid = 123, .service = "nginx", .user = "www-data",
+	    .exe = "/usr/sbin/nginx" };
+	s = metrics(&c, &r, 1.0);
+	ck_assert_ptr_nonnull(strstr(s, "\ncutover_check_up{check=\"homepage\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(s,
+	    "\n# HELP cutover_check_served 1 if every listening socket of the "
+	    "check's port was held by the service named (served_by) and nothing "
+	    "else, before and after the request; pid, user and exe name who held "
+	    "it.\n# TYPE cutover_check_served gauge\n"
+	    "cutover_check_served{check=\"homepage\",service=\"nginx\",pid=\"123\","
+	    "user=\"www-data\",exe=\"/usr/sbin/nginx\"} 1\n"));
+	free(s);
+	/* the audit's impostor: up 0, and who it was */
+	r.served = (struct verify_served){ .state = SERVED_OTHER, .port = 8080,
+	    .pid = 207, .service = "nginx", .user = "deploy",
+	    .exe = "/usr/bin/python3.11", .detail = "port 8080 is held by ..." };
+	s = metrics(&c, &r, 1.0);
+	ck_assert_ptr_nonnull(strstr(s, "\ncutover_check_up{check=\"homepage\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\ncutover_check_served{check=\"homepage\","
+	    "service=\"nginx\",pid=\"207\",user=\"deploy\",exe=\"/usr/bin/python3.11\"} 0\n"));
+	free(s);
+	/* nothing listened: no one to name */
+	r.served = (struct verify_served){ .state = SERVED_OTHER, .port = 8080,
+	    .service = "nginx", .detail = "nothing listens on port 8080" };
+	s = metrics(&c, &r, 1.0);
+	ck_assert_ptr_nonnull(strstr(s, "\ncutover_check_served{check=\"homepage\","
+	    "service=\"nginx\",pid=\"\",user=\"\",exe=\"\"} 0\n"));
+	free(s);
+}
+END_TEST
+
 /* Every kind of result, and a name that needs escaping, read strictly. */
 START_TEST(every_result_is_a_valid_exposition)
 {
@@ -257,6 +322,17 @@ START_TEST(every_result_is_a_valid_exposition)
 			s = metrics(&c, &r, 4102444800.0);
 			ck_assert_msg(read_exposition(s, names[k % 2], bad,
 			    sizeof(bad)) == (k >= 2 ? 7 : 6), "not a valid "
+			    "exposition at \"%s\":\n%s", bad, s);
+			free(s);
+			/* and with served_by, in each of its states */
+			r.served = (struct verify_served){ .state = (int)(i %
+			    SERVED_LAST) + 1, .port = 8080, .pid = (int)i };
+			strcpy(r.served.service, names[k % 2]);
+			strcpy(r.served.user, "www\"data\\");
+			strcpy(r.served.exe, "/tmp/x\ny");
+			s = metrics(&c, &r, 4102444800.0);
+			ck_assert_msg(read_exposition(s, names[k % 2], bad,
+			    sizeof(bad)) == (k >= 2 ? 8 : 7), "not a valid "
 			    "exposition at \"%s\":\n%s", bad, s);
 			free(s);
 		}
@@ -424,6 +500,7 @@ metrics_suite(void)
 	tcase_add_test(tc, metrics_of_a_pass_exactly);
 	tcase_add_test(tc, https_metrics_have_the_expiry);
 	tcase_add_test(tc, a_failure_is_up_0);
+	tcase_add_test(tc, served_metric_names_the_holder);
 	tcase_add_test(tc, every_result_is_a_valid_exposition);
 	tcase_add_test(tc, the_reader_is_strict);
 	tcase_add_test(tc, the_file_is_written_whole_and_replaced);

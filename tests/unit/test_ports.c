@@ -480,6 +480,55 @@ START_TEST(a_holder_is_exe_and_user)
 	ck_assert(!holder_is(&h, &owners));
 	ck_assert_uint_eq(ports_match(all, &owners, 1), 1);
 	ck_assert_ptr_null(all->v[0].service);
+	/* a refusal says what differs, of the holder it is most like */
+	holder_mismatch(&h, &owners, 1, why, sizeof(why));
+	ck_assert_str_eq(why, "it runs /usr/bin/perl, but not as root (old's "
+	    "users)");
+	owners.uid[0] = geteuid();
+	holder_mismatch(&h, &owners, 1, why, sizeof(why));
+	ck_assert_str_eq(why, "");
+	{
+		struct service unit = svc;
+		struct holder_ids ids[2] = { owners, owners };
+		char cg[HOLDER_CGROUP_MAX], want[1200];
+
+		svc.exe = "/bin/sh";    /* ids[0]: not even its exe */
+		unit.unit = "x.service";
+		ids[1].svc = &unit;
+		ids[1].in_unit = true;
+		snprintf(ids[1].cgroup, sizeof(ids[1].cgroup), "/x.slice/x.service");
+		ck_assert(!holder_is(&h, &ids[1]));
+		ck_assert_int_eq(holder_cgroup(pid, cg, sizeof(cg)), 0);
+		holder_mismatch(&h, ids, 2, why, sizeof(why));
+		snprintf(want, sizeof(want), "it runs /usr/bin/perl as root, but "
+		    "in control group %s, not in x.service's /x.slice/x.service",
+		    cg);
+		ck_assert_str_eq(why, want);
+		holder_mismatch(&h, ids, 1, why, sizeof(why));
+		ck_assert_str_eq(why, "its executable is not /bin/sh (old's)");
+		svc.exe = "/usr/bin/perl";
+	}
+	/* a handed socket held by perl: the plan's only if perl is one of it */
+	{
+		unsigned long inode = all->sockets[0], other = inode + 1;
+		struct holder_ids ids[2] = { owners, owners };
+		struct service sh = svc;
+
+		sh.exe = "/bin/sh";
+		ids[0].svc = &sh;
+		ck_assert_int_eq(handed_holders_are(port, &inode, 1, ids, 2, 0,
+		    why, sizeof(why)), 1);
+		ck_assert_int_eq(handed_holders_are(port, &inode, 1, ids, 1, 0,
+		    why, sizeof(why)), 0);
+		ck_assert_msg(strstr(why, "'s handed socket is held by pid ") &&
+		    strstr(why, "which is not one of the switch's services: its "
+		    "executable is not /bin/sh (old's)"), "%s", why);
+		/* the transaction's own copy, or another socket: not asked */
+		ck_assert_int_eq(handed_holders_are(port, &inode, 1, ids, 1, pid,
+		    why, sizeof(why)), 1);
+		ck_assert_int_eq(handed_holders_are(port, &other, 1, ids, 1, 0,
+		    why, sizeof(why)), 1);
+	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	free(all);

@@ -166,6 +166,14 @@ START_TEST(start_root_step_holds_ptrace_read_search_kill)
 }
 END_TEST
 
+/* served_by's look reads who holds a port: it cannot signal or write. */
+START_TEST(look_step_holds_ptrace_and_read_search_only)
+{
+	ck_assert_int_eq(child_enters(STEP_LOOK, 1ULL << CAP_SYS_PTRACE |
+	    1ULL << CAP_DAC_READ_SEARCH), 0);
+}
+END_TEST
+
 /* The reader of a server's configuration dump holds nothing at all. */
 START_TEST(read_step_holds_no_capability)
 {
@@ -263,6 +271,7 @@ privilege_suite(void)
 	tcase_add_test(tc, start_step_holds_setuid_setgid_kill);
 	tcase_add_test(tc, start_root_step_holds_ptrace_read_search_kill);
 	tcase_add_test(tc, read_step_holds_no_capability);
+	tcase_add_test(tc, look_step_holds_ptrace_and_read_search_only);
 	tcase_add_test(tc, a_step_needs_a_step_user);
 	tcase_add_test(tc, the_step_user_is_neither_root_nor_the_caller);
 	tcase_add_test(tc, a_transaction_is_root_and_its_front_the_caller);

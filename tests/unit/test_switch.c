@@ -209,7 +209,10 @@ START_TEST(rollback_failing)
 	/* during the overlap: the new one runs on beside the old one */
 	sc.abort_during = "start";
 	sc.fail = "stop-new";
-	PLAY(&sc, "take start rollback stop-new", SW_ROLLBACK_FAILED);
+	PLAY(&sc, "take start rollback stop-new", SW_UNDO_FAILED_OLD_KEPT);
+	/* without the overlap the old one was stopped first: a failed one */
+	sc.no_take = true;
+	PLAY(&sc, "take free hold start rollback stop-new", SW_ROLLBACK_FAILED);
 }
 END_TEST
 
@@ -286,8 +289,9 @@ START_TEST(units_persist_last_and_restore_first)
 		    SW_ROLLED_BACK },
 		{ "persist", "free start verify0 persist rollback restore-boot "
 		    "stop-new start-old", SW_ROLLED_BACK },
-		/* a restore that fails: the old service is still started */
-		{ "restore-boot", NULL, SW_ROLLBACK_FAILED },
+		/* a restore that fails: the old service is still started,
+		   and serves again; only the boot state is not as before */
+		{ "restore-boot", NULL, SW_ROLLED_BACK_BOOT_FAILED },
 	};
 	struct scene sc = { .facts = { .rollback = true, .old_held_port = true,
 	    .nverify = 1, .persist = true } };
@@ -335,6 +339,10 @@ START_TEST(outcome_words)
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK), "rolled-back");
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK_IDLE), "rolled-back");
 	ck_assert_str_eq(sw_outcome_word(SW_OLD_KEPT), "rolled-back");
+	ck_assert_str_eq(sw_outcome_word(SW_UNDO_FAILED_OLD_KEPT),
+	    "rollback-failed");
+	ck_assert_str_eq(sw_outcome_word(SW_ROLLED_BACK_BOOT_FAILED),
+	    "rollback-failed");
 	ck_assert_str_eq(sw_outcome_word(SW_ROLLBACK_FAILED),
 	    "rollback-failed");
 }
@@ -407,6 +415,45 @@ START_TEST(a_dry_runs_report_has_planned_steps_and_no_txid)
 	    "start a again\""));
 	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "{\"step\":\"free port 80 "
 	    "from a\",\"outcome\":\"planned\"}"));
+	sb_free(&sb);
+}
+END_TEST
+
+/*
+ * Records a sink could not take once the switch had begun: the step says
+ * "recorded":false, and so does the report for its outcome record; a
+ * report whose records were all written says nothing of it.
+ */
+START_TEST(the_report_names_the_records_not_written)
+{
+	static struct sw_report r = { .plan = "p", .txid = "t",
+	    .outcome = "rolled-back", .exit_status = 1 };
+	struct strbuf sb = STRBUF_INIT;
+
+	sw_report_add(&r, "start b", "ok", "started", 0.5, true);
+	sw_report_add(&r, "stop a", "failed", "its audit record could not be "
+	    "written", 1, false);
+	sw_report_unrecorded(&r);
+	sw_report_add(&r, "rollback: stop b", "ok", "stopped", 0.1, true);
+	sw_report_unrecorded(&r);
+	sw_report_json(&r, &sb);
+	assert_json(sb_str(&sb));
+	ck_assert_ptr_null(strstr(sb_str(&sb), "\"exit\":1,\"seconds\":0.000,"
+	    "\"recorded\""));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "{\"step\":\"start b\","
+	    "\"outcome\":\"ok\",\"reason\":\"started\",\"seconds\":0.500,"
+	    "\"changed\":true}"));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"seconds\":1.000,"
+	    "\"changed\":false,\"recorded\":false}"));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"seconds\":0.100,"
+	    "\"changed\":true,\"recorded\":false}"));
+	sb_free(&sb);
+	sb = (struct strbuf)STRBUF_INIT;
+	r.unrecorded = true;
+	sw_report_json(&r, &sb);
+	assert_json(sb_str(&sb));
+	ck_assert_ptr_nonnull(strstr(sb_str(&sb), "\"exit\":1,\"seconds\":"
+	    "0.000,\"recorded\":false,"));
 	sb_free(&sb);
 }
 END_TEST
@@ -503,6 +550,7 @@ switch_suite(void)
 	tcase_add_test(tc, a_dry_runs_report_has_planned_steps_and_no_txid);
 	tcase_add_test(tc, a_long_report_goes_in_pieces);
 	tcase_add_test(tc, the_report_says_which_checks_are_watched);
+	tcase_add_test(tc, the_report_names_the_records_not_written);
 	suite_add_tcase(s, tc);
 	return s;
 }

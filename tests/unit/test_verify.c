@@ -27,6 +27,7 @@
 #include "helper/verify/certdate.h"
 #include "helper/verify/sha256.h"
 #include "helper/verify/judge.h"
+#include "helper/act/served.h"
 #include "helper/verify/verify.h"
 
 #define NOBODY 65534
@@ -460,7 +461,7 @@ START_TEST(json_of_a_pass)
 	    "\"sha256\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
 	    "7852b855\",\"found\":true,\"header\":null,\"error\":null,"
 	    "\"differs\":[],\"http_version\":null,\"cert_expiry\":null,"
-	    "\"cert_days_left\":null}\n");
+	    "\"cert_days_left\":null,\"served_by\":null}\n");
 	free(s);
 }
 END_TEST
@@ -592,7 +593,7 @@ START_TEST(https_lines_exactly)
 	ck_assert(json_check(s, strlen(s), NULL, NULL));
 	ck_assert_ptr_nonnull(strstr(s, ",\"differs\":[],\"http_version\":"
 	    "\"HTTP/2\",\"cert_expiry\":\"2026-12-27T14:06:12Z\","
-	    "\"cert_days_left\":83}\n"));
+	    "\"cert_days_left\":83,\"served_by\":null}\n"));
 	free(s);
 	/* 10 days left */
 	r = a_pass();
@@ -857,6 +858,194 @@ START_TEST(a_difference_not_asked_is_malformed)
 }
 END_TEST
 
+/* ---- served_by: who answered ------------------------------------------------------ */
+
+static struct verify_served
+served(int state, int pid, const char *user, const char *exe,
+    const char *detail)
+{
+	struct verify_served v = { .state = state, .port = 8080, .pid = pid };
+
+	strcpy(v.service, "nginx");
+	strcpy(v.user, user);
+	strcpy(v.exe, exe);
+	strcpy(v.detail, detail);
+	return v;
+}
+
+#define IMPOSTOR "port 8080 is held by pid 207 (/usr/bin/python3.11, user " \
+	"deploy, uid 1001), not by nginx (/usr/sbin/nginx as root or www-data)"
+
+START_TEST(served_lines_exactly)
+{
+	struct check c = a_check();
+	struct verify_result r = a_pass();
+	char *s;
+
+	r.served = served(SERVED_BY, 123, "www-data", "/usr/sbin/nginx", "");
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage OK: 200, 5123 bytes, 3 ms, \"Fall "
+	    "collection\" found, served by nginx (pid 123, user www-data)\n");
+	free(s);
+	s = render(&c, &r, FORMAT_NAGIOS);
+	ck_assert_str_eq(s, "CUTOVER OK: homepage http://127.0.0.1:8080/ - 200, "
+	    "5123 bytes in 0.003 s, served by nginx (pid 123, user www-data)"
+	    "|time=0.003s;;;0 size=5123B;;;0\n");
+	free(s);
+	s = render(&c, &r, FORMAT_JSON);
+	ck_assert(json_check(s, strlen(s), NULL, NULL));
+	ck_assert_ptr_nonnull(strstr(s, ",\"served_by\":{\"service\":\"nginx\","
+	    "\"result\":\"ok\",\"port\":8080,\"pid\":123,\"user\":\"www-data\","
+	    "\"exe\":\"/usr/sbin/nginx\",\"detail\":null}}\n"));
+	free(s);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 0);
+	/* the right page from the wrong server: failed, who it was first */
+	r.served = served(SERVED_OTHER, 207, "deploy", "/usr/bin/python3.11",
+	    IMPOSTOR);
+	ck_assert(!judge_passed(&r));
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage FAILED: " IMPOSTOR "\n");
+	free(s);
+	s = render(&c, &r, FORMAT_NAGIOS);
+	ck_assert_str_eq(s, "CUTOVER CRITICAL: homepage http://127.0.0.1:8080/ - "
+	    IMPOSTOR "|time=0.003s;;;0 size=5123B;;;0\n");
+	free(s);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 2);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_TEXT), 1);
+	s = render(&c, &r, FORMAT_JSON);
+	ck_assert(json_check(s, strlen(s), NULL, NULL));
+	ck_assert_ptr_nonnull(strstr(s, "\"result\":\"failed\",\"reason\":\""
+	    IMPOSTOR "\""));
+	ck_assert_ptr_nonnull(strstr(s, ",\"served_by\":{\"service\":\"nginx\","
+	    "\"result\":\"other\",\"port\":8080,\"pid\":207,\"user\":\"deploy\","
+	    "\"exe\":\"/usr/bin/python3.11\",\"detail\":\"" IMPOSTOR "\"}}\n"));
+	free(s);
+	/* and a wrong page as well */
+	r.diffs = VERIFY_DIFF_STATUS;
+	r.status = 500;
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage FAILED: " IMPOSTOR "; and status 500, "
+	    "expected 200\n");
+	free(s);
+	/* the right server, a wrong page: who served is said too */
+	r.served = served(SERVED_BY, 123, "www-data", "/usr/sbin/nginx", "");
+	s = render(&c, &r, FORMAT_TEXT);
+	ck_assert_str_eq(s, "homepage FAILED: status 500, expected 200, served "
+	    "by nginx (pid 123, user www-data)\n");
+	free(s);
+	/* who held the port could not be looked at: UNKNOWN, not CRITICAL */
+	r = a_pass();
+	r.served = served(SERVED_UNKNOWN, 0, "", "", "cannot tell who holds "
+	    "port 8080: /proc/1/fd: Permission denied");
+	s = render(&c, &r, FORMAT_NAGIOS);
+	ck_assert_str_eq(s, "CUTOVER UNKNOWN: homepage http://127.0.0.1:8080/ - "
+	    "cannot tell who holds port 8080: /proc/1/fd: Permission denied"
+	    "|time=0.003s;;;0 size=5123B;;;0\n");
+	free(s);
+	ck_assert_int_eq(judge_exit_status(&r, FORMAT_NAGIOS), 3);
+	s = render(&c, &r, FORMAT_JSON);
+	ck_assert_ptr_nonnull(strstr(s, "\"result\":\"error\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"result\":\"unknown\",\"port\":8080,"
+	    "\"pid\":null,\"user\":null,\"exe\":null,\"detail\":\"cannot tell"));
+	free(s);
+}
+END_TEST
+
+/* What came through the pipe: printable, in range, or "cannot tell". */
+START_TEST(served_fields_sanitized)
+{
+	struct check c = a_check();
+	struct verify_result r = a_pass();
+	char *s;
+
+	r.served = served(SERVED_OTHER, 207, "dep\x1b[2Jloy", "/tmp/x\nCUTOVER OK",
+	    "held by \x7f");
+	judge_sanitize(&r, &c);
+	ck_assert_str_eq(r.served.user, "dep?[2Jloy");
+	ck_assert_str_eq(r.served.exe, "/tmp/x?CUTOVER OK");
+	ck_assert_str_eq(r.served.detail, "held by ?");
+	s = render(&c, &r, FORMAT_NAGIOS);
+	assert_one_printable_line(s);
+	free(s);
+	r.served.state = 9;
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.served.state, SERVED_UNKNOWN);
+	ck_assert(!judge_passed(&r));
+	/* "served" with no one named, or for no service, is not served */
+	r.served = served(SERVED_BY, 0, "root", "/usr/sbin/nginx", "");
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.served.state, SERVED_UNKNOWN);
+	r.served = served(SERVED_BY, 12, "root", "/usr/sbin/nginx", "");
+	r.served.service[0] = '\0';
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.served.state, SERVED_UNKNOWN);
+	/* not asked: nothing of it is kept */
+	r.served = served(SERVED_UNASKED, 12, "root", "/usr/sbin/nginx", "x");
+	judge_sanitize(&r, &c);
+	ck_assert_int_eq(r.served.pid, 0);
+	ck_assert_str_eq(r.served.exe, "");
+	ck_assert(judge_passed(&r));
+}
+END_TEST
+
+static struct served_look
+look(int state, pid_t pid, unsigned long long sockets, size_t n)
+{
+	struct served_look l = { .state = state, .port = 8080, .pid = pid,
+	    .sockets = sockets, .nsockets = n };
+
+	strcpy(l.user, pid == 207 ? "deploy" : "www-data");
+	strcpy(l.exe, pid == 207 ? "/usr/bin/python3" : "/usr/sbin/nginx");
+	if (state != SERVED_BY)
+		strcpy(l.detail, "port 8080 is held by pid 207");
+	return l;
+}
+
+/* The looks before and after the fetch: both must see the service alone. */
+START_TEST(served_verdict_of_two_looks)
+{
+	struct served_look a = look(SERVED_BY, 123, 77, 1), b = a;
+	struct verify_served v;
+
+	served_verdict(&a, &b, "nginx", &v);
+	ck_assert_int_eq(v.state, SERVED_BY);
+	ck_assert_int_eq(v.pid, 123);
+	ck_assert_str_eq(v.service, "nginx");
+	ck_assert_str_eq(v.user, "www-data");
+	/* the impostor before: named */
+	a = look(SERVED_OTHER, 207, 78, 1);
+	served_verdict(&a, &b, "nginx", &v);
+	ck_assert_int_eq(v.state, SERVED_OTHER);
+	ck_assert_int_eq(v.pid, 207);
+	ck_assert_str_eq(v.detail, "port 8080 is held by pid 207");
+	/* it came while the request ran, and holds the port still */
+	a = look(SERVED_BY, 123, 77, 1);
+	b = look(SERVED_OTHER, 207, 77, 1);
+	served_verdict(&a, &b, "nginx", &v);
+	ck_assert_int_eq(v.state, SERVED_OTHER);
+	ck_assert_int_eq(v.pid, 207);
+	ck_assert_str_eq(v.detail, "after the request, port 8080 is held by "
+	    "pid 207");
+	/* it came and went: the service holds other sockets than before */
+	b = look(SERVED_BY, 123, 99, 1);
+	served_verdict(&a, &b, "nginx", &v);
+	ck_assert_int_eq(v.state, SERVED_OTHER);
+	ck_assert_str_eq(v.detail, "port 8080's listening sockets changed "
+	    "during the request (1 before, 1 after): who answered cannot be told");
+	b = look(SERVED_BY, 123, 77, 2);
+	served_verdict(&a, &b, "nginx", &v);
+	ck_assert_int_eq(v.state, SERVED_OTHER);
+	/* a look that did not come back is "cannot tell", never served */
+	b = look(SERVED_BY, 123, 77, 1);
+	b.state = SERVED_UNASKED;
+	b.detail[0] = '\0';
+	served_verdict(&a, &b, "nginx", &v);
+	ck_assert_int_eq(v.state, SERVED_UNKNOWN);
+	ck_assert_str_eq(v.detail, "after the request, who holds port 8080 could "
+	    "not be looked at");
+}
+END_TEST
+
 /* ---- verify_check for real (root only) ------------------------------------------- */
 
 /* A server for one request on 127.0.0.1: answers RESPONSE, then exits. */
@@ -996,6 +1185,11 @@ verify_suite(void)
 	TCase *tc = tcase_create("verdict");
 	TCase *live = tcase_create("verify_check");
 
+	/*
+	 * 3000 random results, each rendered three ways: about 1 s alone,
+	 * past Check's default 4 s on 2 cores at load 8 (seen twice).
+	 */
+	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, sha256_fips_vectors);
 	tcase_add_test(tc, sha256_block_edges_and_a_million);
 	tcase_add_test(tc, contains_is_found_across_every_chunk_boundary);
@@ -1021,6 +1215,9 @@ verify_suite(void)
 	tcase_add_test(tc, https_lines_exactly);
 	tcase_add_test(tc, only_not_ready_is_retried);
 	tcase_add_test(tc, cert_fields_sanitized);
+	tcase_add_test(tc, served_lines_exactly);
+	tcase_add_test(tc, served_fields_sanitized);
+	tcase_add_test(tc, served_verdict_of_two_looks);
 	suite_add_tcase(s, tc);
 	if (geteuid() != 0) {
 		fputs("verify: not root: verify_check itself is left out\n",

@@ -35,6 +35,26 @@ extern const struct svc_ops svc_proc_ops;
 /* systemd units: unit.c. */
 extern const struct svc_ops svc_unit_ops;
 
+/* ---- who a service runs as: user.c ----------------------------------- */
+
+/*
+ * SVC's user (its uid 0 refused unless allow_root), group and
+ * supplementary groups as initgroups() would set them, name and home,
+ * into L: EXIT_DONE, EXIT_REFUSED (no such user or group) or EXIT_FAILED
+ * (the database could not be read), WHY saying which.
+ */
+int svc_resolve_user(const struct service *svc, struct svc_launch *l,
+    char *why, size_t whylen);
+
+/*
+ * Every process in a unit's control group (IDS->cgroup) runs with all
+ * its uids among IDS's, and - unless SVC says allow_root - with no
+ * capability but cap_net_bind_service: 0, or EXIT_FAILED with WHY naming
+ * the first process that does not (unitprocs.c).
+ */
+int svc_unit_procs_fit(const struct service *svc,
+    const struct holder_ids *ids, char *why, size_t whylen);
+
 /* ---- what every implementation checks on the ports: ports.c ---------- */
 
 /* svc_ports_unheld(): none of L's ports is listening (WHY: who holds it). */

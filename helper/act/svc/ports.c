@@ -83,6 +83,45 @@ holds_only_handed(const struct svc_launch *l, const struct holders *hs,
 }
 
 /*
+ * H holds only handed sockets and is not the service: it may be the
+ * switch's old service (it serves on them until it is stopped), the
+ * transaction, the start command REP launched or a unit's handoff
+ * helper, nothing else (issue 28, item 3: a holder that passed its
+ * socket to a sidekick).
+ */
+static bool
+handed_ok(const struct svc_launch *l, const struct svc_started *rep,
+    const struct holder *h)
+{
+	struct service helper;
+	struct holder_ids ids;
+	size_t k;
+
+	if (l->txn_pid > 0 && h->pid == l->txn_pid)
+		return true;
+	/* the start command cutover launched, before it execs the server */
+	if (rep->launched > 0 && h->pid == rep->launched)
+		return true;
+	/*
+	 * A unit's handoff helper, which takes the sockets and runs the
+	 * server (as a child, for Type=forking, until the pid file names
+	 * it): its own exe, as the service's users, in the unit's cgroup.
+	 */
+	if (l->holders.in_unit) {
+		helper = *l->svc;
+		helper.exe = CUTOVER_HANDOFF_HELPER;
+		ids = l->holders;
+		ids.svc = &helper;
+		if (holder_is(h, &ids))
+			return true;
+	}
+	for (k = 0; k < l->nplan_ids; k++)
+		if (holder_is(h, &l->plan_ids[k]))
+			return true;
+	return false;
+}
+
+/*
  * With a handed socket: is one of the service's processes that hold it
  * waiting for connections (holder_waiting)?  The socket is theirs from
  * the exec on; one that fails to start holds it too, until it exits.
@@ -108,7 +147,7 @@ svc_ports_ready(const struct svc_launch *p, struct holders *h,
     struct svc_started *rep, char *state, size_t len)
 {
 	const struct service *svc = p->svc;
-	char who[400], users[200];
+	char who[400], users[600];
 	size_t i, j, k;
 	bool ours;
 
@@ -128,15 +167,25 @@ svc_ports_ready(const struct svc_launch *p, struct holders *h,
 		ours = false;
 		for (j = 0; j < h->n; j++) {
 			if (!holder_is(&h->v[j], &p->holders) &&
-			    holds_only_handed(p, h, &h->v[j]))
-				continue;
+			    holds_only_handed(p, h, &h->v[j])) {
+				/* the old service's, or an intruder's: now */
+				if (handed_ok(p, rep, &h->v[j]))
+					continue;
+				holder_describe(&h->v[j], who, sizeof(who));
+				holder_mismatch(&h->v[j], p->plan_ids,
+				    p->nplan_ids, users, sizeof(users));
+				snprintf(state, len, "port %d's handed socket is "
+				    "held by %.300s, which is not one of the "
+				    "switch's services: %.300s", port, who, users);
+				return -1;
+			}
 			if (!holder_is(&h->v[j], &p->holders)) {
 				holder_describe(&h->v[j], who, sizeof(who));
-				holder_ids_describe(&p->holders, users,
+				holder_mismatch(&h->v[j], &p->holders, 1, users,
 				    sizeof(users));
 				snprintf(state, len, "port %d is held by %.300s, "
-				    "which is not %s (%s as %.100s)", port, who,
-				    svc->name, svc->exe, users);
+				    "which is not %s: %.300s", port, who,
+				    svc->name, users);
 				return 0;
 			}
 			if (h->v[j].uid != p->uid)

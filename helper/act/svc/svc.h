@@ -68,6 +68,13 @@ struct svc_launch {
 	int handoff_fds[SERVICE_SOCKETS_MAX];
 	unsigned long handoff_inodes[SERVICE_SOCKETS_MAX];  /* theirs */
 	size_t nhandoff;
+	/* who else may hold a handed socket: the switch's old service,
+	   which serves on it until it is stopped; and the transaction */
+	struct holder_ids plan_ids[2];
+	size_t nplan_ids;
+	pid_t txn_pid;
+	bool resumed;               /* a start again after systemd was lost
+	                               (action_start) */
 };
 
 struct svc_started {

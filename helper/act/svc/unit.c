@@ -21,6 +21,7 @@
  * What starts at boot: unit files enabled, disabled, masked, unmasked.
  * The unit's ActiveState, SubState and main pid are read back and said.
  */
+#include <sys/capability.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -243,9 +245,12 @@ usec_ago(double seconds)
  * runs in front of its server: from before StartUnit until the helper has
  * taken them or the job has ended, the step offers them on
  * CUTOVER_HANDOFF_DIR/UNIT.sock, made while it was root in a directory
- * only root can write.  The helper checks that root offers them; the
- * step checks that the peer is the helper (its exe) in the unit's
- * cgroup, so nothing else gets the port's sockets.
+ * only root can write.  The socket is the service's user's, 0600, and
+ * the directory 0711, so that a unit that runs as its own user (nginx as
+ * nginx) can reach it and nobody else can connect.  The helper checks
+ * that root offers them; the step checks that the peer is the helper (its
+ * exe), as the service's user, in the unit's cgroup, so nothing else gets
+ * the port's sockets.
  */
 static struct {
 	int fd;                         /* listening; -1: no offer */
@@ -261,7 +266,7 @@ static int
 unit_offer(const struct svc_launch *l, char *why, size_t whylen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, dir;
 
 	if (l->nhandoff == 0)
 		return 0;
@@ -273,12 +278,22 @@ unit_offer(const struct svc_launch *l, char *why, size_t whylen)
 	if ((fd = rootdir_open(CUTOVER_HANDOFF_DIR, "handoff directory", why,
 	    whylen)) == -1)
 		return EXIT_FAILED;
+	dir = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(fd);
+	if (dir == -1 || fchmod(dir, 0711) == -1) {
+		why_errno(why, whylen, "cannot open the handoff directory to the "
+		    "service's user");
+		if (dir != -1)
+			close(dir);
+		return EXIT_FAILED;
+	}
+	close(dir);
 	(void)unlink(sa.sun_path);      /* a step that was killed left it */
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
-	    chown(sa.sun_path, 0, 0) == -1 || chmod(sa.sun_path, 0600) == -1 ||
+	    chown(sa.sun_path, l->uid, 0) == -1 ||
+	    chmod(sa.sun_path, 0600) == -1 ||
 	    listen(fd, 4) == -1) {
 		why_errno(why, whylen, "cannot offer the handoff socket");
 		if (fd != -1)
@@ -301,7 +316,10 @@ offer_end(void)
 	offer.fd = -1;
 }
 
-/* The peer C is the unit's cutover-handoff: its exe, in the unit's cgroup. */
+/*
+ * The peer C is the unit's cutover-handoff: its exe, run as the service's
+ * user, in the unit's cgroup.
+ */
 static bool
 peer_is_helper(sd_bus *b, int c)
 {
@@ -322,6 +340,12 @@ peer_is_helper(sd_bus *b, int c)
 		why_set(offer.refused, sizeof(offer.refused), "pid %d, which is "
 		    "not %s, asked for the sockets", (int)cr.pid,
 		    CUTOVER_HANDOFF_HELPER);
+		return false;
+	}
+	if (cr.uid != offer.l->uid) {
+		why_set(offer.refused, sizeof(offer.refused), "pid %d asked for "
+		    "the sockets as uid %lu, not as %s", (int)cr.pid,
+		    (unsigned long)cr.uid, offer.l->user);
 		return false;
 	}
 	if (unit_read(b, offer.unit_path, &us) == -1 ||
@@ -568,6 +592,107 @@ runs_helper(const struct service *svc, char *why, size_t whylen)
 	return st;
 }
 
+/* The uid the unit's User= names ("": root, as systemd runs it); -1. */
+static int
+unit_user_uid(const char *user, uid_t *uid)
+{
+	struct passwd *pw;
+	char *end;
+	unsigned long v;
+
+	if (user[0] == '\0') {
+		*uid = 0;
+		return 0;
+	}
+	if ((pw = getpwnam(user)) != NULL) {
+		*uid = pw->pw_uid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(user, &end, 10);
+	if (errno != 0 || end == user || *end != '\0' || v >= (uid_t)-1)
+		return -1;
+	*uid = (uid_t)v;
+	return 0;
+}
+
+/*
+ * How the unit runs its processes: the user its User= names, and whether
+ * its AmbientCapabilities= give them cap_net_bind_service (*BIND).
+ */
+static int
+unit_user(const struct service *svc, char *user, size_t size, bool *bind,
+    char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus *own, *b = systemd_some(&own, why, whylen);
+	char path[256];
+	uint64_t ambient = 0;
+	int st, r;
+
+	if (b == NULL)
+		return EXIT_FAILED;
+	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) == 0) {
+		if (unit_string(b, path, SD_SERVICE, "User", user, size) == -1)
+			r = -EIO;
+		else
+			r = sdbus.get_property_trivial(b, SD_DEST, path,
+			    SD_SERVICE, "AmbientCapabilities", &e, 't', &ambient);
+		if (r < 0)
+			st = systemd_failed(why, whylen, "cannot read the unit's "
+			    "User= and AmbientCapabilities=", r, &e);
+	}
+	*bind = (ambient & (1ULL << CAP_NET_BIND_SERVICE)) != 0;
+	sdbus.error_free(&e);
+	sdbus.flush_close_unref(own);
+	return st;
+}
+
+/*
+ * The unit runs its processes as the policy's user, L->uid (its User=;
+ * none is root): else EXIT_REFUSED, saying what to change.  A policy
+ * that says user = "nginx" over a unit that would start nginx as root is
+ * refused here, before anything is done, not found out after.  L->caps:
+ * cap_net_bind_service when the unit gives it, so that the pre-flight's
+ * nginx -T binds as the unit's nginx -t does.
+ */
+static int
+unit_runs_as(struct svc_launch *l, char *why, size_t whylen)
+{
+	const struct service *svc = l->svc;
+	char user[256];
+	bool bind = false;
+	uid_t uid = 0;
+	int st;
+
+	if ((st = unit_user(svc, user, sizeof(user), &bind, why, whylen)) != 0)
+		return st;
+	if (bind && l->uid != 0) {
+		if ((l->caps = calloc(1, sizeof(*l->caps))) == NULL)
+			return why_set(why, whylen, "out of memory"), EXIT_FAILED;
+		l->caps[0] = CAP_NET_BIND_SERVICE;
+		l->ncaps = 1;
+	}
+	if (unit_user_uid(user, &uid) == -1)
+		return why_set(why, whylen, "unit %s runs as user %s, which does "
+		    "not exist; fix the unit; nothing was done", svc->unit, user),
+		    EXIT_REFUSED;
+	if (uid == l->uid)
+		return 0;
+	if (uid == 0)
+		why_set(why, whylen, "unit %s runs as root (%s), but the policy "
+		    "says service %s runs as %s: give the unit User=%s (for nginx, "
+		    "the drop-in of cutover(8), NGINX AS ITS OWN USER), or, if root "
+		    "is meant, say user = \"root\"; allow_root = true; nothing was "
+		    "done", svc->unit, user[0] ? user : "it has no User=", svc->name,
+		    l->user, l->user);
+	else
+		why_set(why, whylen, "unit %s runs as user %s, but the policy says "
+		    "service %s runs as %s: make them one; nothing was done",
+		    svc->unit, user, svc->name, l->user);
+	return EXIT_REFUSED;
+}
+
 /* Touching nothing: the unit can be started, and who its processes are. */
 static int
 unit_resolve(const struct service *svc, struct svc_launch *l, char *why,
@@ -584,20 +709,20 @@ unit_resolve(const struct service *svc, struct svc_launch *l, char *why,
 	    (st = unit_startable(svc, &us, why, whylen)) != 0 ||
 	    (svc->handoff != HANDOFF_NONE &&
 	    (st = runs_helper(svc, why, whylen)) != 0) ||
-	    (st = unit_ids(svc, &us, &l->holders, why, whylen)) != 0)
+	    (st = unit_ids(svc, &us, &l->holders, why, whylen)) != 0 ||
+	    (st = svc_resolve_user(svc, l, why, whylen)) != EXIT_DONE ||
+	    (st = unit_runs_as(l, why, whylen)) != 0)
 		return st;
-	l->uid = l->holders.uid[0];
-	if ((l->user = strdup(svc->user != NULL ? svc->user : "?")) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return EXIT_FAILED;
-	}
 	return EXIT_DONE;
 }
 
 static void
 unit_launch_free(struct svc_launch *l)
 {
+	free(l->caps);
+	free(l->groups);
 	free(l->user);
+	free(l->home);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -632,10 +757,17 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 		    -EIO, NULL);
 	if ((st = unit_startable(svc, &us, why, whylen)) != 0)
 		return st;
+	/* resumed: the lost start's job ended while systemd re-executed */
+	if (l->resumed && strcmp(us.active, "active") == 0) {
+		offer_end();
+		rep->seconds = monotonic_seconds() - start;
+		return EXIT_DONE;       /* serving is unit_wait_ready's to see */
+	}
 	offer.unit_path = path;
+	/* resumed and still starting: systemd merges this job into its own */
 	st = run_job(b, "StartUnit", svc, start + l->timeout, &w, &ended, why,
 	    whylen);
-	if (st == 0 && ended && strcmp(w.result, "done") == 0)
+	if (st == 0 && ended && strcmp(w.result, "done") == 0 && !l->resumed)
 		offer_until_taken(b, start + l->timeout);
 	rep->seconds = monotonic_seconds() - start;
 	offer_end();
@@ -658,15 +790,24 @@ start_outcome(sd_bus *b, const char *path, const struct svc_launch *l,
 	struct unit_state us;
 	char state[128];
 	bool done = ended && strcmp(w->result, "done") == 0;
+	/* resumed, the helper may have taken the lost start's offer */
+	bool untaken = l->nhandoff > 0 && !offer.taken && !l->resumed;
 
 	(void)unit_read(b, path, &us);
 	state_describe(&us, state, sizeof(state));
-	if ((done && l->nhandoff > 0 && !offer.taken && state_ended(&us)) ||
+	if ((done && untaken && state_ended(&us)) ||
 	    (ended && !done && strcmp(us.active, "failed") == 0)) {
 		/* it ran and failed (its job, or before its helper asked for
-		   the sockets): its own words say why, not the job's */
+		   the sockets): its own words say why, not the job's; and
+		   whom the offer turned away, if anyone */
 		failed_start(b, path, svc, usec_ago(seconds + 1), why, whylen);
-	} else if (done && l->nhandoff > 0 && !offer.taken) {
+		if (offer.refused[0] != '\0') {
+			size_t n = strlen(why);
+
+			snprintf(why + n, whylen - n, "; cutover refused it the "
+			    "port's sockets: %s", offer.refused);
+		}
+	} else if (done && untaken) {
 		snprintf(why, whylen, "systemd started %s, but it did not take "
 		    "the port's socket from cutover%s%s (its ExecStart= must "
 		    "run %s: cutover(8), SOCKET HANDOFF UNDER SYSTEMD); the unit "
@@ -803,7 +944,7 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 	const struct service *svc = l->svc;
 	struct svc_launch seen = *l;
 	struct unit_state us;
-	char path[256], state[128], pids[128], ports[128];
+	char path[256], state[512], pids[128], ports[128];
 	double waited = rep->seconds, ready_from = monotonic_seconds();
 	sd_bus *b;
 	int st;
@@ -835,6 +976,13 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 	svc_port_list(svc, ports, sizeof(ports));
 	if (st == 1) {
 		char unit[160];
+
+		/* all of it, not only the holders, as the policy says */
+		if ((st = svc_unit_procs_fit(svc, &seen.holders, why,
+		    whylen)) != 0) {
+			unit_undo_start(svc, why, whylen);
+			return st;
+		}
 
 		state_describe(&us, unit, sizeof(unit));
 		pids_describe(rep->pids, rep->npids, pids, sizeof(pids));
@@ -908,7 +1056,6 @@ unit_stop(const struct service *svc, const struct stop_keep *keep,
 	sd_bus *b;
 	int st;
 
-	(void)keep;
 	memset(rep, 0, sizeof(*rep));
 	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;
@@ -924,6 +1071,14 @@ unit_stop(const struct service *svc, const struct stop_keep *keep,
 	}
 	if (strcmp(before.active, "inactive") == 0 ||
 	    strcmp(before.active, "failed") == 0) {
+		/*
+		 * A switch's unit that failed after it started (a new
+		 * server that crashed during the check): reset, as a failed
+		 * start is, or the next switch's pre-flight refuses it and
+		 * the caller is locked out until root runs reset-failed.
+		 */
+		if (keep != NULL)       /* a switch's stop, and only that */
+			rep->reset_failed = reset_failed(b, svc);
 		rep->already_free = true;
 		return EXIT_DONE;
 	}

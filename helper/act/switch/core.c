@@ -153,6 +153,12 @@ sw_outcome(const struct sw_core *c)
 		return SW_LEFT_AS_IS;
 	if (!c->changed)
 		return SW_NOTHING_CHANGED;
+	if ((c->rollback_failed || c->boot_restore_failed) &&
+	    c->facts.old_held_port && !c->stopped_old)
+		return SW_UNDO_FAILED_OLD_KEPT;
+	if (c->boot_restore_failed && !c->rollback_failed &&
+	    c->facts.old_held_port)
+		return SW_ROLLED_BACK_BOOT_FAILED;
 	if (c->rollback_failed || c->boot_restore_failed)
 		return SW_ROLLBACK_FAILED;
 	if (!c->facts.old_held_port)
@@ -171,6 +177,8 @@ sw_outcome_word(enum sw_outcome o)
 	case SW_OLD_KEPT:
 		return "rolled-back";
 	case SW_ROLLBACK_FAILED:
+	case SW_UNDO_FAILED_OLD_KEPT:
+	case SW_ROLLED_BACK_BOOT_FAILED:
 		return "rollback-failed";
 	default:
 		return "failed";

@@ -42,6 +42,11 @@ enum sw_outcome {
 	                           serves on, as it did throughout */
 	SW_ROLLED_BACK_IDLE,    /* undone; the old one had not held the port */
 	SW_ROLLBACK_FAILED,
+	SW_UNDO_FAILED_OLD_KEPT,        /* a rollback step failed, but the
+	                                   old one was never stopped: it
+	                                   serves on (beside the new one) */
+	SW_ROLLED_BACK_BOOT_FAILED,     /* the old one serves again, but what
+	                                   starts at boot is not as before */
 };
 
 /* What the plan and the machine were before the first step. */
@@ -99,7 +104,11 @@ void sw_done(struct sw_core *, bool ok, bool changed);
 /* After SW_END: what the switch achieved. */
 enum sw_outcome sw_outcome(const struct sw_core *);
 
-/* The audit record's outcome word: ok, failed, rolled-back, rollback-failed. */
+/*
+ * The audit record's outcome word: ok, failed, rolled-back,
+ * rollback-failed (the last two failed outcomes too: a rollback step
+ * failed, whatever still serves).
+ */
 const char *sw_outcome_word(enum sw_outcome);
 
 #endif

@@ -24,6 +24,13 @@ sw_report_add(struct sw_report *r, const char *words, const char *outcome,
 	s->changed = changed;
 }
 
+void
+sw_report_unrecorded(struct sw_report *r)
+{
+	if (r->nsteps > 0)
+		r->step[r->nsteps - 1].unrecorded = true;
+}
+
 static void
 key(struct strbuf *sb, const char *name, const char *value)
 {
@@ -42,6 +49,8 @@ step_json(struct strbuf *sb, const struct sw_report_step *s)
 	if (strcmp(s->outcome, "planned") != 0)
 		sb_printf(sb, ",\"seconds\":%.3f,\"changed\":%s", s->seconds,
 		    s->changed ? "true" : "false");
+	if (s->unrecorded)
+		sb_puts(sb, ",\"recorded\":false");
 	sb_puts(sb, "}");
 }
 
@@ -82,6 +91,8 @@ sw_report_json(const struct sw_report *r, struct strbuf *sb)
 	if (r->dry_run)
 		sb_printf(sb, ",\"would_change\":%s", r->would_change ? "true" :
 		    "false");
+	if (r->unrecorded)
+		sb_puts(sb, ",\"recorded\":false");
 	key(sb, "result", r->result);
 	if (r->on_failure[0] != '\0')
 		key(sb, "on_failure", r->on_failure);

@@ -20,7 +20,10 @@
  * already, or its pre-flight refuses).  After a switch that ended ok on
  * a host with systemd, "watched" and "unwatched" name the plan's checks
  * whose monitoring timer (cutover-verify@CHECK.timer) is active, and
- * those whose is not.
+ * those whose is not.  A record that could not be written to every
+ * sink of the audit log once the switch had begun: its step says
+ * "recorded":false, and so does the report when its outcome record was
+ * not; the exit status is then never 0.
  */
 #ifndef CUTOVER_SWITCH_REPORT_H
 #define CUTOVER_SWITCH_REPORT_H
@@ -40,6 +43,8 @@ struct sw_report_step {
 	char reason[SW_REPORT_TEXT];
 	double seconds;
 	bool changed;
+	bool unrecorded;            /* its audit record was not written
+	                               everywhere ("recorded":false) */
 };
 
 struct sw_report {
@@ -56,8 +61,10 @@ struct sw_report {
 	bool would_change;          /* a dry run: a real one would change
 	                               something (it is not done already) */
 	int exit_status;
+	bool unrecorded;            /* its outcome record was not written to
+	                               every sink ("recorded":false) */
 	double seconds;
-	char result[2600];                  /* the last line, for people */
+	char result[4000];                  /* the last line, for people */
 	char on_failure[SW_REPORT_TEXT];    /* a dry run: what a failure does */
 	bool watch_known;           /* watched, unwatched were asked */
 	const char *watched[SW_REPORT_CHECKS];
@@ -69,6 +76,9 @@ struct sw_report {
 /* One more step (past SW_REPORT_STEPS, the last ones are dropped). */
 void sw_report_add(struct sw_report *, const char *words, const char *outcome,
     const char *reason, double seconds, bool changed);
+
+/* The last step's audit record was not written to every sink. */
+void sw_report_unrecorded(struct sw_report *);
 
 /* The report as one line of JSON, no newline. */
 void sw_report_json(const struct sw_report *, struct strbuf *);

@@ -45,6 +45,7 @@
 #include "helper/act/switch/serverconf.h"
 #include "helper/exitcodes.h"
 #include "helper/lib/clock.h"
+#include "helper/lib/why.h"
 #include "helper/priv/privilege.h"
 
 #define DUMP_MAX (16 * 1024 * 1024)     /* nginx -T of a large host */
@@ -105,34 +106,25 @@ dump_argv(const struct service *svc, const char **argv, size_t max)
 }
 
 /*
- * The service's user and groups, as its start makes them: a process
- * service's from its launch plan; a unit's user (the policy says it; for
- * Debian's units root) with its primary group, systemd's way for a unit
- * without SupplementaryGroups=.
+ * The service's user and groups, as its start makes them (svc_resolve_user:
+ * the user's group, or the service's, and the user's supplementary groups,
+ * as cutover sets them for a process and systemd for a unit's User=),
+ * with the capabilities its start gives it (a unit's: cap_net_bind_service
+ * at most): nginx -t binds the ports it listens on, and reads its TLS key,
+ * perhaps through group ssl-cert, as the server will.
  */
 static int
 become(const struct svc_launch *l, char *why, size_t whylen)
 {
-	static const gid_t root_groups[] = { 0 };
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	gid_t gid;
-
 	if (l->root || l->uid == 0)
-		return privilege_become_root_service(l->groups ? l->gid : 0,
-		    l->groups ? l->groups : root_groups, l->groups ?
-		    l->ngroups : 1, why, whylen);
-	if (l->groups != NULL)
-		return privilege_become_service(l->uid, l->gid, l->groups,
-		    l->ngroups, NULL, 0, why, whylen);
-	if (getpwuid_r(l->uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL) {
-		snprintf(why, whylen, "uid %lu has no password entry",
-		    (unsigned long)l->uid);
-		return -1;
-	}
-	gid = pw.pw_gid;
-	return privilege_become_service(l->uid, gid, &gid, 1, NULL, 0, why,
-	    whylen);
+		return privilege_become_root_service(l->gid, l->groups,
+		    l->ngroups, why, whylen);
+	/* as a start's child does: from the start step, whose locked
+	   securebits keep the capabilities it passes on across setresuid */
+	if (privilege_enter(STEP_START, l->caps, l->ncaps) == -1)
+		return why_set(why, whylen, "%s", privilege_error()), -1;
+	return privilege_become_service(l->uid, l->gid, l->groups, l->ngroups,
+	    l->caps, l->ncaps, why, whylen);
 }
 
 /*

@@ -53,6 +53,18 @@ struct sw_boot {
 	struct svc_state from, to;
 };
 
+/*
+ * The records a sink could not take: "stop apache2, rollback: stop
+ * nginx", for the outcome; whether one reached no sink at all; the first
+ * reason.
+ */
+struct sw_lost {
+	char steps[600];
+	size_t n;
+	bool nowhere;
+	char why[300];
+};
+
 /* The switch as it goes: the core's state, and what the last line says. */
 struct sw {
 	struct txn *t;
@@ -65,6 +77,7 @@ struct sw {
 	bool json;                  /* --format=json: the report on stdout,
 	                               the lines for people on stderr */
 	struct sw_report rep;
+	struct sw_lost lost;
 };
 
 /* A line for people: stdout, or with --format=json stderr. */
@@ -92,35 +105,77 @@ note_failure(struct sw *w, const char *words, const char *text)
 	snprintf(w->failure, sizeof(w->failure), "%s", text);
 }
 
+/* Note WORDS' record as lost (WHY), for the outcome. */
+static void
+note_lost(struct sw *w, const char *words, const char *why)
+{
+	struct sw_lost *l = &w->lost;
+	size_t len = strlen(l->steps);
+
+	if (l->n++ == 0)
+		snprintf(l->why, sizeof(l->why), "%.*s", (int)sizeof(l->why) - 1,
+		    why);
+	if (len + 1 < sizeof(l->steps))
+		snprintf(l->steps + len, sizeof(l->steps) - len, "%s%s",
+		    len > 0 ? ", " : "", words);
+	l->nowhere |= audit_log_took(w->t->log) == 0;
+}
+
+/*
+ * The record of step WORDS (NULL: the outcome).  0, or -1 when a sink
+ * could not take it: said, and noted for the outcome.  Once the switch
+ * has begun, what the file cannot take goes to syslog even where the
+ * policy has none (audit_log_rescue): the record is written again there.
+ */
+static int
+record(struct sw *w, const char *words, const char *outcome,
+    const char *reason, const struct step_result *res, double seconds)
+{
+	char why[512];
+
+	if (txn_record(w->t, words, outcome, reason, res, seconds, why,
+	    sizeof(why)) == 0)
+		return 0;
+	txn_tell(w->t, 'E', "cutover: cannot write the audit record of %s "
+	    "(%s)", words ? words : "the outcome", why);
+	if (audit_log_rescue(w->t->log))
+		(void)txn_record(w->t, words, outcome, reason, res, seconds,
+		    why, sizeof(why));
+	note_lost(w, words ? words : "the outcome", why);
+	return -1;
+}
+
 /*
  * Run S, record it, report it.  Returns true when it succeeded; *CHANGED
- * says whether it changed the machine.
+ * says whether it changed the machine.  A record that cannot be written
+ * fails a forward step (the rollback follows), never a rollback's step:
+ * bringing the old service back comes before recording it.
  */
 static bool
 do_step(struct sw *w, const struct txn_step *s, bool *changed)
 {
 	struct step_result res;
 	struct verify_result vr;
-	char why[512];
-	bool ok;
+	bool ok, lost;
 
 	txn_run_step(w->t, s, &res, &vr);
 	*changed = s->kind != DO_VERIFY && !res.nothing;
 	ok = res.status == EXIT_DONE;
-	if (txn_record(w->t, s->words, status_outcome(res.status), res.text,
-	    &res, res.seconds, why, sizeof(why)) == -1) {
-		txn_tell(w->t, 'E', "cutover: cannot write the audit record of "
-		    "%s (%s)", s->words, why);
-		if (ok) {
-			ok = false;
-			snprintf(res.text, sizeof(res.text), "its audit record "
-			    "could not be written");
-		}
+	lost = record(w, s->words, status_outcome(res.status), res.text, &res,
+	    res.seconds) == -1;
+	/* forward, no record means no step; undoing, the service comes first */
+	if (lost && ok && !w->core.undoing) {
+		ok = false;
+		res.status = EXIT_FAILED;
+		snprintf(res.text, sizeof(res.text), "its audit record could not "
+		    "be written");
 	}
 	txn_tell(w->t, line_kind(w, ok), "cutover: switch %s: %s: %s",
 	    w->pl->name, s->words, res.text);
 	sw_report_add(&w->rep, s->words, ok ? "ok" : status_outcome(res.status),
 	    res.text, res.seconds, *changed && ok);
+	if (lost)
+		sw_report_unrecorded(&w->rep);
 	if (!ok)
 		note_failure(w, s->words, res.text);
 	return ok;
@@ -222,6 +277,24 @@ old_at_boot(const struct sw *w)
 	return "disabled";
 }
 
+/*
+ * Who must answer C in plan PL: its own served_by, else the plan's new
+ * service when C reaches one of the plan's ports (a check of another
+ * port - a backend, a status page - is not the site's).
+ */
+static const struct service *
+check_served_by(const struct plan *pl, const struct check *c)
+{
+	size_t i;
+
+	if (c->served_by != NULL)
+		return c->served_by;
+	for (i = 0; i < pl->nports; i++)
+		if (c->port == pl->ports[i])
+			return pl->to;
+	return NULL;
+}
+
 /* Do STEP, the core's next one. */
 static bool
 act(struct sw *w, enum sw_step step, bool *changed)
@@ -251,6 +324,7 @@ act(struct sw *w, enum sw_step step, bool *changed)
 		snprintf(words, sizeof(words), "verify %s",
 		    pl->verify[w->core.verify]->name);
 		s.kind = DO_VERIFY, s.check = pl->verify[w->core.verify];
+		s.served_by = check_served_by(pl, s.check);
 		break;
 	case SW_PERSIST:
 		snprintf(words, sizeof(words), "persist");
@@ -338,7 +412,8 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 
 	policy_plan_ports_words(pl, ports, sizeof(ports));
 	policy_plan_port_numbers(pl, numbers, sizeof(numbers));
-	if (o == SW_ROLLED_BACK_IDLE || o == SW_ROLLBACK_FAILED)
+	if (o == SW_ROLLED_BACK_IDLE || o == SW_ROLLBACK_FAILED ||
+	    o == SW_UNDO_FAILED_OLD_KEPT || o == SW_ROLLED_BACK_BOOT_FAILED)
 		site_state(pl, where, sizeof(where));
 	if (o == SW_LEFT_AS_IS)
 		snprintf(buf, size, "no rollback (the plan says rollback = "
@@ -356,6 +431,14 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 		snprintf(buf, size, "rolled back: %s did not hold %s before and "
 		    "was not started; %s%s %s", pl->from->name, ports, ports, is,
 		    where);
+	else if (o == SW_UNDO_FAILED_OLD_KEPT)
+		snprintf(buf, size, "the rollback did not finish (see the lines "
+		    "above), but %s was never stopped and still serves %s; %s%s "
+		    "now %s", pl->from->name, ports, ports, is, where);
+	else if (o == SW_ROLLED_BACK_BOOT_FAILED)
+		snprintf(buf, size, "rolled back, %s serving %s again, but what "
+		    "starts at boot could not be restored (see the line above); "
+		    "%s%s now %s", pl->from->name, numbers, ports, is, where);
 	else
 		snprintf(buf, size, "ROLLBACK FAILED (see the line above); "
 		    "%s%s now %s", ports, is, where);
@@ -452,6 +535,40 @@ tell_report(struct sw *w)
 	sb_free(&sb);
 }
 
+/*
+ * The outcome record, its reason LINE - after the records that could not
+ * be written, first, so that the record's length cap (audit.h) never cuts
+ * them off.  Then LINE, for people, says what was lost and why: "; the
+ * audit records of stop apache2, rollback: stop nginx could not be
+ * written everywhere (audit file ...: No space left on device); syslog
+ * has them".  Whether the outcome record was written to every sink.
+ */
+static bool
+record_outcome(struct sw *w, enum sw_outcome o, char *line, size_t size,
+    double took)
+{
+	const struct sw_lost *l = &w->lost;
+	char reason[AUDIT_STR_MAX + 800];
+	size_t len;
+	bool recorded;
+
+	snprintf(reason, sizeof(reason), "%s%s%s%.*s", l->n ? "records not "
+	    "written everywhere: " : "", l->steps, l->n ? "; " : "",
+	    AUDIT_STR_MAX, line);
+	recorded = record(w, NULL, sw_outcome_word(o), reason, NULL, took) == 0;
+	len = strlen(line);
+	if (l->n > 0 && len + 1 < size)
+		len += (size_t)snprintf(line + len, size - len, "; the audit "
+		    "record%s of %s could not be written everywhere (%s); %s",
+		    l->n > 1 ? "s" : "", l->steps, l->why, l->nowhere ?
+		    "one reached no sink at all" : "syslog has each");
+	if (!recorded && len + 1 < size)
+		snprintf(line + len, size - len, "; this outcome%s", l->nowhere ?
+		    " reached no sink: no record says how the switch ended" :
+		    " is recorded in syslog only");
+	return recorded;
+}
+
 /* The last word: outcome record, last line, exit status. */
 static int
 conclude(struct sw *w, double started)
@@ -459,9 +576,10 @@ conclude(struct sw *w, double started)
 	const struct plan *pl = w->pl;
 	enum sw_outcome o = sw_outcome(&w->core);
 	char state[900], boot[256], watch[360], ports[64],
-	    line[STEP_TEXT_MAX + 900 + 512], told[sizeof(line) + sizeof(watch)],
-	    why[512];
+	    line[STEP_TEXT_MAX + 900 + 512 + 1000],
+	    told[sizeof(line) + sizeof(watch)];
 	double took = monotonic_seconds() - started;
+	bool recorded;
 
 	policy_plan_ports_words(pl, ports, sizeof(ports));
 	boot_words(w, o, boot, sizeof(boot));
@@ -479,10 +597,7 @@ conclude(struct sw *w, double started)
 		snprintf(line, sizeof(line), "switch %s failed at %s: %s; %s%s",
 		    pl->name, w->failed_at, w->failure, state, boot);
 	}
-	if (txn_record(w->t, NULL, sw_outcome_word(o), line, NULL, took, why,
-	    sizeof(why)) == -1)
-		txn_tell(w->t, 'E', "cutover: cannot write the outcome record "
-		    "(%s)", why);
+	recorded = record_outcome(w, o, line, sizeof(line), took);
 	/*
 	 * Only after the outcome is recorded: a question to systemd, which
 	 * could keep the record waiting for its timeout, and whose answer
@@ -496,7 +611,9 @@ conclude(struct sw *w, double started)
 	w->rep.outcome = sw_outcome_word(o);
 	w->rep.changed = o == SW_OK && !w->already;
 	w->rep.touched = w->core.changed;
-	w->rep.exit_status = o == SW_OK ? EXIT_DONE : EXIT_FAILED;
+	w->rep.unrecorded = !recorded;
+	/* never 0 without its outcome record (cutover(8), EXIT STATUS) */
+	w->rep.exit_status = o == SW_OK && recorded ? EXIT_DONE : EXIT_FAILED;
 	w->rep.seconds = took;
 	snprintf(w->rep.result, sizeof(w->rep.result), "%s", told);
 	tell_report(w);
@@ -917,6 +1034,44 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	return st;
 }
 
+/*
+ * For the switch's life, the plan's ports are bindable by root and by
+ * the users of its two services alone (portguard.h): when a rollback
+ * starts an old service that binds its own socket, or the switch takes
+ * the gap, no other process can take the port meanwhile.  Where the
+ * kernel will not attach the guard, a port any process may bind (at or
+ * above net.ipv4.ip_unprivileged_port_start) is refused (EXIT_REFUSED):
+ * left to chance, the port could end in a caller's hands.
+ */
+static int
+guard_ports(struct sw *w, char *why, size_t whylen)
+{
+	const struct plan *pl = w->pl;
+	const struct service *svcs[2] = { pl->from, pl->to };
+	uid_t uids[PORT_GUARD_UIDS_MAX] = { 0 };
+	struct holder_ids ids;
+	size_t n = 1, i, k;
+	char err[400];
+	int st;
+
+	for (i = 0; i < 2; i++) {
+		if ((st = holder_ids_resolve(svcs[i], &ids, why, whylen)) != 0)
+			return st;
+		for (k = 0; k < ids.n && n < PORT_GUARD_UIDS_MAX; k++)
+			uids[n++] = ids.uid[k];
+	}
+	if (port_guard_raise(&w->t->guard, pl->ports, pl->nports, uids, n, err,
+	    sizeof(err)) == 0)
+		return EXIT_DONE;
+	for (i = 0; i < pl->nports; i++)
+		if (port_unprivileged(pl->ports[i]) != 0)
+			return why_set(why, whylen, "port %d cannot be reserved "
+			    "for %s and %s while it changes hands (%s), and any "
+			    "user may bind it: refusing", pl->ports[i],
+			    pl->from->name, pl->to->name, err), EXIT_REFUSED;
+	return EXIT_DONE;           /* only those who may bind below 1024 */
+}
+
 /* In the transaction: pre-flight, forward, and the conclusion. */
 static int
 switch_body(struct txn *t, void *ctx)
@@ -929,6 +1084,8 @@ switch_body(struct txn *t, void *ctx)
 	w->t = t;
 	w->rep.txid = t->base->txid;
 	st = preflight(w->pl, &w->before, &w->already, why, sizeof(why));
+	if (st == EXIT_DONE && !w->already)
+		st = guard_ports(w, why, sizeof(why));
 	sw_report_add(&w->rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (txn_record(t, "pre-flight", status_outcome(st), why, NULL, 0, err,
 	    sizeof(err)) == -1) {
@@ -953,14 +1110,16 @@ switch_body(struct txn *t, void *ctx)
 		return st;
 	}
 	drive(w);
-	return conclude(w, started);
+	st = conclude(w, started);
+	port_guard_close(&t->guard);
+	return st;
 }
 
 int
-switch_run(const struct plan *pl, enum output_format format, struct txn *t)
+switch_run(const struct plan *pl, enum output_format format, struct txn *t,
+    struct txn_seen *seen)
 {
 	struct sw *w = calloc(1, sizeof(*w));
-	struct txn_seen seen;
 	int st;
 
 	if (w == NULL)
@@ -969,7 +1128,7 @@ switch_run(const struct plan *pl, enum output_format format, struct txn *t)
 	    .rep = { .plan = pl->name, .ports = pl->ports,
 	    .nports = pl->nports } };
 	st = txn_run(t, switch_body, w, "the current step ends, then the "
-	    "switch rolls back", &seen);
+	    "switch rolls back", seen);
 	free(w);
 	return st;
 }

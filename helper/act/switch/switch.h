@@ -16,9 +16,10 @@
  * (rolled back or not: the last line says which and what state the
  * machine is in), 3 refused by the pre-flight.  FORMAT_JSON: the lines
  * for people go to stderr, and stdout gets one JSON object (report.h).
+ * SEEN: what the front saw (txn_run), whether that object among it.
  */
 int switch_run(const struct plan *pl, enum output_format format,
-    struct txn *t);
+    struct txn *t, struct txn_seen *seen);
 
 /*
  * -n: the steps the plan would take, and the pre-flight's verdict; with

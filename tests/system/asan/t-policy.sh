@@ -1,6 +1,7 @@
 #!/bin/sh
-# Under ASan+UBSan, as root: the policy commands on the system tests'
-# policy and the examples, refusals, malformed requests, -n and list -
+# Under ASan+UBSan, as root: the policy commands (expectations too) on the system tests'
+# policy and the examples, refusals, malformed requests, -n and list, the
+# trail read back (log, log --verify) -
 # every path that decides and records but acts on nothing.
 . tests/system/asan/lib.sh
 root_policy "" || exit 1
@@ -43,5 +44,14 @@ expect 3 "verify --format=nagios of an unknown check: UNKNOWN" -- \
     "$ASAN_CUTOVER" verify --format=nagios nosuchcheck
 audit_new 10 "one record per request"
 audit_valid "the records of the sanitizer runs"
+# the trail read back, chained, under the sanitizers too
+expect 0 "log --verify: the chain of these records" -- "$ASAN_CUTOVER" log --verify "$AUDIT" &&
+	has "the chain holds" out "it holds"
+expect 0 "log --all --steps: every record" -- "$ASAN_CUTOVER" log --all "$AUDIT"
+expect 0 "log --outcome refused --format=json" -- "$ASAN_CUTOVER" log --outcome refused --format=json "$AUDIT"
+expect 0 "policy test --expect the example's" -- "$ASAN_CUTOVER" policy test "$ex/deploy.conf" --expect "$ex/deploy.expect"
+printf 'root may-nothing\nroot may-not start nginx\nroot may stop apach2\n' >"$TEST_TMPDIR/root.expect"
+expect 1 "policy test --expect: expectations that do not hold" -- "$ASAN_CUTOVER" policy test "$POLICY" --expect "$TEST_TMPDIR/root.expect" &&
+	has "3 of 3 expectations do not hold" out "each one"
 sanitizer_clean
 finish

@@ -1,0 +1,197 @@
+#!/bin/sh
+# Restoring service beats recording it (issue 29, item 3).  The audit
+# file lives on a small filesystem of its own (an 8 MiB ext4 at
+# /var/log/cutover, the policy's syslog on too), which fails while a
+# switch with the socket handoff is at one of its steps: read-only (an
+# ext4 error) and full during apache2's drain (held open by a 20 MB
+# download at 2 MB/s), read-only during a check (its page comes after
+# 5 s) and during persist (a generator makes its daemon-reload take 2 s).
+# The step's record cannot be written, so the step fails and the switch
+# rolls back - and the rollback's own records cannot be written either,
+# which must not stop it: apache2 serves the old page again, nginx is
+# stopped, the boot state is apache2's, the exit status is 1 (never 0
+# without an outcome record), the JSON report says which records were not
+# written ("recorded":false), and the journal has the outcome record the
+# file lost.  (Before: the lost record of a rollback step counted as its
+# failure, apache2 was never started again and the site went dark.)
+. tests/container/site.sh
+
+site_up a || { fail_check "the container did not come up"; finish; }
+cat >"$CT_SCRATCH/policy.conf" <<EOF
+audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
+services = {
+$(svc_apache2 "stop_timeout = 20.0;")
+$(svc_nginx 'socket_handoff = "nginx";')
+};
+ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
+checks = { homepage = { url = "http://127.0.0.1:8080/"; contains = "$NEW_TEXT"; within = 3.0; };
+           slow = { url = "http://127.0.0.1:8081/"; contains = "$NEW_TEXT"; timeout = 15.0; }; };
+plans = { newsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["homepage"]; };
+          slowsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["slow"]; }; };
+rules = ( { users = ["deploy"]; switch = ["newsite", "slowsite"]; } );
+EOF
+site_policy a "$CT_SCRATCH/policy.conf"
+m=$CT_SCRATCH/a/merged
+mkdir -p "$m/etc/systemd/system/nginx.service.d"
+cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
+    "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
+ct_run a systemctl daemon-reload
+head -c 20000000 /dev/zero >"$m/var/www/html/big.bin"
+
+# audit_fs IMAGE: a fresh 8 MiB ext4 (no blocks reserved for root, errors
+# remount it read-only) at the container's /var/log/cutover, through a
+# loop device of the host's (the container has no loop-control)
+loops=
+trap 'ct_cleanup; for l in $loops; do losetup -d "$l"; done' EXIT
+audit_fs() {
+	ct_run a sh -c 'umount /var/log/cutover 2>/dev/null; rm -f /dev/cutover-audit'
+	truncate -s 8M "$CT_SCRATCH/$1" && mkfs.ext4 -q -F -m 0 -b 4096 "$CT_SCRATCH/$1" &&
+	    loop=$(losetup -f --show "$CT_SCRATCH/$1") || return 1
+	loops="$loops $loop"
+	dev=$(stat -c '%t %T' "$loop")
+	# shellcheck disable=SC2086 # major and minor, in hex
+	ct_run a mknod /dev/cutover-audit b $((0x${dev% *})) $((0x${dev#* })) &&
+	    ct_run a mkdir -p /var/log/cutover &&
+	    ct_run a mount -o errors=remount-ro /dev/cutover-audit /var/log/cutover &&
+	    ct_run a chmod 0750 /var/log/cutover && ct_run a chgrp adm /var/log/cutover &&
+	    ct_run a rmdir /var/log/cutover/lost+found
+}
+
+# audit_has WORDS: the audit file has a line with WORDS (within 30 s)
+audit_has() {
+	ct_run a sh -c "i=0; until grep -qF '$1' /var/log/cutover/audit.jsonl 2>/dev/null; do
+	    i=\$((i + 1)); [ \$i -lt 600 ] || exit 1; sleep 0.05; done"
+}
+
+# during_drain FAULT [PLAN [STEP]]: switch PLAN (newsite), and FAULT (a
+# command of the host's) once STEP's record is written (start nginx:
+# while apache2 drains a download)
+during_drain() {
+	dl=
+	if [ -z "${3:-}" ]; then
+		ct_run a sh -c 'curl -s --limit-rate 2M -o /dev/null http://127.0.0.1:8080/big.bin' &
+		dl=$!
+		sleep 0.5
+	fi
+	as_deploy a cutover switch --format=json "${2:-newsite}" >"$CT_SCRATCH/json" 2>"$CT_SCRATCH/err" &
+	sw=$!
+	if audit_has "\"step\":\"${3:-start nginx}\""; then
+		eval "$1" || fail_check "the fault '$1' could not be made"
+	else
+		fail_check "the switch did not reach its start"
+	fi
+	wait "$sw"
+	rc=$?
+	[ -z "$dl" ] || wait "$dl"
+	out="$(cat "$CT_SCRATCH/json" "$CT_SCRATCH/err")"
+	txid=$(sed -n 's/.*"txid":"\([0-9a-f]*\)".*/\1/p' "$CT_SCRATCH/json")
+	echo "exit $rc: $(tail -n 1 "$CT_SCRATCH/err")"
+}
+
+# served_by_apache2 WHEN: the site is apache2's again, as before
+served_by_apache2() {
+	case $(page a) in
+	*"$OLD_TEXT"*) echo "ok: $1: apache2 serves the old page" ;;
+	*) fail_check "$1: the site is dark or wrong" "$(page a)" ;;
+	esac
+	is a apache2 active
+	is a nginx inactive
+	is a apache2 enabled
+	is a nginx disabled
+}
+
+# exit_and_records WHEN: not 0 without the outcome record; the journal
+# has the outcome; the report names what was not recorded
+exit_and_records() {
+	[ "$rc" != 0 ] || fail_check "$1: exit 0 without an outcome record in the file" "$out"
+	[ "$rc" = 1 ] || fail_check "$1: exit $rc, expected 1 (rolled back)" "$out"
+	has '"outcome":"rolled-back"'
+	has '"recorded":false'
+	has "could not be written everywhere"
+	if [ -n "$txid" ] && ct_run a journalctl -q -o cat -t cutover 2>/dev/null |
+	    grep "\"txid\":\"$txid\"" | grep -q '"stage":"outcome"'; then
+		echo "ok: $1: the journal has the outcome record the file lost"
+	else
+		fail_check "$1: the journal lacks the outcome record (txid '$txid')" \
+		    "$(ct_run a journalctl -q -o cat -t cutover 2>/dev/null | tail -n 5)"
+	fi
+	if ct_run a grep -q "\"txid\":\"$txid\".*\"stage\":\"outcome\"" /var/log/cutover/audit.jsonl; then
+		fail_check "$1: the file has an outcome record it should not have been able to take"
+	fi
+}
+
+audit_fs ro.img || fail_check "cannot mount the small audit filesystem"
+# an ext4 error, as a failing disk makes one: the kernel remounts it
+# read-only under the open audit file (mount -o remount,ro would be
+# refused while the transaction has it open for writing)
+during_drain "echo 1 >/sys/fs/ext4/${loop#/dev/}/trigger_fs_error"
+
+served_by_apache2 "read-only during the drain"
+exit_and_records "read-only during the drain"
+
+# each case from the same start, whatever the last one left
+back_to_apache2() {
+	ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
+	    systemctl enable -q --now apache2' >/dev/null 2>&1
+}
+back_to_apache2
+audit_fs full.img || fail_check "cannot mount the small audit filesystem"
+# full: the audit file's last block padded out first (a record that
+# fits in it is written, full disk or not), then the rest filled
+cat >"$m/root/fill-audit.sh" <<'EOF'
+f=/var/log/cutover/audit.jsonl
+n=$((4096 - $(stat -c %s $f) % 4096))
+[ $n -ge 16 ] || n=$((n + 4096))
+printf '{"pad":"%s"}\n' "$(head -c $((n - 11)) /dev/zero | tr '\0' x)" >>$f
+# most of the space at once, then block by block until none is left
+av=$(df -k --output=avail /var/log/cutover | tail -n 1)
+fallocate -l $(((av - 16) * 1024)) /var/log/cutover/fill
+i=0
+while [ $i -lt 100 ] && head -c 4096 /dev/zero >>/var/log/cutover/fill 2>/dev/null; do i=$((i + 1)); done
+[ $(($(stat -c %s $f) % 4096)) = 0 ] && ! head -c 100 /dev/zero >>$f.probe 2>/dev/null
+EOF
+during_drain "ct_run a sh /root/fill-audit.sh"
+served_by_apache2 "full during the drain"
+exit_and_records "full during the drain"
+
+# during a check: the plan's check waits 5 s for its page (a server of
+# the test's on 8081), and the filesystem turns read-only meanwhile: the
+# check's record is lost, so the switch rolls back, and its rollback is
+# not stopped by the records it cannot write
+cat >"$m/root/slow.py" <<EOF
+import http.server, time
+class Slow(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        time.sleep(5)
+        body = b"$NEW_TEXT\\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", 8081), Slow).serve_forever()
+EOF
+ct_run a systemd-run -q --unit=slowpage python3 /root/slow.py || fail_check "the slow page's server did not start"
+back_to_apache2
+audit_fs ro2.img || fail_check "cannot mount the small audit filesystem"
+during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" slowsite "stop apache2"
+served_by_apache2 "read-only during the check"
+exit_and_records "read-only during the check"
+has '"step":"verify slow","outcome":"failed"'
+
+# during persist: a generator that takes 2 s makes each daemon-reload
+# (persist's, after it enabled nginx and disabled apache2) as slow; the
+# rollback then puts the boot state back too
+ct_run a systemctl stop slowpage
+back_to_apache2
+mkdir -p "$m/etc/systemd/system-generators"
+printf '#!/bin/sh\nsleep 2\n' >"$m/etc/systemd/system-generators/slow"
+chmod 0755 "$m/etc/systemd/system-generators/slow"
+audit_fs ro3.img || fail_check "cannot mount the small audit filesystem"
+during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" newsite "verify homepage"
+rm -f "$m/etc/systemd/system-generators/slow"
+served_by_apache2 "read-only during persist"
+exit_and_records "read-only during persist"
+has '"step":"rollback: restore boot","outcome":"ok"'
+finish

@@ -1,0 +1,124 @@
+#!/bin/sh
+# systemd's own restarts are not failures (issue 29, item 4).  A switch
+# with the socket handoff, and `systemctl daemon-reexec` (what an upgrade
+# of systemd runs) while a step waits for one of systemd's jobs: during
+# nginx's start (held open by a slow ExecStartPre=/bin/sleep 4 of a
+# drop-in), and during apache2's drain (held open by a 20 MB download at
+# 2 MB/s).  systemd keeps its jobs across a re-exec, but it closes every
+# connection to it: the step must not take that for its job failing.  The
+# switch ends ok, with no rollback, nginx serving the new page and enabled,
+# apache2 stopped and disabled, and no unit left failed.  A daemon-reload
+# during the start (it keeps the connections) ends ok too, as it did
+# before.  (Before: "lost systemd while waiting for its job", a false
+# rollback.)
+. tests/container/site.sh
+
+site_up a || { fail_check "the container did not come up"; finish; }
+cat >"$CT_SCRATCH/policy.conf" <<EOF
+audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
+services = {
+$(svc_apache2 "stop_timeout = 20.0;")
+$(svc_nginx 'socket_handoff = "nginx"; start_timeout = 20.0;')
+};
+ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
+checks = { homepage = { url = "http://127.0.0.1:8080/"; contains = "$NEW_TEXT"; within = 3.0; }; };
+plans = { newsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["homepage"]; }; };
+rules = ( { users = ["deploy"]; switch = ["newsite"]; } );
+EOF
+site_policy a "$CT_SCRATCH/policy.conf"
+m=$CT_SCRATCH/a/merged
+mkdir -p "$m/etc/systemd/system/nginx.service.d"
+cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
+    "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
+head -c 20000000 /dev/zero >"$m/var/www/html/big.bin"
+
+# wait_for WHAT CMD...: until CMD succeeds in the container (30 s at most)
+wait_for() {
+	what=$1
+	shift
+	i=0
+	until ct_run a "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt 300 ] || { fail_check "$what did not come"; return 1; }
+		sleep 0.1
+	done
+}
+
+# switched WHEN: the switch ended ok, without a rollback
+switched() {
+	echo "exit $rc: $(echo "$out" | tail -n 1)"
+	[ "$rc" = 0 ] || fail_check "$1: exit $rc, expected 0" "$out"
+	# the re-exec came while the step waited, and it asked again
+	[ "${reexec:-yes}" = no ] || has "(systemd re-executed meanwhile; asked again)"
+	lacks "rolling back"
+	lacks "lost systemd"
+	case $(page a) in
+	*"$NEW_TEXT"*) echo "ok: $1: nginx serves the new page" ;;
+	*) fail_check "$1: nginx does not serve the new page" "$(page a)" ;;
+	esac
+	is a nginx active
+	is a nginx enabled
+	is a apache2 inactive
+	is a apache2 disabled
+	failed=$(ct_run a systemctl --failed --no-legend --plain)
+	[ -z "$failed" ] || fail_check "$1: units left failed" "$failed"
+}
+
+# back_to_apache2: the site as before the switch, by root
+back_to_apache2() {
+	ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
+	    systemctl enable -q --now apache2' >/dev/null 2>&1
+}
+
+# during start: nginx's slow ExecStartPre= holds its start job open
+cat >"$m/etc/systemd/system/nginx.service.d/slow.conf" <<EOF
+[Service]
+ExecStartPre=/bin/sleep 4
+EOF
+ct_run a systemctl daemon-reload
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "nginx's start" sh -c '[ "$(systemctl is-active nginx)" = activating ]'; then
+	ct_run a systemctl daemon-reexec || fail_check "systemctl daemon-reexec failed"
+	echo "ok: systemd re-executed while nginx was starting"
+fi
+wait "$sw"
+rc=$?
+out=$(cat "$CT_SCRATCH/out")
+switched "daemon-reexec during the start"
+
+# a daemon-reload during the start (what a package's postinst runs): it
+# keeps the connections, and the job goes on
+back_to_apache2
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "nginx's start" sh -c '[ "$(systemctl is-active nginx)" = activating ]'; then
+	ct_run a systemctl daemon-reload || fail_check "systemctl daemon-reload failed"
+	echo "ok: systemd reloaded while nginx was starting"
+fi
+wait "$sw"
+rc=$?
+out=$(cat "$CT_SCRATCH/out")
+reexec=no switched "daemon-reload during the start"
+
+# during the drain: a download from apache2 holds its graceful stop open
+back_to_apache2
+rm -f "$m/etc/systemd/system/nginx.service.d/slow.conf"
+ct_run a systemctl daemon-reload
+ct_run a sh -c 'curl -s --limit-rate 2M -o /root/got.bin http://127.0.0.1:8080/big.bin; echo $? >/root/curl.rc' &
+dl=$!
+sleep 0.5
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "apache2's drain" sh -c '[ "$(systemctl is-active apache2)" = deactivating ]'; then
+	ct_run a systemctl daemon-reexec || fail_check "systemctl daemon-reexec failed"
+	echo "ok: systemd re-executed while apache2 drained"
+fi
+wait "$sw"
+rc=$?
+wait "$dl"
+out=$(cat "$CT_SCRATCH/out")
+switched "daemon-reexec during the drain"
+[ "$(cat "$m/root/curl.rc")" = 0 ] && [ "$(stat -c %s "$m/root/got.bin")" = 20000000 ] ||
+    fail_check "the download in flight was cut (curl exit $(cat "$m/root/curl.rc"))"
+finish

@@ -1,0 +1,149 @@
+#!/bin/sh
+# shellcheck disable=SC2016 # sh -c code: expanded there
+# The second audit's finding 1 (issue 28) performed as user deploy against
+# the installed setuid cutover: deploy runs grab-port.py, which retries
+# bind() of port 8080 ([::] dual-stack, then 0.0.0.0) every 0.2 ms, while
+#   (a) a switch rolls back because deploy killed its own check step (the
+#       check runs as the caller; a check that answers after 5 s holds it
+#       open): the rollback stops nginx and starts apache2, which binds
+#       its own socket;
+#   (b) a switch rolls back because deploy sent SIGINT to its cutover;
+#   (c) a switch takes the gap (nginx without socket_handoff): apache2 is
+#       stopped before nginx binds.
+# Before the fix the grabber won each (the audit: 3 of 3 runs, both
+# services down, deploy's page on 8080).  Now, for the switch's life, the
+# plan's ports are bindable by root and the plan's services' users alone
+# (a cgroup BPF bind guard, helper/act/portguard.c): the grabber never
+# binds, gets EPERM, and the site ends served by apache2 or nginx.  Once
+# the switch has ended, the guard is gone: deploy may bind a port no one
+# holds again.
+. tests/system/lib.sh
+PYTHON=/usr/bin/python3
+# where deploy can read it: the tree may be root's alone
+install -m 0755 -o root -g root tests/system/grab-port.py "$LIBEXEC_DIR/grab-port.py" || exit 1
+GRAB_DIR=$(mktemp -d) && chown deploy "$GRAB_DIR" || exit 1
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$GRAB_DIR"' EXIT
+
+served() {
+	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
+}
+serves() {
+	case $(served) in
+	*"$1"*) return 0 ;;
+	esac
+	return 1
+}
+nginx_gone() {
+	[ -z "$(nginx_procs)" ]
+}
+back_to_apache2() {
+	for p in $(nginx_procs); do
+		kill -TERM "$p" 2>/dev/null
+	done
+	wait_for 10 nginx_gone || fail_check "nginx did not stop"
+	[ -n "$(apache2_pid)" ] || apache2_start || fail_check "apache2ctl start"
+	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
+}
+
+# grab SECONDS: the grabber, as deploy, in the background.
+grab() {
+	rm -f "$GRAB_DIR/grab.out"
+	setpriv --reuid=deploy --regid="$(id -g deploy)" --init-groups -- \
+	    "$PYTHON" "$LIBEXEC_DIR/grab-port.py" "$PORT" "$1" "$GRAB_DIR/grab.out" \
+	    </dev/null >/dev/null 2>"$GRAB_DIR/grab.err" &
+	grabber=$!
+	track "$grabber"
+}
+
+# grab_result WHAT: the grabber has ended; it never bound the port, and
+# the site is served by apache2 or nginx, not by deploy.
+grab_result() {
+	wait "$grabber" 2>/dev/null
+	r=$(cat "$GRAB_DIR/grab.out" 2>/dev/null)
+	echo "grabber ($1): $r"
+	case $r in
+	"never $PORT "*) ;;
+	*) fail_check "$1: deploy's grabber took port $PORT" "$r $(cat "$GRAB_DIR/grab.err"); the port: $(describe_holders "$PORT"); $(cat "$TEST_TMPDIR/sw.err")" ;;
+	esac
+	case $(served) in
+	*"$OLD_TEXT"* | *"$NEW_TEXT"*) ;;
+	*) fail_check "$1: port $PORT does not serve the old or the new site" "$(served)" ;;
+	esac
+	case $(served) in *hijacked*) fail_check "$1: deploy's page is served" ;; esac
+}
+
+# switch_bg: cutover switch newsite as deploy, in the background; the
+# front's pid in $front once the check is in flight (its pid in $check).
+switch_bg() {
+	: >"$TEST_TMPDIR/requests.log"
+	setpriv --reuid=deploy --regid="$(id -g deploy)" --init-groups -- \
+	    /bin/sh -c "$EXEC_SH" "$CUTOVER" switch newsite \
+	    </dev/null >"$TEST_TMPDIR/sw.out" 2>"$TEST_TMPDIR/sw.err" &
+	front=$!
+	wait_for 15 grep -q "path=/slow" "$TEST_TMPDIR/requests.log" 2>/dev/null ||
+	    fail_check "the switch did not reach its check" "$(cat "$TEST_TMPDIR/sw.out" "$TEST_TMPDIR/sw.err")"
+	check=$(sed -n 's/.*path=\/slow .* pid=\([0-9]*\) .*/\1/p' "$TEST_TMPDIR/requests.log" | head -n 1)
+}
+
+"$PYTHON" tests/system/test-httpd.py "$TEST_TMPDIR" </dev/null >"$TEST_TMPDIR/server.out" 2>&1 &
+server=$!
+wait_for 10 test -s "$TEST_TMPDIR/port" || fail_check "test-httpd.py did not start" "$(cat "$TEST_TMPDIR/server.out")"
+sport=$(cat "$TEST_TMPDIR/port")
+slow="s|^  homepage = .*$|  homepage = { url = \"http://127.0.0.1:$sport/slow\"; status = 200; contains = \"Fall collection\"; timeout = 15.0; };|"
+write_policy "$slow" || fail_check "write the slow-check policy"
+
+# (a) deploy kills its own check step: the switch rolls back
+back_to_apache2
+grab 20
+switch_bg
+if is_pid "$check"; then
+	[ "$(proc_uid "$check")" = "$(id -u deploy)" ] || fail_check "the check step does not run as deploy"
+	expect 0 "deploy kills its check step (pid $check)" -- as_deploy kill -KILL "$check"
+else
+	fail_check "no check step pid in the request log" "$(cat "$TEST_TMPDIR/requests.log")"
+fi
+wait "$front"
+echo "switch: exit $?: $(tail -n 1 "$TEST_TMPDIR/sw.err")"
+grep -q "rolled back, apache2 serving $PORT again" "$TEST_TMPDIR/sw.err" ||
+    fail_check "(a) the switch did not roll back to apache2" "$(cat "$TEST_TMPDIR/sw.err")"
+kill "$grabber" 2>/dev/null
+grab_result "(a) rollback after the check step was killed"
+
+# (b) deploy's SIGINT: the switch rolls back
+back_to_apache2
+grab 20
+switch_bg
+expect 0 "deploy sends SIGINT to its cutover" -- as_deploy kill -INT "$front"
+wait "$front"
+echo "switch: exit $?: $(tail -n 1 "$TEST_TMPDIR/sw.err")"
+grep -q "rolled back, apache2 serving $PORT again" "$TEST_TMPDIR/sw.err" ||
+    fail_check "(b) the switch did not roll back to apache2" "$(cat "$TEST_TMPDIR/sw.err")"
+kill "$grabber" 2>/dev/null
+grab_result "(b) rollback after SIGINT"
+
+# (c) no handoff: the switch takes the gap between apache2's stop and
+# nginx's bind
+write_policy "s|socket_handoff = \"nginx\";|socket_handoff = \"none\";|" || fail_check "write the gap policy"
+grep -q 'socket_handoff = "none"' "$POLICY" || fail_check "the gap policy has no socket_handoff = none"
+back_to_apache2
+grab 15
+expect 0 "switch newsite taking the gap" -- as_deploy "$CUTOVER" switch newsite
+kill "$grabber" 2>/dev/null
+grab_result "(c) a switch that takes the gap"
+serves "$NEW_TEXT" || fail_check "(c) nginx does not serve the new site" "$(served)"
+
+# the guard ends with the switch: deploy may bind a free port again
+back_to_apache2
+apache2_stop 2>/dev/null || kill -TERM "$(apache2_pid)" 2>/dev/null
+wait_for 10 not_listening "$PORT" || fail_check "apache2 did not stop"
+grab 1
+wait "$grabber" 2>/dev/null
+case $(cat "$GRAB_DIR/grab.out" 2>/dev/null) in
+"grabbed $PORT") echo "ok: with no switch running, deploy binds the free port $PORT" ;;
+*) fail_check "the guard outlived the switch" "$(cat "$GRAB_DIR/grab.out" 2>/dev/null)" ;;
+esac
+kill_tracked
+back_to_apache2
+audit_valid "at the end"
+finish
