@@ -15,7 +15,7 @@
 #                      as root the system tests on a --coverage setuid build;
 #                      line coverage per directory with gcovr; not in make check
 #   make fuzz          FUZZ_SECONDS=60: libFuzzer (clang) on each fuzz target
-#                      (policy loader, argv, audit record, verify verdict), from
+#                      (tests/fuzz/README lists them), from
 #                      tests/fuzz/corpus/TARGET; make check replays those corpora
 #                      and runs each target briefly (tests/fuzz/README)
 #   make deb           the Debian package, from packaging/debian (build/deb)
@@ -220,7 +220,7 @@ SAN_UNIT_TESTS   := $(SAN)/unit-tests
 # The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
 # tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
 # target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
-FUZZ_TARGETS     := policy argv audit verdict listens certdate logread expect
+FUZZ_TARGETS     := policy argv audit verdict listens certdate logread expect procfs sockdiag unitlog handoff dbus
 FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
@@ -427,11 +427,18 @@ $(KALOAD): bench/kaload.c $(BUILD)/flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/kaload.c
 
+# Where a decision's time goes, phase by phase (bench/decide.sh, issue 33):
+# the policy library alone, as the helper calls it.
+PHASES := $(BUILD)/bench/phases
+
+$(PHASES): $(OBJ)/bench/phases.o $(LIBPOLICY)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_BASE)
+
 .PHONY: bench
 bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
 bench: $(DEPS_FIRST)
 	@[ "$$(id -u)" = 0 ] || { echo "make bench: needs root (users, a setuid install, apache2, nginx)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE) $(KALOAD)
+	@$(MAKE) --no-print-directory $(CUTOVER) $(SYSTEST_CUTOVER) $(JSONL_CHECK) $(PROBE) $(KALOAD) $(PHASES)
 	@for b in $(BENCH); do BUILD=$(BUILD) sh bench/$$b.sh || exit 1; done
 
 # ---- fuzzing: make fuzz (not part of make check) ---------------------------
@@ -443,7 +450,7 @@ bench: $(DEPS_FIRST)
 # is).  An input that crashes, leaks, times out or runs out of memory is
 # copied into FUZZ_CRASH_DIR (default: the target's own corpus, so make
 # check replays it from then on) and make fuzz fails, after the others ran.
-#   FUZZ_SECONDS (60, per target), FUZZ_TARGETS (all four), FUZZ_CC
+#   FUZZ_SECONDS (60, per target), FUZZ_TARGETS (all), FUZZ_CC
 #   (clang), FUZZ_CFLAGS (-O1 -g), FUZZ_CRASH_DIR, FUZZ_ARGS (more
 #   libFuzzer options, e.g. -jobs=4)
 FUZZ_SECONDS   ?= 60
@@ -460,6 +467,8 @@ FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/lib/why.c helper/verify/judge.c helper/verify/sha256.c \
 	helper/record/chain.c helper/log/logrec.c \
 	helper/act/switch/listens.c helper/verify/certdate.c \
+	helper/lib/procfs.c helper/act/holders.c helper/act/svc/unitlog.c \
+	helper/act/systemd.c helper/act/svc/sdbus.c helper/lib/dlapi.c \
 	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
@@ -486,8 +495,26 @@ $(FUZZERS): $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_L
 
 -include $(wildcard $(addsuffix .d,$(FUZZ_BUILD)/obj/*/* $(FUZZ_BUILD)/obj/*/*/* $(FUZZ_BUILD)/obj/*/*/*/*))
 
-.PHONY: fuzz fuzz-build
+# make fuzz-long (issue 33; not in make check): every target until
+# FUZZ_LONG_RUNS (10 M) executions, or FUZZ_LONG_SECONDS (7200) each,
+# whichever is first; the figures (runs, exec/s, coverage, corpus) of each
+# are written to FUZZ_LONG_FIGURES, with the date and the commit's VERSION.
+FUZZ_LONG_RUNS    ?= 10000000
+FUZZ_LONG_SECONDS ?= 7200
+FUZZ_LONG_FIGURES ?= $(FUZZ_BUILD)/long-figures.txt
+
+.PHONY: fuzz fuzz-build fuzz-long
 fuzz-build: $(FUZZERS)
+
+fuzz-long: $(DEPS_FIRST)
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@{ echo "# make fuzz-long, cutover $(VERSION): $(FUZZ_LONG_RUNS) runs or $(FUZZ_LONG_SECONDS) s per target"; \
+	  echo "# started $$(date -u +%Y-%m-%dT%H:%MZ), $$(nproc) cpus, load $$(cut -d' ' -f1-3 /proc/loadavg)"; } >$(FUZZ_LONG_FIGURES)
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_CRASH_DIR='$(FUZZ_CRASH_DIR)' FUZZ_RUNS=$(FUZZ_LONG_RUNS) \
+	  FUZZ_FIGURES=$(FUZZ_LONG_FIGURES) FUZZ_ARGS='$(FUZZ_ARGS)' \
+	  sh tests/fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS); rc=$$?; \
+	  echo "# ended $$(date -u +%Y-%m-%dT%H:%MZ)" >>$(FUZZ_LONG_FIGURES); \
+	  echo "figures: $(FUZZ_LONG_FIGURES)"; exit $$rc
 
 fuzz: $(DEPS_FIRST)
 	@$(MAKE) --no-print-directory $(FUZZERS)

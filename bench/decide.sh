@@ -16,12 +16,16 @@
 #   sudo          sudo -n /bin/true         deploy ALL=(root) NOPASSWD: /bin/true
 # then, with policies of 100, 1,000 and 10,000 rules (generated; deploy's
 # rule last, every rule before it naming another user, so every one is
-# looked at), allowed and refused again, each run with doas beside them.
+# looked at), allowed and refused again, each run with doas beside them,
+# doas given a doas.conf of as many rules, made the same way (before issue
+# 33 it kept its one rule, and the ratios compared unequal work).
 # /etc/doas.conf and /etc/sudoers.d/cutover-bench exist only while it runs
 # (an existing /etc/doas.conf is kept aside and put back).
 #
-# Results: $RESULTS (build/bench) decide-*.json (hyperfine), decide.txt
-# (the summary, also printed).  Environment: WARMUP (20), RUNS (200),
+# Results: $RESULTS (build/bench) decide-*.json (hyperfine),
+# decide-phasesN.txt (bench/phases.c: read, libconfig's parse, cutover's
+# own build, decide, free, on the N-rule policy), decide.txt (the summary,
+# also printed).  Environment: WARMUP (20), RUNS (200),
 # REPEAT (5: the five-command run is done REPEAT times, decide-base.K.json,
 # so that a change of load on the machine during one run - hyperfine times
 # the commands one after the other - shows as a spread of the ratios
@@ -48,10 +52,20 @@ if [ -e /etc/doas.conf ]; then
 else
 	on_exit "rm -f /etc/doas.conf"
 fi
-printf '%s\n' '# cutover bench/decide.sh: removed when it ends' \
-    'permit nopass deploy as root cmd /bin/true' >/etc/doas.conf.new &&
-    chmod 0400 /etc/doas.conf.new && mv -f /etc/doas.conf.new /etc/doas.conf ||
-    bench_die "cannot write /etc/doas.conf"
+# write_doas N: /etc/doas.conf with N rules, deploy's last and every one
+# before it naming another user, as gen_policy below writes cutover's: the
+# same number of rules for both, so that a ratio compares equal work.
+write_doas() {
+	awk -v n="$1" 'BEGIN {
+		print "# cutover bench/decide.sh: removed when it ends"
+		for (i = 1; i < n; i++)
+			printf "permit nopass u%05d as root cmd /bin/true\n", i
+		print "permit nopass deploy as root cmd /bin/true"
+	}' >/etc/doas.conf.new &&
+	    chmod 0400 /etc/doas.conf.new && mv -f /etc/doas.conf.new /etc/doas.conf ||
+	    bench_die "cannot write /etc/doas.conf"
+}
+write_doas 1
 SUDOERS=/etc/sudoers.d/cutover-bench
 [ -e "$SUDOERS" ] && bench_die "$SUDOERS exists already: not ours"
 on_exit "rm -f '$SUDOERS'"
@@ -126,11 +140,18 @@ for n in $SCALE; do
 	    bench_die "the $n-rule policy is not valid: $(head -n 5 "$BENCH_TMP/check.out")"
 	got=$(grep -o '[0-9]* rules\?' "$BENCH_TMP/check.out" | head -n 1)
 	[ "$got" = "$n rules" ] || bench_die "the generated policy has $got, not $n rules"
+	write_doas "$n"
+	got=$(grep -c '^permit ' /etc/doas.conf)
+	[ "$got" = "$n" ] || bench_die "the generated doas.conf has $got rules, not $n"
 	sanity
 	run_hyperfine "rules$n" \
 	    -n "allowed-$n" "$CUTOVER -n start nginx" \
 	    -n "refused-$n" "$CUTOVER start apache2" \
 	    -n "doas-$n" "doas -n /bin/true"
+	# where the time goes: the policy library's phases (bench/phases.c)
+	"$SRCDIR/$BUILD/bench/phases" "$POLICY" deploy start nginx 50 \
+	    >"$RESULTS/decide-phases$n.txt" ||
+	    bench_die "bench/phases failed on the $n-rule policy"
 done
 write_policy "" || bench_die "cannot put the standard policy back"
 

@@ -62,11 +62,14 @@ def decide(results, repeat, ns):
     if not ns:
         return
     print()
-    print("decide with N rules (deploy's rule last), each N one hyperfine run beside doas:")
-    pts = {"allowed": [(1, base["allowed"])], "refused": [(1, base["refused"])]}
+    print("decide with N rules (deploy's rule last), each N one hyperfine run beside doas with as many rules"
+          " (equal work: cutover's policy and doas.conf each N rules, deploy's last):")
+    pts = {"allowed": [(1, base["allowed"])], "refused": [(1, base["refused"])],
+           "doas": [(1, base["doas"])]}
     for n in ns:
         r = load(os.path.join(results, "decide-rules%s.json" % n))
         dn = r["doas-%s" % n]
+        pts["doas"].append((int(n), dn))
         for k in ("allowed", "refused"):
             x = r["%s-%s" % (k, n)]
             pts[k].append((int(n), x))
@@ -74,7 +77,7 @@ def decide(results, repeat, ns):
                 x["mean"] / dn["mean"], x["median"] / dn["median"]))
         print(line("doas-%s" % n, dn))
     print("  growth with the number of rules (1 rule: the pooled base runs); marginal cost per added rule:")
-    for k in ("allowed", "refused"):
+    for k in ("allowed", "refused", "doas"):
         for stat in ("median", "min"):
             p = [(n, x[stat]) for n, x in pts[k]]
             steps = ["%d->%d: %.2f us" % (x0, x1, (y1 - y0) / (x1 - x0) * 1e6)
@@ -85,6 +88,13 @@ def decide(results, repeat, ns):
             slope = sum((a - mx) * (b - my) for a, b in zip(xs, ys)) / sum((a - mx) ** 2 for a in xs)
             print("    %-8s (%s): %s;  least squares %.2f us/rule; %d rules: %.1f ms = x%.1f the 1-rule time" % (
                 k, stat, ", ".join(steps), slope * 1e6, xs[-1], ms(ys[-1]), ys[-1] / ys[0]))
+    print("  where cutover's time goes (bench/phases.c: the policy library alone, in one process):")
+    for n in ns:
+        path = os.path.join(results, "decide-phases%s.txt" % n)
+        if os.path.exists(path):
+            with open(path) as f:
+                for ln in f:
+                    print("    " + ln.rstrip())
 
 
 def probe_rounds(path):

@@ -138,6 +138,34 @@ connect_offer(const char *unit)
 	fail("cannot connect to %s: %s", sa.sun_path, strerror(errno));
 }
 
+/*
+ * The descriptors MSG carries (one SCM_RIGHTS, at most FDS_MAX) into FDS:
+ * their number, 0 for none, or -1 for a message not as cutover sends it.
+ * No length in it is trusted (tests/fuzz/fuzz_handoff.c).
+ */
+static int
+handed_fds(struct msghdr *msg, int *fds)
+{
+	struct cmsghdr *cm;
+	size_t n, room = msg->msg_controllen;
+	int found = 0;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		/* CMSG_FIRSTHDR does not check the first length */
+		if (cm->cmsg_len < CMSG_LEN(0) || cm->cmsg_len >
+		    room - (size_t)((char *)cm - (char *)msg->msg_control))
+			return -1;
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (found > 0 || n > FDS_MAX)
+			return -1;
+		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		found = (int)n;
+	}
+	return found;
+}
+
 /* The sockets the offer sends; their number. */
 static size_t
 receive(int fd, int *fds)
@@ -147,10 +175,9 @@ receive(int fd, int *fds)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct timeval limit = { 5, 0 };
-	struct cmsghdr *cm;
 	struct ucred peer;
 	socklen_t len = sizeof(peer);
-	size_t n = 0;
+	int n;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == -1)
 		fail("cannot tell who offers the socket: %s", strerror(errno));
@@ -162,14 +189,10 @@ receive(int fd, int *fds)
 		fail("no handoff message from cutover within 5 s");
 	if (msg.msg_flags & MSG_CTRUNC)
 		fail("more sockets were sent than %d", FDS_MAX);
-	for (cm = CMSG_FIRSTHDR(&msg); cm != NULL; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-			n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
-		}
-	if (n == 0)
-		fail("cutover's handoff message carried no socket");
-	return n;
+	if ((n = handed_fds(&msg, fds)) <= 0)
+		fail("cutover's handoff message carried no socket, or not "
+		    "as cutover sends them");
+	return (size_t)n;
 }
 
 static void
@@ -261,6 +284,25 @@ run_handed(char **argv, const char *how, const char *unit, int *fds,
 }
 
 /*
+ * TEXT, a pid file's, names PID: its decimal digits as the server writes
+ * them (no sign, blank or leading zero: strtol took all three), then a
+ * newline or nothing.
+ */
+static int
+pid_text_names(const char *text, pid_t pid)
+{
+	char *end;
+	long v;
+
+	if (text[0] < '1' || text[0] > '9')
+		return 0;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	return errno == 0 && v == (long)pid &&
+	    (*end == '\0' || strcmp(end, "\n") == 0);
+}
+
+/*
  * Whether PIDFILE, a regular file, holds PID (a decimal number, a newline
  * or nothing after it).  A pid file left from an earlier server names
  * another pid; one that happened to name this one would only end the wait
@@ -271,10 +313,9 @@ run_handed(char **argv, const char *how, const char *unit, int *fds,
 static int
 pidfile_names(const char *pidfile, pid_t pid)
 {
-	char buf[32], *end;
+	char buf[32];
 	struct stat st;
 	ssize_t len = -1;
-	long v;
 	int fd;
 
 	if ((fd = open(pidfile, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -286,10 +327,7 @@ pidfile_names(const char *pidfile, pid_t pid)
 	if (len <= 0)
 		return 0;
 	buf[len] = '\0';
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	return errno == 0 && end != buf && v == (long)pid &&
-	    (*end == '\0' || strcmp(end, "\n") == 0);
+	return pid_text_names(buf, pid);
 }
 
 /*

@@ -94,18 +94,16 @@ note_listener(const struct nlmsghdr *nh, int port, struct holders *out,
 	return 0;
 }
 
-/*
- * One dump's messages in BUF (N bytes): 0 more to come, 1 done, -1 the
- * kernel's error (errno), -2 an interrupted or malformed dump, or 3.
- */
-static int
-take_dump(const char *buf, size_t n, int port, struct holders *out,
+int
+port_dump_take(const char *buf, size_t n, int port, struct holders *out,
     char *why, size_t whylen)
 {
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)buf;
 	int len = (int)n, rc;
 
-	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+	/* NLMSG_OK, without its comparison of an int with the u32 length */
+	for (; len >= (int)NLMSG_HDRLEN && nh->nlmsg_len >= NLMSG_HDRLEN &&
+	    nh->nlmsg_len <= (unsigned)len; nh = NLMSG_NEXT(nh, len)) {
 		if (nh->nlmsg_flags & NLM_F_DUMP_INTR)
 			return -2;
 		if (nh->nlmsg_type == NLMSG_DONE)
@@ -113,7 +111,12 @@ take_dump(const char *buf, size_t n, int port, struct holders *out,
 		if (nh->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(nh);
 
-			errno = e->error < 0 ? -e->error : EPROTO;
+			/* a length too short for the error read it past the end */
+			if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(e->error)))
+				return -2;
+			/* an errno is 1..4095 (MAX_ERRNO); -INT_MIN is no int */
+			errno = e->error < 0 && e->error > -4096 ? -e->error :
+			    EPROTO;
 			return -1;
 		}
 		if (nh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
@@ -169,7 +172,7 @@ listen_sockets(int family, int port, struct holders *out, char *buf,
 		    msg.msg_namelen != sizeof(from) || from.nl_pid != 0)
 			rc = n < 0 ? -1 : -2;
 		else
-			rc = take_dump(buf, (size_t)n, port, out, why, whylen);
+			rc = port_dump_take(buf, (size_t)n, port, out, why, whylen);
 	}
 	if (fd != -1)
 		close(fd);
@@ -277,25 +280,21 @@ first_inode(const struct holders *out, unsigned long long mask)
 	return 0;
 }
 
-/*
- * The parent from /proc/PID/stat: the command name is in parentheses and
- * may hold any bytes, ")" and spaces included ("x) R 1 1"), so parse
- * after the LAST ')'.
- */
+/* The parent, from /proc/PID/stat (procfs_stat_parse). */
 static int
 parent_of(pid_t pid, pid_t *ppid)
 {
-	char path[64], buf[1024], *p;
-	int v;
+	struct procfs_stat st;
+	char path[64], buf[1024];
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (procfs_read(path, buf, sizeof(buf)) == -1)
 		return -1;
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1, " %*c %d", &v) != 1) {
+	if (procfs_stat_parse(buf, &st) == -1) {
 		errno = EPROTO;
 		return -1;
 	}
-	*ppid = (pid_t)v;
+	*ppid = st.ppid;
 	return 0;
 }
 
@@ -303,19 +302,15 @@ parent_of(pid_t pid, pid_t *ppid)
 static int
 uids_of(pid_t pid, uid_t *uid, uid_t *euid)
 {
-	char path[64], buf[4096], *p;
-	unsigned int r, e;
+	char path[64], buf[4096];
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (procfs_read(path, buf, sizeof(buf)) == -1)
 		return -1;
-	if ((p = strstr(buf, "\nUid:")) == NULL ||
-	    sscanf(p, "\nUid:\t%u\t%u", &r, &e) != 2) {
+	if (procfs_status_uids(buf, uid, euid) == -1) {
 		errno = EPROTO;
 		return -1;
 	}
-	*uid = (uid_t)r;
-	*euid = (uid_t)e;
 	return 0;
 }
 
@@ -527,33 +522,59 @@ holder_ids_have(const struct holder_ids *ids, uid_t uid)
 	return false;
 }
 
+/*
+ * The path of a /proc/PID/cgroup LINE of the hierarchy that places units:
+ * cgroup v2's "0::PATH" (*UNIFIED), or cgroup v1's "ID:name=systemd:PATH";
+ * NULL for any other line.  The hierarchy is the line's second field, not
+ * text found anywhere in it: a v1 path may hold ":name=systemd:" itself.
+ */
+static const char *
+cgroup_line_path(const char *line, bool *unified)
+{
+	size_t id = strspn(line, "0123456789");
+
+	*unified = strncmp(line, "0::", 3) == 0;
+	if (*unified)
+		return line + 3;
+	if (id > 0 && strncmp(line + id, ":name=systemd:", 14) == 0)
+		return line + id + 14;
+	return NULL;
+}
+
 int
 holder_cgroup_read(FILE *f, char *buf, size_t size)
 {
-	char line[HOLDER_CGROUP_MAX + 32], v1[HOLDER_CGROUP_MAX] = "";
-	bool found = false;
+	char *line = NULL, v1[HOLDER_CGROUP_MAX] = "";
+	const char *path;
+	size_t cap = 0, len;
+	ssize_t n;
+	bool unified, found = false, bad = false, v1_cut = false;
 
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
+	while (!found && !bad && (n = getline(&line, &cap, f)) > 0) {
+		len = (size_t)n - (line[n - 1] == '\n');
 		/*
-		 * A line longer than the buffer is not read in pieces: the
-		 * rest of a long path (one a caller may name, in a cgroup it
-		 * owns) would be taken for a line of its own, "0::/..." too.
+		 * Not the kernel's: a NUL (a path would end at it), or a line
+		 * longer than any a unit's cgroup makes.  A path cut to the
+		 * buffer would be another cgroup's, a prefix of the real one.
 		 */
-		if (strchr(line, '\n') == NULL && !feof(f))
-			return -1;
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "0::", 3) == 0) {
-			snprintf(buf, size, "%s", line + 3);
-			found = true;
-		} else if (strstr(line, ":name=systemd:") != NULL)
-			snprintf(v1, sizeof(v1), "%s",
-			    strstr(line, ":name=systemd:") + 14);
+		bad = memchr(line, '\0', len) != NULL ||
+		    len >= HOLDER_CGROUP_MAX + 30;
+		line[len] = '\0';
+		if (bad || (path = cgroup_line_path(line, &unified)) == NULL)
+			continue;
+		if (unified) {
+			bad = snprintf(buf, size, "%s", path) >= (int)size;
+			found = !bad;
+		} else if (v1[0] == '\0')     /* needed only without a "0::" */
+			v1_cut = snprintf(v1, sizeof(v1), "%s", path) >=
+			    (int)sizeof(v1);
 	}
-	if (!found && v1[0] != '\0') {
-		snprintf(buf, size, "%s", v1);
-		found = true;
+	free(line);
+	if (!found && !bad && !v1_cut && v1[0] != '\0') {
+		bad = snprintf(buf, size, "%s", v1) >= (int)size;
+		found = !bad;
 	}
-	return found ? 0 : -1;
+	return found && !bad ? 0 : -1;
 }
 
 int
@@ -784,9 +805,8 @@ holder_waiting(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
 	if (procfs_read(path, buf, sizeof(buf)) == -1)
 		return -1;
-	/* "running", or "-1 ..." (in no call), or "NR args..." */
-	if (sscanf(buf, "%ld", &nr) != 1)
-		return 0;
+	if (procfs_syscall_nr(buf, &nr) == -1)
+		return 0;       /* running, or in no call */
 	for (i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
 		if (waits[i] == nr)
 			return 1;

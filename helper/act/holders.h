@@ -183,6 +183,18 @@ bool holder_ids_have(const struct holder_ids *ids, uid_t uid);
 /* The same, from F, a /proc/PID/cgroup's text (for the tests). */
 int holder_cgroup_read(FILE *f, char *buf, size_t size);
 
+/*
+ * One answer of a NETLINK_SOCK_DIAG dump of TCP sockets, the N bytes of
+ * BUF (aligned as recvmsg fills a malloc'd buffer): the LISTEN sockets on
+ * PORT appended to OUT's sockets and kinds.  0 more to come, 1 done, -1
+ * the kernel's error (errno), -2 an interrupted or malformed dump, or 3
+ * (EXIT_REFUSED, WHY) with more sockets than OUT holds.  Pure, for the
+ * fuzz target tests/fuzz/fuzz_sockdiag.c: the lengths in it are read,
+ * never trusted.
+ */
+int port_dump_take(const char *buf, size_t n, int port, struct holders *out,
+    char *why, size_t whylen);
+
 /* "pid 1234 (/usr/bin/python3, user intruder, uid 1001)" */
 void holder_describe(const struct holder *h, char *buf, size_t size);
 

@@ -150,16 +150,18 @@ systemd_unit_active(const char *name, char *why, size_t whylen)
 
 /* ---- jobs ------------------------------------------------------------------ */
 
-static int
-on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+void
+systemd_job_removed(struct systemd_job *j, const char *path,
+    const char *result)
 {
-	struct systemd_job *j = userdata;
-	const char *path, *unit, *result;
-	uint32_t id;
-
-	(void)e;
-	if (sdbus.message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-		return 0;
+	/*
+	 * Cut to fit, a path could be taken for another job's; an object
+	 * path starts with '/' (so none is systemd_job_is's "!"); and an
+	 * empty result would read as no end yet.
+	 */
+	if (path[0] != '/' || strlen(path) >= sizeof(j->path) ||
+	    result[0] == '\0' || strlen(result) >= sizeof(j->result))
+		return;
 	if (j->path[0] != '\0') {
 		if (strcmp(path, j->path) == 0)
 			snprintf(j->result, sizeof(j->result), "%s", result);
@@ -168,6 +170,17 @@ on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
 		snprintf(j->early_result[j->nearly++],
 		    sizeof(j->early_result[0]), "%s", result);
 	}
+}
+
+static int
+on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+{
+	const char *path, *unit, *result;
+	uint32_t id;
+
+	(void)e;
+	if (sdbus.message_read(m, "uoss", &id, &path, &unit, &result) >= 0)
+		systemd_job_removed(userdata, path, result);
 	return 0;
 }
 
@@ -190,7 +203,9 @@ systemd_job_is(struct systemd_job *j, const char *path)
 {
 	size_t i;
 
-	snprintf(j->path, sizeof(j->path), "%s", path);
+	/* one that does not fit matches nothing: "!" is no object path */
+	if (snprintf(j->path, sizeof(j->path), "%s", path) >= (int)sizeof(j->path))
+		snprintf(j->path, sizeof(j->path), "!");
 	for (i = 0; i < j->nearly; i++)
 		if (strcmp(j->early[i], j->path) == 0)
 			snprintf(j->result, sizeof(j->result), "%s",

@@ -81,6 +81,14 @@ struct systemd_job {
 int systemd_job_watch(sd_bus *b, struct systemd_job *j, char *why,
     size_t whylen);
 
+/*
+ * A JobRemoved signal for job PATH with RESULT: J's result if PATH is J's
+ * job, or kept (the first 8) until J's path is known.  on_job_removed's
+ * reading of the signal; pure, for the fuzz target tests/fuzz/fuzz_dbus.c.
+ */
+void systemd_job_removed(struct systemd_job *j, const char *path,
+    const char *result);
+
 /* The call's reply gave the job's object path PATH. */
 void systemd_job_is(struct systemd_job *j, const char *path);
 

@@ -145,17 +145,16 @@ load_group_names(struct caller *c, char *why, size_t whylen)
 	return 0;
 }
 
-/* The tty_nr field of /proc/self/stat: after the last ')' (the command
- * name may hold any bytes), the 5th field. */
+/* The tty_nr field of /proc/self/stat (procfs_stat_parse). */
 static int
 controlling_tty_dev(dev_t *dev)
 {
-	char buf[1024], *p;
+	struct procfs_stat st;
+	char buf[1024];
 	unsigned long long nr;
 
 	if (procfs_read("/proc/self/stat", buf, sizeof(buf)) == -1 ||
-	    (p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 1, " %*c %*d %*d %*d %llu", &nr) != 1 || nr == 0)
+	    procfs_stat_parse(buf, &st) == -1 || (nr = st.tty_nr) == 0)
 		return -1;
 	*dev = makedev((nr >> 8) & 0xfff, (nr & 0xff) | ((nr >> 12) & 0xfff00));
 	return 0;

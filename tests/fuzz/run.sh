@@ -14,7 +14,10 @@
 # Then "N passed, N failed" (one per target); exit 1 if any failed.
 #
 # Environment: FUZZ_BUILD (build/fuzz), FUZZ_CRASH_DIR, FUZZ_ARGS (more
-# libFuzzer options), ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS.
+# libFuzzer options), FUZZ_RUNS (stop after that many executions, or
+# SECONDS, whichever comes first: make fuzz-long), FUZZ_FIGURES (a file
+# the result lines are appended to), ASAN_OPTIONS, UBSAN_OPTIONS,
+# LSAN_OPTIONS.
 set -u
 
 cd "$(dirname "$0")/../.." || exit 2
@@ -73,7 +76,8 @@ run_one() {
 	cp tests/fuzz/corpus/"$t"/* "$dir/corpus/" 2>/dev/null
 	set --
 	[ -f "tests/fuzz/$t.dict" ] && set -- "-dict=tests/fuzz/$t.dict"
-	echo "fuzzing $t for $seconds s (log: $dir/fuzz.log)"
+	[ -n "${FUZZ_RUNS:-}" ] && set -- "$@" "-runs=$FUZZ_RUNS"
+	echo "fuzzing $t for $seconds s${FUZZ_RUNS:+ or $FUZZ_RUNS runs} (log: $dir/fuzz.log)"
 	start=$(date +%s)
 	# shellcheck disable=SC2086 # FUZZ_ARGS: options, split on purpose
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
@@ -101,11 +105,13 @@ run_one() {
 }
 
 for t in "$@"; do
-	if run_one "$t"; then
+	if run_one "$t" >"$FUZZ_BUILD/run-$t.out"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
 	fi
+	cat "$FUZZ_BUILD/run-$t.out"
+	[ -n "${FUZZ_FIGURES:-}" ] && grep "^fuzz $t: " "$FUZZ_BUILD/run-$t.out" >>"$FUZZ_FIGURES"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,6 @@
 /*
  * test_lib.c - helper/lib/: procfs (a whole small /proc file, one field
- * of a status text), why (the one error setter), nss and clock.
+ * of a status text, the stat, Uid and syscall lines), why (the one error setter), nss and clock.
  */
 #include <check.h>
 #include <errno.h>
@@ -52,6 +52,83 @@ START_TEST(refuses_what_is_not_a_whole_number)
 	ck_assert_int_eq(procfs_status_field(status, "Name", 10, &v), -1);
 	ck_assert_int_eq(procfs_status_field("", "Threads", 10, &v), -1);
 	ck_assert_uint_eq(v, 42);
+}
+END_TEST
+
+/* Only the kernel's form: strtoull and sscanf took a sign, blanks, "0x". */
+START_TEST(a_value_is_plain_digits)
+{
+	unsigned long long v = 42;
+
+	ck_assert_int_eq(procfs_status_field("CapEff:\t0x1f\n", "CapEff", 16,
+	    &v), -1);
+	ck_assert_int_eq(procfs_status_field("Threads:\t+1\n", "Threads", 10,
+	    &v), -1);
+	ck_assert_int_eq(procfs_status_field("Threads:\t 1\n", "Threads", 10,
+	    &v), -1);
+	ck_assert_int_eq(procfs_status_field("Threads:\t99999999999999999999\n",
+	    "Threads", 10, &v), -1);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_int_eq(procfs_status_field("CapEff:\tffffffffffffffff\n",
+	    "CapEff", 16, &v), 0);
+	ck_assert_uint_eq(v, ~0ULL);
+}
+END_TEST
+
+/* A command name may hold ") R 1 1": the fields after the last ')'. */
+START_TEST(stat_fields_follow_the_last_parenthesis)
+{
+	struct procfs_stat st = { 0, 0 };
+
+	ck_assert_int_eq(procfs_stat_parse("42 (a) R 1 1 1 1) S 77 42 42 "
+	    "34816 -1 4194560 0\n", &st), 0);
+	ck_assert_int_eq(st.ppid, 77);
+	ck_assert_uint_eq(st.tty_nr, 34816);
+	ck_assert_int_eq(procfs_stat_parse("42 (x\ny) S 1 2 3 0\n", &st), 0);
+	ck_assert_int_eq(st.ppid, 1);
+	ck_assert_int_eq(procfs_stat_parse("42 (x) S +5 1 1 0 -1\n", &st), -1);
+	ck_assert_int_eq(procfs_stat_parse("42 (x) S -5 1 1 0 -1\n", &st), -1);
+	ck_assert_int_eq(procfs_stat_parse("42 (x) S  5 1 1 0 -1\n", &st), -1);
+	ck_assert_int_eq(procfs_stat_parse("42 (x) S 4294967297 1 1 0 -1\n",
+	    &st), -1);
+	ck_assert_int_eq(procfs_stat_parse("42 (x) S 5 1 1 0", &st), -1);
+	ck_assert_int_eq(procfs_stat_parse("42 (x) S 5 1 1", &st), -1);
+	ck_assert_int_eq(procfs_stat_parse("42 x S 5 1 1 0 -1\n", &st), -1);
+	ck_assert_int_eq(st.ppid, 1);
+}
+END_TEST
+
+START_TEST(uids_are_the_uid_line_s)
+{
+	uid_t uid = 7, euid = 7;
+
+	ck_assert_int_eq(procfs_status_uids("Name:\tx\tUid:\t0\t0\t0\t0\n"
+	    "Uid:\t1000\t0\t1000\t1000\n", &uid, &euid), 0);
+	ck_assert_uint_eq(uid, 1000);
+	ck_assert_uint_eq(euid, 0);
+	/* sscanf's %u read "-1" as 4294967295 */
+	ck_assert_int_eq(procfs_status_uids("Uid:\t-1\t0\t0\t0\n", &uid,
+	    &euid), -1);
+	ck_assert_int_eq(procfs_status_uids("Uid:\t4294967295\t0\t0\t0\n",
+	    &uid, &euid), -1);
+	ck_assert_int_eq(procfs_status_uids("Uid:\t1000\t1000", &uid, &euid), -1);
+	ck_assert_int_eq(procfs_status_uids("Name:\tx\n", &uid, &euid), -1);
+	ck_assert_uint_eq(uid, 1000);
+}
+END_TEST
+
+START_TEST(a_syscall_is_a_number)
+{
+	long nr = 7;
+
+	ck_assert_int_eq(procfs_syscall_nr("232 0x3 0x7ffd0 0x200 0x0 0x0 0x0 "
+	    "0x7ffe8 0x7f12\n", &nr), 0);
+	ck_assert_int_eq(nr, 232);
+	ck_assert_int_eq(procfs_syscall_nr("running\n", &nr), -1);
+	ck_assert_int_eq(procfs_syscall_nr("-1 0x7ffd0 0x7f12\n", &nr), -1);
+	ck_assert_int_eq(procfs_syscall_nr("+232 0x3\n", &nr), -1);
+	ck_assert_int_eq(procfs_syscall_nr("232", &nr), -1);
+	ck_assert_int_eq(nr, 232);
 }
 END_TEST
 
@@ -133,6 +210,10 @@ lib_suite(void)
 
 	tcase_add_test(tc, reads_the_named_line_only);
 	tcase_add_test(tc, refuses_what_is_not_a_whole_number);
+	tcase_add_test(tc, a_value_is_plain_digits);
+	tcase_add_test(tc, stat_fields_follow_the_last_parenthesis);
+	tcase_add_test(tc, uids_are_the_uid_line_s);
+	tcase_add_test(tc, a_syscall_is_a_number);
 	tcase_add_test(tc, reads_a_real_status);
 	tcase_add_test(tc, why_set_formats_cuts_and_fails);
 	tcase_add_test(tc, nss_errors_are_not_absence);

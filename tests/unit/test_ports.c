@@ -19,6 +19,7 @@
 
 #include <linux/bpf.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -26,6 +27,7 @@
 #include <poll.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -588,6 +590,79 @@ START_TEST(a_cgroup_is_read_whole)
 }
 END_TEST
 
+/*
+ * Found by fuzz_procfs: a path longer than the buffer was cut to it (a
+ * prefix, another cgroup's path); one with a NUL was read up to it; and
+ * a v1 line was taken for systemd's when ":name=systemd:" was anywhere in
+ * it, a path included.
+ */
+START_TEST(a_cgroup_path_is_whole_or_nothing)
+{
+	char cg[HOLDER_CGROUP_MAX], small[16], longpath[521], text[700];
+	FILE *f;
+	static const char nul[] = "0::/system.slice/a.service\0/x\n";
+
+	ck_assert_int_eq(cgroup_of("0::/system.slice/nginx.service\n", small,
+	    sizeof(small)), -1);
+	ck_assert_int_eq(cgroup_of("0::/system.slice/a\n", small,
+	    sizeof(small)), 0);
+	ck_assert_str_eq(small, "/system.slice/a");
+	ck_assert_int_eq(cgroup_of("5:cpu:/x:name=systemd:/system.slice/"
+	    "nginx.service\n", cg, sizeof(cg)), -1);
+	ck_assert_int_eq(cgroup_of("5:cpu:/x:name=systemd:/evil\n"
+	    "1:name=systemd:/system.slice/a.service\n", cg, sizeof(cg)), 0);
+	ck_assert_str_eq(cg, "/system.slice/a.service");
+	/* a v1 path too long to keep matters only without a "0::" line */
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	snprintf(text, sizeof(text), "1:name=systemd:/%s\n0::/system.slice/"
+	    "x.service\n", longpath);
+	ck_assert_int_eq(cgroup_of(text, cg, sizeof(cg)), 0);
+	ck_assert_str_eq(cg, "/system.slice/x.service");
+	snprintf(text, sizeof(text), "1:name=systemd:/%s\n", longpath);
+	ck_assert_int_eq(cgroup_of(text, cg, sizeof(cg)), -1);
+	f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(holder_cgroup_read(f, cg, sizeof(cg)), -1);
+	fclose(f);
+}
+END_TEST
+
+/*
+ * Found by fuzz_sockdiag: an error message too short for its error (read
+ * past the end), and an error of INT_MIN (negated: undefined).
+ */
+START_TEST(a_short_netlink_error_is_malformed)
+{
+	struct nlmsghdr *nh = calloc(1, NLMSG_HDRLEN);
+	struct holders *h = calloc(1, sizeof(*h));
+	char why[64];
+
+	ck_assert_ptr_nonnull(nh);
+	ck_assert_ptr_nonnull(h);
+	nh->nlmsg_len = NLMSG_HDRLEN;
+	nh->nlmsg_type = NLMSG_ERROR;
+	ck_assert_int_eq(port_dump_take((const char *)nh, NLMSG_HDRLEN, 80, h,
+	    why, sizeof(why)), -2);
+	free(nh);
+	/* and one whose error is no errno (-INT_MIN overflowed) */
+	nh = calloc(1, NLMSG_LENGTH(sizeof(int)));
+	ck_assert_ptr_nonnull(nh);
+	nh->nlmsg_len = NLMSG_LENGTH(sizeof(int));
+	nh->nlmsg_type = NLMSG_ERROR;
+	*(int *)NLMSG_DATA(nh) = INT_MIN;
+	ck_assert_int_eq(port_dump_take((const char *)nh, nh->nlmsg_len, 80, h,
+	    why, sizeof(why)), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	*(int *)NLMSG_DATA(nh) = -EPERM;
+	ck_assert_int_eq(port_dump_take((const char *)nh, nh->nlmsg_len, 80, h,
+	    why, sizeof(why)), -1);
+	ck_assert_int_eq(errno, EPERM);
+	free(nh);
+	free(h);
+}
+END_TEST
+
 Suite *
 ports_suite(void)
 {
@@ -608,6 +683,8 @@ ports_suite(void)
 	tcase_add_test(t, a_holder_is_exe_and_user);
 	tcase_add_test(t, pids_are_listed_as_far_as_they_fit);
 	tcase_add_test(t, a_cgroup_is_read_whole);
+	tcase_add_test(t, a_cgroup_path_is_whole_or_nothing);
+	tcase_add_test(t, a_short_netlink_error_is_malformed);
 	suite_add_tcase(s, t);
 	return s;
 }
