@@ -120,7 +120,7 @@ decide_and_render(const struct policy *p, const char *user,
     const char *target, int port)
 {
 	struct subject subj = { user, groups, ngroups };
-	struct request req = { act, target, port };
+	struct request req = { act, target, port, NULL };
 	struct decision d;
 	struct strbuf sb = STRBUF_INIT;
 
@@ -727,7 +727,7 @@ START_TEST(test_render_deny)
 {
 	struct policy *p = build_example("deploy.conf");
 	struct subject subj = { "deploy", NULL, 0 };
-	struct request req = { ACT_START, "apache2", 0 };
+	struct request req = { ACT_START, "apache2", 0, NULL };
 	struct decision d;
 	struct strbuf sb = STRBUF_INIT;
 	char want[1024];
