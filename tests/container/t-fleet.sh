@@ -31,85 +31,10 @@ hosts_from() {
 	seq -s ' ' -f 'host%g' "$1" "$N"
 }
 LAST=host$N
-ctl=$CT_SCRATCH/controller
-ex=/usr/share/doc/cutover/examples
-command -v ansible-playbook >/dev/null ||
-    { fail_check "no ansible-playbook (make check as root installs ansible-core)"; finish; }
-command -v socat >/dev/null || { fail_check "no socat (make check as root installs it)"; finish; }
-
-mkdir -p "$ctl/tmp" && chmod 0700 "$ctl" &&
-    ssh-keygen -q -t ed25519 -N '' -C cutover-fleet-test -f "$ctl/id" ||
-    { fail_check "ssh-keygen"; finish; }
-[ -n "${ANSIBLE_DEB:-}" ] || { fail_check "no cutover-ansible .deb beside $DEB (make deb builds it)"; finish; }
-dpkg-deb -x "$ANSIBLE_DEB" "$ctl/pkg" || { fail_check "dpkg-deb -x $ANSIBLE_DEB"; finish; }
-COLLECTIONS=$ctl/pkg/usr/share/ansible/collections
-playbook=$COLLECTIONS/ansible_collections/cutover/deploy/playbooks/rolling-switch.yml
-
-# The example policy with the reverse plan and its check, granted too.
-policy=$ctl/policy.conf
-sed -e 's|^  homepage = {.*|&\n  oldhome = { url = "http://127.0.0.1:8080/"; status = 200; contains = "the old site"; within = 10.0; };|' \
-    -e 's|^              rollback = true; persist = "disable"; };|&\n  oldsite = { port = 8080; from = "nginx"; to = "apache2"; verify = ["oldhome"];\n              rollback = true; persist = "disable"; };|' \
-    -e 's|^    switch = \["newsite"\];|    switch = ["newsite", "oldsite"];|' \
-    -e 's|^    verify = \["homepage"\];|    verify = ["homepage", "oldhome"];|' \
-    policy/examples/systemd.conf >"$policy"
-grep -q 'oldsite = {' "$policy" && grep -q '"newsite", "oldsite"' "$policy" ||
-    { fail_check "the test's policy lacks the reverse plan" "$(cat "$policy")"; finish; }
-
-# host_up NAME: the site, the policy and the handoff drop-in, deploy's
-# authorized key; its ssh route, host key and inventory line in files of
-# its own (hosts come up at once).
-host_up() {
-	site_up "$1" || return 1
-	site_policy "$1" "$policy" || return 1
-	ct_run "$1" install -D -m 0644 "$ex/systemd/nginx-cutover-handoff.conf" \
-	    /etc/systemd/system/nginx.service.d/cutover-handoff.conf || return 1
-	ct_run "$1" systemctl daemon-reload || return 1
-	ct_run "$1" install -d -o deploy -g deploy -m 0700 /home/deploy/.ssh || return 1
-	install -m 0644 "$ctl/id.pub" "$CT_SCRATCH/$1/merged/home/deploy/.ssh/authorized_keys" &&
-	    ct_run "$1" chown deploy:deploy /home/deploy/.ssh/authorized_keys || return 1
-	printf 'Host %s\n  ProxyCommand nsenter -t %s -n socat STDIO TCP:127.0.0.1:22\n' \
-	    "$1" "$(cat "$CT_SCRATCH/$1/pid1")" >"$ctl/$1.ssh"
-	key=$(ct_run "$1" cat /etc/ssh/ssh_host_ed25519_key.pub) || return 1
-	echo "$1 ${key% *}" >"$ctl/$1.known"
-}
-
-t0=$(date +%s%N)
-for h in $HOSTS; do
-	(host_up "$h" >"$ctl/$h.up" 2>&1 || echo "$h did not come up" >>"$ctl/$h.up") &
-done
-wait
-printf '[web]\n' >"$ctl/hosts"
-for h in $HOSTS; do
-	if grep -q "did not come up" "$ctl/$h.up" || [ ! -s "$ctl/$h.known" ]; then
-		fail_check "$h did not come up" "$(tail -n 20 "$ctl/$h.up")"
-		finish
-	fi
-	cat "$ctl/$h.ssh" >>"$ctl/ssh_config"
-	cat "$ctl/$h.known" >>"$ctl/known_hosts"
-	printf '%s ansible_user=deploy ansible_python_interpreter=/usr/bin/python3\n' "$h" >>"$ctl/hosts"
-done
-cat >>"$ctl/ssh_config" <<EOF
-Host *
-  IdentityFile $ctl/id
-  IdentitiesOnly yes
-  UserKnownHostsFile $ctl/known_hosts
-  StrictHostKeyChecking yes
-  BatchMode yes
-  ConnectTimeout 5
-  ControlMaster auto
-  ControlPath $ctl/cm-%h
-  ControlPersist 30
-EOF
-# one ssh connection a host for the whole test (a new one for every task
-# cost about a second a task); each master is closed before the test ends
-close_masters() {
-	for h in $HOSTS; do
-		ssh -F "$ctl/ssh_config" -O exit "$h" >/dev/null 2>&1
-	done
-}
+. tests/container/fleet.sh
+fleet_prepare || finish
+fleet_up "$N" || finish
 trap 'close_masters; ct_cleanup' EXIT
-ms=$((($(date +%s%N) - t0) / 1000000))
-echo "$N hosts up in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s (at once)"
 
 # shellcheck disable=SC2317 # fleet runs through expect
 # fleet [OPTION...]: the playbook from the controller, batches 1, 3, 50%,
@@ -117,12 +42,8 @@ echo "$N hosts up in $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s (at once)"
 # time said by took
 fleet() {
 	t1=$(date +%s%N)
-	env -i HOME="$ctl" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-	    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ANSIBLE_SSH_ARGS="-F $ctl/ssh_config" \
-	    ANSIBLE_PIPELINING=1 ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
-	    ANSIBLE_LOCAL_TEMP="$ctl/tmp" ANSIBLE_FORCE_COLOR=0 ANSIBLE_FORKS=10 \
-	    ansible-playbook -i "$ctl/hosts" -e reverse_plan=oldsite -e bake_checks=2 \
-	    -e bake_interval=1 -e '{"batches": [1, 3, "50%"]}' "$@" "$playbook"
+	playbook_run -e reverse_plan=oldsite -e bake_checks=2 -e bake_interval=1 \
+	    -e '{"batches": [1, 3, "50%"]}' "$@"
 	rc=$?
 	t1=$((($(date +%s%N) - t1) / 1000000))
 	# (expect runs this in a subshell: the time goes through a file)
