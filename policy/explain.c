@@ -965,7 +965,10 @@ json_plan(struct strbuf *sb, const struct plan *pl)
 	sb_puts(sb, "}");
 }
 
-/* {"action":…,"target":…,"effect":…,"auth":…,"granted_at":…  (open) */
+/*
+ * {"action":…,"target":…,"effect":…,"auth":…,"reason":…,"granted_at":…
+ * (open); reason: "required" when the rule wants --reason, else "optional"
+ */
 static void
 json_grant(struct strbuf *sb, const struct permission *p, enum auth_method auth,
     struct origin at)
@@ -978,6 +981,8 @@ json_grant(struct strbuf *sb, const struct permission *p, enum auth_method auth,
 	sb_json_cstr(sb, p->effect);
 	sb_puts(sb, ",\"auth\":");
 	sb_json_cstr(sb, auth_name(auth));
+	sb_printf(sb, ",\"reason\":\"%s\"", p->reason_required ? "required" :
+	    "optional");
 	sb_puts(sb, ",\"granted_at\":");
 	json_origin(sb, at);
 }

@@ -31,6 +31,9 @@ expect 0 "policy test: the plain example allows the switch" -- \
 
 expect 0 "explain" -- "$CUTOVER" policy explain "$wants"
 has "(with --reason TEXT)" out "explain notes the reason"
+expect 0 "explain as JSON" -- "$CUTOVER" policy explain "$wants" --format=json
+has '"action":"switch","target":"newsite"' out "the switch grant" &&
+    has '"auth":"none","reason":"required"' out "JSON says the reason is required"
 expect 0 "explain of the plain example" -- "$CUTOVER" policy explain "$plain"
 lacks "with --reason" out "no note without the key"
 
