@@ -108,7 +108,7 @@ PACKAGE_DEB_PACKAGES := build-essential debhelper devscripts fakeroot lintian \
 # What the container layer of make check needs (root only, like the
 # package layer): systemd-nspawn boots a real systemd 252 as PID 1 of a
 # container on a debootstrap root (tests/container/); the fleet test
-# (t-fleet.sh) drives four of them with ansible-playbook over ssh, whose
+# (t-fleet.sh) drives eight of them with ansible-playbook over ssh, whose
 # ProxyCommand is socat in each container's network namespace.
 CONTAINER_DEB_PACKAGES := systemd-container debootstrap openssh-client socat
 
@@ -413,7 +413,8 @@ demo: $(DEPS_FIRST)
 # runs one; BENCH=systemd (not in the default set) the switch under
 # systemd, in containers (bench/systemd.sh); BENCH=log (not in the default
 # set either, and needing no root) cutover log on a million records
-# against jq (bench/log.sh).
+# against jq (bench/log.sh); BENCH=fleet (not in the default set) roll-outs
+# of rolling-switch.yml over growing fleets of containers (bench/fleet.sh).
 BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk jq $(CONTAINER_DEB_PACKAGES)
 BENCH ?= decide switch traffic
 PROBE := $(BUILD)/bench/probe

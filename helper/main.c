@@ -22,12 +22,13 @@
 static void
 usage(FILE *out)
 {
-	fputs("usage: cutover [-n] free-port PORT\n"
-	    "       cutover [-n] start SERVICE\n"
-	    "       cutover [-n] stop SERVICE\n"
-	    "       cutover verify [--format=text|nagios|json|prometheus] "
-	    "[--textfile] CHECK\n"
-	    "       cutover [-n] switch [--format=text|json] PLAN\n"
+	fputs("usage: cutover [-n] [--reason TEXT] [--run-id ID] free-port PORT\n"
+	    "       cutover [-n] [--reason TEXT] [--run-id ID] start SERVICE\n"
+	    "       cutover [-n] [--reason TEXT] [--run-id ID] stop SERVICE\n"
+	    "       cutover [--reason TEXT] [--run-id ID] verify "
+	    "[--format=text|nagios|json|prometheus] [--textfile] CHECK\n"
+	    "       cutover [-n] [--reason TEXT] [--run-id ID] switch "
+	    "[--format=text|json] PLAN\n"
 	    "       cutover list | -l [--format=text|json]\n"
 	    "       cutover policy check [FILE]\n"
 	    "       cutover policy explain [FILE] [--format=text|json]\n"

@@ -168,6 +168,8 @@ base_event(const struct run *r, struct audit_event *ev, char *rule,
 	ev->target = r->malformed ? r->req->raw_target :
 	    r->req->cmd == CMD_ACTION ? r->req->target : NULL;
 	ev->dry_run = r->req->dry_run;
+	ev->run_id = r->req->run_id[0] != '\0' ? r->req->run_id : NULL;
+	ev->caller_reason = r->req->rq.reason;
 	ev->decision = r->dec.verdict == VERDICT_ALLOW ? "allow" : "deny";
 	if (r->dec.rule != NULL) {
 		snprintf(rule, rulelen, "%s:%d", r->dec.at.file,

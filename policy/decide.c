@@ -227,6 +227,24 @@ explain_denial(const struct policy *p, const struct subject *s,
 		    rq->action == ACT_FREE_PORT ? "port" : "target");
 }
 
+/*
+ * A rule with reason = "required" allows only a request that gives one
+ * (--reason TEXT).  As with auth, the first rule that lists the target
+ * decides: a later rule that asks for no reason does not lift the need,
+ * so what policy explain shows first is what applies.
+ */
+static void
+refuse_for_reason(const struct rule *r, const struct request *rq,
+    struct decision *d)
+{
+	snprintf(d->reason, sizeof(d->reason), "the rule at %s:%d allows it "
+	    "only with a reason; give one: cutover --reason TEXT %s ...",
+	    r->at.file, r->at.line, action_name(rq->action));
+	snprintf(d->detail, sizeof(d->detail), "reason = \"required\" in "
+	    "the rule at %s:%d, and the request gave no --reason",
+	    r->at.file, r->at.line);
+}
+
 void
 policy_decide(const struct policy *p, const struct subject *s,
     const struct request *rq, struct decision *d)
@@ -243,17 +261,22 @@ policy_decide(const struct policy *p, const struct subject *s,
 		nnaming++;
 		if ((gl = policy_rule_grants(r, rq->action)) == NULL)
 			continue;
-		for (j = 0; j < gl->n; j++)
-			if (item_matches(&gl->items[j], rq)) {
-				d->verdict = VERDICT_ALLOW;
-				d->rule = r;
-				d->at = gl->items[j].at;
-				d->auth = r->auth;
-				snprintf(d->reason, sizeof(d->reason),
-				    "allowed by the rule at %s:%d",
-				    r->at.file, r->at.line);
+		for (j = 0; j < gl->n; j++) {
+			if (!item_matches(&gl->items[j], rq))
+				continue;
+			if (r->reason_required && rq->reason == NULL) {
+				refuse_for_reason(r, rq, d);
 				return;
 			}
+			d->verdict = VERDICT_ALLOW;
+			d->rule = r;
+			d->at = gl->items[j].at;
+			d->auth = r->auth;
+			snprintf(d->reason, sizeof(d->reason),
+			    "allowed by the rule at %s:%d",
+			    r->at.file, r->at.line);
+			return;
+		}
 	}
 	snprintf(d->reason, sizeof(d->reason), "no rule allows it");
 	explain_denial(p, s, rq, nnaming, d);

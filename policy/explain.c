@@ -17,6 +17,7 @@
 #include "policy/explain.h"
 
 #define PAM_NOTE " (PAM authentication first)"
+#define REASON_NOTE " (with --reason TEXT)"
 
 /* ---- quoting ----------------------------------------------------------- */
 
@@ -620,7 +621,7 @@ struct collector {
 
 static void
 collect_one(struct collector *c, enum subject_kind kind, const char *subject,
-    enum action act, const struct grant_item *it, enum auth_method auth)
+    enum action act, const struct grant_item *it, const struct rule *r)
 {
 	struct raw_perm *v;
 
@@ -637,7 +638,8 @@ collect_one(struct collector *c, enum subject_kind kind, const char *subject,
 		c->cap = cap;
 	}
 	c->v[c->n].p = (struct permission){ .kind = kind, .subject = subject,
-	    .action = act, .item = it, .auth = auth, .at = it->at };
+	    .action = act, .item = it, .auth = r->auth,
+	    .reason_required = r->reason_required, .at = it->at };
 	c->v[c->n].seq = c->n;
 	c->n++;
 }
@@ -653,7 +655,7 @@ collect_subject(struct collector *c, const struct rule *r,
 		gl = policy_rule_grants(r, (enum action)a);
 		for (i = 0; i < gl->n; i++)
 			collect_one(c, kind, subject, (enum action)a,
-			    &gl->items[i], r->auth);
+			    &gl->items[i], r);
 	}
 }
 
@@ -878,6 +880,7 @@ text_permission(struct strbuf *sb, const struct permission *p)
 	sb_puts(sb, "  ");
 	sb_puts(sb, p->effect);
 	sb_puts(sb, p->auth == AUTH_PAM ? PAM_NOTE : "");
+	sb_puts(sb, p->reason_required ? REASON_NOTE : "");
 	sb_puts(sb, "  [");
 	sb_origin(sb, p->at);
 	for (i = 0; i < p->nalso; i++) {
@@ -962,7 +965,10 @@ json_plan(struct strbuf *sb, const struct plan *pl)
 	sb_puts(sb, "}");
 }
 
-/* {"action":…,"target":…,"effect":…,"auth":…,"granted_at":…  (open) */
+/*
+ * {"action":…,"target":…,"effect":…,"auth":…,"reason":…,"granted_at":…
+ * (open); reason: "required" when the rule wants --reason, else "optional"
+ */
 static void
 json_grant(struct strbuf *sb, const struct permission *p, enum auth_method auth,
     struct origin at)
@@ -975,6 +981,8 @@ json_grant(struct strbuf *sb, const struct permission *p, enum auth_method auth,
 	sb_json_cstr(sb, p->effect);
 	sb_puts(sb, ",\"auth\":");
 	sb_json_cstr(sb, auth_name(auth));
+	sb_printf(sb, ",\"reason\":\"%s\"", p->reason_required ? "required" :
+	    "optional");
 	sb_puts(sb, ",\"granted_at\":");
 	json_origin(sb, at);
 }
@@ -1156,6 +1164,7 @@ full_effect(const struct permission *p)
 
 	sb_puts(&sb, p->effect);
 	sb_puts(&sb, p->auth == AUTH_PAM ? PAM_NOTE : "");
+	sb_puts(&sb, p->reason_required ? REASON_NOTE : "");
 	return strbuf_take(&sb);
 }
 
@@ -1167,6 +1176,7 @@ diff_one_side(struct strbuf *sb, char sign, const struct permission *p)
 	sb_puts(sb, ": ");
 	sb_puts(sb, p->effect);
 	sb_puts(sb, p->auth == AUTH_PAM ? PAM_NOTE : "");
+	sb_puts(sb, p->reason_required ? REASON_NOTE : "");
 	sb_puts(sb, "\n");
 	return 1;
 }
@@ -1343,7 +1353,8 @@ policy_list_render(const struct policy *p, const struct subject *s,
 	}
 	for (i = 0; i < ps.n; i++) {
 		const struct permission *pm = &ps.v[i];
-		struct request rq = { pm->action, pm->target, 0 };
+		/* with a reason: a rule that wants one is listed, noted */
+		struct request rq = { pm->action, pm->target, 0, "(list)" };
 
 		if (!names_subject(pm, s) || listed_before(&ps, i, s, pm))
 			continue;
@@ -1362,8 +1373,9 @@ policy_list_render(const struct policy *p, const struct subject *s,
 			sb_puts(out, " may:\n");
 		}
 		sb_puts(out, "  ");
-		sb_printf(out, "%s%s  [", pm->effect,
-		    d.auth == AUTH_PAM ? PAM_NOTE : "");
+		sb_printf(out, "%s%s%s  [", pm->effect,
+		    d.auth == AUTH_PAM ? PAM_NOTE : "",
+		    d.rule->reason_required ? REASON_NOTE : "");
 		sb_origin(out, d.at);
 		sb_puts(out, "]\n");
 	}

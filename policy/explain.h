@@ -30,6 +30,7 @@ struct permission {
 	char *target;                   /* "8080", "nginx", "homepage" */
 	char *effect;                   /* in words, without the auth */
 	enum auth_method auth;
+	bool reason_required;           /* the rule's reason = "required" */
 	struct origin at;               /* the first grant item */
 	/*
 	 * The same (subject, action, target) granted again by later items:

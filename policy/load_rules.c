@@ -20,6 +20,7 @@ static const struct key rule_keys[] = {
 	{ "verify", K_STRINGS, 0, 0, false, "verify = [\"homepage\"];" },
 	{ "switch", K_STRINGS, 0, 0, false, "switch = [\"newsite\"];" },
 	{ "auth", K_STRING, 0, 0, false, "auth = \"none\";" },
+	{ "reason", K_STRING, 0, 0, false, "reason = \"required\";" },
 	{ NULL, 0, 0, 0, false, NULL }
 };
 
@@ -128,6 +129,25 @@ load_auth(struct build *b, const char *file, const config_setting_t *g,
 		    "auth must be \"none\" or \"pam\", not \"%s\"", auth);
 }
 
+/*
+ * reason = "required": the rule allows only a request that says why
+ * (cutover --reason TEXT ...), so every record of it carries the words.
+ */
+static void
+load_reason(struct build *b, const char *file, const config_setting_t *g,
+    struct rule *r)
+{
+	const char *reason = "optional";
+
+	config_setting_lookup_string(g, "reason", &reason);
+	if (strcmp(reason, "required") == 0)
+		r->reason_required = true;
+	else if (strcmp(reason, "optional") != 0)
+		build_error(b, file, config_setting_get_member(g, "reason"),
+		    "reason must be \"required\" or \"optional\", not "
+		    "\"%s\"", reason);
+}
+
 static void
 load_rule(struct build *b, const char *file, const config_setting_t *g)
 {
@@ -155,6 +175,7 @@ load_rule(struct build *b, const char *file, const config_setting_t *g)
 	r->verify = load_grants(b, file, g, "verify");
 	r->plans = load_grants(b, file, g, "switch");
 	load_auth(b, file, g, r);
+	load_reason(b, file, g, r);
 	if (r->free.n + r->start.n + r->stop.n + r->verify.n +
 	    r->plans.n == 0)
 		build_warning(b, file, g, "this rule grants nothing; add free, "

@@ -189,6 +189,7 @@ struct rule {
 	struct grant_list free, start, stop, verify;
 	struct grant_list plans;    /* switch = [...]: the key is "switch" */
 	enum auth_method auth;
+	bool reason_required;       /* reason = "required": --reason TEXT */
 };
 
 struct audit_config {
@@ -307,6 +308,7 @@ struct request {
 	enum action action;
 	const char *target;         /* service, check or plan name */
 	int port;                   /* ACT_FREE_PORT */
+	const char *reason;         /* the caller's --reason; NULL: none */
 };
 
 /* Who asks: names as the password and group databases give them. */

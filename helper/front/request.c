@@ -64,6 +64,91 @@ bad(char *why, size_t whylen, const char *fmt, ...)
 	return -1;
 }
 
+static bool
+reason_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+	bool words = false;
+
+	if (n == 0 || n > REQUEST_REASON_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+		words |= s[i] != ' ';
+	}
+	return words;
+}
+
+static bool
+run_id_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > REQUEST_RUN_ID_MAX || !isalnum((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._:-", s[i]) == NULL)
+			return false;
+	return true;
+}
+
+/*
+ * --reason TEXT and --run-id ID (or --reason=TEXT, --run-id=ID), each at
+ * most once, anywhere after the command word: taken out of argv, which
+ * keeps its order, so the rest of the grammar never sees them.  Returns
+ * the new argc, or -1 with a usage message.
+ */
+static int
+take_notes(int argc, char **argv, int from, struct cli_request *r,
+    char *why, size_t whylen)
+{
+	int i, out = from;
+
+	for (i = from; i < argc; i++) {
+		bool is_reason = strncmp(argv[i], "--reason", 8) == 0;
+		bool is_run_id = strncmp(argv[i], "--run-id", 8) == 0;
+		const char *opt = is_reason ? "--reason" : "--run-id";
+		const char *value;
+		char *dst;
+
+		if ((!is_reason && !is_run_id) ||
+		    (argv[i][8] != '\0' && argv[i][8] != '=')) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (argv[i][8] == '=')
+			value = argv[i] + 9;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else
+			return bad(why, whylen, "%s needs a value: %s", opt,
+			    is_reason ? "--reason TEXT" : "--run-id ID");
+		dst = is_reason ? r->reason : r->run_id;
+		if (dst[0] != '\0')
+			return bad(why, whylen, "%s is given twice; give it "
+			    "once", opt);
+		if (strlen(value) > ARG_MAX_LEN)
+			return bad(why, whylen, "the argument is too long");
+		if (is_reason && !reason_ok(value))
+			return bad(why, whylen, "--reason \"%.80s\" is not a "
+			    "reason cutover records: printable ASCII and "
+			    "spaces, not blank, at most %d bytes (a ticket: "
+			    "--reason \"CHG-1234 move to nginx\")", value,
+			    REQUEST_REASON_MAX);
+		if (is_run_id && !run_id_ok(value))
+			return bad(why, whylen, "--run-id \"%.80s\" is not a "
+			    "valid id: letters, digits, . _ : and -, starting "
+			    "with a letter or digit, at most %d bytes", value,
+			    REQUEST_RUN_ID_MAX);
+		/* checked above: it fits, NUL included */
+		memcpy(dst, value, strlen(value) + 1);
+	}
+	if (r->reason[0] != '\0')
+		r->rq.reason = r->reason;
+	return out;
+}
+
 static int
 parse_action(int argc, char **argv, int i, struct cli_request *r,
     char *why, size_t whylen)
@@ -182,6 +267,11 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 		r->cmd = CMD_VERSION;
 		return 0;
 	}
+	if ((argc = take_notes(argc, argv, 1, r, why, whylen)) == -1)
+		return -1;
+	r->raw_action = argc > 1 ? argv[1] : NULL;
+	if (argc < 2)
+		return bad(why, whylen, "no command; see cutover --help");
 	if (strcmp(argv[1], "-n") == 0) {
 		r->dry_run = true;
 		i = 2;
@@ -198,7 +288,8 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 			return bad(why, whylen, "--format=%.32s: list shows text "
 			    "or json", argv[i + 1] + 9);
 		if ((argc != i + 1 && (argc != i + 2 ||
-		    strncmp(argv[i + 1], "--format=", 9) != 0)) || r->dry_run)
+		    strncmp(argv[i + 1], "--format=", 9) != 0)) || r->dry_run ||
+		    r->reason[0] != '\0' || r->run_id[0] != '\0')
 			return bad(why, whylen, "list takes no arguments but "
 			    "--format=text|json");
 		r->format = f;

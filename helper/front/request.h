@@ -12,6 +12,15 @@
 #include "helper/lib/format.h"
 #include "policy/policy.h"
 
+/*
+ * --reason TEXT: the operator's words for an action (a ticket, a change
+ * number), printable ASCII; --run-id ID: one roll-out across many hosts,
+ * letters, digits and . _ : -.  Both go into every audit record of the
+ * request, so a reviewer can join many hosts' trails on the id.
+ */
+#define REQUEST_REASON_MAX 200
+#define REQUEST_RUN_ID_MAX 64
+
 enum command { CMD_ACTION, CMD_LIST, CMD_POLICY, CMD_HELP, CMD_VERSION };
 
 struct cli_request {
@@ -20,8 +29,11 @@ struct cli_request {
 	enum output_format format;  /* verify --format=; FORMAT_TEXT otherwise */
 	bool textfile;              /* verify --textfile: the check's metrics
 	                               into CUTOVER_TEXTFILE_DIR too */
-	struct request rq;          /* CMD_ACTION; rq.target -> target */
+	struct request rq;          /* CMD_ACTION; rq.target -> target,
+	                               rq.reason -> reason when given */
 	char target[POLICY_NAME_MAX + 1];
+	char reason[REQUEST_REASON_MAX + 1];        /* "" when not given */
+	char run_id[REQUEST_RUN_ID_MAX + 1];        /* "" when not given */
 	int policy_argc;            /* CMD_POLICY: argv after "policy" */
 	char **policy_argv;
 	/* For the audit record of a malformed request: what was given. */

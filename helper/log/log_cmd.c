@@ -33,6 +33,7 @@ usage(void)
 	    "FILTER: --user=USER --action=ACTION --target=TARGET --plan=PLAN\n"
 	    "        --outcome=OUTCOME --txid=PREFIX --since=TIME "
 	    "--until=TIME\n"
+	    "        --run-id=ID --reason=WORDS\n"
 	    "TIME: 2026-12-07, 2026-12-07T16:05 ... (UTC, the records' own "
 	    "times); FILE: oldest first, .gz read too, - for standard input;\n"
 	    "without FILE: " LOG_DEFAULT_FILE " and its rotated files.\n",
@@ -91,6 +92,8 @@ take_filter(int argc, char **argv, int *i, struct log_opts *o,
 	    take_value(argc, argv, i, "--plan", plan) ||
 	    take_value(argc, argv, i, "--outcome", &f->outcome) ||
 	    take_value(argc, argv, i, "--txid", &f->txid) ||
+	    take_value(argc, argv, i, "--run-id", &f->run_id) ||
+	    take_value(argc, argv, i, "--reason", &f->reason) ||
 	    take_value(argc, argv, i, "--since", &f->since) ||
 	    take_value(argc, argv, i, "--until", &f->until) ||
 	    take_value(argc, argv, i, "--last", &o->last) ||

@@ -20,6 +20,7 @@ static const char *const key_names[LK_COUNT] = {
 	[LK_TARGET] = "target", [LK_DRY_RUN] = "dry_run",
 	[LK_DECISION] = "decision", [LK_REASON] = "reason",
 	[LK_OUTCOME] = "outcome", [LK_DURATION] = "duration",
+	[LK_RUN_ID] = "run_id", [LK_CALLER_REASON] = "caller_reason",
 };
 
 /* ---- the reader ---------------------------------------------------------- */
@@ -404,6 +405,16 @@ starts_with(const struct logval *v, const char *prefix)
 	    strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
+/* Is NEEDLE in V's decoded text? */
+static bool
+holds(const struct logval *v, const char *needle)
+{
+	char text[LOGREC_STR_MAX + 1];
+
+	logrec_text(v, text, sizeof(text));
+	return v->kind == LV_STRING && strstr(text, needle) != NULL;
+}
+
 /* The record's time against --since (SIGN 1) or --until (SIGN -1). */
 static bool
 time_within(const struct logval *v, const char *bound, int sign)
@@ -437,6 +448,8 @@ logfilter_match(const struct logfilter *f, const struct logrec *r)
 	    (f->target == NULL || logrec_is(&r->v[LK_TARGET], f->target)) &&
 	    (f->outcome == NULL || outcome_is(r, f->outcome)) &&
 	    (f->txid == NULL || starts_with(&r->v[LK_TXID], f->txid)) &&
+	    (f->run_id == NULL || logrec_is(&r->v[LK_RUN_ID], f->run_id)) &&
+	    (f->reason == NULL || holds(&r->v[LK_CALLER_REASON], f->reason)) &&
 	    time_within(&r->v[LK_TIME], f->since, 1) &&
 	    time_within(&r->v[LK_TIME], f->until, -1);
 }
@@ -491,7 +504,7 @@ void
 logrec_render(const struct logrec *r, bool step, struct strbuf *out)
 {
 	struct strbuf line = STRBUF_INIT;
-	char txid[9];
+	char txid[9], run_id[LOGREC_STR_MAX + 1];
 
 	if (step) {
 		sb_puts(&line, "    step");
@@ -510,6 +523,9 @@ logrec_render(const struct logrec *r, bool step, struct strbuf *out)
 	logrec_text(&r->v[LK_TXID], txid, sizeof(txid));
 	if (!step && txid[0] != '\0')
 		sb_printf(&line, ", txid %s", txid);
+	logrec_text(&r->v[LK_RUN_ID], run_id, sizeof(run_id));
+	if (!step && run_id[0] != '\0')
+		sb_printf(&line, ", run %s", run_id);
 	if (sb_failed(&line))
 		out->failed = true;
 	else

@@ -23,7 +23,8 @@
 
 enum logkey {
 	LK_TIME, LK_TXID, LK_STAGE, LK_STEP, LK_USER, LK_ACTION, LK_TARGET,
-	LK_DRY_RUN, LK_DECISION, LK_REASON, LK_OUTCOME, LK_DURATION, LK_COUNT
+	LK_DRY_RUN, LK_DECISION, LK_REASON, LK_OUTCOME, LK_DURATION,
+	LK_RUN_ID, LK_CALLER_REASON, LK_COUNT
 };
 
 enum logkind { LV_ABSENT, LV_NULL, LV_STRING, LV_OTHER };
@@ -70,10 +71,13 @@ void logrec_outcome(const struct logrec *, char *out, size_t outsz);
 /*
  * Filters; NULL matches anything.  SINCE and UNTIL compare with the
  * record's RFC 3339 time on their own length: --since 2026-12 keeps
- * December on, --until 2026-12-07 keeps that whole day.  TXID is a prefix.
+ * December on, --until 2026-12-07 keeps that whole day.  TXID is a prefix;
+ * RUN_ID is the whole id (--run-id, one roll-out across hosts); REASON is
+ * found anywhere in the caller's reason (a ticket number in a sentence).
  */
 struct logfilter {
 	const char *user, *action, *target, *outcome, *txid, *since, *until;
+	const char *run_id, *reason;
 };
 
 bool logfilter_match(const struct logfilter *, const struct logrec *);
@@ -84,7 +88,7 @@ bool logfilter_time_ok(const char *s);
 /*
  * One line of text for REC, escaped for a terminal (sb_printable): a
  * transaction "TIME USER [-n] ACTION TARGET: OUTCOME[: REASON] (in D s,
- * txid T)" or, with STEP, an indented step line.  No '\n'.
+ * txid T[, run R])" or, with STEP, an indented step line.  No '\n'.
  */
 void logrec_render(const struct logrec *, bool step, struct strbuf *out);
 

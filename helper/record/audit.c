@@ -213,6 +213,8 @@ put_request(struct strbuf *out, const struct audit_event *ev)
 	put_key_str(out, "action", ev->action, AUDIT_STR_MAX);
 	put_key_str(out, "target", ev->target, AUDIT_STR_MAX);
 	sb_printf(out, ",\"dry_run\":%s", ev->dry_run ? "true" : "false");
+	put_key_str(out, "run_id", ev->run_id, AUDIT_NAME_MAX);
+	put_key_str(out, "caller_reason", ev->caller_reason, AUDIT_STR_MAX);
 	put_key_str(out, "decision", ev->decision, AUDIT_NAME_MAX);
 	put_key_str(out, "rule", ev->rule, AUDIT_STR_MAX);
 	put_key_str(out, "reason", ev->reason, AUDIT_STR_MAX);

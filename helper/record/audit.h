@@ -56,6 +56,9 @@ struct audit_event {
 	const char *action;         /* "free-port", "start", ... or argv[1] */
 	const char *target;         /* NULL when absent */
 	bool dry_run;
+	/* the caller's words (--run-id, --reason), NULL when not given */
+	const char *run_id;         /* one roll-out across many hosts */
+	const char *caller_reason;  /* a ticket: why the caller asks */
 	/* the decision */
 	const char *decision;       /* "allow", "deny" or "error" */
 	const char *rule;           /* "file:line", NULL when none */
@@ -90,7 +93,7 @@ struct audit_context {
  * gives null user, groups and tty but still its uid, from the context;
  * tty is null without a terminal):
  *   time host pid txid stage user uid groups tty action target dry_run
- *   decision rule reason
+ *   run_id caller_reason decision rule reason
  * with "step" after stage for AUDIT_STEP, and for AUDIT_OUTCOME and
  * AUDIT_STEP then: outcome pids users duration; and last, when the
  * context has one, "prev" (chain.h: readers find it at the line's end).

@@ -1,86 +1,62 @@
 #!/bin/sh
-# The fleet (issue 16): four hosts, each a container with systemd 252 as
-# PID 1, Debian's apache2.service serving the old page on 8080, the
-# cutover .deb, the package's own example policy for a systemd host, and
-# user deploy (group cutover) with an ssh key.  Debian's ansible-playbook,
-# here on the host, runs rolling-switch.yml of the cutover-ansible package
-# (the collection as a controller installs it) over real ssh
-# as deploy, with no become: each host's sshd listens on its own loopback
-# only, and ssh reaches it through a ProxyCommand that is socat in that
-# container's network namespace (no address is configured anywhere).
-#   - --check: nothing changes on any host;
-#   - host 4's policy lacks the grant: the pre-flight play stops the run,
-#     names host 4 and the grant, and nothing changes anywhere;
-#   - four good hosts, serial 1: all four serve the new page, then a
-#     second run changes nothing (changed=0 on each);
-#   - host 3 of 4 with a broken new page: hosts 1-2 switched, host 3
-#     rolled back by cutover (apache2 serves the old page, enabled as
-#     before), host 4 untouched, the play failed naming host 3 and why.
+# The fleet (issues 16 and 30): FLEET_HOSTS hosts (8), each a container with
+# systemd 252 as PID 1, Debian's apache2.service serving the old page on
+# 8080, the cutover .deb, the package's example policy for a systemd host
+# with a reverse plan (oldsite: nginx back to apache2, checked by the old
+# page), and user deploy (group cutover) with an ssh key.  Debian's
+# ansible-playbook, here on the host, runs rolling-switch.yml of the
+# cutover-ansible package over real ssh as deploy, with no become: each
+# host's sshd listens on its own loopback only, and ssh reaches it through a
+# ProxyCommand that is socat in that container's network namespace.
+# Batches 1, 3, 50% (a canary, three, four), two checks a batch 1 s apart:
+#   - --check: the preview on every host, nothing changes anywhere;
+#   - the last host's policy lacks the grant: the preview stops the run,
+#     naming the host, and nothing changes anywhere;
+#   - a good roll-out: every host serves the new page, nginx active and
+#     enabled, apache2 inactive and disabled; the run id and the reason in
+#     every host's switch records; again: every host "already", changed=0;
+#   - the canary's new page is broken: cutover rolls it back, the roll-out
+#     is abandoned, no other host is touched (no switch in its audit file);
+#   - host 3 (in the second batch) is broken: host 1 (the canary) and the
+#     second batch's others were switched and go back through oldsite;
+#     the rest untouched; every host's page, units and boot state checked;
+#   - one host unreachable (its sshd stopped) within a 20% budget: the
+#     roll-out goes on, every other host switches, the summary says so.
 . tests/container/site.sh
 
-HOSTS="host1 host2 host3 host4"
-ctl=$CT_SCRATCH/controller
-ex=/usr/share/doc/cutover/examples
-command -v ansible-playbook >/dev/null ||
-    { fail_check "no ansible-playbook (make check as root installs ansible-core)"; finish; }
-command -v socat >/dev/null || { fail_check "no socat (make check as root installs it)"; finish; }
-
-mkdir -p "$ctl/tmp" && chmod 0700 "$ctl" &&
-    ssh-keygen -q -t ed25519 -N '' -C cutover-fleet-test -f "$ctl/id" ||
-    { fail_check "ssh-keygen"; finish; }
-# the collection as the cutover-ansible package installs it (run.sh finds
-# the package beside the cutover .deb)
-[ -n "${ANSIBLE_DEB:-}" ] || { fail_check "no cutover-ansible .deb beside $DEB (make deb builds it)"; finish; }
-dpkg-deb -x "$ANSIBLE_DEB" "$ctl/pkg" || { fail_check "dpkg-deb -x $ANSIBLE_DEB"; finish; }
-COLLECTIONS=$ctl/pkg/usr/share/ansible/collections
-playbook=$COLLECTIONS/ansible_collections/cutover/deploy/playbooks/rolling-switch.yml
-
-# host_up NAME: the site, the example policy and its handoff drop-in,
-# deploy's authorized key; its ssh route and host key for the controller.
-host_up() {
-	site_up "$1" || return 1
-	ct_run "$1" install -m 0640 "$ex/systemd.conf" /etc/cutover/policy.conf || return 1
-	ct_run "$1" install -D -m 0644 "$ex/systemd/nginx-cutover-handoff.conf" \
-	    /etc/systemd/system/nginx.service.d/cutover-handoff.conf || return 1
-	ct_run "$1" systemctl daemon-reload || return 1
-	ct_run "$1" install -d -o deploy -g deploy -m 0700 /home/deploy/.ssh || return 1
-	install -m 0644 "$ctl/id.pub" "$CT_SCRATCH/$1/merged/home/deploy/.ssh/authorized_keys" &&
-	    ct_run "$1" chown deploy:deploy /home/deploy/.ssh/authorized_keys || return 1
-	printf 'Host %s\n  ProxyCommand nsenter -t %s -n socat STDIO TCP:127.0.0.1:22\n' \
-	    "$1" "$(cat "$CT_SCRATCH/$1/pid1")" >>"$ctl/ssh_config"
-	key=$(ct_run "$1" cat /etc/ssh/ssh_host_ed25519_key.pub) || return 1
-	echo "$1 ${key% *}" >>"$ctl/known_hosts"
-	printf '%s ansible_user=deploy ansible_python_interpreter=/usr/bin/python3\n' "$1" >>"$ctl/hosts"
+N=${FLEET_HOSTS:-8}
+HOSTS=$(seq -s ' ' -f 'host%g' 1 "$N")
+# hosts_from I: host I to the last, as the summary lists them
+hosts_from() {
+	seq -s ' ' -f 'host%g' "$1" "$N"
 }
+LAST=host$N
+. tests/container/fleet.sh
+fleet_prepare || finish
+fleet_up "$N" || finish
+trap 'close_masters; ct_cleanup' EXIT
 
-t0=$(date +%s)
-printf '[web]\n' >"$ctl/hosts"
-for h in $HOSTS; do
-	host_up "$h" || { fail_check "$h did not come up"; finish; }
-done
-cat >>"$ctl/ssh_config" <<EOF
-Host *
-  IdentityFile $ctl/id
-  IdentitiesOnly yes
-  UserKnownHostsFile $ctl/known_hosts
-  StrictHostKeyChecking yes
-  BatchMode yes
-EOF
-echo "four hosts up in $(($(date +%s) - t0)) s"
-
-# fleet [OPTION...]: the playbook from the controller, its output in $out
-# (ssh without a control master: nothing of ssh outlives the run)
+# shellcheck disable=SC2317 # fleet runs through expect
+# fleet [OPTION...]: the playbook from the controller, batches 1, 3, 50%,
+# two checks a batch, 1 s apart; its output in $out (through expect), its
+# time said by took
 fleet() {
-	env -i HOME="$ctl" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
-	    ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS" ANSIBLE_SSH_ARGS="-F $ctl/ssh_config" \
-	    ANSIBLE_PIPELINING=1 ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
-	    ANSIBLE_LOCAL_TEMP="$ctl/tmp" ANSIBLE_FORCE_COLOR=0 \
-	    ansible-playbook -i "$ctl/hosts" "$@" "$playbook"
+	t1=$(date +%s%N)
+	playbook_run -e reverse_plan=oldsite -e bake_checks=2 -e bake_interval=1 \
+	    -e '{"batches": [1, 3, "50%"]}' "$@"
+	rc=$?
+	t1=$((($(date +%s%N) - t1) / 1000000))
+	# (expect runs this in a subshell: the time goes through a file)
+	echo "$((t1 / 1000)).$(printf '%03d' $((t1 % 1000))) s" >"$ctl/took"
+	return "$rc"
 }
-# recap HOST OK CHANGED FAILED: the PLAY RECAP line for HOST
-recap() {
-	printf '%s\n' "$out" | grep -Eq "^$1 +: ok=$2 +changed=$3 +unreachable=0 +failed=$4 " ||
-	    fail_check "$1: the recap is not ok=$2 changed=$3 failed=$4" "$(printf '%s\n' "$out" | grep -A6 'PLAY RECAP')"
+took() {
+	echo "  $1: $(cat "$ctl/took")"
+}
+# said LINE: the summary has the line (its words, as the debug task prints them)
+said() {
+	printf '%s\n' "$out" | grep -Fq "\"$1\"" ||
+	    fail_check "the summary lacks \"$1\"" "$(printf '%s\n' "$out" | sed -n '/TASK \[The roll-out, host by host\]/,/^}/p')"
 }
 serves() {
 	case $(page "$1") in
@@ -88,7 +64,7 @@ serves() {
 	esac
 	fail_check "$1: $3: the page is not '$2'" "$(page "$1")"
 }
-# old HOST / new HOST: which service serves, and starts at boot
+# old HOST WHEN / new HOST WHEN: who serves, what runs, what starts at boot
 old() {
 	serves "$1" "$OLD_TEXT" "$2"
 	is "$1" apache2 active
@@ -103,66 +79,130 @@ new() {
 	is "$1" apache2 inactive
 	is "$1" apache2 disabled
 }
-# back HOST: as root, apache2 serving again as before the switch
+# back HOST: as root, apache2 serving again as before any switch
 back() {
 	ct_run "$1" systemctl disable --now nginx.service >/dev/null 2>&1
 	ct_run "$1" systemctl enable --now apache2.service >/dev/null 2>&1
 }
+# mark: each host's audit file length now; switched_since HOST: a switch
+# (not a dry run) recorded on HOST since the mark
+mark() {
+	for h in $HOSTS; do
+		ct_run "$h" sh -c 'cat /var/log/cutover/audit.jsonl 2>/dev/null | wc -l' >"$ctl/$h.mark"
+	done
+}
+since() {
+	ct_run "$1" tail -n "+$(($(cat "$ctl/$1.mark") + 1))" /var/log/cutover/audit.jsonl 2>/dev/null
+}
+untouched() {
+	since "$1" | grep -q '"action":"switch","target":"[a-z]*","dry_run":false' &&
+	    fail_check "$1: $2: a switch (not a dry run) since the run began" "$(since "$1" | tail -n 3)"
+	old "$1" "$2"
+}
+broken_page() {
+	ct_run "$1" sh -c 'echo "<h1>Under construction</h1>" >/srv/new/index.html'
+}
+fixed_page() {
+	ct_run "$1" sh -c "echo '$NEW_TEXT' >/srv/new/index.html"
+}
 
-# ---- check mode: nothing changes --------------------------------------------------
-# (the switch task says changed: a real run would change the host; the
-# final check is skipped, as nothing was switched)
-expect 0 "rolling-switch --check on four hosts" fleet --check
+# ---- --check: the preview, nothing changes --------------------------------------
+mark
+expect 0 "rolling-switch --check on $N hosts" fleet --check &&
+    said "untouched: $HOSTS"
+took "--check"
+has "host1: would switch: "
 for h in $HOSTS; do
-	recap "$h" 4 1 0
-	old "$h" "after --check"
+	untouched "$h" "after --check"
 done
 
-# ---- host 4 does not grant the plan: stopped before anything is done --------------
-ct_run host4 sed -i '/^    switch = \["newsite"\];/d' /etc/cutover/policy.conf
-expect 2 "rolling-switch, host4 lacks the grant: the pre-flight play stops it" fleet &&
-    has "host4: the cutover policy does not grant switch newsite to deploy"
+# ---- the last host does not grant the plan: stopped before anything is done -------
+ct_run "$LAST" sed -i 's/^    switch = \["newsite", "oldsite"\];/    switch = ["oldsite"];/' /etc/cutover/policy.conf
+mark
+expect 2 "rolling-switch, $LAST lacks the grant: the preview stops it" fleet &&
+    has "$LAST: the cutover policy does not grant switch newsite to deploy" &&
+    has "ABANDONED: the preview failed on $LAST"
+took "the refused roll-out"
 lacks "TASK [Switch]"
 for h in $HOSTS; do
-	old "$h" "after the refused roll-out"
+	untouched "$h" "after the refused roll-out"
 done
-ct_run host4 install -m 0640 "$ex/systemd.conf" /etc/cutover/policy.conf
+site_policy "$LAST" "$policy"
 
-# ---- four good hosts, one at a time; then again: changed=0 ------------------------
-t0=$(date +%s%N)
-expect 0 "rolling-switch on four hosts" fleet
-ms=$((($(date +%s%N) - t0) / 1000000))
-echo "the four-host rolling switch took $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
+# ---- a good roll-out in batches; then again: nothing to do ----------------------
+mark
+expect 0 "rolling-switch on $N hosts in batches" fleet -e run_id=fleet-good-1 \
+    -e '{"reason": "CHG-1234 apache2 to nginx"}'
+took "the $N-host roll-out (batches 1, 3, 4, baked)"
+said "roll-out fleet-good-1: done"
+said "switched: $HOSTS"
+printf '%s\n' "$out" | grep -E '^(PLAY \[|TASK \[Switch\]|changed: )' | sed 's/^/  | /' | head -n 40
 for h in $HOSTS; do
-	recap "$h" 5 1 0
 	new "$h" "after the roll-out"
+	recs=$(since "$h" | grep '"action":"switch","target":"newsite","dry_run":false')
+	n=$(printf '%s\n' "$recs" | grep -c '"run_id":"fleet-good-1","caller_reason":"CHG-1234 apache2 to nginx"')
+	[ "$n" -ge 2 ] && [ "$n" = "$(printf '%s\n' "$recs" | grep -c .)" ] ||
+	    fail_check "$h: every switch record carries the run id and the reason ($n of them do)" "$recs"
 done
-expect 0 "rolling-switch again" fleet
+expect 0 "rolling-switch again" fleet -e run_id=fleet-good-2
+took "the second run"
+said "already: $HOSTS"
 for h in $HOSTS; do
-	recap "$h" 5 0 0
+	printf '%s\n' "$out" | grep -Eq "^$h +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0 " ||
+	    fail_check "$h: the second run changed something" "$(printf '%s\n' "$out" | grep -A12 'PLAY RECAP')"
 	new "$h" "after the second run"
 done
 
-# ---- host 3 has a broken page: 1-2 switched, 3 rolled back, 4 untouched -----------
+# ---- the canary's page is broken: rolled back, nothing else touched --------------
+for h in $HOSTS; do back "$h"; done
+broken_page host1
+mark
+expect 2 "rolling-switch, the canary's page broken: abandoned" fleet -e run_id=fleet-canary
+took "the canary's failure"
+has "ABANDONED: 1 of $N hosts failed or unreachable (host1)"
+said "failed: host1"
+said "untouched: $(hosts_from 2)"
+has "rolled back, apache2 serving 8080 again"
 for h in $HOSTS; do
-	back "$h"
-	old "$h" "put back by root"
+	[ "$h" = host1 ] && { old host1 "the canary, rolled back by cutover"; continue; }
+	untouched "$h" "after the canary failed"
 done
-ct_run host3 sh -c 'echo "<h1>Under construction</h1>" >/srv/new/index.html'
-seen=$(ct_run host4 sh -c 'wc -l </var/log/cutover/audit.jsonl')
-expect 2 "rolling-switch, host3's new page broken: the play fails" fleet &&
-    has "fatal: [host3]: FAILED!" && has "rolled back, apache2 serving 8080 again"
-printf '%s\n' "$out" | grep -E '^fatal: ' | sed 's/^/  what the play said: /' | cut -c1-400
-# (the roll-out stops at host3: no host gets to the final check)
-recap host1 4 1 0
-recap host2 4 1 0
-recap host3 3 0 1
-recap host4 3 0 0
-new host1 "host1, switched before host3"
-new host2 "host2, switched before host3"
-old host3 "host3, rolled back"
-old host4 "host4, never switched"
-ct_run host4 tail -n "+$((seen + 1))" /var/log/cutover/audit.jsonl |
-    grep -q '"action":"switch","target":"newsite","dry_run":false' &&
-    fail_check "host4's audit log has a switch since the run began that was not a dry run"
+fixed_page host1
+
+# ---- a failure in the second batch: what this run switched goes back ------------
+broken_page host3
+mark
+expect 2 "rolling-switch, host3 (second batch) broken: abandoned, reverted" fleet -e run_id=fleet-batch2 \
+    -e '{"reason": "CHG-1235 second try"}'
+took "the second batch's failure and the revert"
+has "ABANDONED: 1 of $N hosts failed or unreachable (host3)"
+said "reverted: host1 host2 host4"
+said "failed: host3"
+said "untouched: $(hosts_from 5)"
+for h in host1 host2 host4; do
+	old "$h" "$h: switched, then reverted through oldsite"
+	since "$h" | grep '"action":"switch","target":"oldsite","dry_run":false' |
+	    grep -q '"run_id":"fleet-batch2","caller_reason":"CHG-1235 second try"' ||
+	    fail_check "$h: the revert's records carry the run id and the reason" "$(since "$h" | tail -n 4)"
+done
+old host3 "host3, rolled back by cutover"
+for h in $(hosts_from 5); do
+	untouched "$h" "after the second batch failed"
+done
+fixed_page host3
+
+# ---- one host unreachable, within a 20% budget: the roll-out goes on -------------
+ct_run host6 systemctl stop ssh.service
+ssh -F "$ctl/ssh_config" -O exit host6 >/dev/null 2>&1     # its connection too
+mark
+expect 0 "rolling-switch, host6 unreachable within the budget" fleet -e run_id=fleet-away \
+    -e failure_budget_percent=20
+took "the roll-out with host6 unreachable"
+said "unreachable: host6"
+said "roll-out fleet-away: done"
+for h in $HOSTS; do
+	[ "$h" = host6 ] && { untouched host6 "host6, unreachable"; continue; }
+	new "$h" "after the roll-out without host6"
+done
+close_masters
 finish

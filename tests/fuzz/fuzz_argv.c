@@ -131,6 +131,9 @@ struct expect {
 	enum output_format format;
 	bool textfile;
 	const char *target;         /* the argument the target must equal */
+	const char *reason;         /* --reason's value, NULL when none */
+	const char *run_id;         /* --run-id's value, NULL when none */
+	const char *raw_action;     /* the command word */
 };
 
 static bool
@@ -255,9 +258,74 @@ expect_action(int n, char **args, struct expect *e)
 	e->target = args[1];
 }
 
+static bool
+valid_reason(const char *s)
+{
+	size_t i;
+	bool words = false;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+		if (s[i] != ' ')
+			words = true;
+	}
+	return words && i <= 200;
+}
+
+static bool
+valid_run_id(const char *s)
+{
+	size_t i;
+
+	if (!is_letter(s[0]) && !is_digit(s[0]))
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!is_letter(s[i]) && !is_digit(s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != ':' && s[i] != '-')
+			return false;
+	return i <= 64;
+}
+
+/*
+ * --reason and --run-id out of ARGV into E, the other words into KEPT
+ * (argv[0] first).  Returns the words kept, or -1: the vector is refused.
+ */
+static int
+expect_notes(int argc, char **argv, char **kept, struct expect *e)
+{
+	int i, n = 0;
+
+	kept[n++] = argv[0];
+	for (i = 1; i < argc; i++) {
+		const char *w = argv[i], *value;
+		bool reason = strncmp(w, "--reason", 8) == 0;
+		const char **slot = reason ? &e->reason : &e->run_id;
+
+		if ((!reason && strncmp(w, "--run-id", 8) != 0) ||
+		    (w[8] != '\0' && w[8] != '=')) {
+			kept[n++] = argv[i];
+			continue;
+		}
+		if (w[8] == '=')
+			value = w + 9;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else
+			return -1;
+		if (*slot != NULL || !(reason ? valid_reason(value) :
+		    valid_run_id(value)))
+			return -1;
+		*slot = value;
+	}
+	kept[n] = NULL;
+	return n;
+}
+
 static void
 expect_parse(int argc, char **argv, struct expect *e)
 {
+	char *kept[MAX_ARGS + 1];
 	int i = 1;
 
 	memset(e, 0, sizeof(*e));
@@ -274,11 +342,17 @@ expect_parse(int argc, char **argv, struct expect *e)
 		e->ok = false;
 	if (e->ok)
 		return;
+	if ((argc = expect_notes(argc, argv, kept, e)) < 2)
+		return;
+	argv = kept;
+	e->raw_action = argv[1];
 	if (strcmp(argv[1], "-n") == 0) {
 		e->dry_run = true;
 		i = 2;
+		e->raw_action = argc > 2 ? argv[2] : NULL;
 	}
 	if (argc >= i + 1 && argc <= i + 2 && !e->dry_run &&
+	    e->reason == NULL && e->run_id == NULL &&
 	    (strcmp(argv[i], "list") == 0 || strcmp(argv[i], "-l") == 0)) {
 		/* list [--format=text|json] */
 		if (argc == i + 2 && (!word_format(argv[i + 1], &e->format) ||
@@ -353,10 +427,15 @@ check_accepted(const struct args *a, const struct cli_request *r,
 		return;
 	CHECK(r->dry_run == e->dry_run, "dry run %d, expected %d",
 	    r->dry_run, e->dry_run);
-	CHECK(r->raw_action == a->orig[e->dry_run ? 2 : 1], "raw_action is "
+	CHECK(r->raw_action == e->raw_action, "raw_action is "
 	    "not the command word");
 	if (r->cmd == CMD_LIST)
 		return;
+	CHECK(strcmp(r->reason, e->reason ? e->reason : "") == 0 &&
+	    r->rq.reason == (e->reason ? r->reason : NULL), "reason \"%s\", "
+	    "expected \"%s\"", r->reason, e->reason ? e->reason : "");
+	CHECK(strcmp(r->run_id, e->run_id ? e->run_id : "") == 0, "run id "
+	    "\"%s\", expected \"%s\"", r->run_id, e->run_id ? e->run_id : "");
 	CHECK(r->rq.action == e->action, "action %d, expected %d",
 	    (int)r->rq.action, (int)e->action);
 	CHECK(r->format == e->format, "format %d, expected %d",

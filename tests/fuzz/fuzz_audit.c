@@ -90,7 +90,8 @@ broken(const char *fmt, ...)
 
 /* The strings, in input order; bit i of head.nulls makes string i NULL. */
 enum { S_HOST, S_TXID, S_NAME, S_TTY, S_ACTION, S_TARGET, S_DECISION,
-	S_RULE, S_REASON, S_OUTCOME, S_STEP, S_FIXED };
+	S_RULE, S_REASON, S_OUTCOME, S_STEP, S_RUN_ID, S_CALLER_REASON,
+	S_FIXED };
 
 struct head {
 	uint8_t flags;
@@ -218,6 +219,8 @@ read_event(const uint8_t *data, size_t size, struct input *in)
 	ev->action = in->f[S_ACTION];
 	ev->target = in->f[S_TARGET];
 	ev->dry_run = in->h.flags & F_DRY_RUN;
+	ev->run_id = in->f[S_RUN_ID];
+	ev->caller_reason = in->f[S_CALLER_REASON];
 	ev->decision = in->f[S_DECISION];
 	ev->rule = in->f[S_RULE];
 	ev->reason = in->f[S_REASON];
@@ -506,9 +509,9 @@ check_keys(const struct members *ms, enum audit_stage stage, bool prev)
 {
 	static const char *const keys[] = { "time", "host", "pid", "txid",
 	    "stage", "user", "uid", "groups", "tty", "action", "target",
-	    "dry_run", "decision", "rule", "reason", "outcome", "pids",
-	    "users", "duration" };
-	size_t i, k, n = stage == AUDIT_REQUEST ? 15 : 19;
+	    "dry_run", "run_id", "caller_reason", "decision", "rule",
+	    "reason", "outcome", "pids", "users", "duration" };
+	size_t i, k, n = stage == AUDIT_REQUEST ? 17 : 21;
 	size_t step = stage == AUDIT_STEP;  /* "step" follows "stage" */
 
 	CHECK(ms->n == n + step + prev, "%zu keys, expected %zu", ms->n,
@@ -660,6 +663,10 @@ check_request(const struct members *ms, const struct audit_event *ev)
 		check_string(member(ms, "step"), "step", ev->step,
 		    AUDIT_STR_MAX);
 	CHECK(v->kind == J_BOOL && v->truth == ev->dry_run, "dry_run");
+	check_string(member(ms, "run_id"), "run_id", ev->run_id,
+	    AUDIT_NAME_MAX);
+	check_string(member(ms, "caller_reason"), "caller_reason",
+	    ev->caller_reason, AUDIT_STR_MAX);
 	check_string(member(ms, "action"), "action", ev->action, AUDIT_STR_MAX);
 	check_string(member(ms, "target"), "target", ev->target, AUDIT_STR_MAX);
 	check_string(member(ms, "decision"), "decision", ev->decision,

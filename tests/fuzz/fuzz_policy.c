@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define SEPARATOR       "#--dropin--\n"
 #define MAX_TEXTS       4
 #define MAX_SUBJECTS    32
-#define MAX_REQUESTS    96
+#define MAX_REQUESTS    192
 #define MAX_DECISIONS   4096
 
 /*
@@ -438,11 +438,14 @@ struct requests {
 	size_t n;
 };
 
+/* Each request twice: without a reason and with one (reason = "required"). */
 static void
 req_add(struct requests *rs, enum action a, const char *target, int port)
 {
-	if (rs->n < MAX_REQUESTS)
-		rs->v[rs->n++] = (struct request){ a, target, port };
+	if (rs->n + 1 < MAX_REQUESTS) {
+		rs->v[rs->n++] = (struct request){ a, target, port, NULL };
+		rs->v[rs->n++] = (struct request){ a, target, port, "CHG-1" };
+	}
 }
 
 static void
@@ -489,6 +492,25 @@ granted(const struct permissions *ps, enum subject_kind kind,
 			return e;
 	}
 	return NULL;
+}
+
+/* Does a grant of the request to S want a reason the request lacks? */
+static bool
+reason_lacking(const struct permissions *ps, const struct subject *s,
+    const struct request *rq)
+{
+	const struct permission *e;
+	size_t i;
+
+	if (rq->reason != NULL)
+		return false;
+	if ((e = granted(ps, SUBJECT_USER, s->user, rq)) && e->reason_required)
+		return true;
+	for (i = 0; i < s->ngroups; i++)
+		if ((e = granted(ps, SUBJECT_GROUP, s->groups[i], rq)) &&
+		    e->reason_required)
+			return true;
+	return false;
 }
 
 static bool
@@ -540,10 +562,15 @@ check_one_decision(const struct policy *p, const struct permissions *ps,
 		CHECK(first != NULL, "policy_decide allows %s %s %s (%s:%d) "
 		    "but explain lists no such permission", who,
 		    action_name(rq->action), what, d.at.file, d.at.line);
+		CHECK(!d.rule->reason_required || rq->reason != NULL,
+		    "policy_decide allows %s %s %s without a reason by a rule "
+		    "that requires one (%s:%d)", who, action_name(rq->action),
+		    what, d.at.file, d.at.line);
 	} else {
 		CHECK(d.rule == NULL, "DENY for %s %s %s with a rule", who,
 		    action_name(rq->action), what);
-		CHECK(first == NULL, "policy_decide refuses %s %s %s but "
+		CHECK(first == NULL || reason_lacking(ps, s, rq),
+		    "policy_decide refuses %s %s %s but "
 		    "explain grants it at %s:%d", who, action_name(rq->action),
 		    what, first->at.file, first->at.line);
 	}
@@ -551,6 +578,14 @@ check_one_decision(const struct policy *p, const struct permissions *ps,
 	 * One subject kind at a time, explain's first grant is the one the
 	 * evaluator uses (rules in file order, items in order).
 	 */
+	if (first != NULL && (s->user == NULL || s->ngroups == 0))
+		CHECK((d.verdict == VERDICT_ALLOW) == (!first->reason_required ||
+		    rq->reason != NULL), "policy_decide %s %s %s %s, but its "
+		    "first grant (%s:%d) %s a reason and the request %s one",
+		    d.verdict == VERDICT_ALLOW ? "allows" : "refuses", who,
+		    action_name(rq->action), what, first->at.file,
+		    first->at.line, first->reason_required ? "wants" :
+		    "wants no", rq->reason ? "gives" : "gives no");
 	if (d.verdict == VERDICT_ALLOW && (s->user == NULL || s->ngroups == 0)) {
 		CHECK(same_origin(d.at, first->at), "policy_decide grants %s "
 		    "%s %s at %s:%d, explain says first at %s:%d", who,

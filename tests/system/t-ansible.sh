@@ -9,6 +9,8 @@
 #   - again: changed=0 (cutover: nothing to do, already served);
 #   - a broken new page: the play fails at the switch, cutover rolled
 #     back (apache2 serves the old page), the failure says so;
+#   - a deadline already passed: abandoned before the first batch,
+#     nothing done, the summary says why;
 #   - a policy that does not grant the plan: the pre-flight play stops
 #     the run before anything is done;
 #   - ansible-lint (production profile) is clean on the collection and
@@ -87,6 +89,13 @@ expect 2 "rolling-switch, a broken page: the play fails" -- play
 has "rolled back, apache2 serving $PORT again" out "the failure says cutover rolled back"
 serves "$OLD_TEXT" || fail_check "after the failed roll-out apache2 serves the old page" "$(served)"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+
+# a deadline already passed (issue 30): abandoned before the first batch,
+# nothing switched (apache2 serves on), the summary says why
+expect 2 "rolling-switch past its deadline: abandoned" -- play -e deadline_seconds=-1
+has "ABANDONED: the deadline of -1 s passed before this batch (local)" out "the summary says the deadline passed"
+has "untouched: local" out "the host is untouched"
+serves "$OLD_TEXT" || fail_check "a roll-out past its deadline changed the site" "$(served)"
 
 # a policy that does not grant the plan: stopped before anything is done
 write_policy 's/^    switch = \["newsite"\];.*$//' || fail_check "write the policy without switch"

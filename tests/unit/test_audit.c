@@ -139,6 +139,7 @@ count(const char *hay, const char *needle)
 	"\"groups\":[\"deploy\",\"deployers\"],\"tty\":\"/dev/pts/3\","
 #define RECORD_START_NGINX \
 	"\"action\":\"start\",\"target\":\"nginx\",\"dry_run\":false," \
+	"\"run_id\":null,\"caller_reason\":null," \
 	"\"decision\":\"allow\",\"rule\":\"/etc/cutover/policy.conf:38\"," \
 	"\"reason\":\"granted by rule at /etc/cutover/policy.conf:38\""
 
@@ -151,6 +152,13 @@ START_TEST(request_record_exact)
 	    RECORD_WHERE("request") RECORD_DEPLOY RECORD_START_NGINX "}\n");
 	ev.dry_run = true;
 	ck_assert_ptr_nonnull(strstr(encode(&sb, &ev), ",\"dry_run\":true,"));
+	/* a roll-out's id and the caller's reason, escaped as any string */
+	ev.run_id = "r-2026.12:07_1";
+	ev.caller_reason = "CHG-1234 \"move\" to nginx";
+	ck_assert_ptr_nonnull(strstr(encode(&sb, &ev), ",\"dry_run\":true,"
+	    "\"run_id\":\"r-2026.12:07_1\",\"caller_reason\":\"CHG-1234 "
+	    "\\\"move\\\" to nginx\",\"decision\":"));
+	ev.run_id = ev.caller_reason = NULL;
 	deploy.tty[0] = '\0';           /* no terminal */
 	ck_assert_ptr_nonnull(strstr(encode(&sb, &ev), ",\"tty\":null,"));
 	sb_free(&sb);
@@ -254,6 +262,7 @@ START_TEST(malformed_request_record)
 	ck_assert_str_eq(encode(&sb, &ev), RECORD_WHERE("request")
 	    RECORD_DEPLOY "\"action\":\"bogus\\n{\\\"decision\\\":"
 	    "\\\"allow\\\"}\",\"target\":null,\"dry_run\":false,"
+	    "\"run_id\":null,\"caller_reason\":null,"
 	    "\"decision\":\"error\",\"rule\":null,"
 	    "\"reason\":\"unknown command\"}\n");
 	assert_one_line(&sb);
@@ -310,6 +319,7 @@ START_TEST(unknown_caller_is_null_but_uid)
 	    "\"pid\":4242,\"txid\":null,\"stage\":\"request\","
 	    "\"user\":null,\"uid\":4711,\"groups\":null,\"tty\":null,"
 	    "\"action\":\"start\",\"target\":null,\"dry_run\":false,"
+	    "\"run_id\":null,\"caller_reason\":null,"
 	    "\"decision\":\"error\",\"rule\":null,"
 	    "\"reason\":\"unknown uid 4711\"}\n");
 	sb_free(&sb);

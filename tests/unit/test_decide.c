@@ -38,7 +38,7 @@ ask(const char *user, const char *const *groups, size_t ngroups,
     enum action a, const char *target)
 {
 	struct subject s = { user, groups, ngroups };
-	struct request rq = { a, target, 0 };
+	struct request rq = { a, target, 0, NULL };
 	struct decision dec;
 
 	if (a == ACT_FREE_PORT)
@@ -133,7 +133,7 @@ START_TEST(empty_policy_denies_everything)
 	struct diags d2 = { 0 };
 	struct policy *empty = tu_build(&d2, "rules = ();\n", NULL);
 	struct subject s = { "root", NULL, 0 };
-	struct request rq = { ACT_START, "nginx", 0 };
+	struct request rq = { ACT_START, "nginx", 0, NULL };
 	struct decision dec;
 
 	ck_assert_ptr_nonnull(empty);
@@ -228,6 +228,52 @@ START_TEST(steps_do_not_grant_the_plan)
 }
 END_TEST
 
+/*
+ * reason = "required": the rule allows only with --reason; the first rule
+ * that lists the target decides (as auth), and the refusal says what to do.
+ */
+START_TEST(reason_required_refuses_without_one)
+{
+	struct diags d2 = { 0 };
+	struct policy *rp = tu_build(&d2,
+	    "services = { nginx = { exe = \"/usr/sbin/nginx\"; user = \"www-data\";\n"
+	    "  start = [\"/usr/sbin/nginx\"]; }; };\n"
+	    "rules = (\n"
+	    "  { users = [\"deploy\"]; start = [\"nginx\"]; reason = \"required\"; },\n"
+	    "  { users = [\"deploy\", \"ci\"]; start = [\"nginx\"]; stop = [\"nginx\"]; }\n"
+	    ");\n", NULL);
+	struct subject deploy = { "deploy", NULL, 0 }, ci = { "ci", NULL, 0 };
+	struct request rq = { ACT_START, "nginx", 0, NULL };
+	struct decision dec;
+
+	if (rp == NULL)
+		tu_dump(&d2);
+	ck_assert_ptr_nonnull(rp);
+	ck_assert(rp->rules[0].reason_required);
+	ck_assert(!rp->rules[1].reason_required);
+	policy_decide(rp, &deploy, &rq, &dec);
+	ck_assert_int_eq(dec.verdict, VERDICT_DENY);
+	ck_assert_ptr_null(dec.rule);
+	ck_assert_str_eq(dec.reason, "the rule at main.conf:4 allows it only "
+	    "with a reason; give one: cutover --reason TEXT start ...");
+	ck_assert_ptr_nonnull(strstr(dec.detail, "reason = \"required\""));
+	rq.reason = "CHG-1";
+	policy_decide(rp, &deploy, &rq, &dec);
+	ck_assert_int_eq(dec.verdict, VERDICT_ALLOW);
+	ck_assert_int_eq(dec.rule->at.line, 4);
+	/* ci's rule asks for none; deploy's stop is the second rule's */
+	rq.reason = NULL;
+	policy_decide(rp, &ci, &rq, &dec);
+	ck_assert_int_eq(dec.verdict, VERDICT_ALLOW);
+	rq.action = ACT_STOP;
+	policy_decide(rp, &deploy, &rq, &dec);
+	ck_assert_int_eq(dec.verdict, VERDICT_ALLOW);
+	ck_assert_int_eq(dec.rule->at.line, 5);
+	policy_free(rp);
+	diags_free(&d2);
+}
+END_TEST
+
 Suite *
 decide_suite(void)
 {
@@ -243,6 +289,7 @@ decide_suite(void)
 	tcase_add_test(tc, parses_ports_and_actions);
 	tcase_add_test(tc, plan_grants_switch_only);
 	tcase_add_test(tc, steps_do_not_grant_the_plan);
+	tcase_add_test(tc, reason_required_refuses_without_one);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -120,7 +120,7 @@ decide_and_render(const struct policy *p, const char *user,
     const char *target, int port)
 {
 	struct subject subj = { user, groups, ngroups };
-	struct request req = { act, target, port };
+	struct request req = { act, target, port, NULL };
 	struct decision d;
 	struct strbuf sb = STRBUF_INIT;
 
@@ -359,7 +359,8 @@ START_TEST(explain_deploy_json)
 	    "\"target\":\"8080\",");
 	ck_assert_contains(out, "{\"action\":\"start\",\"target\":\"nginx\","
 	    "\"effect\":\"" START_NGINX "\","
-	    "\"auth\":\"none\",\"granted_at\":\"/etc/cutover/policy.conf:38\",");
+	    "\"auth\":\"none\",\"reason\":\"optional\","
+	    "\"granted_at\":\"/etc/cutover/policy.conf:38\",");
 	ck_assert_contains(out, "{\"action\":\"switch\",\"target\":\"newsite\","
 	    "\"effect\":\"switch newsite: start nginx on port 8080's ");
 	ck_assert_contains(out, "\"granted_at\":\"/etc/cutover/policy.conf:42\","
@@ -451,7 +452,7 @@ START_TEST(explain_teams_json)
 	ck_assert_msg(json_valid(out), "invalid JSON:\n%s", out);
 	ck_assert_contains(out, "]},{\"kind\":\"group\",\"name\":\"webops\","
 	    "\"permissions\":[{\"action\":\"free-port\",\"target\":\"8080\",");
-	ck_assert_contains(out, "\"auth\":\"pam\",\"granted_at\":"
+	ck_assert_contains(out, "\"auth\":\"pam\",\"reason\":\"optional\",\"granted_at\":"
 	    "\"/etc/cutover/policy.conf:62\"");
 	ck_assert_contains(out, "-g \\\"pid /run/cutover/nginx.pid;\\\"");
 	free(out);
@@ -727,7 +728,7 @@ START_TEST(test_render_deny)
 {
 	struct policy *p = build_example("deploy.conf");
 	struct subject subj = { "deploy", NULL, 0 };
-	struct request req = { ACT_START, "apache2", 0 };
+	struct request req = { ACT_START, "apache2", 0, NULL };
 	struct decision d;
 	struct strbuf sb = STRBUF_INIT;
 	char want[1024];
@@ -1023,7 +1024,7 @@ START_TEST(list_as_json)
 	ck_assert_msg(json_valid(out), "invalid JSON:\n%s", out);
 	ck_assert_msg(strncmp(out, "{\"user\":\"ann\",\"permissions\":["
 	    "{\"action\":\"switch\",\"target\":\"back\",\"effect\":\""
-	    SWITCH_BACK "\",\"auth\":\"none\",\"granted_at\":"
+	    SWITCH_BACK "\",\"auth\":\"none\",\"reason\":\"optional\",\"granted_at\":"
 	    "\"/etc/cutover/policy.conf:11\",\"plan\":{", 160) == 0, "%s", out);
 	/* fwd: the rule without PAM decides for ann, as in the text */
 	ck_assert_contains(out, "\"target\":\"fwd\"");

@@ -443,6 +443,13 @@ START_TEST(bad_values)
 	refused(SVC "rules = ( { users = [\"deploy\"];\n auth = \"kerberos\"; } );\n",
 	    4, "auth must be \"none\" or \"pam\"");
 	diags_free(&d);
+	refused(SVC "rules = ( { users = [\"deploy\"];\n start = [\"nginx\"];\n"
+	    " reason = \"please\"; } );\n", 5,
+	    "reason must be \"required\" or \"optional\", not \"please\"");
+	diags_free(&d);
+	refused(SVC "rules = ( { users = [\"deploy\"];\n reason = true; } );\n",
+	    4, "reason");
+	diags_free(&d);
 	refused("\naudit = {\n syslog = false; };\n", 2,
 	    "turns every record off");
 }

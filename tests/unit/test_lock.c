@@ -65,7 +65,7 @@ static const char *
 targets(enum action a, const char *target, int port)
 {
 	static char buf[LOCK_TARGETS_MAX * LOCK_NAME_MAX];
-	struct request rq = { a, target, port };
+	struct request rq = { a, target, port, NULL };
 	struct lock_targets lt;
 	size_t i;
 

@@ -196,6 +196,46 @@ START_TEST(filters)
 }
 END_TEST
 
+/* --run-id (the whole id) and --reason (found in the caller's reason) */
+START_TEST(filters_of_a_roll_out)
+{
+	struct audit_event ev = switch_outcome("ok", "granted");
+	struct strbuf sb = STRBUF_INIT;
+	struct logrec r;
+	struct logfilter f;
+	char *line;
+
+	ev.run_id = "r-2026.12:07_1";
+	ev.caller_reason = "CHG-1234 move to nginx";
+	line = written(&ev);
+	ck_assert_int_eq(logrec_parse(line, strlen(line), &r), 0);
+	memset(&f, 0, sizeof(f));
+	f.run_id = "r-2026.12:07_1";
+	f.reason = "CHG-1234";
+	ck_assert(logfilter_match(&f, &r));
+	f.run_id = "r-2026";            /* a whole id, not a prefix */
+	ck_assert(!logfilter_match(&f, &r));
+	f.run_id = NULL;
+	f.reason = "CHG-1235";
+	ck_assert(!logfilter_match(&f, &r));
+	logrec_render(&r, false, &sb);
+	ck_assert_str_eq(sb_str(&sb), "2025-12-07T16:04:16.789Z deploy switch "
+	    "newsite: ok, 1.500 s, txid 01234567, run r-2026.12:07_1");
+	sb_free(&sb);
+	free(line);
+	/* a record without them (or written before them) matches neither */
+	ev.run_id = ev.caller_reason = NULL;
+	line = written(&ev);
+	ck_assert_int_eq(logrec_parse(line, strlen(line), &r), 0);
+	f.reason = "CHG";
+	ck_assert(!logfilter_match(&f, &r));
+	f.reason = NULL;
+	f.run_id = "r1";
+	ck_assert(!logfilter_match(&f, &r));
+	free(line);
+}
+END_TEST
+
 START_TEST(text_of_a_transaction)
 {
 	struct audit_event ev = switch_outcome("rolled-back",
@@ -311,6 +351,7 @@ logrec_suite(void)
 	tcase_add_test(rec, roles_and_outcome_words);
 	tcase_add_test(rec, filters);
 	tcase_add_test(rec, text_of_a_transaction);
+	tcase_add_test(rec, filters_of_a_roll_out);
 	suite_add_tcase(s, rec);
 	tcase_add_test(file, plain_and_gzip_read_alike);
 	tcase_add_test(file, long_line_skipped_whole);

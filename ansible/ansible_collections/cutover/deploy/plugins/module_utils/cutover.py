@@ -13,6 +13,17 @@ import json
 DEFAULT_CUTOVER = "/usr/bin/cutover"
 
 
+def note_args(module):
+    """--reason and --run-id for the module's reason and run_id, when set:
+    each its own argv word, so no value is ever split or interpreted."""
+    args = []
+    if module.params.get("reason") is not None:
+        args += ["--reason", module.params["reason"]]
+    if module.params.get("run_id") is not None:
+        args += ["--run-id", module.params["run_id"]]
+    return args
+
+
 def run_json(module, args):
     """Run CUTOVER ARGS...; return (rc, the JSON object or None, stderr)."""
     argv = [module.params["cutover"]] + list(args)

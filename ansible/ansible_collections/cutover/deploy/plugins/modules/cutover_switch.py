@@ -38,6 +38,19 @@ options:
     description: The cutover program (an absolute path).
     type: path
     default: /usr/bin/cutover
+  reason:
+    description:
+      - Why, in words (a ticket or change number), passed as C(--reason); 1 to 200
+        bytes of printable ASCII. Recorded in every audit record of the request;
+        a policy rule with C(reason = "required") refuses the request without it.
+    type: str
+  run_id:
+    description:
+      - The roll-out this request belongs to, passed as C(--run-id) (1 to 64 letters,
+        digits, C(.), C(_), C(:) and C(-)), recorded in every audit record of the
+        request so that one roll-out can be found across many hosts' logs
+        (C(cutover log --run-id ID)).
+    type: str
 notes:
   - Fails on anything but a switch that ended C(ok) - refused by the policy or
     its pre-flight, failed, rolled back, or a rollback that failed - with
@@ -52,6 +65,12 @@ EXAMPLES = r"""
 - name: Hand port 8080 from apache2 to nginx
   cutover.deploy.cutover_switch:
     plan: newsite
+
+- name: The same, with the change's ticket and the roll-out's id in every audit record
+  cutover.deploy.cutover_switch:
+    plan: newsite
+    reason: CHG-1234 apache2 to nginx
+    run_id: rollout-20261207-1
 
 - name: Only the pre-flight (nothing is done)
   cutover.deploy.cutover_switch:
@@ -76,6 +95,10 @@ steps:
   type: list
   elements: dict
   sample: [{"step": "take-port 8080", "outcome": "ok", "reason": "took over ...", "seconds": 0.001, "changed": false}]
+would_change:
+  description: In check mode, whether a real run would change something (false when the plan is done already).
+  returned: always
+  type: bool
 touched:
   description: Whether any step changed something, even if a rollback undid it.
   returned: always
@@ -93,7 +116,7 @@ rc:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cutover.deploy.plugins.module_utils.cutover import (
-    DEFAULT_CUTOVER, run_json)
+    DEFAULT_CUTOVER, note_args, run_json)
 
 
 def main():
@@ -101,10 +124,13 @@ def main():
         argument_spec=dict(
             plan=dict(type="str", required=True),
             cutover=dict(type="path", default=DEFAULT_CUTOVER),
+            reason=dict(type="str"),
+            run_id=dict(type="str"),
         ),
         supports_check_mode=True,
     )
     args = ["-n"] if module.check_mode else []
+    args += note_args(module)
     args += ["switch", "--format=json", module.params["plan"]]
     rc, report, err = run_json(module, args)
     if report is None:
@@ -114,7 +140,8 @@ def main():
         changed = bool(report.get("would_change"))
     else:
         changed = bool(report.get("changed"))
-    result = dict(changed=changed, outcome=report.get("outcome"),
+    result = dict(changed=changed, would_change=bool(report.get("would_change")),
+                  outcome=report.get("outcome"),
                   txid=report.get("txid"), steps=report.get("steps", []),
                   touched=bool(report.get("touched")),
                   result=report.get("result", ""), rc=rc, stderr=err)

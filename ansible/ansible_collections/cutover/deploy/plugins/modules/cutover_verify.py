@@ -31,6 +31,19 @@ options:
     description: The cutover program (an absolute path).
     type: path
     default: /usr/bin/cutover
+  reason:
+    description:
+      - Why, in words (a ticket or change number), passed as C(--reason); 1 to 200
+        bytes of printable ASCII. Recorded in every audit record of the request;
+        a policy rule with C(reason = "required") refuses the request without it.
+    type: str
+  run_id:
+    description:
+      - The roll-out this request belongs to, passed as C(--run-id) (1 to 64 letters,
+        digits, C(.), C(_), C(:) and C(-)), recorded in every audit record of the
+        request so that one roll-out can be found across many hosts' logs
+        (C(cutover log --run-id ID)).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -57,7 +70,7 @@ rc:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.cutover.deploy.plugins.module_utils.cutover import (
-    DEFAULT_CUTOVER, run_json)
+    DEFAULT_CUTOVER, note_args, run_json)
 
 
 def main():
@@ -65,11 +78,13 @@ def main():
         argument_spec=dict(
             check=dict(type="str", required=True),
             cutover=dict(type="path", default=DEFAULT_CUTOVER),
+            reason=dict(type="str"),
+            run_id=dict(type="str"),
         ),
         supports_check_mode=True,
     )
-    rc, verdict, err = run_json(module, ["verify", "--format=json",
-                                         module.params["check"]])
+    rc, verdict, err = run_json(module, note_args(module) + [
+        "verify", "--format=json", module.params["check"]])
     result = dict(changed=False, verdict=verdict, rc=rc, stderr=err)
     if verdict is None or rc != 0 or verdict.get("result") != "ok":
         reason = verdict.get("reason") if verdict else err
