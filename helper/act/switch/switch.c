@@ -31,6 +31,7 @@
  * free, it binds at once.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1034,9 +1035,30 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	return st;
 }
 
+/* The uid SVC's user names (the one that binds: a master, not its workers). */
+static int
+service_uid(const struct service *svc, uid_t *uid, char *why, size_t whylen)
+{
+	struct passwd *pw;
+
+	if (svc->user == NULL) {
+		*uid = (uid_t)svc->uid;
+		return EXIT_DONE;
+	}
+	errno = 0;
+	if ((pw = getpwnam(svc->user)) == NULL)
+		return why_set(why, whylen, "user %s of service %s does not "
+		    "exist; create it or fix the policy; nothing was done",
+		    svc->user, svc->name), EXIT_REFUSED;
+	*uid = pw->pw_uid;
+	return EXIT_DONE;
+}
+
 /*
  * For the switch's life, the plan's ports are bindable by root and by
- * the users of its two services alone (portguard.h): when a rollback
+ * the users of its two services alone - each one's user, the one its
+ * master runs as, not its holder_users (www-data, which a CGI script may
+ * run as, never binds for apache2) - (portguard.h): when a rollback
  * starts an old service that binds its own socket, or the switch takes
  * the gap, no other process can take the port meanwhile.  Where the
  * kernel will not attach the guard, a port any process may bind (at or
@@ -1047,20 +1069,15 @@ static int
 guard_ports(struct sw *w, char *why, size_t whylen)
 {
 	const struct plan *pl = w->pl;
-	const struct service *svcs[2] = { pl->from, pl->to };
-	uid_t uids[PORT_GUARD_UIDS_MAX] = { 0 };
-	struct holder_ids ids;
-	size_t n = 1, i, k;
+	uid_t uids[3] = { 0 };
+	size_t i;
 	char err[400];
 	int st;
 
-	for (i = 0; i < 2; i++) {
-		if ((st = holder_ids_resolve(svcs[i], &ids, why, whylen)) != 0)
-			return st;
-		for (k = 0; k < ids.n && n < PORT_GUARD_UIDS_MAX; k++)
-			uids[n++] = ids.uid[k];
-	}
-	if (port_guard_raise(&w->t->guard, pl->ports, pl->nports, uids, n, err,
+	if ((st = service_uid(pl->from, &uids[1], why, whylen)) != EXIT_DONE ||
+	    (st = service_uid(pl->to, &uids[2], why, whylen)) != EXIT_DONE)
+		return st;
+	if (port_guard_raise(&w->t->guard, pl->ports, pl->nports, uids, 3, err,
 	    sizeof(err)) == 0)
 		return EXIT_DONE;
 	for (i = 0; i < pl->nports; i++)
