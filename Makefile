@@ -60,6 +60,9 @@ HANDOFF_HELPER := $(LIBEXECDIR)/cutover/cutover-handoff
 # tmpfs, made 0700 root at run time, so nothing of them is packaged and
 # none outlives a boot.  The system tests' build has its own.
 LOCK_DIR      ?= /run/cutover/lock
+# A switch's journal of intent (helper/act/intent.h): on disk, so that it
+# outlives the crash or the power cut it is for; made 0700 root at run time.
+INTENT_DIR    ?= $(LOCALSTATEDIR)/lib/cutover/intent
 # Where verify --textfile writes a check's metrics (helper/record/textfile.h):
 # node_exporter's textfile directory, Debian's default.
 TEXTFILE_DIR  ?= /var/lib/prometheus/node-exporter
@@ -166,6 +169,7 @@ DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 	-DCUTOVER_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
 	-DCUTOVER_STEP_USER='"$(STEP_USER)"' \
 	-DCUTOVER_LOCK_DIR='"$(LOCK_DIR)"' \
+	-DCUTOVER_INTENT_DIR='"$(INTENT_DIR)"' \
 	-DCUTOVER_HANDOFF_DIR='"$(HANDOFF_DIR)"' \
 	-DCUTOVER_HANDOFF_HELPER='"$(HANDOFF_HELPER)"' \
 	-DCUTOVER_TEXTFILE_DIR='"$(TEXTFILE_DIR)"'
@@ -220,7 +224,7 @@ SAN_UNIT_TESTS   := $(SAN)/unit-tests
 # The fuzz targets (tests/fuzz/fuzz_TARGET.c), each replayed on its corpus
 # tests/fuzz/corpus/TARGET without libFuzzer (make check): one runner per
 # target, build/fuzz-replay-TARGET, and its ASan+UBSan twin.
-FUZZ_TARGETS     := policy argv audit verdict listens certdate logread expect procfs sockdiag unitlog handoff dbus
+FUZZ_TARGETS     := policy argv audit verdict listens certdate logread expect procfs sockdiag unitlog handoff dbus intent
 FUZZ_REPLAY_COMMON := tests/fuzz/replay.c tests/fuzz/json_check.c
 FUZZ_REPLAY      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 SAN_FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(SAN)/fuzz-replay-%)
@@ -323,6 +327,7 @@ $(SAN_FUZZ_REPLAY): $(SAN)/fuzz-replay-%: $(FUZZ_REPLAY_COMMON:%.c=$(SAN)/%.o) \
 # jsonl-check, the audit log's checker: every line one complete JSON object.
 SYSTEST_SYSCONFDIR := /etc/cutover-systest
 SYSTEST_LOCK_DIR   := /run/cutover-systest/lock
+SYSTEST_INTENT_DIR := /var/lib/cutover-systest/intent
 # verify --textfile's directory for the system tests (t-verify.sh makes it)
 SYSTEST_TEXTFILE_DIR := /run/cutover-systest/textfile
 SYSTEST_CUTOVER    := $(BUILD)/systest/cutover
@@ -331,7 +336,7 @@ JSONL_CHECK_OBJ    := $(OBJ)/tests/system/jsonl-check.o $(OBJ)/tests/fuzz/json_c
 
 $(SYSTEST_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
-	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) \
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) INTENT_DIR=$(SYSTEST_INTENT_DIR) \
 	    TEXTFILE_DIR=$(SYSTEST_TEXTFILE_DIR) $@
 
 # The same under ASan+UBSan, run as root (not setuid) by
@@ -339,7 +344,7 @@ $(SYSTEST_CUTOVER): FORCE
 SYSTEST_SAN_CUTOVER := $(BUILD)/systest/asan/cutover
 $(SYSTEST_SAN_CUTOVER): FORCE
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/systest \
-	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) \
+	    SYSCONFDIR=$(SYSTEST_SYSCONFDIR) LOCK_DIR=$(SYSTEST_LOCK_DIR) INTENT_DIR=$(SYSTEST_INTENT_DIR) \
 	    TEXTFILE_DIR=$(SYSTEST_TEXTFILE_DIR) $@
 
 $(JSONL_CHECK): $(JSONL_CHECK_OBJ)
@@ -597,7 +602,7 @@ coverage: $(DEPS_FIRST)
 	@mkdir -p $(COV_BUILD)/systest/obj
 	@if [ "$$(id -u)" = 0 ]; then \
 	  $(MAKE) --no-print-directory BUILD=$(COV_BUILD)/systest SYSCONFDIR=$(SYSTEST_SYSCONFDIR) \
-	    LOCK_DIR=$(SYSTEST_LOCK_DIR) TEXTFILE_DIR=$(SYSTEST_TEXTFILE_DIR) \
+	    LOCK_DIR=$(SYSTEST_LOCK_DIR) INTENT_DIR=$(SYSTEST_INTENT_DIR) TEXTFILE_DIR=$(SYSTEST_TEXTFILE_DIR) \
 	    CFLAGS='$(CFLAGS) $(COV_FLAGS)' LDFLAGS='$(COV_LDFLAGS)' $(COV_SYSTEST) && \
 	  $(MAKE) --no-print-directory $(JSONL_CHECK) $(DEVLOG_LISTEN); \
 	fi

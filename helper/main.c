@@ -30,6 +30,7 @@ usage(FILE *out)
 	    "       cutover [-n] [--reason TEXT] [--run-id ID] switch "
 	    "[--format=text|json] PLAN\n"
 	    "       cutover list | -l [--format=text|json]\n"
+	    "       cutover recover [--boot]\n"
 	    "       cutover policy check [FILE]\n"
 	    "       cutover policy explain [FILE] [--format=text|json]\n"
 	    "       cutover policy test [FILE] USER ACTION TARGET\n"

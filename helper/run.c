@@ -27,6 +27,7 @@
 #include "helper/front/request.h"
 #include "helper/run.h"
 #include "helper/act/actions.h"
+#include "helper/act/switch/recover.h"
 #include "helper/act/switch/report.h"
 #include "helper/act/switch/switch.h"
 #include "policy/strbuf.h"
@@ -152,6 +153,8 @@ action_text(const struct run *r)
 		return r->req->raw_action;
 	if (r->req->cmd == CMD_LIST)
 		return "list";
+	if (r->req->cmd == CMD_RECOVER)
+		return "recover";
 	return action_name(r->req->rq.action);
 }
 
@@ -444,12 +447,83 @@ single_action(struct txn *t, void *ctx)
 	struct txn_step s = step_of_request(r);
 	struct step_result res;
 	struct verify_result vr;
+	char why[800];
+	int st;
 
 	r->speaking = t;
+	/* an interrupted switch of this port or service first */
+	if (s.kind != DO_VERIFY && (st = recover_pending(t, r->policy, false,
+	    false, why, sizeof(why))) != EXIT_DONE) {
+		memset(&res, 0, sizeof(res));
+		res.status = st;
+		res.nothing = true;
+		snprintf(res.text, sizeof(res.text), "an interrupted switch could "
+		    "not be recovered: %.600s; nothing was done", why);
+		return report(r, r->words, &res);
+	}
 	txn_run_step(t, &s, &res, &vr);
 	if (s.kind == DO_VERIFY)
 		return verified(r, &res, &vr);
 	return report(r, r->words, &res);
+}
+
+/* In the transaction: every interrupted switch, recovered. */
+static int
+recover_body(struct txn *t, void *ctx)
+{
+	struct run *r = ctx;
+	char why[800], err[512];
+	int st;
+
+	r->speaking = t;
+	st = recover_pending(t, r->policy, true, r->req->boot, why,
+	    sizeof(why));
+	if (st == EXIT_DONE)
+		snprintf(why, sizeof(why), "no interrupted switch is left");
+	if (txn_record(t, NULL, status_outcome(st), why, NULL, 0, err,
+	    sizeof(err)) == -1)
+		say(r, "cannot write the outcome record (%s)", err);
+	if (st == EXIT_DONE)
+		tell_out(r, "cutover: recover: no interrupted switch is left");
+	else
+		say(r, "recover: %s", why);
+	return st;
+}
+
+/*
+ * cutover recover [--boot]: root's, not the policy's to grant - the
+ * recovery each request does on its own, for every plan at once
+ * (cutover-recover.service at boot, or an operator).
+ */
+static int
+run_recover(struct run *r)
+{
+	struct audit_event base;
+	struct lock_targets none = { .n = 0 };
+	struct txn_seen seen = { 0 };
+	char rule[RULE_MAX];
+	struct txn t;
+	int status;
+
+	r->dec.verdict = r->caller.uid == 0 ? VERDICT_ALLOW : VERDICT_DENY;
+	snprintf(r->dec.reason, sizeof(r->dec.reason), "%s", r->caller.uid ==
+	    0 ? "root recovers interrupted switches" : "only root runs "
+	    "recover; the next request that touches a plan's ports or "
+	    "services recovers its interrupted switch on its own");
+	base_event(r, &base, rule, sizeof(rule));
+	base.reason = r->dec.reason;
+	if (r->dec.verdict != VERDICT_ALLOW) {
+		if (record(r, "deny", r->dec.reason, NULL) == -1)
+			return EXIT_POLICY;
+		say(r, "%s", r->dec.reason);
+		return EXIT_REFUSED;
+	}
+	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log,
+	    .targets = &none, .policy = r->policy, .guard = PORT_GUARD_NONE };
+	status = txn_run(&t, recover_body, r, "the recovery is let finish",
+	    &seen);
+	r->log = NULL;      /* closed in this process by txn_run */
+	return status;
 }
 
 /*
@@ -472,7 +546,8 @@ act(struct run *r)
 	base_event(r, &base, rule, sizeof(rule));
 	base.reason = r->dec.reason;
 	t = (struct txn){ .caller = &r->caller, .base = &base, .log = r->log,
-	    .targets = &targets, .guard = PORT_GUARD_NONE };
+	    .targets = &targets, .policy = r->policy,
+	    .guard = PORT_GUARD_NONE };
 	if (lock_targets_of(r->policy, &r->req->rq, &targets, why,
 	    sizeof(why)) == -1) {
 		if (record(r, "allow", r->dec.reason, NULL) == 0 &&
@@ -574,6 +649,8 @@ serve(struct run *r)
 		status = refuse_malformed(r);
 	else if (r->req->cmd == CMD_LIST)
 		status = run_list(r);
+	else if (r->req->cmd == CMD_RECOVER)
+		status = run_recover(r);
 	else
 		status = run_action(r);
 	audit_log_close(r->log);

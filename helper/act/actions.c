@@ -321,7 +321,7 @@ action_start(const struct service *svc, const int *fds, size_t nfds,
 
 void
 action_boot(const struct service *const *svcs, const char *const *states,
-    size_t n, struct step_result *res)
+    size_t n, bool queue, struct step_result *res)
 {
 	char why[400], done[300] = "";
 	size_t i, last = n, len = 0;
@@ -345,10 +345,15 @@ action_boot(const struct service *const *svcs, const char *const *states,
 			    "%s%s %s", len ? ", " : "", svcs[i]->unit,
 			    states[i]);
 	}
+	for (i = 0; i < n && st == EXIT_DONE && queue; i++)
+		if (svcs[i]->unit != NULL)
+			st = svc_queue(svcs[i], strcmp(states[i], "enabled") == 0,
+			    why, sizeof(why));
 	res->status = st;
 	res->nothing = len == 0;
 	if (st == EXIT_DONE)
-		snprintf(res->text, sizeof(res->text), "at boot: %s", done);
+		snprintf(res->text, sizeof(res->text), "at boot: %s%s", done,
+		    queue && len > 0 ? " (and so this boot)" : "");
 	else if (len == 0)
 		snprintf(res->text, sizeof(res->text), "%s; nothing was "
 		    "changed", why);

@@ -75,9 +75,11 @@ void action_start(const struct service *svc, const int *fds, size_t nfds,
 /*
  * What the next boot finds (STEP_UNIT): each of the N services (units;
  * any other is passed over) made STATES[i] (svc_set_boot), in order.
+ * With QUEUE (during boot, before the services start): this boot too -
+ * an enabled unit's start queued, any other's stop (svc_queue).
  */
 void action_boot(const struct service *const *svcs,
-    const char *const *states, size_t n, struct step_result *);
+    const char *const *states, size_t n, bool queue, struct step_result *);
 
 /* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
 void action_verify(const struct check *c, const struct verify_identity *who,

@@ -388,7 +388,19 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	memset(&out, 0, sizeof(out));
 	/* Nothing of the transaction's but what this step needs. */
 	audit_log_close(t->log);
-	locks_forget(&t->locks);        /* the transaction holds them */
+	/*
+	 * A step that acts keeps its copies of the locks (flock: they stay
+	 * held while any copy is open, and its exec'd service gets none:
+	 * O_CLOEXEC): were the transaction killed, the step would finish on
+	 * its own, and the next request's recovery (switch/recover.c) must
+	 * not act beside it.  Its deadline's alarm ends it in any case, so
+	 * an orphan cannot hold them for long.  A check's step runs as the
+	 * caller: nothing of root's stays with it.
+	 */
+	if (s->kind == DO_VERIFY || s->kind == DO_LOOK)
+		locks_forget(&t->locks);
+	else
+		alarm((unsigned)deadline_of(s) + 2 * (unsigned)SLACK);
 	port_guard_close(&t->guard);    /* the guard is the transaction's:
 	                                   a check's step runs as the caller */
 	close(t->msgfd);
@@ -422,7 +434,8 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		action_verify(s->check, &who, &out.vr, &out.res);
 		break;
 	case DO_BOOT:
-		action_boot(s->boot, s->boot_state, s->nboot, &out.res);
+		action_boot(s->boot, s->boot_state, s->nboot, s->queue,
+		    &out.res);
 		break;
 	case DO_LOOK:
 		/* the transaction forked it: its copies of handed sockets */

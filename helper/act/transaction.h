@@ -47,6 +47,8 @@ struct txn {
 	                                   step and outcome record */
 	struct audit_log *log;          /* the front closes its copy */
 	const struct lock_targets *targets;     /* what the action touches */
+	const struct policy *policy;    /* for recover_pending (switch/
+	                                   recover.h), before the action */
 	/* The transaction's own. */
 	int msgfd;                      /* reports to the front */
 	int ctlfd;                      /* abort requests from the front */
@@ -91,6 +93,8 @@ struct txn_step {
 	const struct service *boot[2];
 	const char *boot_state[2];
 	size_t nboot;
+	bool queue;                     /* DO_BOOT during boot: this boot
+	                                   too (action_boot) */
 };
 
 /* What the front saw, for the nagios UNKNOWN line (run.c). */

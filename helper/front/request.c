@@ -295,6 +295,14 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 		r->format = f;
 		return 0;
 	}
+	if (i < argc && strcmp(argv[i], "recover") == 0) {
+		r->cmd = CMD_RECOVER;
+		r->boot = argc == i + 2 && strcmp(argv[i + 1], "--boot") == 0;
+		if ((argc != i + 1 && !r->boot) || r->dry_run)
+			return bad(why, whylen, "recover takes no arguments but "
+			    "--boot");
+		return 0;
+	}
 	if (i >= argc)
 		return bad(why, whylen, "-n needs a command: cutover -n start "
 		    "SERVICE");

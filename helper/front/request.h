@@ -21,7 +21,8 @@
 #define REQUEST_REASON_MAX 200
 #define REQUEST_RUN_ID_MAX 64
 
-enum command { CMD_ACTION, CMD_LIST, CMD_POLICY, CMD_HELP, CMD_VERSION };
+enum command { CMD_ACTION, CMD_LIST, CMD_RECOVER, CMD_POLICY, CMD_HELP,
+	CMD_VERSION };
 
 struct cli_request {
 	enum command cmd;
@@ -29,6 +30,7 @@ struct cli_request {
 	enum output_format format;  /* verify --format=; FORMAT_TEXT otherwise */
 	bool textfile;              /* verify --textfile: the check's metrics
 	                               into CUTOVER_TEXTFILE_DIR too */
+	bool boot;                  /* recover --boot */
 	struct request rq;          /* CMD_ACTION; rq.target -> target,
 	                               rq.reason -> reason when given */
 	char target[POLICY_NAME_MAX + 1];

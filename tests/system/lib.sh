@@ -23,6 +23,8 @@ LIBEXEC_DIR=/usr/local/libexec/cutover-systest
 CUTOVER=$LIBEXEC_DIR/cutover
 AUDIT_DIR=/var/log/cutover-systest
 AUDIT=$AUDIT_DIR/audit.jsonl
+# the switches' journals of intent (make systest-build: INTENT_DIR)
+INTENT_DIR=/var/lib/cutover-systest/intent
 PAM_FILE=/etc/pam.d/cutover
 TIME_CONF=/etc/security/time.conf
 # Backups, what setup created, probe output: root only.

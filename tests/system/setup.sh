@@ -74,6 +74,8 @@ reset() {
 		umount "$AUDIT_DIR" || die "cannot unmount $AUDIT_DIR"
 	fi
 	rm -rf "$AUDIT_DIR" || die "cannot remove $AUDIT_DIR"
+	# one test's interrupted switch is not the next one's to recover
+	rm -rf "${INTENT_DIR%/*}" || die "cannot remove ${INTENT_DIR%/*}"
 	install -d -m 0755 -o root -g root "$AUDIT_DIR" || die "cannot make $AUDIT_DIR"
 	install -d -m 0755 -o root -g root "$SYSTEST_ROOT" "$POLICY_DIR" || die "cannot make $POLICY_DIR"
 	rm -rf "$POLICY_DIR/policy.d" "$POLICY_DIR/policy.real"

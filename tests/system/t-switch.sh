@@ -328,6 +328,19 @@ listening "$PORT" && fail_check "something listens on $PORT after the failed rol
 audit_new 9 "failed rollback: every record" && field_is 9 outcome "failed rollback: outcome" '"rollback-failed"'
 cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
+# a failed rollback keeps its journal of intent (issue 29): once apache2's
+# configuration is fixed, the recovery finishes the rollback, no hand work
+[ -f "$INTENT_DIR/newsite" ] || fail_check "the failed rollback left no journal in $INTENT_DIR"
+audit_mark
+expect 0 "cutover recover (root): the failed rollback is finished" -- "$CUTOVER" recover
+has "interrupted switch newsite (txid" err "recover says which switch it found"
+has "recover: start apache2: apache2 listens" err "recover starts apache2 again"
+wait_for 10 serves "$OLD_TEXT" || fail_check "after the recovery apache2 serves the old page" "$(served)"
+[ -f "$INTENT_DIR/newsite" ] && fail_check "the recovery left the journal"
+audit_new 5 "recover: request, decided, start, recovered, outcome" &&
+    field_is 2 outcome "recover: decided first" '"decided"' &&
+    field_is 4 outcome "recover: recovered" '"recovered"'
+expect 3 "cutover recover as deploy: refused" -- as_deploy "$CUTOVER" recover
 
 # ---- signals: a check that answers after 5 s --------------------------------
 "$PYTHON" tests/system/test-httpd.py "$TEST_TMPDIR" </dev/null >"$TEST_TMPDIR/server.out" 2>&1 &
@@ -400,5 +413,33 @@ grep -q "rolled back, apache2 serving $PORT again" "$TEST_TMPDIR/sw.err" || fail
 serves "$OLD_TEXT" || fail_check "after the abort apache2 serves the old page" "$(served)"
 [ -z "$(nginx_procs)" ] || fail_check "nginx still runs after the abort"
 audit_new 9 "abort: every record" && field_is 9 outcome "abort: outcome" '"rolled-back"'
+
+# ---- the transaction killed (the OOM killer's SIGKILL) during its check ----
+# issue 29: its journal of intent says how far it got, and the next
+# request that touches the plan recovers it before it decides anything
+back_to_apache2
+: >"$TEST_TMPDIR/requests.log"
+start_switch
+if is_pid "$txn"; then
+	kill -KILL "$txn"
+	wait "$front" 2>/dev/null
+	grep -qx "marks started-new stopped-old" "$INTENT_DIR/newsite" 2>/dev/null ||
+	    fail_check "the killed switch's journal says how far it got" "$(cat "$INTENT_DIR/newsite" 2>&1)"
+	wait_for 20 sh -c '! grep -q "path=/slow" "$1" || [ -z "$(pgrep -f /slow)" ]' - "$TEST_TMPDIR/requests.log"
+	audit_mark
+	expect 0 "the next switch recovers the killed one, then switches" -- as_deploy "$CUTOVER" switch newsite
+	has "recovering: interrupted switch newsite (txid" err "it says what it found"
+	has "going back: the site returns to the old service" err "unverified: it goes back"
+	has ") undone: stop nginx, start apache2" err "it says what it did"
+	has "switch newsite: done in" out "then the switch itself runs"
+	serves "$NEW_TEXT" || fail_check "after the recovery and the switch nginx serves" "$(served)"
+	[ -f "$INTENT_DIR/newsite" ] && fail_check "the journal outlived the switch"
+	audit_new 11 "recovery and switch: every record" &&
+	    field_is 2 step "recovery: decided first" '"recover newsite"' &&
+	    field_is 5 outcome "recovery: recovered" '"recovered"' &&
+	    field_is 11 outcome "then the switch: ok" '"ok"'
+else
+	fail_check "no transaction process under the front ($front)" "$(ps -o pid,ppid,uid,comm -e | grep cutover)"
+fi
 audit_valid "at the end"
 finish

@@ -142,6 +142,7 @@ fi
 # The system-test build's lock files (helper/act/lock.c; /run, a tmpfs): made
 # at run time by the tests' requests, not by setup.
 rm -rf /run/cutover-systest || problem "cannot remove /run/cutover-systest"
+rm -rf "${INTENT_DIR%/*}" || problem "cannot remove ${INTENT_DIR%/*}"
 
 if [ "$bad" = 0 ]; then
 	rm -rf "$STATE"

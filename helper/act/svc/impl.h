@@ -28,6 +28,7 @@ struct svc_ops {
 	    size_t);
 	int (*set_boot)(const struct service *, const char *, bool, char *,
 	    size_t);
+	int (*queue)(const struct service *, bool, char *, size_t);
 };
 
 /* Plain processes: proc.c. */

@@ -778,6 +778,17 @@ proc_set_boot(const struct service *svc, const char *state, bool reload,
 	return 0;
 }
 
+/* A process service: the boot never starts one. */
+static int
+proc_queue(const struct service *svc, bool start, char *why, size_t whylen)
+{
+	(void)svc;
+	(void)start;
+	(void)why;
+	(void)whylen;
+	return 0;
+}
+
 const struct svc_ops svc_proc_ops = {
 	.name = "process",
 	.attach = proc_attach,
@@ -792,4 +803,5 @@ const struct svc_ops svc_proc_ops = {
 	.identity = holder_ids_resolve,
 	.state = proc_state,
 	.set_boot = proc_set_boot,
+	.queue = proc_queue,
 };

@@ -95,3 +95,9 @@ svc_set_boot(const struct service *svc, const char *state, bool reload,
 {
 	return ops_of(svc)->set_boot(svc, state, reload, why, whylen);
 }
+
+int
+svc_queue(const struct service *svc, bool start, char *why, size_t whylen)
+{
+	return ops_of(svc)->queue(svc, start, why, whylen);
+}

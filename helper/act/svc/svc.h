@@ -199,4 +199,15 @@ int svc_state(const struct service *svc, struct svc_state *state, char *why,
 int svc_set_boot(const struct service *svc, const char *state, bool reload,
     char *why, size_t whylen);
 
+/*
+ * During boot (cutover recover --boot, before the services start): make
+ * this boot start SVC's unit (START) or not, as a job systemd queues and
+ * this call does not wait for - the unit's own start is ordered after
+ * the caller's.  A stop replaces a start job the boot had queued.
+ * Nothing for a process service.  Needs the step's connection.  0, or
+ * EXIT_FAILED (WHY).
+ */
+int svc_queue(const struct service *svc, bool start, char *why,
+    size_t whylen);
+
 #endif

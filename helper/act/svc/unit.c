@@ -1236,6 +1236,28 @@ unit_set_boot(const struct service *svc, const char *state, bool reload,
 	return r < 0 ? EXIT_FAILED : 0;
 }
 
+/* StartUnit or StopUnit, "replace", the job left to run: not waited for. */
+static int
+unit_queue(const struct service *svc, bool start, char *why, size_t whylen)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char what[128];
+	sd_bus *b;
+	int r;
+
+	if ((b = systemd_held(why, whylen)) == NULL)
+		return EXIT_FAILED;
+	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, start ?
+	    "StartUnit" : "StopUnit", &e, NULL, "ss", svc->unit, "replace");
+	if (r < 0) {
+		snprintf(what, sizeof(what), "systemd could not queue the %s of "
+		    "%s", start ? "start" : "stop", svc->unit);
+		systemd_failed(why, whylen, what, r, &e);
+	}
+	sdbus.error_free(&e);
+	return r < 0 ? EXIT_FAILED : 0;
+}
+
 const struct svc_ops svc_unit_ops = {
 	.name = "systemd unit",
 	.attach = unit_attach,
@@ -1250,4 +1272,5 @@ const struct svc_ops svc_unit_ops = {
 	.identity = unit_identity,
 	.state = unit_state,
 	.set_boot = unit_set_boot,
+	.queue = unit_queue,
 };

@@ -40,10 +40,12 @@
 #include "helper/lib/why.h"
 #include "helper/exitcodes.h"
 #include "helper/act/holders.h"
+#include "helper/act/intent.h"
 #include "helper/act/svc/svc.h"
 #include "helper/act/systemd.h"
 #include "policy/strbuf.h"
 #include "helper/act/switch/core.h"
+#include "helper/act/switch/recover.h"
 #include "helper/act/switch/report.h"
 #include "helper/act/switch/serverconf.h"
 #include "helper/act/switch/switch.h"
@@ -79,6 +81,9 @@ struct sw {
 	                               the lines for people on stderr */
 	struct sw_report rep;
 	struct sw_lost lost;
+	struct intent intent;       /* the journal, once written */
+	bool journaled;
+	bool journal_said;          /* a failed update was said once */
 };
 
 /* A line for people: stdout, or with --format=json stderr. */
@@ -645,12 +650,13 @@ site_listening(const struct plan *pl)
 	return false;
 }
 
-/* The core decides, this does: step after step until the core says end. */
-static void
-drive(struct sw *w)
+/* What the plan and the machine are before the first step. */
+static struct sw_facts
+facts_of(const struct sw *w)
 {
 	const struct plan *pl = w->pl;
-	struct sw_facts facts = {
+
+	return (struct sw_facts){
 		.handoff = pl->to->handoff != HANDOFF_NONE,
 		.rollback = pl->rollback,
 		/* done already: the new one holds it, the old one did not */
@@ -660,14 +666,116 @@ drive(struct sw *w)
 		.persist = persists(pl) && !(w->already && boot_as_planned(w)),
 		.already = w->already,
 	};
+}
+
+/*
+ * The journal of intent (intent.h), before the first change: the plan,
+ * what held the site, what starts at boot.  -1 with WHY: then nothing
+ * may be done, as with a record that cannot be written.
+ */
+static int
+journal_begin(struct sw *w, const struct sw_facts *facts, char *why,
+    size_t whylen)
+{
+	const struct plan *pl = w->pl;
+	struct intent *i = &w->intent;
+	size_t k;
+
+	memset(i, 0, sizeof(*i));
+	snprintf(i->txid, sizeof(i->txid), "%s", w->t->base->txid);
+	snprintf(i->plan, sizeof(i->plan), "%s", pl->name);
+	snprintf(i->from, sizeof(i->from), "%s", pl->from->name);
+	snprintf(i->to, sizeof(i->to), "%s", pl->to->name);
+	for (k = 0; k < pl->nports; k++)
+		i->ports[i->nports++] = pl->ports[k];
+	i->old_held_port = facts->old_held_port;
+	snprintf(i->from_boot, sizeof(i->from_boot), "%s", w->before.from.boot);
+	snprintf(i->to_boot, sizeof(i->to_boot), "%s", w->before.to.boot);
+	if (intent_write(i, why, whylen) == -1)
+		return -1;
+	w->journaled = true;
+	return 0;
+}
+
+/*
+ * How far the switch got, into the journal.  A journal that cannot be
+ * updated is said once and does not stop the switch: a recovery reading
+ * the last version still reaches a consistent state (switch/recover.c
+ * goes back unless the journal says verified).
+ */
+static void
+journal_mark(struct sw *w, unsigned mark)
+{
+	char why[400];
+
+	if (!w->journaled || (w->intent.marks & mark) == mark)
+		return;
+	w->intent.marks |= mark;
+	if (intent_write(&w->intent, why, sizeof(why)) == 0 || w->journal_said)
+		return;
+	w->journal_said = true;
+	txn_tell(w->t, 'E', "cutover: switch %s: cannot update the journal of "
+	    "intent (%s); going on", w->pl->name, why);
+}
+
+/* The marks a step that went OK earns; the one a step to come needs. */
+static void
+journal_step(struct sw *w, enum sw_step step, bool ok, bool changed)
+{
+	if (step == SW_START_NEW && ok)
+		journal_mark(w, INTENT_STARTED_NEW);
+	else if ((step == SW_STOP_OLD || step == SW_FREE_PORT) && ok && changed)
+		journal_mark(w, INTENT_STOPPED_OLD);
+}
+
+/* Before STEP acts: the forward steps all done, or the undoing begun. */
+static void
+journal_next(struct sw *w, enum sw_step step)
+{
+	const struct sw_core *c = &w->core;
+
+	if ((step == SW_PERSIST || step == SW_END) && !c->undoing &&
+	    !c->failed && !c->aborted && !w->already)
+		journal_mark(w, INTENT_VERIFIED);
+	if (step == SW_PERSIST)
+		journal_mark(w, INTENT_PERSISTING);
+	else if (step == SW_ROLLBACK)
+		journal_mark(w, INTENT_UNDOING);
+}
+
+/*
+ * The outcome clears the journal - unless the site was left in no
+ * consistent state (a rollback step failed): the next request's
+ * recovery then tries again.
+ */
+static void
+journal_end(struct sw *w, enum sw_outcome o)
+{
+	char why[400];
+
+	if (!w->journaled || o == SW_ROLLBACK_FAILED ||
+	    o == SW_UNDO_FAILED_OLD_KEPT || o == SW_ROLLED_BACK_BOOT_FAILED)
+		return;
+	if (intent_clear(w->pl->name, why, sizeof(why)) == -1)
+		txn_tell(w->t, 'E', "cutover: switch %s: %s; the next request "
+		    "will find the switch ended", w->pl->name, why);
+}
+
+/* The core decides, this does: step after step until the core says end. */
+static void
+drive(struct sw *w, const struct sw_facts *facts)
+{
 	enum sw_step step;
 	bool ok, changed;
 
-	sw_begin(&w->core, &facts);
+	sw_begin(&w->core, facts);
 	while ((step = sw_next(&w->core, txn_abort_asked(w->t))) != SW_END) {
+		journal_next(w, step);
 		ok = act(w, step, &changed);
 		sw_done(&w->core, ok, changed);
+		journal_step(w, step, ok, changed);
 	}
+	journal_next(w, SW_END);
 }
 
 /* ---- pre-flight: touching nothing ------------------------------------------ */
@@ -1096,13 +1204,28 @@ switch_body(struct txn *t, void *ctx)
 	struct sw *w = ctx;
 	char why[800] = "pre-flight: ok", err[512];
 	double started = monotonic_seconds();
+	struct sw_facts facts;
 	int st;
 
 	w->t = t;
 	w->rep.txid = t->base->txid;
-	st = preflight(w->pl, &w->before, &w->already, why, sizeof(why));
+	/* an interrupted switch of these ports or services first */
+	st = recover_pending(t, t->policy, false, false, err, sizeof(err));
+	if (st != EXIT_DONE)
+		why_set(why, sizeof(why), "an interrupted switch could not be "
+		    "recovered: %s", err);
+	else
+		st = preflight(w->pl, &w->before, &w->already, why, sizeof(why));
 	if (st == EXIT_DONE && !w->already)
 		st = guard_ports(w, why, sizeof(why));
+	if (st == EXIT_DONE)
+		facts = facts_of(w);
+	if (st == EXIT_DONE && !w->already &&
+	    journal_begin(w, &facts, err, sizeof(err)) == -1) {
+		why_set(why, sizeof(why), "cannot write the journal of intent "
+		    "(%s)", err);
+		st = EXIT_FAILED;
+	}
 	sw_report_add(&w->rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (txn_record(t, "pre-flight", status_outcome(st), why, NULL, 0, err,
 	    sizeof(err)) == -1) {
@@ -1126,8 +1249,9 @@ switch_body(struct txn *t, void *ctx)
 		tell_report(w);
 		return st;
 	}
-	drive(w);
+	drive(w, &facts);
 	st = conclude(w, started);
+	journal_end(w, sw_outcome(&w->core));   /* after the outcome record */
 	port_guard_close(&t->guard);
 	return st;
 }
