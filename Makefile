@@ -723,7 +723,8 @@ install: $(CUTOVER) $(HANDOFF_BIN)
 # says why one failed; their paths are this build's.  The user and its
 # grant are the packages' and the administrator's (README, "Monitoring").
 SYSTEMDUNITDIR ?= /lib/systemd/system
-UNITS := cutover-verify@.service cutover-verify@.timer cutover-verify-failed@.service
+UNITS := cutover-verify@.service cutover-verify@.timer cutover-verify-failed@.service \
+	cutover-recover.service
 
 install-units:
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(LIBEXECDIR)/cutover
@@ -731,6 +732,7 @@ install-units:
 	  sed -e 's|/usr/bin/cutover|$(BINDIR)/cutover|' \
 	      -e 's|/usr/libexec/cutover|$(LIBEXECDIR)/cutover|' \
 	      -e 's|/var/lib/prometheus/node-exporter|$(TEXTFILE_DIR)|' \
+	      -e 's|/var/lib/cutover/intent|$(INTENT_DIR)|' \
 	      systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
 	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
 	  mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \

@@ -25,6 +25,9 @@
 #   ct_run NAME CMD...     run CMD in it as root (all its namespaces)
 #   ct_user NAME USER CMD  run CMD in it as USER (no capabilities)
 #   ct_poweroff NAME       shut it down cleanly, wait for nspawn to end
+#   ct_powercut NAME       a power cut: every process killed at once, the
+#                          container's cgroups and mounts gone, its disk
+#                          (the overlay) kept for ct_boot
 #   ct_cleanup             stop and remove every container of this run
 #
 # Needs: CT_SCRATCH, a directory of the test's (the overlays live there).
@@ -224,6 +227,37 @@ ct_poweroff() {
 	wait "$pid" 2>/dev/null
 	rm -f "$dir/nspawn.pid" "$dir/pid1"
 	return 0
+}
+
+# ct_powercut NAME: what a power cut leaves - nothing running, the disk
+# as it was; then ct_boot NAME boots it again.  (Data the kernel had not
+# yet written is not lost, as it would be on real hardware: the journal's
+# own fsync is what a power cut tests, and nspawn cannot drop a page cache.)
+ct_powercut() {
+	dir=$CT_SCRATCH/$1
+	pid=$(cat "$dir/nspawn.pid" 2>/dev/null)
+	old=$(cat "$dir/pid1" 2>/dev/null)
+	ct_kill "$1"
+	[ -n "$pid" ] && wait "$pid" 2>/dev/null
+	# the old systemd, until reaped, would be taken for the new one's
+	i=0
+	while [ -n "$old" ] && [ -e "/proc/$old" ] && [ "$i" -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for cg in $(ct_cgroups "$1"); do
+		[ -d "$cg" ] || continue
+		i=0
+		while [ -n "$(find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null)" ] &&
+		    [ "$i" -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+	grep " $dir/merged/" /proc/mounts | cut -d' ' -f2 | sort -r |
+	    while read -r m; do umount -l "$m" 2>/dev/null; done
+	rm -f "$dir/nspawn.pid" "$dir/pid1"
 }
 
 # ct_kill NAME: SIGKILL every process in the container's cgroups.

@@ -1,0 +1,201 @@
+#!/bin/sh
+# A switch that survives faults (issue 29, items 1, 2 and 5): the journal
+# of intent, and its recovery by the next request and at boot.  The
+# example's switch with the socket handoff, and a fault at three points:
+#   (a) SIGKILL of the transaction (what the OOM killer sends) while
+#       nginx starts (held open by a slow ExecStartPre=): before, the
+#       orphaned step left apache2 and nginx serving the one socket, and
+#       every switch refused until root stopped one;
+#   (b) a power cut (every process of the container killed, then a boot
+#       from the same disk) during apache2's drain: before, the boot
+#       brought the old site back with nothing to say why, or both;
+#   (c) a power cut during persist (held open by a generator that makes
+#       systemd's reload slow): before, the next boot could start both.
+# After each: the site served by exactly one of the two, the boot state
+# its, no unit failed, the audit trail telling what happened (decided,
+# recovered, the interrupted txid), and both the switch and its reverse
+# plan working for deploy with no root repair.
+. tests/container/site.sh
+
+site_up a || { fail_check "the container did not come up"; finish; }
+cat >"$CT_SCRATCH/policy.conf" <<EOF
+audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
+services = {
+$(svc_apache2 'stop_timeout = 20.0;')
+$(svc_nginx 'socket_handoff = "nginx"; start_timeout = 20.0;')
+};
+ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
+checks = {
+  newpage = { url = "http://127.0.0.1:8080/"; contains = "$NEW_TEXT"; within = 3.0; };
+  oldpage = { url = "http://127.0.0.1:8080/"; contains = "$OLD_TEXT"; within = 3.0; };
+};
+plans = {
+  newsite = { port = 8080; from = "apache2"; to = "nginx"; verify = ["newpage"]; };
+  oldsite = { port = 8080; from = "nginx"; to = "apache2"; verify = ["oldpage"]; };
+};
+rules = ( { users = ["deploy"]; switch = ["newsite", "oldsite"]; } );
+EOF
+site_policy a "$CT_SCRATCH/policy.conf"
+m=$CT_SCRATCH/a/merged
+mkdir -p "$m/etc/systemd/system/nginx.service.d"
+cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
+    "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
+ct_run a systemctl daemon-reload
+head -c 20000000 /dev/zero >"$m/var/www/html/big.bin"
+JOURNAL=/var/lib/cutover/intent/newsite
+
+# wait_for WHAT CMD...: until CMD succeeds in the container (30 s at most)
+wait_for() {
+	what=$1
+	shift
+	i=0
+	until ct_run a "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt 300 ] || { fail_check "$what did not come"; return 1; }
+		sleep 0.1
+	done
+}
+
+# the transaction: the cutover process in a cutover-TXID.scope whose
+# parent (the front) is not in one
+# shellcheck disable=SC2016 # expanded in the container
+find_txn='for p in $(pgrep -x cutover); do
+	grep -q "cutover-.*\.scope" /proc/$p/cgroup || continue
+	pp=$(ps -o ppid= -p $p | tr -d " ")
+	grep -q "cutover-.*\.scope" /proc/$pp/cgroup || { echo $p; exit 0; }
+done; exit 1'
+
+# consistent SERVER WHEN: only SERVER (nginx or apache2) runs and is
+# enabled, it serves its page, no unit failed, no journal is left
+consistent() {
+	if [ "$1" = nginx ]; then other=apache2 text=$NEW_TEXT; else other=nginx text=$OLD_TEXT; fi
+	case $(page a) in
+	*"$text"*) echo "ok: $2: $1 serves the site" ;;
+	*) fail_check "$2: $1 does not serve the site" "$(page a)" ;;
+	esac
+	is a "$1" active
+	is a "$1" enabled
+	is a "$other" inactive
+	is a "$other" disabled
+	failed=$(ct_run a systemctl --failed --no-legend --plain)
+	[ -z "$failed" ] || fail_check "$2: units left failed" "$failed"
+	ct_run a test -e "$JOURNAL" && fail_check "$2: the journal is still there"
+	return 0
+}
+
+# recorded TXID WHEN: the audit trail has the recovery of switch TXID
+recorded() {
+	n=$(ct_run a grep -c "\"outcome\":\"recovered\".*txid $1\|txid $1.*\"outcome\":\"recovered\"" /var/log/cutover/audit.jsonl)
+	[ "${n:-0}" -ge 1 ] || fail_check "$2: no 'recovered' record names txid $1" \
+	    "$(ct_run a tail -n 5 /var/log/cutover/audit.jsonl)"
+	ct_run a cutover log --verify >/dev/null 2>&1 ||
+	    fail_check "$2: the audit chain does not verify" "$(ct_run a cutover log --verify 2>&1)"
+}
+
+# both_ways WHEN: deploy can switch to nginx and back, no root repair
+both_ways() {
+	if [ "$(ct_run a systemctl is-active nginx)" = active ]; then
+		expect 0 "$1: then switch oldsite" as_deploy a cutover switch oldsite
+		expect 0 "$1: and switch newsite" as_deploy a cutover switch newsite
+		expect 0 "$1: and back (oldsite)" as_deploy a cutover switch oldsite
+	else
+		expect 0 "$1: then switch newsite" as_deploy a cutover switch newsite
+		expect 0 "$1: and the reverse plan" as_deploy a cutover switch oldsite
+	fi
+	consistent apache2 "$1, both ways"
+}
+
+# interrupted_txid: the txid of the journal left behind
+interrupted_txid() {
+	ct_run a sed -n 's/^txid //p' "$JOURNAL"
+}
+
+# power_cut: every process of the container killed at once, then a boot
+power_cut() {
+	ct_powercut a
+	ct_boot a 2>"$CT_SCRATCH/boot.err" ||
+	    fail_check "the container did not boot again after the power cut" \
+	    "$(cat "$CT_SCRATCH/boot.err"; ct_run a journalctl -b --no-pager -u cutover-recover \
+	    -u apache2 -u nginx | tail -n 30)"
+}
+
+# ---- (a) SIGKILL of the transaction while nginx starts ----------------------
+cat >"$m/etc/systemd/system/nginx.service.d/slow.conf" <<EOF
+[Service]
+ExecStartPre=/bin/sleep 4
+EOF
+ct_run a systemctl daemon-reload
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "nginx's start" sh -c '[ "$(systemctl is-active nginx)" = activating ]'; then
+	txn=$(ct_run a sh -c "$find_txn")
+	[ -n "$txn" ] && ct_run a kill -KILL "$txn" && echo "ok: (a) the transaction ($txn) killed during nginx's start"
+fi
+wait "$sw"
+txid=$(interrupted_txid)
+[ -n "$txid" ] || fail_check "(a) no journal of intent after the kill"
+# the orphaned step ends on its own, holding the plan's locks until then
+wait_for "the orphaned start's end" sh -c '[ "$(systemctl is-active nginx)" = active ]'
+wait_for "the orphaned step's exit" sh -c '! pgrep -x cutover'
+echo "(a) after the kill: apache2 $(ct_run a systemctl is-active apache2), nginx $(ct_run a systemctl is-active nginx)"
+rm -f "$m/etc/systemd/system/nginx.service.d/slow.conf"
+ct_run a systemctl daemon-reload
+expect 0 "(a) the next request (the reverse plan) recovers, then has nothing to do" \
+    as_deploy a cutover switch oldsite
+has "recovering: interrupted switch newsite (txid $txid) had reached: nothing"
+has "going back"
+has "interrupted switch newsite (txid $txid) undone: stop nginx"
+has "nothing to do: apache2 already serves"
+consistent apache2 "(a) after the recovery"
+recorded "$txid" "(a)"
+both_ways "(a)"
+
+# ---- (b) a power cut during apache2's drain --------------------------------
+ct_run a sh -c 'curl -s --limit-rate 2M -o /root/got.bin http://127.0.0.1:8080/big.bin' &
+dl=$!
+sleep 0.5
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "apache2's drain" sh -c '[ "$(systemctl is-active apache2)" = deactivating ]'; then
+	txid=$(interrupted_txid)
+	power_cut
+	echo "ok: (b) power cut during the drain, booted again"
+fi
+wait "$sw" 2>/dev/null
+wait "$dl" 2>/dev/null
+[ -n "$txid" ] || fail_check "(b) no journal of intent during the drain"
+is a cutover-recover.service inactive
+ct_run a journalctl -b -u cutover-recover.service --no-pager >"$CT_SCRATCH/recover.log" 2>&1
+out=$(cat "$CT_SCRATCH/recover.log")
+has "interrupted switch newsite (txid $txid) undone"
+consistent apache2 "(b) after the boot"
+recorded "$txid" "(b)"
+both_ways "(b)"
+
+# ---- (c) a power cut during persist ----------------------------------------
+# a generator that makes systemd's reload (persist's last call) take 8 s,
+# only while /run/cutover-slow-reload exists (not at the next boot)
+mkdir -p "$m/etc/systemd/system-generators"
+cat >"$m/etc/systemd/system-generators/slow-reload" <<'EOF'
+#!/bin/sh
+[ -e /run/cutover-slow-reload ] && sleep 8
+exit 0
+EOF
+chmod 0755 "$m/etc/systemd/system-generators/slow-reload"
+ct_run a touch /run/cutover-slow-reload
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "persist" grep -q "^marks.*persisting" "$JOURNAL"; then
+	txid=$(interrupted_txid)
+	sleep 1
+	power_cut
+	echo "ok: (c) power cut during persist, booted again"
+fi
+wait "$sw" 2>/dev/null
+ct_run a journalctl -b -u cutover-recover.service --no-pager >"$CT_SCRATCH/recover.log" 2>&1
+out=$(cat "$CT_SCRATCH/recover.log")
+has "interrupted switch newsite (txid $txid) finished"
+consistent nginx "(c) after the boot"
+recorded "$txid" "(c)"
+both_ways "(c)"
+finish
