@@ -14,7 +14,9 @@
 #     naming the host, and nothing changes anywhere;
 #   - a good roll-out: every host serves the new page, nginx active and
 #     enabled, apache2 inactive and disabled; the run id and the reason in
-#     every host's switch records; again: every host "already", changed=0;
+#     every host's switch records; again, with forks 2: every host
+#     "already", changed=0, one bake wait a batch (however many rounds of
+#     forks the batch takes);
 #   - the canary's new page is broken: cutover rolls it back, the roll-out
 #     is abandoned, no other host is touched (no switch in its audit file);
 #   - host 3 (in the second batch) is broken: host 1 (the canary) and the
@@ -144,9 +146,20 @@ for h in $HOSTS; do
 	[ "$n" -ge 2 ] && [ "$n" = "$(printf '%s\n' "$recs" | grep -c .)" ] ||
 	    fail_check "$h: every switch record carries the run id and the reason ($n of them do)" "$recs"
 done
-expect 0 "rolling-switch again" fleet -e run_id=fleet-good-2
-took "the second run"
+# forks 2: the last batch (four hosts) takes two rounds of forks, yet its
+# bake waits once, as the canary's and the second batch's do (before, the
+# wait was each host's, once a round: none said "Pausing", and 2 s a batch)
+expect 0 "rolling-switch again, forks 2" fleet -f 2 -e run_id=fleet-good-2
+took "the second run (forks 2)"
 said "already: $HOSTS"
+n=$(printf '%s\n' "$out" | grep -c '^Pausing for 1 seconds')
+[ "$n" = 3 ] || fail_check "one bake wait a batch (3 batches): $n" \
+    "$(printf '%s\n' "$out" | grep -E '^(TASK \[Bake|Pausing|ok: \[host)')"
+for h in $HOSTS; do
+	n=$(printf '%s\n' "$out" | awk -v h="ok: [$h]" '/^TASK \[/ { bake = /^TASK \[Bake - check / }
+	    bake && $0 == h { n++ } END { print n + 0 }')
+	[ "$n" = 2 ] || fail_check "$h: checked twice in its batch's bake: $n"
+done
 for h in $HOSTS; do
 	printf '%s\n' "$out" | grep -Eq "^$h +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0 " ||
 	    fail_check "$h: the second run changed something" "$(printf '%s\n' "$out" | grep -A12 'PLAY RECAP')"

@@ -55,7 +55,7 @@ recap() {
 coll=$home/collections/ansible_collections/cutover/deploy
 expect 0 "ansible-lint on the collection and its playbook" -- \
     sh -c 'cd "$1" && HOME="$2" ANSIBLE_COLLECTIONS_PATH="$3" ansible-lint --offline --nocolor \
-    galaxy.yml playbooks/rolling-switch.yml changelogs/changelog.yaml' sh "$coll" "$TEST_TMPDIR/lint-home" \
+    galaxy.yml playbooks/rolling-switch.yml playbooks/tasks/bake.yml changelogs/changelog.yaml' sh "$coll" "$TEST_TMPDIR/lint-home" \
     "$home/collections" && has "Passed with production profile: 0 failure(s), 0 warning(s)" err "ansible-lint passes"
 for m in cutover_switch cutover_verify cutover_facts; do
 	expect 0 "ansible-doc renders $m" -- env ANSIBLE_COLLECTIONS_PATH=ansible ansible-doc "cutover.deploy.$m" &&
