@@ -22,6 +22,8 @@
 #   - host 3 (in the second batch) is broken: host 1 (the canary) and the
 #     second batch's others were switched and go back through oldsite;
 #     the rest untouched; every host's page, units and boot state checked;
+#   - host 2 switches, then its page breaks during the bake: the roll-out
+#     is abandoned and every host it switched (host 2 too) goes back;
 #   - one host unreachable (its sshd stopped) within a 20% budget: the
 #     roll-out goes on, every other host switches, the summary says so.
 . tests/container/site.sh
@@ -203,6 +205,35 @@ for h in $(hosts_from 5); do
 	untouched "$h" "after the second batch failed"
 done
 fixed_page host3
+
+# ---- host2 switches, then fails its bake: what this run switched goes back -------
+# The page breaks once the bake's first check of host2 passed (its verify
+# record with the run id), a second before the second check.
+# shellcheck disable=SC2016 # host2's shell expands it
+ct_run host2 sh -c 'for i in $(seq 300); do
+	grep -F "\"action\":\"verify\"" /var/log/cutover/audit.jsonl | grep -F "\"run_id\":\"fleet-bake\"" |
+	    grep -qF "\"outcome\":\"ok\"" && { echo "<h1>Under construction</h1>" >/srv/new/index.html; exit 0; }
+	sleep 0.1
+done' &
+breaker=$!
+mark
+expect 2 "rolling-switch, host2 fails its bake: abandoned, reverted" fleet -e run_id=fleet-bake
+took "host2's failed bake and the revert"
+wait "$breaker"
+has "ABANDONED: 1 of $N hosts failed or unreachable (host2)"
+said "reverted: host1 host2 host3 host4"
+said "untouched: $(hosts_from 5)"
+has "host2: the bake failed at check 2 of 2: check homepage: "
+has "; reverted: switch oldsite: done"
+since host2 | grep -q '"action":"switch","target":"newsite","dry_run":false,"run_id":"fleet-bake".*"outcome":"ok"' ||
+    fail_check "host2 switched before its bake failed" "$(since host2 | tail -n 6)"
+for h in host1 host2 host3 host4; do
+	old "$h" "$h: switched, then reverted through oldsite"
+done
+for h in $(hosts_from 5); do
+	untouched "$h" "after host2 failed its bake"
+done
+fixed_page host2
 
 # ---- one host unreachable, within a 20% budget: the roll-out goes on -------------
 ct_run host6 systemctl stop ssh.service
