@@ -14,7 +14,8 @@
 #   - a policy that does not grant the plan: the pre-flight play stops
 #     the run before anything is done;
 #   - ansible-lint (production profile) is clean on the collection and
-#     its playbook, and ansible-doc renders each module's documentation.
+#     its playbook, and ansible-doc renders each module's documentation,
+#     the options shared through the collection's doc fragment too.
 . tests/system/lib.sh
 new_page=$NEW_ROOT/index.html
 cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
@@ -57,10 +58,22 @@ expect 0 "ansible-lint on the collection and its playbook" -- \
     sh -c 'cd "$1" && HOME="$2" ANSIBLE_COLLECTIONS_PATH="$3" ansible-lint --offline --nocolor \
     galaxy.yml playbooks/rolling-switch.yml playbooks/tasks/bake.yml changelogs/changelog.yaml' sh "$coll" "$TEST_TMPDIR/lint-home" \
     "$home/collections" && has "Passed with production profile: 0 failure(s), 0 warning(s)" err "ansible-lint passes"
-for m in cutover_switch cutover_verify cutover_facts; do
+# each module's options: its own and the shared ones of the collection's
+# doc fragment (plugins/doc_fragments/cutover.py), whose words are nowhere
+# else
+for m in cutover_switch:plan cutover_verify:check cutover_facts:; do
+	own=${m#*:} m=${m%:*}
 	expect 0 "ansible-doc renders $m" -- env ANSIBLE_COLLECTIONS_PATH=ansible ansible-doc "cutover.deploy.$m" &&
-	    has "$m" out "ansible-doc $m names the module"
+	    has "$m" out "ansible-doc $m names the module" &&
+	    has "- cutover" out "ansible-doc $m: the option cutover (the fragment)" || continue
+	[ -z "$own" ] || has "= $own" out "ansible-doc $m: its own option $own"
+	[ -z "$own" ] || has "- reason" out "ansible-doc $m: reason (the fragment's audit)"
+	[ -z "$own" ] || has "- run_id" out "ansible-doc $m: run_id (the fragment's audit)"
 done
+shared=$(grep -rlF -e 'passed as C(--reason)' -e 'The cutover program (an absolute path).' \
+    --include='*.py' ansible/ansible_collections/cutover/deploy/plugins)
+[ "$shared" = ansible/ansible_collections/cutover/deploy/plugins/doc_fragments/cutover.py ] ||
+    fail_check "the shared option docs are the doc fragment's alone" "$shared"
 
 apache2_start || { fail_check "apache2ctl start"; finish; }
 wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page"

@@ -21,11 +21,8 @@ description:
 version_added: 0.1.0
 author:
   - the cutover maintainers
-options:
-  cutover:
-    description: The cutover program (an absolute path).
-    type: path
-    default: /usr/bin/cutover
+extends_documentation_fragment:
+  - cutover.deploy.cutover
 """
 
 EXAMPLES = r"""
