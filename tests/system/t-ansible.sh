@@ -15,7 +15,9 @@
 #     the run before anything is done;
 #   - ansible-lint (production profile) is clean on the collection and
 #     its playbook, and ansible-doc renders each module's documentation,
-#     the options shared through the collection's doc fragment too.
+#     the options shared through the collection's doc fragment too;
+#   - ansible-test sanity passes on the collection, its pep8, pylint,
+#     validate-modules and yamllint with Debian's packages of those.
 . tests/system/lib.sh
 new_page=$NEW_ROOT/index.html
 cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
@@ -74,6 +76,21 @@ shared=$(grep -rlF -e 'passed as C(--reason)' -e 'The cutover program (an absolu
     --include='*.py' ansible/ansible_collections/cutover/deploy/plugins)
 [ "$shared" = ansible/ansible_collections/cutover/deploy/plugins/doc_fragments/cutover.py ] ||
     fail_check "the shared option docs are the doc fragment's alone" "$shared"
+
+# ansible-test sanity, every test of ansible-test 2.14, on deploy's copy as
+# deploy: pep8, pylint, validate-modules and yamllint with Debian's
+# pycodestyle, pylint, voluptuous and yamllint (ansible/ansible-test-debian.py:
+# ansible-test itself would have pip fetch the versions it pins)
+sanity_home=$TEST_TMPDIR/sanity-home
+install -d -o deploy -m 0700 "$sanity_home"
+pyver=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+expect 0 "ansible-test sanity on the collection" -- as_deploy sh -c 'cd "$1" && env -i HOME="$2" \
+    PATH=/usr/bin:/bin LANG=C.UTF-8 /usr/bin/python3 "$3" sanity --python "$4" --color no' sh "$coll" \
+    "$sanity_home" "$PWD/ansible/ansible-test-debian.py" "$pyver" &&
+    lacks "Skipping" out "no sanity test is skipped"
+for t in pep8 pylint validate-modules yamllint ansible-doc import compile; do
+	has "Running sanity test \"$t\"" out "ansible-test ran $t"
+done
 
 apache2_start || { fail_check "apache2ctl start"; finish; }
 wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page"

@@ -20,7 +20,7 @@ description:
     shell.
 version_added: 0.1.0
 author:
-  - the cutover maintainers
+  - the cutover maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - cutover.deploy.cutover
 """

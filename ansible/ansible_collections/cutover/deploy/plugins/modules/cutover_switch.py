@@ -28,7 +28,7 @@ description:
     cutover and Python on the host.
 version_added: 0.1.0
 author:
-  - the cutover maintainers
+  - the cutover maintainers (!UNKNOWN)
 options:
   plan:
     description: The name of a plan in the host's cutover policy (C(plans)).

@@ -21,7 +21,7 @@ description:
   - Runs C(/usr/bin/cutover) with an argument vector, never a shell.
 version_added: 0.1.0
 author:
-  - the cutover maintainers
+  - the cutover maintainers (!UNKNOWN)
 options:
   check:
     description: The name of a check in the host's cutover policy (C(checks)).
