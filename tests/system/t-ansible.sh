@@ -130,7 +130,7 @@ serves "$OLD_TEXT" || fail_check "a roll-out past its deadline changed the site"
 # a policy that does not grant the plan: stopped before anything is done
 write_policy 's/^    switch = \["newsite"\];.*$//' || fail_check "write the policy without switch"
 expect 2 "rolling-switch, the plan not granted: stopped by the pre-flight play" -- play
-has "does not grant switch newsite to deploy" out "the failure names the missing grant"
+has "local: the preview failed: deploy may not switch newsite: " out "the summary names the missing grant"
 serves "$OLD_TEXT" || fail_check "a refused roll-out changed the site" "$(served)"
 write_policy "" || fail_check "restore the policy"
 finish
