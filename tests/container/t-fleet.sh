@@ -65,8 +65,8 @@ said() {
 	printf '%s\n' "$out" | grep -Fq "\"$1\"" ||
 	    fail_check "the summary lacks \"$1\"" "$(printf '%s\n' "$out" | sed -n '/TASK \[The roll-out, host by host\]/,/^}/p')"
 }
-# look: every host at once, one nsenter each (a look a check cost a
-# second or more a scenario): into $ctl/HOST.state its page (one line),
+# look: every host at once, one nsenter each (one nsenter a check, host
+# after host, cost seconds a scenario): into $ctl/HOST.state its page (one line),
 # apache2's and nginx's is-active and is-enabled, and the number of
 # switches (not dry runs) in its audit file since the mark
 # shellcheck disable=SC2016 # each host's shell expands it
