@@ -117,8 +117,11 @@ CONTAINER_DEB_PACKAGES := systemd-container debootstrap openssh-client socat
 
 # What the Ansible collection's system test needs (tests/system/t-ansible.sh,
 # root only like the system layer): Debian's ansible-core, 2.14, and
-# ansible-lint.
-ANSIBLE_DEB_PACKAGES := ansible-core ansible-lint
+# ansible-lint; pylint, pycodestyle, voluptuous (validate-modules) and
+# yamllint for ansible-test sanity's own linters, run with Debian's
+# versions by ansible/ansible-test-debian.py.
+ANSIBLE_DEB_PACKAGES := ansible-core ansible-lint pylint python3-pycodestyle \
+	python3-voluptuous yamllint
 
 ifeq ($(NO_DEPS),1)
 DEPS_FIRST :=

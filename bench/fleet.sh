@@ -7,7 +7,10 @@
 # list of BATCHES, every host is put back on apache2 (as root) and the
 # good roll-out is timed: preview, batches, a bake of one check a batch
 # (BAKE_CHECKS=1, no pause: the mechanism, not the operator's bake time),
-# summary.  Also the preview alone (--check) per size.  Writes
+# summary.  Also the preview alone (--check) per size, and, on the MAX
+# hosts in one batch, the bake of BAKE_WAIT (3 checks 2 s apart) with each
+# forks of BAKE_FORKS (2 and MAX): the bake waits once a batch, so the
+# narrower forks costs only its switching rounds, not a bake a round.  Writes
 # $BUILD/bench/fleet.txt: one line a run (size, batches, number of batches,
 # seconds).  Root only; not a test.
 set -u
@@ -17,6 +20,7 @@ MAX=${MAX:-12}
 SIZES=${SIZES:-2 4 8 12}
 BATCHES=${BATCHES:-'[1] [1,5,"25%"] ["100%"]'}
 BAKE_CHECKS=${BAKE_CHECKS:-1}
+BAKE_FORKS=${BAKE_FORKS:-2 $MAX}
 VERSION=$(cat VERSION)
 [ "$(id -u)" = 0 ] || { echo "fleet.sh: needs root (containers)" >&2; exit 77; }
 make --no-print-directory NO_DEPS=1 deb BUILD="$BUILD" >"$BUILD/bench-fleet-build.log" 2>&1 ||
@@ -75,4 +79,20 @@ for n in $SIZES; do
 		echo "$n $b $(nbatches "$n" "$b") $(seconds) $rc" | tee -a "$out"
 		[ "$rc" = 0 ] || tail -n 30 "$CT_SCRATCH/run.out" >&2
 	done
+done
+
+# the bake, once a batch whatever the forks: MAX hosts in one batch, three
+# checks two seconds apart (4 s of waits), with forks of BAKE_FORKS
+fleet_inventory "$MAX"
+for f in $BAKE_FORKS; do
+	for h in $(seq -s ' ' -f 'host%g' 1 "$MAX"); do
+		ct_run "$h" systemctl disable --now nginx.service >/dev/null 2>&1
+		ct_run "$h" systemctl enable --now apache2.service >/dev/null 2>&1
+	done
+	t0=$(date +%s%N)
+	playbook_run -f "$f" -e reverse_plan=oldsite -e bake_checks=3 -e bake_interval=2 \
+	    -e '{"batches": ["100%"]}' >"$CT_SCRATCH/run.out" 2>&1
+	rc=$?
+	echo "$MAX bake-forks-$f 1 $(seconds) $rc pauses $(grep -c '^Pausing for' "$CT_SCRATCH/run.out")" | tee -a "$out"
+	[ "$rc" = 0 ] || tail -n 30 "$CT_SCRATCH/run.out" >&2
 done

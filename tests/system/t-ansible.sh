@@ -14,7 +14,10 @@
 #   - a policy that does not grant the plan: the pre-flight play stops
 #     the run before anything is done;
 #   - ansible-lint (production profile) is clean on the collection and
-#     its playbook, and ansible-doc renders each module's documentation.
+#     its playbook, and ansible-doc renders each module's documentation,
+#     the options shared through the collection's doc fragment too;
+#   - ansible-test sanity passes on the collection, its pep8, pylint,
+#     validate-modules and yamllint with Debian's packages of those.
 . tests/system/lib.sh
 new_page=$NEW_ROOT/index.html
 cp -p "$new_page" "$TEST_TMPDIR/index.html.orig" || exit 1
@@ -55,11 +58,38 @@ recap() {
 coll=$home/collections/ansible_collections/cutover/deploy
 expect 0 "ansible-lint on the collection and its playbook" -- \
     sh -c 'cd "$1" && HOME="$2" ANSIBLE_COLLECTIONS_PATH="$3" ansible-lint --offline --nocolor \
-    galaxy.yml playbooks/rolling-switch.yml changelogs/changelog.yaml' sh "$coll" "$TEST_TMPDIR/lint-home" \
+    galaxy.yml playbooks/rolling-switch.yml playbooks/tasks/bake.yml changelogs/changelog.yaml' sh "$coll" "$TEST_TMPDIR/lint-home" \
     "$home/collections" && has "Passed with production profile: 0 failure(s), 0 warning(s)" err "ansible-lint passes"
-for m in cutover_switch cutover_verify cutover_facts; do
+# each module's options: its own and the shared ones of the collection's
+# doc fragment (plugins/doc_fragments/cutover.py), whose words are nowhere
+# else
+for m in cutover_switch:plan cutover_verify:check cutover_facts:; do
+	own=${m#*:} m=${m%:*}
 	expect 0 "ansible-doc renders $m" -- env ANSIBLE_COLLECTIONS_PATH=ansible ansible-doc "cutover.deploy.$m" &&
-	    has "$m" out "ansible-doc $m names the module"
+	    has "$m" out "ansible-doc $m names the module" &&
+	    has "- cutover" out "ansible-doc $m: the option cutover (the fragment)" || continue
+	[ -z "$own" ] || has "= $own" out "ansible-doc $m: its own option $own"
+	[ -z "$own" ] || has "- reason" out "ansible-doc $m: reason (the fragment's audit)"
+	[ -z "$own" ] || has "- run_id" out "ansible-doc $m: run_id (the fragment's audit)"
+done
+shared=$(grep -rlF -e 'passed as C(--reason)' -e 'The cutover program (an absolute path).' \
+    --include='*.py' ansible/ansible_collections/cutover/deploy/plugins)
+[ "$shared" = ansible/ansible_collections/cutover/deploy/plugins/doc_fragments/cutover.py ] ||
+    fail_check "the shared option docs are the doc fragment's alone" "$shared"
+
+# ansible-test sanity, every test of ansible-test 2.14, on deploy's copy as
+# deploy: pep8, pylint, validate-modules and yamllint with Debian's
+# pycodestyle, pylint, voluptuous and yamllint (ansible/ansible-test-debian.py:
+# ansible-test itself would have pip fetch the versions it pins)
+sanity_home=$TEST_TMPDIR/sanity-home
+install -d -o deploy -m 0700 "$sanity_home"
+pyver=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+expect 0 "ansible-test sanity on the collection" -- as_deploy sh -c 'cd "$1" && env -i HOME="$2" \
+    PATH=/usr/bin:/bin LANG=C.UTF-8 /usr/bin/python3 "$3" sanity --python "$4" --color no' sh "$coll" \
+    "$sanity_home" "$PWD/ansible/ansible-test-debian.py" "$pyver" &&
+    lacks "Skipping" out "no sanity test is skipped"
+for t in pep8 pylint validate-modules yamllint ansible-doc import compile; do
+	has "Running sanity test \"$t\"" out "ansible-test ran $t"
 done
 
 apache2_start || { fail_check "apache2ctl start"; finish; }
@@ -100,7 +130,7 @@ serves "$OLD_TEXT" || fail_check "a roll-out past its deadline changed the site"
 # a policy that does not grant the plan: stopped before anything is done
 write_policy 's/^    switch = \["newsite"\];.*$//' || fail_check "write the policy without switch"
 expect 2 "rolling-switch, the plan not granted: stopped by the pre-flight play" -- play
-has "does not grant switch newsite to deploy" out "the failure names the missing grant"
+has "local: the preview failed: deploy may not switch newsite: " out "the summary names the missing grant"
 serves "$OLD_TEXT" || fail_check "a refused roll-out changed the site" "$(served)"
 write_policy "" || fail_check "restore the policy"
 finish

@@ -20,12 +20,9 @@ description:
     shell.
 version_added: 0.1.0
 author:
-  - the cutover maintainers
-options:
-  cutover:
-    description: The cutover program (an absolute path).
-    type: path
-    default: /usr/bin/cutover
+  - the cutover maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - cutover.deploy.cutover
 """
 
 EXAMPLES = r"""

@@ -21,29 +21,15 @@ description:
   - Runs C(/usr/bin/cutover) with an argument vector, never a shell.
 version_added: 0.1.0
 author:
-  - the cutover maintainers
+  - the cutover maintainers (!UNKNOWN)
 options:
   check:
     description: The name of a check in the host's cutover policy (C(checks)).
     type: str
     required: true
-  cutover:
-    description: The cutover program (an absolute path).
-    type: path
-    default: /usr/bin/cutover
-  reason:
-    description:
-      - Why, in words (a ticket or change number), passed as C(--reason); 1 to 200
-        bytes of printable ASCII. Recorded in every audit record of the request;
-        a policy rule with C(reason = "required") refuses the request without it.
-    type: str
-  run_id:
-    description:
-      - The roll-out this request belongs to, passed as C(--run-id) (1 to 64 letters,
-        digits, C(.), C(_), C(:) and C(-)), recorded in every audit record of the
-        request so that one roll-out can be found across many hosts' logs
-        (C(cutover log --run-id ID)).
-    type: str
+extends_documentation_fragment:
+  - cutover.deploy.cutover
+  - cutover.deploy.cutover.audit
 """
 
 EXAMPLES = r"""
