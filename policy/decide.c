@@ -111,6 +111,13 @@ policy_plan_has_port(const struct plan *pl, int port)
 	return false;
 }
 
+bool
+policy_plan_persists(const struct plan *pl)
+{
+	return pl->persist != PERSIST_NONE &&
+	    (pl->from->unit != NULL || pl->to->unit != NULL);
+}
+
 void
 policy_plan_port_numbers(const struct plan *pl, char *buf, size_t size)
 {

@@ -297,6 +297,8 @@ const char *policy_signal_name(int signo);
 void policy_plan_ports_words(const struct plan *, char *buf, size_t size);
 /* The same without the noun: "8080", "80 and 443" */
 void policy_plan_port_numbers(const struct plan *, char *buf, size_t size);
+/* Does the plan set what starts at boot (a unit, persist not "none")? */
+bool policy_plan_persists(const struct plan *);
 /* Does the plan move PORT? */
 bool policy_plan_has_port(const struct plan *, int port);
 

@@ -54,13 +54,6 @@ plan_of(const struct policy *p, const struct intent *i)
 	return pl;
 }
 
-static bool
-persists(const struct plan *pl)
-{
-	return pl->persist != PERSIST_NONE &&
-	    (pl->from->unit != NULL || pl->to->unit != NULL);
-}
-
 /* Not stopped: its unit active, starting, stopping or failed. */
 static bool
 unit_busy(const struct service *svc)
@@ -286,7 +279,8 @@ recover_one(struct rc *r, char *why, size_t whylen)
 
 	if (!r->boot && (st = look(r->pl, &r->view, &r->keep, why, whylen)) != 0)
 		return st;
-	recover_decide(r->i, persists(r->pl), r->boot, &r->view, &r->todo);
+	recover_decide(r->i, policy_plan_persists(r->pl), r->boot, &r->view,
+	    &r->todo);
 	decision_words(r, found, sizeof(found));
 	snprintf(line, sizeof(line), "recover %s", r->pl->name);
 	/* the decision before any act: no record, nothing done */

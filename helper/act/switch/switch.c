@@ -93,14 +93,6 @@ line_kind(const struct sw *w, bool ok)
 	return ok && !w->json ? 'O' : 'E';
 }
 
-/* The plan changes what starts at boot (units, persist not "none"). */
-static bool
-persists(const struct plan *pl)
-{
-	return pl->persist != PERSIST_NONE &&
-	    (pl->from->unit != NULL || pl->to->unit != NULL);
-}
-
 /* Remember the first failure, for the last line. */
 static void
 note_failure(struct sw *w, const char *words, const char *text)
@@ -663,7 +655,8 @@ facts_of(const struct sw *w)
 		.old_held_port = !w->already && site_listening(pl),
 		.nverify = pl->nverify,
 		/* done already, and the boot state too: nothing to persist */
-		.persist = persists(pl) && !(w->already && boot_as_planned(w)),
+		.persist = policy_plan_persists(pl) &&
+		    !(w->already && boot_as_planned(w)),
 		.already = w->already,
 	};
 }
@@ -1066,7 +1059,7 @@ plan_steps(const struct plan *pl, struct sw_report *rep)
 		snprintf(words, sizeof(words), "verify %s", pl->verify[i]->name);
 		sw_report_add(rep, words, "planned", NULL, 0, false);
 	}
-	if (persists(pl)) {
+	if (policy_plan_persists(pl)) {
 		snprintf(words, sizeof(words), "at boot:%s%s%s%s%s",
 		    pl->to->unit ? " enable " : "", pl->to->unit ? pl->to->unit :
 		    "", pl->to->unit && pl->from->unit ? "," : "",
@@ -1079,7 +1072,8 @@ plan_steps(const struct plan *pl, struct sw_report *rep)
 		snprintf(rep->on_failure, sizeof(rep->on_failure), "stop %s, "
 		    "start %s again%s%s", pl->to->name, pl->from->name,
 		    pl->to->handoff != HANDOFF_NONE ? " if it was stopped" : "",
-		    persists(pl) ? ", and what starts at boot as before" : "");
+		    policy_plan_persists(pl) ? ", and what starts at boot as "
+		    "before" : "");
 	else
 		snprintf(rep->on_failure, sizeof(rep->on_failure), "nothing "
 		    "(rollback = false)");
