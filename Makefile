@@ -601,7 +601,7 @@ $(COV_DUMP): tests/coverage/dump_on_exit.c
 	$(CC) $(WARNINGS) -O2 -c -o $@ tests/coverage/dump_on_exit.c
 
 .PHONY: coverage
-coverage: DEB_PACKAGES += gcovr
+coverage: DEB_PACKAGES += gcovr $(if $(filter 0,$(shell id -u)),$(PACKAGE_DEB_PACKAGES) $(CONTAINER_DEB_PACKAGES))
 coverage: $(DEPS_FIRST)
 	@command -v gcovr >/dev/null 2>&1 || { \
 	  echo "make coverage: no gcovr: apt-get install gcovr (or make deps)" >&2; exit 1; }
