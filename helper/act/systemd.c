@@ -148,6 +148,18 @@ systemd_unit_active(const char *name, char *why, size_t whylen)
 	return active;
 }
 
+int
+systemd_string_copy(char *buf, size_t size, const char *value)
+{
+	if (value != NULL && strlen(value) < size) {
+		memcpy(buf, value, strlen(value) + 1);
+		return 0;
+	}
+	if (size > 0)
+		snprintf(buf, size, "?");
+	return -1;
+}
+
 /* ---- jobs ------------------------------------------------------------------ */
 
 void

@@ -66,6 +66,15 @@ bool systemd_lost(void);
 int systemd_failed(char *why, size_t whylen, const char *what, int r,
     const sd_bus_error *e);
 
+/*
+ * A string systemd sent (an object path, a property), into BUF whole: 0;
+ * or -1 and BUF "?" when VALUE is NULL or does not fit.  Never cut: a cut
+ * object path, cgroup or user could name another unit's, another
+ * directory, another user.  unit.c's reading of what systemd says; pure,
+ * for the unit tests and tests/fuzz/fuzz_dbus.c.
+ */
+int systemd_string_copy(char *buf, size_t size, const char *value);
+
 /* A job of systemd's, watched from before it exists until it has ended. */
 struct systemd_job {
 	sd_bus_slot *slot;          /* the JobRemoved match */

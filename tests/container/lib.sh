@@ -31,6 +31,9 @@
 #   ct_cleanup             stop and remove every container of this run
 #
 # Needs: CT_SCRATCH, a directory of the test's (the overlays live there).
+# CT_BIND (optional): a host directory every container sees at the same
+# path, read-write (make coverage: the instrumented cutover's counts,
+# tests/coverage/run.sh).
 
 CT_CACHE=${CUTOVER_CT_CACHE:-/var/tmp/cutover-container}
 CT_SUITE=bookworm
@@ -121,7 +124,7 @@ ct_boot() {
 	    exec "$@"' sh "$(ct_cgroups "$name" | tr '\n' ' ')" \
 	    systemd-nspawn -q -D "$dir/merged" -M "cutover-$name" \
 	    --private-network --register=no --keep-unit --console=passive -b \
-	    --system-call-filter=bpf \
+	    --system-call-filter=bpf ${CT_BIND:+"--bind=$CT_BIND"} \
 	    </dev/null >>"$dir/nspawn.log" 2>&1 &
 	echo $! >"$dir/nspawn.pid"
 	i=0

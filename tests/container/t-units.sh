@@ -10,18 +10,22 @@
 . tests/container/site.sh
 
 site_up a || { fail_check "the container did not come up"; finish; }
+# 209 bytes, valid; its object path (each '-' escaped as _2d) is 431
+long=$(printf 'a-%.0s' $(seq 100))x.service
 cat >"$CT_SCRATCH/policy.conf" <<EOF
 audit = { syslog = true; file = "/var/log/cutover/audit.jsonl"; };
 services = {
 $(svc_apache2)
 $(svc_nginx "start_timeout = 10.0;")
   ghost   = { unit = "ghost.service"; exe = "/usr/sbin/nginx"; user = "www-data"; };
+  longname = { unit = "$long"; exe = "/usr/sbin/nginx"; user = "www-data"; };
   pweb    = { exe = "/usr/sbin/nginx"; user = "root"; allow_root = true;
               holder_users = ["root", "www-data"]; start = ["/usr/sbin/nginx"];
               ports = [8080]; };
 };
 ports = ( { port = 8080; holders = ["apache2", "nginx"]; } );
-rules = ( { users = ["deploy"]; start = ["nginx", "apache2", "ghost", "pweb"];
+rules = ( { users = ["deploy"]; start = ["nginx", "apache2", "ghost", "pweb",
+            "longname"];
             stop = ["nginx", "apache2", "pweb"]; free = [8080]; } );
 EOF
 site_policy a "$CT_SCRATCH/policy.conf"
@@ -78,6 +82,9 @@ ct_run a journalctl -q --no-pager 2>/dev/null | grep -q 'Started cutover-.*\.sco
 # ---- refusals and failures --------------------------------------------------------
 expect 3 "start a unit that does not exist" as_deploy a cutover start ghost &&
     has "unit ghost.service of service ghost does not exist on this host"
+# read under its path cut to 255 bytes, it could be another unit's
+expect 1 "start a unit whose object path is over 255 bytes" as_deploy a cutover start longname &&
+    has "systemd's object path of $long is over 255 bytes, more than cutover keeps: give the unit a shorter name"
 ct_run a systemctl mask -q apache2
 expect 3 "start a masked unit" as_deploy a cutover start apache2 &&
     has "unit apache2.service is masked, so systemd will not start it; if it should run, systemctl unmask apache2.service"

@@ -19,13 +19,19 @@
  *   op 6, 7  systemd_job_is(PATH): the reply names the job (the first
  *            such op only; at the end if none).
  *
+ * Each signal's path and result are also copied as unit.c copies what
+ * systemd says (systemd_string_copy), into an exact-size buffer of the
+ * op's first byte (the path) and of that byte mod 40 (the result).
+ *
  * Whatever the input, it checks:
  *   - never another job's result: a result recorded is the result of a
  *     signal whose path is the job's, byte for byte, whole;
  *   - the job's own end is seen: when its path and result fit, a signal
  *     for it after the reply, or among the first 8 kept before it, gives
  *     its result;
- *   - nothing is written past the job's buffers (ASan).
+ *   - a copy is whole or refused: 0 and the value byte for byte when it
+ *     fits, else -1 and "?" (or "" in one byte), never a prefix of it;
+ *   - nothing is written past the job's buffers or a copy's (ASan).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +81,26 @@ tables(void)
 	snprintf(paths[15], sizeof(paths[15]), "/");
 }
 
+/* VALUE copied into SIZE bytes: whole, or refused and no prefix left. */
+static void
+check_copy(const char *value, size_t size)
+{
+	char *buf = malloc(size > 0 ? size : 1);
+	int r;
+
+	CHECK(buf != NULL, "out of memory");
+	buf[0] = 'x';
+	r = systemd_string_copy(buf, size, value);
+	if (strlen(value) < size)
+		CHECK(r == 0 && strcmp(buf, value) == 0, "'%s' in %zu bytes: "
+		    "%d '%.*s'", value, size, r, (int)size, buf);
+	else
+		CHECK(r == -1 && (size == 0 ? buf[0] == 'x' : strcmp(buf,
+		    size > 1 ? "?" : "") == 0), "%zu bytes of '%s' in %zu: %d",
+		    strlen(value), value, size, r);
+	free(buf);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -99,6 +125,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sig_path[nsig] = p;
 		sig_result[nsig++] = r;
 		systemd_job_removed(&j, paths[p], results[r]);
+		check_copy(paths[p], data[i]);
+		check_copy(results[r], data[i] % 40u);
 	}
 	if (job == -1) {
 		job = size > 0 ? data[0] & 15 : 0;

@@ -1,7 +1,9 @@
 /*
  * test_systemd.c - helper/act/systemd.c without systemd: the bookkeeping
  * of JobRemoved signals (systemd_job_removed, systemd_job_is), which says
- * whether the job cutover asked for has ended and how.  The calls to
+ * whether the job cutover asked for has ended and how; and the copy of
+ * what systemd says into cutover's buffers (systemd_string_copy, which
+ * unit.c reads object paths and properties through).  The calls to
  * systemd themselves are the container tests'.
  */
 #include <check.h>
@@ -69,6 +71,38 @@ START_TEST(no_other_job_s_result)
 }
 END_TEST
 
+/*
+ * A value that does not fit is refused, never cut: unit.c's unit_path and
+ * unit_string cut them (snprintf), so a unit's object path over 255 bytes
+ * became the path of the unit whose escaped name is its first 255 bytes,
+ * and a cgroup or User= cut to its buffer could name another's.
+ */
+START_TEST(a_value_is_whole_or_refused)
+{
+	char buf[16], longer[300];
+
+	ck_assert_int_eq(systemd_string_copy(buf, sizeof(buf), "nginx.service"), 0);
+	ck_assert_str_eq(buf, "nginx.service");
+	ck_assert_int_eq(systemd_string_copy(buf, sizeof(buf), "0123456789abcde"), 0);
+	ck_assert_str_eq(buf, "0123456789abcde");
+	ck_assert_int_eq(systemd_string_copy(buf, sizeof(buf), ""), 0);
+	ck_assert_str_eq(buf, "");
+	/* 16 bytes and more: refused, and no prefix of it is left */
+	ck_assert_int_eq(systemd_string_copy(buf, sizeof(buf), "0123456789abcdef"), -1);
+	ck_assert_str_eq(buf, "?");
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[299] = '\0';
+	memcpy(longer, "/org/freedesktop/systemd1/unit/", 31);
+	ck_assert_int_eq(systemd_string_copy(buf, sizeof(buf), longer), -1);
+	ck_assert_str_eq(buf, "?");
+	ck_assert_int_eq(systemd_string_copy(buf, sizeof(buf), NULL), -1);
+	ck_assert_str_eq(buf, "?");
+	ck_assert_int_eq(systemd_string_copy(buf, 1, "a"), -1);
+	ck_assert_str_eq(buf, "");
+	ck_assert_int_eq(systemd_string_copy(buf, 0, "a"), -1);
+}
+END_TEST
+
 Suite *
 systemd_suite(void)
 {
@@ -77,6 +111,7 @@ systemd_suite(void)
 
 	tcase_add_test(tc, a_job_ends_with_its_own_signal);
 	tcase_add_test(tc, no_other_job_s_result);
+	tcase_add_test(tc, a_value_is_whole_or_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -62,30 +62,42 @@ unit_attach(const struct service *svc, enum svc_use use, char *why,
 	return systemd_attach(why, whylen) == 0 ? 0 : EXIT_FAILED;
 }
 
-/* The unit's object path (LoadUnit: loads it if it is not yet). */
+/*
+ * The unit's object path (LoadUnit: loads it if it is not yet), whole:
+ * cut, it could be another unit's (systemd_string_copy).
+ */
 static int
 unit_path(sd_bus *b, const struct service *svc, char *path, size_t size,
     char *why, size_t whylen)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	const char *p;
+	const char *p = NULL;
 	int r;
 
 	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER, "LoadUnit",
 	    &e, &m, "s", svc->unit);
 	if (r >= 0)
 		r = sdbus.message_read(m, "o", &p);
-	if (r >= 0)
-		snprintf(path, size, "%s", p);
-	else
+	if (r < 0)
 		systemd_failed(why, whylen, "systemd cannot load the unit", r, &e);
+	else if (systemd_string_copy(path, size, p) == -1) {
+		snprintf(why, whylen, "systemd's object path of %s is over %zu "
+		    "bytes, more than cutover keeps: give the unit a shorter "
+		    "name (fewer characters other than letters and digits)",
+		    svc->unit, size - 1);
+		r = -1;
+	}
 	sdbus.message_unref(m);
 	sdbus.error_free(&e);
 	return r >= 0 ? 0 : EXIT_FAILED;
 }
 
-/* A string property of the unit (IFACE: Unit or Service), into BUF. */
+/*
+ * A string property of the unit (IFACE: Unit or Service), into BUF: 0,
+ * or -1 and BUF "?" when systemd could not say or the value does not fit
+ * (cut, a cgroup or a user could be another's: systemd_string_copy).
+ */
 static int
 unit_string(sd_bus *b, const char *path, const char *iface, const char *name,
     char *buf, size_t size)
@@ -95,7 +107,8 @@ unit_string(sd_bus *b, const char *path, const char *iface, const char *name,
 	int r;
 
 	r = sdbus.get_property_string(b, SD_DEST, path, iface, name, &e, &v);
-	snprintf(buf, size, "%s", r >= 0 && v != NULL ? v : "?");
+	if (systemd_string_copy(buf, size, r >= 0 ? v : NULL) == -1)
+		r = -1;
 	free(v);
 	sdbus.error_free(&e);
 	return r >= 0 ? 0 : -1;
