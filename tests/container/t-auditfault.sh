@@ -180,6 +180,13 @@ served_by_apache2 "read-only during the check"
 exit_and_records "read-only during the check"
 has '"step":"verify slow","outcome":"failed"'
 
+# the same check, the filesystem full meanwhile
+back_to_apache2
+audit_fs full2.img || fail_check "cannot mount the small audit filesystem"
+during_drain "ct_run a sh /root/fill-audit.sh" slowsite "stop apache2"
+served_by_apache2 "full during the check"
+exit_and_records "full during the check"
+
 # during persist: a generator that takes 2 s makes each daemon-reload
 # (persist's, after it enabled nginx and disabled apache2) as slow; the
 # rollback then puts the boot state back too
@@ -194,4 +201,18 @@ rm -f "$m/etc/systemd/system-generators/slow"
 served_by_apache2 "read-only during persist"
 exit_and_records "read-only during persist"
 has '"step":"rollback: restore boot","outcome":"ok"'
+
+# persist again, the filesystem full meanwhile
+back_to_apache2
+printf '#!/bin/sh\nsleep 2\n' >"$m/etc/systemd/system-generators/slow"
+chmod 0755 "$m/etc/systemd/system-generators/slow"
+audit_fs full3.img || fail_check "cannot mount the small audit filesystem"
+during_drain "ct_run a sh /root/fill-audit.sh" newsite "verify homepage"
+rm -f "$m/etc/systemd/system-generators/slow"
+served_by_apache2 "full during persist"
+exit_and_records "full during persist"
+has '"step":"rollback: restore boot","outcome":"ok"'
+# nothing left to recover: each rollback ended, and removed its journal
+ct_run a sh -c '! ls /var/lib/cutover/intent/* 2>/dev/null' ||
+    fail_check "a journal of intent was left" "$(ct_run a ls -l /var/lib/cutover/intent)"
 finish
