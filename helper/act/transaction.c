@@ -228,6 +228,62 @@ txn_close_socks(struct txn *t)
 }
 
 /*
+ * A start is handing T's sockets on: keep a copy of each, for the
+ * switch's life, unless one of the same socket is kept already.  Each
+ * is one of T->taken too (a socket the transaction bound itself is not
+ * yet): the stops after this one let it listen on, and judge who holds
+ * it, as they do the old service's.
+ */
+static void
+keep_handed(struct txn *t)
+{
+	struct stat a, b;
+	size_t i, j;
+	int fd;
+
+	for (i = 0; i < t->nsocks && t->nhanded < STOP_SOCKETS_MAX; i++) {
+		if (fstat(t->socks[i], &a) == -1)
+			continue;
+		for (j = 0; j < t->nhanded; j++)
+			if (fstat(t->handed[j], &b) == 0 && b.st_ino == a.st_ino)
+				break;
+		if (j == t->nhanded &&
+		    (fd = fcntl(t->socks[i], F_DUPFD_CLOEXEC, 3)) != -1)
+			t->handed[t->nhanded++] = fd;
+		for (j = 0; j < t->taken.n &&
+		    t->taken.inode[j] != (unsigned long)a.st_ino; j++)
+			;
+		if (j == t->taken.n && t->taken.n < STOP_SOCKETS_MAX)
+			t->taken.inode[t->taken.n++] = (unsigned long)a.st_ino;
+	}
+}
+
+void
+txn_revoke_handed(struct txn *t, const char *old_name)
+{
+	size_t n = t->nhanded;
+
+	if (n == 0)
+		return;
+	txn_tell(t, 'E', "cutover: shutting down the listening socket%s "
+	    "handed on (for every process that holds %s), so that %s binds "
+	    "afresh", n > 1 ? "s" : "", n > 1 ? "them" : "it", old_name);
+	while (t->nhanded > 0) {
+		/* ENOTCONN: no longer listening (nothing to stop) */
+		(void)shutdown(t->handed[t->nhanded - 1], SHUT_RDWR);
+		close(t->handed[--t->nhanded]);
+	}
+}
+
+/* In a step's process: the transaction's copies are none of its business. */
+static void
+forget_handed(struct txn *t)
+{
+	while (t->nhanded > 0)
+		close(t->handed[--t->nhanded]);
+}
+
+/*
  * The transaction does not take its step's word for the sockets it was
  * sent: each that came from FIRST on is judged again here, as root
  * (stop_socket_fit, and stop_sockets_fit for them together), against
@@ -395,6 +451,7 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	close(t->ctlfd);
 	if (!s->handoff)
 		txn_close_socks(t);
+	forget_handed(t);
 	/*
 	 * The caller's fetch, and a service this step starts, as anyone's:
 	 * set here, while root, so that the floor (oom_score_adj_min) is 0
@@ -667,6 +724,10 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 		served_check(t, s, res, vr);
 		return;
 	}
+	if (s->kind == DO_START && s->handoff)
+		keep_handed(t);
+	else if (s->kind == DO_START)
+		txn_revoke_handed(t, s->svc->name);
 	run_child(t, s, &out);
 	while (out.res.systemd_lost && resumes++ < RESUMES_MAX &&
 	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
