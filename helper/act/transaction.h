@@ -131,6 +131,15 @@ int txn_run(struct txn *t, int (*body)(struct txn *, void *), void *ctx,
  */
 int txn_find_step_user(char *why, size_t whylen);
 
+/*
+ * The check user's ids, from the password database, made the ids a
+ * check's step runs as (privilege_set_check_user).  Before a check's
+ * step, and in a switch's pre-flight when its plan has checks: a missing
+ * check user refuses the check, saying what to do.  0, or EXIT_POLICY
+ * with WHY.
+ */
+int txn_find_check_user(char *why, size_t whylen);
+
 /* In the transaction: one line for the front's stdout ('O') or stderr. */
 void txn_tell(struct txn *t, char kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
