@@ -832,8 +832,9 @@ detach(struct txn *t, char *why, size_t whylen)
 	/*
 	 * Out of the OOM killer's way, as far as root may: a transaction
 	 * killed half-way leaves a site half switched.  Not its check's step
-	 * (a fetch that a server may make grow) nor a start's (its service inherits
-	 * it): step_child; not a reason to refuse where the kernel will not.
+	 * (a fetch that a server may make grow) nor a start's (its service
+	 * inherits it): step_child; not a reason to refuse where the kernel
+	 * will not.
 	 */
 	(void)hygiene_oom_score_adj(TXN_OOM_SCORE_ADJ, why, whylen);
 	why[0] = '\0';

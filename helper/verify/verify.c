@@ -513,9 +513,9 @@ single_threaded(void)
 /*
  * Before anything parses a byte from the network: WHO's uid and gid
  * (the check user's) in every slot (real, effective, saved, filesystem),
- * WHO's groups (none), no capability in any set, an empty bounding set, no_new_privs,
- * not dumpable, setuid(0) refused (privilege_verify), one thread, and no
- * descriptor but 0-2 and the result pipe.
+ * WHO's groups (none), no capability in any set, an empty bounding set,
+ * no_new_privs, not dumpable, setuid(0) refused (privilege_verify), one
+ * thread, and no descriptor but 0-2 and the result pipe.
  */
 static const char *
 holds_something(const struct verify_identity *who)
