@@ -447,8 +447,8 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	/* Nothing of the transaction's but what this step needs. */
 	audit_log_close(t->log);
 	locks_forget(&t->locks);        /* the transaction holds them */
-	port_guard_close(&t->guard);    /* the guard is the transaction's
-	                                   alone: no step holds a copy */
+	port_guard_close(&t->guard);    /* the guard is the transaction's:
+	                                   a check's step runs as the caller */
 	close(t->msgfd);
 	close(t->ctlfd);
 	if (!s->handoff)
