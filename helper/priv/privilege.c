@@ -105,7 +105,7 @@ static const struct step_caps {
 	    "in a switch's pre-flight: the step user, no capability" },
 	/*
 	 * A check with served_by: who holds the port it reaches, looked at
-	 * before and after its fetch (which runs as the caller, with
+	 * before and after its fetch (which runs as the check user, with
 	 * nothing).  Looks only; for a unit's service over the connection
 	 * to systemd the step made as root, to read the unit's cgroup.
 	 */
@@ -241,7 +241,8 @@ set_capabilities(unsigned long long mask)
 /*
  * Who the steps act as, set once a request is being served: the caller's
  * ids (kept here when the transaction's become 0) for STEP_CALLER, the
- * step user's for every other step.  Unset, a step is refused.
+ * check user's for STEP_CHECK, the step user's for every other step.
+ * Unset, a step is refused.
  */
 static uid_t caller_uid = (uid_t)-1;
 static gid_t caller_gid = (gid_t)-1;
@@ -510,8 +511,8 @@ privilege_drop_to_caller(void)
  * capabilities stay: the transaction forks each step, and a rollback may
  * launch a root service.  The caller's ids are kept here (for STEP_CALLER
  * and for the front, which privilege_drop_to_caller() turns back into the
- * caller), and so are the gids and the caller's supplementary groups (the
- * verify child checks it has them; a step as the step user sets its own);
+ * caller), and so are the gids and the caller's supplementary groups (for
+ * STEP_CALLER; a step as the step or the check user sets its own);
  * only the filesystem gid becomes 0, for the files the transaction makes.
  */
 int
