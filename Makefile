@@ -52,6 +52,10 @@ POLICY_PATH   := $(SYSCONFDIR)/cutover/policy.conf
 # (helper/priv/privilege.c): the packages create it, and cutover refuses to act
 # without it.
 STEP_USER     ?= _cutover
+# The system user a check's fetch runs as (issue 28, item 2): neither the
+# caller, who could kill or stop it, nor the step user; the packages create
+# it, and cutover refuses to run a check without it.
+CHECK_USER    ?= _cutover-check
 # Where a switch offers a unit the port's listening socket, and the exec
 # helper a unit's drop-in runs to take it (handoff/cutover-handoff.c).
 HANDOFF_DIR   ?= /run/cutover-handoff
@@ -172,6 +176,7 @@ DEFINES   = -D_GNU_SOURCE -DCUTOVER_VERSION='"$(VERSION)"' \
 	-DCUTOVER_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	-DCUTOVER_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
 	-DCUTOVER_STEP_USER='"$(STEP_USER)"' \
+	-DCUTOVER_CHECK_USER='"$(CHECK_USER)"' \
 	-DCUTOVER_LOCK_DIR='"$(LOCK_DIR)"' \
 	-DCUTOVER_INTENT_DIR='"$(INTENT_DIR)"' \
 	-DCUTOVER_HANDOFF_DIR='"$(HANDOFF_DIR)"' \

@@ -368,7 +368,7 @@ action_verify(const struct check *c, const struct verify_identity *who,
 {
 	memset(res, 0, sizeof(*res));
 	memset(vr, 0, sizeof(*vr));
-	if (!entered(STEP_CALLER, res))
+	if (!entered(STEP_CHECK, res))
 		return;
 	verify_check(c, who, vr);
 	judge_reason(c, vr, res->text, sizeof(res->text));

@@ -228,6 +228,62 @@ txn_close_socks(struct txn *t)
 }
 
 /*
+ * A start is handing T's sockets on: keep a copy of each, for the
+ * switch's life, unless one of the same socket is kept already.  Each
+ * is one of T->taken too (a socket the transaction bound itself is not
+ * yet): the stops after this one let it listen on, and judge who holds
+ * it, as they do the old service's.
+ */
+static void
+keep_handed(struct txn *t)
+{
+	struct stat a, b;
+	size_t i, j;
+	int fd;
+
+	for (i = 0; i < t->nsocks && t->nhanded < STOP_SOCKETS_MAX; i++) {
+		if (fstat(t->socks[i], &a) == -1)
+			continue;
+		for (j = 0; j < t->nhanded; j++)
+			if (fstat(t->handed[j], &b) == 0 && b.st_ino == a.st_ino)
+				break;
+		if (j == t->nhanded &&
+		    (fd = fcntl(t->socks[i], F_DUPFD_CLOEXEC, 3)) != -1)
+			t->handed[t->nhanded++] = fd;
+		for (j = 0; j < t->taken.n &&
+		    t->taken.inode[j] != (unsigned long)a.st_ino; j++)
+			;
+		if (j == t->taken.n && t->taken.n < STOP_SOCKETS_MAX)
+			t->taken.inode[t->taken.n++] = (unsigned long)a.st_ino;
+	}
+}
+
+void
+txn_revoke_handed(struct txn *t, const char *old_name)
+{
+	size_t n = t->nhanded;
+
+	if (n == 0)
+		return;
+	txn_tell(t, 'E', "cutover: shutting down the listening socket%s "
+	    "handed on (for every process that holds %s), so that %s binds "
+	    "afresh", n > 1 ? "s" : "", n > 1 ? "them" : "it", old_name);
+	while (t->nhanded > 0) {
+		/* ENOTCONN: no longer listening (nothing to stop) */
+		(void)shutdown(t->handed[t->nhanded - 1], SHUT_RDWR);
+		close(t->handed[--t->nhanded]);
+	}
+}
+
+/* In a step's process: the transaction's copies are none of its business. */
+static void
+forget_handed(struct txn *t)
+{
+	while (t->nhanded > 0)
+		close(t->handed[--t->nhanded]);
+}
+
+/*
  * The transaction does not take its step's word for the sockets it was
  * sent: each that came from FIRST on is judged again here, as root
  * (stop_socket_fit, and stop_sockets_fit for them together), against
@@ -331,8 +387,9 @@ struct step_out {
 };
 
 /*
- * Below PIPE_BUF, the write is atomic: a step stopped half-way (a check's
- * runs as the caller) cannot leave the transaction reading half a result.
+ * Below PIPE_BUF, the write is atomic: a step killed half-way (a check
+ * whose server made it crash) cannot leave the transaction reading half a
+ * result.
  */
 _Static_assert(sizeof(struct step_out) <= PIPE_BUF,
     "a step's result must fit one atomic pipe write");
@@ -380,12 +437,13 @@ deadline_of(const struct txn_step *s)
 static void __attribute__((noreturn))
 step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 {
-	const struct caller *c = t->caller;
-	struct verify_identity who = { c->uid, c->gid, c->gids, c->ngids };
+	struct verify_identity who = { (uid_t)-1, (gid_t)-1, NULL, 0 };
 	struct step_out out;
 	char oom_why[128];
 
 	memset(&out, 0, sizeof(out));
+	/* a check's fetch runs as the check user, with no group but its own */
+	(void)privilege_check_user(&who.uid, &who.gid);
 	/* Nothing of the transaction's but what this step needs. */
 	audit_log_close(t->log);
 	/*
@@ -407,8 +465,9 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	close(t->ctlfd);
 	if (!s->handoff)
 		txn_close_socks(t);
+	forget_handed(t);
 	/*
-	 * The caller's fetch, and a service this step starts, as anyone's:
+	 * A check's fetch, and a service this step starts, as anyone's:
 	 * set here, while root, so that the floor (oom_score_adj_min) is 0
 	 * too - a child that raised it without privilege could lower itself
 	 * to the transaction's again.
@@ -616,11 +675,11 @@ run_child(struct txn *t, const struct txn_step *s, struct step_out *outp)
  * served_by: who holds the check's port is looked at before the fetch
  * and again after it, by a step that can read every process's
  * descriptors but parses nothing from the network; the fetch, as the
- * caller, with nothing, between them.  The look after catches an
+ * check user, with nothing, between them.  The look after catches an
  * impostor that took the port while the fetch ran: it holds it still, or
  * the port's sockets are not the ones seen before.  The fetch's own
- * process never says who served (it is the caller's): VR's served is
- * the looks' only.
+ * process never says who served (it parses what the server sent): VR's
+ * served is the looks' only.
  */
 static void
 served_check(struct txn *t, const struct txn_step *s,
@@ -673,13 +732,29 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 {
 	struct txn_step again = *s;
 	struct step_out out;
-	int resumes = 0;
+	char why[300];
+	int resumes = 0, st;
 
+	if (s->kind == DO_VERIFY && (st = txn_find_check_user(why,
+	    sizeof(why))) != 0) {
+		memset(res, 0, sizeof(*res));
+		memset(vr, 0, sizeof(*vr));
+		res->status = st;
+		res->nothing = true;
+		snprintf(res->text, sizeof(res->text), "%s; nothing was checked",
+		    why);
+		judge_set_error(vr, VERIFY_INTERNAL, res->text);
+		return;
+	}
 	if (s->kind == DO_VERIFY && s->served_by != NULL &&
 	    s->check->port > 0) {
 		served_check(t, s, res, vr);
 		return;
 	}
+	if (s->kind == DO_START && s->handoff)
+		keep_handed(t);
+	else if (s->kind == DO_START)
+		txn_revoke_handed(t, s->svc->name);
 	run_child(t, s, &out);
 	while (out.res.systemd_lost && resumes++ < RESUMES_MAX &&
 	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
@@ -727,6 +802,25 @@ txn_find_step_user(char *why, size_t whylen)
 	return privilege_set_step_user(pw.pw_uid, pw.pw_gid, why, whylen);
 }
 
+int
+txn_find_check_user(char *why, size_t whylen)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	int rc;
+
+	rc = getpwnam_r(CUTOVER_CHECK_USER, &pw, buf, sizeof(buf), &res);
+	if (res == NULL) {
+		snprintf(why, whylen, "the check user %s %s; install the package "
+		    "(it creates the user) or: adduser --system --group "
+		    "--no-create-home %s", CUTOVER_CHECK_USER, rc ? strerror(rc) :
+		    "does not exist", CUTOVER_CHECK_USER);
+		return EXIT_POLICY;
+	}
+	return privilege_set_check_user(pw.pw_uid, pw.pw_gid, why, whylen) ==
+	    0 ? 0 : EXIT_POLICY;
+}
+
 /*
  * Out of the caller's reach (the ids are 0 already): the inherited
  * process state reset again, own session (no terminal), stdio on /dev/null (no caller pipe to block on), reports
@@ -751,8 +845,9 @@ detach(struct txn *t, char *why, size_t whylen)
 	/*
 	 * Out of the OOM killer's way, as far as root may: a transaction
 	 * killed half-way leaves a site half switched.  Not its check's step
-	 * (it runs the caller's fetch) nor a start's (its service inherits
-	 * it): step_child; not a reason to refuse where the kernel will not.
+	 * (a fetch that a server may make grow) nor a start's (its service
+	 * inherits it): step_child; not a reason to refuse where the kernel
+	 * will not.
 	 */
 	(void)hygiene_oom_score_adj(TXN_OOM_SCORE_ADJ, why, whylen);
 	why[0] = '\0';

@@ -59,6 +59,14 @@ struct txn {
 	size_t nsocks;
 	struct stop_keep taken;         /* the inodes of those taken from the
 	                                   old holders, for the switch's life */
+	/*
+	 * The transaction's own copies of every socket a start handed on,
+	 * for the switch's life: a rollback that starts the old service
+	 * afresh shuts them down first (txn_revoke_handed), so that no
+	 * process they were passed to keeps listening on the port.
+	 */
+	int handed[STOP_SOCKETS_MAX];
+	size_t nhanded;
 	struct port_guard guard;        /* a switch's ports bindable by its
 	                                   services' users alone (portguard.h) */
 };
@@ -127,6 +135,15 @@ int txn_run(struct txn *t, int (*body)(struct txn *, void *), void *ctx,
  */
 int txn_find_step_user(char *why, size_t whylen);
 
+/*
+ * The check user's ids, from the password database, made the ids a
+ * check's step runs as (privilege_set_check_user).  Before a check's
+ * step, and in a switch's pre-flight when its plan has checks: a missing
+ * check user refuses the check, saying what to do.  0, or EXIT_POLICY
+ * with WHY.
+ */
+int txn_find_check_user(char *why, size_t whylen);
+
 /* In the transaction: one line for the front's stdout ('O') or stderr. */
 void txn_tell(struct txn *t, char kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -166,6 +183,16 @@ bool txn_has_port(const struct txn *t, int port);
 
 /* Close the sockets taken for a handoff. */
 void txn_close_socks(struct txn *t);
+
+/*
+ * Before a rollback's start of the old service (a start that hands
+ * nothing on while T keeps copies of handed sockets): shutdown() each
+ * copy - a listening socket is one kernel object, so it stops listening
+ * for every process holding it, the new service and any process it was
+ * passed to alike - and close them, so that the old service can bind
+ * afresh.  Says so on the caller's stderr.
+ */
+void txn_revoke_handed(struct txn *t, const char *old_name);
 
 /*
  * The audit records the transaction writes: one per step of a plan

@@ -15,13 +15,17 @@
  * empty, securebits locked so that no uid change can bring root's powers
  * back, and no_new_privs set.  The step user is neither root (uid 0 owns
  * /etc, and DAC lets an owner write its files) nor the caller (who could
- * then signal, prlimit or renice the step half-way).  Only STEP_CALLER,
- * for list and verify, becomes the caller: it does nothing the caller
- * could not do, and what the caller does to it makes it fail, not lie.
+ * then signal, prlimit or renice the step half-way).  A check's fetch
+ * (STEP_CHECK) runs as a user of its own, CUTOVER_CHECK_USER, with
+ * nothing: it parses what a server sends, so it must hold no capability
+ * and not be the step user, and it must not be the caller, who could kill
+ * or stop it and so force a switch's rollback (issue 28, item 2).  Only
+ * STEP_CALLER, for list, becomes the caller.
  */
 #include <sys/capability.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -50,8 +54,17 @@ static const struct step_caps {
 	const char *why;
 } table[] = {
 	{ STEP_CALLER, "caller", { 0 }, 0,
-	    "list, verify, the policy commands and refusals: nothing but "
-	    "the caller's own rights (verify parses untrusted HTTP)" },
+	    "list, the policy commands and refusals: nothing but the "
+	    "caller's own rights" },
+	/*
+	 * A check's fetch parses untrusted HTTP and TLS: nothing at all,
+	 * as a user that is neither the caller (who could kill or stop it)
+	 * nor the step user (whose steps hold capabilities).
+	 */
+	{ STEP_CHECK, "check", { 0 }, 0,
+	    "a check's fetch (verify, and each check of a switch): the check "
+	    "user, no capability, no supplementary group, its own resource "
+	    "limits (it parses untrusted HTTP)" },
 	{ STEP_FREE_PORT, "free-port",
 	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_KILL }, 3,
 	    "read other users' /proc/PID/fd and exe to find and re-verify "
@@ -92,7 +105,7 @@ static const struct step_caps {
 	    "in a switch's pre-flight: the step user, no capability" },
 	/*
 	 * A check with served_by: who holds the port it reaches, looked at
-	 * before and after its fetch (which runs as the caller, with
+	 * before and after its fetch (which runs as the check user, with
 	 * nothing).  Looks only; for a unit's service over the connection
 	 * to systemd the step made as root, to read the unit's cgroup.
 	 */
@@ -228,12 +241,48 @@ set_capabilities(unsigned long long mask)
 /*
  * Who the steps act as, set once a request is being served: the caller's
  * ids (kept here when the transaction's become 0) for STEP_CALLER, the
- * step user's for every other step.  Unset, a step is refused.
+ * check user's for STEP_CHECK, the step user's for every other step.
+ * Unset, a step is refused.
  */
 static uid_t caller_uid = (uid_t)-1;
 static gid_t caller_gid = (gid_t)-1;
 static uid_t step_uid = (uid_t)-1;
 static gid_t step_gid = (gid_t)-1;
+static uid_t check_uid = (uid_t)-1;
+static gid_t check_gid = (gid_t)-1;
+
+/*
+ * A check's own resource limits, soft and hard: the caller's were reset
+ * at start-up (hygiene.c), and these are the check's whatever they were.
+ * Enough for libcurl's resolver threads and one connection at a time;
+ * no core dump (its memory holds the response), no file written (it
+ * writes none: its result goes down a pipe), no memory locked.
+ */
+static const struct check_limit {
+	int resource;
+	rlim_t value;
+} check_limits[] = {
+	{ RLIMIT_CORE, 0 },
+	{ RLIMIT_FSIZE, 0 },
+	{ RLIMIT_MEMLOCK, 0 },
+	{ RLIMIT_MSGQUEUE, 0 },
+	{ RLIMIT_NOFILE, 256 },
+	{ RLIMIT_NPROC, 512 },  /* the check user's, across every check */
+};
+
+static int
+set_check_limits(void)
+{
+	struct rlimit rl;
+	size_t i;
+
+	for (i = 0; i < sizeof(check_limits) / sizeof(check_limits[0]); i++) {
+		rl.rlim_cur = rl.rlim_max = check_limits[i].value;
+		if (setrlimit(check_limits[i].resource, &rl) == -1)
+			return failed("setrlimit");
+	}
+	return 0;
+}
 
 /*
  * Become UID and GID (real, effective, saved).  NOGROUPS: with no
@@ -280,21 +329,76 @@ privilege_set_step_user(uid_t uid, gid_t gid, char *why, size_t whylen)
 }
 
 int
+privilege_set_check_user(uid_t uid, gid_t gid, char *why, size_t whylen)
+{
+	uid_t caller = caller_uid != (uid_t)-1 ? caller_uid : getuid();
+
+	if (uid == 0 || gid == 0 || uid == (uid_t)-1 || gid == (gid_t)-1) {
+		snprintf(why, whylen, "the check user %s is root or has no "
+		    "uid/gid of its own (it must be an unprivileged system "
+		    "user)", CUTOVER_CHECK_USER);
+		return -1;
+	}
+	if (uid == caller) {
+		snprintf(why, whylen, "you are the check user %s; a check must "
+		    "run as a user other than the caller", CUTOVER_CHECK_USER);
+		return -1;
+	}
+	if (uid == step_uid || gid == step_gid) {
+		snprintf(why, whylen, "the check user %s has the step user %s's "
+		    "uid or group; each must be a system user of its own",
+		    CUTOVER_CHECK_USER, CUTOVER_STEP_USER);
+		return -1;
+	}
+	check_uid = uid;
+	check_gid = gid;
+	return 0;
+}
+
+int
+privilege_check_user(uid_t *uid, gid_t *gid)
+{
+	if (check_uid == (uid_t)-1)
+		return -1;
+	*uid = check_uid;
+	*gid = check_gid;
+	return 0;
+}
+
+/* Who STEP runs as: the caller, the check user or the step user. */
+static void
+step_ids(enum priv_step step, uid_t *uid, gid_t *gid)
+{
+	if (step == STEP_CALLER) {
+		*uid = caller_uid != (uid_t)-1 ? caller_uid : getuid();
+		*gid = caller_gid != (gid_t)-1 ? caller_gid : getgid();
+	} else if (step == STEP_CHECK) {
+		*uid = check_uid;
+		*gid = check_gid;
+	} else {
+		*uid = step_uid;
+		*gid = step_gid;
+	}
+}
+
+int
 privilege_enter(enum priv_step step, const cap_value_t *extra, size_t nextra)
 {
 	const struct step_caps *s = step_of(step);
 	bool as_caller = step == STEP_CALLER;
 	unsigned long long mask;
-	uid_t uid = as_caller ? (caller_uid != (uid_t)-1 ? caller_uid :
-	    getuid()) : step_uid;
-	gid_t gid = as_caller ? (caller_gid != (gid_t)-1 ? caller_gid :
-	    getgid()) : step_gid;
+	uid_t uid;
+	gid_t gid;
 
 	errno = 0;
+	step_ids(step, &uid, &gid);
 	if (s == NULL || geteuid() != 0)
 		return failed("not running as root");
 	if (uid == (uid_t)-1 || gid == (gid_t)-1)
-		return failed("no step user was set");
+		return failed(step == STEP_CHECK ? "no check user was set" :
+		    "no step user was set");
+	if (step == STEP_CHECK && set_check_limits() == -1)
+		return -1;
 	mask = wanted_mask(s, extra, nextra);
 	if (cut_bounding_set(mask) == -1 ||
 	    lock_securebits(step == STEP_START) == -1 ||
@@ -407,8 +511,8 @@ privilege_drop_to_caller(void)
  * capabilities stay: the transaction forks each step, and a rollback may
  * launch a root service.  The caller's ids are kept here (for STEP_CALLER
  * and for the front, which privilege_drop_to_caller() turns back into the
- * caller), and so are the gids and the caller's supplementary groups (the
- * verify child checks it has them; a step as the step user sets its own);
+ * caller), and so are the gids and the caller's supplementary groups (for
+ * STEP_CALLER; a step as the step or the check user sets its own);
  * only the filesystem gid becomes 0, for the files the transaction makes.
  */
 int

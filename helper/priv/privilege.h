@@ -20,13 +20,16 @@ enum priv_step {
 	STEP_UNIT,          /* ask systemd to start a unit, and watch it */
 	STEP_READ,          /* read and judge what root made: no capability */
 	STEP_LOOK,          /* see who holds a check's port (served_by) */
+	STEP_CHECK,         /* a check's fetch: the check user, nothing */
 };
 
 /*
  * From root (euid 0, full capabilities) to exactly STEP's capabilities
  * plus EXTRA (a service's own), for good: as the caller for STEP_CALLER,
- * as the step user (privilege_set_step_user) with no supplementary groups
- * for every other step.  Returns 0, or -1 with a message on stderr; the
+ * as the check user (privilege_set_check_user) with no supplementary
+ * groups and its own resource limits for STEP_CHECK, as the step user
+ * (privilege_set_step_user) with no supplementary groups for every other
+ * step.  Returns 0, or -1 with a message on stderr; the
  * caller must then stop.
  */
 int privilege_enter(enum priv_step step, const cap_value_t *extra,
@@ -37,6 +40,18 @@ int privilege_enter(enum priv_step step, const cap_value_t *extra,
  * must be neither root nor the caller.  Returns 0, or -1 with WHY.
  */
 int privilege_set_step_user(uid_t uid, gid_t gid, char *why, size_t whylen);
+
+/*
+ * The ids STEP_CHECK runs as: CUTOVER_CHECK_USER's, which must be neither
+ * root, nor the caller (who could kill or stop the check and so force a
+ * switch's rollback), nor the step user (a check parses what a server
+ * sends: taken over, it must not be able to signal a step that holds
+ * capabilities).  Returns 0, or -1 with WHY.
+ */
+int privilege_set_check_user(uid_t uid, gid_t gid, char *why, size_t whylen);
+
+/* The check user's ids, once set: 0, else -1. */
+int privilege_check_user(uid_t *uid, gid_t *gid);
 
 /*
  * Check ids (real, effective, saved and filesystem), capability sets,

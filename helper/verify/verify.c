@@ -476,9 +476,9 @@ listed(gid_t g, const gid_t *v, size_t n)
 	return false;
 }
 
-/* The supplementary groups are the caller's: the same set, either way. */
+/* The supplementary groups are WHO's (none, for the check user). */
 static bool
-groups_are_callers(const struct verify_identity *who)
+groups_are_whos(const struct verify_identity *who)
 {
 	int n = getgroups(0, NULL), i;
 	gid_t *now_g;
@@ -511,11 +511,11 @@ single_threaded(void)
 }
 
 /*
- * Before anything parses a byte from the network: the caller's uid and
- * gid in every slot (real, effective, saved, filesystem), the caller's
- * groups, no capability in any set, an empty bounding set, no_new_privs,
- * not dumpable, setuid(0) refused (privilege_verify), one thread, and no
- * descriptor but 0-2 and the result pipe.
+ * Before anything parses a byte from the network: WHO's uid and gid
+ * (the check user's) in every slot (real, effective, saved, filesystem),
+ * WHO's groups (none), no capability in any set, an empty bounding set,
+ * no_new_privs, not dumpable, setuid(0) refused (privilege_verify), one
+ * thread, and no descriptor but 0-2 and the result pipe.
  */
 static const char *
 holds_something(const struct verify_identity *who)
@@ -524,8 +524,8 @@ holds_something(const struct verify_identity *who)
 		return "a descriptor other than the result pipe is open";
 	if (privilege_verify(who->uid, who->gid, 0) == -1)
 		return "it still holds a privilege (see above)";
-	if (!groups_are_callers(who))
-		return "the supplementary groups are not the caller's";
+	if (!groups_are_whos(who))
+		return "the supplementary groups are not the check's own";
 	if (!single_threaded())
 		return "another thread is running";
 	return NULL;
@@ -630,8 +630,10 @@ no_result(struct verify_result *r, int status, bool killed, double limit)
  * A check's ca_file decides whom it trusts, so only root may be able to
  * change it: root's, written by root only, in directories that are, all
  * the way up (the one safe-path walk).  The child reads it itself, with
- * the caller's rights: a CA bundle is public, and read so it can never
- * bring the child a byte the caller could not read anyway.
+ * the check user's rights (no group: what any user may read): a CA
+ * bundle is public, and read so it can never bring the child a byte the
+ * caller could not read anyway.  It is the policy's file, never one the
+ * caller names.
  */
 static int
 ca_file_unsafe(const struct check *c, struct verify_result *r)

@@ -12,7 +12,7 @@
 #include "policy/policy.h"
 #include "helper/verify/judge.h"
 
-/* Who the check must run as: the caller, as identified at start-up. */
+/* Who the check must run as: the check user (CUTOVER_CHECK_USER). */
 struct verify_identity {
 	uid_t uid;
 	gid_t gid;
@@ -22,7 +22,7 @@ struct verify_identity {
 
 /*
  * Run check C and fill R.  Call it only once privilege is gone for good
- * (privilege_enter(STEP_CALLER)): the fetch runs in a child process that
+ * (privilege_enter(STEP_CHECK)): the fetch runs in a child process that
  * first closes every descriptor but its result pipe (the audit log's stay
  * with the parent, out of reach of the code that parses HTTP), checks
  * with the kernel that it is WHO with no capability, no way back to root

@@ -389,13 +389,14 @@ done
 
 # PRIVILEGES: each step of the capability table (table[] in
 # helper/priv/privilege.c) has exactly its capabilities in the page; the step
-# "caller" is the page's "list".
+# "caller" is the page's "list", "check" its "verify".
 awk '
 /^} table\[\] = \{/ { on = 1; next }
 on && /^};/ { exit }
 on && match($0, /\{ STEP_[A-Z_]+, "[^"]+"/) {
 	step = substr($0, RSTART, RLENGTH); sub(/.*, "/, "", step); sub(/"$/, "", step)
 	if (step == "caller") step = "list"
+	if (step == "check") step = "verify"
 	print step, "-"
 }
 on && step != "" {

@@ -481,6 +481,10 @@ do_deb_install() {
 		created group _cutover
 		created user _cutover
 	fi
+	if ! getent passwd _cutover-check >/dev/null; then
+		created group _cutover-check
+		created user _cutover-check
+	fi
 	created package cutover
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	    "$SRCDIR/$deb" >"$TEST_TMPDIR/apt.out" 2>&1
@@ -538,6 +542,14 @@ do_deb_files() {
 		fail_check "_cutover is a system user (uid 100-999)" "$su"
 	[ "$(id -gn _cutover 2>/dev/null)" = _cutover ] ||
 		fail_check "_cutover's group is _cutover" "$(id _cutover 2>&1)"
+	# the check user: the same, in no other group
+	case $(getent passwd _cutover-check) in
+	_cutover-check:x:*:*::/nonexistent:/usr/sbin/nologin) ;;
+	*) fail_check "the package created the check user _cutover-check (no home, nologin)" \
+	    "$(getent passwd _cutover-check)" ;;
+	esac
+	[ "$(id -Gn _cutover-check 2>/dev/null)" = _cutover-check ] ||
+		fail_check "_cutover-check is in its own group alone" "$(id _cutover-check 2>&1)"
 	# the monitoring units' user: the same, and a member of group cutover
 	case $(getent passwd _cutover-monitor) in
 	_cutover-monitor:x:*:*::/nonexistent:/usr/sbin/nologin) ;;

@@ -41,6 +41,8 @@ SYSTEST_OPS_GROUP=cutover-ops
 SYSTEST_USERS="deploy intruder"
 # The step user (Makefile STEP_USER, the same name as the package's).
 STEP_USER=_cutover
+# The check user a check's fetch runs as (Makefile CHECK_USER).
+CHECK_USER=_cutover-check
 }
 
 # fail_check DESCRIPTION [DETAIL]: count a failed check that is not an

@@ -10,7 +10,9 @@ the sockets a switch hands over stay its services').
   pass-socket.py take PATH
       listen on the Unix socket PATH, take the one listening socket sent
       to it, and hold it, answering each connection on it with a page of
-      its own, until killed (SIGTERM).
+      its own, until killed (SIGTERM).  Once accept() fails (the socket
+      was shut down under it) it holds the socket on, idle, to show that
+      holding it is not enough.
 
 Only the standard library; stdio is whatever the test gives it.
 """
@@ -51,7 +53,11 @@ def take(path):
     s = socket.socket(fileno=fds[0])
     page = b"<h1>Fall collection</h1><p>served by the sidekick</p>\n"
     while True:
-        conn, _ = s.accept()
+        try:
+            conn, _ = s.accept()
+        except OSError:
+            while True:
+                signal.pause()
         conn.recv(4096)
         conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s"
                      % (len(page), page))

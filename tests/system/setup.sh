@@ -232,6 +232,13 @@ if ! getent passwd "$STEP_USER" >/dev/null; then
 	created group "$STEP_USER"
 	created user "$STEP_USER"
 fi
+# The check user a check's fetch runs as (CUTOVER_CHECK_USER), likewise.
+if ! getent passwd "$CHECK_USER" >/dev/null; then
+	useradd --system --user-group -M -d /nonexistent -s /usr/sbin/nologin \
+	    "$CHECK_USER" || die "useradd $CHECK_USER"
+	created group "$CHECK_USER"
+	created user "$CHECK_USER"
+fi
 usermod -G "$SYSTEST_GROUP" deploy || die "usermod deploy"
 usermod -G "" intruder || die "usermod intruder"
 

@@ -13,7 +13,11 @@
 #       naming the sidekick, and the switch rolls back (old serves on);
 #   (c) at the old service's graceful stop (its drain signal, USR1, makes
 #       it pass the socket and exit): the stop step fails, naming the
-#       sidekick; nothing says "done".
+#       sidekick; nothing says "done"; the rollback shuts down the
+#       transaction's copy of the handed socket, so that the sidekick's
+#       copy stops listening, and old binds afresh: the port ends old's,
+#       not the sidekick's, though the sidekick holds its copy on.
+#       (Before: "ROLLBACK FAILED; port N is now held by" the sidekick.)
 # Before the fix each of (b) and (c) ended "done ... verified", exit 0,
 # with the sidekick holding nginx's listening socket.
 . tests/system/lib.sh
@@ -116,8 +120,7 @@ rc=$?
 # flight (SCM_RIGHTS) is no process's yet, so the stop step sees it only
 # once received; otherwise the check's served_by look (the plan's new
 # service by default) finds it.  Either way it is named and nothing is
-# "done".  (The rollback then cannot bind for old while the sidekick
-# keeps the socket: SECURITY.md, known gaps.)
+# "done".
 if printf '%s\n' "$out" | grep -q "stop old: .*port $PORT's handed socket is held by pid $side (/usr/bin/python3.11, user deploy"; then
 	echo "note: (c) the stop step named the sidekick"
 elif printf '%s\n' "$out" | grep -q "verify homepage: homepage FAILED: port $PORT is held by pid $side (/usr/bin/python3.11, user deploy"; then
@@ -126,6 +129,22 @@ else
 	fail_check "(c) neither the stop step nor the check names the sidekick" "$out"
 fi
 lacks "done in" out "(c) the switch is not done"
+has "shutting down the listening socket handed on (for every process that holds it), so that old binds afresh" out \
+    "(c) the rollback says it shuts the handed socket down"
+lacks "ROLLBACK FAILED" out "(c) the rollback binds for old"
+has "rolled back" out "(c) the switch rolled back"
+# The port is old's again, a new process of holder-python's started by
+# the rollback; the sidekick holds its copy on, but it no longer listens.
+pids=$(port_pids "$PORT")
+[ -n "$pids" ] || fail_check "(c) something listens on $PORT after the rollback" "$out"
+for p in $pids; do
+	track "$p"
+	[ "$p" != "$side" ] || fail_check "(c) the sidekick still listens on $PORT" "$(describe_holders "$PORT")"
+	[ "$(proc_exe "$p")" = "$holder_exe" ] ||
+	    fail_check "(c) port $PORT is old's after the rollback" "$(describe_holders "$PORT")"
+done
+gone "$side" && fail_check "(c) the sidekick holds its copy on (its accept() failed)"
+[ -n "$(find "/proc/$side/fd" -lname 'socket:*' 2>/dev/null)" ] || fail_check "(c) the sidekick kept a socket"
 clean
 
 audit_valid "after the sidekick attacks"

@@ -12,9 +12,10 @@
 #
 # And the proof that the fetch holds nothing: at request time the server
 # reads, as root, the client socket's uid column in /proc/net/tcp and the
-# status of the process holding that socket: deploy's uid, deploy's
-# groups, no capability in any set, no_new_privs, and no descriptor of the
-# audit log.
+# status of the process holding that socket: the check user's uid and
+# gid (not deploy's: deploy must not be able to kill or stop it), no
+# supplementary group, no capability in any set, no_new_privs, and no
+# descriptor of the audit log.
 . tests/system/lib.sh
 
 PYTHON=/usr/bin/python3
@@ -22,8 +23,8 @@ if [ ! -x "$PYTHON" ]; then
 	echo "no $PYTHON (make deps installs python3): the test server cannot run"
 	exit 77
 fi
-deploy_uid=$(id -u deploy)
-deploy_gid=$(id -g deploy)
+check_uid=$(id -u "$CHECK_USER")
+check_gid=$(id -g "$CHECK_USER")
 
 server_pids=
 # shellcheck disable=SC2317 # run by the trap
@@ -196,18 +197,16 @@ last=$(grep ' path=/ok ' "$srv/requests.log" | tail -n 1)
 field_of() {
 	printf '%s\n' "$last" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
-[ "$(field_of tcp_uid)" = "$deploy_uid" ] ||
-	fail_check "the client socket belongs to deploy (uid column of /proc/net/tcp)" "$last"
+[ "$(field_of tcp_uid)" = "$check_uid" ] ||
+	fail_check "the client socket belongs to $CHECK_USER (uid column of /proc/net/tcp)" "$last"
 [ "$(field_of exe)" = "$CUTOVER" ] ||
 	fail_check "the socket's holder is cutover" "$last"
-[ "$(field_of Uid)" = "$deploy_uid,$deploy_uid,$deploy_uid,$deploy_uid" ] ||
-	fail_check "real, effective, saved and filesystem uid are deploy's" "$last"
-[ "$(field_of Gid)" = "$deploy_gid,$deploy_gid,$deploy_gid,$deploy_gid" ] ||
-	fail_check "real, effective, saved and filesystem gid are deploy's" "$last"
-want_groups=$(id -G deploy | tr ' ' '\n' | sort -n | paste -sd, -)
-got_groups=$(field_of Groups | tr ',' '\n' | sort -n | paste -sd, -)
-[ "$got_groups" = "$want_groups" ] ||
-	fail_check "the supplementary groups are deploy's ($want_groups)" "$last"
+[ "$(field_of Uid)" = "$check_uid,$check_uid,$check_uid,$check_uid" ] ||
+	fail_check "real, effective, saved and filesystem uid are $CHECK_USER's" "$last"
+[ "$(field_of Gid)" = "$check_gid,$check_gid,$check_gid,$check_gid" ] ||
+	fail_check "real, effective, saved and filesystem gid are $CHECK_USER's" "$last"
+[ "$(field_of Groups)" = "-" ] ||
+	fail_check "no supplementary group" "$last"
 for set in CapInh CapPrm CapEff CapBnd CapAmb; do
 	[ "$(field_of $set)" = 0000000000000000 ] ||
 		fail_check "$set is empty at request time" "$last"

@@ -2,14 +2,16 @@
  * test_privilege.c - the capability table, for real: a child made to look
  * like setuid root started by nobody (real uid 65534, effective 0) enters
  * each step, and the kernel's own view (/proc/self/status, getresuid)
- * must show the step's ids - the caller's for STEP_CALLER, the step
- * user's (here STEP_UID, no supplementary groups) for every other - and
- * exactly that step's capabilities.
+ * must show the step's ids - the caller's for STEP_CALLER, the check
+ * user's (here CHECK_UID, no supplementary groups, its own limits) for
+ * STEP_CHECK, the step user's (here STEP_UID, no supplementary groups) for
+ * every other - and exactly that step's capabilities.
  *
  * Needs root; as another user the cases are left out with a note.
  */
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <check.h>
@@ -26,6 +28,8 @@
 #define NOBODY 65534
 #define STEP_UID 4242           /* stands for the step user _cutover */
 #define STEP_GID 4243
+#define CHECK_UID 4244          /* stands for the check user _cutover-check */
+#define CHECK_GID 4245
 
 static unsigned long long
 status_field(const char *name)
@@ -53,14 +57,31 @@ pretend_setuid_nobody(void)
 		_exit(10);
 	if (privilege_set_step_user(STEP_UID, STEP_GID, why, sizeof(why)))
 		_exit(9);
+	if (privilege_set_check_user(CHECK_UID, CHECK_GID, why, sizeof(why)))
+		_exit(8);
+}
+
+/* Who STEP must run as. */
+static uid_t
+uid_of(enum priv_step step)
+{
+	return step == STEP_CALLER ? NOBODY : step == STEP_CHECK ? CHECK_UID :
+	    STEP_UID;
+}
+
+static gid_t
+gid_of(enum priv_step step)
+{
+	return step == STEP_CALLER ? NOBODY : step == STEP_CHECK ? CHECK_GID :
+	    STEP_GID;
 }
 
 /* In a child: enter STEP, then check ids, groups and capability sets. */
 static int
 child_enters(enum priv_step step, unsigned long long expect)
 {
-	uid_t r, e, s, want = step == STEP_CALLER ? NOBODY : STEP_UID;
-	gid_t rg, eg, sg, wantg = step == STEP_CALLER ? NOBODY : STEP_GID;
+	uid_t r, e, s, want = uid_of(step);
+	gid_t rg, eg, sg, wantg = gid_of(step);
 	pid_t pid = fork();
 	int status;
 
@@ -175,6 +196,82 @@ START_TEST(look_step_holds_ptrace_and_read_search_only)
 END_TEST
 
 /* The reader of a server's configuration dump holds nothing at all. */
+/*
+ * A check's step: the check user, nothing, and its own limits whatever
+ * the caller's were (here raised as far as root may, before the entry).
+ */
+START_TEST(check_step_is_the_check_user_with_its_own_limits)
+{
+	pid_t pid;
+	int status;
+
+	ck_assert_int_eq(child_enters(STEP_CHECK, 0), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit big = { 4096, 4096 }, core = { RLIM_INFINITY,
+		    RLIM_INFINITY }, got;
+
+		if (setrlimit(RLIMIT_NOFILE, &big) || setrlimit(RLIMIT_CORE,
+		    &core))
+			_exit(20);
+		pretend_setuid_nobody();
+		if (privilege_enter(STEP_CHECK, NULL, 0) != 0)
+			_exit(11);
+		if (getrlimit(RLIMIT_NOFILE, &got) || got.rlim_cur != 256 ||
+		    got.rlim_max != 256)
+			_exit(21);
+		if (getrlimit(RLIMIT_CORE, &got) || got.rlim_cur != 0 ||
+		    got.rlim_max != 0)
+			_exit(22);
+		if (getrlimit(RLIMIT_FSIZE, &got) || got.rlim_max != 0)
+			_exit(23);
+		/* the caller cannot raise them back: no CAP_SYS_RESOURCE */
+		if (setrlimit(RLIMIT_NOFILE, &big) != -1)
+			_exit(24);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
+/* The check user is none of root, the caller and the step user. */
+START_TEST(the_check_user_is_its_own)
+{
+	pid_t pid = fork();
+	char why[256];
+	int status;
+
+	if (pid == 0) {
+		if (setresgid(NOBODY, 0, 0) || setresuid(NOBODY, 0, 0))
+			_exit(10);
+		/* without one a check is refused, not run as the caller */
+		if (privilege_enter(STEP_CHECK, NULL, 0) != -1 ||
+		    geteuid() != 0)
+			_exit(11);
+		if (privilege_set_step_user(STEP_UID, STEP_GID, why,
+		    sizeof(why)))
+			_exit(12);
+		if (privilege_set_check_user(0, CHECK_GID, why,
+		    sizeof(why)) != -1 || privilege_set_check_user(CHECK_UID,
+		    0, why, sizeof(why)) != -1)
+			_exit(13);
+		if (privilege_set_check_user(NOBODY, CHECK_GID, why,
+		    sizeof(why)) != -1 || strstr(why, "caller") == NULL)
+			_exit(14);
+		if (privilege_set_check_user(STEP_UID, CHECK_GID, why,
+		    sizeof(why)) != -1 || strstr(why, "step user") == NULL)
+			_exit(15);
+		if (privilege_set_check_user(CHECK_UID, STEP_GID, why,
+		    sizeof(why)) != -1)
+			_exit(16);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+END_TEST
+
 START_TEST(read_step_holds_no_capability)
 {
 	ck_assert_int_eq(child_enters(STEP_READ, 0), 0);
@@ -271,6 +368,8 @@ privilege_suite(void)
 	tcase_add_test(tc, start_step_holds_setuid_setgid_kill);
 	tcase_add_test(tc, start_root_step_holds_ptrace_read_search_kill);
 	tcase_add_test(tc, read_step_holds_no_capability);
+	tcase_add_test(tc, check_step_is_the_check_user_with_its_own_limits);
+	tcase_add_test(tc, the_check_user_is_its_own);
 	tcase_add_test(tc, look_step_holds_ptrace_and_read_search_only);
 	tcase_add_test(tc, a_step_needs_a_step_user);
 	tcase_add_test(tc, the_step_user_is_neither_root_nor_the_caller);

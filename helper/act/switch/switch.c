@@ -991,6 +991,9 @@ preflight(const struct plan *pl, struct sw_boot *before, bool *already,
 	int st;
 
 	*already = false;
+	/* its checks run as the check user: none, no switch (issue 28) */
+	if (pl->nverify > 0 && (st = txn_find_check_user(why, whylen)) != 0)
+		return st;
 	if ((st = units_fit(pl, before, why, whylen)) != 0)
 		return st;
 	if ((st = can_start(pl->to, "the new service", why, whylen)) != 0)
