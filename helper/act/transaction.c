@@ -453,14 +453,15 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 	 * its own, and the next request's recovery (switch/recover.c) must
 	 * not act beside it.  Its deadline's alarm ends it in any case, so
 	 * an orphan cannot hold them for long.  A check's step runs as the
-	 * caller: nothing of root's stays with it.
+	 * check user: nothing of root's stays with it.
 	 */
 	if (s->kind == DO_VERIFY || s->kind == DO_LOOK)
 		locks_forget(&t->locks);
 	else
 		alarm((unsigned)deadline_of(s) + 2 * (unsigned)SLACK);
 	port_guard_close(&t->guard);    /* the guard is the transaction's:
-	                                   a check's step runs as the caller */
+	                                   a check's step runs as the check
+	                                   user */
 	close(t->msgfd);
 	close(t->ctlfd);
 	if (!s->handoff)

@@ -19,7 +19,7 @@
  *                    and the outcome's audit records.
  *   a step           one action (actions.c) in a child of the transaction,
  *                    with exactly its step's privileges: as the step user
- *                    (neither root nor the caller), or as the caller for
+ *                    (neither root nor the caller), or as the check user for
  *                    a check; its result comes back through a pipe.
  */
 #ifndef CUTOVER_TRANSACTION_H
@@ -162,7 +162,7 @@ bool txn_abort_asked(struct txn *t);
  * until its deadline; a child still running then is killed.  A check is
  * cut short by an abort request; any other step is let finish.  A check
  * with served_by is three children: a look at who holds its port
- * (STEP_LOOK), the fetch (as the caller), and a look again; VR's served
+ * (STEP_LOOK), the fetch (as the check user), and a look again; VR's served
  * and the verdict in RES then say who served.  A step
  * whose connection to systemd dropped (a daemon-reexec: res.systemd_lost)
  * is run again, resumed, once systemd answers again, up to twice: its
