@@ -209,22 +209,24 @@ receive(int fd, int *fds)
 	return (size_t)n;
 }
 
-static void
-check_listening_tcp(int fd)
+/* Why FD is not a listening TCP socket, or NULL when it is one. */
+static const char *
+socket_unfit(int fd)
 {
 	int v = 0, domain = 0;
 	socklen_t len = sizeof(v);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1 || !v)
-		fail("a handed socket is not listening");
+		return "is not listening";
 	len = sizeof(domain);
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == -1 ||
 	    (domain != AF_INET && domain != AF_INET6))
-		fail("a handed socket is not an IP socket");
+		return "is not an IP socket";
 	len = sizeof(v);
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == -1 ||
 	    v != SOCK_STREAM)
-		fail("a handed socket is not a stream socket");
+		return "is not a stream socket";
+	return NULL;
 }
 
 /*
@@ -503,11 +505,58 @@ static size_t
 take_offer(int offer, int *fds)
 {
 	size_t i, n = receive(offer, fds);
+	const char *why;
 
 	for (i = 0; i < n; i++)
-		check_listening_tcp(fds[i]);
+		if ((why = socket_unfit(fds[i])) != NULL)
+			fail("a handed socket %s", why);
 	(void)send(offer, "k", 1, MSG_NOSIGNAL);
 	close(offer);
+	return n;
+}
+
+/*
+ * The N sockets systemd kept for the unit, at fd 3, 4, ... (sd_listen_fds)
+ * into FDS, each checked as a handed one is.
+ */
+static void
+take_stored(int *fds, size_t n)
+{
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = 3 + (int)i;
+		if ((why = socket_unfit(fds[i])) != NULL)
+			fail("a socket systemd kept for the unit (its fd store) %s: "
+			    "stop the unit, which empties the store, and start it "
+			    "again", why);
+	}
+}
+
+/*
+ * The sockets to run the server on, into FDS, and whose they are in
+ * *FROM: a pending handoff's (given to systemd to keep, in place of what
+ * it kept), else the NSTORED systemd kept.  Their number; 0 for none.
+ */
+static size_t
+sockets_to_hand(const char *unit, const char *notify, int nstored,
+    int *fds, const char **from)
+{
+	int offer, i;
+	size_t n;
+
+	if ((offer = connect_offer(unit)) == -1) {
+		*from = "systemd's fd store";
+		take_stored(fds, (size_t)nstored);
+		return (size_t)nstored;
+	}
+	/* a new handoff: what the store kept gives way to it */
+	for (i = 0; i < nstored; i++)
+		close(3 + i);
+	n = take_offer(offer, fds);
+	fdstore_replace(notify[0] ? notify : NULL, fds, n);
+	*from = "cutover";
 	return n;
 }
 
@@ -539,8 +588,8 @@ main(int argc, char **argv)
 {
 	const char *pidfile = NULL, *from;
 	char notify[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int fds[FDS_MAX], offer, nstored;
-	size_t i, n;
+	int fds[FDS_MAX], nstored;
+	size_t n;
 	bool no_caps = false;
 
 	if (argc > 1 && strcmp(argv[1], "-N") == 0) {
@@ -571,22 +620,8 @@ main(int argc, char **argv)
 		fail("systemd passed LISTEN_FDS=%s, not 1 to %d sockets",
 		    getenv("LISTEN_FDS"), FDS_MAX);
 	unsetenv_systemd(argv[1]);
-	if ((offer = connect_offer(argv[2])) == -1 && nstored == 0)
+	if ((n = sockets_to_hand(argv[2], notify, nstored, fds, &from)) == 0)
 		run(argv + 3);          /* nothing handed or kept: as it is */
-	if (offer != -1) {
-		/* a new handoff: what the store kept gives way to it */
-		for (i = 0; i < (size_t)nstored; i++)
-			close(3 + (int)i);
-		n = take_offer(offer, fds);
-		fdstore_replace(notify[0] ? notify : NULL, fds, n);
-		from = "cutover";
-	} else {
-		for (n = 0; n < (size_t)nstored; n++)
-			fds[n] = 3 + (int)n;
-		for (i = 0; i < n; i++)
-			check_listening_tcp(fds[i]);
-		from = "systemd's fd store";
-	}
 	if (no_caps)
 		drop_capabilities();
 	if (pidfile != NULL)
