@@ -31,6 +31,12 @@ site_up_tls t >"$BENCH_TMP/site.log" 2>&1 ||
     { cat "$BENCH_TMP/site.log" >&2; echo "traffic-https: the container did not come up" >&2; exit 1; }
 m=$CT_SCRATCH/t/merged
 PORT="80, 443"      # the services' ports in the policy (site.sh's unit_service)
+# HTTP/2 on apache2 too (a2enmod http2: Protocols h2 h2c http/1.1), so
+# that the HTTP/2 load is HTTP/2 before the switch as after it
+for f in http2.load http2.conf; do
+	ln -sf "../mods-available/$f" "$m/etc/apache2/mods-enabled/$f"
+done
+ct_run t systemctl restart apache2 || exit 1
 ct_run t install -D -m 0644 /usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf \
     /etc/systemd/system/nginx.service.d/cutover-handoff.conf || exit 1
 ct_run t systemctl daemon-reload || exit 1

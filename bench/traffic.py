@@ -396,7 +396,10 @@ S_URL = "https://127.0.0.1/"
 def h2load_parse(out):
     """h2load's text: requests by outcome, status classes."""
     r = {"requests": 0, "succeeded": 0, "failed": 0, "errored": 0,
-         "timeout": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0}
+         "timeout": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0,
+         "runs": 0, "protocols": {}}
+    for proto in re.findall(r"Application protocol: (\S+)", out):
+        r["protocols"][proto] = r["protocols"].get(proto, 0) + 1
     m = re.search(r"requests: (\d+) total, \d+ started, \d+ done, (\d+) "
                   r"succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
     if m:
@@ -414,7 +417,8 @@ def h2load_parse(out):
 H2LOAD_ARGS = {
     # HTTP/1.1 over TLS on 443, HTTP/2 over TLS (ALPN h2) on 443, plain
     # HTTP/1.1 on 80; each 16 connections at RPS requests a second each
-    "h1": (["--h1"], S_URL), "h2": ([], S_URL), "plain": (["--h1"], H_URL),
+    "h1": (["--h1"], S_URL), "h2": (["--npn-list=h2"], S_URL),
+    "plain": (["--h1"], H_URL),
 }
 RPS = int(ENV.get("RPS", "25"))
 
@@ -431,6 +435,7 @@ class H2loadLoop(threading.Thread):
         super().__init__()
         self.kind, self.seconds, self.prefix = kind, seconds, prefix
         self.logs, self.figures = [], h2load_parse("")
+        self.failures = []      # (realtime ns of the run's start, figures, text)
 
     def run(self):
         extra, url = H2LOAD_ARGS[self.kind]
@@ -438,13 +443,22 @@ class H2loadLoop(threading.Thread):
         while time.monotonic() < end - 0.05:
             log = "%s.%d" % (self.prefix, len(self.logs))
             self.logs.append(log)
+            start = time.time_ns()
             out = subprocess.run(
                 NETNS + ["h2load", "-t1", "-c16", "--rps=%d" % RPS,
                          "-D1", "--log-file=" + log] + extra + [url],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True).stdout
+            self.figures["runs"] += 1
+            if h2load_parse(out)["failed"] > 0:
+                self.failures.append((start, h2load_parse(out)["failed"],
+                                      out[-1500:]))
             for k, v in h2load_parse(out).items():
-                self.figures[k] += v
+                if k == "protocols":
+                    for p, c in v.items():
+                        self.figures[k][p] = self.figures[k].get(p, 0) + c
+                elif k != "runs":
+                    self.figures[k] += v
 
 
 def h2load_windows(logs, windows):
@@ -572,6 +586,12 @@ def round_https(n, cmd):
                   "switch": (sw_ra, sw_rb),
                   "after": (sw_rb, sw_rb + 10 ** 12)})}
           for k in kinds}
+    # where each run with failed requests began, against the switch's
+    # start (ms), and what h2load said
+    for k in kinds:
+        h2[k]["failed_runs"] = [
+            {"at_ms": (a - sw_ra) / 1e6, "failed": nf, "out": text}
+            for a, nf, text in idle[k].failures + load[k].failures]
     for t in list(idle.values()) + list(load.values()):
         for log in t.logs:
             if os.path.exists(log):
@@ -618,6 +638,16 @@ def https_figures(rounds):
                                         or 0 for r in rounds] or [0])
         f[proto + "_after"] = sum(r["h2load"][proto]["lat"]["after"]["requests"]
                                   for r in rounds)
+        protos = {}
+        for r in rounds:
+            for part in ("idle", "load"):
+                for p, c in r["h2load"][proto][part].get("protocols", {}).items():
+                    protos[p] = protos.get(p, 0) + c
+        runs = sum(r["h2load"][proto][part].get("runs", 0) for r in rounds
+                   for part in ("idle", "load"))
+        f[proto + "_protocols"] = "%s of %d runs" % (
+            ", ".join("%s %d" % kv for kv in sorted(protos.items())) or "none",
+            runs)
     for k in ("http", "tls"):
         ps = [r["probes"][k]["summary"] for r in rounds]
         f["probe_%s_requests" % k] = sum(p.get("requests", 0) for p in ps)
@@ -647,6 +677,7 @@ def report_https(path):
                         ("plain", "h2load plain HTTP/1.1 on 80")):
         rows += [
             (name + ": requests in the switch rounds", proto + "_requests", 0),
+            ("... protocol negotiated (h2load runs)", proto + "_protocols", -1),
             ("... failed (refused, reset, timeout)", proto + "_failed", 0),
             ("... non-2xx", proto + "_non2xx", 0),
             ("... started after the switch (nginx's)", proto + "_after", 0),
