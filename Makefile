@@ -429,7 +429,7 @@ demo: $(DEPS_FIRST)
 # set either, and needing no root) cutover log on a million records
 # against jq (bench/log.sh); BENCH=fleet (not in the default set) roll-outs
 # of rolling-switch.yml over growing fleets of containers (bench/fleet.sh).
-BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk jq $(CONTAINER_DEB_PACKAGES)
+BENCH_DEB_PACKAGES := hyperfine opendoas sudo wrk jq nghttp2-client $(CONTAINER_DEB_PACKAGES)
 BENCH ?= decide switch traffic
 PROBE := $(BUILD)/bench/probe
 KALOAD := $(BUILD)/bench/kaload

@@ -31,6 +31,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 ENV = os.environ
@@ -43,6 +44,9 @@ IDLE_S = int(ENV.get("IDLE_S", "3"))
 LOAD_S = int(ENV.get("LOAD_S", "6"))
 RATE_MB = int(ENV.get("RATE_MB", "25"))
 TAIL_MS = int(ENV.get("TAIL_MS", "500"))
+# the HTTPS side's loaded part: past the switch, which waits for apache2's
+# drain of the downloads (about 7 s at RATE_MB)
+HTTPS_LOAD_S = int(ENV.get("HTTPS_LOAD_S", "12"))
 BIG = ENV.get("BIG_SHA256", "")
 # the clients' namespace: "" here, or "nsenter -t PID -n --" (a container)
 NETNS = ENV.get("NETNS", "").split()
@@ -316,8 +320,12 @@ def report(results):
         if os.path.exists(path):
             with open(path) as f:
                 sides[name] = side_figures([json.loads(l) for l in f if l.strip()])
-    if not sides:
+    https = os.path.join(results, "traffic-https.jsonl")
+    if not sides and not os.path.exists(https):
         raise SystemExit("traffic: no rounds in %s" % results)
+    if not sides:
+        report_https(https)
+        return
     base = sides.get("careful")
     rows = [
         ("rounds", "rounds", 0), ("switch exit 0", "switch_ok", 0),
@@ -375,15 +383,346 @@ def report(results):
                       ratio(s["switch_ms"], base["switch_ms"]),
                       ratio(s["load_p99"], s["idle_p99"]),
                       ratio(base["load_p99"], base["idle_p99"])))
+    if os.path.exists(https):
+        report_https(https)
+
+
+# ---- the HTTPS side (issue 27): a whole site, 80 and 443, in a container
+
+H_URL = "http://127.0.0.1/"
+S_URL = "https://127.0.0.1/"
+
+
+def h2load_parse(out):
+    """h2load's text: requests by outcome, status classes."""
+    r = {"requests": 0, "succeeded": 0, "failed": 0, "errored": 0,
+         "timeout": 0, "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0,
+         "runs": 0, "protocols": {}}
+    for proto in re.findall(r"Application protocol: (\S+)", out):
+        r["protocols"][proto] = r["protocols"].get(proto, 0) + 1
+    m = re.search(r"requests: (\d+) total, \d+ started, \d+ done, (\d+) "
+                  r"succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", out)
+    if m:
+        r.update(requests=int(m.group(1)), succeeded=int(m.group(2)),
+                 failed=int(m.group(3)), errored=int(m.group(4)),
+                 timeout=int(m.group(5)))
+    m = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx",
+                  out)
+    if m:
+        r.update({"2xx": int(m.group(1)), "3xx": int(m.group(2)),
+                  "4xx": int(m.group(3)), "5xx": int(m.group(4))})
+    return r
+
+
+H2LOAD_ARGS = {
+    # HTTP/1.1 over TLS on 443, HTTP/2 over TLS (ALPN h2) on 443, plain
+    # HTTP/1.1 on 80; each 16 connections at RPS requests a second each
+    "h1": (["--h1"], S_URL), "h2": (["--npn-list=h2"], S_URL),
+    "plain": (["--h1"], H_URL),
+}
+RPS = int(ENV.get("RPS", "25"))
+
+
+class H2loadLoop(threading.Thread):
+    """KIND's h2load (H2LOAD_ARGS) run after run, one second each, until
+    SECONDS have passed: h2load does not reconnect a connection the
+    server closed under it (apache2's graceful stop closes its idle
+    keep-alive connections), so a run cut short ends, and the next one
+    connects to whoever listens then.  Every request in PREFIX.N logs;
+    the runs' figures summed in .figures."""
+
+    def __init__(self, kind, seconds, prefix):
+        super().__init__()
+        self.kind, self.seconds, self.prefix = kind, seconds, prefix
+        self.logs, self.figures = [], h2load_parse("")
+        self.failures = []      # (realtime ns of the run's start, figures, text)
+
+    def run(self):
+        extra, url = H2LOAD_ARGS[self.kind]
+        end = time.monotonic() + self.seconds
+        while time.monotonic() < end - 0.05:
+            log = "%s.%d" % (self.prefix, len(self.logs))
+            self.logs.append(log)
+            start = time.time_ns()
+            out = subprocess.run(
+                NETNS + ["h2load", "-t1", "-c16", "--rps=%d" % RPS,
+                         "-D1", "--log-file=" + log] + extra + [url],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True).stdout
+            self.figures["runs"] += 1
+            if h2load_parse(out)["failed"] > 0:
+                self.failures.append((start, h2load_parse(out)["failed"],
+                                      out[-1500:]))
+            for k, v in h2load_parse(out).items():
+                if k == "protocols":
+                    for p, c in v.items():
+                        self.figures[k][p] = self.figures[k].get(p, 0) + c
+                elif k != "runs":
+                    self.figures[k] += v
+
+
+def h2load_windows(logs, windows):
+    """h2load's LOGS (start in us since the epoch, status, us taken): per
+    named (a, b) window of realtime ns, its requests started there, the
+    non-2xx among them and the latency percentiles, in ms."""
+    rows = []
+    for log in logs:
+        if not os.path.exists(log):
+            continue
+        with open(log) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3:
+                    rows.append((int(parts[0]) * 1000, int(parts[1]),
+                                 int(parts[2]) / 1000.0))
+    out = {}
+    for name, (a, b) in windows.items():
+        sel = [r for r in rows if a <= r[0] <= b]
+        lat = [r[2] for r in sel]
+        out[name] = {"requests": len(sel),
+                     "non2xx": sum(1 for r in sel if not 200 <= r[1] < 300),
+                     "p50": pct(lat, 50), "p99": pct(lat, 99),
+                     "max": max(lat) if lat else None}
+    return out
+
+
+def probes_start(tag):
+    """The 1 ms probe on 80 (HTTP) and on 443 (a plain request: 400 is a
+    served connection, cutover's container tests' way): name -> (proc,
+    log, ready)."""
+    procs = {}
+    for name, port, status in (("http", 80, 200), ("tls", 443, 400)):
+        log = os.path.join(RESULTS, "traffic-https.%s.%s.log" % (tag, name))
+        ready = os.path.join(TMP, "probe-%s.ready" % name)
+        if os.path.exists(ready):
+            os.unlink(ready)
+        out = open(os.path.join(TMP, "probe-%s.out" % name), "w")
+        procs[name] = (subprocess.Popen(
+            NETNS + [PROBE, "-p", str(port), "-e", str(status), "-l", log,
+                     "-r", ready], stdin=subprocess.DEVNULL, stdout=out,
+            stderr=subprocess.DEVNULL), log, ready)
+        out.close()
+    for _ in range(200):
+        if all(os.path.exists(r) and os.path.getsize(r) > 0
+               for _p, _l, r in procs.values()):
+            return procs
+        time.sleep(0.025)
+    raise SystemExit("traffic: a probe never got an answer")
+
+
+def download(url, path):
+    return subprocess.Popen(
+        NETNS + ["curl", "-sk", "--limit-rate", "%dM" % RATE_MB, "-o", path,
+                 "-w", "%{http_code} %{size_download} %{http_version}",
+                 url + "big.bin"], stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def download_result(proc, path):
+    out, _ = proc.communicate(timeout=120)
+    code, size, version = (out.split() + ["", "", ""])[:3]
+    intact = (proc.returncode == 0 and code == "200" and
+              os.path.exists(path) and sha256(path) == BIG)
+    return {"curl_rc": proc.returncode, "http": code, "version": version,
+            "bytes": int(size or 0), "intact": intact}
+
+
+def round_https(n, cmd):
+    """One round of the HTTPS side: h2load over TLS (HTTP/1.1 and HTTP/2)
+    and plain HTTP/1.1 on 80, idle, then again with a download in flight
+    on each of 80 and 443 from 1 s and the switch at 2 s."""
+    tag = str(n)
+    prefix = os.path.join(RESULTS, "traffic-https.%s" % tag)
+    dls = {k: os.path.join(TMP, "download-" + k) for k in ("http", "https")}
+    for p in dls.values():
+        if os.path.exists(p):
+            os.unlink(p)
+    kinds = list(H2LOAD_ARGS)
+    procs = probes_start(tag)
+    try:
+        t0 = {k: int(open(r).read().strip()) for k, (_p, _l, r) in procs.items()}
+        idle_a, idle_ra = mono_ns(), time.time_ns()
+        idle = {k: H2loadLoop(k, IDLE_S, "%s.idle-%s" % (prefix, k))
+                for k in kinds}
+        for t in idle.values():
+            t.start()
+        for t in idle.values():
+            t.join()
+        idle_b, idle_rb = mono_ns(), time.time_ns()
+        load = {k: H2loadLoop(k, HTTPS_LOAD_S, "%s.load-%s" % (prefix, k))
+                for k in kinds}
+        for t in load.values():
+            t.start()
+        time.sleep(1)
+        curls = {"http": download(H_URL, dls["http"]),
+                 "https": download(S_URL, dls["https"])}
+        time.sleep(1)
+        sw_a, sw_ra = mono_ns(), time.time_ns()
+        sw = subprocess.run(["sh", "-c", cmd], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+        sw_b, sw_rb = mono_ns(), time.time_ns()
+        for t in load.values():
+            t.join()
+        downloads = {k: download_result(c, dls[k]) for k, c in curls.items()}
+        time.sleep(TAIL_MS / 1000.0)
+    finally:
+        for p, _l, _r in procs.values():
+            p.send_signal(signal.SIGTERM)
+        for p, _l, _r in procs.values():
+            p.wait(timeout=30)
+    probes = {}
+    for k, (_p, log, _r) in procs.items():
+        with open(os.path.join(TMP, "probe-%s.out" % k)) as f:
+            summary = dict(kv.split("=", 1) for kv in f.read().split())
+        probes[k] = {"summary": {a: float(v) if "." in v else int(v)
+                                 for a, v in summary.items()},
+                     "lat": probe_windows(log, t0[k], (idle_a, idle_b),
+                                          (sw_a, sw_b))}
+    h2 = {k: {"idle": idle[k].figures, "load": load[k].figures,
+              "idle_lat": h2load_windows(idle[k].logs,
+                                         {"idle": (idle_ra, idle_rb)})["idle"],
+              "lat": h2load_windows(load[k].logs, {
+                  "switch": (sw_ra, sw_rb),
+                  "after": (sw_rb, sw_rb + 10 ** 12)})}
+          for k in kinds}
+    # where each run with failed requests began, against the switch's
+    # start (ms), and what h2load said
+    for k in kinds:
+        h2[k]["failed_runs"] = [
+            {"at_ms": (a - sw_ra) / 1e6, "failed": nf, "out": text}
+            for a, nf, text in idle[k].failures + load[k].failures]
+    for t in list(idle.values()) + list(load.values()):
+        for log in t.logs:
+            if os.path.exists(log):
+                os.unlink(log)
+    rec = {"side": "https", "round": int(n),
+           "switch": {"rc": sw.returncode, "ms": (sw_b - sw_a) / 1e6,
+                      "out": sw.stdout[-2000:]},
+           "h2load": h2, "probes": probes, "downloads": downloads}
+    with open(os.path.join(RESULTS, "traffic-https.jsonl"), "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    print("traffic: https round %s: switch exit %d in %.0f ms; %s; probes "
+          "refused %d/%d; downloads %s" % (
+              n, sw.returncode, rec["switch"]["ms"],
+              ", ".join("%s %d (failed %d, non-2xx %d, %d after the switch)" % (
+                  k, h2[k]["load"]["requests"], h2[k]["load"]["failed"],
+                  h2[k]["load"]["requests"] - h2[k]["load"]["2xx"] -
+                  h2[k]["load"]["failed"], h2[k]["lat"]["after"]["requests"])
+                  for k in kinds),
+              probes["http"]["summary"].get("refused", 0),
+              probes["tls"]["summary"].get("refused", 0),
+              ", ".join("%s %s" % (k, "intact (HTTP/%s)" % d["version"]
+                                   if d["intact"] else "CUT (curl %d, %d bytes)"
+                                   % (d["curl_rc"], d["bytes"]))
+                        for k, d in downloads.items())))
+
+
+def https_figures(rounds):
+    """The HTTPS side's rounds summed: every failure counted, and the
+    medians of the rounds' p99s, idle against the switch window."""
+    f = {"rounds": len(rounds),
+         "switch_ok": sum(1 for r in rounds if r["switch"]["rc"] == 0),
+         "switch_ms": med([r["switch"]["ms"] for r in rounds])}
+    for proto in H2LOAD_ARGS:
+        loads = [r["h2load"][proto]["load"] for r in rounds]
+        f[proto + "_requests"] = sum(x["requests"] for x in loads)
+        f[proto + "_failed"] = sum(x["failed"] for x in loads)
+        f[proto + "_non2xx"] = sum(x["requests"] - x["2xx"] - x["failed"]
+                                   for x in loads)
+        f[proto + "_idle_p99"] = med([r["h2load"][proto]["idle_lat"]["p99"]
+                                      for r in rounds])
+        f[proto + "_switch_p99"] = med([r["h2load"][proto]["lat"]["switch"]["p99"]
+                                        for r in rounds])
+        f[proto + "_switch_max"] = max([r["h2load"][proto]["lat"]["switch"]["max"]
+                                        or 0 for r in rounds] or [0])
+        f[proto + "_after"] = sum(r["h2load"][proto]["lat"]["after"]["requests"]
+                                  for r in rounds)
+        protos = {}
+        for r in rounds:
+            for part in ("idle", "load"):
+                for p, c in r["h2load"][proto][part].get("protocols", {}).items():
+                    protos[p] = protos.get(p, 0) + c
+        runs = sum(r["h2load"][proto][part].get("runs", 0) for r in rounds
+                   for part in ("idle", "load"))
+        f[proto + "_protocols"] = "%s of %d runs" % (
+            ", ".join("%s %d" % kv for kv in sorted(protos.items())) or "none",
+            runs)
+    for k in ("http", "tls"):
+        ps = [r["probes"][k]["summary"] for r in rounds]
+        f["probe_%s_requests" % k] = sum(p.get("requests", 0) for p in ps)
+        f["probe_%s_failed" % k] = sum(p.get("requests", 0) - p.get("ok", 0)
+                                       for p in ps)
+        f["probe_%s_refused" % k] = sum(p.get("refused", 0) for p in ps)
+        f["probe_%s_idle_p99" % k] = med([r["probes"][k]["lat"]["idle"]["p99"]
+                                          for r in rounds])
+        f["probe_%s_win_p99" % k] = med([r["probes"][k]["lat"]["window"]["p99"]
+                                         for r in rounds])
+    for k in ("http", "https"):
+        f["dl_" + k] = "%d of %d" % (sum(1 for r in rounds
+                                          if r["downloads"][k]["intact"]),
+                                     len(rounds))
+    return f
+
+
+def report_https(path):
+    with open(path) as f:
+        s = https_figures([json.loads(l) for l in f if l.strip()])
+    rows = [
+        ("rounds", "rounds", 0), ("switch exit 0", "switch_ok", 0),
+        ("switch command, ms (median)", "switch_ms", 0),
+    ]
+    for proto, name in (("h1", "h2load HTTP/1.1 over TLS on 443"),
+                        ("h2", "h2load HTTP/2 over TLS on 443"),
+                        ("plain", "h2load plain HTTP/1.1 on 80")):
+        rows += [
+            (name + ": requests in the switch rounds", proto + "_requests", 0),
+            ("... protocol negotiated (h2load runs)", proto + "_protocols", -1),
+            ("... failed (refused, reset, timeout)", proto + "_failed", 0),
+            ("... non-2xx", proto + "_non2xx", 0),
+            ("... started after the switch (nginx's)", proto + "_after", 0),
+            ("... p99 idle, ms (median of rounds)", proto + "_idle_p99", 2),
+            ("... p99 of those started during the switch, ms",
+             proto + "_switch_p99", 2),
+            ("... longest started during the switch, ms",
+             proto + "_switch_max", 2),
+        ]
+    rows += [
+        ("probe, new connection every 1 ms on 80: requests", "probe_http_requests", 0),
+        ("... failed", "probe_http_failed", 0),
+        ("... refused", "probe_http_refused", 0),
+        ("... p99 idle, ms", "probe_http_idle_p99", 2),
+        ("... p99 in the switch window, ms", "probe_http_win_p99", 2),
+        ("probe on 443 (TCP accepted, plain request: 400): requests", "probe_tls_requests", 0),
+        ("... failed", "probe_tls_failed", 0),
+        ("... refused", "probe_tls_refused", 0),
+        ("... p99 idle, ms", "probe_tls_idle_p99", 2),
+        ("... p99 in the switch window, ms", "probe_tls_win_p99", 2),
+        ("download on 80 intact", "dl_http", -1),
+        ("download on 443 intact", "dl_https", -1),
+    ]
+    print()
+    print("HTTPS side: the whole site (80 and 443) from apache2 to nginx, "
+          "systemd 252 in a container")
+    print("| | https |")
+    print("| --- | ---: |")
+    for label, key, digits in rows:
+        v = s[key]
+        cell = fmt(v, digits) if (v is None or isinstance(v, float)) and \
+            digits >= 0 else str(v)
+        print("| %s | %s |" % (label, cell))
 
 
 def main():
     if len(sys.argv) == 5 and sys.argv[1] == "round":
         round_(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 4 and sys.argv[1] == "round-https":
+        round_https(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 3 and sys.argv[1] == "report":
         report(sys.argv[2])
     else:
-        raise SystemExit("usage: traffic.py round SIDE N CMD | report RESULTS")
+        raise SystemExit("usage: traffic.py round SIDE N CMD | round-https N CMD "
+                         "| report RESULTS")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,11 @@
 #            apache2.service (with a drain drop-in) to nginx.service
 #            (with the handoff drop-in), examples/systemd.conf
 #            (bench/traffic-systemd.sh)
+#   https    a whole site, 80 and 443, under systemd in a container:
+#            h2load over TLS (HTTP/1.1 and HTTP/2) on 443 and wrk on 80
+#            (HTTPS_LOAD_S, 12 s), the probe on both ports, a download on
+#            each, `cutover switch site` at 2 s (bench/traffic-https.sh;
+#            its own table in the report)
 # The file both servers serve, big.bin (DOWNLOAD_MB, 200 MB of random
 # bytes), is made once in each document root and removed at the end.
 #
@@ -29,12 +34,14 @@
 bench_begin traffic "$@"
 
 ROUNDS=${ROUNDS:-10}
-SIDES=${SIDES:-seed careful cutover systemd}
+SIDES=${SIDES:-seed careful cutover systemd https}
 DOWNLOAD_MB=${DOWNLOAD_MB:-200}
 KALOAD=$SRCDIR/$BUILD/bench/kaload
 export BENCH_TMP RESULTS PROBE KALOAD ROUNDS
 [ -x "$PROBE" ] && [ -x "$KALOAD" ] || bench_die "no $PROBE or $KALOAD (make bench builds them)"
-for t in wrk curl ss sha256sum; do
+tools="wrk curl ss sha256sum"
+case " $SIDES " in *" https "*) tools="$tools h2load" ;; esac
+for t in $tools; do
 	command -v "$t" >/dev/null 2>&1 || bench_die "no $t (make bench installs it)"
 done
 
@@ -57,10 +64,16 @@ for side in $SIDES; do
 		OLD_ROOT_BIG=$OLD_ROOT/big.bin ROUNDS=$ROUNDS sh bench/traffic-systemd.sh ||
 		    bench_die "the systemd side failed"
 		continue ;;
+	https)
+		rm -f "$RESULTS/traffic-https.jsonl"
+		bench_say "https: $ROUNDS rounds (in a container)"
+		OLD_ROOT_BIG=$OLD_ROOT/big.bin ROUNDS=$ROUNDS sh bench/traffic-https.sh ||
+		    bench_die "the https side failed"
+		continue ;;
 	cutover)
 		# shellcheck disable=SC2016 # for that shell
 		cmd="setpriv --reuid=deploy --regid=$deploy_gid --init-groups -- /bin/sh -c 'exec \"\$0\" \"\$@\"' $CUTOVER switch newsite" ;;
-	*) bench_die "unknown side $side (seed, careful, cutover, systemd)" ;;
+	*) bench_die "unknown side $side (seed, careful, cutover, systemd, https)" ;;
 	esac
 	rm -f "$RESULTS/traffic-$side.jsonl" "$RESULTS"/traffic-"$side".*.log
 	bench_say "$side: $ROUNDS rounds"

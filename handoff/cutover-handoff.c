@@ -23,9 +23,21 @@
  * (SIGUSR2, what its package's postinst sends) while its parent is still
  * the process that started it, which in place of a fork would be PID 1.
  *
- * With no handoff pending - every ordinary start and every boot - there
- * is no such socket, and it execs the server unchanged (nginx then
- * daemonizes as Debian's unit has it).  A handoff that is pending but
+ * The sockets a switch hands it are also given to systemd to keep (its
+ * file descriptor store: FDSTORE=1 on NOTIFY_SOCKET, which the drop-in's
+ * NotifyAccess=exec and FileDescriptorStoreMax= allow).  systemd 252
+ * keeps them while a job of the unit runs - across `systemctl restart`,
+ * which is what nginx-common's postinst does on every upgrade - and
+ * hands them back at the next start as LISTEN_FDS; this then gives them
+ * to the server as it gives cutover's, so the port keeps listening (its
+ * connections wait in the backlog) while the server is restarted.  Once
+ * the unit is stopped with no job left (systemctl stop, a switch away
+ * from it, a failed start) systemd closes them, and the next start binds
+ * afresh.  A new handoff replaces what the store held (FDSTOREREMOVE=1).
+ *
+ * With no handoff pending and nothing kept - every boot, every start
+ * after a stop - it execs the server unchanged (nginx then daemonizes as
+ * Debian's unit has it).  A handoff that is pending but
  * goes wrong (the wrong peer, no sockets, not listening TCP, a server
  * that exits before it writes PIDFILE) is a failure: it exits 1 and the
  * unit's start fails, so that the switch rolls back rather than the
@@ -54,6 +66,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +79,7 @@
 #define FDS_MAX 8
 #define UNIT_MAX 255
 #define PIDFILE_WAIT_S 60       /* below systemd's TimeoutStartSec=, 90 s */
+#define FDSTORE_NAME "cutover"  /* what systemd's fd store calls them */
 
 static const char *prog = "cutover-handoff";
 
@@ -195,22 +209,100 @@ receive(int fd, int *fds)
 	return (size_t)n;
 }
 
-static void
-check_listening_tcp(int fd)
+/* Why FD is not a listening TCP socket, or NULL when it is one. */
+static const char *
+socket_unfit(int fd)
 {
 	int v = 0, domain = 0;
 	socklen_t len = sizeof(v);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == -1 || !v)
-		fail("a handed socket is not listening");
+		return "is not listening";
 	len = sizeof(domain);
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == -1 ||
 	    (domain != AF_INET && domain != AF_INET6))
-		fail("a handed socket is not an IP socket");
+		return "is not an IP socket";
 	len = sizeof(v);
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &len) == -1 ||
 	    v != SOCK_STREAM)
-		fail("a handed socket is not a stream socket");
+		return "is not a stream socket";
+	return NULL;
+}
+
+/*
+ * NOTIFY_SOCKET's address (a path, or "@name" in the abstract namespace)
+ * in SA; its length, or 0 when there is none that fits.
+ */
+static socklen_t
+notify_address(const char *notify, struct sockaddr_un *sa)
+{
+	size_t len;
+
+	if (notify == NULL || (notify[0] != '/' && notify[0] != '@') ||
+	    (len = strlen(notify)) >= sizeof(sa->sun_path))
+		return 0;
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	memcpy(sa->sun_path, notify, len);
+	if (notify[0] == '@')
+		sa->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len +
+	    (notify[0] == '/'));
+}
+
+/* One sd_notify(3) message, TEXT, with the N descriptors FDS (or none). */
+static int
+notify_send(int sock, const struct sockaddr_un *sa, socklen_t salen,
+    const char *text, const int *fds, size_t n)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * FDS_MAX)];
+	struct iovec iov = { (void *)text, strlen(text) };
+	struct msghdr msg = { .msg_name = (void *)sa, .msg_namelen = salen,
+	    .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (n > 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == -1 ? -1 : 0;
+}
+
+/*
+ * Give systemd the N handed sockets FDS to keep, in place of what it kept
+ * before (FDSTOREREMOVE=1, then FDSTORE=1), so that a restart of the unit
+ * hands them back.  Not a failure when it cannot: the server still gets
+ * them now, and a restart then binds afresh, as without the store.
+ */
+static void
+fdstore_replace(const char *notify, const int *fds, size_t n)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	int sock;
+
+	if ((salen = notify_address(notify, &sa)) == 0) {
+		fprintf(stderr, "%s: systemd keeps no copy of the sockets (no "
+		    "NOTIFY_SOCKET: the unit lacks NotifyAccess=exec), so a "
+		    "restart of it binds them afresh\n", prog);
+		return;
+	}
+	if ((sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    notify_send(sock, &sa, salen, "FDSTOREREMOVE=1\nFDNAME="
+	    FDSTORE_NAME, NULL, 0) == -1 ||
+	    notify_send(sock, &sa, salen, "FDSTORE=1\nFDNAME=" FDSTORE_NAME,
+	    fds, n) == -1)
+		fprintf(stderr, "%s: cannot give the sockets to systemd to keep "
+		    "(%s), so a restart of the unit binds them afresh\n", prog,
+		    strerror(errno));
+	if (sock != -1)
+		close(sock);
 }
 
 /* FDS at 3, 4, ..., inheritable; everything else above them closed. */
@@ -273,12 +365,12 @@ drop_capabilities(void)
 /* The handed sockets placed and announced, then the server in this process. */
 static void __attribute__((noreturn))
 run_handed(char **argv, const char *how, const char *unit, int *fds,
-    size_t n)
+    size_t n, const char *from)
 {
 	place(fds, n);
 	announce(how, n);
 	fprintf(stderr, "%s: %s takes over %zu listening socket%s from "
-	    "cutover (fd 3%s)\n", prog, unit, n, n > 1 ? "s" : "",
+	    "%s (fd 3%s)\n", prog, unit, n, n > 1 ? "s" : "", from,
 	    n > 1 ? " on" : "");
 	run(argv);
 }
@@ -300,6 +392,30 @@ pid_text_names(const char *text, pid_t pid)
 	v = strtol(text, &end, 10);
 	return errno == 0 && v == (long)pid &&
 	    (*end == '\0' || strcmp(end, "\n") == 0);
+}
+
+/*
+ * How many sockets systemd passed this process from its fd store
+ * (sd_listen_fds(3)): LISTEN_FDS when LISTEN_PID names PID, else 0 (none,
+ * or another process's); -1 when LISTEN_FDS is not a number from 1 to
+ * FDS_MAX.  Pure, for the tests.
+ */
+static int
+stored_count(const char *listen_fds, const char *listen_pid, pid_t pid)
+{
+	char *end;
+	long n;
+
+	if (listen_fds == NULL || listen_pid == NULL ||
+	    !pid_text_names(listen_pid, pid))
+		return 0;
+	if (listen_fds[0] < '1' || listen_fds[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtol(listen_fds, &end, 10);
+	if (errno != 0 || *end != '\0' || n > FDS_MAX)
+		return -1;
+	return (int)n;
 }
 
 /*
@@ -364,7 +480,7 @@ await_pidfile(pid_t child, const char *server, const char *pidfile)
  */
 static void __attribute__((noreturn))
 run_forked(char **argv, const char *how, const char *unit, int *fds,
-    size_t n, const char *pidfile)
+    size_t n, const char *from, const char *pidfile)
 {
 	pid_t child;
 	size_t i;
@@ -373,12 +489,90 @@ run_forked(char **argv, const char *how, const char *unit, int *fds,
 		fail("fork: %s", strerror(errno));
 	if (child == 0) {
 		(void)setsid();         /* as nginx daemonizing itself would */
-		run_handed(argv, how, unit, fds, n);
+		run_handed(argv, how, unit, fds, n, from);
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	await_pidfile(child, argv[0], pidfile);
 	exit(0);
+}
+
+/*
+ * The sockets cutover's offer, OFFER, hands: received, checked, and the
+ * step told they arrived (it then stops offering them).  Their number.
+ */
+static size_t
+take_offer(int offer, int *fds)
+{
+	size_t i, n = receive(offer, fds);
+	const char *why;
+
+	for (i = 0; i < n; i++)
+		if ((why = socket_unfit(fds[i])) != NULL)
+			fail("a handed socket %s", why);
+	(void)send(offer, "k", 1, MSG_NOSIGNAL);
+	close(offer);
+	return n;
+}
+
+/*
+ * The N sockets systemd kept for the unit, at fd 3, 4, ... (sd_listen_fds)
+ * into FDS, each checked as a handed one is.
+ */
+static void
+take_stored(int *fds, size_t n)
+{
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = 3 + (int)i;
+		if ((why = socket_unfit(fds[i])) != NULL)
+			fail("a socket systemd kept for the unit (its fd store) %s: "
+			    "stop the unit, which empties the store, and start it "
+			    "again", why);
+	}
+}
+
+/*
+ * The sockets to run the server on, into FDS, and whose they are in
+ * *FROM: a pending handoff's (given to systemd to keep, in place of what
+ * it kept), else the NSTORED systemd kept.  Their number; 0 for none.
+ */
+static size_t
+sockets_to_hand(const char *unit, const char *notify, int nstored,
+    int *fds, const char **from)
+{
+	int offer, i;
+	size_t n;
+
+	if ((offer = connect_offer(unit)) == -1) {
+		*from = "systemd's fd store";
+		take_stored(fds, (size_t)nstored);
+		return (size_t)nstored;
+	}
+	/* a new handoff: what the store kept gives way to it */
+	for (i = 0; i < nstored; i++)
+		close(3 + i);
+	n = take_offer(offer, fds);
+	fdstore_replace(notify[0] ? notify : NULL, fds, n);
+	*from = "cutover";
+	return n;
+}
+
+/*
+ * systemd's variables are for this process, not the server's: the server
+ * is told of its sockets its own way (announce), and nginx runs with the
+ * environment Debian's unit gives it (NotifyAccess= is the helper's).
+ */
+static void
+unsetenv_systemd(const char *how)
+{
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDNAMES");
+	if (strcmp(how, "nginx") == 0)
+		unsetenv("NOTIFY_SOCKET");
 }
 
 static void __attribute__((noreturn))
@@ -392,9 +586,10 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	const char *pidfile = NULL;
-	int fds[FDS_MAX], offer;
-	size_t i, n;
+	const char *pidfile = NULL, *from;
+	char notify[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int fds[FDS_MAX], nstored;
+	size_t n;
 	bool no_caps = false;
 
 	if (argc > 1 && strcmp(argv[1], "-N") == 0) {
@@ -416,17 +611,20 @@ main(int argc, char **argv)
 	if (no_caps && (getuid() == 0 || geteuid() == 0))
 		fail("-N is for a server that runs as its own user, but this "
 		    "runs as root: give the unit User=, or leave -N out");
-	if ((offer = connect_offer(argv[2])) == -1)
-		run(argv + 3);          /* no handoff pending: as it is */
-	n = receive(offer, fds);
-	for (i = 0; i < n; i++)
-		check_listening_tcp(fds[i]);
-	/* tell the step the sockets arrived; it stops offering them */
-	(void)send(offer, "k", 1, MSG_NOSIGNAL);
-	close(offer);           /* before place(): it may sit at fd 3 */
+	/* systemd's words, read before they are taken from the server */
+	if (snprintf(notify, sizeof(notify), "%s", getenv("NOTIFY_SOCKET") ?
+	    getenv("NOTIFY_SOCKET") : "") >= (int)sizeof(notify))
+		notify[0] = '\0';
+	if ((nstored = stored_count(getenv("LISTEN_FDS"),
+	    getenv("LISTEN_PID"), getpid())) == -1)
+		fail("systemd passed LISTEN_FDS=%s, not 1 to %d sockets",
+		    getenv("LISTEN_FDS"), FDS_MAX);
+	unsetenv_systemd(argv[1]);
+	if ((n = sockets_to_hand(argv[2], notify, nstored, fds, &from)) == 0)
+		run(argv + 3);          /* nothing handed or kept: as it is */
 	if (no_caps)
 		drop_capabilities();
 	if (pidfile != NULL)
-		run_forked(argv + 3, argv[1], argv[2], fds, n, pidfile);
-	run_handed(argv + 3, argv[1], argv[2], fds, n);
+		run_forked(argv + 3, argv[1], argv[2], fds, n, from, pidfile);
+	run_handed(argv + 3, argv[1], argv[2], fds, n, from);
 }

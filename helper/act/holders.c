@@ -392,6 +392,26 @@ scan_process(pid_t pid, int port, struct holders *out, char *why,
 	return 0;
 }
 
+void
+holders_fold_manager(struct holders *out)
+{
+	unsigned long long others = 0;
+	size_t i, m = out->n;
+
+	for (i = 0; i < out->n; i++) {
+		if (out->v[i].pid == 1)
+			m = i;
+		else
+			others |= out->v[i].sockets;
+	}
+	if (m == out->n || out->v[m].uid != 0 || out->v[m].euid != 0 ||
+	    (out->v[m].sockets & ~others) != 0)
+		return;         /* none, or a socket PID 1 alone holds */
+	memmove(&out->v[m], &out->v[m + 1], (out->n - m - 1) *
+	    sizeof(out->v[0]));
+	out->n--;
+}
+
 int
 ports_holders(int port, struct holders *out, char *why, size_t whylen)
 {
@@ -425,6 +445,7 @@ ports_holders(int port, struct holders *out, char *why, size_t whylen)
 	closedir(d);
 	if (rc != 0)
 		return rc;
+	holders_fold_manager(out);
 	for (i = 0; i < out->n; i++)
 		seen |= out->v[i].sockets;
 	for (i = 0; i < out->nsockets; i++)

@@ -89,6 +89,18 @@ struct holders {
  */
 int ports_holders(int port, struct holders *out, char *why, size_t whylen);
 
+/*
+ * PID 1 keeps listening sockets for units: a unit's file descriptor store
+ * (what cutover-handoff gives systemd to keep across a restart), a socket
+ * unit's.  Such a socket is the unit's only as far as the processes that
+ * share it are, so ports_holders drops PID 1 (root) from OUT when every
+ * socket it holds there is also held by another process of OUT: those are
+ * judged by their identity (exe, users, a unit's cgroup), as every holder
+ * is.  A socket PID 1 holds alone keeps it a holder, which is no
+ * service's: "held by PID 1" alone is never trusted.
+ */
+void holders_fold_manager(struct holders *out);
+
 /* Is anything listening on PORT?  1 yes, 0 no, -1 error. */
 int ports_listening(int port);
 

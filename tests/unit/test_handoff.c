@@ -88,6 +88,49 @@ START_TEST(a_pid_file_is_plain_digits)
 }
 END_TEST
 
+/*
+ * Sockets systemd kept (its fd store) are taken only when LISTEN_PID
+ * names this process, and only 1 to FDS_MAX of them.
+ */
+START_TEST(stored_sockets_are_this_process_s)
+{
+	ck_assert_int_eq(stored_count(NULL, NULL, 40), 0);
+	ck_assert_int_eq(stored_count("2", NULL, 40), 0);
+	ck_assert_int_eq(stored_count("2", "41", 40), 0);      /* another's */
+	ck_assert_int_eq(stored_count("2", "040", 40), 0);
+	ck_assert_int_eq(stored_count("2", "40", 40), 2);
+	ck_assert_int_eq(stored_count("8", "40", 40), FDS_MAX);
+	ck_assert_int_eq(stored_count("9", "40", 40), -1);
+	ck_assert_int_eq(stored_count("0", "40", 40), -1);
+	ck_assert_int_eq(stored_count("-1", "40", 40), -1);
+	ck_assert_int_eq(stored_count(" 2", "40", 40), -1);
+	ck_assert_int_eq(stored_count("2x", "40", 40), -1);
+	ck_assert_int_eq(stored_count("99999999999999999999", "40", 40), -1);
+}
+END_TEST
+
+/* NOTIFY_SOCKET: a path (its NUL counted) or "@" for the abstract one. */
+START_TEST(the_notify_address_is_a_path_or_abstract)
+{
+	struct sockaddr_un sa;
+	char big[200];
+
+	ck_assert_uint_eq(notify_address("/run/systemd/notify", &sa),
+	    offsetof(struct sockaddr_un, sun_path) + 20);
+	ck_assert_str_eq(sa.sun_path, "/run/systemd/notify");
+	ck_assert_uint_eq(notify_address("@x/y", &sa),
+	    offsetof(struct sockaddr_un, sun_path) + 4);
+	ck_assert_int_eq(sa.sun_path[0], '\0');
+	ck_assert_int_eq(memcmp(sa.sun_path + 1, "x/y", 3), 0);
+	ck_assert_uint_eq(notify_address(NULL, &sa), 0);
+	ck_assert_uint_eq(notify_address("run/notify", &sa), 0);
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_uint_eq(notify_address(big, &sa), 0);
+}
+END_TEST
+
 Suite *
 handoff_suite(void)
 {
@@ -96,6 +139,8 @@ handoff_suite(void)
 
 	tcase_add_test(tc, handed_fds_trusts_no_length);
 	tcase_add_test(tc, a_pid_file_is_plain_digits);
+	tcase_add_test(tc, stored_sockets_are_this_process_s);
+	tcase_add_test(tc, the_notify_address_is_a_path_or_abstract);
 	suite_add_tcase(s, tc);
 	return s;
 }

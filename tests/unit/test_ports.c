@@ -535,6 +535,58 @@ START_TEST(a_holder_is_exe_and_user)
 }
 END_TEST
 
+/*
+ * PID 1's copy of a socket (a unit's fd store) counts for nothing of its
+ * own: it goes when another process of the scan holds each of its
+ * sockets, and stays, no service's, when it holds one alone or is not
+ * root.
+ */
+START_TEST(pid1_folds_into_who_shares_its_sockets)
+{
+	struct holders *h = calloc(1, sizeof(*h));
+	const struct holder manager = { .pid = 1, .sockets = 0x3 },
+	    master = { .pid = 40, .sockets = 0x1 },
+	    worker = { .pid = 41, .sockets = 0x3 };
+
+	h->nsockets = 2;
+	h->v[0] = master;
+	h->v[1] = manager;
+	h->v[2] = worker;
+	h->n = 3;
+	holders_fold_manager(h);
+	ck_assert_uint_eq(h->n, 2);
+	ck_assert_int_eq(h->v[0].pid, 40);
+	ck_assert_int_eq(h->v[1].pid, 41);
+	/* the second socket held by PID 1 alone (nginx stopped): it stays */
+	h->v[0] = manager;
+	h->v[1] = master;
+	h->n = 2;
+	holders_fold_manager(h);
+	ck_assert_uint_eq(h->n, 2);
+	ck_assert_int_eq(h->v[0].pid, 1);
+	/* alone on the port */
+	h->n = 1;
+	holders_fold_manager(h);
+	ck_assert_uint_eq(h->n, 1);
+	/* a PID 1 not root (a user's namespace): judged as any process */
+	h->v[0] = manager;
+	h->v[0].uid = 1000;
+	h->v[1] = worker;
+	h->n = 2;
+	holders_fold_manager(h);
+	ck_assert_uint_eq(h->n, 2);
+	h->v[0].uid = 0;
+	h->v[0].euid = 1000;
+	holders_fold_manager(h);
+	ck_assert_uint_eq(h->n, 2);
+	h->v[0].euid = 0;
+	holders_fold_manager(h);
+	ck_assert_uint_eq(h->n, 1);
+	ck_assert_int_eq(h->v[0].pid, 41);
+	free(h);
+}
+END_TEST
+
 START_TEST(pids_are_listed_as_far_as_they_fit)
 {
 	pid_t pids[] = { 12, 345, 6789 };
@@ -681,6 +733,7 @@ ports_suite(void)
 	tcase_add_test(t, waiting_is_a_call_that_waits_for_events);
 	tcase_add_test(t, holder_users_resolve_now);
 	tcase_add_test(t, a_holder_is_exe_and_user);
+	tcase_add_test(t, pid1_folds_into_who_shares_its_sockets);
 	tcase_add_test(t, pids_are_listed_as_far_as_they_fit);
 	tcase_add_test(t, a_cgroup_is_read_whole);
 	tcase_add_test(t, a_cgroup_path_is_whole_or_nothing);
