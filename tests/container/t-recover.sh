@@ -198,4 +198,70 @@ has "interrupted switch newsite (txid $txid) finished"
 consistent nginx "(c) after the boot"
 recorded "$txid" "(c)"
 both_ways "(c)"
+
+# no cutover process left (an orphaned step holds the plan's locks)
+no_cutover() {
+	wait_for "the orphaned step's exit" sh -c '! pgrep -x cutover'
+}
+
+# ---- (d) SIGKILL of the transaction during apache2's drain -----------------
+ct_run a sh -c 'curl -s --limit-rate 2M -o /dev/null http://127.0.0.1:8080/big.bin' &
+dl=$!
+sleep 0.5
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "apache2's drain" sh -c '[ "$(systemctl is-active apache2)" = deactivating ]'; then
+	txid=$(interrupted_txid)
+	txn=$(ct_run a sh -c "$find_txn")
+	[ -n "$txn" ] && ct_run a kill -KILL "$txn" && echo "ok: (d) the transaction killed during the drain"
+fi
+wait "$sw"
+wait "$dl"
+no_cutover
+expect 0 "(d) the next switch recovers (back), then switches" as_deploy a cutover switch newsite
+has "interrupted switch newsite (txid $txid) undone"
+has "switch newsite: done in"
+consistent nginx "(d) after the recovery and the switch"
+recorded "$txid" "(d)"
+both_ways "(d)"
+
+# ---- (e) SIGKILL of the transaction during persist --------------------------
+ct_run a touch /run/cutover-slow-reload
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "persist" grep -q "^marks.*persisting" "$JOURNAL"; then
+	txid=$(interrupted_txid)
+	txn=$(ct_run a sh -c "$find_txn")
+	[ -n "$txn" ] && ct_run a kill -KILL "$txn" && echo "ok: (e) the transaction killed during persist"
+fi
+wait "$sw"
+no_cutover
+ct_run a rm -f /run/cutover-slow-reload
+expect 0 "(e) the reverse plan recovers (forward), then switches back" as_deploy a cutover switch oldsite
+has "interrupted switch newsite (txid $txid) finished"
+has "switch oldsite: done in"
+consistent apache2 "(e) after the recovery and the reverse switch"
+recorded "$txid" "(e)"
+both_ways "(e)"
+
+# ---- (f) a power cut during nginx's start ----------------------------------
+printf '[Service]\nExecStartPre=/bin/sleep 4\n' >"$m/etc/systemd/system/nginx.service.d/slow.conf"
+ct_run a systemctl daemon-reload
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "nginx's start" sh -c '[ "$(systemctl is-active nginx)" = activating ]'; then
+	txid=$(interrupted_txid)
+	power_cut
+	echo "ok: (f) power cut during nginx's start, booted again"
+fi
+wait "$sw" 2>/dev/null
+rm -f "$m/etc/systemd/system/nginx.service.d/slow.conf"
+ct_run a systemctl daemon-reload
+ct_run a journalctl -b -u cutover-recover.service --no-pager >"$CT_SCRATCH/recover.log" 2>&1
+out=$(cat "$CT_SCRATCH/recover.log")
+has "interrupted switch newsite (txid $txid) undone"
+consistent apache2 "(f) after the boot"
+recorded "$txid" "(f)"
+both_ways "(f)"
 finish
+

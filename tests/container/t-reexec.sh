@@ -121,4 +121,26 @@ out=$(cat "$CT_SCRATCH/out")
 switched "daemon-reexec during the drain"
 [ "$(cat "$m/root/curl.rc")" = 0 ] && [ "$(stat -c %s "$m/root/got.bin")" = 20000000 ] ||
     fail_check "the download in flight was cut (curl exit $(cat "$m/root/curl.rc"))"
+
+# during persist: a generator makes its daemon-reload take 4 s; systemd
+# runs a re-exec asked meanwhile after the reload has answered (one
+# thread), so persist ends ok and nothing is asked again
+back_to_apache2
+mkdir -p "$m/etc/systemd/system-generators"
+printf '#!/bin/sh\n[ -e /run/slow-reload ] && sleep 4\nexit 0\n' >"$m/etc/systemd/system-generators/slow"
+chmod 0755 "$m/etc/systemd/system-generators/slow"
+ct_run a touch /run/slow-reload
+as_deploy a cutover switch newsite >"$CT_SCRATCH/out" 2>&1 &
+sw=$!
+if wait_for "persist" grep -q "^marks.*persisting" /var/lib/cutover/intent/newsite; then
+	sleep 1
+	ct_run a systemctl daemon-reexec || fail_check "systemctl daemon-reexec failed"
+	echo "ok: systemd re-executed during persist"
+fi
+wait "$sw"
+rc=$?
+ct_run a rm -f /run/slow-reload
+rm -f "$m/etc/systemd/system-generators/slow"
+out=$(cat "$CT_SCRATCH/out")
+reexec=no switched "daemon-reexec during persist"
 finish

@@ -83,10 +83,12 @@ shared=$(grep -rlF -e 'passed as C(--reason)' -e 'The cutover program (an absolu
 # ansible-test itself would have pip fetch the versions it pins)
 sanity_home=$TEST_TMPDIR/sanity-home
 install -d -o deploy -m 0700 "$sanity_home"
+# a copy deploy can read: the checkout may be root's alone (/root/cutover)
+install -m 0644 ansible/ansible-test-debian.py "$sanity_home/ansible-test-debian.py"
 pyver=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 expect 0 "ansible-test sanity on the collection" -- as_deploy sh -c 'cd "$1" && env -i HOME="$2" \
     PATH=/usr/bin:/bin LANG=C.UTF-8 /usr/bin/python3 "$3" sanity --python "$4" --color no' sh "$coll" \
-    "$sanity_home" "$PWD/ansible/ansible-test-debian.py" "$pyver" &&
+    "$sanity_home" "$sanity_home/ansible-test-debian.py" "$pyver" &&
     lacks "Skipping" out "no sanity test is skipped"
 for t in pep8 pylint validate-modules yamllint ansible-doc import compile; do
 	has "Running sanity test \"$t\"" out "ansible-test ran $t"
