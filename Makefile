@@ -484,6 +484,7 @@ FUZZ_LIB_SRC   := $(POLICY_SRC) helper/front/request.c helper/record/audit.c \
 	helper/act/switch/listens.c helper/verify/certdate.c \
 	helper/lib/procfs.c helper/act/holders.c helper/act/svc/unitlog.c \
 	helper/act/systemd.c helper/act/svc/sdbus.c helper/lib/dlapi.c \
+	helper/act/intent.c helper/act/rootdir.c \
 	tests/fuzz/json_check.c
 FUZZ_LIB       := $(FUZZ_BUILD)/libfuzzed.a
 FUZZ_SANITIZE  := -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
