@@ -141,9 +141,11 @@ parse_marks(char *v, struct intent *i)
 static int
 copy_word(char *dst, size_t size, const char *v, bool (*ok)(const char *))
 {
-	if (strlen(v) >= size || !ok(v))
+	size_t len = strlen(v);
+
+	if (len >= size || !ok(v))
 		return -1;
-	strcpy(dst, v);
+	memcpy(dst, v, len + 1);
 	return 0;
 }
 
