@@ -224,7 +224,7 @@ run_layer cli sh tests/cli/run.sh "$BUILD/cutover"
 tally cli
 
 # (d) each fuzz target on its corpus, normal build
-fuzz_targets="policy argv audit verdict listens certdate logread expect procfs sockdiag unitlog handoff dbus"
+fuzz_targets="policy argv audit verdict listens certdate logread expect procfs sockdiag unitlog handoff dbus intent"
 layer_env=
 for t in $fuzz_targets; do
 	count_layer "fuzz-replay-$t" "$BUILD/fuzz-replay-$t" -q "tests/fuzz/corpus/$t"
