@@ -298,7 +298,8 @@ request_parse(int argc, char **argv, struct cli_request *r, char *why,
 	if (i < argc && strcmp(argv[i], "recover") == 0) {
 		r->cmd = CMD_RECOVER;
 		r->boot = argc == i + 2 && strcmp(argv[i + 1], "--boot") == 0;
-		if ((argc != i + 1 && !r->boot) || r->dry_run)
+		if ((argc != i + 1 && !r->boot) || r->dry_run ||
+		    r->reason[0] != '\0' || r->run_id[0] != '\0')
 			return bad(why, whylen, "recover takes no arguments but "
 			    "--boot");
 		return 0;

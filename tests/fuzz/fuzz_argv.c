@@ -130,6 +130,7 @@ struct expect {
 	bool dry_run;
 	enum output_format format;
 	bool textfile;
+	bool boot;                  /* recover --boot */
 	const char *target;         /* the argument the target must equal */
 	const char *reason;         /* --reason's value, NULL when none */
 	const char *run_id;         /* --run-id's value, NULL when none */
@@ -364,6 +365,17 @@ expect_parse(int argc, char **argv, struct expect *e)
 		e->cmd = CMD_LIST;
 		return;
 	}
+	if (argc >= i + 1 && argc <= i + 2 && !e->dry_run &&
+	    e->reason == NULL && e->run_id == NULL &&
+	    strcmp(argv[i], "recover") == 0) {
+		/* recover [--boot]: root's, no notes */
+		e->boot = argc == i + 2;
+		if (e->boot && strcmp(argv[i + 1], "--boot") != 0)
+			return;
+		e->ok = true;
+		e->cmd = CMD_RECOVER;
+		return;
+	}
 	expect_action(argc - i, argv + i, e);
 }
 
@@ -423,6 +435,9 @@ check_accepted(const struct args *a, const struct cli_request *r,
 		    (void *)r->policy_argv, a->argc - 2, (void *)(a->argv + 2));
 		return;
 	}
+	if (r->cmd == CMD_RECOVER)
+		CHECK(r->boot == e->boot, "boot %d, expected %d", r->boot,
+		    e->boot);
 	if (r->cmd != CMD_ACTION && r->cmd != CMD_LIST)
 		return;
 	CHECK(r->dry_run == e->dry_run, "dry run %d, expected %d",
