@@ -16,6 +16,7 @@
 #include "helper/act/lock.h"
 #include "helper/act/svc/svc.h"
 #include "helper/act/switch/recover.h"
+#include "helper/act/switch/switch.h"
 #include "helper/exitcodes.h"
 #include "helper/lib/why.h"
 
@@ -279,17 +280,24 @@ recover_one(struct rc *r, char *why, size_t whylen)
 
 	if (!r->boot && (st = look(r->pl, &r->view, &r->keep, why, whylen)) != 0)
 		return st;
+	/* its steps stop one service and may start the other: guarded */
+	if (!r->boot && (st = switch_guard_ports(r->t, r->pl, why, whylen)) !=
+	    EXIT_DONE)
+		return st;
 	recover_decide(r->i, policy_plan_persists(r->pl), r->boot, &r->view,
 	    &r->todo);
 	decision_words(r, found, sizeof(found));
 	snprintf(line, sizeof(line), "recover %s", r->pl->name);
 	/* the decision before any act: no record, nothing done */
 	if (txn_record(r->t, line, "decided", found, NULL, 0, err,
-	    sizeof(err)) == -1)
+	    sizeof(err)) == -1) {
+		port_guard_close(&r->t->guard);
 		return why_set(why, whylen, "cannot write the audit record (%s); "
 		    "nothing was recovered", err), EXIT_POLICY;
+	}
 	txn_tell(r->t, 'E', "cutover: recovering: %s", found);
 	rc_act(r);
+	port_guard_close(&r->t->guard);
 	snprintf(found, sizeof(found), "interrupted switch %s (txid %s) %s: "
 	    "%s", r->pl->name, r->i->txid, r->failed ? "NOT recovered" :
 	    r->todo.forward ? "finished" : "undone", r->did[0] ? r->did :

@@ -1160,20 +1160,20 @@ service_uid(const struct service *svc, uid_t *uid, char *why, size_t whylen)
 }
 
 /*
- * For the switch's life, the plan's ports are bindable by root and by
- * the users of its two services alone - each one's user, the one its
- * master runs as, not its holder_users (www-data, which a CGI script may
- * run as, never binds for apache2) - (portguard.h): when a rollback
- * starts an old service that binds its own socket, or the switch takes
- * the gap, no other process can take the port meanwhile.  Where the
- * kernel will not attach the guard, a port any process may bind (at or
- * above net.ipv4.ip_unprivileged_port_start) is refused (EXIT_REFUSED):
- * left to chance, the port could end in a caller's hands.
+ * Bindable by root and by the users of the plan's two services alone -
+ * each one's user, the one its master runs as, not its holder_users
+ * (www-data, which a CGI script may run as, never binds for apache2) -
+ * (portguard.h): when a rollback starts an old service that binds its
+ * own socket, or the switch takes the gap, no other process can take the
+ * port meanwhile.  Where the kernel will not attach the guard, a port any
+ * process may bind (at or above net.ipv4.ip_unprivileged_port_start) is
+ * refused (EXIT_REFUSED): left to chance, the port could end in a
+ * caller's hands.
  */
-static int
-guard_ports(struct sw *w, char *why, size_t whylen)
+int
+switch_guard_ports(struct txn *t, const struct plan *pl, char *why,
+    size_t whylen)
 {
-	const struct plan *pl = w->pl;
 	uid_t uids[3] = { 0 };
 	size_t i;
 	char err[400];
@@ -1182,7 +1182,7 @@ guard_ports(struct sw *w, char *why, size_t whylen)
 	if ((st = service_uid(pl->from, &uids[1], why, whylen)) != EXIT_DONE ||
 	    (st = service_uid(pl->to, &uids[2], why, whylen)) != EXIT_DONE)
 		return st;
-	if (port_guard_raise(&w->t->guard, pl->ports, pl->nports, uids, 3, err,
+	if (port_guard_raise(&t->guard, pl->ports, pl->nports, uids, 3, err,
 	    sizeof(err)) == 0)
 		return EXIT_DONE;
 	for (i = 0; i < pl->nports; i++)
@@ -1214,7 +1214,7 @@ switch_body(struct txn *t, void *ctx)
 	else
 		st = preflight(w->pl, &w->before, &w->already, why, sizeof(why));
 	if (st == EXIT_DONE && !w->already)
-		st = guard_ports(w, why, sizeof(why));
+		st = switch_guard_ports(t, w->pl, why, sizeof(why));
 	if (st == EXIT_DONE)
 		facts = facts_of(w);
 	if (st == EXIT_DONE && !w->already &&

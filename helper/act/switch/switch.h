@@ -22,6 +22,16 @@ int switch_run(const struct plan *pl, enum output_format format,
     struct txn *t, struct txn_seen *seen);
 
 /*
+ * In a transaction: the plan's ports bindable by root and the users of
+ * its two services alone (portguard.h) until port_guard_close(&T->guard);
+ * EXIT_REFUSED (WHY) where that cannot be had for a port any user may
+ * bind.  A switch holds it for its life, a recovery (recover.h) for its
+ * steps.
+ */
+int switch_guard_ports(struct txn *t, const struct plan *pl, char *why,
+    size_t whylen);
+
+/*
  * -n: the steps the plan would take, and the pre-flight's verdict; with
  * FORMAT_JSON as one JSON object on stdout (report.h).
  */
