@@ -118,6 +118,13 @@ policy_plan_persists(const struct plan *pl)
 	    (pl->from->unit != NULL || pl->to->unit != NULL);
 }
 
+bool
+policy_plan_pauses(const struct plan *pl)
+{
+	return pl->to->handoff != HANDOFF_NONE && pl->rollback &&
+	    pl->nverify > 0;
+}
+
 void
 policy_plan_port_numbers(const struct plan *pl, char *buf, size_t size)
 {

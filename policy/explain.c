@@ -475,7 +475,8 @@ switch_summary(struct strbuf *sb, const struct plan *pl)
 			sb_printf(sb, " on the listening sockets of %s while ",
 			    ports);
 		sb_word(sb, pl->from->name);
-		sb_puts(sb, " serves, then stop ");
+		sb_puts(sb, policy_plan_pauses(pl) ? " serves, pause " :
+		    " serves, then stop ");
 		sb_word(sb, pl->from->name);
 	} else {
 		sb_printf(sb, ": free %s from ", ports);
@@ -489,9 +490,19 @@ switch_summary(struct strbuf *sb, const struct plan *pl)
 	}
 	if (pl->nverify == 0)
 		sb_puts(sb, ", no check");
+	if (policy_plan_pauses(pl)) {
+		sb_puts(sb, ", then stop ");
+		sb_word(sb, pl->from->name);
+	}
 	sb_persist(sb, pl);
-	sb_puts(sb, pl->rollback ? "; on failure stop " : "; no rollback");
+	sb_puts(sb, pl->rollback ? "; on failure " : "; no rollback");
+	if (pl->rollback && policy_plan_pauses(pl)) {
+		sb_puts(sb, "let ");
+		sb_word(sb, pl->from->name);
+		sb_puts(sb, " go on, ");
+	}
 	if (pl->rollback) {
+		sb_puts(sb, "stop ");
 		sb_word(sb, pl->to->name);
 		sb_puts(sb, " and start ");
 		sb_word(sb, pl->from->name);
@@ -529,7 +540,13 @@ effect_switch(struct strbuf *sb, const struct plan *pl)
 		sb_puts(sb, ", first); ");
 		effect_start(sb, pl->to);
 		sb_puts(sb, "; ");
-		effect_stop(sb, pl->from);
+		if (policy_plan_pauses(pl)) {
+			sb_puts(sb, "pause ");
+			sb_word(sb, pl->from->name);
+			sb_printf(sb, ": SIGSTOP to its processes that hold %s, "
+			    "SIGCONT after the checks", ports);
+		} else
+			effect_stop(sb, pl->from);
 	} else {
 		effect_free_ports(sb, pl);
 		sb_puts(sb, "; ");
@@ -538,6 +555,10 @@ effect_switch(struct strbuf *sb, const struct plan *pl)
 	for (i = 0; i < pl->nverify; i++) {
 		sb_puts(sb, "; ");
 		effect_verify(sb, pl->verify[i]);
+	}
+	if (policy_plan_pauses(pl)) {
+		sb_puts(sb, "; ");
+		effect_stop(sb, pl->from);
 	}
 	if (pl->rollback) {
 		sb_puts(sb, "; on failure: ");

@@ -299,6 +299,12 @@ void policy_plan_ports_words(const struct plan *, char *buf, size_t size);
 void policy_plan_port_numbers(const struct plan *, char *buf, size_t size);
 /* Does the plan set what starts at boot (a unit, persist not "none")? */
 bool policy_plan_persists(const struct plan *);
+/*
+ * Does a switch pause the old service, rather than stop it, while the
+ * new one is checked (a socket handoff, checks and a rollback)?  Then a
+ * failed check needs no fresh bind of the old one (helper/act/pause.h).
+ */
+bool policy_plan_pauses(const struct plan *);
 /* Does the plan move PORT? */
 bool policy_plan_has_port(const struct plan *, int port);
 

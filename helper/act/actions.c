@@ -12,6 +12,7 @@
 #include "helper/exitcodes.h"
 #include "helper/priv/privilege.h"
 #include "helper/act/holders.h"
+#include "helper/act/pause.h"
 #include "helper/act/served.h"
 #include "helper/act/svc/svc.h"
 #include "helper/act/actions.h"
@@ -382,10 +383,10 @@ action_verify(const struct check *c, const struct verify_identity *who,
  * never "served".
  */
 void
-action_look(const struct service *svc, int port, pid_t self,
-    struct served_look *look, struct step_result *res)
+action_look(const struct service *svc, const struct service *paused,
+    int port, pid_t self, struct served_look *look, struct step_result *res)
 {
-	struct holder_ids ids;
+	struct holder_ids ids, still;
 	char why[400];
 
 	memset(res, 0, sizeof(*res));
@@ -393,7 +394,9 @@ action_look(const struct service *svc, int port, pid_t self,
 	look->port = port;
 	look->state = SERVED_UNKNOWN;
 	res->nothing = true;            /* it looks, and touches nothing */
-	if (svc_attach(svc, SVC_TO_STOP, why, sizeof(why)) != 0) {
+	if (svc_attach(svc, SVC_TO_STOP, why, sizeof(why)) != 0 ||
+	    (paused != NULL && svc_attach(paused, SVC_TO_STOP, why,
+	    sizeof(why)) != 0)) {
 		snprintf(look->detail, sizeof(look->detail), "%.150s", why);
 		return;
 	}
@@ -401,10 +404,66 @@ action_look(const struct service *svc, int port, pid_t self,
 		snprintf(look->detail, sizeof(look->detail), "%.150s", res->text);
 		return;
 	}
-	if (svc_identity(svc, &ids, why, sizeof(why)) != 0) {
+	if (svc_identity(svc, &ids, why, sizeof(why)) != 0 ||
+	    (paused != NULL && svc_identity(paused, &still, why,
+	    sizeof(why)) != 0)) {
 		snprintf(look->detail, sizeof(look->detail), "%.150s", why);
 		return;
 	}
-	served_look(port, &ids, self, look);
+	served_look(port, &ids, paused != NULL ? &still : NULL, self, look);
 	res->status = look->state == SERVED_BY ? EXIT_DONE : EXIT_FAILED;
+}
+
+/* "paused apache2 (pid 12, 13) in 0.01 s" */
+static void
+paused(const struct service *svc, const struct pause_report *rep, int st,
+    const char *why, bool go_on, struct step_result *res)
+{
+	char pids[256];
+
+	res->status = st;
+	res->seconds = rep->seconds;
+	res->nothing = rep->nsignalled == 0;
+	memcpy(res->pids, rep->pids, rep->npids * sizeof(rep->pids[0]));
+	res->npids = rep->npids;
+	pids_describe(rep->pids, rep->npids, pids, sizeof(pids));
+	if (st != EXIT_DONE)
+		snprintf(res->text, sizeof(res->text), "%s%s", why,
+		    rep->nsignalled > 0 ? " (some of its processes were "
+		    "signalled)" : "");
+	else if (rep->nsignalled == 0)
+		snprintf(res->text, sizeof(res->text), "nothing to do: no "
+		    "process of %s holding the site's ports was %s", svc->name,
+		    go_on ? "paused" : "running");
+	else if (go_on)
+		snprintf(res->text, sizeof(res->text), "%s goes on (SIGCONT to "
+		    "pid %s)", svc->name, pids);
+	else
+		snprintf(res->text, sizeof(res->text), "%s paused while the new "
+		    "service is checked alone: it keeps its sockets and what it "
+		    "has in flight, and accepts nothing (SIGSTOP to pid %s, "
+		    "%.3f s)", svc->name, pids, rep->seconds);
+}
+
+void
+action_pause(const struct service *svc, const int *ports, size_t nports,
+    bool go_on, struct step_result *res)
+{
+	struct pause_report rep;
+	struct holder_ids ids;
+	char why[400];
+	int st;
+
+	memset(res, 0, sizeof(*res));
+	memset(&rep, 0, sizeof(rep));
+	if ((st = svc_attach(svc, SVC_TO_STOP, why, sizeof(why))) != 0) {
+		paused(svc, &rep, st, why, go_on, res);
+		return;
+	}
+	if (!entered(STEP_STOP, res))
+		return;
+	if ((st = svc_identity(svc, &ids, why, sizeof(why))) == 0)
+		st = pause_service(&ids, ports, nports, go_on, &rep, why,
+		    sizeof(why));
+	paused(svc, &rep, st, why, go_on, res);
 }

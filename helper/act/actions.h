@@ -81,17 +81,26 @@ void action_start(const struct service *svc, const int *fds, size_t nfds,
 void action_boot(const struct service *const *svcs,
     const char *const *states, size_t n, bool queue, struct step_result *);
 
+/*
+ * A switch's overlap (STEP_STOP): pause SVC (SIGSTOP; GO_ON: SIGCONT
+ * again) in each of its processes that holds a listening socket on one
+ * of PORTS[0..NPORTS) (pause.h), while the new service is checked alone.
+ */
+void action_pause(const struct service *svc, const int *ports, size_t nports,
+    bool go_on, struct step_result *res);
+
 /* Run check C as WHO (STEP_CALLER); VR is verify's own result. */
 void action_verify(const struct check *c, const struct verify_identity *who,
     struct verify_result *vr, struct step_result *res);
 
 /*
  * A check's served_by (STEP_LOOK): does SVC alone hold every listening
- * socket on PORT?  SELF, the transaction, is no one.  LOOK says what was
- * seen; RES only whether it could be looked at.
+ * socket on PORT?  SELF, the transaction, is no one, nor is a stopped
+ * process of PAUSED (NULL: none), the old service a switch paused.  LOOK
+ * says what was seen; RES only whether it could be looked at.
  */
 struct served_look;
-void action_look(const struct service *svc, int port, pid_t self,
-    struct served_look *look, struct step_result *res);
+void action_look(const struct service *svc, const struct service *paused,
+    int port, pid_t self, struct served_look *look, struct step_result *res);
 
 #endif

@@ -298,6 +298,19 @@ parent_of(pid_t pid, pid_t *ppid)
 	return 0;
 }
 
+int
+holder_run_state(pid_t pid)
+{
+	struct procfs_stat st;
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (procfs_read(path, buf, sizeof(buf)) == -1 ||
+	    procfs_stat_parse(buf, &st) == -1)
+		return -1;
+	return (unsigned char)st.state;
+}
+
 /* The real and effective uid, from the "Uid:" line of /proc/PID/status. */
 static int
 uids_of(pid_t pid, uid_t *uid, uid_t *euid)

@@ -180,6 +180,12 @@ int holder_holds(const struct holder *h, char *why, size_t whylen);
 int holder_waiting(pid_t pid);
 
 /*
+ * PID's state letter in /proc/PID/stat ('T': stopped by a signal, 'S',
+ * 'R', ...), or -1 when it cannot be read (it exited).
+ */
+int holder_run_state(pid_t pid);
+
+/*
  * PID's control group: the cgroup v2 ("0::") path of /proc/PID/cgroup,
  * or the name=systemd hierarchy's on a host of cgroup v1 (systemd's
  * own, where it tracks units).  0, or -1 when it cannot be read.

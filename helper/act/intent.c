@@ -32,6 +32,7 @@
 
 static const char *const mark_words[] = {
 	"started-new", "stopped-old", "verified", "persisting", "undoing",
+	"paused-old",
 };
 #define NMARKS (sizeof(mark_words) / sizeof(mark_words[0]))
 

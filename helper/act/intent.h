@@ -36,6 +36,8 @@ enum intent_mark {
 	INTENT_VERIFIED     = 1 << 2,   /* every check of the plan passed */
 	INTENT_PERSISTING   = 1 << 3,   /* the boot state's change began */
 	INTENT_UNDOING      = 1 << 4,   /* the rollback began */
+	INTENT_PAUSED_OLD   = 1 << 5,   /* the old one's pause (pause.h) began:
+	                                   it may be stopped still */
 };
 
 struct intent {

@@ -52,17 +52,28 @@ sockets_sum(const struct holders *h)
 	return sum;
 }
 
-/* Every holder but SELF is the service's; each socket has one of them. */
+/* H is a process of PAUSED's service, and stopped: it answers nothing. */
+static bool
+held_still(const struct holder *h, const struct holder_ids *paused)
+{
+	return paused != NULL && holder_is(h, paused) &&
+	    holder_run_state(h->pid) == 'T';
+}
+
+/*
+ * Every holder but SELF and the paused is the service's; each socket has
+ * one of them.
+ */
 static void
 judge_holders(const struct holders *h, const struct holder_ids *ids,
-    pid_t self, struct served_look *out)
+    const struct holder_ids *paused, pid_t self, struct served_look *out)
 {
 	unsigned long long covered = 0;
 	char who[400], users[600], line[1100];
 	size_t j;
 
 	for (j = 0; j < h->n; j++) {
-		if (h->v[j].pid == self)
+		if (h->v[j].pid == self || held_still(&h->v[j], paused))
 			continue;
 		if (!holder_is(&h->v[j], ids)) {
 			name_holder(&h->v[j], out);
@@ -90,8 +101,8 @@ judge_holders(const struct holders *h, const struct holder_ids *ids,
 }
 
 void
-served_look(int port, const struct holder_ids *ids, pid_t self,
-    struct served_look *out)
+served_look(int port, const struct holder_ids *ids,
+    const struct holder_ids *paused, pid_t self, struct served_look *out)
 {
 	struct holders *h = malloc(sizeof(*h));
 	char err[256];
@@ -117,7 +128,7 @@ served_look(int port, const struct holder_ids *ids, pid_t self,
 		    "by a process cutover cannot see (another PID namespace?)",
 		    port);
 	else
-		judge_holders(h, ids, self, out);
+		judge_holders(h, ids, paused, self, out);
 	out->sockets = sockets_sum(h);
 	out->nsockets = h->nsockets;
 	free(h);

@@ -36,10 +36,13 @@ struct served_look {
 /*
  * As STEP_LOOK: is every listening socket on PORT held by IDS's service,
  * and by nothing else?  SELF (the transaction, which may keep copies of
- * a switch's handed sockets) is no one.  Fills OUT either way.
+ * a switch's handed sockets) is no one; so is a process of PAUSED's
+ * service (may be NULL) that is stopped: a switch paused its old service
+ * while it checks the new one (pause.h), and a stopped process accepts
+ * nothing.  Fills OUT either way.
  */
-void served_look(int port, const struct holder_ids *ids, pid_t self,
-    struct served_look *out);
+void served_look(int port, const struct holder_ids *ids,
+    const struct holder_ids *paused, pid_t self, struct served_look *out);
 
 /*
  * The looks BEFORE and AFTER the fetch, said as a check's result: served

@@ -427,6 +427,8 @@ deadline_of(const struct txn_step *s)
 		return s->check->within + s->check->timeout + SLACK;
 	case DO_BOOT:
 		return 2 * SLACK;       /* unit files and a reload, twice */
+	case DO_PAUSE:
+	case DO_RESUME:
 	case DO_LOOK:
 		return SLACK;
 	}
@@ -497,10 +499,15 @@ step_child(struct txn *t, const struct txn_step *s, int resfd, int notifyfd)
 		action_boot(s->boot, s->boot_state, s->nboot, s->queue,
 		    &out.res);
 		break;
+	case DO_PAUSE:
+	case DO_RESUME:
+		action_pause(s->svc, s->ports, s->nports, s->kind == DO_RESUME,
+		    &out.res);
+		break;
 	case DO_LOOK:
 		/* the transaction forked it: its copies of handed sockets */
-		action_look(s->served_by, s->check->port, getppid(), &out.look,
-		    &out.res);
+		action_look(s->served_by, s->paused, s->check->port, getppid(),
+		    &out.look, &out.res);
 		break;
 	}
 	out.res.systemd_lost = systemd_lost();

@@ -73,6 +73,7 @@ struct txn {
 
 enum txn_step_kind {
 	DO_TAKE_PORT, DO_FREE_PORT, DO_STOP, DO_START, DO_VERIFY, DO_BOOT,
+	DO_PAUSE, DO_RESUME,            /* hold the old service still (pause.h) */
 	DO_LOOK                         /* txn_run_step's own, for served_by */
 };
 
@@ -80,7 +81,8 @@ struct txn_step {
 	enum txn_step_kind kind;
 	const char *words;              /* "free-port 8080", "start nginx" */
 	const struct port_grant *grant; /* DO_TAKE_PORT, DO_FREE_PORT */
-	const struct service *svc;      /* DO_STOP, DO_START; DO_TAKE_PORT,
+	const struct service *svc;      /* DO_STOP, DO_START, DO_PAUSE,
+	                                   DO_RESUME; DO_TAKE_PORT,
 	                                   DO_FREE_PORT with a handoff: the
 	                                   old service, whose sockets may be
 	                                   handed on */
@@ -89,6 +91,12 @@ struct txn_step {
 	                                   that must alone hold the check's
 	                                   port (check->port) before and after
 	                                   its fetch; NULL: not looked at */
+	const struct service *paused;   /* DO_VERIFY: the old service, paused
+	                                   by the switch: its stopped
+	                                   processes answer nothing, so they
+	                                   are no one in served_by's looks */
+	const int *ports;               /* DO_PAUSE, DO_RESUME: the site's */
+	size_t nports;
 	int handoff_port;               /* DO_TAKE_PORT: this port's; and
 	                                   DO_FREE_PORT: take the holders'
 	                                   sockets, else bind this port, for

@@ -104,12 +104,15 @@ procfs_stat_parse(const char *text, struct procfs_stat *st)
 {
 	unsigned long long ppid, skip;
 	const char *p = strrchr(text, ')');
+	char state;
 	int i;
 
 	/* " S PPID": the state is one letter */
 	if (p == NULL || p[1] != ' ' || !((p[2] >= 'A' && p[2] <= 'Z') ||
-	    (p[2] >= 'a' && p[2] <= 'z')) || p[3] != ' ' ||
-	    (p = digits(p + 4, 10, INT_MAX, &ppid)) == NULL)
+	    (p[2] >= 'a' && p[2] <= 'z')) || p[3] != ' ')
+		return -1;
+	state = p[2];
+	if ((p = digits(p + 4, 10, INT_MAX, &ppid)) == NULL)
 		return -1;
 	for (i = 0; i < 2; i++)         /* pgrp, session */
 		if (*p++ != ' ' || (p = digits(p, 10, INT_MAX, &skip)) == NULL)
@@ -117,6 +120,7 @@ procfs_stat_parse(const char *text, struct procfs_stat *st)
 	if (*p++ != ' ' || (p = digits(p, 10, UINT_MAX, &st->tty_nr)) == NULL ||
 	    (*p != ' ' && *p != '\n'))
 		return -1;
+	st->state = state;
 	st->ppid = (pid_t)ppid;
 	return 0;
 }

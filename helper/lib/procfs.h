@@ -37,12 +37,13 @@ int procfs_status_field(const char *status, const char *name, int base,
     unsigned long long *v);
 
 /*
- * The parent pid and tty_nr of a /proc/PID/stat line TEXT: the fields
- * after the command name, which is in parentheses and may hold any bytes,
- * so they are read after the LAST ')'.  0, or -1 when TEXT is not in the
- * kernel's form ("PID (COMM) S PPID PGRP SESSION TTY_NR ...").
+ * The state, parent pid and tty_nr of a /proc/PID/stat line TEXT: the
+ * fields after the command name, which is in parentheses and may hold
+ * any bytes, so they are read after the LAST ')'.  0, or -1 when TEXT is
+ * not in the kernel's form ("PID (COMM) S PPID PGRP SESSION TTY_NR ...").
  */
 struct procfs_stat {
+	char state;                     /* 'R', 'S', 'T' (stopped), ... */
 	pid_t ppid;
 	unsigned long long tty_nr;
 };

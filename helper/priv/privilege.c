@@ -73,7 +73,10 @@ static const struct step_caps {
 	    "socket through that pidfd (pidfd_getfd) before signalling it" },
 	{ STEP_STOP, "stop",
 	    { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_KILL }, 3,
-	    "as free-port, for the processes of one service" },
+	    "as free-port, for the processes of one service; and in a "
+	    "switch's overlap, pause the old service's processes (SIGSTOP) "
+	    "while the new one is checked alone, then let them go on "
+	    "(SIGCONT)" },
 	/*
 	 * A unit's start or stop: the step connected to systemd's private
 	 * socket as root before it entered (svc_attach), so systemd knows

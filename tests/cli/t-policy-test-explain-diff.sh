@@ -25,7 +25,7 @@ expect 2 "too few arguments" -- "$CUTOVER" policy test deploy start
 expect 0 "explain text" -- "$CUTOVER" policy explain $deploy
 has "user deploy may:" out "subject"
 has "start nginx as nginx:nginx with no capabilities: /usr/sbin/nginx -c /etc/cutover/nginx.conf (listens on 8080; in a switch, inherits the port's listening socket as fd 3 with NGINX=3;)" out "start effect"
-has "switch newsite: start nginx on port 8080's listening socket while apache2 serves, then stop apache2, verify homepage; on failure stop nginx and start apache2 again if it was stopped. Steps: " out "switch effect"
+has "switch newsite: start nginx on port 8080's listening socket while apache2 serves, pause apache2, verify homepage, then stop apache2; on failure let apache2 go on, stop nginx and start apache2 again if it was stopped. Steps: " out "switch effect"
 has "free port 8080 by stopping apache2" out "free effect"
 has "[$deploy:40]" out "file:line"
 expect 0 "explain json" -- "$CUTOVER" policy explain --format=json $deploy

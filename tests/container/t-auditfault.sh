@@ -64,8 +64,9 @@ audit_has() {
 }
 
 # during_drain FAULT [PLAN [STEP]]: switch PLAN (newsite), and FAULT (a
-# command of the host's) once STEP's record is written (start nginx:
-# while apache2 drains a download)
+# command of the host's) once STEP's record is written (resume apache2:
+# nginx has passed its check while apache2 was paused, and apache2 now
+# drains a download)
 during_drain() {
 	dl=
 	if [ -z "${3:-}" ]; then
@@ -75,7 +76,7 @@ during_drain() {
 	fi
 	as_deploy a cutover switch --format=json "${2:-newsite}" >"$CT_SCRATCH/json" 2>"$CT_SCRATCH/err" &
 	sw=$!
-	if audit_has "\"step\":\"${3:-start nginx}\""; then
+	if audit_has "\"step\":\"${3:-resume apache2}\""; then
 		eval "$1" || fail_check "the fault '$1' could not be made"
 	else
 		fail_check "the switch did not reach its start"
@@ -175,7 +176,7 @@ EOF
 ct_run a systemd-run -q --unit=slowpage python3 /root/slow.py || fail_check "the slow page's server did not start"
 back_to_apache2
 audit_fs ro2.img || fail_check "cannot mount the small audit filesystem"
-during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" slowsite "stop apache2"
+during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" slowsite "pause apache2"
 served_by_apache2 "read-only during the check"
 exit_and_records "read-only during the check"
 has '"step":"verify slow","outcome":"failed"'
@@ -183,7 +184,7 @@ has '"step":"verify slow","outcome":"failed"'
 # the same check, the filesystem full meanwhile
 back_to_apache2
 audit_fs full2.img || fail_check "cannot mount the small audit filesystem"
-during_drain "ct_run a sh /root/fill-audit.sh" slowsite "stop apache2"
+during_drain "ct_run a sh /root/fill-audit.sh" slowsite "pause apache2"
 served_by_apache2 "full during the check"
 exit_and_records "full during the check"
 
@@ -196,7 +197,7 @@ mkdir -p "$m/etc/systemd/system-generators"
 printf '#!/bin/sh\nsleep 2\n' >"$m/etc/systemd/system-generators/slow"
 chmod 0755 "$m/etc/systemd/system-generators/slow"
 audit_fs ro3.img || fail_check "cannot mount the small audit filesystem"
-during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" newsite "verify homepage"
+during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" newsite "stop apache2"
 rm -f "$m/etc/systemd/system-generators/slow"
 served_by_apache2 "read-only during persist"
 exit_and_records "read-only during persist"
@@ -207,7 +208,7 @@ back_to_apache2
 printf '#!/bin/sh\nsleep 2\n' >"$m/etc/systemd/system-generators/slow"
 chmod 0755 "$m/etc/systemd/system-generators/slow"
 audit_fs full3.img || fail_check "cannot mount the small audit filesystem"
-during_drain "ct_run a sh /root/fill-audit.sh" newsite "verify homepage"
+during_drain "ct_run a sh /root/fill-audit.sh" newsite "stop apache2"
 rm -f "$m/etc/systemd/system-generators/slow"
 served_by_apache2 "full during persist"
 exit_and_records "full during persist"

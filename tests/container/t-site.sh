@@ -8,9 +8,11 @@
 # each - and hands both to nginx in one start: the same two inodes serve
 # after it, and four probes (a new connection every 1 ms over http and
 # https, IPv4 and IPv6) count no refused or reset connection.  A plan
-# whose check fails rolls the whole site back to apache2 (both ports);
-# the probes' figures across that rollback are printed, not judged here
-# (the rollback's gap is issue 28's).  A site whose 443 socket cannot be
+# whose check fails rolls the whole site back to apache2 (both ports):
+# apache2 was only paused while nginx was checked, so it goes on with the
+# same master and sockets, and the probes count nothing failed across
+# that rollback either (before, apache2 was started again and bound
+# afresh: about 100 ms refused).  A site whose 443 socket cannot be
 # handed over (bound to 127.0.0.1 only) is not half handed: the switch
 # takes the gap for both ports and says so.  Debian's shipped nginx site
 # (listen 80; listen [::]:80;), which could not take apache2's dual-stack
@@ -175,10 +177,17 @@ expect 1 "verify untrusted (no ca_file)" as_deploy a cutover verify untrusted
 ct_run a systemctl disable --now nginx.service >/dev/null 2>&1
 ct_run a systemctl enable --now apache2.service >/dev/null 2>&1
 serves a https://127.0.0.1/ "$OLD_TEXT"
+master=$(ct_run a systemctl show -P MainPID apache2.service)
+before=$(sockets a)
 probes_start a
 expect 1 "switch brokensite (its check fails)" as_deploy a cutover switch brokensite &&
-    has "rolled back, apache2 serving 80 and 443 again"
-probes_stop measure "across the switch and its rollback"
+    has "rolled back: apache2 was only paused while nginx was checked, and serves ports 80 and 443 on"
+probes_stop judge "across the switch and its rollback"
+[ "$(ct_run a systemctl show -P MainPID apache2.service)" = "$master" ] ||
+    fail_check "apache2 was started again by the rollback (main pid $master, now $(ct_run a systemctl show -P MainPID apache2.service))"
+[ "$(sockets a)" = "$before" ] || fail_check "the rollback bound the site afresh" "$before / $(sockets a)"
+ct_run a sh -c 'for p in $(pgrep -x apache2); do [ "$(cut -d" " -f3 /proc/$p/stat)" != T ] || exit 1; done' ||
+    fail_check "an apache2 process is still stopped after the rollback"
 is a apache2 active
 is a apache2 enabled
 is a nginx inactive
@@ -187,7 +196,8 @@ serves a "http://[::1]/" "$OLD_TEXT"
 
 # a new site that answers 500: how long it is public before the rollback
 # (printed, not judged: the check ends at the 500, the switch then rolls
-# back; apache2's graceful stop comes before the check)
+# back; apache2 is paused while the check runs, so the probe meets nginx
+# alone then)
 cp "$m/etc/nginx/sites-available/default" "$CT_SCRATCH/ours"
 sed -i 's|index index.html;|location / { return 500; }|' "$m/etc/nginx/sites-available/default"
 ct_run a sh -c '/usr/local/bin/probe -p 80 -i 1000 -t 2000 -l /run/probe-500.log \
@@ -195,7 +205,7 @@ ct_run a sh -c '/usr/local/bin/probe -p 80 -i 1000 -t 2000 -l /run/probe-500.log
 ct_run a sh -c 'i=0; while [ ! -e /run/probe-500.ready ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done'
 t0=$(date +%s.%N)
 expect 1 "switch site to a site that answers 500" as_deploy a cutover switch site &&
-    has "rolled back, apache2 serving 80 and 443 again"
+    has "rolled back: apache2 was only paused"
 echo "the 500 switch took $(awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $t0 }") s"
 sleep 0.3
 ct_run a sh -c 'kill -INT "$(cat /run/probe-500.pid)"; while kill -0 "$(cat /run/probe-500.pid)" 2>/dev/null; do sleep 0.05; done'

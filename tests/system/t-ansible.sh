@@ -118,7 +118,7 @@ apache2_start || fail_check "apache2ctl start again"
 wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 serves the old page again"
 printf '<h1>Under construction</h1>\n' >"$new_page"
 expect 2 "rolling-switch, a broken page: the play fails" -- play
-has "rolled back, apache2 serving $PORT again" out "the failure says cutover rolled back"
+has "rolled back: apache2 was only paused while nginx was checked, and serves port $PORT on" out "the failure says cutover rolled back"
 serves "$OLD_TEXT" || fail_check "after the failed roll-out apache2 serves the old page" "$(served)"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
 

@@ -261,8 +261,8 @@ for n in 2 10; do
 	[ -z "$(apache2_procs)" ] || fail_check "$n concurrent switch: apache2 still runs"
 	[ "$(listeners "$PORT")" = 1 ] || fail_check "$n concurrent switch: $(listeners "$PORT") sockets listen on $PORT, wanted 1" \
 	    "$(describe_holders "$PORT")"
-	# the winner: request, pre-flight, 4 steps, outcome; each other: 2
-	audit_new $((7 + 2 * (n - 1))) "$n concurrent switch: every record" &&
+	# the winner: request, pre-flight, 6 steps, outcome; each other: 2
+	audit_new $((9 + 2 * (n - 1))) "$n concurrent switch: every record" &&
 	    records_truthful "$n concurrent switch newsite" "$n" "port $PORT"
 done
 
@@ -296,8 +296,8 @@ rc=$?
 [ "$rc" = 0 ] || fail_check "the switch raced by a stop exits 0, not $rc" "$(cat "$TEST_TMPDIR/sw.out" "$TEST_TMPDIR/sw.err")"
 listening "$PORT" && [ -n "$(nginx_procs)" ] ||
     fail_check "after the switch and the refused stop nginx still listens on $PORT" "$(describe_holders "$PORT")"
-# the switch: request, pre-flight, 4 steps, outcome; the stop: 2
-audit_new 9 "switch and stop: every record" &&
+# the switch: request, pre-flight, 6 steps, outcome; the stop: 2
+audit_new 11 "switch and stop: every record" &&
     records_truthful "a stop during a switch" 2 "port $PORT"
 audit_valid "after the races"
 finish

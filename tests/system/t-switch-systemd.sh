@@ -71,6 +71,6 @@ if is_pid "$pid"; then
 else
 	fail_check "sd-listen.py does not run after the switch"
 fi
-audit_new 7 "switch sdsite: request, pre-flight, 4 steps, outcome" &&
-    field_is 7 outcome "switch sdsite outcome" '"ok"'
+audit_new 9 "switch sdsite: request, pre-flight, 6 steps, outcome" &&
+    field_is 9 outcome "switch sdsite outcome" '"ok"'
 finish

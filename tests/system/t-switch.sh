@@ -90,9 +90,10 @@ audit_mark
 expect 0 "switch -n newsite" -- as_deploy "$CUTOVER" -n switch newsite
 has "1. take over port $PORT's listening socket from apache2, which serves on" out "-n lists the take-port step"
 has "2. start nginx on it (socket handoff: nginx)" out "-n lists the start step and the handoff"
-has "3. stop apache2 gracefully (its drain signal), once nginx is up" out "-n lists the old one's stop after"
+has "3. pause apache2 (it keeps its sockets and clients, and accepts nothing) while nginx is checked alone" out "-n lists the old one's pause"
 has "4. verify homepage" out "-n lists the check"
-has "on a failure: stop nginx, start apache2 again" out "-n says what a rollback does"
+has "5. let apache2 go on, and stop it gracefully (its drain signal)" out "-n lists the old one's stop after the checks"
+has "on a failure: let apache2 go on, stop nginx, start apache2 again" out "-n says what a rollback does"
 has "pre-flight: ok" out "-n runs the pre-flight"
 [ "$(port_pids "$PORT" | tr '\n' ' ')" = "$before" ] || fail_check "-n changed the holders of $PORT"
 audit_new 1 "-n: one record (the request, dry_run)" && field_is 1 dry_run "-n" true
@@ -167,12 +168,14 @@ else
 	fail_check "no nginx master runs after the switch"
 fi
 [ -z "$(apache2_procs)" ] || fail_check "apache2 still runs after the switch"
-audit_new 7 "switch: request, pre-flight, 4 steps and the outcome" && {
+has "pause apache2: apache2 paused while the new service is checked alone" out "the old one's pause is reported"
+has "resume apache2: apache2 goes on" out "and its resume, before its stop"
+audit_new 9 "switch: request, pre-flight, 6 steps and the outcome" && {
 	one_txid "switch"
-	[ "$(steps)" = "pre-flight,take-port $PORT,start nginx,stop apache2,verify homepage" ] ||
+	[ "$(steps)" = "pre-flight,take-port $PORT,start nginx,pause apache2,verify homepage,resume apache2,stop apache2" ] ||
 	    fail_check "switch: the step records are $(steps)"
-	field_is 7 stage "switch outcome" '"outcome"'
-	field_is 7 outcome "switch outcome" '"ok"'
+	field_is 9 stage "switch outcome" '"outcome"'
+	field_is 9 outcome "switch outcome" '"ok"'
 	field_is 4 users "start step record: acted as nginx" '["nginx"]'
 }
 audit_valid "after the switch"
@@ -194,17 +197,29 @@ expect 0 "switch -n newsite, done already" -- as_deploy "$CUTOVER" -n switch new
 has "pre-flight: nginx already serves port $PORT: nothing to switch; its checks run" out "-n says it was done already"
 
 # ---- a broken new site: rolled back -----------------------------------------
+# issue 27: apache2 was only paused while nginx was checked, so the
+# rollback lets it go on: the same master, the same listening socket,
+# nothing bound afresh (before, apache2 was started again and the port
+# refused connections until it had bound)
 back_to_apache2
+old_master=$(apache2_pid)
+sockets_before=$(listen_inodes "$PORT" | sort | tr '\n' ' ')
 printf '<h1>Under construction</h1>\n' >"$new_page"
 audit_mark
 expect 1 "switch newsite with a broken page: fails" -- as_deploy "$CUTOVER" switch newsite
 has "switch newsite failed at verify homepage" err "the failure names the step"
-has "rolled back, apache2 serving $PORT again (verified listening)" err "the rollback is reported"
+has "rolled back: apache2 was only paused while nginx was checked, and serves port $PORT on" err "the rollback is reported"
 serves "$OLD_TEXT" || fail_check "after the rollback apache2 serves the old page" "$(served)"
 [ -z "$(nginx_procs)" ] || fail_check "nginx still runs after the rollback"
-audit_new 9 "rollback: request, pre-flight, 4 steps, 2 rollback steps, outcome" && {
+[ "$(apache2_pid)" = "$old_master" ] || fail_check "apache2 was started again ($old_master, now $(apache2_pid))"
+[ "$(listen_inodes "$PORT" | sort | tr '\n' ' ')" = "$sockets_before" ] ||
+    fail_check "port $PORT was bound afresh: sockets $sockets_before, now $(listen_inodes "$PORT" | tr '\n' ' ')"
+for p in $(apache2_procs); do
+	[ "$(proc_state "$p")" != T ] || fail_check "apache2's pid $p is still stopped after the rollback"
+done
+audit_new 9 "rollback: request, pre-flight, 5 steps, 2 rollback steps, outcome" && {
 	one_txid "rollback"
-	[ "$(steps)" = "pre-flight,take-port $PORT,start nginx,stop apache2,verify homepage,rollback: stop nginx,rollback: start apache2" ] ||
+	[ "$(steps)" = "pre-flight,take-port $PORT,start nginx,pause apache2,verify homepage,rollback: resume apache2,rollback: stop nginx" ] ||
 	    fail_check "rollback: the step records are $(steps)"
 	field_is 9 outcome "rollback outcome" '"rolled-back"'
 }
@@ -291,7 +306,7 @@ expect 0 "switch --format=json newsite" -- as_deploy "$CUTOVER" switch --format=
 one_json "--format=json"
 [ "$(js outcome)/$(js changed)/$(js touched)/$(js exit)/$(js dry_run)" = '"ok"/true/true/0/false' ] ||
     fail_check "--format=json: outcome, changed, touched, exit" "$out"
-audit_new 7 "--format=json: the same records" &&
+audit_new 9 "--format=json: the same records" &&
     [ "$(js txid)" = "$(field 1 txid)" ] || fail_check "--format=json: txid $(js txid), the records' $(field 1 txid)"
 has '"step":"take-port 8080","outcome":"ok"' out "--format=json: the take-port step"
 has '"step":"stop apache2","outcome":"ok"' out "--format=json: the old one's stop"
@@ -303,7 +318,7 @@ expect 1 "switch --format=json, a broken page: rolled back" -- as_deploy "$CUTOV
 one_json "--format=json, rolled back"
 [ "$(js outcome)/$(js changed)/$(js touched)/$(js exit)" = '"rolled-back"/false/true/1' ] ||
     fail_check "--format=json, rolled back: outcome, changed, touched, exit" "$out"
-has '"step":"rollback: start apache2","outcome":"ok"' out "--format=json: the rollback's steps"
+has '"step":"rollback: resume apache2","outcome":"ok"' out "--format=json: the rollback's steps"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
 write_policy 's/^    switch = \["newsite"\];.*$//' || fail_check "write the policy without switch"
 expect 3 "switch --format=json with no rule granting it: refused" -- as_deploy "$CUTOVER" switch --format=json newsite
@@ -315,17 +330,25 @@ write_policy "" || fail_check "restore the policy"
 expect 2 "switch --format=nagios: usage" -- as_deploy "$CUTOVER" switch --format=nagios newsite
 
 # ---- a rollback that fails: apache2's configuration broken meanwhile -------
+# With the handoff apache2 is only paused: a broken configuration of its
+# own cannot stop it serving on.  Without one (the gap), it is started
+# afresh, and that start fails.
 back_to_apache2
 printf '<h1>Under construction</h1>\n' >"$new_page"
 cp -p "$APACHE_SITE" "$TEST_TMPDIR/site.orig"
 echo "NoSuchDirective cutover-systest" >>"$APACHE_SITE"
+expect 1 "switch newsite, broken page, apache2's configuration broken: rolled back" -- as_deploy "$CUTOVER" switch newsite
+has "rolled back: apache2 was only paused" err "the paused apache2 serves on"
+serves "$OLD_TEXT" || fail_check "after the rollback apache2 serves the old page" "$(served)"
+write_policy "s|socket_handoff = \"nginx\";|socket_handoff = \"none\";|" || fail_check "write the gap policy"
 audit_mark
 expect 1 "switch newsite, broken page, apache2 cannot start again: fails" -- as_deploy "$CUTOVER" switch newsite
 has "ROLLBACK FAILED" err "a failed rollback says so"
 has "rollback: start apache2: apache2 did not start" err "it names the step that failed"
 has "port $PORT is now free (nothing listens on it)" err "it says what state the port is in"
 listening "$PORT" && fail_check "something listens on $PORT after the failed rollback" "$(describe_holders "$PORT")"
-audit_new 9 "failed rollback: every record" && field_is 9 outcome "failed rollback: outcome" '"rollback-failed"'
+audit_new 8 "failed rollback: every record" && field_is 8 outcome "failed rollback: outcome" '"rollback-failed"'
+write_policy "" || fail_check "restore the policy"
 cp -p "$TEST_TMPDIR/site.orig" "$APACHE_SITE"
 cp -p "$TEST_TMPDIR/index.html.orig" "$new_page"
 # a failed rollback keeps its journal of intent (issue 29): once apache2's
@@ -394,8 +417,8 @@ if is_pid "$txn"; then
 	wait_for 20 gone "$txn" || fail_check "the transaction did not finish"
 	wait "$front" 2>/dev/null
 	serves "$NEW_TEXT" || fail_check "after the front was killed the switch still finished" "$(served)"
-	audit_new 7 "front killed: the switch finished, every record" &&
-	    field_is 7 outcome "front killed: outcome" '"ok"'
+	audit_new 9 "front killed: the switch finished, every record" &&
+	    field_is 9 outcome "front killed: outcome" '"ok"'
 else
 	fail_check "no transaction process under the front ($front)" "$(ps -o pid,ppid,uid,comm -e | grep cutover)"
 fi
@@ -409,7 +432,7 @@ wait "$front"
 rc=$?
 [ "$rc" = 1 ] || fail_check "an aborted switch exits 1, not $rc" "$(cat "$TEST_TMPDIR/sw.err")"
 grep -q "aborted by the caller" "$TEST_TMPDIR/sw.err" || fail_check "the abort is reported" "$(cat "$TEST_TMPDIR/sw.err")"
-grep -q "rolled back, apache2 serving $PORT again" "$TEST_TMPDIR/sw.err" || fail_check "the abort rolls back" "$(cat "$TEST_TMPDIR/sw.err")"
+grep -q "rolled back: apache2 was only paused" "$TEST_TMPDIR/sw.err" || fail_check "the abort rolls back" "$(cat "$TEST_TMPDIR/sw.err")"
 serves "$OLD_TEXT" || fail_check "after the abort apache2 serves the old page" "$(served)"
 [ -z "$(nginx_procs)" ] || fail_check "nginx still runs after the abort"
 audit_new 9 "abort: every record" && field_is 9 outcome "abort: outcome" '"rolled-back"'
@@ -423,21 +446,25 @@ start_switch
 if is_pid "$txn"; then
 	kill -KILL "$txn"
 	wait "$front" 2>/dev/null
-	grep -qx "marks started-new stopped-old" "$INTENT_DIR/newsite" 2>/dev/null ||
+	# apache2 paused, and nothing left to let it go on but a recovery
+	for p in $(apache2_procs); do
+		[ "$(proc_state "$p")" = T ] || fail_check "apache2's pid $p is not paused while its switch is dead"
+	done
+	grep -qx "marks started-new paused-old" "$INTENT_DIR/newsite" 2>/dev/null ||
 	    fail_check "the killed switch's journal says how far it got" "$(cat "$INTENT_DIR/newsite" 2>&1)"
 	wait_for 20 sh -c '! grep -q "path=/slow" "$1" || [ -z "$(pgrep -f /slow)" ]' - "$TEST_TMPDIR/requests.log"
 	audit_mark
 	expect 0 "the next switch recovers the killed one, then switches" -- as_deploy "$CUTOVER" switch newsite
 	has "recovering: interrupted switch newsite (txid" err "it says what it found"
 	has "going back: the site returns to the old service" err "unverified: it goes back"
-	has ") undone: stop nginx, start apache2" err "it says what it did"
+	has ") undone: resume apache2, stop nginx" err "it says what it did"
 	has "switch newsite: done in" out "then the switch itself runs"
 	serves "$NEW_TEXT" || fail_check "after the recovery and the switch nginx serves" "$(served)"
 	[ -f "$INTENT_DIR/newsite" ] && fail_check "the journal outlived the switch"
-	audit_new 11 "recovery and switch: every record" &&
+	audit_new 13 "recovery and switch: every record" &&
 	    field_is 2 step "recovery: decided first" '"recover newsite"' &&
 	    field_is 5 outcome "recovery: recovered" '"recovered"' &&
-	    field_is 11 outcome "then the switch: ok" '"ok"'
+	    field_is 13 outcome "then the switch: ok" '"ok"'
 else
 	fail_check "no transaction process under the front ($front)" "$(ps -o pid,ppid,uid,comm -e | grep cutover)"
 fi

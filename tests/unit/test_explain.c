@@ -308,15 +308,17 @@ END_TEST
     "of /usr/sbin/nginx as nginx, wait 5.0 s, then gives up"
 #define SWITCH_NEWSITE \
     "switch newsite: start nginx on port 8080's listening socket while " \
-    "apache2 serves, then stop apache2, verify homepage; on failure stop " \
-    "nginx and start apache2 again if it was stopped. Steps: take over " \
+    "apache2 serves, pause apache2, verify homepage, then stop apache2; " \
+    "on failure let apache2 go on, stop nginx and start apache2 again if " \
+    "it was stopped. Steps: take over " \
     "port 8080's listening socket (where it cannot be: " FREE_8080 \
-    ", first); " START_NGINX "; stop apache2: SIGWINCH, drain up to 30.0 " \
-    "s, then SIGTERM to processes of /usr/sbin/apache2 as root or " \
-    "www-data, wait 5.0 s, then gives up; verify homepage: check " \
+    ", first); " START_NGINX "; pause apache2: SIGSTOP to its processes " \
+    "that hold port 8080, SIGCONT after the checks; verify homepage: check " \
     "http://127.0.0.1:8080/ for " \
     "status 200 and body containing \"Fall collection\", waiting for a " \
-    "server not ready up to 10.0 s; on failure: " STOP_NGINX "; start apache2 as root:(primary group) " \
+    "server not ready up to 10.0 s; stop apache2: SIGWINCH, drain up to " \
+    "30.0 s, then SIGTERM to processes of /usr/sbin/apache2 as root or " \
+    "www-data, wait 5.0 s, then gives up; on failure: " STOP_NGINX "; start apache2 as root:(primary group) " \
     "(allow_root) with no capabilities: /usr/sbin/apache2ctl start " \
     "(listens on 8080)"
 
@@ -930,17 +932,19 @@ START_TEST(explain_plans_text)
 	ck_assert_line(out, "  " SWITCH_BACK "  [/etc/cutover/policy.conf:11]");
 	/* the handoff, in the start step; the rollback's steps after it */
 	ck_assert_line(out, "  switch fwd: start web on port 80's listening "
-	    "socket while old serves, then stop old, verify up; on failure stop "
-	    "web and start old again if it was stopped. Steps: take over port "
+	    "socket while old serves, pause old, verify up, then stop old; on "
+	    "failure let old go on, stop web and start old again if it was "
+	    "stopped. Steps: take over port "
 	    "80's listening socket (where it cannot be: free port 80 by stopping "
 	    "old (/usr/sbin/old as old, SIGTERM, 5.0 s, then gives up) or web "
 	    "(/usr/sbin/web as www, SIGTERM, 5.0 s, then gives up), first); start "
 	    "web as www:(primary group) with no capabilities: /usr/sbin/web "
 	    "(listens on 80; in a switch, inherits the port's listening socket "
-	    "as fd 3 with LISTEN_FDS=1); stop old: SIGTERM to processes of "
-	    "/usr/sbin/old as old, wait 5.0 s, then gives up; verify up: check http://127.0.0.1/ for "
-	    "status 200, "
-	    "one attempt; on failure: stop web: SIGTERM to processes of "
+	    "as fd 3 with LISTEN_FDS=1); pause old: SIGSTOP to its processes "
+	    "that hold port 80, SIGCONT after the checks; verify up: check "
+	    "http://127.0.0.1/ for status 200, one attempt; stop old: SIGTERM to "
+	    "processes of /usr/sbin/old as old, wait 5.0 s, then gives up; on "
+	    "failure: stop web: SIGTERM to processes of "
 	    "/usr/sbin/web as www, wait 5.0 s, then gives up; start old as old:(primary "
 	    "group) with no capabilities: /usr/sbin/old (listens on 80) (PAM "
 	    "authentication first)  [/etc/cutover/policy.conf:12]");
@@ -1080,8 +1084,8 @@ START_TEST(diff_plans_added_removed_changed)
 	out = diff(was, changed, 2);
 	ck_assert_uint_eq(count_lines_starting(out, "~ user ann: switch fwd: "
 	    "was \"switch fwd: start web on port 80's listening socket while old "
-	    "serves, then stop old, verify up; on failure stop web and start old "
-	    "again if it was stopped. "), 1);
+	    "serves, pause old, verify up, then stop old; on failure let old go "
+	    "on, stop web and start old again if it was stopped. "), 1);
 	ck_assert_uint_eq(count_lines_starting(out, "~ group ops: switch fwd: "
 	    "was "), 1);
 	ck_assert_ptr_nonnull(strstr(out, "now \"switch fwd: start web on port "

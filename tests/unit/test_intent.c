@@ -173,6 +173,16 @@ START_TEST(decide_back)
 	t = decide(INTENT_VERIFIED | INTENT_PERSISTING | INTENT_UNDOING, true,
 	    false, (struct rc_view){ .to_all = true, .to_any = true });
 	ck_assert(!t.forward && t.stop_to && t.start_from);
+	ck_assert(!t.resume_from);
+	/* killed during a check, the old one paused: it goes on first */
+	t = decide(INTENT_STARTED_NEW | INTENT_PAUSED_OLD, true, false,
+	    (struct rc_view){ .to_all = true, .from_all = true, .to_any = true,
+	    .from_any = true });
+	ck_assert(t.resume_from && !t.forward && t.stop_to && !t.start_from);
+	/* during boot nothing is paused any more */
+	t = decide(INTENT_STARTED_NEW | INTENT_PAUSED_OLD, true, true,
+	    (struct rc_view){ 0 });
+	ck_assert(!t.resume_from);
 }
 END_TEST
 
@@ -190,6 +200,11 @@ START_TEST(decide_forward)
 	    (struct rc_view){ .to_all = true, .to_any = true,
 	    .from_any = true });
 	ck_assert(t.forward && t.stop_from && t.persist);
+	/* verified, killed while the paused one went on to drain */
+	t = decide(INTENT_STARTED_NEW | INTENT_PAUSED_OLD | INTENT_VERIFIED,
+	    true, false, (struct rc_view){ .to_all = true, .to_any = true,
+	    .from_all = true, .from_any = true });
+	ck_assert(t.forward && t.resume_from && t.stop_from && t.persist);
 }
 END_TEST
 

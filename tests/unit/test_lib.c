@@ -78,12 +78,16 @@ END_TEST
 /* A command name may hold ") R 1 1": the fields after the last ')'. */
 START_TEST(stat_fields_follow_the_last_parenthesis)
 {
-	struct procfs_stat st = { 0, 0 };
+	struct procfs_stat st = { 0, 0, 0 };
 
 	ck_assert_int_eq(procfs_stat_parse("42 (a) R 1 1 1 1) S 77 42 42 "
 	    "34816 -1 4194560 0\n", &st), 0);
+	ck_assert_int_eq(st.state, 'S');
 	ck_assert_int_eq(st.ppid, 77);
 	ck_assert_uint_eq(st.tty_nr, 34816);
+	ck_assert_int_eq(procfs_stat_parse("42 (httpd) T 1 1 1 0 -1\n", &st),
+	    0);
+	ck_assert_int_eq(st.state, 'T');
 	ck_assert_int_eq(procfs_stat_parse("42 (x\ny) S 1 2 3 0\n", &st), 0);
 	ck_assert_int_eq(st.ppid, 1);
 	ck_assert_int_eq(procfs_stat_parse("42 (x) S +5 1 1 0 -1\n", &st), -1);

@@ -38,7 +38,8 @@ step_name(const struct sw_core *c, enum sw_step step, char *buf, size_t size)
 	    [SW_START_NEW] = "start", [SW_STOP_OLD] = "stop-old",
 	    [SW_VERIFY] = "verify", [SW_ROLLBACK] = "rollback",
 	    [SW_STOP_NEW] = "stop-new", [SW_START_OLD] = "start-old",
-	    [SW_PERSIST] = "persist", [SW_RESTORE_BOOT] = "restore-boot" };
+	    [SW_PERSIST] = "persist", [SW_RESTORE_BOOT] = "restore-boot",
+	    [SW_PAUSE_OLD] = "pause", [SW_RESUME_OLD] = "resume" };
 
 	if (step == SW_VERIFY)
 		snprintf(buf, size, "verify%zu", c->verify);
@@ -331,6 +332,55 @@ START_TEST(units_persist_last_and_restore_first)
 }
 END_TEST
 
+/*
+ * Issue 27: with checks and a rollback, the old one is paused (not
+ * stopped) while they run, so that they see the new one alone and a
+ * failed one needs no bind: the old one goes on, the new one stops.
+ */
+START_TEST(the_old_one_is_paused_while_checked)
+{
+	static const struct { const char *fail, *during, *trace;
+	    enum sw_outcome o; } cases[] = {
+		{ NULL, NULL, "take start pause verify0 verify1 resume stop-old "
+		    "persist", SW_OK },
+		{ "verify0", NULL, "take start pause verify0 rollback resume "
+		    "stop-new", SW_OLD_KEPT },
+		{ "verify1", NULL, "take start pause verify0 verify1 rollback "
+		    "resume stop-new", SW_OLD_KEPT },
+		{ "pause", NULL, "take start pause rollback resume stop-new",
+		    SW_OLD_KEPT },
+		{ NULL, "verify0", "take start pause verify0 rollback resume "
+		    "stop-new", SW_OLD_KEPT },
+		/* after the checks passed: as a switch without a pause */
+		{ "stop-old", NULL, "take start pause verify0 verify1 resume "
+		    "stop-old rollback stop-new start-old", SW_ROLLED_BACK },
+		{ "persist", NULL, "take start pause verify0 verify1 resume "
+		    "stop-old persist rollback restore-boot stop-new start-old",
+		    SW_ROLLED_BACK },
+		/* a paused one that cannot go on: the new one serves on */
+		{ "resume", NULL, "take start pause verify0 verify1 resume "
+		    "rollback resume", SW_ROLLBACK_FAILED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct scene sc = { .facts = handoff_two_checks,
+		    .fail = cases[i].fail, .abort_during = cases[i].during };
+
+		sc.facts.pause = sc.facts.persist = true;
+		PLAY(&sc, cases[i].trace, cases[i].o);
+	}
+	/* no socket taken over: nothing to pause, the gap as before */
+	{
+		struct scene sc = { .facts = handoff_two_checks,
+		    .no_take = true };
+
+		sc.facts.pause = true;
+		PLAY(&sc, "take free hold start verify0 verify1", SW_OK);
+	}
+}
+END_TEST
+
 START_TEST(outcome_words)
 {
 	ck_assert_str_eq(sw_outcome_word(SW_OK), "ok");
@@ -541,6 +591,7 @@ switch_suite(void)
 	tcase_add_test(tc, abort_between_steps_without_handoff);
 	tcase_add_test(tc, an_abort_during_the_rollback_is_not_heeded);
 	tcase_add_test(tc, rollback_failing);
+	tcase_add_test(tc, the_old_one_is_paused_while_checked);
 	tcase_add_test(tc, no_rollback_leaves_it_as_it_is);
 	tcase_add_test(tc, a_port_free_before);
 	tcase_add_test(tc, outcome_words);

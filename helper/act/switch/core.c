@@ -5,12 +5,15 @@
  * stop the old one gracefully; where no socket could be taken, free the
  * port first and listen on it ourselves.  Without a handoff: free the
  * port, start the new one.  Then each check, then (units) make the next
- * boot start the new one instead of the old.  On a failure or an abort,
- * and only when the plan rolls back and a step changed something: put
- * the boot state back if its change was tried (first: an old unit masked
- * must be unmasked before it can start), stop the new service if its
- * start was attempted, then start the old one if it held the port before
- * and its stop was attempted.
+ * boot start the new one instead of the old.  An overlap whose plan has
+ * checks and rolls back pauses the old one instead of stopping it, runs
+ * the checks against the new one alone, and only then lets the old one
+ * go on and stops it.  On a failure or an abort, and only when the plan
+ * rolls back and a step changed something: let a paused old one go on,
+ * put the boot state back if its change was tried (first: an old unit
+ * masked must be unmasked before it can start), stop the new service if
+ * its start was attempted, then start the old one if it held the port
+ * before and its stop was attempted.
  */
 #include "helper/act/switch/core.h"
 
@@ -53,13 +56,23 @@ next_forward(struct sw_core *c)
 	case SW_HOLD_PORT:
 		return SW_START_NEW;
 	case SW_START_NEW:
-		return c->took ? SW_STOP_OLD : first_check(c);
-	case SW_STOP_OLD:
+		if (!c->took)
+			return first_check(c);
+		return c->facts.pause ? SW_PAUSE_OLD : SW_STOP_OLD;
+	case SW_PAUSE_OLD:
 		return first_check(c);
+	case SW_RESUME_OLD:
+		return SW_STOP_OLD;
+	case SW_STOP_OLD:
+		if (!c->paused)
+			return first_check(c);
+		return c->facts.persist ? SW_PERSIST : SW_END;
 	case SW_VERIFY:
 		c->verify++;
 		if (c->verify < c->facts.nverify)
 			return SW_VERIFY;
+		if (c->paused)
+			return SW_RESUME_OLD;
 		return c->facts.persist ? SW_PERSIST : SW_END;
 	default:
 		return SW_END;
@@ -76,19 +89,40 @@ first_undo(struct sw_core *c)
 	return SW_ROLLBACK;
 }
 
+/* The rollback's steps, in order; undo_wanted says which are taken. */
+static const enum sw_step undo_order[] = {
+	SW_ROLLBACK, SW_RESUME_OLD, SW_RESTORE_BOOT, SW_STOP_NEW, SW_START_OLD,
+	SW_END,
+};
+
+static bool
+undo_wanted(const struct sw_core *c, enum sw_step step)
+{
+	switch (step) {
+	case SW_RESUME_OLD:     /* first: a paused server holds its clients */
+		return c->paused && !c->resumed;
+	case SW_RESTORE_BOOT:
+		return c->persist_tried;
+	case SW_STOP_NEW:
+		return c->started_new && !c->resume_failed;
+	case SW_START_OLD:
+		return !c->rollback_failed && c->facts.old_held_port &&
+		    c->stopped_old;
+	default:
+		return true;
+	}
+}
+
 static enum sw_step
 next_undo(const struct sw_core *c)
 {
-	if (c->step == SW_ROLLBACK && c->persist_tried)
-		return SW_RESTORE_BOOT;
-	if ((c->step == SW_ROLLBACK || c->step == SW_RESTORE_BOOT) &&
-	    c->started_new)
-		return SW_STOP_NEW;
-	if ((c->step == SW_ROLLBACK || c->step == SW_RESTORE_BOOT ||
-	    c->step == SW_STOP_NEW) && !c->rollback_failed &&
-	    c->facts.old_held_port && c->stopped_old)
-		return SW_START_OLD;
-	return SW_END;
+	size_t i = 0;
+
+	while (undo_order[i] != SW_END && undo_order[i] != c->step)
+		i++;
+	while (undo_order[i] != SW_END && !undo_wanted(c, undo_order[++i]))
+		;
+	return undo_order[i];
 }
 
 enum sw_step
@@ -127,6 +161,18 @@ sw_done(struct sw_core *c, bool ok, bool changed)
 		c->changed |= changed;
 		c->failed |= !ok;
 		break;
+	case SW_PAUSE_OLD:
+		c->paused = true;
+		c->changed |= changed;
+		c->failed |= !ok;
+		break;
+	case SW_RESUME_OLD:
+		c->resumed = ok;
+		if (!c->undoing)
+			c->failed |= !ok;
+		c->resume_failed |= c->undoing && !ok;
+		c->rollback_failed |= c->undoing && !ok;
+		break;
 	case SW_TAKE_PORT:      /* a copy: the old service is untouched */
 	case SW_HOLD_PORT:      /* our own socket, closed at the end */
 	case SW_VERIFY:         /* a check changes nothing */
@@ -153,6 +199,8 @@ sw_outcome(const struct sw_core *c)
 		return SW_LEFT_AS_IS;
 	if (!c->changed)
 		return SW_NOTHING_CHANGED;
+	if (c->resume_failed)   /* never "still serves": it is stopped */
+		return SW_ROLLBACK_FAILED;
 	if ((c->rollback_failed || c->boot_restore_failed) &&
 	    c->facts.old_held_port && !c->stopped_old)
 		return SW_UNDO_FAILED_OLD_KEPT;

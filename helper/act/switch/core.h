@@ -22,6 +22,11 @@ enum sw_step {
 	SW_FREE_PORT,   /* stop the port's holders: the old service */
 	SW_HOLD_PORT,   /* socket handoff: listen on the port ourselves */
 	SW_START_NEW,
+	SW_PAUSE_OLD,   /* overlap, with checks and a rollback: the old
+	                   service paused (pause.h), so that the checks see
+	                   the new one alone and a rollback needs no bind */
+	SW_RESUME_OLD,  /* the paused old service goes on: after the checks,
+	                   to drain; undoing, to serve on */
 	SW_STOP_OLD,    /* overlap: the old service's graceful stop, once the
 	                   new one serves on the same socket */
 	SW_VERIFY,      /* the plan's check number sw_core.verify */
@@ -56,6 +61,9 @@ struct sw_facts {
 	bool old_held_port;     /* something listened on the port before */
 	size_t nverify;         /* the plan's checks */
 	bool persist;           /* units whose boot state the switch sets */
+	bool pause;             /* with an overlap, checks and a rollback: the
+	                           old one is paused while the checks run, and
+	                           stopped only after they passed */
 	bool already;           /* the new service serves the port already:
 	                           only its checks (and the boot state) */
 };
@@ -71,6 +79,11 @@ struct sw_core {
 	bool started_new;       /* the new service's start was attempted */
 	bool stopped_old;       /* the old service's stop was attempted */
 	bool persist_tried;     /* the boot state's change was attempted */
+	bool paused;            /* the old one's pause was attempted */
+	bool resumed;           /* and it went on again */
+	bool resume_failed;     /* undoing, it could not: the new one then
+	                           keeps serving (stopping it would leave the
+	                           port to a stopped server) */
 	bool undoing;           /* past the forward steps */
 	bool rollback_failed;
 	bool boot_restore_failed;       /* counts as rollback_failed, but the

@@ -28,6 +28,8 @@ recover_decide(const struct intent *i, bool persists, bool boot,
 	    !(i->marks & INTENT_UNDOING);
 
 	memset(todo, 0, sizeof(*todo));
+	/* a paused old one first, whichever way: it holds its clients */
+	todo->resume_from = !boot && (i->marks & INTENT_PAUSED_OLD);
 	todo->forward = verified && (boot || view->to_all);
 	if (todo->forward) {
 		todo->stop_from = boot || view->from_any;
@@ -203,6 +205,12 @@ rc_act(struct rc *r)
 	}
 	if (r->boot)
 		return;         /* process services: the boot starts neither */
+	if (d->resume_from) {
+		snprintf(words, sizeof(words), "recover: resume %s",
+		    pl->from->name);
+		rc_step(r, &(struct txn_step){ .kind = DO_RESUME, .words = words,
+		    .svc = pl->from, .ports = pl->ports, .nports = pl->nports });
+	}
 	if (d->stop_from) {
 		snprintf(words, sizeof(words), "recover: stop %s", pl->from->name);
 		rc_step(r, &(struct txn_step){ .kind = DO_STOP, .words = words,
@@ -216,8 +224,11 @@ rc_act(struct rc *r)
 		s.boot[1] = pl->from, s.boot_state[1] = old_at_boot(r);
 		rc_step(r, &s);
 	}
-	if (d->stop_to) {
-		/* in a split, the old one serves on the same sockets */
+	if (d->stop_to && !r->failed) {
+		/*
+		 * In a split, the old one serves on the same sockets.  After
+		 * a resume that failed, the new one serves on alone.
+		 */
 		snprintf(words, sizeof(words), "recover: stop %s", pl->to->name);
 		r->t->taken = r->keep;
 		rc_step(r, &(struct txn_step){ .kind = DO_STOP, .words = words,

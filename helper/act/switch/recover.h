@@ -39,6 +39,7 @@ struct rc_view {
 
 /* What a recovery does, in this order. */
 struct rc_todo {
+	bool resume_from;   /* the old one, paused by the switch: SIGCONT */
 	bool forward;
 	bool stop_from;     /* forward: the old one, if it still runs */
 	bool persist;       /* forward: the next boot starts the new one */

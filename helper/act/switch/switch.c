@@ -21,9 +21,13 @@
  * it has in flight (a download, a keep-alive client's request) ends
  * whole.  The port never stops listening and nobody stops accepting
  * before the other accepts: a client waits in one accept queue, which
- * both empty.  The checks run after the old one has stopped, against
- * what then answers.  A failure before the old one's stop leaves it
- * untouched: the new one is stopped again, and that is the rollback.
+ * both empty.  Where the plan has checks and rolls back, the old one is
+ * paused before them instead (pause.h): it keeps its sockets and its
+ * clients, the new one alone accepts, and the checks see it alone; only
+ * when they pass does the old one go on and get its stop.  A failure
+ * before the old one's stop leaves it where it was: it goes on, the new
+ * one is stopped again, and that is the rollback - nothing is bound
+ * afresh, so no connection is refused.
  * Where a port's sockets could not be taken (the kernel refused, or one
  * is not fit to hand on), none of the site's are used and the switch
  * falls back to a gap: the old service is stopped first and the
@@ -314,6 +318,17 @@ act(struct sw *w, enum sw_step step, bool *changed)
 		snprintf(words, sizeof(words), "start %s", pl->to->name);
 		s.kind = DO_START, s.svc = pl->to, s.handoff = handoff;
 		break;
+	case SW_PAUSE_OLD:
+		snprintf(words, sizeof(words), "pause %s", pl->from->name);
+		s.kind = DO_PAUSE, s.svc = pl->from;
+		s.ports = pl->ports, s.nports = pl->nports;
+		break;
+	case SW_RESUME_OLD:
+		snprintf(words, sizeof(words), "%sresume %s", w->core.undoing ?
+		    "rollback: " : "", pl->from->name);
+		s.kind = DO_RESUME, s.svc = pl->from;
+		s.ports = pl->ports, s.nports = pl->nports;
+		break;
 	case SW_STOP_OLD:
 		snprintf(words, sizeof(words), "stop %s", pl->from->name);
 		s.kind = DO_STOP, s.svc = pl->from, s.keep_taken = true;
@@ -323,6 +338,8 @@ act(struct sw *w, enum sw_step step, bool *changed)
 		    pl->verify[w->core.verify]->name);
 		s.kind = DO_VERIFY, s.check = pl->verify[w->core.verify];
 		s.served_by = check_served_by(pl, s.check);
+		if (w->core.paused && !w->core.resumed)
+			s.paused = pl->from;
 		break;
 	case SW_PERSIST:
 		snprintf(words, sizeof(words), "persist");
@@ -422,6 +439,10 @@ failed_state(const struct sw *w, enum sw_outcome o, char *buf, size_t size)
 	else if (o == SW_ROLLED_BACK)
 		snprintf(buf, size, "rolled back, %s serving %s again "
 		    "(verified listening)", pl->from->name, numbers);
+	else if (o == SW_OLD_KEPT && w->core.paused)
+		snprintf(buf, size, "rolled back: %s was only paused while %s "
+		    "was checked, and serves %s on (nothing was bound afresh)",
+		    pl->from->name, pl->to->name, ports);
 	else if (o == SW_OLD_KEPT)
 		snprintf(buf, size, "rolled back: %s was never stopped and "
 		    "still serves %s", pl->from->name, ports);
@@ -658,6 +679,7 @@ facts_of(const struct sw *w)
 		.persist = policy_plan_persists(pl) &&
 		    !(w->already && boot_as_planned(w)),
 		.already = w->already,
+		.pause = policy_plan_pauses(pl),
 	};
 }
 
@@ -727,10 +749,12 @@ journal_next(struct sw *w, enum sw_step step)
 {
 	const struct sw_core *c = &w->core;
 
-	if ((step == SW_PERSIST || step == SW_END) && !c->undoing &&
-	    !c->failed && !c->aborted && !w->already)
+	if ((step == SW_PERSIST || step == SW_END || step == SW_RESUME_OLD) &&
+	    !c->undoing && !c->failed && !c->aborted && !w->already)
 		journal_mark(w, INTENT_VERIFIED);
-	if (step == SW_PERSIST)
+	if (step == SW_PAUSE_OLD)
+		journal_mark(w, INTENT_PAUSED_OLD);
+	else if (step == SW_PERSIST)
 		journal_mark(w, INTENT_PERSISTING);
 	else if (step == SW_ROLLBACK)
 		journal_mark(w, INTENT_UNDOING);
@@ -1053,13 +1077,26 @@ plan_steps(const struct plan *pl, struct sw_report *rep)
 		snprintf(words, sizeof(words), "start %s on it (socket handoff: "
 		    "%s)", pl->to->name, handoffs[pl->to->handoff]);
 		sw_report_add(rep, words, "planned", NULL, 0, false);
-		snprintf(words, sizeof(words), "stop %s%s, once %s is up",
-		    pl->from->name, pl->from->drain_signal ? " gracefully (its "
-		    "drain signal)" : "", pl->to->name);
-		sw_report_add(rep, words, "planned", NULL, 0, false);
+		if (policy_plan_pauses(pl)) {
+			snprintf(words, sizeof(words), "pause %s (it keeps its "
+			    "sockets and clients, and accepts nothing) while %s "
+			    "is checked alone", pl->from->name, pl->to->name);
+			sw_report_add(rep, words, "planned", NULL, 0, false);
+		} else {
+			snprintf(words, sizeof(words), "stop %s%s, once %s is "
+			    "up", pl->from->name, pl->from->drain_signal ?
+			    " gracefully (its drain signal)" : "", pl->to->name);
+			sw_report_add(rep, words, "planned", NULL, 0, false);
+		}
 	}
 	for (i = 0; i < pl->nverify; i++) {
 		snprintf(words, sizeof(words), "verify %s", pl->verify[i]->name);
+		sw_report_add(rep, words, "planned", NULL, 0, false);
+	}
+	if (policy_plan_pauses(pl)) {
+		snprintf(words, sizeof(words), "let %s go on, and stop it%s",
+		    pl->from->name, pl->from->drain_signal ? " gracefully (its "
+		    "drain signal)" : "");
 		sw_report_add(rep, words, "planned", NULL, 0, false);
 	}
 	if (policy_plan_persists(pl)) {
@@ -1071,9 +1108,13 @@ plan_steps(const struct plan *pl, struct sw_report *rep)
 		    pl->from->unit ? pl->from->unit : "");
 		sw_report_add(rep, words, "planned", NULL, 0, false);
 	}
+	if (policy_plan_pauses(pl))
+		snprintf(also, sizeof(also), "let %s go on, ", pl->from->name);
+	else
+		also[0] = '\0';
 	if (pl->rollback)
-		snprintf(rep->on_failure, sizeof(rep->on_failure), "stop %s, "
-		    "start %s again%s%s", pl->to->name, pl->from->name,
+		snprintf(rep->on_failure, sizeof(rep->on_failure), "%sstop %s, "
+		    "start %s again%s%s", also, pl->to->name, pl->from->name,
 		    pl->to->handoff != HANDOFF_NONE ? " if it was stopped" : "",
 		    policy_plan_persists(pl) ? ", and what starts at boot as "
 		    "before" : "");
