@@ -254,6 +254,8 @@ during_start "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error"
 rolled_back "(5) read-only during nginx's start"
 rolled_back_unrecorded "(5) read-only during nginx's start"
 has '"step":"start nginx","outcome":"failed"'
+# the outcome names the records lost, the start's first
+has "the audit records of start nginx, "
 
 audit_fs full.img || fail_check "cannot mount the small audit filesystem"
 back_to_apache2
@@ -261,6 +263,7 @@ during_start 'ct_run a sh -c "$audit_fill"'
 rolled_back "(5) full during nginx's start"
 rolled_back_unrecorded "(5) full during nginx's start"
 has '"step":"start nginx","outcome":"failed"'
+has "the audit records of start nginx, "
 
 # the disk replaced (the file back on the container's own disk): deploy
 # switches both ways, no repair of cutover's
