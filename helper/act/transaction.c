@@ -679,40 +679,6 @@ run_child(struct txn *t, const struct txn_step *s, struct step_out *outp)
 	*outp = out;
 }
 
-/*
- * served_by: who holds the check's port is looked at before the fetch
- * and again after it, by a step that can read every process's
- * descriptors but parses nothing from the network; the fetch, as the
- * check user, with nothing, between them.  The look after catches an
- * impostor that took the port while the fetch ran: it holds it still, or
- * the port's sockets are not the ones seen before.  The fetch's own
- * process never says who served (it parses what the server sent): VR's
- * served is the looks' only.
- */
-static void
-served_check(struct txn *t, const struct txn_step *s,
-    struct step_result *res, struct verify_result *vr)
-{
-	struct txn_step look = *s, fetch = *s;
-	struct step_out before, got, after;
-
-	look.kind = DO_LOOK;
-	fetch.served_by = NULL;
-	run_child(t, &look, &before);
-	run_child(t, &fetch, &got);
-	run_child(t, &look, &after);
-	*res = got.res;
-	*vr = got.vr;
-	memset(&vr->served, 0, sizeof(vr->served));
-	if (res->nothing)               /* the check could not be run */
-		return;
-	served_verdict(&before.look, &after.look, s->served_by->name,
-	    &vr->served);
-	judge_sanitize(vr, s->check);
-	judge_reason(s->check, vr, res->text, sizeof(res->text));
-	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
-}
-
 /* Until systemd answers again, or DEADLINE: whether it does. */
 static bool
 systemd_back(double deadline)
@@ -734,14 +700,86 @@ systemd_back(double deadline)
 #define RESUMES_MAX 2           /* runs again after systemd was lost */
 #define SYSTEMD_BACK 30.0       /* seconds a re-exec may take */
 
+/*
+ * S in a child, run again while its connection to systemd was dropped
+ * (a daemon-reexec closes every one) and systemd answers again, at most
+ * RESUMES_MAX times: systemd's restart is not the step's failure.  How
+ * many runs were lost.
+ */
+static int
+run_resumed(struct txn *t, const struct txn_step *s, struct step_out *out)
+{
+	struct txn_step again = *s;
+	int resumes = 0;
+
+	run_child(t, s, out);
+	while (out->res.systemd_lost && resumes < RESUMES_MAX &&
+	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
+		resumes++;
+		again.resumed = true;
+		run_child(t, &again, out);
+	}
+	return resumes;
+}
+
+/* A step's TEXT (of STEP_TEXT_MAX) once it was run again: said so. */
+static void
+say_resumed(char *text)
+{
+	char was[STEP_TEXT_MAX];
+
+	snprintf(was, sizeof(was), "%s", text);
+	snprintf(text, STEP_TEXT_MAX, "(systemd re-executed meanwhile; asked "
+	    "again) %.*s", (int)sizeof(was) - 48, was);
+}
+
+/*
+ * served_by: who holds the check's port is looked at before the fetch
+ * and again after it, by a step that can read every process's
+ * descriptors but parses nothing from the network; the fetch, as the
+ * check user, with nothing, between them.  The look after catches an
+ * impostor that took the port while the fetch ran: it holds it still, or
+ * the port's sockets are not the ones seen before.  The fetch's own
+ * process never says who served (it parses what the server sent): VR's
+ * served is the looks' only.  A look asks systemd for the unit's cgroup:
+ * one that lost systemd to a daemon-reexec looks again once it is back
+ * (a look changes nothing), or a re-exec would fail a passing check.
+ */
+static void
+served_check(struct txn *t, const struct txn_step *s,
+    struct step_result *res, struct verify_result *vr)
+{
+	struct txn_step look = *s, fetch = *s;
+	struct step_out before, got, after;
+	int resumes;
+
+	look.kind = DO_LOOK;
+	fetch.served_by = NULL;
+	resumes = run_resumed(t, &look, &before);
+	run_child(t, &fetch, &got);
+	resumes += run_resumed(t, &look, &after);
+	*res = got.res;
+	*vr = got.vr;
+	memset(&vr->served, 0, sizeof(vr->served));
+	if (res->nothing)               /* the check could not be run */
+		return;
+	served_verdict(&before.look, &after.look, s->served_by->name,
+	    &vr->served);
+	judge_sanitize(vr, s->check);
+	judge_reason(s->check, vr, res->text, sizeof(res->text));
+	res->status = judge_passed(vr) ? EXIT_DONE : EXIT_FAILED;
+	if (resumes > 0 && !before.res.systemd_lost &&
+	    !after.res.systemd_lost)
+		say_resumed(res->text);
+}
+
 void
 txn_run_step(struct txn *t, const struct txn_step *s,
     struct step_result *res, struct verify_result *vr)
 {
-	struct txn_step again = *s;
 	struct step_out out;
 	char why[300];
-	int resumes = 0, st;
+	int resumes, st;
 
 	if (s->kind == DO_VERIFY && (st = txn_find_check_user(why,
 	    sizeof(why))) != 0) {
@@ -763,12 +801,7 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 		keep_handed(t);
 	else if (s->kind == DO_START)
 		txn_revoke_handed(t, s->svc->name);
-	run_child(t, s, &out);
-	while (out.res.systemd_lost && resumes++ < RESUMES_MAX &&
-	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
-		again.resumed = true;
-		run_child(t, &again, &out);
-	}
+	resumes = run_resumed(t, s, &out);
 	/*
 	 * The start step hands the sockets on: kept until it has its result,
 	 * for a resumed start; its own copies are the only ones after.
@@ -776,13 +809,8 @@ txn_run_step(struct txn *t, const struct txn_step *s,
 	if (s->handoff)
 		txn_close_socks(t);
 	if (resumes > 0 && !out.res.systemd_lost) {
-		char text[STEP_TEXT_MAX];
-
 		out.res.nothing = false;        /* the lost run acted */
-		snprintf(text, sizeof(text), "%s", out.res.text);
-		snprintf(out.res.text, sizeof(out.res.text), "(systemd "
-		    "re-executed meanwhile; asked again) %.*s",
-		    (int)sizeof(text) - 48, text);
+		say_resumed(out.res.text);
 	}
 	*res = out.res;
 	*vr = out.vr;

@@ -38,25 +38,6 @@ cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
 ct_run a systemctl daemon-reload
 head -c 20000000 /dev/zero >"$m/var/www/html/big.bin"
 
-# audit_fs IMAGE: a fresh 8 MiB ext4 (no blocks reserved for root, errors
-# remount it read-only) at the container's /var/log/cutover, through a
-# loop device of the host's (the container has no loop-control)
-loops=
-trap 'ct_cleanup; for l in $loops; do losetup -d "$l"; done' EXIT
-audit_fs() {
-	ct_run a sh -c 'umount /var/log/cutover 2>/dev/null; rm -f /dev/cutover-audit'
-	truncate -s 8M "$CT_SCRATCH/$1" && mkfs.ext4 -q -F -m 0 -b 4096 "$CT_SCRATCH/$1" &&
-	    loop=$(losetup -f --show "$CT_SCRATCH/$1") || return 1
-	loops="$loops $loop"
-	dev=$(stat -c '%t %T' "$loop")
-	# shellcheck disable=SC2086 # major and minor, in hex
-	ct_run a mknod /dev/cutover-audit b $((0x${dev% *})) $((0x${dev#* })) &&
-	    ct_run a mkdir -p /var/log/cutover &&
-	    ct_run a mount -o errors=remount-ro /dev/cutover-audit /var/log/cutover &&
-	    ct_run a chmod 0750 /var/log/cutover && ct_run a chgrp adm /var/log/cutover &&
-	    ct_run a rmdir /var/log/cutover/lost+found
-}
-
 # audit_has WORDS: the audit file has a line with WORDS (within 30 s)
 audit_has() {
 	ct_run a sh -c "i=0; until grep -qF '$1' /var/log/cutover/audit.jsonl 2>/dev/null; do
@@ -101,26 +82,6 @@ served_by_apache2() {
 	is a nginx disabled
 }
 
-# exit_and_records WHEN: not 0 without the outcome record; the journal
-# has the outcome; the report names what was not recorded
-exit_and_records() {
-	[ "$rc" != 0 ] || fail_check "$1: exit 0 without an outcome record in the file" "$out"
-	[ "$rc" = 1 ] || fail_check "$1: exit $rc, expected 1 (rolled back)" "$out"
-	has '"outcome":"rolled-back"'
-	has '"recorded":false'
-	has "could not be written everywhere"
-	if [ -n "$txid" ] && ct_run a journalctl -q -o cat -t cutover 2>/dev/null |
-	    grep "\"txid\":\"$txid\"" | grep -q '"stage":"outcome"'; then
-		echo "ok: $1: the journal has the outcome record the file lost"
-	else
-		fail_check "$1: the journal lacks the outcome record (txid '$txid')" \
-		    "$(ct_run a journalctl -q -o cat -t cutover 2>/dev/null | tail -n 5)"
-	fi
-	if ct_run a grep -q "\"txid\":\"$txid\".*\"stage\":\"outcome\"" /var/log/cutover/audit.jsonl; then
-		fail_check "$1: the file has an outcome record it should not have been able to take"
-	fi
-}
-
 audit_fs ro.img || fail_check "cannot mount the small audit filesystem"
 # an ext4 error, as a failing disk makes one: the kernel remounts it
 # read-only under the open audit file (mount -o remount,ro would be
@@ -128,32 +89,14 @@ audit_fs ro.img || fail_check "cannot mount the small audit filesystem"
 during_drain "echo 1 >/sys/fs/ext4/${loop#/dev/}/trigger_fs_error"
 
 served_by_apache2 "read-only during the drain"
-exit_and_records "read-only during the drain"
+rolled_back_unrecorded "read-only during the drain"
 
-# each case from the same start, whatever the last one left
-back_to_apache2() {
-	ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
-	    systemctl enable -q --now apache2' >/dev/null 2>&1
-}
+# each case from the same start, whatever the last one left (site.sh)
 back_to_apache2
 audit_fs full.img || fail_check "cannot mount the small audit filesystem"
-# full: the audit file's last block padded out first (a record that
-# fits in it is written, full disk or not), then the rest filled
-cat >"$m/root/fill-audit.sh" <<'EOF'
-f=/var/log/cutover/audit.jsonl
-n=$((4096 - $(stat -c %s $f) % 4096))
-[ $n -ge 16 ] || n=$((n + 4096))
-printf '{"pad":"%s"}\n' "$(head -c $((n - 11)) /dev/zero | tr '\0' x)" >>$f
-# most of the space at once, then block by block until none is left
-av=$(df -k --output=avail /var/log/cutover | tail -n 1)
-fallocate -l $(((av - 16) * 1024)) /var/log/cutover/fill
-i=0
-while [ $i -lt 100 ] && head -c 4096 /dev/zero >>/var/log/cutover/fill 2>/dev/null; do i=$((i + 1)); done
-[ $(($(stat -c %s $f) % 4096)) = 0 ] && ! head -c 100 /dev/zero >>$f.probe 2>/dev/null
-EOF
-during_drain "ct_run a sh /root/fill-audit.sh"
+during_drain 'ct_run a sh -c "$audit_fill"'
 served_by_apache2 "full during the drain"
-exit_and_records "full during the drain"
+rolled_back_unrecorded "full during the drain"
 
 # during a check: the plan's check waits 5 s for its page (a server of
 # the test's on 8081), and the filesystem turns read-only meanwhile: the
@@ -178,15 +121,15 @@ back_to_apache2
 audit_fs ro2.img || fail_check "cannot mount the small audit filesystem"
 during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" slowsite "pause apache2"
 served_by_apache2 "read-only during the check"
-exit_and_records "read-only during the check"
+rolled_back_unrecorded "read-only during the check"
 has '"step":"verify slow","outcome":"failed"'
 
 # the same check, the filesystem full meanwhile
 back_to_apache2
 audit_fs full2.img || fail_check "cannot mount the small audit filesystem"
-during_drain "ct_run a sh /root/fill-audit.sh" slowsite "pause apache2"
+during_drain 'ct_run a sh -c "$audit_fill"' slowsite "pause apache2"
 served_by_apache2 "full during the check"
-exit_and_records "full during the check"
+rolled_back_unrecorded "full during the check"
 
 # during persist: a generator that takes 2 s makes each daemon-reload
 # (persist's, after it enabled nginx and disabled apache2) as slow; the
@@ -200,7 +143,7 @@ audit_fs ro3.img || fail_check "cannot mount the small audit filesystem"
 during_drain "echo 1 >/sys/fs/ext4/\${loop#/dev/}/trigger_fs_error" newsite "stop apache2"
 rm -f "$m/etc/systemd/system-generators/slow"
 served_by_apache2 "read-only during persist"
-exit_and_records "read-only during persist"
+rolled_back_unrecorded "read-only during persist"
 has '"step":"rollback: restore boot","outcome":"ok"'
 
 # persist again, the filesystem full meanwhile
@@ -208,10 +151,10 @@ back_to_apache2
 printf '#!/bin/sh\nsleep 2\n' >"$m/etc/systemd/system-generators/slow"
 chmod 0755 "$m/etc/systemd/system-generators/slow"
 audit_fs full3.img || fail_check "cannot mount the small audit filesystem"
-during_drain "ct_run a sh /root/fill-audit.sh" newsite "stop apache2"
+during_drain 'ct_run a sh -c "$audit_fill"' newsite "stop apache2"
 rm -f "$m/etc/systemd/system-generators/slow"
 served_by_apache2 "full during persist"
-exit_and_records "full during persist"
+rolled_back_unrecorded "full during persist"
 has '"step":"rollback: restore boot","outcome":"ok"'
 # nothing left to recover: each rollback ended, and removed its journal
 ct_run a sh -c '! ls /var/lib/cutover/intent/* 2>/dev/null' ||

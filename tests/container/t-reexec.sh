@@ -32,18 +32,6 @@ cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
     "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
 head -c 20000000 /dev/zero >"$m/var/www/html/big.bin"
 
-# wait_for WHAT CMD...: until CMD succeeds in the container (30 s at most)
-wait_for() {
-	what=$1
-	shift
-	i=0
-	until ct_run a "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 300 ] || { fail_check "$what did not come"; return 1; }
-		sleep 0.1
-	done
-}
-
 # switched WHEN: the switch ended ok, without a rollback
 switched() {
 	echo "exit $rc: $(echo "$out" | tail -n 1)"
@@ -62,12 +50,6 @@ switched() {
 	is a apache2 disabled
 	failed=$(ct_run a systemctl --failed --no-legend --plain)
 	[ -z "$failed" ] || fail_check "$1: units left failed" "$failed"
-}
-
-# back_to_apache2: the site as before the switch, by root
-back_to_apache2() {
-	ct_run a sh -c 'systemctl stop nginx; systemctl disable -q nginx; systemctl reset-failed;
-	    systemctl enable -q --now apache2' >/dev/null 2>&1
 }
 
 # during start: nginx's slow ExecStartPre= holds its start job open

@@ -22,73 +22,11 @@
 # the switch has ended, the guard is gone: deploy may bind a port no one
 # holds again.
 . tests/system/lib.sh
-PYTHON=/usr/bin/python3
-# where deploy can read it: the tree may be root's alone
-install -m 0755 -o root -g root tests/system/grab-port.py "$LIBEXEC_DIR/grab-port.py" || exit 1
-GRAB_DIR=$(mktemp -d) && chown deploy "$GRAB_DIR" || exit 1
+. tests/system/grab.sh
 server=
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$GRAB_DIR"' EXIT
-
-served() {
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
-}
-serves() {
-	case $(served) in
-	*"$1"*) return 0 ;;
-	esac
-	return 1
-}
-nginx_gone() {
-	[ -z "$(nginx_procs)" ]
-}
-back_to_apache2() {
-	for p in $(nginx_procs); do
-		kill -TERM "$p" 2>/dev/null
-	done
-	wait_for 10 nginx_gone || fail_check "nginx did not stop"
-	[ -n "$(apache2_pid)" ] || apache2_start || fail_check "apache2ctl start"
-	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
-}
-
-# grab SECONDS: the grabber, as deploy, in the background.
-grab() {
-	rm -f "$GRAB_DIR/grab.out"
-	setpriv --reuid=deploy --regid="$(id -g deploy)" --init-groups -- \
-	    "$PYTHON" "$LIBEXEC_DIR/grab-port.py" "$PORT" "$1" "$GRAB_DIR/grab.out" \
-	    </dev/null >/dev/null 2>"$GRAB_DIR/grab.err" &
-	grabber=$!
-	track "$grabber"
-}
-
-# grab_result WHAT: the grabber has ended; it never bound the port, and
-# the site is served by apache2 or nginx, not by deploy.
-grab_result() {
-	wait "$grabber" 2>/dev/null
-	r=$(cat "$GRAB_DIR/grab.out" 2>/dev/null)
-	echo "grabber ($1): $r"
-	case $r in
-	"never $PORT "*) ;;
-	*) fail_check "$1: deploy's grabber took port $PORT" "$r $(cat "$GRAB_DIR/grab.err"); the port: $(describe_holders "$PORT"); $(cat "$TEST_TMPDIR/sw.err")" ;;
-	esac
-	case $(served) in
-	*"$OLD_TEXT"* | *"$NEW_TEXT"*) ;;
-	*) fail_check "$1: port $PORT does not serve the old or the new site" "$(served)" ;;
-	esac
-	case $(served) in *hijacked*) fail_check "$1: deploy's page is served" ;; esac
-}
-
-# switch_bg: cutover switch newsite as deploy, in the background; the
-# front's pid in $front once the check is in flight (its pid in $check).
-switch_bg() {
-	: >"$TEST_TMPDIR/requests.log"
-	setpriv --reuid=deploy --regid="$(id -g deploy)" --init-groups -- \
-	    /bin/sh -c "$EXEC_SH" "$CUTOVER" switch newsite \
-	    </dev/null >"$TEST_TMPDIR/sw.out" 2>"$TEST_TMPDIR/sw.err" &
-	front=$!
-	wait_for 15 grep -q "path=/slow" "$TEST_TMPDIR/requests.log" 2>/dev/null ||
-	    fail_check "the switch did not reach its check" "$(cat "$TEST_TMPDIR/sw.out" "$TEST_TMPDIR/sw.err")"
-	check=$(sed -n 's/.*path=\/slow .* pid=\([0-9]*\) .*/\1/p' "$TEST_TMPDIR/requests.log" | head -n 1)
-}
+GRAB_DIR=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; [ -z "$GRAB_DIR" ] || rm -rf "$GRAB_DIR"' EXIT
+grab_setup || exit 1
 
 "$PYTHON" tests/system/test-httpd.py "$TEST_TMPDIR" </dev/null >"$TEST_TMPDIR/server.out" 2>&1 &
 server=$!
