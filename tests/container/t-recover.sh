@@ -43,82 +43,8 @@ cp "$m/usr/share/doc/cutover/examples/systemd/nginx-cutover-handoff.conf" \
     "$m/etc/systemd/system/nginx.service.d/cutover-handoff.conf"
 ct_run a systemctl daemon-reload
 head -c 20000000 /dev/zero >"$m/var/www/html/big.bin"
-JOURNAL=/var/lib/cutover/intent/newsite
-
-# wait_for WHAT CMD...: until CMD succeeds in the container (30 s at most)
-wait_for() {
-	what=$1
-	shift
-	i=0
-	until ct_run a "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 300 ] || { fail_check "$what did not come"; return 1; }
-		sleep 0.1
-	done
-}
-
-# the transaction: the cutover process in a cutover-TXID.scope whose
-# parent (the front) is not in one
-# shellcheck disable=SC2016 # expanded in the container
-find_txn='for p in $(pgrep -x cutover); do
-	grep -q "cutover-.*\.scope" /proc/$p/cgroup || continue
-	pp=$(ps -o ppid= -p $p | tr -d " ")
-	grep -q "cutover-.*\.scope" /proc/$pp/cgroup || { echo $p; exit 0; }
-done; exit 1'
-
-# consistent SERVER WHEN: only SERVER (nginx or apache2) runs and is
-# enabled, it serves its page, no unit failed, no journal is left
-consistent() {
-	if [ "$1" = nginx ]; then other=apache2 text=$NEW_TEXT; else other=nginx text=$OLD_TEXT; fi
-	case $(page a) in
-	*"$text"*) echo "ok: $2: $1 serves the site" ;;
-	*) fail_check "$2: $1 does not serve the site" "$(page a)" ;;
-	esac
-	is a "$1" active
-	is a "$1" enabled
-	is a "$other" inactive
-	is a "$other" disabled
-	failed=$(ct_run a systemctl --failed --no-legend --plain)
-	[ -z "$failed" ] || fail_check "$2: units left failed" "$failed"
-	ct_run a test -e "$JOURNAL" && fail_check "$2: the journal is still there"
-	return 0
-}
-
-# recorded TXID WHEN: the audit trail has the recovery of switch TXID
-recorded() {
-	n=$(ct_run a grep -c "\"outcome\":\"recovered\".*txid $1\|txid $1.*\"outcome\":\"recovered\"" /var/log/cutover/audit.jsonl)
-	[ "${n:-0}" -ge 1 ] || fail_check "$2: no 'recovered' record names txid $1" \
-	    "$(ct_run a tail -n 5 /var/log/cutover/audit.jsonl)"
-	ct_run a cutover log --verify >/dev/null 2>&1 ||
-	    fail_check "$2: the audit chain does not verify" "$(ct_run a cutover log --verify 2>&1)"
-}
-
-# both_ways WHEN: deploy can switch to nginx and back, no root repair
-both_ways() {
-	if [ "$(ct_run a systemctl is-active nginx)" = active ]; then
-		expect 0 "$1: then switch oldsite" as_deploy a cutover switch oldsite
-		expect 0 "$1: and switch newsite" as_deploy a cutover switch newsite
-		expect 0 "$1: and back (oldsite)" as_deploy a cutover switch oldsite
-	else
-		expect 0 "$1: then switch newsite" as_deploy a cutover switch newsite
-		expect 0 "$1: and the reverse plan" as_deploy a cutover switch oldsite
-	fi
-	consistent apache2 "$1, both ways"
-}
-
-# interrupted_txid: the txid of the journal left behind
-interrupted_txid() {
-	ct_run a sed -n 's/^txid //p' "$JOURNAL"
-}
-
-# power_cut: every process of the container killed at once, then a boot
-power_cut() {
-	ct_powercut a
-	ct_boot a 2>"$CT_SCRATCH/boot.err" ||
-	    fail_check "the container did not boot again after the power cut" \
-	    "$(cat "$CT_SCRATCH/boot.err"; ct_run a journalctl -b --no-pager -u cutover-recover \
-	    -u apache2 -u nginx | tail -n 30)"
-}
+# wait_for, find_txn, consistent, recorded, both_ways, interrupted_txid,
+# power_cut and JOURNAL: site.sh's
 
 # ---- (a) SIGKILL of the transaction while nginx starts ----------------------
 cat >"$m/etc/systemd/system/nginx.service.d/slow.conf" <<EOF
