@@ -76,7 +76,7 @@ main(int argc, char **argv)
 {
 	const char *groups[] = { NULL };
 	struct subject who = { NULL, groups, 0 };
-	struct request req = { ACT_START, NULL, 0 };
+	struct request req = { .action = ACT_START };
 	struct policy_texts texts;
 	struct diags d;
 	struct decision dec;
