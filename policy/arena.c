@@ -4,7 +4,6 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "policy/arena.h"
 
@@ -37,17 +36,6 @@ arena_calloc(struct policy_arena *a, size_t n, size_t size)
 	c->next = a->chunks;
 	a->chunks = c;
 	return c->data;
-}
-
-char *
-arena_strdup(struct policy_arena *a, const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p;
-
-	if ((p = arena_calloc(a, n, 1)) != NULL)
-		memcpy(p, s, n);
-	return p;
 }
 
 void

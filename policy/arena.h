@@ -12,7 +12,6 @@ struct policy_arena;
 struct policy_arena *arena_new(void);
 /* Zeroed memory, or NULL when out of memory or n * size overflows. */
 void *arena_calloc(struct policy_arena *, size_t n, size_t size);
-char *arena_strdup(struct policy_arena *, const char *);
 void arena_free(struct policy_arena *);
 
 #endif

@@ -48,7 +48,7 @@
  */
 static const struct step_caps {
 	enum priv_step step;
-	const char *name;
+	const char *name;   /* as cutover(8)'s PRIVILEGES says (t-manpages) */
 	cap_value_t caps[5];
 	size_t ncaps;
 	const char *why;
@@ -142,14 +142,6 @@ step_of(enum priv_step step)
 		if (table[i].step == step)
 			return &table[i];
 	return NULL;
-}
-
-const char *
-privilege_step_name(enum priv_step step)
-{
-	const struct step_caps *s = step_of(step);
-
-	return s ? s->name : "?";
 }
 
 /* The last failure, for a step whose stderr is /dev/null. */

@@ -59,8 +59,6 @@ int privilege_check_user(uid_t *uid, gid_t *gid);
  */
 int privilege_verify(uid_t uid, gid_t gid, unsigned long long capmask);
 
-const char *privilege_step_name(enum priv_step);
-
 /*
  * The message of the last failure above ("cannot set up privileges
  * (setresuid: ...); refusing to go on"), for a step to put in its result:

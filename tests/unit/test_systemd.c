@@ -75,7 +75,10 @@ END_TEST
  * A value that does not fit is refused, never cut: unit.c's unit_path and
  * unit_string cut them (snprintf), so a unit's object path over 255 bytes
  * became the path of the unit whose escaped name is its first 255 bytes,
- * and a cgroup or User= cut to its buffer could name another's.
+ * and a cgroup or User= cut to its buffer could name another's.  So did
+ * unit_file_state, the boot state a rollback puts back; systemd 252's
+ * longest ("enabled-runtime") is far from its 31 bytes, so its refusal
+ * is reached only here.
  */
 START_TEST(a_value_is_whole_or_refused)
 {

@@ -1123,23 +1123,34 @@ unit_stop(const struct service *svc, const struct stop_keep *keep,
 
 /* ---- what the next boot finds -------------------------------------------- */
 
-/* GetUnitFileState into STATE ("not-found" for no such unit): 0, -1. */
+/*
+ * GetUnitFileState into STATE ("not-found" for no such unit): 0, -1.
+ * Whole or refused (systemd_string_copy): a rollback puts this state
+ * back, and a state cut to fit would be another or none.
+ */
 static int
 unit_file_state(sd_bus *b, const struct service *svc, char *state,
     size_t size, char *why, size_t whylen)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL;
-	const char *v;
+	const char *v = NULL;
 	int r;
 
 	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
 	    "GetUnitFileState", &e, &m, "s", svc->unit);
 	if (r >= 0)
 		r = sdbus.message_read(m, "s", &v);
-	if (r >= 0)
-		snprintf(state, size, "%s", v);
-	else if (e.name != NULL &&
+	if (r >= 0) {
+		if (systemd_string_copy(state, size, v) == -1) {
+			snprintf(why, whylen, "systemd's state of %s's unit "
+			    "file (whether it starts at boot) is over %zu bytes, "
+			    "longer than any state cutover knows: see systemctl "
+			    "is-enabled %s, and report it", svc->unit, size - 1,
+			    svc->unit);
+			r = -1;
+		}
+	} else if (e.name != NULL &&
 	    strcmp(e.name, "org.freedesktop.systemd1.NoSuchUnit") == 0) {
 		snprintf(state, size, "not-found");
 		r = 0;
