@@ -35,6 +35,8 @@ static const char *const mark_words[] = {
 	"paused-old",
 };
 #define NMARKS (sizeof(mark_words) / sizeof(mark_words[0]))
+_Static_assert((1u << NMARKS) - 1 == INTENT_MARKS_ALL,
+    "a word for each mark of intent.h, in the order of their bits");
 
 int
 intent_format(const struct intent *i, char *buf, size_t size)

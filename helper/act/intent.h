@@ -38,6 +38,7 @@ enum intent_mark {
 	INTENT_UNDOING      = 1 << 4,   /* the rollback began */
 	INTENT_PAUSED_OLD   = 1 << 5,   /* the old one's pause (pause.h) began:
 	                                   it may be stopped still */
+	INTENT_MARKS_ALL    = (1 << 6) - 1,     /* every mark above */
 };
 
 struct intent {

@@ -30,7 +30,7 @@ check_valid(const struct intent *i)
 	    !name_ok(i->from) || !name_ok(i->to) ||
 	    strcmp(i->from, i->to) == 0 || i->nports == 0 ||
 	    i->nports > POLICY_PLAN_PORTS_MAX ||
-	    (i->marks & ~(unsigned)0x1f) != 0)
+	    (i->marks & ~(unsigned)INTENT_MARKS_ALL) != 0)
 		abort();
 	for (k = 0; k < i->nports; k++)
 		if (i->ports[k] < 1 || i->ports[k] > 65535)
