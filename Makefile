@@ -598,12 +598,14 @@ lint:
 # environment systemd and cutover both clear.  Children that end with
 # _exit() (verify's fetch, a launch that failed) would write nothing:
 # tests/coverage/dump_on_exit.c wraps _exit (-Wl,--wrap) to write the
-# counts first.  All of that is for these test builds only: nothing of it
+# counts first, and setrlimit, so that a check's RLIMIT_FSIZE of 0 does not
+# keep them from being written.  All of that is for these test builds only: nothing of it
 # reaches a real build.
 COV_BUILD  := $(BUILD)/cov
 COV_FLAGS  := -O0 -g --coverage
 COV_DUMP   := $(COV_BUILD)/dump_on_exit.o
-COV_LDFLAGS = $(LDFLAGS) --coverage -Wl,--wrap=_exit $(abspath $(COV_DUMP))
+COV_LDFLAGS = $(LDFLAGS) --coverage -Wl,--wrap=_exit -Wl,--wrap=setrlimit \
+    $(abspath $(COV_DUMP))
 COV_SYSTEST := $(COV_BUILD)/systest/cutover
 COV_CT      := $(COV_BUILD)/ct
 # The threshold: tests/coverage/README says what was measured and why.
