@@ -37,7 +37,14 @@ ct_run a sh -c "echo \$\$ >$cg/cgroup.procs && exec setpriv --reuid=deploy --reg
 front=$!
 sleep 0.3
 ct_user a deploy sh -c "echo 1 >$cg/cgroup.freeze" || fail_check "deploy could not freeze its cgroup"
-frozen=$(ct_run a cat "$cg/cgroup.events" | sed -n 's/^frozen //p')
+# freezing is not instant: cgroup.events says "frozen 1" once every
+# process of it is (the fresh chroot read 0 right after the write)
+i=0
+while frozen=$(ct_run a cat "$cg/cgroup.events" | sed -n 's/^frozen //p') &&
+    [ "$frozen" != 1 ] && [ $i -lt 40 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
 [ "$frozen" = 1 ] && echo "ok: deploy froze its cgroup" || fail_check "the cgroup is not frozen ($frozen)"
 # the transaction is not in it: the stop finishes while the front is frozen
 i=0
