@@ -18,7 +18,7 @@
 #include "helper/exitcodes.h"
 #include "helper/lib/clock.h"
 
-#define PAUSE_ROUNDS 200        /* scans, 5 ms apart: a second at most */
+#define PAUSE_ROUNDS 200        /* scans, 5 ms apart: a second of waits */
 
 /* Is H as GO_ON wants it: stopped for a pause, running for a resume? */
 static bool
@@ -51,8 +51,13 @@ signal_holder(const struct holder *h, int sig, struct pause_report *rep,
 	char err[256];
 	int pidfd, same, rc = 0;
 
-	if ((pidfd = pidfd_open(h->pid, 0)) == -1)
-		return errno == ESRCH ? 0 : -1;
+	if ((pidfd = pidfd_open(h->pid, 0)) == -1) {
+		if (errno == ESRCH)
+			return 0;       /* it exited: nothing to hold */
+		snprintf(why, whylen, "cannot open a pidfd for pid %d: %s",
+		    (int)h->pid, strerror(errno));
+		return -1;
+	}
 	same = holder_same(h, err, sizeof(err));
 	if (same == -1) {
 		snprintf(why, whylen, "%s", err);
