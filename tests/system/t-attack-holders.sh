@@ -52,12 +52,19 @@ old() {
 	held=$!
 	# one socket more than before (another old may listen already), and
 	# the process is the holder's exe by then, not the sh that execs it
-	if wait_for 5 _more_listeners "$_before" && [ "$(proc_exe "$held")" = "$holder_exe" ]; then
-		track "$held"
+	# (waited for too: under load the socket can listen first)
+	track "$held"
+	if wait_for 5 _old_up "$_before" "$held"; then
 		return 0
 	fi
 	fail_check "old's exe as $_u ($*) listens on $PORT" "$(cat "$TEST_TMPDIR/old.err")"
 	return 1
+}
+_old_up() {
+	_more_listeners "$1" && [ "$(proc_exe "$2")" = "$holder_exe" ]
+}
+_held_up() {
+	listening "$PORT" && [ "$(proc_exe "$1")" = "$holder_exe" ]
 }
 
 # alive PID: PID still runs (not a zombie).
@@ -196,8 +203,10 @@ perl -MSocket -e '
     setpriv --reuid=intruder --regid="$(id -g intruder)" --init-groups -- \
     "$holder_exe" "$HOLD_PORT" --fd 0 "$PORT" >/dev/null 2>"$TEST_TMPDIR/passed.err" &
 held=$!
-if wait_for 5 listening "$PORT" && [ "$(proc_exe "$held")" = "$holder_exe" ]; then
-	track "$held"
+# perl binds before it execs setpriv and the holder: wait for both, and
+# track it either way, so that clean ends it
+track "$held"
+if wait_for 5 _held_up "$held"; then
 	passed_socket=$(listen_inodes "$PORT")
 	[ "$(stat -L -c %u "/proc/$held/fd/0")" = "$deploy_uid" ] ||
 	    fail_check "(c) the passed socket is deploy's" "$(stat -L "/proc/$held/fd/0")"
