@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper/exitcodes.h"
@@ -27,13 +28,17 @@ systemd_runs(void)
 	return access("/run/systemd/system", F_OK) == 0;
 }
 
-/* What sd-bus says when systemd closed the connection (a re-exec). */
+/*
+ * What sd-bus says when systemd closed the connection (a re-exec).  Its
+ * synchronous calls fill the error from the errno too ("System.Error.
+ * ECONNRESET"), so the errno alone decides: systemd's own refusals map
+ * to others (NoSuchUnit: ENOENT; AccessDenied: EACCES).
+ */
 static bool
-dropped(int r, const sd_bus_error *e)
+dropped(int r)
 {
-	return (e == NULL || !sdbus.error_is_set(e)) && (r == -ECONNRESET ||
-	    r == -ENOTCONN || r == -EPIPE || r == -ESHUTDOWN ||
-	    r == -ECONNREFUSED);
+	return r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE ||
+	    r == -ESHUTDOWN || r == -ECONNREFUSED;
 }
 
 bool
@@ -42,11 +47,35 @@ systemd_lost(void)
 	return lost_by == getpid();     /* not a parent's, before a fork */
 }
 
+void
+systemd_lost_forget(void)
+{
+	lost_by = 0;
+}
+
+bool
+systemd_back(void)
+{
+	struct timespec pause = { 0, 100 * 1000 * 1000L };
+	double deadline = monotonic_seconds() + SYSTEMD_BACK_SECONDS;
+	char why[256];
+	sd_bus *own;
+
+	do {
+		if (systemd_some(&own, why, sizeof(why)) != NULL) {
+			sdbus.flush_close_unref(own);
+			return true;
+		}
+		nanosleep(&pause, NULL);
+	} while (monotonic_seconds() < deadline);
+	return false;
+}
+
 int
 systemd_failed(char *why, size_t whylen, const char *what, int r,
     const sd_bus_error *e)
 {
-	if (dropped(r, e))
+	if (dropped(r))
 		lost_by = getpid();
 	snprintf(why, whylen, "%s: %s", what, e != NULL &&
 	    sdbus.error_is_set(e) ? e->message : strerror(-r));

@@ -62,6 +62,15 @@ int systemd_unit_active(const char *name, char *why, size_t whylen);
  */
 bool systemd_lost(void);
 
+/* Before a question asked again: no connection of this process's lost. */
+void systemd_lost_forget(void);
+
+#define SYSTEMD_AGAIN_MAX 2             /* questions asked again after a loss */
+#define SYSTEMD_BACK_SECONDS 30.0       /* what a re-exec may take */
+
+/* Until systemd answers again, or SYSTEMD_BACK_SECONDS: whether it does. */
+bool systemd_back(void);
+
 /* "WHAT: systemd's error, or strerror(-R)" into WHY; EXIT_FAILED. */
 int systemd_failed(char *why, size_t whylen, const char *what, int r,
     const sd_bus_error *e);

@@ -679,31 +679,10 @@ run_child(struct txn *t, const struct txn_step *s, struct step_out *outp)
 	*outp = out;
 }
 
-/* Until systemd answers again, or DEADLINE: whether it does. */
-static bool
-systemd_back(double deadline)
-{
-	struct timespec pause = { 0, 100 * 1000 * 1000L };
-	char why[256];
-	sd_bus *own;
-
-	do {
-		if (systemd_some(&own, why, sizeof(why)) != NULL) {
-			sdbus.flush_close_unref(own);
-			return true;
-		}
-		nanosleep(&pause, NULL);
-	} while (monotonic_seconds() < deadline);
-	return false;
-}
-
-#define RESUMES_MAX 2           /* runs again after systemd was lost */
-#define SYSTEMD_BACK 30.0       /* seconds a re-exec may take */
-
 /*
  * S in a child, run again while its connection to systemd was dropped
  * (a daemon-reexec closes every one) and systemd answers again, at most
- * RESUMES_MAX times: systemd's restart is not the step's failure.  How
+ * SYSTEMD_AGAIN_MAX times: systemd's restart is not the step's failure.  How
  * many runs were lost.
  */
 static int
@@ -713,8 +692,8 @@ run_resumed(struct txn *t, const struct txn_step *s, struct step_out *out)
 	int resumes = 0;
 
 	run_child(t, s, out);
-	while (out->res.systemd_lost && resumes < RESUMES_MAX &&
-	    systemd_back(monotonic_seconds() + SYSTEMD_BACK)) {
+	while (out->res.systemd_lost && resumes < SYSTEMD_AGAIN_MAX &&
+	    systemd_back()) {
 		resumes++;
 		again.resumed = true;
 		run_child(t, &again, out);

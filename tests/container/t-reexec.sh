@@ -1,7 +1,9 @@
 #!/bin/sh
 # systemd's own restarts are not failures (issue 29, item 4).  A switch
 # with the socket handoff, and `systemctl daemon-reexec` (what an upgrade
-# of systemd runs) while a step waits for one of systemd's jobs: during
+# of systemd runs) during the pre-flight (dry runs while systemd
+# re-executes, over and over), and while a step waits for one of systemd's
+# jobs: during
 # nginx's start (held open by a slow ExecStartPre=/bin/sleep 4 of a
 # drop-in), and during apache2's drain (held open by a 20 MB download at
 # 2 MB/s).  systemd keeps its jobs across a re-exec, but it closes every
@@ -51,6 +53,31 @@ switched() {
 	failed=$(ct_run a systemctl --failed --no-legend --plain)
 	[ -z "$failed" ] || fail_check "$1: units left failed" "$failed"
 }
+
+# during the pre-flight: dry runs (the same pre-flight as a switch's, and
+# it asks systemd of both units) while systemd re-executes 8 times, 0.7 s
+# apart.  Each must pass: the pre-flight touches nothing, so one that lost
+# systemd waits for it and asks again.  (Before: 22 of 63 refused, "cannot
+# reach systemd ...: Connection refused", "... reset by peer".)
+ct_run a systemctl daemon-reload
+ct_run a sh -c 'for i in 1 2 3 4 5 6 7 8; do systemctl daemon-reexec; sleep 0.7; done' \
+    >"$CT_SCRATCH/reexecs.out" 2>&1 &
+rx=$!
+runs=0 refused=0 again=0
+while kill -0 "$rx" 2>/dev/null && [ "$runs" -lt 200 ]; do
+	runs=$((runs + 1))
+	as_deploy a cutover -n switch newsite >"$CT_SCRATCH/out" 2>&1 || {
+		refused=$((refused + 1))
+		grep "pre-flight:" "$CT_SCRATCH/out" | tail -n 1
+	}
+	! grep -q "pre-flight: ok (systemd re-executed meanwhile; asked again)" \
+	    "$CT_SCRATCH/out" || again=$((again + 1))
+done
+wait "$rx" || fail_check "systemctl daemon-reexec failed" "$(cat "$CT_SCRATCH/reexecs.out")"
+echo "pre-flights during re-execs: $runs, $refused refused, $again asked again"
+[ "$refused" = 0 ] || fail_check "$refused of $runs pre-flights refused while systemd re-executed"
+# none that lost systemd: the window was not met, and nothing was shown
+[ "$again" -gt 0 ] || fail_check "no pre-flight of $runs lost systemd: the test did not test"
 
 # during start: nginx's slow ExecStartPre= holds its start job open
 cat >"$m/etc/systemd/system/nginx.service.d/slow.conf" <<EOF

@@ -3,13 +3,18 @@
  * of JobRemoved signals (systemd_job_removed, systemd_job_is), which says
  * whether the job cutover asked for has ended and how; and the copy of
  * what systemd says into cutover's buffers (systemd_string_copy, which
- * unit.c reads object paths and properties through).  The calls to
- * systemd themselves are the container tests'.
+ * unit.c reads object paths and properties through); and which failures
+ * are systemd's connection dropping (a re-exec: ask again) rather than
+ * systemd's answer.  The calls to systemd themselves are the container
+ * tests'.
  */
 #include <check.h>
+#include <errno.h>
 #include <string.h>
 
+#include "helper/exitcodes.h"
 #include "helper/act/systemd.h"
+#include "helper/act/svc/sdbus.h"
 
 #define JOB "/org/freedesktop/systemd1/job/1234"
 
@@ -106,6 +111,41 @@ START_TEST(a_value_is_whole_or_refused)
 }
 END_TEST
 
+/*
+ * sd-bus's synchronous calls fill the error from the errno when the
+ * connection drops ("System.Error.ECONNRESET"): that is still a drop.
+ * Before, any error set was taken for systemd's answer, and a pre-flight
+ * that lost systemd to a re-exec was refused instead of asked again.
+ */
+START_TEST(a_dropped_connection_is_not_an_answer)
+{
+	sd_bus_error reset = SD_BUS_ERROR_MAKE_CONST("System.Error.ECONNRESET",
+	    "Connection reset by peer");
+	sd_bus_error nounit = SD_BUS_ERROR_MAKE_CONST(
+	    "org.freedesktop.systemd1.NoSuchUnit", "Unit x.service not found.");
+	char why[128];
+
+	ck_assert_int_eq(sdbus_load(why, sizeof(why)), 0);
+	systemd_lost_forget();
+	ck_assert_int_eq(systemd_failed(why, sizeof(why), "q", -ENOENT, &nounit),
+	    EXIT_FAILED);
+	ck_assert_str_eq(why, "q: Unit x.service not found.");
+	ck_assert(!systemd_lost());
+	systemd_failed(why, sizeof(why), "q", -ECONNRESET, &reset);
+	ck_assert(systemd_lost());
+	systemd_lost_forget();
+	ck_assert(!systemd_lost());
+	systemd_failed(why, sizeof(why), "q", -ENOTCONN, NULL);
+	ck_assert(systemd_lost());
+	systemd_lost_forget();
+	systemd_failed(why, sizeof(why), "q", -ECONNREFUSED, NULL);
+	ck_assert(systemd_lost());
+	systemd_lost_forget();
+	systemd_failed(why, sizeof(why), "q", -EIO, NULL);
+	ck_assert(!systemd_lost());
+}
+END_TEST
+
 Suite *
 systemd_suite(void)
 {
@@ -115,6 +155,7 @@ systemd_suite(void)
 	tcase_add_test(tc, a_job_ends_with_its_own_signal);
 	tcase_add_test(tc, no_other_job_s_result);
 	tcase_add_test(tc, a_value_is_whole_or_refused);
+	tcase_add_test(tc, a_dropped_connection_is_not_an_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }

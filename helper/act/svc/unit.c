@@ -94,9 +94,10 @@ unit_path(sd_bus *b, const struct service *svc, char *path, size_t size,
 }
 
 /*
- * A string property of the unit (IFACE: Unit or Service), into BUF: 0,
- * or -1 and BUF "?" when systemd could not say or the value does not fit
- * (cut, a cgroup or a user could be another's: systemd_string_copy).
+ * A string property of the unit (IFACE: Unit or Service), into BUF: 0;
+ * or BUF "?" and sd-bus's negative errno when systemd could not say, or
+ * -EOVERFLOW when the value does not fit (cut, a cgroup or a user could
+ * be another's: systemd_string_copy).
  */
 static int
 unit_string(sd_bus *b, const char *path, const char *iface, const char *name,
@@ -107,11 +108,11 @@ unit_string(sd_bus *b, const char *path, const char *iface, const char *name,
 	int r;
 
 	r = sdbus.get_property_string(b, SD_DEST, path, iface, name, &e, &v);
-	if (systemd_string_copy(buf, size, r >= 0 ? v : NULL) == -1)
-		r = -1;
+	if (systemd_string_copy(buf, size, r >= 0 ? v : NULL) == -1 && r >= 0)
+		r = -EOVERFLOW;
 	free(v);
 	sdbus.error_free(&e);
-	return r >= 0 ? 0 : -1;
+	return r >= 0 ? 0 : r;
 }
 
 /* What systemd says of the unit now: its states and main pid. */
@@ -123,6 +124,11 @@ struct unit_state {
 	uint32_t main_pid;
 };
 
+/*
+ * US as systemd says it now: 0, or a negative errno - sd-bus's own, so
+ * that a connection systemd dropped (a re-exec) is told from a refusal
+ * by systemd_failed(), and the question asked again.
+ */
 static int
 unit_read(sd_bus *b, const char *path, struct unit_state *us)
 {
@@ -130,23 +136,23 @@ unit_read(sd_bus *b, const char *path, struct unit_state *us)
 	int r;
 
 	memset(us, 0, sizeof(*us));
-	if (unit_string(b, path, SD_UNIT, "LoadState", us->load,
-	    sizeof(us->load)) == -1 ||
-	    unit_string(b, path, SD_UNIT, "ActiveState", us->active,
-	    sizeof(us->active)) == -1 ||
-	    unit_string(b, path, SD_UNIT, "SubState", us->sub,
-	    sizeof(us->sub)) == -1)
-		return -1;
+	if ((r = unit_string(b, path, SD_UNIT, "LoadState", us->load,
+	    sizeof(us->load))) < 0 ||
+	    (r = unit_string(b, path, SD_UNIT, "ActiveState", us->active,
+	    sizeof(us->active))) < 0 ||
+	    (r = unit_string(b, path, SD_UNIT, "SubState", us->sub,
+	    sizeof(us->sub))) < 0)
+		return r;
 	/* A unit that is not loaded has no Service interface. */
 	if (strcmp(us->load, "loaded") != 0)
 		return 0;
-	if (unit_string(b, path, SD_SERVICE, "ControlGroup", us->cgroup,
-	    sizeof(us->cgroup)) == -1)
-		return -1;
+	if ((r = unit_string(b, path, SD_SERVICE, "ControlGroup", us->cgroup,
+	    sizeof(us->cgroup))) < 0)
+		return r;
 	r = sdbus.get_property_trivial(b, SD_DEST, path, SD_SERVICE,
 	    "MainPID", &e, 'u', &us->main_pid);
 	sdbus.error_free(&e);
-	return r >= 0 ? 0 : -1;
+	return r >= 0 ? 0 : r;
 }
 
 /* "active (running), main pid 123" */
@@ -361,7 +367,7 @@ peer_is_helper(sd_bus *b, int c)
 		    (unsigned long)cr.uid, offer.l->user);
 		return false;
 	}
-	if (unit_read(b, offer.unit_path, &us) == -1 ||
+	if (unit_read(b, offer.unit_path, &us) < 0 ||
 	    holder_cgroup(cr.pid, cg, sizeof(cg)) == -1 ||
 	    (n = strlen(us.cgroup)) == 0 || strncmp(cg, us.cgroup, n) != 0 ||
 	    (cg[n] != '\0' && cg[n] != '/')) {
@@ -423,7 +429,7 @@ offer_until_taken(sd_bus *b, double deadline)
 	while (offer.fd != -1 && monotonic_seconds() < deadline) {
 		if (poll(&pfd, 1, 20) == 1)
 			offer_serve(b);
-		else if (unit_read(b, offer.unit_path, &us) == -1 ||
+		else if (unit_read(b, offer.unit_path, &us) < 0 ||
 		    (strcmp(us.active, "active") != 0 &&
 		    strcmp(us.active, "activating") != 0))
 			break;
@@ -500,14 +506,14 @@ unit_look(const struct service *svc, struct unit_state *us, char *why,
 {
 	sd_bus *own, *b = systemd_some(&own, why, whylen);
 	char path[256];
-	int st;
+	int st, r;
 
 	if (b == NULL)
 		return EXIT_FAILED;
 	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) == 0 &&
-	    unit_read(b, path, us) == -1)
+	    (r = unit_read(b, path, us)) < 0)
 		st = systemd_failed(why, whylen, "cannot read the unit's state from "
-		    "systemd", -EIO, NULL);
+		    "systemd", r, NULL);
 	sdbus.flush_close_unref(own);
 	return st;
 }
@@ -646,9 +652,8 @@ unit_user(const struct service *svc, char *user, size_t size, bool *bind,
 	if (b == NULL)
 		return EXIT_FAILED;
 	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) == 0) {
-		if (unit_string(b, path, SD_SERVICE, "User", user, size) == -1)
-			r = -EIO;
-		else
+		if ((r = unit_string(b, path, SD_SERVICE, "User", user,
+		    size)) >= 0)
 			r = sdbus.get_property_trivial(b, SD_DEST, path,
 			    SD_SERVICE, "AmbientCapabilities", &e, 't', &ambient);
 		if (r < 0)
@@ -756,7 +761,7 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 	char path[256];
 	bool ended;
 	sd_bus *b;
-	int st;
+	int st, r;
 
 	rep->launched = 0;
 	rep->pidfd = -1;
@@ -765,9 +770,9 @@ unit_launch(const struct svc_launch *l, struct svc_started *rep, char *why,
 		return EXIT_FAILED;
 	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) != 0)
 		return st;
-	if (unit_read(b, path, &us) == -1)
+	if ((r = unit_read(b, path, &us)) < 0)
 		return systemd_failed(why, whylen, "cannot read the unit's state",
-		    -EIO, NULL);
+		    r, NULL);
 	if ((st = unit_startable(svc, &us, why, whylen)) != 0)
 		return st;
 	/* resumed: the lost start's job ended while systemd re-executed */
@@ -858,7 +863,7 @@ reset_failed(sd_bus *b, const struct service *svc)
 	int r;
 
 	if (unit_path(b, svc, path, sizeof(path), err, sizeof(err)) != 0 ||
-	    unit_read(b, path, &us) == -1 || strcmp(us.active, "failed") != 0)
+	    unit_read(b, path, &us) < 0 || strcmp(us.active, "failed") != 0)
 		return false;
 	r = sdbus.call_method(b, SD_DEST, SD_PATH, SD_MANAGER,
 	    "ResetFailedUnit", &e, NULL, "s", svc->unit);
@@ -982,7 +987,7 @@ unit_wait_ready(const struct svc_launch *l, struct svc_started *rep,
 		    whylen);
 		return EXIT_FAILED;
 	}
-	if (unit_read(b, path, &us) == -1) {
+	if (unit_read(b, path, &us) < 0) {
 		memset(&us, 0, sizeof(us));
 		snprintf(us.active, sizeof(us.active), "?");
 	}
@@ -1067,16 +1072,16 @@ unit_stop(const struct service *svc, const struct stop_keep *keep,
 	char path[256], state[128];
 	bool ended = false;
 	sd_bus *b;
-	int st;
+	int st, r;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((b = systemd_held(why, whylen)) == NULL)
 		return EXIT_FAILED;
 	if ((st = unit_path(b, svc, path, sizeof(path), why, whylen)) != 0)
 		return st;
-	if (unit_read(b, path, &before) == -1)
+	if ((r = unit_read(b, path, &before)) < 0)
 		return systemd_failed(why, whylen, "cannot read the unit's state",
-		    -EIO, NULL);
+		    r, NULL);
 	if (strcmp(before.load, "not-found") == 0) {
 		snprintf(why, whylen, "unit %s of service %s does not exist on "
 		    "this host; nothing was done", svc->unit, svc->name);
@@ -1170,7 +1175,7 @@ unit_state(const struct service *svc, struct svc_state *state, char *why,
 	sd_bus *own, *b = systemd_some(&own, why, whylen);
 	struct unit_state us;
 	char path[256];
-	int st = EXIT_FAILED;
+	int st = EXIT_FAILED, r;
 
 	memset(state, 0, sizeof(*state));
 	if (b == NULL)
@@ -1178,13 +1183,13 @@ unit_state(const struct service *svc, struct svc_state *state, char *why,
 	if (unit_file_state(b, svc, state->boot, sizeof(state->boot), why,
 	    whylen) == 0 && unit_path(b, svc, path, sizeof(path), why,
 	    whylen) == 0) {
-		if (unit_read(b, path, &us) == 0) {
+		if ((r = unit_read(b, path, &us)) == 0) {
 			snprintf(state->active, sizeof(state->active), "%s",
 			    us.active);
 			st = 0;
 		} else
 			systemd_failed(why, whylen, "cannot read the unit's state "
-			    "from systemd", -EIO, NULL);
+			    "from systemd", r, NULL);
 	}
 	sdbus.flush_close_unref(own);
 	return st;

@@ -1040,6 +1040,32 @@ preflight(const struct plan *pl, struct sw_boot *before, bool *already,
 }
 
 /*
+ * The pre-flight, asked again when systemd dropped a connection of its
+ * meanwhile (a daemon-reexec closes every one, an upgrade of systemd does
+ * one): it touches nothing, so asking again is safe, and a re-exec is no
+ * reason to refuse a switch.  Said so in WHY when it passed.
+ */
+static int
+preflight_again(const struct plan *pl, struct sw_boot *before, bool *already,
+    char *why, size_t whylen)
+{
+	int st, again = 0;
+
+	for (;;) {
+		systemd_lost_forget();
+		st = preflight(pl, before, already, why, whylen);
+		if (st == EXIT_DONE || !systemd_lost() ||
+		    again == SYSTEMD_AGAIN_MAX || !systemd_back())
+			break;
+		again++;
+	}
+	if (again > 0 && st == EXIT_DONE && !*already)
+		why_set(why, whylen, "pre-flight: ok (systemd re-executed "
+		    "meanwhile; asked again)");
+	return st;
+}
+
+/*
  * The steps a plan would take, into REP (outcome "planned"): "take over
  * port 8080's listening socket from apache2, which serves on", "start
  * nginx on it (socket handoff: nginx)", ... - or without a handoff "free
@@ -1161,7 +1187,7 @@ switch_dry_run(const struct plan *pl, enum output_format format)
 	if (txn_find_step_user(why, sizeof(why)) != 0)
 		st = EXIT_POLICY;
 	else
-		st = preflight(pl, &before, &already, why, sizeof(why));
+		st = preflight_again(pl, &before, &already, why, sizeof(why));
 	sw_report_add(rep, "pre-flight", status_outcome(st), why, 0, false);
 	if (format == FORMAT_JSON) {
 		rep->outcome = status_outcome(st);
@@ -1253,7 +1279,8 @@ switch_body(struct txn *t, void *ctx)
 		why_set(why, sizeof(why), "an interrupted switch could not be "
 		    "recovered: %s", err);
 	else
-		st = preflight(w->pl, &w->before, &w->already, why, sizeof(why));
+		st = preflight_again(w->pl, &w->before, &w->already, why,
+		    sizeof(why));
 	if (st == EXIT_DONE && !w->already)
 		st = switch_guard_ports(t, w->pl, why, sizeof(why));
 	if (st == EXIT_DONE)
