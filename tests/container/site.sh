@@ -184,6 +184,9 @@ finish() {
 #                          unit failed, no journal of intent left
 #   recorded TXID WHEN     the trail has the recovery of switch TXID, in
 #                          order, and the chain verifies
+#   guarded TXID WHEN WORDS  the killed transaction TXID's guardian has
+#                          recovered it ("... (txid TXID) WORDS") and
+#                          written its outcome; no cutover process left
 #   both_ways WHEN         deploy switches to nginx and back, no root repair
 #   back_to_apache2        the site as before a switch, by root
 #   audit_fs IMAGE         a fresh 8 MiB ext4 at a's /var/log/cutover (a
@@ -260,6 +263,18 @@ recorded() {
 	fi
 	ct_run a cutover log --verify >/dev/null 2>&1 ||
 	    fail_check "$2: the audit chain does not verify" "$(ct_run a cutover log --verify 2>&1)"
+}
+
+guarded() {
+	wait_for "$2: the guardian's recovery" sh -c \
+	    "! pgrep -x cutover-guard && ! pgrep -x cutover && [ ! -e $JOURNAL ]"
+	ct_run a grep "\"txid\":\"$1\"" /var/log/cutover/audit.jsonl >"$CT_SCRATCH/trail" 2>&1
+	if grep -q "interrupted switch newsite (txid $1) $3" "$CT_SCRATCH/trail" &&
+	    grep '"stage":"outcome"' "$CT_SCRATCH/trail" | grep -q "killed before its outcome; its guardian recovered"; then
+		echo "ok: $2: its guardian recovered it at once: $3"
+	else
+		fail_check "$2: no recovery by the guardian ('$3') in the trail of txid $1" "$(tail -n 4 "$CT_SCRATCH/trail")"
+	fi
 }
 
 both_ways() {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Issue 29's attack cell: deploy's port grabber (grab-port.py, a bind()
 # of 8080 every 0.2 ms) aimed at `cutover recover`.  deploy's switch is
-# killed (SIGKILL, as the OOM killer sends it; root does it here) while
-# its check waits for a page that answers after 5 s: with the gap (nginx
+# killed (SIGKILL, as the OOM killer sends it; root does it here), with
+# its guardian first (as a kill of both, their scope's, would: else the
+# guardian recovers at once, t-switch.sh), while its check waits for a page that answers after 5 s: with the gap (nginx
 # without socket_handoff) apache2 was stopped and nginx bound the port,
 # the journal of intent says the check never passed.  Root's `cutover
 # recover` then goes back: it stops nginx - the port is free - and starts
@@ -45,10 +46,12 @@ s|socket_handoff = \"nginx\";|socket_handoff = \"none\";|" || fail_check "write 
 	back_to_apache2
 	switch_bg
 	txn=$(txn_of "$front")
-	if [ -n "$txn" ]; then
+	guardian=$(pgrep -P "${txn:-0}" -x cutover-guard | head -n 1)
+	if [ -n "$txn" ] && [ -n "$guardian" ]; then
+		expect 0 "$1: its guardian (pid $guardian) is killed" -- kill -KILL "$guardian"
 		expect 0 "$1: the transaction (pid $txn) is killed during the check" -- kill -KILL "$txn"
 	else
-		fail_check "$1: no transaction under the front (pid $front)" "$(ps -o pid,ppid,comm -g "$front" 2>&1)"
+		fail_check "$1: no transaction and guardian under the front (pid $front)" "$(ps -o pid,ppid,comm -g "$front" 2>&1)"
 	fi
 	wait "$front"
 	echo "$1: switch: exit $?: $(tail -n 1 "$TEST_TMPDIR/sw.err")"

@@ -49,6 +49,7 @@
 #include "helper/act/systemd.h"
 #include "policy/strbuf.h"
 #include "helper/act/switch/core.h"
+#include "helper/act/switch/guardian.h"
 #include "helper/act/switch/recover.h"
 #include "helper/act/switch/report.h"
 #include "helper/act/switch/serverconf.h"
@@ -88,6 +89,7 @@ struct sw {
 	struct intent intent;       /* the journal, once written */
 	bool journaled;
 	bool journal_said;          /* a failed update was said once */
+	struct guardian guardian;   /* recovers it, were this process killed */
 };
 
 /* A line for people: stdout, or with --format=json stderr. */
@@ -1263,7 +1265,7 @@ switch_guard_ports(struct txn *t, const struct plan *pl, char *why,
 
 /* In the transaction: pre-flight, forward, and the conclusion. */
 static int
-switch_body(struct txn *t, void *ctx)
+switch_act(struct txn *t, void *ctx)
 {
 	struct sw *w = ctx;
 	char why[800] = "pre-flight: ok", err[512];
@@ -1273,9 +1275,14 @@ switch_body(struct txn *t, void *ctx)
 
 	w->t = t;
 	w->rep.txid = t->base->txid;
-	/* an interrupted switch of these ports or services first */
-	st = recover_pending(t, t->policy, false, false, err, sizeof(err));
-	if (st != EXIT_DONE)
+	/* before anything is done: were this process killed, it recovers */
+	if (guardian_start(t, &w->guardian, err, sizeof(err)) == -1) {
+		why_set(why, sizeof(why), "cannot start the switch's guardian "
+		    "(%s)", err);
+		st = EXIT_FAILED;
+	} else if ((st = recover_pending(t, t->policy, false, false, err,
+	    sizeof(err))) != EXIT_DONE)
+		/* an interrupted switch of these ports or services first */
 		why_set(why, sizeof(why), "an interrupted switch could not be "
 		    "recovered: %s", err);
 	else
@@ -1321,6 +1328,17 @@ switch_body(struct txn *t, void *ctx)
 	return st;
 }
 
+/* switch_act, its guardian released on every way out (guardian.h) */
+static int
+switch_body(struct txn *t, void *ctx)
+{
+	struct sw *w = ctx;
+	int st = switch_act(t, ctx);
+
+	guardian_release(&w->guardian);
+	return st;
+}
+
 int
 switch_run(const struct plan *pl, enum output_format format, struct txn *t,
     struct txn_seen *seen)
@@ -1331,6 +1349,7 @@ switch_run(const struct plan *pl, enum output_format format, struct txn *t,
 	if (w == NULL)
 		return EXIT_FAILED;
 	*w = (struct sw){ .pl = pl, .json = format == FORMAT_JSON,
+	    .guardian = GUARDIAN_NONE,
 	    .rep = { .plan = pl->name, .ports = pl->ports,
 	    .nports = pl->nports } };
 	st = txn_run(t, switch_body, w, "the current step ends, then the "
