@@ -270,7 +270,7 @@ guarded() {
 	    "! pgrep -x cutover-guard && ! pgrep -x cutover && [ ! -e $JOURNAL ]"
 	ct_run a grep "\"txid\":\"$1\"" /var/log/cutover/audit.jsonl >"$CT_SCRATCH/trail" 2>&1
 	if grep -q "interrupted switch newsite (txid $1) $3" "$CT_SCRATCH/trail" &&
-	    grep '"stage":"outcome"' "$CT_SCRATCH/trail" | grep -q "killed before its outcome; its guardian recovered"; then
+	    grep '"stage":"outcome"' "$CT_SCRATCH/trail" | grep -q "killed before its outcome; its guardian recovered the switch"; then
 		echo "ok: $2: its guardian recovered it at once: $3"
 	else
 		fail_check "$2: no recovery by the guardian ('$3') in the trail of txid $1" "$(tail -n 4 "$CT_SCRATCH/trail")"

@@ -473,7 +473,7 @@ if is_pid "$txn"; then
 	    field_is 10 outcome "guardian: the outcome" '"recovered"'
 	[ "$(field 6 txid)" = "$(field 1 txid)" ] ||
 	    fail_check "the guardian records under the killed transaction's txid"
-	grep -q "killed before its outcome; its guardian recovered" "$TEST_TMPDIR/new.jsonl" ||
+	grep -q "killed before its outcome; its guardian recovered the switch" "$TEST_TMPDIR/new.jsonl" ||
 	    fail_check "the outcome record says who recovered" "$(tail -n 1 "$TEST_TMPDIR/new.jsonl")"
 	wait_for 20 sh -c '! grep -q "path=/slow" "$1" || [ -z "$(pgrep -f /slow)" ]' - "$TEST_TMPDIR/requests.log"
 	audit_mark

@@ -7,11 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "helper/act/intent.h"
 #include "helper/act/lock.h"
 #include "helper/act/portguard.h"
 #include "helper/act/switch/guardian.h"
@@ -55,20 +58,50 @@ take_locks(struct txn *t)
 	return 0;
 }
 
-/* The killed transaction's outcome record, which it could not write. */
-static void
-record_outcome(struct txn *t, int st, const char *why)
+/* Has the transaction written its journal of intent (and not removed it)? */
+static bool
+journaled(const struct txn *t)
 {
+	struct intent *v = calloc(INTENT_FILES_MAX, sizeof(*v));
+	char why[300];
+	bool found = false;
+	int n, k;
+
+	if (v == NULL)
+		return true;        /* cannot tell: recover_pending will */
+	n = intent_list(v, INTENT_FILES_MAX, why, sizeof(why));
+	for (k = 0; k < n && !found; k++)
+		found = strcmp(v[k].txid, t->base->txid) == 0;
+	free(v);
+	return found || n == -1;
+}
+
+/*
+ * The killed transaction's outcome record, which it could not write:
+ * recovered (or not) when it had changed something (OURS: its journal),
+ * failed with nothing done when it was killed before that.
+ */
+static void
+record_outcome(struct txn *t, int st, bool ours, const char *why)
+{
+	const char *outcome = st != EXIT_DONE ? "recovery-failed" : ours ?
+	    "recovered" : "failed";
 	char text[900], err[300];
 
-	snprintf(text, sizeof(text), "the transaction was killed before its "
-	    "outcome; its guardian %s%s%s", st == EXIT_DONE ? "recovered "
-	    "every interrupted switch of its plan (the records \"recover\" "
-	    "above)" : "could not recover it: ", st == EXIT_DONE ? "" : why,
-	    st == EXIT_DONE ? "" : "; the next request, or cutover recover, "
-	    "tries again");
-	(void)txn_record(t, NULL, st == EXIT_DONE ? "recovered" :
-	    "recovery-failed", text, NULL, 0, err, sizeof(err));
+	if (st != EXIT_DONE)
+		snprintf(text, sizeof(text), "the transaction was killed before "
+		    "its outcome; its guardian could not recover the switch: "
+		    "%s; the next request, or cutover recover, tries again",
+		    why);
+	else if (ours)
+		snprintf(text, sizeof(text), "the transaction was killed before "
+		    "its outcome; its guardian recovered the switch (the "
+		    "records \"recover\" above say how)");
+	else
+		snprintf(text, sizeof(text), "the transaction was killed before "
+		    "it changed anything (it had no journal of intent); its "
+		    "guardian found nothing to recover: nothing was done");
+	(void)txn_record(t, NULL, outcome, text, NULL, 0, err, sizeof(err));
 }
 
 static void __attribute__((noreturn))
@@ -76,6 +109,7 @@ guard(struct txn *t, int pidfd, int ended)
 {
 	char c, why[600] = "";
 	int st = EXIT_FAILED;
+	bool ours;
 
 	(void)prctl(PR_SET_NAME, "cutover-guard", 0, 0, 0);
 	/* nothing of the transaction's but its records and its plan */
@@ -90,13 +124,14 @@ guard(struct txn *t, int pidfd, int ended)
 	if (read(ended, &c, 1) == 1)
 		_exit(0);           /* it ended with its outcome: nothing to do */
 	close(ended);
+	ours = journaled(t);
 	if (take_locks(t) == -1)
 		snprintf(why, sizeof(why), "the plan's locks stayed taken "
 		    "for %.0f s", GUARDIAN_LOCK_WAIT);
 	else
 		st = recover_pending(t, t->policy, false, false, why,
 		    sizeof(why));
-	record_outcome(t, st, why);
+	record_outcome(t, st, ours, why);
 	locks_release(&t->locks);
 	_exit(st);
 }
