@@ -13,6 +13,8 @@
 # bind guard while it acts (helper/act/portguard.c, as a switch does), so
 # the grabber must never bind: the site ends served by apache2, with the
 # trail telling the recovery, and deploy's switch works again after it.
+# Last, the transaction alone is killed and its guardian recovers at once,
+# the grabber running from before the kill: the same guard holds.
 . tests/system/lib.sh
 . tests/system/grab.sh
 server=
@@ -92,6 +94,41 @@ s|socket_handoff = \"nginx\";|socket_handoff = \"none\";|" || fail_check "write 
 }
 killed_then_recovered gap
 killed_then_recovered pause
+
+# guardian_recovers: the gap's kill again, but of the transaction alone,
+# with the grabber running from before it: the guardian recovers at once
+# (stops nginx, starts apache2 afresh) and must hold the same bind guard
+guardian_recovers() {
+	write_policy "$slow
+s|socket_handoff = \"nginx\";|socket_handoff = \"none\";|" || fail_check "write the gap policy"
+	back_to_apache2
+	switch_bg
+	txn=$(txn_of "$front")
+	[ -n "$txn" ] || { fail_check "guardian: no transaction under the front (pid $front)"; return; }
+	audit_mark
+	grab 20
+	sleep 0.2
+	expect 0 "guardian: the transaction (pid $txn) is killed during the check, deploy's grabber running" -- kill -KILL "$txn"
+	wait "$front"
+	wait_for 20 sh -c '[ ! -f "$1" ]' - "$INTENT_DIR/newsite" ||
+	    fail_check "guardian: the killed switch was not recovered" "$(cat "$INTENT_DIR/newsite" 2>&1)"
+	wait_for 20 sh -c '! pgrep -x cutover-guard >/dev/null' || fail_check "guardian: it did not exit"
+	sleep 0.5
+	kill "$grabber" 2>/dev/null
+	grab_result "guardian going back"
+	case $r in
+	*EPERM*) ;;
+	*) fail_check "guardian: the grabber never met the guard: did it run during the recovery?" "$r" ;;
+	esac
+	serves "$OLD_TEXT" || fail_check "guardian: after the recovery apache2 does not serve the old page" "$(served)"
+	nginx_gone || fail_check "guardian: nginx still runs after the recovery"
+	audit_new + "guardian: its records"
+	grep -q '"step":"recover: start apache2"' "$TEST_TMPDIR/new.jsonl" ||
+	    fail_check "guardian: apache2 was not started again" "$(cat "$TEST_TMPDIR/new.jsonl")"
+	grep '"stage":"outcome"' "$TEST_TMPDIR/new.jsonl" | grep -q "its guardian recovered the switch" ||
+	    fail_check "guardian: no outcome record of the killed switch" "$(tail -n 2 "$TEST_TMPDIR/new.jsonl")"
+}
+guardian_recovers
 
 # and the plan works for deploy again, no root repair (the check fast)
 write_policy "" || fail_check "restore the policy"
