@@ -99,8 +99,10 @@ record_outcome(struct txn *t, int st, bool ours, const char *why)
 		    "records \"recover\" above say how)");
 	else
 		snprintf(text, sizeof(text), "the transaction was killed before "
-		    "it changed anything (it had no journal of intent); its "
-		    "guardian found nothing to recover: nothing was done");
+		    "it changed anything (it had no journal of intent): nothing "
+		    "of its switch was done; its guardian recovered any other "
+		    "interrupted switch of its plan (the records \"recover\", "
+		    "if any)");
 	(void)txn_record(t, NULL, outcome, text, NULL, 0, err, sizeof(err));
 }
 
