@@ -318,6 +318,31 @@ nginx_procs() {
 	return 0
 }
 
+# served: what $PORT answers; serves TEXT: whether that has TEXT
+served() {
+	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
+}
+serves() {
+	case $(served) in
+	*"$1"*) return 0 ;;
+	esac
+	return 1
+}
+nginx_gone() {
+	[ -z "$(nginx_procs)" ]
+}
+
+# back_to_apache2: nginx stopped, apache2 serving the old page again (the
+# site as before a switch, by root)
+back_to_apache2() {
+	for _p in $(nginx_procs); do
+		kill -TERM "$_p" 2>/dev/null
+	done
+	wait_for 10 nginx_gone || fail_check "nginx did not stop"
+	[ -n "$(apache2_pid)" ] || apache2_start || fail_check "apache2ctl start"
+	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
+}
+
 # stop_daemons: what reset and teardown do first - the test's holders,
 # the system tests' nginx, apache2 (only once setup has configured it) -
 # then wait until $PORT is free.  1 (and says who) if it is not.

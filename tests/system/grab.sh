@@ -5,8 +5,7 @@
 #                      ($grabber): it binds port $PORT the moment it can
 #   grab_result WHAT   it has ended, it never bound the port, and the
 #                      site is served by apache2 or nginx, not by deploy
-#   served / serves TEXT    what $PORT serves / whether it has TEXT
-#   back_to_apache2    nginx stopped, apache2 serving the old page
+#   (served, serves, nginx_gone and back_to_apache2: daemons.sh's)
 #   switch_bg          deploy's switch newsite in the background, until
 #                      its check (test-httpd.py's /slow) is in flight
 #
@@ -22,26 +21,6 @@ grab_setup() {
 	    GRAB_DIR=$(mktemp -d) && chown deploy "$GRAB_DIR"
 }
 
-served() {
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
-}
-serves() {
-	case $(served) in
-	*"$1"*) return 0 ;;
-	esac
-	return 1
-}
-nginx_gone() {
-	[ -z "$(nginx_procs)" ]
-}
-back_to_apache2() {
-	for p in $(nginx_procs); do
-		kill -TERM "$p" 2>/dev/null
-	done
-	wait_for 10 nginx_gone || fail_check "nginx did not stop"
-	[ -n "$(apache2_pid)" ] || apache2_start || fail_check "apache2ctl start"
-	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
-}
 
 grab() {
 	rm -f "$GRAB_DIR/grab.out"

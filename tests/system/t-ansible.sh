@@ -39,13 +39,6 @@ play() {
 	    ANSIBLE_REMOTE_TEMP="$home/tmp" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 \
 	    ansible-playbook -i "$home/hosts" -e cutover_bin="$CUTOVER" "$@" "$playbook"
 }
-served() {
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
-}
-serves() {
-	case $(served) in *"$1"*) return 0 ;; esac
-	return 1
-}
 # recap N: the PLAY RECAP line says changed=N for the host
 recap() {
 	printf '%s\n' "$out" | grep -Eq "^local +: ok=[0-9]+ +changed=$1 " ||

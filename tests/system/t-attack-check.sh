@@ -18,27 +18,6 @@ check_uid=$(id -u "$CHECK_USER") || { fail_check "the check user $CHECK_USER exi
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null' EXIT
 
-served() {
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
-}
-serves() {
-	case $(served) in
-	*"$1"*) return 0 ;;
-	esac
-	return 1
-}
-# shellcheck disable=SC2317 # run by wait_for
-nginx_gone() {
-	[ -z "$(nginx_procs)" ]
-}
-back_to_apache2() {
-	for p in $(nginx_procs); do
-		kill -TERM "$p" 2>/dev/null
-	done
-	wait_for 10 nginx_gone || fail_check "nginx did not stop"
-	[ -n "$(apache2_pid)" ] || apache2_start || fail_check "apache2ctl start"
-	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
-}
 
 # limit PID NAME: PID's soft and hard limit NAME ("Max open files"), as
 # "SOFT HARD"

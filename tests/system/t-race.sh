@@ -235,23 +235,6 @@ else
 fi
 
 # ---- switch: 2 and 10 at once -------------------------------------------------------
-served() {
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
-}
-serves() {
-	case $(served) in
-	*"$1"*) return 0 ;;
-	esac
-	return 1
-}
-back_to_apache2() {
-	for p in $(nginx_procs); do
-		kill -TERM "$p" 2>/dev/null
-	done
-	wait_for 10 not_listening "$PORT" || fail_check "nginx did not stop"
-	[ -n "$(apache2_pid)" ] || apache2_start || fail_check "apache2ctl start"
-	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
-}
 for n in 2 10; do
 	back_to_apache2
 	audit_mark

@@ -25,15 +25,6 @@ EOF
 	chmod 0644 "$POLICY_DIR/policy.d/50-sd.conf"
 }
 
-served() {
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
-}
-serves() {
-	case $(served) in
-	*"$1"*) return 0 ;;
-	esac
-	return 1
-}
 sd_procs() {
 	for _d in /proc/[0-9]*; do
 		[ "$(readlink "$_d/exe" 2>/dev/null)" = "$python" ] &&

@@ -45,30 +45,6 @@ restore() {
 }
 trap restore EXIT
 
-served() {
-	curl -s --max-time 5 "http://127.0.0.1:$PORT/"
-}
-serves() {
-	case $(served) in
-	*"$1"*) return 0 ;;
-	esac
-	return 1
-}
-
-# back_to_apache2: nginx stopped, apache2 serving the old page again.
-back_to_apache2() {
-	if [ -n "$(nginx_procs)" ]; then
-		for p in $(nginx_procs); do
-			kill -TERM "$p" 2>/dev/null
-		done
-		wait_for 10 not_listening "$PORT" || fail_check "nginx did not stop"
-	fi
-	if [ -z "$(apache2_pid)" ]; then
-		apache2_start || fail_check "apache2ctl start"
-	fi
-	wait_for 10 serves "$OLD_TEXT" || fail_check "apache2 does not serve the old page again"
-}
-
 # one_txid: all new records share one txid.
 one_txid() {
 	n=$(sed 's/.*"txid":"\([0-9a-f]*\)".*/\1/' "$TEST_TMPDIR/new.jsonl" | sort -u | wc -l)
