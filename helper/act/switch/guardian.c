@@ -78,13 +78,14 @@ journaled(const struct txn *t)
 
 /*
  * The killed transaction's outcome record, which it could not write:
- * recovered (or not) when it had changed something (OURS: its journal),
- * failed with nothing done when it was killed before that.
+ * recovered (or not) when it had changed something (HAD: its journal, and
+ * STILL: no other request recovered it while the guardian waited for the
+ * locks), failed with nothing done when it was killed before that.
  */
 static void
-record_outcome(struct txn *t, int st, bool ours, const char *why)
+record_outcome(struct txn *t, int st, bool had, bool still, const char *why)
 {
-	const char *outcome = st != EXIT_DONE ? "recovery-failed" : ours ?
+	const char *outcome = st != EXIT_DONE ? "recovery-failed" : had ?
 	    "recovered" : "failed";
 	char text[900], err[300];
 
@@ -93,10 +94,15 @@ record_outcome(struct txn *t, int st, bool ours, const char *why)
 		    "its outcome; its guardian could not recover the switch: "
 		    "%s; the next request, or cutover recover, tries again",
 		    why);
-	else if (ours)
+	else if (had && still)
 		snprintf(text, sizeof(text), "the transaction was killed before "
 		    "its outcome; its guardian recovered the switch (the "
 		    "records \"recover\" above say how)");
+	else if (had)
+		snprintf(text, sizeof(text), "the transaction was killed before "
+		    "its outcome; another request recovered the switch before "
+		    "its guardian could (that request's records \"recover\" "
+		    "say how)");
 	else
 		snprintf(text, sizeof(text), "the transaction was killed before "
 		    "it changed anything (it had no journal of intent): nothing "
@@ -111,7 +117,7 @@ guard(struct txn *t, int pidfd, int ended)
 {
 	char c, why[600] = "";
 	int st = EXIT_FAILED;
-	bool ours;
+	bool had, still = false;
 
 	(void)prctl(PR_SET_NAME, "cutover-guard", 0, 0, 0);
 	/* nothing of the transaction's but its records and its plan */
@@ -126,14 +132,16 @@ guard(struct txn *t, int pidfd, int ended)
 	if (read(ended, &c, 1) == 1)
 		_exit(0);           /* it ended with its outcome: nothing to do */
 	close(ended);
-	ours = journaled(t);
+	had = journaled(t);
 	if (take_locks(t) == -1)
 		snprintf(why, sizeof(why), "the plan's locks stayed taken "
 		    "for %.0f s", GUARDIAN_LOCK_WAIT);
-	else
+	else {
+		still = had && journaled(t);
 		st = recover_pending(t, t->policy, false, false, why,
 		    sizeof(why));
-	record_outcome(t, st, ours, why);
+	}
+	record_outcome(t, st, had, still, why);
 	locks_release(&t->locks);
 	_exit(st);
 }
